@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, configFromEnvironment } from '../config.js';
+import { isAppError } from '../platform/errors.js';
+import { ControlError } from '../platform/control/control.client.js';
+import { DatabaseBusyError } from '../platform/db/embedded.js';
+import { migrate } from '../platform/db/migrations.js';
+import { createLogger } from '../platform/logging/logger.js';
+import { startServer, stopOnSignals } from '../main.js';
+import { usersServiceFor } from '../modules/users/users.module.js';
+import { withDatabase } from './database-access.js';
+
+const program = new Command('mamlaka').description('Mamlaka commerce and payments platform');
+
+const setup = () => {
+  const config = configFromEnvironment();
+  return { config, logger: createLogger(config) };
+};
+
+program
+  .command('start')
+  .description('run the all-in-one server (gateway and every service in one process)')
+  .action(async () => {
+    const { config, logger } = setup();
+    stopOnSignals(await startServer(config, logger), logger);
+  });
+
+program
+  .command('migrate')
+  .description('apply pending database migrations (safe to run twice, or while the server runs)')
+  .action(async () => {
+    const { config, logger } = setup();
+    const { via, result } = await withDatabase(config, logger, {
+      control: 'migrate',
+      direct: async (database) => ({ applied: await migrate(database) }),
+    });
+    const applied = (result as { applied: string[] }).applied;
+    console.log(applied.length ? `applied (${via}): ${applied.join(', ')}` : 'database is up to date');
+  });
+
+const users = program.command('users').description('manage user accounts');
+users
+  .command('create-admin')
+  .description('create an admin account')
+  .requiredOption('--email <email>', 'the admin’s email')
+  .option('--name <name>', 'display name', 'Administrator')
+  .option('--password <password>', 'password (prefer --password-stdin: arguments are visible to other users)')
+  .option('--password-stdin', 'read the password from standard input')
+  .action(async (options: { email: string; name: string; password?: string; passwordStdin?: boolean }) => {
+    const password = options.passwordStdin ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : options.password;
+    if (!password) throw new InvalidArgumentError('give --password or --password-stdin');
+    const { config, logger } = setup();
+    const input = { name: options.name, email: options.email, password };
+    const { via, result } = await withDatabase(config, logger, {
+      control: 'create-admin',
+      input,
+      direct: async (database) => {
+        await migrate(database);
+        return usersServiceFor(database.db).createAdmin(input);
+      },
+    });
+    const admin = result as { id: string; email: string };
+    console.log(`admin ${admin.email} created (${admin.id}) ${via === 'server' ? 'through the running server' : ''}`);
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);
+  else if (error instanceof DatabaseBusyError)
+    console.error(`${error.message}; is another command running? (a running server serves CLI commands itself)`);
+  else if (isAppError(error) || error instanceof ControlError || error instanceof InvalidArgumentError)
+    console.error(`error: ${(error as Error).message}`);
+  else console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,209 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseDurationMs } from './platform/duration.js';
+
+/**
+ * Every setting Mamlaka reads, parsed and validated once at boot. Nothing else in the
+ * code reads `process.env`: a bad value fails start-up with a message naming the variable
+ * instead of surfacing later as a strange runtime error.
+ */
+export interface Config {
+  mode: 'sandbox' | 'live';
+  host: string;
+  port: number;
+  grpcPort: number;
+  dataDir: string;
+  publicUrl: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  natsUrl: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  s3: { bucket: string | undefined; endpoint: string | undefined; region: string };
+  midtrans: { serverKey: string | undefined; snapUrl: string | undefined; apiUrl: string | undefined };
+  platformFeeBps: number;
+  paymentExpiryMs: number;
+  defaultCurrency: string;
+  bodyLimitBytes: number;
+  trustProxy: boolean;
+  corsOrigins: string[] | true;
+  auth: {
+    issuer: string;
+    audience: string;
+    accessTokenTtlMs: number;
+    refreshTokenTtlMs: number;
+    /** PKCS#8 PEM of the Ed25519 signing key; when absent one is generated under DATA_DIR. */
+    signingKeyPem: string | undefined;
+  };
+  rateLimits: {
+    loginPerIp: number;
+    loginWindowMs: number;
+    loginFailuresPerAccount: number;
+    registerPerIp: number;
+    registerWindowMs: number;
+    requestsPerUser: number;
+    requestsWindowMs: number;
+    redisPrefix: string;
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+/** `NAME_FILE` points at a file holding the secret, as Docker and Kubernetes secrets do. */
+function readSecret(env: Env, name: string, readFile: (p: string) => string): string | undefined {
+  const direct = read(env, name);
+  if (direct) return direct;
+  const file = read(env, `${name}_FILE`);
+  if (!file) return undefined;
+  if (!existsSync(file)) throw new ConfigError(`${name}_FILE`, `file ${file} does not exist`);
+  return readFile(file).trim();
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}`);
+  return value;
+}
+
+function duration(env: Env, name: string, fallback: string): number {
+  const raw = read(env, name) ?? fallback;
+  const ms = parseDurationMs(raw);
+  if (ms === undefined || ms <= 0) {
+    throw new ConfigError(name, `expected a duration such as 30s, 15m, 24h or 7d, got "${raw}"`);
+  }
+  return ms;
+}
+
+function url(env: Env, name: string, protocols: string[]): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')} (got ${parsed.protocol})`);
+  }
+  return raw;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = read(env, name) ?? fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
+  }
+  return raw as T;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (['1', 'true', 'yes'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadConfig(env: Env = process.env, readFile: (p: string) => string = defaultReadFile): Config {
+  const mode = oneOf(env, 'MAMLAKA_MODE', ['sandbox', 'live'] as const, 'sandbox');
+  const port = integer(env, 'PORT', 8080, 0, 65535);
+  const host = read(env, 'HOST') ?? '0.0.0.0';
+  const dataDir = path.resolve(read(env, 'DATA_DIR') ?? './data');
+  const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const currency = (read(env, 'DEFAULT_CURRENCY') ?? 'IDR').toUpperCase();
+  if (!/^[A-Z]{3}$/.test(currency)) throw new ConfigError('DEFAULT_CURRENCY', 'must be an ISO 4217 code');
+  const cors = read(env, 'CORS_ORIGINS');
+  const signingKeyPem = readSecret(env, 'JWT_PRIVATE_KEY', readFile);
+  if (signingKeyPem && !signingKeyPem.includes('BEGIN PRIVATE KEY')) {
+    throw new ConfigError('JWT_PRIVATE_KEY', 'must be a PKCS#8 PEM Ed25519 private key');
+  }
+
+  const config: Config = {
+    mode,
+    host,
+    port,
+    grpcPort: integer(env, 'GRPC_PORT', 50051, 0, 65535),
+    dataDir,
+    publicUrl,
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
+    databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
+    smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
+    mailFrom: read(env, 'MAIL_FROM') ?? 'Mamlaka <no-reply@mamlaka.local>',
+    s3: {
+      bucket: read(env, 'S3_BUCKET'),
+      endpoint: url(env, 'S3_ENDPOINT', ['http:', 'https:']),
+      region: read(env, 'S3_REGION') ?? 'us-east-1',
+    },
+    midtrans: {
+      serverKey: readSecret(env, 'MIDTRANS_SERVER_KEY', readFile),
+      snapUrl: url(env, 'MIDTRANS_SNAP_URL', ['http:', 'https:']),
+      apiUrl: url(env, 'MIDTRANS_API_URL', ['http:', 'https:']),
+    },
+    platformFeeBps: integer(env, 'PLATFORM_FEE_BPS', 250, 0, 10_000),
+    paymentExpiryMs: duration(env, 'PAYMENT_EXPIRY', '24h'),
+    defaultCurrency: currency,
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
+    trustProxy: boolean(env, 'TRUST_PROXY', false),
+    corsOrigins: cors === undefined || cors === '*' ? true : cors.split(',').map((o) => o.trim()),
+    auth: {
+      issuer: read(env, 'JWT_ISSUER') ?? publicUrl,
+      audience: read(env, 'JWT_AUDIENCE') ?? 'mamlaka-api',
+      accessTokenTtlMs: duration(env, 'ACCESS_TOKEN_TTL', '15m'),
+      refreshTokenTtlMs: duration(env, 'REFRESH_TOKEN_TTL', '30d'),
+      signingKeyPem,
+    },
+    rateLimits: {
+      loginPerIp: integer(env, 'RATE_LIMIT_LOGIN_PER_IP', 100, 1, 10_000_000),
+      loginWindowMs: duration(env, 'RATE_LIMIT_LOGIN_WINDOW', '15m'),
+      loginFailuresPerAccount: integer(env, 'RATE_LIMIT_LOGIN_FAILURES', 10, 1, 10_000_000),
+      registerPerIp: integer(env, 'RATE_LIMIT_REGISTER_PER_IP', 100, 1, 10_000_000),
+      registerWindowMs: duration(env, 'RATE_LIMIT_REGISTER_WINDOW', '1h'),
+      requestsPerUser: integer(env, 'RATE_LIMIT_PER_USER', 600, 1, 10_000_000),
+      requestsWindowMs: duration(env, 'RATE_LIMIT_PER_USER_WINDOW', '1m'),
+      redisPrefix: read(env, 'RATE_LIMIT_REDIS_PREFIX') ?? 'mamlaka:rl',
+    },
+  };
+
+  if (mode === 'live') {
+    // Live mode moves real money: nothing may silently fall back to a generated or local default.
+    if (!config.auth.signingKeyPem) {
+      throw new ConfigError('JWT_PRIVATE_KEY', 'is required in live mode (keys are generated only in sandbox)');
+    }
+    if (!read(env, 'PUBLIC_URL')) throw new ConfigError('PUBLIC_URL', 'is required in live mode');
+  }
+  return config;
+}
+
+function defaultReadFile(p: string): string {
+  return readFileSync(p, 'utf8');
+}
+
+/** Reads `.env` from the working directory when there is one; real variables win over it. */
+export function configFromEnvironment(): Config {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return loadConfig(process.env);
+}

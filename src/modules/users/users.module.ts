@@ -1,0 +1,30 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { AccessTokens } from '../../platform/auth/tokens.js';
+import type { RateLimits } from '../../platform/http/rate-limits.js';
+import { UsersRepository } from './users.repository.js';
+import { usersRoutes } from './users.routes.js';
+import { SessionsService } from './users.sessions.js';
+import { UsersService } from './users.service.js';
+
+export interface UsersModule {
+  users: UsersService;
+  sessions: SessionsService;
+  routes(app: FastifyInstance): void;
+}
+
+/** Wires the users module: its repository, its two services and its REST adapter. */
+export function createUsersModule(deps: {
+  db: Kysely<object>;
+  tokens: AccessTokens;
+  limits: RateLimits;
+  refreshTokenTtlMs: number;
+}): UsersModule {
+  const repo = UsersRepository.of(deps.db);
+  const users = new UsersService(repo);
+  const sessions = new SessionsService(repo, deps.tokens, deps.limits, deps.refreshTokenTtlMs);
+  return { users, sessions, routes: (app) => usersRoutes(app, { users, sessions, tokens: deps.tokens }) };
+}
+
+/** Just the accounts service, for callers that need no sessions (the CLI). */
+export const usersServiceFor = (db: Kysely<object>): UsersService => new UsersService(UsersRepository.of(db));

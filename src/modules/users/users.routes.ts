@@ -1,0 +1,148 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
+import type { AccessTokens } from '../../platform/auth/tokens.js';
+import { envelope, errorResponses, ok } from '../../platform/http/envelope.js';
+import {
+  Jwks,
+  LoginBody,
+  LogoutBody,
+  RefreshBody,
+  RegisterBody,
+  RegisteredUser,
+  Session,
+  UpdateMeBody,
+  User,
+  UserIdParams,
+} from './users.schemas.js';
+import type { SessionsService } from './users.sessions.js';
+import type { UsersService } from './users.service.js';
+
+const bearer = [{ bearerAuth: [] }];
+
+/** REST adapter of the users module: parse, call one service method, shape the answer. */
+export function usersRoutes(
+  http: FastifyInstance,
+  { users, sessions, tokens }: { users: UsersService; sessions: SessionsService; tokens: AccessTokens },
+) {
+  const app = http.withTypeProvider<TypeBoxTypeProvider>();
+  app.post(
+    '/users/register',
+    {
+      config: { auth: 'optional', ipLimit: 'registerPerIp' },
+      schema: {
+        tags: ['users'],
+        summary: 'Register a buyer or seller (an admin may also create admins)',
+        body: RegisterBody,
+        response: { 201: envelope(RegisteredUser), ...errorResponses(400, 401, 403, 409, 429) },
+      },
+    },
+    async (request, reply) => {
+      const user = await users.register(request.body, request.actor);
+      return reply.status(201).send(ok('register successfully', user));
+    },
+  );
+
+  app.post(
+    '/users/login',
+    {
+      config: { ipLimit: 'loginPerIp' },
+      schema: {
+        tags: ['users'],
+        summary: 'Log in with email and password',
+        body: LoginBody,
+        response: { 200: envelope(Session), ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (request) => ok('login successfully', await sessions.login(request.body)),
+  );
+
+  app.get(
+    '/users/me',
+    {
+      config: { auth: 'required' },
+      schema: {
+        tags: ['users'],
+        summary: 'The caller’s own profile',
+        security: bearer,
+        response: { 200: envelope(User), ...errorResponses(401, 429) },
+      },
+    },
+    async (request) => ok('get profile successfully', await users.retrieve(request.actor, request.actor!.userId)),
+  );
+
+  app.patch(
+    '/users/me',
+    {
+      config: { auth: 'required' },
+      schema: {
+        tags: ['users'],
+        summary: 'Change the caller’s name, email or password',
+        security: bearer,
+        body: UpdateMeBody,
+        response: { 200: envelope(User), ...errorResponses(400, 401, 409, 429) },
+      },
+    },
+    async (request) => ok('update profile successfully', await users.updateOwnProfile(request.actor, request.body)),
+  );
+
+  app.get(
+    '/users/:id',
+    {
+      config: { auth: 'required' },
+      schema: {
+        tags: ['users'],
+        summary: 'A user’s profile: your own, or anyone’s for an admin',
+        security: bearer,
+        params: UserIdParams,
+        response: { 200: envelope(User), ...errorResponses(400, 401, 404, 429) },
+      },
+    },
+    async (request) => {
+      return ok('get user successfully', await users.retrieve(request.actor, request.params.id));
+    },
+  );
+
+  app.post(
+    '/auth/refresh',
+    {
+      config: { ipLimit: 'loginPerIp' },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token for a new token pair (the old one is spent)',
+        body: RefreshBody,
+        response: { 200: envelope(Session), ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (request) => {
+      return ok('refresh successfully', await sessions.refresh(request.body.refresh_token));
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { auth: 'required' },
+      schema: {
+        tags: ['auth'],
+        summary: 'End one session (by its refresh token) or all of the caller’s sessions',
+        security: bearer,
+        body: Type.Optional(LogoutBody),
+        response: { 200: envelope(Type.Null()), ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (request) => {
+      await sessions.logout(request.actor, request.body?.refresh_token);
+      return ok('logout successfully', null);
+    },
+  );
+
+  app.get(
+    '/.well-known/jwks.json',
+    { schema: { tags: ['auth'], summary: 'Public keys that verify access tokens', response: { 200: Jwks } } },
+    async (_request, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return tokens.jwks();
+    },
+  );
+}

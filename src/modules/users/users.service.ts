@@ -1,0 +1,110 @@
+import { type Actor, authorize, type Role } from '../../platform/auth/policy.js';
+import { isUniqueViolation } from '../../platform/db/errors.js';
+import { conflict, invalidField, notFound, unauthenticated } from '../../platform/errors.js';
+import { hashPassword, verifyPassword } from './users.passwords.js';
+import type { UsersRepository } from './users.repository.js';
+import {
+  assertMayRegisterAs,
+  assertPasswordsMatch,
+  normalizeEmail,
+  type PublicUser,
+  toPublicUser,
+} from './users.rules.js';
+
+export interface RegisterInput {
+  name: string;
+  email: string;
+  role: Role;
+  password: string;
+  confirm_password: string;
+}
+
+export interface UpdateProfileInput {
+  name?: string;
+  email?: string;
+  password?: string;
+  confirm_password?: string;
+  current_password?: string;
+}
+
+const emailTaken = () => conflict('email_taken', 'email already exists');
+
+/** The users module's facade for accounts and profiles. Sessions live in SessionsService. */
+export class UsersService {
+  constructor(private readonly repo: UsersRepository) {}
+
+  /**
+   * Opens an account. The email's uniqueness is decided by the database's unique index,
+   * so concurrent registrations of one address yield exactly one account.
+   * @throws `validation_failed` (400), `role_not_allowed` (403), `email_taken` (409)
+   */
+  async register(input: RegisterInput, actor?: Actor): Promise<PublicUser> {
+    assertPasswordsMatch(input.password, input.confirm_password);
+    assertMayRegisterAs(input.role, actor);
+    const passwordHash = await hashPassword(input.password);
+    try {
+      const row = await this.repo.insertUser({
+        name: input.name.trim(),
+        email: normalizeEmail(input.email),
+        role: input.role,
+        password_hash: passwordHash,
+      });
+      return toPublicUser(row);
+    } catch (error) {
+      if (isUniqueViolation(error, 'users_email_key')) throw emailTaken();
+      throw error;
+    }
+  }
+
+  /** Creates an admin on the operator's authority (the CLI), bypassing role rules. */
+  createAdmin(input: { name: string; email: string; password: string }): Promise<PublicUser> {
+    const system: Actor = { userId: 'system', role: 'admin' };
+    return this.register({ ...input, role: 'admin', confirm_password: input.password }, system);
+  }
+
+  /** The user's own profile, or anyone's for an admin; everyone else gets 404. */
+  async retrieve(actor: Actor | undefined, id: string): Promise<PublicUser> {
+    authorize(actor, { object: { kind: 'user', ownerIds: [id] } });
+    const row = await this.repo.findUserById(id);
+    if (!row) throw notFound('user');
+    return toPublicUser(row);
+  }
+
+  /**
+   * Changes the caller's own name, email or password. Email and password changes need the
+   * current password; a password change ends every other session.
+   */
+  async updateOwnProfile(actor: Actor | undefined, input: UpdateProfileInput): Promise<PublicUser> {
+    const me = authorize(actor);
+    const current = await this.repo.findUserById(me.userId);
+    if (!current) throw notFound('user');
+    const patch: { name?: string; email?: string; password_hash?: string } = {};
+    if (input.name !== undefined) patch.name = input.name.trim();
+    const sensitive = input.email !== undefined || input.password !== undefined;
+    if (sensitive) {
+      if (input.current_password === undefined) {
+        throw invalidField('current_password', 'required', 'current_password is required to change email or password');
+      }
+      if (!(await verifyPassword(input.current_password, current.password_hash))) {
+        throw unauthenticated('invalid_credentials', 'current password is incorrect');
+      }
+    }
+    if (input.email !== undefined) patch.email = normalizeEmail(input.email);
+    if (input.password !== undefined) {
+      assertPasswordsMatch(input.password, input.confirm_password ?? '');
+      patch.password_hash = await hashPassword(input.password);
+    }
+    try {
+      const row = await this.repo.transaction(async (repo) => {
+        const updated = await repo.updateUser(me.userId, patch);
+        if (patch.password_hash) await repo.revokeAllForUser(me.userId, new Date());
+        return updated;
+      });
+      if (!row) throw notFound('user');
+      return toPublicUser(row);
+    } catch (error) {
+      if (isUniqueViolation(error, 'users_email_key')) throw emailTaken();
+      throw error;
+    }
+  }
+}

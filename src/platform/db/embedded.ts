@@ -1,0 +1,67 @@
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import type { Logger } from 'pino';
+import { type Database, pgliteDatabase } from './database.js';
+
+/** PGlite options shared by every embedded instance: int8 as bigint, like the pg driver. */
+export const pgliteOptions: PGliteOptions = { parsers: { 20: (value: string) => BigInt(value) } };
+
+export class DatabaseBusyError extends Error {
+  constructor(readonly pid: number) {
+    super(`the embedded database is in use by process ${pid}`);
+  }
+}
+
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+/**
+ * PGlite must be opened by one process at a time, so the directory is guarded by a pid
+ * lock file. A lock left by a dead process is taken over.
+ */
+function takeLock(lockPath: string): () => void {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockPath, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(lockPath, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(readFileSync(lockPath, 'utf8'));
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new DatabaseBusyError(pid);
+      rmSync(lockPath, { force: true });
+    }
+  }
+  throw new Error(`could not lock ${lockPath}`);
+}
+
+export function embeddedPaths(dataDir: string) {
+  return { dir: path.join(dataDir, 'db'), lock: path.join(dataDir, 'db.lock') };
+}
+
+export async function openEmbeddedDatabase(dataDir: string, logger: Logger): Promise<Database> {
+  const paths = embeddedPaths(dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const unlock = takeLock(paths.lock);
+  try {
+    if (!existsSync(path.join(paths.dir, 'PG_VERSION'))) {
+      logger.info(`creating the embedded database in ${paths.dir}; the first start takes about 20 seconds`);
+    }
+    const pglite = await PGlite.create(paths.dir, pgliteOptions);
+    return pgliteDatabase(pglite, async () => {
+      if (!pglite.closed) await pglite.close();
+      unlock();
+    });
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+}

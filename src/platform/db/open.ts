@@ -1,0 +1,10 @@
+import type { Logger } from 'pino';
+import type { Config } from '../../config.js';
+import { type Database, postgresDatabase } from './database.js';
+import { openEmbeddedDatabase } from './embedded.js';
+
+/** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite under DATA_DIR. */
+export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
+  if (config.databaseUrl) return postgresDatabase(config.databaseUrl);
+  return openEmbeddedDatabase(config.dataDir, logger);
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import swagger from '@fastify/swagger';
+import scalar from '@scalar/fastify-api-reference';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../../config.js';
+import type { AccessTokens } from '../auth/tokens.js';
+import { installAuthentication } from './auth-hook.js';
+import { installErrorHandling } from './error-handler.js';
+import type { RateLimits } from './rate-limits.js';
+import { validatorCompiler } from './validation.js';
+
+export type HttpApp = FastifyInstance;
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+// The reference page runs Scalar's own bundle and inline bootstrap; the API itself keeps
+// helmet's strict default policy.
+const DOCS_CSP =
+  "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; " +
+  "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
+
+export interface HttpDeps {
+  config: Config;
+  logger: Logger;
+  tokens: AccessTokens;
+  limits: RateLimits;
+}
+
+/**
+ * The gateway's Fastify instance with everything every route relies on: strict schema
+ * validation, the envelope's error mapping, request ids, authentication and rate limits,
+ * security headers, CORS and the OpenAPI document. Modules add their routes afterwards.
+ */
+export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: config.trustProxy,
+    requestIdHeader: false,
+    requestIdLogLabel: 'request_id',
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  app.setValidatorCompiler(validatorCompiler);
+  installErrorHandling(app);
+
+  const sandbox = config.mode === 'sandbox';
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+    reply.header('mamlaka-mode', config.mode);
+  });
+  if (sandbox) {
+    // Marks every envelope so nobody mistakes sandbox money for real money.
+    app.addHook('preSerialization', async (_request, _reply, payload) => {
+      const meta = (payload as { meta?: Record<string, unknown> } | null)?.meta;
+      if (meta && typeof meta === 'object') meta.sandbox = true;
+      return payload;
+    });
+  }
+
+  await app.register(helmet, { global: true });
+  await app.register(cors, {
+    origin: config.corsOrigins,
+    exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Mamlaka API',
+        version: '0.1.0',
+        description:
+          'Commerce and payments: users, catalog, checkout, wallets and a double-entry ledger. ' +
+          'Every response uses the envelope `{meta: {success, message, code?}, results}`.',
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+    },
+  });
+  installAuthentication(app, tokens, limits);
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  await app.register(async (docs) => {
+    docs.addHook('onSend', async (_request, reply, payload) => {
+      reply.header('content-security-policy', DOCS_CSP);
+      return payload;
+    });
+    await docs.register(scalar, {
+      routePrefix: '/docs',
+      configuration: { url: '/openapi.json', pageTitle: 'Mamlaka API' },
+    });
+  });
+  return app;
+}
