@@ -127,12 +127,16 @@ export function usersRoutes(
         tags: ['auth'],
         summary: 'End one session (by its refresh token) or all of the caller’s sessions',
         security: bearer,
-        body: Type.Optional(LogoutBody),
+        body: LogoutBody,
         response: { 200: envelope(Type.Null()), ...errorResponses(400, 401, 429) },
+      },
+      // The body is optional: no body means "end all my sessions".
+      preValidation: async (request) => {
+        request.body ??= {};
       },
     },
     async (request) => {
-      await sessions.logout(request.actor, request.body?.refresh_token);
+      await sessions.logout(request.actor, request.body.refresh_token);
       return ok('logout successfully', null);
     },
   );

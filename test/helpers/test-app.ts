@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createPlatform, type Platform } from '../../src/app.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/platform/logging/logger.js';
+import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+export interface ApiResponse<T = Record<string, unknown>> {
+  status: number;
+  headers: Headers;
+  body: { meta: Record<string, unknown> & { success: boolean; message: string; code?: string }; results: T } & Record<
+    string,
+    unknown
+  >;
+}
+
+export interface TestApp {
+  url: string;
+  config: Config;
+  platform: Platform;
+  db: TestDatabase;
+  api<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    options?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string },
+  ): Promise<ApiResponse<T>>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole platform listening on 127.0.0.1 over a fresh database, driven through real
+ * HTTP. `env` overrides configuration exactly as environment variables would.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  shared?: { db: TestDatabase; dataDir: string },
+): Promise<TestApp> {
+  const dataDir = shared?.dataDir ?? mkdtempSync(path.join(tmpdir(), 'mamlaka-test-'));
+  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1', ...env });
+  const db = shared?.db ?? (await createTestDatabase());
+  const platform = await createPlatform(config, createLogger(config), db.database);
+  await platform.app.listen({ host: '127.0.0.1', port: 0 });
+  const address = platform.app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+
+  return {
+    url,
+    config,
+    platform,
+    db,
+    async api(method, route, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      let body: string | undefined = options.raw;
+      if (options.body !== undefined) {
+        headers['content-type'] ??= 'application/json';
+        body = JSON.stringify(options.body);
+      }
+      const response = await fetch(url + route, { method, headers, body });
+      const text = await response.text();
+      const parsed = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : { text };
+      return { status: response.status, headers: response.headers, body: parsed };
+    },
+    async close() {
+      await platform.close();
+      if (!shared) {
+        await db.drop();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+let counter = 0;
+/** A unique, valid registration body. */
+export function newUser(overrides: Partial<Record<'name' | 'email' | 'role' | 'password', string>> = {}) {
+  counter += 1;
+  const password = overrides.password ?? 'correct horse battery';
+  return {
+    name: overrides.name ?? `User ${counter}`,
+    email: overrides.email ?? `user${counter}.${process.pid}@example.com`,
+    role: overrides.role ?? 'buyer',
+    password,
+    confirm_password: password,
+  };
+}
+
+/** Registers and logs in a user, returning its id and tokens. */
+export async function signUp(app: TestApp, overrides: Parameters<typeof newUser>[0] = {}) {
+  const body = newUser(overrides);
+  const registered = await app.api<{ id: string }>('POST', '/users/register', { body });
+  if (registered.status !== 201) throw new Error(`register failed: ${JSON.stringify(registered.body)}`);
+  const login = await app.api<{ id: string; token: string; refresh_token: string }>('POST', '/users/login', {
+    body: { email: body.email, password: body.password },
+  });
+  if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
+  return { ...body, id: registered.body.results.id, token: login.body.results.token, refresh: login.body.results.refresh_token };
+}
