@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { createUsersModule, type UsersModule } from './modules/users/users.module.js';
 import { loadSigningKeyPem } from './platform/auth/signing-key.js';
 import { AccessTokens } from './platform/auth/tokens.js';
 import type { Database } from './platform/db/database.js';
@@ -8,7 +9,6 @@ import { pendingMigrations, readMigrations } from './platform/db/migrations.js';
 import { healthRoutes } from './platform/http/health.routes.js';
 import { RateLimits } from './platform/http/rate-limits.js';
 import { createHttpApp, type HttpApp } from './platform/http/server.js';
-import { createUsersModule, type UsersModule } from './modules/users/users.module.js';
 
 export interface Platform {
   app: HttpApp;
@@ -23,7 +23,9 @@ export interface Platform {
  * the database and the gateway, nothing listening yet.
  */
 export async function createPlatform(config: Config, logger: Logger, database: Database): Promise<Platform> {
-  const redis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis error'));
   const tokens = await AccessTokens.create(loadSigningKeyPem(config.auth.signingKeyPem, config.dataDir), {
     issuer: config.auth.issuer,

@@ -71,8 +71,11 @@ function readSecret(env: Env, name: string, readFile: (p: string) => string): st
   if (direct) return direct;
   const file = read(env, `${name}_FILE`);
   if (!file) return undefined;
-  if (!existsSync(file)) throw new ConfigError(`${name}_FILE`, `file ${file} does not exist`);
-  return readFile(file).trim();
+  try {
+    return readFile(file).trim();
+  } catch {
+    throw new ConfigError(`${name}_FILE`, `cannot read ${file}`);
+  }
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -126,12 +129,18 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-export function loadConfig(env: Env = process.env, readFile: (p: string) => string = defaultReadFile): Config {
+export function loadConfig(
+  env: Env = process.env,
+  readFile: (p: string) => string = defaultReadFile,
+): Config {
   const mode = oneOf(env, 'MAMLAKA_MODE', ['sandbox', 'live'] as const, 'sandbox');
   const port = integer(env, 'PORT', 8080, 0, 65535);
   const host = read(env, 'HOST') ?? '0.0.0.0';
   const dataDir = path.resolve(read(env, 'DATA_DIR') ?? './data');
-  const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(/\/$/, '');
+  const publicUrl = (url(env, 'PUBLIC_URL', ['http:', 'https:']) ?? `http://localhost:${port}`).replace(
+    /\/$/,
+    '',
+  );
   const currency = (read(env, 'DEFAULT_CURRENCY') ?? 'IDR').toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) throw new ConfigError('DEFAULT_CURRENCY', 'must be an ISO 4217 code');
   const cors = read(env, 'CORS_ORIGINS');
@@ -191,7 +200,10 @@ export function loadConfig(env: Env = process.env, readFile: (p: string) => stri
   if (mode === 'live') {
     // Live mode moves real money: nothing may silently fall back to a generated or local default.
     if (!config.auth.signingKeyPem) {
-      throw new ConfigError('JWT_PRIVATE_KEY', 'is required in live mode (keys are generated only in sandbox)');
+      throw new ConfigError(
+        'JWT_PRIVATE_KEY',
+        'is required in live mode (keys are generated only in sandbox)',
+      );
     }
     if (!read(env, 'PUBLIC_URL')) throw new ConfigError('PUBLIC_URL', 'is required in live mode');
   }

@@ -36,7 +36,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     }
     const address = platform.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    logger.info(`Mamlaka (${config.mode}) listening on http://${config.host}:${port}, API reference at /docs`);
+    logger.info(
+      `Mamlaka (${config.mode}) listening on http://${config.host}:${port}, API reference at /docs`,
+    );
     return {
       url: `http://127.0.0.1:${port}`,
       async stop() {

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, configFromEnvironment } from '../config.js';
-import { isAppError } from '../platform/errors.js';
+import { startServer, stopOnSignals } from '../main.js';
+import { usersServiceFor } from '../modules/users/users.module.js';
 import { ControlError } from '../platform/control/control.client.js';
 import { DatabaseBusyError } from '../platform/db/embedded.js';
 import { migrate } from '../platform/db/migrations.js';
+import { isAppError } from '../platform/errors.js';
 import { createLogger } from '../platform/logging/logger.js';
-import { startServer, stopOnSignals } from '../main.js';
-import { usersServiceFor } from '../modules/users/users.module.js';
 import { withDatabase } from './database-access.js';
 
 const program = new Command('mamlaka').description('Mamlaka commerce and payments platform');
@@ -60,13 +60,17 @@ users
       },
     });
     const admin = result as { id: string; email: string };
-    console.log(`admin ${admin.email} created (${admin.id}) ${via === 'server' ? 'through the running server' : ''}`);
+    console.log(
+      `admin ${admin.email} created (${admin.id}) ${via === 'server' ? 'through the running server' : ''}`,
+    );
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);
   else if (error instanceof DatabaseBusyError)
-    console.error(`${error.message}; is another command running? (a running server serves CLI commands itself)`);
+    console.error(
+      `${error.message}; is another command running? (a running server serves CLI commands itself)`,
+    );
   else if (isAppError(error) || error instanceof ControlError || error instanceof InvalidArgumentError)
     console.error(`error: ${(error as Error).message}`);
   else console.error(error);

@@ -39,7 +39,8 @@ export const invalid = (code: string, message: string, fields?: FieldError[]) =>
 export const invalidField = (field: string, code: string, message: string) =>
   new AppError('invalid', 'validation_failed', message, { fields: [{ field, code, message }] });
 
-export const unauthenticated = (code: string, message: string) => new AppError('unauthenticated', code, message);
+export const unauthenticated = (code: string, message: string) =>
+  new AppError('unauthenticated', code, message);
 export const forbidden = (code: string, message: string) => new AppError('forbidden', code, message);
 export const notFound = (what: string) => new AppError('not_found', `${what}_not_found`, `${what} not found`);
 export const conflict = (code: string, message: string) => new AppError('conflict', code, message);

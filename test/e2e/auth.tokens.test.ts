@@ -15,7 +15,8 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const ourKey = () => createPrivateKey(readFileSync(path.join(app.config.dataDir, 'keys', 'jwt-ed25519.pem'), 'utf8'));
+const ourKey = () =>
+  createPrivateKey(readFileSync(path.join(app.config.dataDir, 'keys', 'jwt-ed25519.pem'), 'utf8'));
 
 const mint = (claims: { aud?: string; iss?: string; exp?: number | string } = {}, key = ourKey()) =>
   new SignJWT({ role: 'buyer' })
@@ -55,26 +56,37 @@ describe('access tokens', () => {
     ['a token for another audience', () => mint({ aud: 'someone-else' })],
     ['a token from another issuer', () => mint({ iss: 'https://evil.example' })],
     ['a token signed by another key', () => mint({}, generateKeyPairSync('ed25519').privateKey)],
-    ['a token with a tampered payload', async () => {
-      const [h, p, s] = user.token.split('.');
-      const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
-      claims.role = 'admin';
-      return `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${s}`;
-    }],
-    ['an alg:none token', async () => {
-      const [, p] = user.token.split('.');
-      return `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${p}.`;
-    }],
-    ['an HS256 token keyed with the public key', async () => {
-      const jwks = (await app.api<never>('GET', '/.well-known/jwks.json')).body as unknown as { keys: { x: string }[] };
-      return new SignJWT({ role: 'admin' })
-        .setProtectedHeader({ alg: 'HS256', kid })
-        .setSubject(user.id)
-        .setIssuer(app.config.auth.issuer)
-        .setAudience(app.config.auth.audience)
-        .setExpirationTime('5m')
-        .sign(new TextEncoder().encode(jwks.keys[0]!.x));
-    }],
+    [
+      'a token with a tampered payload',
+      async () => {
+        const [h, p, s] = user.token.split('.');
+        const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
+        claims.role = 'admin';
+        return `${h}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.${s}`;
+      },
+    ],
+    [
+      'an alg:none token',
+      async () => {
+        const [, p] = user.token.split('.');
+        return `${Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url')}.${p}.`;
+      },
+    ],
+    [
+      'an HS256 token keyed with the public key',
+      async () => {
+        const jwks = (await app.api<never>('GET', '/.well-known/jwks.json')).body as unknown as {
+          keys: { x: string }[];
+        };
+        return new SignJWT({ role: 'admin' })
+          .setProtectedHeader({ alg: 'HS256', kid })
+          .setSubject(user.id)
+          .setIssuer(app.config.auth.issuer)
+          .setAudience(app.config.auth.audience)
+          .setExpirationTime('5m')
+          .sign(new TextEncoder().encode(jwks.keys[0]!.x));
+      },
+    ],
     ['garbage', async () => 'not.a.token'],
   ])('refuses %s with 401', async (_label, token) => {
     const res = await me(await token());
@@ -90,7 +102,8 @@ describe('access tokens', () => {
 
 describe('refresh tokens', () => {
   type Session = { token: string; refresh_token: string; id: string; role: string; expires_in: number };
-  const refresh = (refresh_token: string) => app.api<Session>('POST', '/auth/refresh', { body: { refresh_token } });
+  const refresh = (refresh_token: string) =>
+    app.api<Session>('POST', '/auth/refresh', { body: { refresh_token } });
 
   it('rotate: each refresh returns a new pair in the login shape and spends the old token', async () => {
     const u = await signUp(app);
@@ -129,7 +142,9 @@ describe('refresh tokens', () => {
 
   it('stop working after logout of their session, while other sessions live on', async () => {
     const u = await signUp(app);
-    const other = await app.api<Session>('POST', '/users/login', { body: { email: u.email, password: u.password } });
+    const other = await app.api<Session>('POST', '/users/login', {
+      body: { email: u.email, password: u.password },
+    });
     const out = await app.api('POST', '/auth/logout', { token: u.token, body: { refresh_token: u.refresh } });
     expect(out.status).toBe(200);
     expect(out.body.meta.message).toBe('logout successfully');
@@ -139,7 +154,9 @@ describe('refresh tokens', () => {
 
   it('all stop working after a logout without a token', async () => {
     const u = await signUp(app);
-    const other = await app.api<Session>('POST', '/users/login', { body: { email: u.email, password: u.password } });
+    const other = await app.api<Session>('POST', '/users/login', {
+      body: { email: u.email, password: u.password },
+    });
     expect((await app.api('POST', '/auth/logout', { token: u.token })).status).toBe(200);
     expect((await refresh(u.refresh)).status).toBe(401);
     expect((await refresh(other.body.results.refresh_token)).status).toBe(401);

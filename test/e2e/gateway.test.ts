@@ -16,9 +16,20 @@ describe('the gateway', () => {
   });
 
   it('serves an OpenAPI 3.1 document covering every user route, and the reference at /docs', async () => {
-    const doc = (await app.api('GET', '/openapi.json')).body as unknown as { openapi: string; paths: Record<string, unknown> };
+    const doc = (await app.api('GET', '/openapi.json')).body as unknown as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(doc.openapi).toBe('3.1.0');
-    for (const p of ['/users/register', '/users/login', '/users/me', '/users/{id}', '/auth/refresh', '/auth/logout', '/.well-known/jwks.json']) {
+    for (const p of [
+      '/users/register',
+      '/users/login',
+      '/users/me',
+      '/users/{id}',
+      '/auth/refresh',
+      '/auth/logout',
+      '/.well-known/jwks.json',
+    ]) {
       expect(doc.paths).toHaveProperty([p]);
     }
     const docs = await fetch(`${app.url}/docs/`);
@@ -52,7 +63,10 @@ describe('the gateway', () => {
   });
 
   it('refuses an unsupported content type with 415', async () => {
-    const res = await app.api('POST', '/users/login', { raw: 'email=a', headers: { 'content-type': 'text/csv' } });
+    const res = await app.api('POST', '/users/login', {
+      raw: 'email=a',
+      headers: { 'content-type': 'text/csv' },
+    });
     expect(res.status).toBe(415);
     expect(res.body.meta.code).toBe('unsupported_media_type');
   });
@@ -62,7 +76,11 @@ describe('live mode', () => {
   it('does not mark responses as sandbox', async () => {
     const { generateKeyPairSync } = await import('node:crypto');
     const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const live = await startTestApp({ MAMLAKA_MODE: 'live', JWT_PRIVATE_KEY: pem, PUBLIC_URL: 'https://api.example' });
+    const live = await startTestApp({
+      MAMLAKA_MODE: 'live',
+      JWT_PRIVATE_KEY: pem,
+      PUBLIC_URL: 'https://api.example',
+    });
     try {
       const res = await live.api('GET', '/nope');
       expect(res.headers.get('mamlaka-mode')).toBe('live');

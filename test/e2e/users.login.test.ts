@@ -13,24 +13,37 @@ type Session = { id: string; role: string; token: string; refresh_token: string;
 describe('POST /users/login', () => {
   it('answers {id, role, token, refresh_token, expires_in}', async () => {
     const user = await signUp(app, { role: 'seller' });
-    const res = await app.api<Session>('POST', '/users/login', { body: { email: user.email, password: user.password } });
+    const res = await app.api<Session>('POST', '/users/login', {
+      body: { email: user.email, password: user.password },
+    });
     expect(res.status).toBe(200);
     expect(res.body.meta).toMatchObject({ success: true, message: 'login successfully' });
-    expect(res.body.results).toMatchObject({ id: user.id, role: 'seller', expires_in: 900, token_type: 'Bearer' });
+    expect(res.body.results).toMatchObject({
+      id: user.id,
+      role: 'seller',
+      expires_in: 900,
+      token_type: 'Bearer',
+    });
     expect(res.body.results.token.split('.')).toHaveLength(3);
     expect(res.body.results.refresh_token.length).toBeGreaterThan(30);
   });
 
   it('accepts the email in any case', async () => {
     const user = await signUp(app);
-    const res = await app.api('POST', '/users/login', { body: { email: user.email.toUpperCase(), password: user.password } });
+    const res = await app.api('POST', '/users/login', {
+      body: { email: user.email.toUpperCase(), password: user.password },
+    });
     expect(res.status).toBe(200);
   });
 
   it('gives the same answer for a wrong password and an unknown email', async () => {
     const user = await signUp(app);
-    const wrong = await app.api('POST', '/users/login', { body: { email: user.email, password: 'not the password' } });
-    const unknown = await app.api('POST', '/users/login', { body: { email: `nobody.${Date.now()}@example.com`, password: 'whatever it is' } });
+    const wrong = await app.api('POST', '/users/login', {
+      body: { email: user.email, password: 'not the password' },
+    });
+    const unknown = await app.api('POST', '/users/login', {
+      body: { email: `nobody.${Date.now()}@example.com`, password: 'whatever it is' },
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body.meta.code).toBe('invalid_credentials');
@@ -40,18 +53,26 @@ describe('POST /users/login', () => {
   it('refuses missing or mistyped fields with 400', async () => {
     const missing = await app.api('POST', '/users/login', { body: { email: 'a@example.com' } });
     expect(missing.status).toBe(400);
-    expect(missing.body.meta.errors).toEqual([expect.objectContaining({ field: 'password', code: 'required' })]);
-    const mistyped = await app.api('POST', '/users/login', { body: { email: 'a@example.com', password: 12345678 } });
+    expect(missing.body.meta.errors).toEqual([
+      expect.objectContaining({ field: 'password', code: 'required' }),
+    ]);
+    const mistyped = await app.api('POST', '/users/login', {
+      body: { email: 'a@example.com', password: 12345678 },
+    });
     expect(mistyped.status).toBe(400);
   });
 
   it('locks an account for the window after too many failures, even with the right password', async () => {
     const user = await signUp(app);
     for (let i = 0; i < 3; i++) {
-      const res = await app.api('POST', '/users/login', { body: { email: user.email, password: 'wrong password' } });
+      const res = await app.api('POST', '/users/login', {
+        body: { email: user.email, password: 'wrong password' },
+      });
       expect(res.status).toBe(401);
     }
-    const locked = await app.api('POST', '/users/login', { body: { email: user.email, password: user.password } });
+    const locked = await app.api('POST', '/users/login', {
+      body: { email: user.email, password: user.password },
+    });
     expect(locked.status).toBe(429);
     expect(locked.body.meta.code).toBe('rate_limited');
     expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -62,10 +83,20 @@ describe('POST /users/login', () => {
     const created = await app.api<{ id: string }>('POST', '/users/register', { body });
     const bcrypt = await bcryptHash(body.password, { cost: 10 });
     const db = app.db.database.db;
-    await db.updateTable('users' as never).set({ password_hash: bcrypt } as never).where('id' as never, '=', created.body.results.id as never).execute();
-    const res = await app.api('POST', '/users/login', { body: { email: body.email, password: body.password } });
+    await db
+      .updateTable('users' as never)
+      .set({ password_hash: bcrypt } as never)
+      .where('id' as never, '=', created.body.results.id as never)
+      .execute();
+    const res = await app.api('POST', '/users/login', {
+      body: { email: body.email, password: body.password },
+    });
     expect(res.status).toBe(200);
-    const row = (await db.selectFrom('users' as never).select('password_hash' as never).where('id' as never, '=', created.body.results.id as never).executeTakeFirstOrThrow()) as { password_hash: string };
+    const row = (await db
+      .selectFrom('users' as never)
+      .select('password_hash' as never)
+      .where('id' as never, '=', created.body.results.id as never)
+      .executeTakeFirstOrThrow()) as { password_hash: string };
     expect(row.password_hash.startsWith('$argon2id$')).toBe(true);
   });
 });
@@ -77,7 +108,9 @@ describe('per-IP limits', () => {
       const statuses: number[] = [];
       let last: Awaited<ReturnType<TestApp['api']>> | undefined;
       for (let i = 0; i < 4; i++) {
-        last = await limited.api('POST', '/users/login', { body: { email: 'x@example.com', password: 'whatever it is' } });
+        last = await limited.api('POST', '/users/login', {
+          body: { email: 'x@example.com', password: 'whatever it is' },
+        });
         statuses.push(last.status);
         if (i === 0) {
           expect(last.headers.get('ratelimit-limit')).toBe('3');
@@ -96,7 +129,8 @@ describe('per-IP limits', () => {
     const limited = await startTestApp({ RATE_LIMIT_REGISTER_PER_IP: '2' });
     try {
       const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await limited.api('POST', '/users/register', { body: newUser() })).status);
+      for (let i = 0; i < 3; i++)
+        statuses.push((await limited.api('POST', '/users/register', { body: newUser() })).status);
       expect(statuses).toEqual([201, 201, 429]);
     } finally {
       await limited.close();
@@ -108,7 +142,8 @@ describe('per-IP limits', () => {
     try {
       const user = await signUp(limited);
       const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await limited.api('GET', '/users/me', { token: user.token })).status);
+      for (let i = 0; i < 3; i++)
+        statuses.push((await limited.api('GET', '/users/me', { token: user.token })).status);
       expect(statuses).toEqual([200, 200, 429]);
     } finally {
       await limited.close();

@@ -6,8 +6,14 @@ let app: TestApp;
 let admin: { token: string };
 beforeAll(async () => {
   app = await startTestApp();
-  const created = await app.platform.users.users.createAdmin({ name: 'Root', email: 'root@example.com', password: 'admin password 1' });
-  const login = await app.api<{ token: string }>('POST', '/users/login', { body: { email: created.email, password: 'admin password 1' } });
+  const created = await app.platform.users.users.createAdmin({
+    name: 'Root',
+    email: 'root@example.com',
+    password: 'admin password 1',
+  });
+  const login = await app.api<{ token: string }>('POST', '/users/login', {
+    body: { email: created.email, password: 'admin password 1' },
+  });
   admin = { token: login.body.results.token };
 });
 afterAll(() => app.close());
@@ -18,7 +24,15 @@ describe('GET /users/:id', () => {
     const res = await app.api('GET', `/users/${u.id}`, { token: u.token });
     expect(res.status).toBe(200);
     expect(res.body.results).toMatchObject({ id: u.id, name: u.name, email: u.email, role: 'buyer' });
-    expect(Object.keys(res.body.results).sort()).toEqual(['created_at', 'email', 'id', 'name', 'role', 'status', 'updated_at']);
+    expect(Object.keys(res.body.results).sort()).toEqual([
+      'created_at',
+      'email',
+      'id',
+      'name',
+      'role',
+      'status',
+      'updated_at',
+    ]);
   });
 
   it('answers 404 for another user, exactly as for a user that does not exist', async () => {
@@ -68,19 +82,33 @@ describe('/users/me', () => {
     expect((await app.api('PATCH', '/users/me', { token: u.token, body: {} })).status).toBe(400);
     const role = await app.api('PATCH', '/users/me', { token: u.token, body: { role: 'admin' } });
     expect(role.status).toBe(400);
-    expect(role.body.meta.errors).toEqual([expect.objectContaining({ field: 'role', code: 'unknown_field' })]);
+    expect(role.body.meta.errors).toEqual([
+      expect.objectContaining({ field: 'role', code: 'unknown_field' }),
+    ]);
   });
 
   it('PATCH needs the current password to change the email, and refuses a taken one', async () => {
     const u = await signUp(app);
     const other = await signUp(app);
-    const without = await app.api('PATCH', '/users/me', { token: u.token, body: { email: 'fresh@example.com' } });
+    const without = await app.api('PATCH', '/users/me', {
+      token: u.token,
+      body: { email: 'fresh@example.com' },
+    });
     expect(without.status).toBe(400);
-    const wrong = await app.api('PATCH', '/users/me', { token: u.token, body: { email: 'fresh@example.com', current_password: 'nope nope' } });
+    const wrong = await app.api('PATCH', '/users/me', {
+      token: u.token,
+      body: { email: 'fresh@example.com', current_password: 'nope nope' },
+    });
     expect(wrong.status).toBe(401);
-    const taken = await app.api('PATCH', '/users/me', { token: u.token, body: { email: other.email.toUpperCase(), current_password: u.password } });
+    const taken = await app.api('PATCH', '/users/me', {
+      token: u.token,
+      body: { email: other.email.toUpperCase(), current_password: u.password },
+    });
     expect(taken.status).toBe(409);
-    const ok = await app.api('PATCH', '/users/me', { token: u.token, body: { email: 'Fresh@Example.com', current_password: u.password } });
+    const ok = await app.api('PATCH', '/users/me', {
+      token: u.token,
+      body: { email: 'Fresh@Example.com', current_password: u.password },
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.results.email).toBe('fresh@example.com');
   });
@@ -89,21 +117,36 @@ describe('/users/me', () => {
     const u = await signUp(app);
     const res = await app.api('PATCH', '/users/me', {
       token: u.token,
-      body: { password: 'a brand new secret', confirm_password: 'a brand new secret', current_password: u.password },
+      body: {
+        password: 'a brand new secret',
+        confirm_password: 'a brand new secret',
+        current_password: u.password,
+      },
     });
     expect(res.status).toBe(200);
     expect((await app.api('POST', '/auth/refresh', { body: { refresh_token: u.refresh } })).status).toBe(401);
-    expect((await app.api('POST', '/users/login', { body: { email: u.email, password: u.password } })).status).toBe(401);
-    expect((await app.api('POST', '/users/login', { body: { email: u.email, password: 'a brand new secret' } })).status).toBe(200);
+    expect(
+      (await app.api('POST', '/users/login', { body: { email: u.email, password: u.password } })).status,
+    ).toBe(401);
+    expect(
+      (await app.api('POST', '/users/login', { body: { email: u.email, password: 'a brand new secret' } }))
+        .status,
+    ).toBe(200);
   });
 
   it('PATCH refuses a mismatched confirmation', async () => {
     const u = await signUp(app);
     const res = await app.api('PATCH', '/users/me', {
       token: u.token,
-      body: { password: 'a brand new secret', confirm_password: 'another secret!!', current_password: u.password },
+      body: {
+        password: 'a brand new secret',
+        confirm_password: 'another secret!!',
+        current_password: u.password,
+      },
     });
     expect(res.status).toBe(400);
-    expect(res.body.meta.errors).toEqual([expect.objectContaining({ field: 'confirm_password', code: 'mismatch' })]);
+    expect(res.body.meta.errors).toEqual([
+      expect.objectContaining({ field: 'confirm_password', code: 'mismatch' }),
+    ]);
   });
 });

@@ -3,9 +3,12 @@
  * the suites that need it (and the summary shows them skipped); in CI a missing URL is
  * an error, so a run can never pass without having exercised the real service.
  */
-export function serviceUrl(name: 'TEST_DATABASE_URL' | 'TEST_REDIS_URL' | 'TEST_NATS_URL'): string | undefined {
+export function serviceUrl(
+  name: 'TEST_DATABASE_URL' | 'TEST_REDIS_URL' | 'TEST_NATS_URL',
+): string | undefined {
   const value = process.env[name];
-  if (!value && process.env.CI) throw new Error(`${name} must be set in CI: the suites that need it may not be skipped`);
+  if (!value && process.env.CI)
+    throw new Error(`${name} must be set in CI: the suites that need it may not be skipped`);
   return value || undefined;
 }
 

@@ -9,10 +9,10 @@ import { createTestDatabase, type TestDatabase } from './test-database.js';
 export interface ApiResponse<T = Record<string, unknown>> {
   status: number;
   headers: Headers;
-  body: { meta: Record<string, unknown> & { success: boolean; message: string; code?: string }; results: T } & Record<
-    string,
-    unknown
-  >;
+  body: {
+    meta: Record<string, unknown> & { success: boolean; message: string; code?: string };
+    results: T;
+  } & Record<string, unknown>;
 }
 
 export interface TestApp {
@@ -37,7 +37,12 @@ export async function startTestApp(
   shared?: { db: TestDatabase; dataDir: string },
 ): Promise<TestApp> {
   const dataDir = shared?.dataDir ?? mkdtempSync(path.join(tmpdir(), 'mamlaka-test-'));
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://127.0.0.1', ...env });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'http://127.0.0.1',
+    ...env,
+  });
   const db = shared?.db ?? (await createTestDatabase());
   const platform = await createPlatform(config, createLogger(config), db.database);
   await platform.app.listen({ host: '127.0.0.1', port: 0 });
@@ -59,7 +64,8 @@ export async function startTestApp(
       }
       const response = await fetch(url + route, { method, headers, body });
       const text = await response.text();
-      const parsed = text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : { text };
+      const parsed =
+        text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : { text };
       return { status: response.status, headers: response.headers, body: parsed };
     },
     async close() {
@@ -74,7 +80,11 @@ export async function startTestApp(
 
 let counter = 0;
 /** A unique, valid registration body. */
-export function newUser(overrides: Partial<Record<'name' | 'email' | 'role' | 'password', string>> = {}) {
+export function newUser(
+  overrides: Partial<Record<'name' | 'email' | 'password', string>> & {
+    role?: 'buyer' | 'seller' | 'admin';
+  } = {},
+) {
   counter += 1;
   const password = overrides.password ?? 'correct horse battery';
   return {
@@ -95,5 +105,10 @@ export async function signUp(app: TestApp, overrides: Parameters<typeof newUser>
     body: { email: body.email, password: body.password },
   });
   if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
-  return { ...body, id: registered.body.results.id, token: login.body.results.token, refresh: login.body.results.refresh_token };
+  return {
+    ...body,
+    id: registered.body.results.id,
+    token: login.body.results.token,
+    refresh: login.body.results.refresh_token,
+  };
 }

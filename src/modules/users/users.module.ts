@@ -4,8 +4,8 @@ import type { AccessTokens } from '../../platform/auth/tokens.js';
 import type { RateLimits } from '../../platform/http/rate-limits.js';
 import { UsersRepository } from './users.repository.js';
 import { usersRoutes } from './users.routes.js';
-import { SessionsService } from './users.sessions.js';
 import { UsersService } from './users.service.js';
+import { SessionsService } from './users.sessions.js';
 
 export interface UsersModule {
   users: UsersService;

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { tablesOf } from '../../platform/db/database.js';
-import type { RefreshTokenRow, UsersTable, UsersTables, UserRow } from './users.tables.js';
+import type { RefreshTokenRow, UserRow, UsersTable, UsersTables } from './users.tables.js';
 
 type Executor = Kysely<UsersTables> | Transaction<UsersTables>;
 
@@ -70,7 +70,11 @@ export class UsersRepository {
   }
 
   findRefreshToken(tokenHash: string): Promise<RefreshTokenRow | undefined> {
-    return this.db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
+    return this.db
+      .selectFrom('refresh_tokens')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
   }
 
   async revokeFamily(familyId: string, now: Date): Promise<void> {

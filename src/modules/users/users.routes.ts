@@ -15,8 +15,8 @@ import {
   User,
   UserIdParams,
 } from './users.schemas.js';
-import type { SessionsService } from './users.sessions.js';
 import type { UsersService } from './users.service.js';
+import type { SessionsService } from './users.sessions.js';
 
 const bearer = [{ bearerAuth: [] }];
 
@@ -68,7 +68,8 @@ export function usersRoutes(
         response: { 200: envelope(User), ...errorResponses(401, 429) },
       },
     },
-    async (request) => ok('get profile successfully', await users.retrieve(request.actor, request.actor!.userId)),
+    async (request) =>
+      ok('get profile successfully', await users.retrieve(request.actor, request.actor!.userId)),
   );
 
   app.patch(
@@ -83,7 +84,8 @@ export function usersRoutes(
         response: { 200: envelope(User), ...errorResponses(400, 401, 409, 429) },
       },
     },
-    async (request) => ok('update profile successfully', await users.updateOwnProfile(request.actor, request.body)),
+    async (request) =>
+      ok('update profile successfully', await users.updateOwnProfile(request.actor, request.body)),
   );
 
   app.get(

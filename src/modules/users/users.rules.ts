@@ -9,7 +9,11 @@ export const PASSWORD_MAX_LENGTH = 128;
 /** Emails are compared case-insensitively: stored trimmed and lower-cased. */
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
-export function assertPasswordsMatch(password: string, confirmation: string, field = 'confirm_password'): void {
+export function assertPasswordsMatch(
+  password: string,
+  confirmation: string,
+  field = 'confirm_password',
+): void {
   if (password !== confirmation) throw invalidField(field, 'mismatch', `${field} does not match password`);
 }
 

@@ -21,12 +21,19 @@ export const RegisterBody = Type.Object(
 
 export const LoginBody = Type.Object({ email: Email, password: AnyPassword }, strict);
 
-export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 200 }) }, strict);
+export const RefreshBody = Type.Object(
+  { refresh_token: Type.String({ minLength: 1, maxLength: 200 }) },
+  strict,
+);
 
 export const LogoutBody = Type.Object(
   {
     refresh_token: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 200, description: 'end this session; omit to end all of yours' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: 'end this session; omit to end all of yours',
+      }),
     ),
   },
   strict,

@@ -83,7 +83,11 @@ export class UsersService {
     const sensitive = input.email !== undefined || input.password !== undefined;
     if (sensitive) {
       if (input.current_password === undefined) {
-        throw invalidField('current_password', 'required', 'current_password is required to change email or password');
+        throw invalidField(
+          'current_password',
+          'required',
+          'current_password is required to change email or password',
+        );
       }
       if (!(await verifyPassword(input.current_password, current.password_hash))) {
         throw unauthenticated('invalid_credentials', 'current password is incorrect');

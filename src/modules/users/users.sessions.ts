@@ -4,8 +4,7 @@ import { authorize } from '../../platform/auth/policy.js';
 import type { AccessTokens } from '../../platform/auth/tokens.js';
 import { unauthenticated } from '../../platform/errors.js';
 import type { RateLimits } from '../../platform/http/rate-limits.js';
-import { needsRehash, verifyAgainstDecoy, verifyPassword } from './users.passwords.js';
-import { hashPassword } from './users.passwords.js';
+import { hashPassword, needsRehash, verifyAgainstDecoy, verifyPassword } from './users.passwords.js';
 import type { UsersRepository } from './users.repository.js';
 import { normalizeEmail } from './users.rules.js';
 import type { RefreshTokenRow } from './users.tables.js';
@@ -21,7 +20,8 @@ export interface SessionTokens {
 }
 
 const invalidCredentials = () => unauthenticated('invalid_credentials', 'email or password is incorrect');
-const invalidRefresh = () => unauthenticated('invalid_refresh_token', 'the refresh token is invalid or expired');
+const invalidRefresh = () =>
+  unauthenticated('invalid_refresh_token', 'the refresh token is invalid or expired');
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
@@ -73,7 +73,7 @@ export class SessionsService {
       const spent = await repo.spendRefreshToken(tokenHash, now);
       if (!spent) return { reused: await this.revokeIfReused(repo, tokenHash, now) };
       const user = await repo.findUserById(spent.user_id);
-      if (!user || user.status !== 'active') {
+      if (user?.status !== 'active') {
         await repo.revokeFamily(spent.family_id, now);
         return { reused: false };
       }
@@ -81,7 +81,10 @@ export class SessionsService {
     });
     if ('issued' in outcome && outcome.issued) return outcome.issued;
     if (outcome.reused) {
-      throw unauthenticated('refresh_token_reused', 'the refresh token was already used; its session is revoked');
+      throw unauthenticated(
+        'refresh_token_reused',
+        'the refresh token was already used; its session is revoked',
+      );
     }
     throw invalidRefresh();
   }

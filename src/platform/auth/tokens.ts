@@ -27,7 +27,8 @@ export class AccessTokens {
 
   static async create(pem: string, options: { issuer: string; audience: string; ttlMs: number }) {
     const privateKey = createPrivateKey(pem);
-    if (privateKey.asymmetricKeyType !== 'ed25519') throw new Error('the JWT signing key must be an Ed25519 key');
+    if (privateKey.asymmetricKeyType !== 'ed25519')
+      throw new Error('the JWT signing key must be an Ed25519 key');
     const publicKey = createPublicKey(privateKey);
     const jwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(jwk);

@@ -41,7 +41,8 @@ export async function startControlServer(
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(JSON.stringify(body));
     };
-    if (!command) return answer(404, { error: { code: 'unknown_command', message: `unknown command ${name}` } });
+    if (!command)
+      return answer(404, { error: { code: 'unknown_command', message: `unknown command ${name}` } });
     try {
       answer(200, { result: await command(await readJson(request)) });
     } catch (error) {

@@ -32,7 +32,10 @@ export function tablesOf<T>(db: Kysely<object>): Kysely<T> {
 // int8 columns (money, counters) come back as bigint, never as a lossy number.
 pg.types.setTypeParser(20, (value) => BigInt(value));
 
-export function postgresDatabase(url: string, options: { searchPath?: string; maxConnections?: number } = {}): Database {
+export function postgresDatabase(
+  url: string,
+  options: { searchPath?: string; maxConnections?: number } = {},
+): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
@@ -51,7 +54,8 @@ export function postgresDatabase(url: string, options: { searchPath?: string; ma
           exec: async (text) => {
             await client.query(text);
           },
-          query: async <T>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as T[],
+          query: async <T>(text: string, params: unknown[] = []) =>
+            (await client.query(text, params)).rows as T[],
         });
         await client.query('COMMIT');
         return result;
@@ -62,7 +66,11 @@ export function postgresDatabase(url: string, options: { searchPath?: string; ma
         client.release();
       }
     },
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      // Kysely only ends a pool it has used; the migrations runner may be the pool's only user.
+      if (!pool.ended) await pool.end();
+    },
   };
 }
 

@@ -12,7 +12,10 @@ export interface MigrationFile {
 }
 
 /** src/platform/db and dist/platform/db both sit three levels below the package root. */
-export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../migrations');
+export const MIGRATIONS_DIR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  '../../../migrations',
+);
 
 // Any constant works; it only has to be the same in every process migrating this database.
 const MIGRATION_LOCK_KEY = 7_357_001;
@@ -58,7 +61,9 @@ export async function migrate(database: Database, files = readMigrations()): Pro
       const checksum = applied.get(file.version);
       if (checksum !== undefined) {
         if (checksum !== file.checksum) {
-          throw new Error(`migration ${file.name} was changed after it was applied; add a new migration instead`);
+          throw new Error(
+            `migration ${file.name} was changed after it was applied; add a new migration instead`,
+          );
         }
         continue;
       }

@@ -29,7 +29,10 @@ export const ErrorEnvelope = Type.Object(
 
 export const envelope = <T extends TSchema>(results: T) => Type.Object({ meta: SuccessMeta, results });
 
-export const ok = <T>(message: string, results: T) => ({ meta: { success: true as const, message }, results });
+export const ok = <T>(message: string, results: T) => ({
+  meta: { success: true as const, message },
+  results,
+});
 
 /** Error responses every route may give, for the OpenAPI document. */
 export const errorResponses = (...statuses: number[]) =>

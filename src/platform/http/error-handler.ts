@@ -24,7 +24,11 @@ const FRAMEWORK_ERRORS: Record<string, { status: number; code: string; message: 
     message: 'unsupported content type',
   },
   FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'invalid_json', message: 'request body is empty' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'invalid_json', message: 'request body is not valid JSON' },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    status: 400,
+    code: 'invalid_json',
+    message: 'request body is not valid JSON',
+  },
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
     status: 400,
     code: 'invalid_content_length',
@@ -41,7 +45,13 @@ function send(
   fields?: FieldError[],
 ) {
   return reply.status(status).send({
-    meta: { success: false, message, code, request_id: request.id, ...(fields?.length ? { errors: fields } : {}) },
+    meta: {
+      success: false,
+      message,
+      code,
+      request_id: request.id,
+      ...(fields?.length ? { errors: fields } : {}),
+    },
   });
 }
 
@@ -72,6 +82,12 @@ export function installErrorHandling(app: FastifyInstance): void {
   });
 
   app.setNotFoundHandler((request, reply) =>
-    send(reply, request, 404, 'route_not_found', `no route for ${request.method} ${request.url.split('?')[0]}`),
+    send(
+      reply,
+      request,
+      404,
+      'route_not_found',
+      `no route for ${request.method} ${request.url.split('?')[0]}`,
+    ),
   );
 }

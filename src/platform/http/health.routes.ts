@@ -41,7 +41,9 @@ export function healthRoutes(app: FastifyInstance, probe: ReadinessProbe) {
         migrations = 'unknown';
       }
       const ready = database === 'ok' && migrations === 'ok';
-      return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', checks: { database, migrations } });
+      return reply
+        .status(ready ? 200 : 503)
+        .send({ status: ready ? 'ready' : 'not_ready', checks: { database, migrations } });
     },
   );
 }

@@ -49,6 +49,17 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
   });
 
   app.setValidatorCompiler(validatorCompiler);
+
+  // During shutdown, responses still in flight tell the client to drop the connection, so
+  // keep-alive sockets do not hold the server open after their last request.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
   installErrorHandling(app);
 
   const sandbox = config.mode === 'sandbox';
@@ -68,7 +79,13 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
   await app.register(helmet, { global: true });
   await app.register(cors, {
     origin: config.corsOrigins,
-    exposedHeaders: ['x-request-id', 'retry-after', 'ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'],
+    exposedHeaders: [
+      'x-request-id',
+      'retry-after',
+      'ratelimit-limit',
+      'ratelimit-remaining',
+      'ratelimit-reset',
+    ],
   });
   await app.register(swagger, {
     openapi: {

@@ -41,7 +41,11 @@ function describe(error: ErrorObject): FieldError {
     case 'type':
       return { field: base, code: 'invalid_type', message: `${base || 'body'} must be ${error.params.type}` };
     case 'format':
-      return { field: base, code: 'invalid_format', message: `${base} must be a valid ${error.params.format}` };
+      return {
+        field: base,
+        code: 'invalid_format',
+        message: `${base} must be a valid ${error.params.format}`,
+      };
     case 'enum':
       return {
         field: base,

@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import type { Config } from '../../config.js';
 
 /** Secrets and personal data never reach a log line, whatever a caller passes in. */

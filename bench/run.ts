@@ -1,0 +1,157 @@
+// `npm run bench`: throughput and latency of Mamlaka's hot paths against a bare Fastify
+// baseline on the same machine, so figures from different machines stay comparable as ratios.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { createFixture, type Scenario, type ServerName, scenarios } from './scenarios.js';
+import { baselineSpec, buildMamlaka, mamlakaSpec, type RunningServer, startServer } from './servers.js';
+
+const MAX_FAILED_SHARE = 0.01;
+
+function seconds(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number of seconds`);
+  return value;
+}
+
+// The same settings for every scenario: ratios only mean something under equal load.
+const settings = {
+  durationSeconds: seconds('BENCH_SECONDS', 10),
+  // Unmeasured first seconds let V8 optimise the hot paths and fill connection pools.
+  warmupSeconds: seconds('BENCH_WARMUP_SECONDS', 2),
+  connections: 20,
+};
+
+const machine = {
+  cores: os.cpus().length,
+  model: os.cpus()[0]?.model ?? 'unknown',
+  node: process.version,
+  platform: `${os.platform()} ${os.release()}`,
+  memoryGb: Math.round(os.totalmem() / 2 ** 30),
+};
+
+interface Measurement {
+  name: string;
+  method: string;
+  path: string;
+  requestsPerSec: number;
+  p50Ms: number;
+  p99Ms: number;
+  ratio: number;
+  responses: number;
+  non2xx: number;
+  errors: number;
+  failedShare: number;
+}
+
+function cannon(url: string, scenario: Scenario, duration: number): Promise<autocannon.Result> {
+  return autocannon({
+    url: `${url}${scenario.path}`,
+    method: scenario.method,
+    headers: scenario.headers ?? {},
+    body: scenario.body === undefined ? undefined : JSON.stringify(scenario.body),
+    connections: settings.connections,
+    duration,
+  });
+}
+
+async function measure(url: string, scenario: Scenario): Promise<Omit<Measurement, 'ratio'>> {
+  if (settings.warmupSeconds > 0) await cannon(url, scenario, settings.warmupSeconds);
+  const result = await cannon(url, scenario, settings.durationSeconds);
+  const attempts = result['2xx'] + result.non2xx + result.errors;
+  return {
+    name: scenario.name,
+    method: scenario.method,
+    path: scenario.path,
+    requestsPerSec: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    responses: result['2xx'] + result.non2xx,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    // No attempt at all is a failure too, not a perfect score.
+    failedShare: attempts === 0 ? 1 : (result.non2xx + result.errors) / attempts,
+  };
+}
+
+function table(rows: Measurement[]): string {
+  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'vs baseline', 'non-2xx', 'errors'];
+  const cells = rows.map((r) => [
+    r.name,
+    Math.round(r.requestsPerSec).toLocaleString('en-US'),
+    String(r.p50Ms),
+    String(r.p99Ms),
+    `${r.ratio.toFixed(r.ratio < 0.1 ? 3 : 2)}×`,
+    String(r.non2xx),
+    String(r.errors),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) =>
+    c.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
+}
+
+async function main(): Promise<number> {
+  console.log(`machine: ${machine.cores} cores, ${machine.model}, Node ${machine.node}, ${machine.platform}`);
+  console.log(
+    `settings: ${settings.durationSeconds} s per scenario after ${settings.warmupSeconds} s warm-up, ` +
+      `${settings.connections} connections`,
+  );
+  buildMamlaka();
+
+  const servers = new Map<ServerName, RunningServer>();
+  const stopAll = () => Promise.all([...servers.values()].map((s) => s.stop()));
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  try {
+    // Specs one after the other so the two free-port probes cannot pick the same port; then
+    // started together, as Mamlaka's first start creates a database and dominates the wait.
+    const specs = [await baselineSpec(), await mamlakaSpec()];
+    const started = await Promise.allSettled(specs.map((spec) => startServer(spec)));
+    for (const s of started) if (s.status === 'fulfilled') servers.set(s.value.name as ServerName, s.value);
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+
+    const database = process.env.DATABASE_URL ? 'PostgreSQL (DATABASE_URL)' : 'embedded PGlite';
+    console.log(`servers ready; Mamlaka on ${database}`);
+    const fixture = await createFixture(servers.get('mamlaka')!.url);
+
+    const measured: Omit<Measurement, 'ratio'>[] = [];
+    for (const scenario of scenarios(fixture)) {
+      console.log(`measuring ${scenario.name} …`);
+      measured.push(await measure(servers.get(scenario.server)!.url, scenario));
+    }
+    const baseline = measured[0]!.requestsPerSec;
+    const rows = measured.map((m) => ({ ...m, ratio: baseline > 0 ? m.requestsPerSec / baseline : 0 }));
+
+    console.log(`\n${table(rows)}\n`);
+    const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
+    mkdirSync(resultsDir, { recursive: true });
+    const file = path.join(resultsDir, 'latest.json');
+    const report = { date: new Date().toISOString(), machine, settings, database, results: rows };
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`written to ${path.relative(process.cwd(), file)}`);
+
+    const broken = rows.filter((r) => r.failedShare > MAX_FAILED_SHARE);
+    for (const r of broken) {
+      console.error(
+        `WARNING: ${r.name}: ${(r.failedShare * 100).toFixed(1)} % of requests failed ` +
+          `(${r.non2xx} non-2xx, ${r.errors} errors); its figures measure errors, not the endpoint`,
+      );
+    }
+    return broken.length ? 1 : 0;
+  } finally {
+    await stopAll();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error('bench failed:', error);
+    process.exit(1);
+  },
+);

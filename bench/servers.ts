@@ -1,0 +1,135 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface RunningServer {
+  name: string;
+  url: string;
+  stop(): Promise<void>;
+}
+
+interface ServerSpec {
+  name: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  /** Answers 200 once the server can take load (Mamlaka: database open and migrated). */
+  readyPath: string;
+  cwd: string;
+  cleanup?: () => void;
+}
+
+/** Mamlaka runs from dist/, as in production, so the bench never measures tsx. */
+export function buildMamlaka(): void {
+  const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error(`npm run build failed (exit ${build.status ?? build.signal})`);
+}
+
+async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', resolve);
+  });
+  const address = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  if (typeof address !== 'object' || !address) throw new Error('could not find a free port');
+  return address.port;
+}
+
+// Only what the child needs: a stray REDIS_URL or NATS_URL in the caller's shell would
+// otherwise change what is being measured.
+const baseEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME });
+
+export async function baselineSpec(): Promise<ServerSpec> {
+  return {
+    name: 'baseline',
+    // `--import tsx` compiles at load time only and keeps a single process to signal.
+    args: ['--import', 'tsx', path.join(root, 'bench/baseline.ts')],
+    env: { ...baseEnv(), PORT: String(await freePort()) },
+    readyPath: '/',
+    cwd: root,
+  };
+}
+
+export async function mamlakaSpec(): Promise<ServerSpec> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'mamlaka-bench-'));
+  // The config caps every rate limit at 10,000,000; that is far above what a run can send,
+  // so no request of the bench is ever refused by a limiter.
+  const unlimited = '10000000';
+  return {
+    name: 'mamlaka',
+    args: [path.join(root, 'bin/mamlaka.js'), 'start'],
+    env: {
+      ...baseEnv(),
+      PORT: String(await freePort()),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_LOGIN_PER_IP: unlimited,
+      RATE_LIMIT_LOGIN_FAILURES: unlimited,
+      RATE_LIMIT_REGISTER_PER_IP: unlimited,
+      RATE_LIMIT_PER_USER: unlimited,
+      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    },
+    readyPath: '/ready',
+    // Mamlaka reads `.env` from its working directory; a developer's file must not leak in.
+    cwd: dataDir,
+    cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
+
+const children = new Set<ChildProcess>();
+// Last resort when the bench dies without reaching its own cleanup: no orphaned servers.
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+
+export async function startServer(spec: ServerSpec, timeoutMs = 90_000): Promise<RunningServer> {
+  const child = spawn(process.execPath, spec.args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  children.add(child);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${spec.env.PORT}`;
+
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    children.delete(child);
+    spec.cleanup?.();
+  };
+
+  try {
+    await waitUntilReady(`${url}${spec.readyPath}`, child, timeoutMs);
+  } catch (error) {
+    await stop();
+    throw new Error(`${spec.name}: ${(error as Error).message}`);
+  }
+  return { name: spec.name, url, stop };
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with code ${child.exitCode} before it was ready`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (response.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`not ready after ${timeoutMs / 1000} s (${url})`);
+}

@@ -1,0 +1,68 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+const pem = () =>
+  generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+describe('loadConfig', () => {
+  it('works with no variables at all, in sandbox mode', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      mode: 'sandbox',
+      port: 8080,
+      grpcPort: 50051,
+      host: '0.0.0.0',
+      databaseUrl: undefined,
+    });
+    expect(config.auth.accessTokenTtlMs).toBe(15 * 60_000);
+    expect(config.rateLimits).toMatchObject({
+      loginPerIp: 100,
+      loginFailuresPerAccount: 10,
+      registerPerIp: 100,
+      requestsPerUser: 600,
+    });
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['MAMLAKA_MODE', 'production'],
+    ['DATABASE_URL', 'mysql://localhost/x'],
+    ['REDIS_URL', 'not a url'],
+    ['PAYMENT_EXPIRY', '15 minutes'],
+    ['LOG_LEVEL', 'loud'],
+    ['PLATFORM_FEE_BPS', '10001'],
+    ['DEFAULT_CURRENCY', 'RUPIAH'],
+    ['TRUST_PROXY', 'maybe'],
+    ['JWT_PRIVATE_KEY', 'not a pem'],
+  ])('names %s when it is %j', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}`));
+  });
+
+  it('reads a secret from NAME_FILE', () => {
+    const key = pem();
+    const config = loadConfig({ JWT_PRIVATE_KEY_FILE: '/etc/secret' }, (p) =>
+      p === '/etc/secret' ? key : '',
+    );
+    expect(config.auth.signingKeyPem).toBe(key.trim());
+  });
+
+  it('requires a signing key and a public URL in live mode', () => {
+    expect(() => loadConfig({ MAMLAKA_MODE: 'live' })).toThrow(/^JWT_PRIVATE_KEY/);
+    expect(() => loadConfig({ MAMLAKA_MODE: 'live', JWT_PRIVATE_KEY: pem() })).toThrow(/^PUBLIC_URL/);
+    expect(
+      loadConfig({ MAMLAKA_MODE: 'live', JWT_PRIVATE_KEY: pem(), PUBLIC_URL: 'https://api.example' }).mode,
+    ).toBe('live');
+  });
+
+  it('parses durations and origins', () => {
+    const config = loadConfig({
+      PAYMENT_EXPIRY: '30m',
+      CORS_ORIGINS: 'https://a.example, https://b.example',
+    });
+    expect(config.paymentExpiryMs).toBe(1_800_000);
+    expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+});

@@ -1,0 +1,119 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, type ServerProcess, startServerProcess } from '../helpers/cli.js';
+import { testDatabase } from '../helpers/services.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+const post = async (url: string, body: unknown) => {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as { results: Record<string, string> } };
+};
+
+describe.runIf(testDatabase() === 'pglite')('the CLI on the embedded database', () => {
+  let dataDir: string;
+  let server: ServerProcess | undefined;
+  beforeAll(async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'mamlaka-cli-'));
+    server = await startServerProcess({ DATA_DIR: dataDir });
+  }, 90_000);
+  afterAll(() => {
+    server?.child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('migrates and creates an admin through the running server', async () => {
+    const migrated = await runCli(['migrate'], { DATA_DIR: dataDir });
+    expect(migrated.stderr).toBe('');
+    expect(migrated.stdout).toContain('database is up to date');
+
+    const created = await runCli(
+      ['users', 'create-admin', '--email', 'Ops@Example.com', '--password-stdin'],
+      { DATA_DIR: dataDir },
+      'operator secret 1\n',
+    );
+    expect(created.code).toBe(0);
+    expect(created.stdout).toContain('through the running server');
+
+    const login = await post(`${server!.url}/users/login`, {
+      email: 'ops@example.com',
+      password: 'operator secret 1',
+    });
+    expect(login.status).toBe(200);
+    expect(login.body.results.role).toBe('admin');
+
+    const again = await runCli(
+      ['users', 'create-admin', '--email', 'ops@example.com', '--password', 'operator secret 1'],
+      { DATA_DIR: dataDir },
+    );
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('email already exists');
+  });
+
+  it('refuses a second server on the same data directory', async () => {
+    const second = await runCli(['start'], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' });
+    expect(second.code).toBe(1);
+    expect(second.stderr).toContain('in use by process');
+  });
+
+  it('names the bad variable when configuration is invalid', async () => {
+    const bad = await runCli(['migrate'], { DATA_DIR: dataDir, PORT: 'eighty' });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('PORT');
+  });
+
+  it('finishes in-flight requests on SIGTERM, closes the database and then works without the server', async () => {
+    const inFlight = Array.from({ length: 8 }, (_, i) =>
+      post(`${server!.url}/users/register`, {
+        name: `Late ${i}`,
+        email: `late${i}@example.com`,
+        role: 'buyer',
+        password: 'correct horse battery',
+        confirm_password: 'correct horse battery',
+      }),
+    );
+    await new Promise((r) => setTimeout(r, 20));
+    server!.child.kill('SIGTERM');
+    const results = await Promise.all(inFlight);
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill(201));
+    expect(await server!.exited).toBe(0);
+    expect(existsSync(path.join(dataDir, 'db.lock'))).toBe(false);
+    server = undefined;
+
+    const created = await runCli(
+      ['users', 'create-admin', '--email', 'direct@example.com', '--password', 'operator secret 2'],
+      { DATA_DIR: dataDir },
+    );
+    expect(created.code).toBe(0);
+    expect(created.stdout).not.toContain('through the running server');
+  });
+});
+
+describe.runIf(testDatabase() === 'postgres')('the CLI on PostgreSQL', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(() => t.drop());
+
+  it('migrates and creates an admin directly', async () => {
+    const env = { DATABASE_URL: t.url!, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'mamlaka-cli-')) };
+    expect((await runCli(['migrate'], env)).stdout).toContain('database is up to date');
+    const created = await runCli(
+      ['users', 'create-admin', '--email', 'pg-admin@example.com', '--password', 'operator secret 3'],
+      env,
+    );
+    expect(created.code).toBe(0);
+    const row = await t.database.db
+      .selectFrom('users' as never)
+      .select('role' as never)
+      .where('email' as never, '=', 'pg-admin@example.com' as never)
+      .executeTakeFirst();
+    expect(row).toEqual({ role: 'admin' });
+  });
+});
