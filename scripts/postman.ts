@@ -296,14 +296,12 @@ function requestItem(
     });
   const query = [...parameters.values()]
     .filter((p) => p.in === 'query')
-    .map(
-      (p): PostmanQuery => ({
-        key: p.name,
-        value: parameterValue(p),
-        ...withDescription(p),
-        ...(p.required ? {} : { disabled: true }),
-      }),
-    );
+    .map((p): PostmanQuery => ({
+      key: p.name,
+      value: parameterValue(p),
+      ...withDescription(p),
+      ...(p.required ? {} : { disabled: true }),
+    }));
   const header: PostmanRequestItem['request']['header'] = [...parameters.values()]
     .filter((p) => p.in === 'header')
     .map((p) => ({

@@ -1,4 +1,4 @@
-import { hash as bcryptHash } from '@node-rs/bcrypt';
+import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newUser, signUp, startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -81,11 +81,11 @@ describe('POST /users/login', () => {
   it('verifies an imported bcrypt hash and upgrades it to argon2id', async () => {
     const body = newUser();
     const created = await app.api<{ id: string }>('POST', '/users/register', { body });
-    const bcrypt = await bcryptHash(body.password, { cost: 10 });
+    const legacyHash = await bcrypt.hash(body.password, 10);
     const db = app.db.database.db;
     await db
       .updateTable('users' as never)
-      .set({ password_hash: bcrypt } as never)
+      .set({ password_hash: legacyHash } as never)
       .where('id' as never, '=', created.body.results.id as never)
       .execute();
     const res = await app.api('POST', '/users/login', {

@@ -1,7 +1,7 @@
 import { Algorithm, hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
-import { verify as bcryptVerify } from '@node-rs/bcrypt';
+import { verifyBcrypt } from './users.bcrypt.js';
 
-// OWASP's argon2id baseline. Both libraries hash on libuv's thread pool, off the event loop.
+// OWASP's argon2id baseline. argon2 hashes on libuv's thread pool, bcrypt on a worker: both off the event loop.
 const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 const ARGON2_PREFIX = `$argon2id$v=19$m=${ARGON2_OPTIONS.memoryCost},t=${ARGON2_OPTIONS.timeCost},p=${ARGON2_OPTIONS.parallelism}$`;
 
@@ -11,7 +11,7 @@ export const hashPassword = (password: string): Promise<string> => argonHash(pas
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
   try {
     if (hash.startsWith('$argon2')) return await argonVerify(hash, password);
-    if (/^\$2[abxy]\$/.test(hash)) return await bcryptVerify(password, hash);
+    if (/^\$2[abxy]\$/.test(hash)) return await verifyBcrypt(password, hash);
     return false;
   } catch {
     return false;

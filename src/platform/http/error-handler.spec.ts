@@ -28,7 +28,9 @@ describe('error mapping', () => {
   });
 
   it('maps each error kind to its status once', async () => {
-    const res = await (await appThrowing(conflict('email_taken', 'email already exists'))).inject({
+    const res = await (
+      await appThrowing(conflict('email_taken', 'email already exists'))
+    ).inject({
       url: '/boom',
     });
     expect(res.statusCode).toBe(409);
