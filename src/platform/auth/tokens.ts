@@ -4,6 +4,8 @@ import { unauthenticated } from '../errors.js';
 import type { Actor, Role } from './policy.js';
 
 const ALGORITHM = 'EdDSA';
+/** Verified tokens remembered per process; a bound keeps a flood of distinct tokens harmless. */
+const VERIFIED_CACHE_SIZE = 10_000;
 const ROLES: readonly Role[] = ['buyer', 'seller', 'admin'];
 
 export interface AccessToken {
@@ -24,6 +26,10 @@ export class AccessTokens {
     private readonly publicJwk: JWK,
     private readonly options: { issuer: string; audience: string; ttlMs: number },
   ) {}
+
+  // A token's signature and claims never change, so a positive verification holds until
+  // the token expires. This saves an Ed25519 verification (~0.2 ms) on every request.
+  private readonly verified = new Map<string, { actor: Actor; expiresAtMs: number }>();
 
   static async create(pem: string, options: { issuer: string; audience: string; ttlMs: number }) {
     const privateKey = createPrivateKey(pem);
@@ -55,6 +61,11 @@ export class AccessTokens {
 
   /** @throws AppError `invalid_token` (401) for anything but a valid, current token of ours. */
   async verify(token: string): Promise<Actor> {
+    const known = this.verified.get(token);
+    if (known) {
+      if (known.expiresAtMs > Date.now()) return known.actor;
+      this.verified.delete(token);
+    }
     try {
       const { payload, protectedHeader } = await jwtVerify(token, this.publicKey, {
         algorithms: [ALGORITHM],
@@ -65,9 +76,19 @@ export class AccessTokens {
       if (protectedHeader.kid !== this.kid) throw new Error('unknown key id');
       const role = payload.role as Role;
       if (!payload.sub || !ROLES.includes(role)) throw new Error('malformed claims');
-      return { userId: payload.sub, role };
+      const actor: Actor = { userId: payload.sub, role };
+      this.remember(token, actor, payload.exp! * 1000);
+      return actor;
     } catch {
       throw unauthenticated('invalid_token', 'the access token is invalid or expired');
     }
+  }
+
+  private remember(token: string, actor: Actor, expiresAtMs: number): void {
+    if (this.verified.size >= VERIFIED_CACHE_SIZE) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+    this.verified.set(token, { actor, expiresAtMs });
   }
 }
