@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type Actor, authorize, type Role } from '../auth/policy.js';
 import type { AccessTokens } from '../auth/tokens.js';
 import { unauthenticated } from '../errors.js';
@@ -32,12 +32,12 @@ const bearer = (header: string | undefined): string | undefined => {
 };
 
 /**
- * Runs on every request before its body is parsed: per-IP budgets, bearer authentication,
+ * Runs before the body is parsed, on the routes whose `config` asks for it: per-IP budgets, bearer authentication,
  * the per-user budget and the route's role check, driven by the route's `config`.
  */
 export function installAuthentication(app: FastifyInstance, tokens: AccessTokens, limits: RateLimits): void {
   app.decorateRequest('actor', undefined);
-  app.addHook('onRequest', async (request, reply) => {
+  const hook = async (request: FastifyRequest, reply: FastifyReply) => {
     const config = request.routeOptions.config;
     if (config.ipLimit) setRateLimitHeaders(reply, await limits.consume(config.ipLimit, request.ip));
     if (!config.auth) return;
@@ -49,5 +49,12 @@ export function installAuthentication(app: FastifyInstance, tokens: AccessTokens
     request.actor = await tokens.verify(token);
     setRateLimitHeaders(reply, await limits.consume('perUser', request.actor.userId));
     if (config.roles) authorize(request.actor, { roles: config.roles });
+  };
+  // Attached only to the routes that ask for it, so public routes pay nothing.
+  app.addHook('onRoute', (route) => {
+    const config = route.config as FastifyContextConfig | undefined;
+    if (!config?.auth && !config?.ipLimit) return;
+    const existing = route.onRequest ? [route.onRequest].flat() : [];
+    route.onRequest = [...existing, hook] as typeof route.onRequest;
   });
 }

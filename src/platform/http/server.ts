@@ -1,6 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import scalar from '@scalar/fastify-api-reference';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -10,11 +9,17 @@ import type { AccessTokens } from '../auth/tokens.js';
 import { installAuthentication } from './auth-hook.js';
 import { installErrorHandling } from './error-handler.js';
 import type { RateLimits } from './rate-limits.js';
+import { securityHeaders } from './security-headers.js';
 import { validatorCompiler } from './validation.js';
 
 export type HttpApp = FastifyInstance;
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+// Request ids: a random per-process prefix and a counter. Unique across instances without
+// paying for a random UUID on every request.
+const PROCESS_TAG = randomBytes(6).toString('base64url');
+let requestCounter = 0;
 
 // The reference page runs Scalar's own bundle and inline bootstrap; the API itself keeps
 // helmet's strict default policy.
@@ -42,41 +47,44 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+      if (typeof given === 'string' && REQUEST_ID.test(given)) return given;
+      requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER;
+      return `${PROCESS_TAG}-${requestCounter.toString(36)}`;
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
 
   app.setValidatorCompiler(validatorCompiler);
+  installErrorHandling(app);
 
+  // Hooks run on every request, so they are few, synchronous and precomputed.
+  const staticHeaders = { ...securityHeaders(), 'mamlaka-mode': config.mode };
   // During shutdown, responses still in flight tell the client to drop the connection, so
   // keep-alive sockets do not hold the server open after their last request.
   let closing = false;
-  app.addHook('preClose', async () => {
+  app.addHook('preClose', (done) => {
     closing = true;
+    done();
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (closing) reply.header('connection', 'close');
-    return payload;
-  });
-  installErrorHandling(app);
-
-  const sandbox = config.mode === 'sandbox';
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.headers(staticHeaders);
     reply.header('x-request-id', request.id);
-    reply.header('mamlaka-mode', config.mode);
+    done();
   });
-  if (sandbox) {
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  if (config.mode === 'sandbox') {
     // Marks every envelope so nobody mistakes sandbox money for real money.
-    app.addHook('preSerialization', async (_request, _reply, payload) => {
+    app.addHook('preSerialization', (_request, _reply, payload, done) => {
       const meta = (payload as { meta?: Record<string, unknown> } | null)?.meta;
       if (meta && typeof meta === 'object') meta.sandbox = true;
-      return payload;
+      done(null, payload);
     });
   }
 
-  await app.register(helmet, { global: true });
   await app.register(cors, {
     origin: config.corsOrigins,
     exposedHeaders: [
