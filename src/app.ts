@@ -1,7 +1,11 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { type CatalogModule, createCatalogModule } from './modules/catalog/catalog.module.js';
 import { createUsersModule, type UsersModule } from './modules/users/users.module.js';
+import { localInvalidationBus, redisInvalidationBus } from './platform/cache/invalidation-bus.js';
+import { uploadsRoutes } from './platform/http/uploads.routes.js';
+import { openObjectStorage } from './platform/storage/open.js';
 import { loadSigningKeyPem } from './platform/auth/signing-key.js';
 import { AccessTokens } from './platform/auth/tokens.js';
 import type { Database } from './platform/db/database.js';
@@ -14,6 +18,7 @@ export interface Platform {
   app: HttpApp;
   database: Database;
   users: UsersModule;
+  catalog: CatalogModule;
   /** Stops accepting requests, lets in-flight ones finish, then closes Redis. The database is the caller's. */
   close(): Promise<void>;
 }
@@ -40,18 +45,48 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     refreshTokenTtlMs: config.auth.refreshTokenTtlMs,
   });
 
+  const bus = redis ? redisInvalidationBus(redis, logger) : localInvalidationBus();
+  const storage = openObjectStorage({
+    dataDir: config.dataDir,
+    publicUrl: config.publicUrl,
+    s3: config.s3.bucket
+      ? {
+          bucket: config.s3.bucket,
+          region: config.s3.region,
+          endpoint: config.s3.endpoint,
+          accessKeyId: config.s3.accessKeyId,
+          secretAccessKey: config.s3.secretAccessKey,
+          publicUrl: config.s3.publicUrl,
+        }
+      : undefined,
+  });
+  const catalog = createCatalogModule({
+    db: database.db,
+    storage,
+    bus,
+    logger,
+    defaultCurrency: config.defaultCurrency,
+    imageMaxBytes: config.imageMaxBytes,
+    cacheTtlMs: config.catalogCacheTtlMs,
+    sandbox: config.mode === 'sandbox',
+  });
+
   const app = await createHttpApp({ config, logger, tokens, limits });
   const migrations = readMigrations();
   healthRoutes(app, { pendingMigrations: () => pendingMigrations(database, migrations) });
   users.routes(app);
+  catalog.routes(app);
+  if (storage.kind === 'local') uploadsRoutes(app, storage);
   await app.ready();
 
   return {
     app,
     database,
     users,
+    catalog,
     async close() {
       await app.close();
+      await bus.close();
       redis?.disconnect();
     },
   };

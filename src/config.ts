@@ -20,7 +20,16 @@ export interface Config {
   natsUrl: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
-  s3: { bucket: string | undefined; endpoint: string | undefined; region: string };
+  s3: {
+    bucket: string | undefined;
+    endpoint: string | undefined;
+    region: string;
+    accessKeyId: string | undefined;
+    secretAccessKey: string | undefined;
+    publicUrl: string | undefined;
+  };
+  imageMaxBytes: number;
+  catalogCacheTtlMs: number;
   midtrans: { serverKey: string | undefined; snapUrl: string | undefined; apiUrl: string | undefined };
   platformFeeBps: number;
   paymentExpiryMs: number;
@@ -166,7 +175,12 @@ export function loadConfig(
       bucket: read(env, 'S3_BUCKET'),
       endpoint: url(env, 'S3_ENDPOINT', ['http:', 'https:']),
       region: read(env, 'S3_REGION') ?? 'us-east-1',
+      accessKeyId: read(env, 'S3_ACCESS_KEY_ID'),
+      secretAccessKey: readSecret(env, 'S3_SECRET_ACCESS_KEY', readFile),
+      publicUrl: url(env, 'S3_PUBLIC_URL', ['http:', 'https:'])?.replace(/\/$/, ''),
     },
+    imageMaxBytes: integer(env, 'IMAGE_MAX_BYTES', 5 * 1_048_576, 1024, 100 * 1_048_576),
+    catalogCacheTtlMs: duration(env, 'CATALOG_CACHE_TTL', '60s'),
     midtrans: {
       serverKey: readSecret(env, 'MIDTRANS_SERVER_KEY', readFile),
       snapUrl: url(env, 'MIDTRANS_SNAP_URL', ['http:', 'https:']),

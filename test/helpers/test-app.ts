@@ -23,7 +23,13 @@ export interface TestApp {
   api<T = Record<string, unknown>>(
     method: string,
     path: string,
-    options?: { body?: unknown; token?: string; headers?: Record<string, string>; raw?: string },
+    options?: {
+      body?: unknown;
+      token?: string;
+      headers?: Record<string, string>;
+      raw?: string;
+      form?: FormData;
+    },
   ): Promise<ApiResponse<T>>;
   close(): Promise<void>;
 }
@@ -57,7 +63,7 @@ export async function startTestApp(
     async api(method, route, options = {}) {
       const headers: Record<string, string> = { ...options.headers };
       if (options.token) headers.authorization = `Bearer ${options.token}`;
-      let body: string | undefined = options.raw;
+      let body: string | FormData | undefined = options.form ?? options.raw;
       if (options.body !== undefined) {
         headers['content-type'] ??= 'application/json';
         body = JSON.stringify(options.body);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import cors from '@fastify/cors';
+import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import scalar from '@scalar/fastify-api-reference';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -94,6 +95,10 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
       'ratelimit-remaining',
       'ratelimit-reset',
     ],
+  });
+  await app.register(multipart, {
+    // One image and a few short text fields: anything bigger is not a product form.
+    limits: { fileSize: config.imageMaxBytes, files: 1, fields: 20, fieldSize: 10_000, parts: 25 },
   });
   await app.register(swagger, {
     openapi: {

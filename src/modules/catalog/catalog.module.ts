@@ -1,0 +1,52 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { InvalidationBus } from '../../platform/cache/invalidation-bus.js';
+import { ReadCache } from '../../platform/cache/read-cache.js';
+import type { RenderedResponse } from '../../platform/http/rendered-response.js';
+import type { ObjectStorage } from '../../platform/storage/object-storage.js';
+import { CatalogRepository } from './catalog.repository.js';
+import { type CatalogCaches, catalogRoutes } from './catalog.routes.js';
+import { CatalogService } from './catalog.service.js';
+
+export interface CatalogModule {
+  catalog: CatalogService;
+  routes(app: FastifyInstance): void;
+}
+
+/**
+ * Wires the catalog: repository, service, the read caches in front of it (dropped on every
+ * instance after each committed change) and the REST adapter.
+ */
+export function createCatalogModule(deps: {
+  db: Kysely<object>;
+  storage: ObjectStorage;
+  bus: InvalidationBus;
+  logger: Logger;
+  defaultCurrency: string;
+  imageMaxBytes: number;
+  cacheTtlMs: number;
+  sandbox: boolean;
+}): CatalogModule {
+  const caches: CatalogCaches = {
+    products: new ReadCache<RenderedResponse>('catalog.product', deps.bus, {
+      maxEntries: 20_000,
+      ttlMs: deps.cacheTtlMs,
+    }),
+    lists: new ReadCache<RenderedResponse>('catalog.list', deps.bus, {
+      maxEntries: 2_000,
+      ttlMs: deps.cacheTtlMs,
+    }),
+  };
+  const catalog = new CatalogService(
+    CatalogRepository.of(deps.db),
+    deps.storage,
+    { defaultCurrency: deps.defaultCurrency, imageMaxBytes: deps.imageMaxBytes },
+    deps.logger,
+    async (productId) => {
+      await caches.products.invalidate(productId);
+      await caches.lists.invalidateAll();
+    },
+  );
+  return { catalog, routes: (app) => catalogRoutes(app, { catalog, caches, sandbox: deps.sandbox }) };
+}

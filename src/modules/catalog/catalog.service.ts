@@ -1,0 +1,250 @@
+import type { Logger } from 'pino';
+import { type Actor, authorize } from '../../platform/auth/policy.js';
+import { conflict, invalid, invalidField, notFound } from '../../platform/errors.js';
+import { detectImageType } from '../../platform/storage/image-type.js';
+import { newObjectKey, type ObjectStorage } from '../../platform/storage/object-storage.js';
+import { decodeCursor, encodeCursor, type ProductSort, searchQuery } from './catalog.cursor.js';
+import type { CatalogRepository, ProductChanges, ProductFilters } from './catalog.repository.js';
+import { type PublicProduct, priceToMinor, resolveCurrency, toPublicProduct } from './catalog.rules.js';
+import type { ProductRow } from './catalog.tables.js';
+
+export interface ImageUpload {
+  /** The form field it came in (`image` or the seed's `image_url`), for error messages. */
+  field: string;
+  bytes: Buffer;
+}
+
+export interface CreateProductInput {
+  name: string;
+  description?: string;
+  price: string;
+  currency?: string;
+  stock: number;
+}
+
+export type UpdateProductInput = Partial<CreateProductInput>;
+
+export interface ListProductsQuery {
+  limit: number;
+  cursor?: string;
+  seller_id?: string;
+  min_price?: string;
+  max_price?: string;
+  currency?: string;
+  in_stock?: boolean;
+  q?: string;
+  sort: ProductSort;
+}
+
+export interface ProductPage {
+  items: PublicProduct[];
+  nextCursor: string | null;
+}
+
+/** Notified after every committed change, so read caches can drop what they hold. */
+export type ProductChangeListener = (productId: string) => Promise<void>;
+
+/** The catalog module's facade: sellers' products, their images and the public listing. */
+export class CatalogService {
+  constructor(
+    private readonly repo: CatalogRepository,
+    private readonly storage: ObjectStorage,
+    private readonly options: { defaultCurrency: string; imageMaxBytes: number },
+    private readonly logger: Logger,
+    private readonly onChange: ProductChangeListener = async () => {},
+  ) {}
+
+  /**
+   * Lists a product for the calling seller. Every field is checked before the image is
+   * stored, and a stored image is removed again if the row cannot be written, so a failure
+   * leaves neither an orphan image nor a row without its image.
+   * @throws `validation_failed` (400) naming the field, `role_not_allowed` (403)
+   */
+  async create(
+    actor: Actor | undefined,
+    input: CreateProductInput,
+    image?: ImageUpload,
+  ): Promise<PublicProduct> {
+    const seller = authorize(actor, { roles: ['seller'] });
+    const currency = resolveCurrency(input.currency, this.options.defaultCurrency);
+    const priceMinor = priceToMinor(input.price, currency);
+    const row = await this.withStoredImage(image, (imageKey) =>
+      this.repo.insert({
+        seller_id: seller.userId,
+        name: input.name.trim(),
+        description: input.description?.trim() ?? '',
+        price_minor: priceMinor,
+        currency,
+        stock: input.stock,
+        image_key: imageKey,
+      }),
+    );
+    await this.onChange(row.id);
+    return this.present(row);
+  }
+
+  /**
+   * Changes only the fields given (the seed's partial PUT). Only the owning seller or an
+   * admin may; anyone else is told the product does not exist. A new image replaces the old
+   * one, whose object is then removed.
+   * @throws `product_not_found` (404), `validation_failed` (400), `product_changed` (409)
+   */
+  async update(
+    actor: Actor | undefined,
+    id: string,
+    input: UpdateProductInput,
+    image?: ImageUpload,
+  ): Promise<PublicProduct> {
+    const current = await this.ownedProduct(actor, id);
+    if (Object.keys(input).length === 0 && !image) throw invalid('empty_update', 'nothing to update');
+    const changes = this.changesFrom(current, input);
+    const row = await this.withStoredImage(image, async (imageKey) => {
+      const updated = await this.repo.update(id, current.version, {
+        ...changes,
+        ...(imageKey ? { image_key: imageKey } : {}),
+      });
+      if (!updated) throw conflict('product_changed', 'the product changed meanwhile; retry');
+      return updated;
+    });
+    if (image && current.image_key) await this.removeImage(current.image_key);
+    await this.onChange(id);
+    return this.present(row);
+  }
+
+  /**
+   * Soft-deletes: the product leaves every read, its past orders keep pointing at it, and
+   * its image object is removed.
+   * @throws `product_not_found` (404)
+   */
+  async remove(actor: Actor | undefined, id: string): Promise<void> {
+    await this.ownedProduct(actor, id);
+    const deleted = await this.repo.softDelete(id);
+    if (!deleted) throw notFound('product');
+    if (deleted.image_key) await this.removeImage(deleted.image_key);
+    await this.onChange(id);
+  }
+
+  /** A live product, for anyone. @throws `product_not_found` (404) */
+  async retrieve(id: string): Promise<PublicProduct> {
+    const row = await this.repo.findLive(id);
+    if (!row) throw notFound('product');
+    return this.present(row);
+  }
+
+  /** One page of live products in keyset order. @throws `validation_failed` (400) */
+  async list(query: ListProductsQuery): Promise<ProductPage> {
+    const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, query.sort);
+    if (query.cursor !== undefined && !cursor) {
+      throw invalidField('cursor', 'invalid_cursor', 'cursor is not valid for this listing');
+    }
+    const rows = await this.repo.list(this.filtersFrom(query), query.sort, cursor, query.limit);
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((row) => this.present(row)),
+      nextCursor:
+        rows.length > query.limit && last
+          ? encodeCursor({ sort: query.sort, key: last.cursor_key, id: last.id })
+          : null,
+    };
+  }
+
+  private filtersFrom(query: ListProductsQuery): ProductFilters {
+    const filters: ProductFilters = { sellerId: query.seller_id, inStock: query.in_stock };
+    // Prices only compare within one currency: price filters and price sorts use the given
+    // currency, or the platform's default.
+    const pricing = query.min_price !== undefined || query.max_price !== undefined || query.sort !== 'newest';
+    if (query.currency !== undefined || pricing) {
+      filters.currency = resolveCurrency(query.currency, this.options.defaultCurrency);
+    }
+    if (query.min_price !== undefined) {
+      filters.minPriceMinor = priceToMinor(query.min_price, filters.currency!, 'min_price');
+    }
+    if (query.max_price !== undefined) {
+      filters.maxPriceMinor = priceToMinor(query.max_price, filters.currency!, 'max_price');
+    }
+    if (query.q !== undefined) {
+      filters.search = searchQuery(query.q);
+      if (!filters.search) throw invalidField('q', 'invalid_search', 'q must contain a letter or digit');
+    }
+    return filters;
+  }
+
+  private changesFrom(current: ProductRow, input: UpdateProductInput): ProductChanges {
+    const changes: ProductChanges = {};
+    if (input.name !== undefined) changes.name = input.name.trim();
+    if (input.description !== undefined) changes.description = input.description.trim();
+    if (input.stock !== undefined) changes.stock = input.stock;
+    const currency =
+      input.currency === undefined ? current.currency : resolveCurrency(input.currency, current.currency);
+    if (currency !== current.currency) {
+      // The same digits mean another amount in another currency: ask for the price again.
+      if (input.price === undefined) {
+        throw invalidField('price', 'required', 'price is required when the currency changes');
+      }
+      changes.currency = currency;
+    }
+    if (input.price !== undefined) changes.price_minor = priceToMinor(input.price, currency);
+    return changes;
+  }
+
+  private async ownedProduct(actor: Actor | undefined, id: string): Promise<ProductRow> {
+    const me = authorize(actor, { roles: ['seller', 'admin'] });
+    const row = await this.repo.findLive(id);
+    if (!row) throw notFound('product');
+    authorize(me, { object: { kind: 'product', ownerIds: [row.seller_id] } });
+    return row;
+  }
+
+  /** Stores the image (if any), runs `write` with its key, and removes the image if `write` fails. */
+  private async withStoredImage<T>(
+    image: ImageUpload | undefined,
+    write: (imageKey: string | null) => Promise<T>,
+  ): Promise<T> {
+    if (!image) return write(null);
+    const type = this.checkImage(image);
+    const stored = await this.storage.put(
+      newObjectKey('products', type.extension),
+      image.bytes,
+      type.contentType,
+    );
+    try {
+      return await write(stored.key);
+    } catch (error) {
+      await this.removeImage(stored.key);
+      throw error;
+    }
+  }
+
+  private checkImage(image: ImageUpload) {
+    if (image.bytes.length > this.options.imageMaxBytes) {
+      throw invalidField(
+        image.field,
+        'image_too_large',
+        `${image.field} is larger than ${this.options.imageMaxBytes} bytes`,
+      );
+    }
+    const type = detectImageType(image.bytes);
+    if (!type) {
+      throw invalidField(
+        image.field,
+        'unsupported_image',
+        `${image.field} must be a JPEG, PNG or WebP image`,
+      );
+    }
+    return type;
+  }
+
+  private async removeImage(key: string): Promise<void> {
+    try {
+      await this.storage.delete(key);
+    } catch (error) {
+      // The product change has happened; an unreferenced object wastes space, nothing more.
+      this.logger.warn({ err: error, key }, 'could not remove a product image');
+    }
+  }
+
+  private present(row: ProductRow): PublicProduct {
+    return toPublicProduct(row, (key) => this.storage.urlFor(key));
+  }
+}

@@ -1,0 +1,59 @@
+import type { InvalidationBus } from './invalidation-bus.js';
+
+interface Entry<V> {
+  value: V;
+  expiresAtMs: number;
+}
+
+const ALL = '*';
+
+/**
+ * A bounded, expiring read-through cache whose entries are dropped on every instance when
+ * the data behind them changes. A load that overlaps an invalidation is not stored, so a
+ * slow read of old data cannot re-fill the cache after a write.
+ */
+export class ReadCache<V> {
+  private readonly entries = new Map<string, Entry<V>>();
+  private generation = 0;
+
+  constructor(
+    private readonly topic: string,
+    private readonly bus: InvalidationBus,
+    private readonly options: { maxEntries: number; ttlMs: number },
+  ) {
+    bus.subscribe(topic, (key) => this.drop(key));
+    bus.onGap(() => this.drop(ALL));
+  }
+
+  async getOrLoad(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    const hit = this.entries.get(key);
+    if (hit && hit.expiresAtMs > Date.now()) return hit.value;
+    const generation = this.generation;
+    const value = await load();
+    if (value !== undefined && generation === this.generation) this.store(key, value);
+    return value;
+  }
+
+  /** Drops `key` here and on every other instance. Call after the write has committed. */
+  invalidate(key: string): Promise<void> {
+    return this.bus.publish(this.topic, key);
+  }
+
+  invalidateAll(): Promise<void> {
+    return this.bus.publish(this.topic, ALL);
+  }
+
+  private drop(key: string) {
+    this.generation += 1;
+    if (key === ALL) this.entries.clear();
+    else this.entries.delete(key);
+  }
+
+  private store(key: string, value: V) {
+    if (this.entries.size >= this.options.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) this.entries.delete(oldest);
+    }
+    this.entries.set(key, { value, expiresAtMs: Date.now() + this.options.ttlMs });
+  }
+}

@@ -1,0 +1,51 @@
+import { encodePng } from '../../src/cli/seed/png.js';
+import type { TestApp } from './test-app.js';
+
+export const png = (seed = 1) =>
+  encodePng(8, 8, (x, y) => [(x * 30 + seed) % 256, (y * 30) % 256, seed % 256]);
+
+export function productForm(
+  fields: Record<string, string>,
+  file?: { field: string; bytes: Buffer; name?: string },
+) {
+  const form = new FormData();
+  for (const [key, value] of Object.entries(fields)) form.append(key, value);
+  if (file) form.append(file.field, new Blob([file.bytes]), file.name ?? 'picture.png');
+  return form;
+}
+
+export type ProductJson = {
+  id: string;
+  user_id: string;
+  name: string;
+  description: string;
+  price: string;
+  currency: string;
+  stock: number;
+  image_url: string | null;
+  created_at: string;
+  updated_at: string;
+};
+
+export async function createProduct(app: TestApp, token: string, overrides: Record<string, unknown> = {}) {
+  const res = await app.api<ProductJson>('POST', '/products', {
+    token,
+    body: {
+      name: 'Batik shirt',
+      description: 'Hand-stamped cotton',
+      price: '150000',
+      stock: 5,
+      ...overrides,
+    },
+  });
+  if (res.status !== 201) throw new Error(`create product failed: ${JSON.stringify(res.body)}`);
+  return res.body.results;
+}
+
+export async function countProducts(app: TestApp): Promise<number> {
+  const row = await app.db.database.db
+    .selectFrom('products' as never)
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
