@@ -15,21 +15,7 @@ import {
 } from '../../src/platform/storage/object-storage.js';
 import { openObjectStorage } from '../../src/platform/storage/open.js';
 import { S3Storage } from '../../src/platform/storage/s3.storage.js';
-
-// s3rver ships no type declarations; this is the part of its API the tests use.
-interface S3rverServer {
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-  httpServer: { on(event: 'request', listener: (request: IncomingMessage) => void): void };
-}
-type S3rverConstructor = new (options: {
-  address: string;
-  port: number;
-  directory: string;
-  silent: boolean;
-  configureBuckets: { name: string; configs?: string[] }[];
-}) => S3rverServer;
-const S3rver = createRequire(import.meta.url)('s3rver') as S3rverConstructor;
+import { type S3rverServer, startS3rver } from '../helpers/s3rver.js';
 
 const BUCKET = 'mamlaka-test';
 const PUBLIC_URL = 'http://shop.example.com';
@@ -42,19 +28,13 @@ let s3Requests = 0;
 let lastS3Headers: IncomingMessage['headers'] = {};
 
 beforeAll(async () => {
-  s3rver = new S3rver({
-    address: '127.0.0.1',
-    port: 0,
-    directory: path.join(workDir, 's3rver'),
-    silent: true,
-    configureBuckets: [{ name: BUCKET }],
-  });
-  const { port } = await s3rver.run();
+  const started = await startS3rver(path.join(workDir, 's3rver'), BUCKET);
+  s3rver = started.server;
   s3rver.httpServer.on('request', (request) => {
     s3Requests++;
     lastS3Headers = request.headers;
   });
-  s3Endpoint = `http://127.0.0.1:${port}`;
+  s3Endpoint = started.endpoint;
 });
 
 afterAll(async () => {

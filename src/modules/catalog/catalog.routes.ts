@@ -44,7 +44,7 @@ export function catalogRoutes(
         security: bearer,
         consumes,
         body: CreateProductBody,
-        response: { 201: envelope(Product), ...errorResponses(400, 401, 403, 429) },
+        response: { 201: envelope(Product), ...errorResponses(400, 401, 403, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -65,7 +65,7 @@ export function catalogRoutes(
         consumes,
         params: ProductIdParams,
         body: UpdateProductBody,
-        response: { 200: envelope(Product), ...errorResponses(400, 401, 403, 404, 409, 429) },
+        response: { 200: envelope(Product), ...errorResponses(400, 401, 403, 404, 409, 429, 503) },
       },
     },
     async (request) =>

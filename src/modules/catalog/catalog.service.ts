@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
-import { conflict, invalid, invalidField, notFound } from '../../platform/errors.js';
+import { conflict, invalid, invalidField, notFound, unavailable } from '../../platform/errors.js';
 import { detectImageType } from '../../platform/storage/image-type.js';
 import { newObjectKey, type ObjectStorage } from '../../platform/storage/object-storage.js';
 import { decodeCursor, encodeCursor, type ProductSort, searchQuery } from './catalog.cursor.js';
@@ -203,11 +203,17 @@ export class CatalogService {
   ): Promise<T> {
     if (!image) return write(null);
     const type = this.checkImage(image);
-    const stored = await this.storage.put(
-      newObjectKey('products', type.extension),
-      image.bytes,
-      type.contentType,
-    );
+    let stored: { key: string };
+    try {
+      stored = await this.storage.put(
+        newObjectKey('products', type.extension),
+        image.bytes,
+        type.contentType,
+      );
+    } catch (error) {
+      this.logger.error({ err: error }, 'could not store a product image');
+      throw unavailable('storage_unavailable', 'image storage is unavailable; try again later');
+    }
     try {
       return await write(stored.key);
     } catch (error) {

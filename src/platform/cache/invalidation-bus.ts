@@ -47,7 +47,9 @@ const CHANNEL = 'mamlaka:invalidate';
 export function redisInvalidationBus(publisher: Redis, logger: Logger): InvalidationBus {
   const handlers = new Handlers();
   const instance = randomUUID();
-  const subscriber = publisher.duplicate();
+  // The shared client refuses commands while disconnected (rate limits must not queue);
+  // the subscriber may queue its SUBSCRIBE until it is connected.
+  const subscriber = publisher.duplicate({ enableOfflineQueue: true, maxRetriesPerRequest: null });
   let connectedBefore = false;
   subscriber.on('ready', () => {
     // A reconnect means messages may have been lost while we were away.
