@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { createPlatform } from './app.js';
+import { seedDemo } from './cli/seed/demo.js';
 import type { Config } from './config.js';
 import { startControlServer } from './platform/control/control.server.js';
 import { migrate } from './platform/db/migrations.js';
@@ -30,6 +31,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           migrate: async () => ({ applied: await migrate(database) }),
           'create-admin': (input) =>
             platform.users.users.createAdmin(input as { name: string; email: string; password: string }),
+          'seed-demo': () => seedDemo(platform, config.mode),
         },
         logger,
       );

@@ -8,7 +8,9 @@ import { DatabaseBusyError } from '../platform/db/embedded.js';
 import { migrate } from '../platform/db/migrations.js';
 import { isAppError } from '../platform/errors.js';
 import { createLogger } from '../platform/logging/logger.js';
+import { createPlatform } from '../app.js';
 import { withDatabase } from './database-access.js';
+import { DEMO_BUYER, DEMO_SELLER, seedDemo } from './seed/demo.js';
 
 const program = new Command('mamlaka').description('Mamlaka commerce and payments platform');
 
@@ -63,6 +65,33 @@ users
     console.log(
       `admin ${admin.email} created (${admin.id}) ${via === 'server' ? 'through the running server' : ''}`,
     );
+  });
+
+program
+  .command('seed')
+  .description('fill the database with sample data')
+  .command('demo')
+  .description('a demo seller, a demo buyer and a few dozen products with pictures (sandbox only)')
+  .action(async () => {
+    const { config, logger } = setup();
+    const { via, result } = await withDatabase(config, logger, {
+      control: 'seed-demo',
+      direct: async (database) => {
+        await migrate(database);
+        const platform = await createPlatform(config, logger, database);
+        try {
+          return await seedDemo(platform, config.mode);
+        } finally {
+          await platform.close();
+        }
+      },
+    });
+    const seeded = result as { products: number };
+    console.log(
+      `demo data created${via === 'server' ? ' through the running server' : ''}: ${seeded.products} products`,
+    );
+    console.log(`  seller: ${DEMO_SELLER.email} / ${DEMO_SELLER.password}`);
+    console.log(`  buyer:  ${DEMO_BUYER.email} / ${DEMO_BUYER.password}`);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

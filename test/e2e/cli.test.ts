@@ -55,6 +55,26 @@ describe.runIf(testDatabase() === 'pglite')('the CLI on the embedded database', 
     expect(again.stderr).toContain('email already exists');
   });
 
+  it('seeds the demo catalog through the running server, once', async () => {
+    const seeded = await runCli(['seed', 'demo'], { DATA_DIR: dataDir });
+    expect(seeded.code).toBe(0);
+    expect(seeded.stdout).toContain('through the running server: 32 products');
+    const page = (await (await fetch(`${server!.url}/products?limit=100`)).json()) as {
+      results: { image_url: string; price: string }[];
+    };
+    expect(page.results).toHaveLength(32);
+    const image = await fetch(`${server!.url}${new URL(page.results[0]!.image_url).pathname}`);
+    expect(image.headers.get('content-type')).toBe('image/png');
+    const login = await post(`${server!.url}/users/login`, {
+      email: 'seller@demo.mamlaka.dev',
+      password: 'demo seller password',
+    });
+    expect(login.body.results.role).toBe('seller');
+    const again = await runCli(['seed', 'demo'], { DATA_DIR: dataDir });
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('already there');
+  });
+
   it('refuses a second server on the same data directory', async () => {
     const second = await runCli(['start'], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' });
     expect(second.code).toBe(1);
@@ -109,6 +129,8 @@ describe.runIf(testDatabase() === 'postgres')('the CLI on PostgreSQL', () => {
       env,
     );
     expect(created.code).toBe(0);
+    const seeded = await runCli(['seed', 'demo'], env);
+    expect(seeded.stdout).toContain('32 products');
     const row = await t.database.db
       .selectFrom('users' as never)
       .select('role' as never)
