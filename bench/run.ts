@@ -49,8 +49,19 @@ interface Measurement {
 }
 
 function cannon(url: string, scenario: Scenario, duration: number): Promise<autocannon.Result> {
+  const paths = scenario.paths;
+  let turn = 0;
   return autocannon({
     url: `${url}${scenario.path}`,
+    ...(paths
+      ? {
+          requests: [
+            {
+              setupRequest: (request) => ({ ...request, path: paths[turn++ % paths.length]! }),
+            },
+          ],
+        }
+      : {}),
     method: scenario.method,
     headers: scenario.headers ?? {},
     body: scenario.body === undefined ? undefined : JSON.stringify(scenario.body),
@@ -60,6 +71,7 @@ function cannon(url: string, scenario: Scenario, duration: number): Promise<auto
 }
 
 async function measure(url: string, scenario: Scenario): Promise<Omit<Measurement, 'ratio'>> {
+  await scenario.prepare?.(url);
   if (settings.warmupSeconds > 0) await cannon(url, scenario, settings.warmupSeconds);
   const result = await cannon(url, scenario, settings.durationSeconds);
   const attempts = result['2xx'] + result.non2xx + result.errors;

@@ -25,9 +25,15 @@ export class ReadCache<V> {
     bus.onGap(() => this.drop(ALL));
   }
 
-  async getOrLoad(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+  /** The fresh cached value, synchronously, for hot paths that want to skip a promise. */
+  peek(key: string): V | undefined {
     const hit = this.entries.get(key);
-    if (hit && hit.expiresAtMs > Date.now()) return hit.value;
+    return hit && hit.expiresAtMs > Date.now() ? hit.value : undefined;
+  }
+
+  async getOrLoad(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+    const hit = this.peek(key);
+    if (hit !== undefined) return hit;
     const generation = this.generation;
     const value = await load();
     if (value !== undefined && generation === this.generation) this.store(key, value);

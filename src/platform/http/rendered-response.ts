@@ -21,10 +21,10 @@ export function matchesIfNoneMatch(header: string | undefined, etag: string): bo
 }
 
 /** Sends a rendered response, or 304 Not Modified when the client already holds it. */
-export function sendRendered(request: FastifyRequest, reply: FastifyReply, rendered: RenderedResponse) {
+export function sendRendered(request: FastifyRequest, reply: FastifyReply, rendered: RenderedResponse): void {
   reply.header('etag', rendered.etag);
   // Clients may keep the representation but must revalidate (cheaply, by ETag) before using it.
   reply.header('cache-control', 'no-cache');
-  if (matchesIfNoneMatch(request.headers['if-none-match'], rendered.etag)) return reply.code(304).send();
-  return reply.type('application/json; charset=utf-8').send(rendered.body);
+  if (matchesIfNoneMatch(request.headers['if-none-match'], rendered.etag)) reply.code(304).send();
+  else reply.type('application/json; charset=utf-8').send(rendered.body);
 }
