@@ -129,7 +129,12 @@ export function catalogRoutes(
       },
     },
     async (request, reply) => {
-      const query = request.query;
+      // The schema fills these defaults in; the type cannot know that.
+      const query = {
+        ...request.query,
+        limit: request.query.limit ?? 20,
+        sort: request.query.sort ?? 'newest',
+      };
       const key = JSON.stringify(Object.entries(query).sort(([a], [b]) => a.localeCompare(b)));
       const rendered = await caches.lists.getOrLoad(key, async () => {
         const page = await catalog.list(query);

@@ -44,7 +44,7 @@ export const ProductIdParams = Type.Object({ id: Type.String({ format: 'uuid' })
 
 export const ListProductsQuery = Type.Object(
   {
-    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 500 })),
     seller_id: Type.Optional(Type.String({ format: 'uuid' })),
     min_price: Type.Optional(Price),
@@ -52,7 +52,7 @@ export const ListProductsQuery = Type.Object(
     currency: Type.Optional(Currency),
     in_stock: Type.Optional(Type.Boolean()),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'full-text search' })),
-    sort: Type.Enum(['newest', 'price_asc', 'price_desc'], { default: 'newest' }),
+    sort: Type.Optional(Type.Enum(['newest', 'price_asc', 'price_desc'], { default: 'newest' })),
   },
   strict,
 );
