@@ -2,7 +2,15 @@ import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { type CatalogModule, createCatalogModule } from './modules/catalog/catalog.module.js';
+import { createLedgerModule } from './modules/ledger/ledger.module.js';
+import { ledgerRoutes } from './modules/ledger/ledger.routes.js';
+import type { LedgerService } from './modules/ledger/ledger.service.js';
+import { createPaymentsModule, type PaymentsModule } from './modules/payments/payments.module.js';
 import { createUsersModule, type UsersModule } from './modules/users/users.module.js';
+import { walletsRoutes } from './modules/wallets/wallets.routes.js';
+import { WalletsService } from './modules/wallets/wallets.service.js';
+import { installIdempotency } from './platform/idempotency/idempotency.hook.js';
+import { IdempotencyStore } from './platform/idempotency/idempotency.store.js';
 import { localInvalidationBus, redisInvalidationBus } from './platform/cache/invalidation-bus.js';
 import { uploadsRoutes } from './platform/http/uploads.routes.js';
 import { openObjectStorage } from './platform/storage/open.js';
@@ -19,6 +27,10 @@ export interface Platform {
   database: Database;
   users: UsersModule;
   catalog: CatalogModule;
+  ledger: LedgerService;
+  payments: PaymentsModule;
+  /** Every reconciliation check of the ledger and the payments against it. */
+  reconcile(): Promise<{ ok: boolean; violations: string[]; counts: Record<string, number> }>;
   /** Stops accepting requests, lets in-flight ones finish, then closes Redis. The database is the caller's. */
   close(): Promise<void>;
 }
@@ -71,20 +83,56 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     sandbox: config.mode === 'sandbox',
   });
 
+  const { ledger } = createLedgerModule({ db: database.db });
+  const payments = createPaymentsModule({
+    db: database.db,
+    catalog: catalog.catalog,
+    ledger,
+    logger,
+    defaultMethod: config.defaultPaymentMethod,
+    feeBps: config.platformFeeBps,
+    paymentExpiryMs: config.paymentExpiryMs,
+  });
+  const wallets = new WalletsService(database.db, ledger, config.mode);
+  const reconcile = async () => {
+    const own = await ledger.check();
+    const links = await payments.reconcile();
+    const violations = [...own.violations, ...links];
+    return { ok: violations.length === 0, violations, counts: own.counts };
+  };
+
   const app = await createHttpApp({ config, logger, tokens, limits });
+  const idempotency = new IdempotencyStore(database.db);
+  installIdempotency(app, idempotency);
   const migrations = readMigrations();
   healthRoutes(app, { pendingMigrations: () => pendingMigrations(database, migrations) });
   users.routes(app);
   catalog.routes(app);
+  payments.routes(app);
+  walletsRoutes(app, { wallets });
+  ledgerRoutes(app, { ledger, reconcile });
   if (storage.kind === 'local') uploadsRoutes(app, storage);
   await app.ready();
+
+  const stopExpiry = payments.startExpiry(config.paymentExpirySweepMs);
+  const idempotencyCleanup = setInterval(() => {
+    idempotency
+      .deleteExpired()
+      .catch((error: unknown) => logger.warn({ err: error }, 'idempotency cleanup failed'));
+  }, 3_600_000);
+  idempotencyCleanup.unref();
 
   return {
     app,
     database,
     users,
     catalog,
+    ledger,
+    payments,
+    reconcile,
     async close() {
+      stopExpiry();
+      clearInterval(idempotencyCleanup);
       await app.close();
       await bus.close();
       redis?.disconnect();

@@ -33,6 +33,8 @@ export interface Config {
   midtrans: { serverKey: string | undefined; snapUrl: string | undefined; apiUrl: string | undefined };
   platformFeeBps: number;
   paymentExpiryMs: number;
+  paymentExpirySweepMs: number;
+  defaultPaymentMethod: string;
   defaultCurrency: string;
   bodyLimitBytes: number;
   trustProxy: boolean;
@@ -188,6 +190,8 @@ export function loadConfig(
     },
     platformFeeBps: integer(env, 'PLATFORM_FEE_BPS', 250, 0, 10_000),
     paymentExpiryMs: duration(env, 'PAYMENT_EXPIRY', '24h'),
+    paymentExpirySweepMs: duration(env, 'PAYMENT_EXPIRY_SWEEP', '15s'),
+    defaultPaymentMethod: oneOf(env, 'DEFAULT_PAYMENT_METHOD', ['wallet', 'manual'] as const, 'wallet'),
     defaultCurrency: currency,
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     trustProxy: boolean(env, 'TRUST_PROXY', false),

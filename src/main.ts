@@ -32,6 +32,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           'create-admin': (input) =>
             platform.users.users.createAdmin(input as { name: string; email: string; password: string }),
           'seed-demo': () => seedDemo(platform, config.mode),
+          'ledger-check': () => platform.reconcile(),
         },
         logger,
       );

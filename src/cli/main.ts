@@ -94,6 +94,38 @@ program
     console.log(`  buyer:  ${DEMO_BUYER.email} / ${DEMO_BUYER.password}`);
   });
 
+program
+  .command('ledger')
+  .description('the double-entry ledger')
+  .command('check')
+  .description('prove the ledger invariants; exits 1 and lists every violation found')
+  .action(async () => {
+    const { config, logger } = setup();
+    const { result } = await withDatabase(config, logger, {
+      control: 'ledger-check',
+      direct: async (database) => {
+        await migrate(database);
+        const platform = await createPlatform(config, logger, database);
+        try {
+          return await platform.reconcile();
+        } finally {
+          await platform.close();
+        }
+      },
+    });
+    const report = result as { ok: boolean; violations: string[]; counts: Record<string, number> };
+    const counts = Object.entries(report.counts)
+      .map(([name, n]) => `${n} ${name}`)
+      .join(', ');
+    if (report.ok) {
+      console.log(`ledger ok: ${counts}`);
+      return;
+    }
+    console.error(`ledger check failed (${report.violations.length} violations; ${counts}):`);
+    for (const violation of report.violations) console.error(`  - ${violation}`);
+    process.exitCode = 1;
+  });
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);
   else if (error instanceof DatabaseBusyError)

@@ -34,6 +34,11 @@ export class CatalogRepository {
     return new CatalogRepository(tablesOf<CatalogTables>(db));
   }
 
+  /** The same repository inside the caller's transaction. */
+  static in(trx: Transaction<object>): CatalogRepository {
+    return new CatalogRepository(trx as unknown as Transaction<CatalogTables>);
+  }
+
   insert(values: {
     seller_id: string;
     name: string;
@@ -65,6 +70,31 @@ export class CatalogRepository {
       .where('deleted_at', 'is', null)
       .returningAll()
       .executeTakeFirst();
+  }
+
+  /** Takes `quantity` from a live product's stock, or nothing when there is not enough. */
+  reserve(id: string, quantity: number): Promise<ProductRow | undefined> {
+    return this.db
+      .updateTable('products')
+      .set((eb) => ({ stock: eb('stock', '-', quantity), version: eb('version', '+', 1) }))
+      .where('id', '=', id)
+      .where('deleted_at', 'is', null)
+      .where('stock', '>=', quantity)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** Gives stock back, also to a product deleted meanwhile (its row and count remain). */
+  async release(id: string, quantity: number): Promise<void> {
+    await this.db
+      .updateTable('products')
+      .set((eb) => ({ stock: eb('stock', '+', quantity), version: eb('version', '+', 1) }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  findAny(id: string): Promise<ProductRow | undefined> {
+    return this.db.selectFrom('products').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   softDelete(id: string): Promise<ProductRow | undefined> {

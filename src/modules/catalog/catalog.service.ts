@@ -1,10 +1,11 @@
+import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { conflict, invalid, invalidField, notFound, unavailable } from '../../platform/errors.js';
 import { detectImageType } from '../../platform/storage/image-type.js';
 import { newObjectKey, type ObjectStorage } from '../../platform/storage/object-storage.js';
 import { decodeCursor, encodeCursor, type ProductSort, searchQuery } from './catalog.cursor.js';
-import type { CatalogRepository, ProductChanges, ProductFilters } from './catalog.repository.js';
+import { CatalogRepository, type ProductChanges, type ProductFilters } from './catalog.repository.js';
 import { type PublicProduct, priceToMinor, resolveCurrency, toPublicProduct } from './catalog.rules.js';
 import type { ProductRow } from './catalog.tables.js';
 
@@ -39,6 +40,27 @@ export interface ListProductsQuery {
 export interface ProductPage {
   items: PublicProduct[];
   nextCursor: string | null;
+}
+
+export interface StockLine {
+  productId: string;
+  quantity: number;
+}
+
+export interface ReservedLine extends StockLine {
+  sellerId: string;
+  name: string;
+  unitPriceMinor: bigint;
+  currency: string;
+}
+
+/** One line per product, quantities added up, sorted by id (the lock order). */
+function mergeLines(items: StockLine[]): StockLine[] {
+  const merged = new Map<string, number>();
+  for (const item of items) merged.set(item.productId, (merged.get(item.productId) ?? 0) + item.quantity);
+  return [...merged.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([productId, quantity]) => ({ productId, quantity }));
 }
 
 /** Notified after every committed change, so read caches can drop what they hold. */
@@ -122,6 +144,51 @@ export class CatalogService {
     if (!deleted) throw notFound('product');
     if (deleted.image_key) await this.removeImage(deleted.image_key);
     await this.onChange(id);
+  }
+
+  /**
+   * Takes stock for an order inside the caller's transaction, in product-id order so two
+   * checkouts can never lock the same rows in opposite orders. Stock never goes below zero:
+   * the decrement is conditional in one statement.
+   * @throws `product_not_found` (404), `insufficient_stock` (409)
+   */
+  async reserveStock(trx: Transaction<object>, items: StockLine[]): Promise<ReservedLine[]> {
+    const repo = CatalogRepository.in(trx);
+    const reserved: ReservedLine[] = [];
+    for (const line of mergeLines(items)) {
+      const row = await repo.reserve(line.productId, line.quantity);
+      if (!row) {
+        const exists = await repo.findLive(line.productId);
+        if (!exists) throw notFound('product');
+        throw conflict('insufficient_stock', `insufficient stock for ${exists.name}`);
+      }
+      reserved.push({
+        productId: row.id,
+        sellerId: row.seller_id,
+        name: row.name,
+        quantity: line.quantity,
+        unitPriceMinor: row.price_minor,
+        currency: row.currency,
+      });
+    }
+    return reserved;
+  }
+
+  /** Gives reserved stock back, inside the caller's transaction. */
+  async releaseStock(trx: Transaction<object>, items: StockLine[]): Promise<void> {
+    const repo = CatalogRepository.in(trx);
+    for (const line of mergeLines(items)) await repo.release(line.productId, line.quantity);
+  }
+
+  /** To be called after a transaction that changed stock has committed: drops cached reads. */
+  async stockChanged(productIds: string[]): Promise<void> {
+    for (const id of new Set(productIds)) await this.onChange(id);
+  }
+
+  /** A product as it is now, deleted or not, for order history. */
+  async snapshot(id: string): Promise<PublicProduct | undefined> {
+    const row = await this.repo.findAny(id);
+    return row ? this.present(row) : undefined;
   }
 
   /** A live product, for anyone. @throws `product_not_found` (404) */

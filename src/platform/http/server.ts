@@ -94,6 +94,7 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
       'ratelimit-limit',
       'ratelimit-remaining',
       'ratelimit-reset',
+      'idempotent-replayed',
     ],
   });
   await app.register(multipart, {

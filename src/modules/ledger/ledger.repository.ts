@@ -1,0 +1,281 @@
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { tablesOf } from '../../platform/db/database.js';
+import type { AccountKind, Balances, Direction, TransactionStatus } from './ledger.rules.js';
+import type { LedgerAccountRow, LedgerTables } from './ledger.tables.js';
+
+type Executor = Kysely<LedgerTables> | Transaction<LedgerTables>;
+
+// System accounts have no owner; the identity index coalesces NULL to this (see 0003_ledger.sql).
+const NO_OWNER = sql.lit('00000000-0000-0000-0000-000000000000');
+
+export interface WantedAccount {
+  kind: AccountKind;
+  ownerId: string | null;
+  currency: string;
+  noOverdraft: boolean;
+}
+
+export interface NewTransaction {
+  id: string;
+  kind: string;
+  reference: string;
+  currency: string;
+  status: 'posted' | 'pending';
+  pendingId: string | null;
+}
+
+export interface NewEntry {
+  transactionId: string;
+  accountId: string;
+  direction: Direction;
+  amountMinor: bigint;
+}
+
+export interface HeldEntry {
+  accountId: string;
+  direction: Direction;
+  amountMinor: bigint;
+}
+
+export interface RecordedEntry {
+  accountKind: AccountKind;
+  ownerId: string | null;
+  currency: string;
+  direction: Direction;
+  amountMinor: bigint;
+}
+
+// Bigints travel inside arrays as decimal strings: the pg driver returns int8[] as strings
+// and both drivers accept strings for int8 parameters.
+const int8s = (values: readonly bigint[]) => values.map(String);
+
+/** A row's four counters. */
+export const balancesOf = (row: LedgerAccountRow): Balances => ({
+  postedDebits: row.posted_debits,
+  postedCredits: row.posted_credits,
+  pendingDebits: row.pending_debits,
+  pendingCredits: row.pending_credits,
+});
+
+/** SQL for the ledger's tables, and nothing else. Locking order and batching are decided here. */
+export class LedgerRepository {
+  constructor(private readonly db: Executor) {}
+
+  static of(db: Kysely<object>): LedgerRepository {
+    return new LedgerRepository(tablesOf<LedgerTables>(db));
+  }
+
+  /**
+   * Creates the accounts that do not exist yet and locks all that existed before this
+   * statement, in id order, in one round trip. New rows are inserted in identity order so
+   * that two postings creating the same accounts wait on each other instead of crossing.
+   * An account another transaction created while this one waited is not returned (the
+   * statement's snapshot predates it): the caller asks again.
+   */
+  async lockAccounts(wanted: readonly WantedAccount[]): Promise<LedgerAccountRow[]> {
+    const { rows } = await sql<LedgerAccountRow>`
+      WITH wanted AS (
+        SELECT * FROM unnest(
+          ${wanted.map((w) => w.kind)}::text[], ${wanted.map((w) => w.ownerId)}::uuid[],
+          ${wanted.map((w) => w.currency)}::text[], ${wanted.map((w) => w.noOverdraft)}::boolean[]
+        ) AS w(kind, owner_id, currency, no_overdraft)
+      ), created AS (
+        INSERT INTO ledger_accounts (kind, owner_id, currency, no_overdraft)
+        SELECT kind, owner_id, currency, no_overdraft FROM wanted ORDER BY kind, owner_id, currency
+        ON CONFLICT (kind, (coalesce(owner_id, ${NO_OWNER}::uuid)), currency) DO NOTHING
+        RETURNING *
+      )
+      SELECT * FROM created
+      UNION ALL
+      SELECT * FROM (
+        SELECT a.* FROM ledger_accounts a
+        JOIN wanted w ON a.kind = w.kind AND a.currency = w.currency
+          AND coalesce(a.owner_id, ${NO_OWNER}::uuid) = coalesce(w.owner_id, ${NO_OWNER}::uuid)
+        ORDER BY a.id
+        FOR UPDATE OF a
+      ) locked`.execute(this.db);
+    return rows;
+  }
+
+  async lockAccountsById(ids: readonly string[]): Promise<LedgerAccountRow[]> {
+    if (ids.length === 0) return [];
+    return this.db
+      .selectFrom('ledger_accounts')
+      .selectAll()
+      .where('id', 'in', ids)
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+  }
+
+  /**
+   * Writes transactions, their entries and the balance changes in one statement, and
+   * marks `resolvesHold` resolved. With `skipTaken`, a transaction whose (kind, reference)
+   * is taken is skipped and then nothing at all is written (meant for one transaction);
+   * without it the statement fails on a taken reference. Returns the ids written.
+   */
+  async insertTransactions(input: {
+    transactions: readonly NewTransaction[];
+    entries: readonly NewEntry[];
+    changes: ReadonlyMap<string, Balances>;
+    skipTaken: boolean;
+    resolvesHold?: string;
+  }): Promise<string[]> {
+    const { transactions: t, entries: e } = input;
+    const { rows } = await sql<{ id: string }>`
+      WITH tx AS (
+        INSERT INTO ledger_transactions (id, kind, reference, currency, status, pending_id)
+        SELECT * FROM unnest(
+          ${t.map((x) => x.id)}::uuid[], ${t.map((x) => x.kind)}::text[], ${t.map((x) => x.reference)}::text[],
+          ${t.map((x) => x.currency)}::text[], ${t.map((x) => x.status)}::text[], ${t.map((x) => x.pendingId)}::uuid[]
+        )
+        ${input.skipTaken ? sql`ON CONFLICT (kind, reference) DO NOTHING` : sql``}
+        RETURNING id
+      ), entries AS (
+        INSERT INTO ledger_entries (transaction_id, account_id, direction, amount)
+        SELECT e.transaction_id, e.account_id, e.direction, e.amount
+        FROM unnest(
+          ${e.map((x) => x.transactionId)}::uuid[], ${e.map((x) => x.accountId)}::uuid[],
+          ${e.map((x) => x.direction)}::text[], ${int8s(e.map((x) => x.amountMinor))}::bigint[]
+        ) WITH ORDINALITY AS e(transaction_id, account_id, direction, amount, n)
+        JOIN tx ON tx.id = e.transaction_id
+        ORDER BY e.n
+      ), hold AS (
+        UPDATE ledger_transactions SET resolved_at = now()
+        WHERE id = ${input.resolvesHold ?? null}::uuid AND resolved_at IS NULL AND EXISTS (SELECT 1 FROM tx)
+      ), balances AS (${this.#applyChanges(input.changes, sql`EXISTS (SELECT 1 FROM tx)`)})
+      SELECT id FROM tx`.execute(this.db);
+    return rows.map((row) => row.id);
+  }
+
+  /** Voids an unresolved hold and releases what it held; false if it was not unresolved. */
+  async voidHold(holdId: string, changes: ReadonlyMap<string, Balances>): Promise<boolean> {
+    const { rows } = await sql<{ id: string }>`
+      WITH hold AS (
+        UPDATE ledger_transactions SET status = 'voided', resolved_at = now()
+        WHERE id = ${holdId}::uuid AND status = 'pending' AND resolved_at IS NULL
+        RETURNING id
+      ), balances AS (${this.#applyChanges(changes, sql`EXISTS (SELECT 1 FROM hold)`)})
+      SELECT id FROM hold`.execute(this.db);
+    return rows.length === 1;
+  }
+
+  /** One UPDATE for every account's counters; the CHECK constraints see the final values. */
+  #applyChanges(changes: ReadonlyMap<string, Balances>, guard: RawBuilder<unknown>) {
+    const ids = [...changes.keys()];
+    const field = (name: keyof Balances) => int8s(ids.map((id) => changes.get(id)![name]));
+    return sql`
+      UPDATE ledger_accounts a SET
+        posted_debits = a.posted_debits + d.posted_debits,
+        posted_credits = a.posted_credits + d.posted_credits,
+        pending_debits = a.pending_debits + d.pending_debits,
+        pending_credits = a.pending_credits + d.pending_credits
+      FROM unnest(
+        ${ids}::uuid[], ${field('postedDebits')}::bigint[], ${field('postedCredits')}::bigint[],
+        ${field('pendingDebits')}::bigint[], ${field('pendingCredits')}::bigint[]
+      ) AS d(id, posted_debits, posted_credits, pending_debits, pending_credits)
+      WHERE a.id = d.id AND ${guard}`;
+  }
+
+  /** A transaction by its idempotency key, with its entries named by account identity. */
+  async findByReference(kind: string, reference: string) {
+    const rows = await this.db
+      .selectFrom('ledger_transactions as t')
+      .leftJoin('ledger_entries as e', 'e.transaction_id', 't.id')
+      .leftJoin('ledger_accounts as a', 'a.id', 'e.account_id')
+      .select([
+        't.id',
+        't.status',
+        't.pending_id',
+        't.resolved_at',
+        'a.kind as account_kind',
+        'a.owner_id',
+        'a.currency',
+        'e.direction',
+        'e.amount',
+      ])
+      .where('t.kind', '=', kind)
+      .where('t.reference', '=', reference)
+      .orderBy('e.id')
+      .execute();
+    const first = rows[0];
+    if (!first) return undefined;
+    const entries: RecordedEntry[] = rows.flatMap((row) =>
+      row.direction && row.amount !== null && row.account_kind && row.currency
+        ? [
+            {
+              accountKind: row.account_kind,
+              ownerId: row.owner_id,
+              currency: row.currency,
+              direction: row.direction,
+              amountMinor: row.amount,
+            },
+          ]
+        : [],
+    );
+    return {
+      id: first.id,
+      status: first.status,
+      pendingId: first.pending_id,
+      resolvedAt: first.resolved_at,
+      entries,
+    };
+  }
+
+  /** Locks a transaction (to resolve it as a hold) and reads its entries. */
+  async lockHold(id: string) {
+    const rows = await this.db
+      .selectFrom('ledger_transactions as t')
+      .leftJoin('ledger_entries as e', 'e.transaction_id', 't.id')
+      .select(['t.id', 't.kind', 't.reference', 't.currency', 't.status', 't.resolved_at'])
+      .select(['e.account_id', 'e.direction', 'e.amount'])
+      .where('t.id', '=', id)
+      .orderBy('e.id')
+      .forUpdate('t')
+      .execute();
+    const first = rows[0];
+    if (!first) return undefined;
+    const entries: HeldEntry[] = rows.flatMap((row) =>
+      row.account_id && row.direction && row.amount !== null
+        ? [{ accountId: row.account_id, direction: row.direction, amountMinor: row.amount }]
+        : [],
+    );
+    return {
+      id: first.id,
+      kind: first.kind,
+      reference: first.reference,
+      currency: first.currency,
+      status: first.status as TransactionStatus,
+      resolvedAt: first.resolved_at,
+      entries,
+    };
+  }
+
+  /** Which of these (kind, reference) pairs are already taken. */
+  async takenReferences(keys: readonly { kind: string; reference: string }[]) {
+    const { rows } = await sql<{ kind: string; reference: string }>`
+      SELECT t.kind, t.reference FROM ledger_transactions t
+      JOIN unnest(${keys.map((k) => k.kind)}::text[], ${keys.map((k) => k.reference)}::text[]) AS k(kind, reference)
+        ON t.kind = k.kind AND t.reference = k.reference`.execute(this.db);
+    return rows;
+  }
+
+  findTransaction(kind: string, reference: string) {
+    return this.db
+      .selectFrom('ledger_transactions')
+      .select(['id', 'status', 'resolved_at'])
+      .where('kind', '=', kind)
+      .where('reference', '=', reference)
+      .executeTakeFirst();
+  }
+
+  wallets(ownerId: string): Promise<LedgerAccountRow[]> {
+    return this.db
+      .selectFrom('ledger_accounts')
+      .selectAll()
+      .where('kind', '=', 'user_wallet')
+      .where('owner_id', '=', ownerId)
+      .orderBy('currency')
+      .execute();
+  }
+}

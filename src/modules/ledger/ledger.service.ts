@@ -1,0 +1,342 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import { conflict, invalid, notFound, unavailable } from '../../platform/errors.js';
+import { type LedgerAccountRow } from './ledger.tables.js';
+import { type Reconciliation, reconcileLedger } from './ledger.reconciliation.js';
+import {
+  balancesOf,
+  LedgerRepository,
+  type NewEntry,
+  type NewTransaction,
+  type WantedAccount,
+} from './ledger.repository.js';
+import {
+  type AccountKind,
+  type AccountRef,
+  accountKey,
+  addBalances,
+  assertNoOverdraft,
+  assertValidPosting,
+  balanceChanges,
+  holdStateOf,
+  insufficientFunds,
+  isUuid,
+  type PostInput,
+  refusesOverdraft,
+  resolveHold,
+  samePosting,
+  settlementEntries,
+  walletBalance,
+} from './ledger.rules.js';
+
+export type { AccountKind, AccountRef, EntryInput, PostInput } from './ledger.rules.js';
+export type { Reconciliation } from './ledger.reconciliation.js';
+
+/** Most transactions one postBatch call accepts; a bulk load calls it repeatedly. */
+export const MAX_BATCH_TRANSACTIONS = 5_000;
+// Keeps each write statement's arrays a sensible size.
+const BATCH_CHUNK = 500;
+// A posting retries the account lock when a concurrent posting created one of its accounts.
+const LOCK_ATTEMPTS = 3;
+
+const keyOfRow = (row: { kind: AccountKind; owner_id: string | null; currency: string }) =>
+  accountKey({ kind: row.kind, ownerId: row.owner_id ?? undefined, currency: row.currency });
+
+const lockedById = (rows: readonly LedgerAccountRow[]) =>
+  new Map(rows.map((row) => [row.id, { noOverdraft: row.no_overdraft, balances: balancesOf(row) }]));
+
+/** The DB's own overdraft check fired: the code's check was bypassed or is wrong. */
+const isOverdraftViolation = (error: unknown) =>
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { code?: string }).code === '23514' &&
+  [undefined, 'ledger_accounts_no_overdraft'].includes((error as { constraint?: string }).constraint);
+
+/**
+ * The ledger's facade. Every write runs in the caller's transaction, so a posting commits
+ * or rolls back with the business change it records; within it, the touched accounts are
+ * locked in id order, so concurrent postings serialise per account and cannot deadlock
+ * one another, and no wallet can be overdrawn (checked here, and by the database).
+ */
+export class LedgerService {
+  private readonly repo: LedgerRepository;
+
+  constructor(private readonly db: Kysely<object>) {
+    this.repo = LedgerRepository.of(db);
+  }
+
+  /**
+   * Posts a balanced transaction. Accounts are created on first use. Idempotent by (kind,
+   * reference): the same posting again returns the first one's id with created=false. Two
+   * round trips when the accounts exist.
+   * @throws invalid 'unbalanced_transaction', 'invalid_ledger_posting', 'invalid_ledger_account';
+   *   unprocessable 'insufficient_funds'; conflict 'ledger_reference_reused' when a different
+   *   posting already used the reference
+   */
+  post(trx: Transaction<object>, input: PostInput): Promise<{ transactionId: string; created: boolean }> {
+    return this.#record(trx, input, 'posted');
+  }
+
+  /**
+   * Places a hold: a pending transaction that moves nothing yet but reserves the debited
+   * amounts (a wallet cannot spend what is held) until postPending or voidPending.
+   * Idempotent and refused exactly as post.
+   */
+  hold(trx: Transaction<object>, input: PostInput): Promise<{ transactionId: string; created: boolean }> {
+    return this.#record(trx, input, 'pending');
+  }
+
+  /**
+   * Settles a hold, in full or for less: its entries scaled proportionally, the rest
+   * released. The settlement is a new posted transaction pointing at the hold.
+   * @throws not_found 'hold_not_found'; conflict 'hold_already_resolved';
+   *   invalid 'invalid_settlement_amount'
+   */
+  async postPending(
+    trx: Transaction<object>,
+    pendingId: string,
+    amountMinor?: bigint,
+  ): Promise<{ transactionId: string }> {
+    const repo = LedgerRepository.of(trx);
+    const hold = await this.#lockHold(repo, pendingId, 'post');
+    const settled = settlementEntries(hold.entries, amountMinor);
+    const accounts = await repo.lockAccountsById([...new Set(hold.entries.map((e) => e.accountId))].sort());
+    const changes = balanceChanges(settled, 'posted', balanceChanges(hold.entries, 'release'));
+    assertNoOverdraft(lockedById(accounts), changes);
+    const transaction: NewTransaction = {
+      id: randomUUID(),
+      kind: hold.kind,
+      reference: `settlement:${hold.id}`,
+      currency: hold.currency,
+      status: 'posted',
+      pendingId: hold.id,
+    };
+    const entries = settled.map((entry) => ({ ...entry, transactionId: transaction.id }));
+    await this.#guard(() =>
+      repo.insertTransactions({
+        transactions: [transaction],
+        entries,
+        changes,
+        skipTaken: false,
+        resolvesHold: hold.id,
+      }),
+    );
+    return { transactionId: transaction.id };
+  }
+
+  /**
+   * Voids a hold: everything it reserved is released and nothing moves.
+   * @throws not_found 'hold_not_found'; conflict 'hold_already_resolved'
+   */
+  async voidPending(trx: Transaction<object>, pendingId: string): Promise<void> {
+    const repo = LedgerRepository.of(trx);
+    const hold = await this.#lockHold(repo, pendingId, 'void');
+    await repo.lockAccountsById([...new Set(hold.entries.map((e) => e.accountId))].sort());
+    const voided = await repo.voidHold(hold.id, balanceChanges(hold.entries, 'release'));
+    if (!voided) throw conflict('hold_already_resolved', 'the hold is already resolved');
+  }
+
+  /** A user's wallets, one per currency they have used; amounts as in walletBalance. */
+  async wallets(
+    ownerId: string,
+  ): Promise<{ currency: string; available: bigint; pending: bigint; posted: bigint }[]> {
+    if (!isUuid(ownerId)) return [];
+    const rows = await this.repo.wallets(ownerId);
+    return rows.map((row) => ({ currency: row.currency, ...walletBalance(balancesOf(row)) }));
+  }
+
+  /**
+   * A transaction by its idempotency key. A hold reads 'pending' until resolved, then
+   * 'posted' (settled, in full or in part) or 'voided'.
+   */
+  async transactionByReference(
+    kind: string,
+    reference: string,
+  ): Promise<{ id: string; status: string } | undefined> {
+    const row = await this.repo.findTransaction(kind, reference);
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      status: holdStateOf({ status: row.status, resolvedAt: row.resolved_at }) ?? row.status,
+    };
+  }
+
+  /**
+   * Reconciles the ledger with itself on one consistent snapshot: every transaction
+   * balances with at least two entries in its currency, every counter equals the sum of
+   * its entries, no wallet is overdrawn, every settlement matches a resolved hold.
+   * Read-only; reports at most MAX_VIOLATIONS_PER_CHECK violations of each kind.
+   */
+  check(): Promise<Reconciliation> {
+    return reconcileLedger(this.db);
+  }
+
+  /**
+   * Posts many transactions in few statements: every account locked up front (in id
+   * order, like post), overdrafts checked in input order as if posted one by one, then one
+   * multi-row write per 500 transactions. Transactions whose reference is already taken are
+   * skipped without comparing them (unlike post). All or nothing: a refusal throws and the
+   * caller's transaction must roll back. Returns how many were newly posted.
+   * @throws as post, plus invalid 'batch_too_large', 'duplicate_reference';
+   *   conflict 'ledger_reference_taken' when a concurrent posting took a reference
+   */
+  async postBatch(trx: Transaction<object>, inputs: PostInput[]): Promise<number> {
+    if (inputs.length > MAX_BATCH_TRANSACTIONS)
+      throw invalid('batch_too_large', `at most ${MAX_BATCH_TRANSACTIONS} transactions per batch`);
+    const referenceOf = (input: { kind: string; reference: string }) =>
+      JSON.stringify([input.kind, input.reference]);
+    const seen = new Set<string>();
+    for (const input of inputs) {
+      assertValidPosting(input);
+      if (seen.has(referenceOf(input)))
+        throw invalid('duplicate_reference', `${input.kind} ${input.reference} appears twice`);
+      seen.add(referenceOf(input));
+    }
+    if (inputs.length === 0) return 0;
+    const repo = LedgerRepository.of(trx);
+    const accounts = await this.#lockAccounts(
+      repo,
+      inputs.flatMap((input) => input.entries.map((e) => e.account)),
+    );
+    const taken = new Set((await repo.takenReferences(inputs)).map(referenceOf));
+    const fresh = inputs.filter((input) => !taken.has(referenceOf(input)));
+    // Each transaction is checked against the balances its predecessors leave.
+    const running = lockedById([...accounts.values()]);
+    const placed = fresh.map((input) => {
+      const transaction = this.#newTransaction(input, 'posted');
+      const entries = this.#place(input, accounts, transaction.id);
+      const own = balanceChanges(entries, 'posted');
+      assertNoOverdraft(running, own);
+      for (const [id, change] of own) {
+        const account = running.get(id)!;
+        running.set(id, { ...account, balances: addBalances(account.balances, change) });
+      }
+      return { transaction, entries };
+    });
+    for (let start = 0; start < placed.length; start += BATCH_CHUNK) {
+      const chunk = placed.slice(start, start + BATCH_CHUNK);
+      const entries = chunk.flatMap((p) => p.entries);
+      const changes = balanceChanges(entries, 'posted');
+      const transactions = chunk.map((p) => p.transaction);
+      await this.#guard(() => repo.insertTransactions({ transactions, entries, changes, skipTaken: false }));
+    }
+    return fresh.length;
+  }
+
+  async #record(trx: Transaction<object>, input: PostInput, status: 'posted' | 'pending') {
+    assertValidPosting(input);
+    const repo = LedgerRepository.of(trx);
+    const accounts = await this.#lockAccounts(
+      repo,
+      input.entries.map((e) => e.account),
+    );
+    const transaction = this.#newTransaction(input, status);
+    const entries = this.#place(input, accounts, transaction.id);
+    const changes = balanceChanges(entries, status);
+    try {
+      assertNoOverdraft(lockedById([...accounts.values()]), changes);
+    } catch (error) {
+      // A replay must answer as the first posting did, even after the money has moved on.
+      const replay = await this.#replay(repo, input, status);
+      if (replay) return replay;
+      throw error;
+    }
+    const written = await this.#guard(() =>
+      repo.insertTransactions({ transactions: [transaction], entries, changes, skipTaken: true }),
+    );
+    if (written.length === 1) return { transactionId: transaction.id, created: true };
+    const replay = await this.#replay(repo, input, status);
+    if (!replay) throw unavailable('ledger_busy', 'the ledger reference is being posted concurrently; retry');
+    return replay;
+  }
+
+  /** The posting already recorded under the input's reference, if it is the same posting. */
+  async #replay(repo: LedgerRepository, input: PostInput, status: 'posted' | 'pending') {
+    const existing = await repo.findByReference(input.kind, input.reference);
+    if (!existing) return undefined;
+    const wasHold = existing.status !== 'posted';
+    const same =
+      wasHold === (status === 'pending') &&
+      existing.pendingId === null &&
+      samePosting(
+        existing.entries.map((e) => ({
+          key: keyOfRow({ kind: e.accountKind, owner_id: e.ownerId, currency: e.currency }),
+          direction: e.direction,
+          amountMinor: e.amountMinor,
+        })),
+        input.entries.map((e) => ({
+          key: accountKey(e.account),
+          direction: e.direction,
+          amountMinor: e.amountMinor,
+        })),
+      );
+    if (!same) {
+      throw conflict(
+        'ledger_reference_reused',
+        `${input.kind} ${input.reference} was already posted differently`,
+      );
+    }
+    return { transactionId: existing.id, created: false };
+  }
+
+  /** Creates and locks every account the refs name, whoever creates them concurrently. */
+  async #lockAccounts(
+    repo: LedgerRepository,
+    refs: readonly AccountRef[],
+  ): Promise<Map<string, LedgerAccountRow>> {
+    const wanted = new Map<string, WantedAccount>();
+    for (const ref of refs) {
+      wanted.set(accountKey(ref), {
+        kind: ref.kind,
+        ownerId: ref.ownerId?.toLowerCase() ?? null,
+        currency: ref.currency,
+        noOverdraft: refusesOverdraft(ref.kind),
+      });
+    }
+    const found = new Map<string, LedgerAccountRow>();
+    for (let attempt = 0; attempt < LOCK_ATTEMPTS && found.size < wanted.size; attempt++) {
+      const missing = [...wanted].filter(([key]) => !found.has(key)).map(([, account]) => account);
+      for (const row of await repo.lockAccounts(missing)) found.set(keyOfRow(row), row);
+    }
+    if (found.size < wanted.size)
+      throw unavailable('ledger_busy', 'ledger accounts are being created; retry');
+    return found;
+  }
+
+  async #lockHold(repo: LedgerRepository, pendingId: string, action: 'post' | 'void') {
+    const hold = isUuid(pendingId) ? await repo.lockHold(pendingId) : undefined;
+    const state = hold && holdStateOf(hold);
+    if (!hold || !state) throw notFound('hold');
+    resolveHold(state, action);
+    return hold;
+  }
+
+  #newTransaction(input: PostInput, status: 'posted' | 'pending'): NewTransaction {
+    const { kind, reference, currency } = input;
+    return { id: randomUUID(), kind, reference, currency, status, pendingId: null };
+  }
+
+  #place(
+    input: PostInput,
+    accounts: ReadonlyMap<string, LedgerAccountRow>,
+    transactionId: string,
+  ): NewEntry[] {
+    return input.entries.map((entry) => ({
+      transactionId,
+      accountId: accounts.get(accountKey(entry.account))!.id,
+      direction: entry.direction,
+      amountMinor: entry.amountMinor,
+    }));
+  }
+
+  async #guard<T>(write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } catch (error) {
+      if (isOverdraftViolation(error)) throw insufficientFunds();
+      if ((error as { code?: string }).code === '23505')
+        throw conflict('ledger_reference_taken', 'a reference was posted concurrently; retry');
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,80 @@
+import type { Transaction } from 'kysely';
+import type { AccountRef, LedgerService } from '../ledger/ledger.service.js';
+import { purchaseEntries } from './payments.rules.js';
+import type { OrderItemRow, PaymentRow } from './payments.tables.js';
+
+export interface AuthorizeContext {
+  trx: Transaction<object>;
+  payment: PaymentRow;
+  items: readonly OrderItemRow[];
+}
+
+export type Authorization =
+  | { status: 'succeeded'; ledgerTransactionId: string }
+  | { status: 'pending'; expiresAt: Date; paymentUrl?: string; token?: string; providerReference?: string };
+
+/**
+ * A way to pay. Checkout, capture and refunds only talk to this interface, so a new
+ * method (Midtrans, a card processor) is one more implementation and nothing else.
+ */
+export interface PaymentProvider {
+  readonly method: string;
+  /** The ledger account the money comes from, and the one refunds send it back to. */
+  payerAccount(buyerId: string, currency: string): AccountRef;
+  /**
+   * Runs inside the checkout transaction once the order and its pending payment exist.
+   * @throws `insufficient_funds` (the checkout then records a failed payment)
+   */
+  authorize(context: AuthorizeContext): Promise<Authorization>;
+}
+
+/** Posts the purchase: payer → sellers (less the fee) and platform fees. Idempotent per payment. */
+export async function postPurchase(
+  ledger: LedgerService,
+  provider: PaymentProvider,
+  { trx, payment, items }: AuthorizeContext,
+): Promise<string> {
+  const { transactionId } = await ledger.post(trx, {
+    kind: 'purchase',
+    reference: payment.id,
+    currency: payment.currency,
+    entries: purchaseEntries(
+      provider.payerAccount(payment.buyer_id, payment.currency),
+      items,
+      payment.currency,
+    ),
+  });
+  return transactionId;
+}
+
+/** The inbuilt processor: pays from the buyer's wallet and settles at once. */
+export class WalletProvider implements PaymentProvider {
+  readonly method = 'wallet';
+  constructor(private readonly ledger: LedgerService) {}
+
+  payerAccount(buyerId: string, currency: string): AccountRef {
+    return { kind: 'user_wallet', ownerId: buyerId, currency };
+  }
+
+  async authorize(context: AuthorizeContext): Promise<Authorization> {
+    return { status: 'succeeded', ledgerTransactionId: await postPurchase(this.ledger, this, context) };
+  }
+}
+
+/**
+ * Paid outside the platform (bank transfer, cash on delivery): the payment waits until an
+ * admin captures it, the buyer cancels it, or it expires. The money enters through the
+ * gateway clearing account when captured.
+ */
+export class ManualProvider implements PaymentProvider {
+  readonly method = 'manual';
+  constructor(private readonly expiryMs: number) {}
+
+  payerAccount(_buyerId: string, currency: string): AccountRef {
+    return { kind: 'gateway_clearing', currency };
+  }
+
+  async authorize(): Promise<Authorization> {
+    return { status: 'pending', expiresAt: new Date(Date.now() + this.expiryMs) };
+  }
+}

@@ -1,0 +1,234 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { tablesOf } from '../../platform/db/database.js';
+import type { PaymentStatus } from './payments.state.js';
+import type {
+  OrderItemRow,
+  PaymentRow,
+  PaymentsTable,
+  PaymentsTables,
+  RefundRow,
+} from './payments.tables.js';
+
+type Executor = Kysely<PaymentsTables> | Transaction<PaymentsTables>;
+
+export interface NewOrder {
+  buyerId: string;
+  currency: string;
+  totalMinor: bigint;
+  items: {
+    productId: string;
+    sellerId: string;
+    name: string;
+    quantity: number;
+    unitPriceMinor: bigint;
+    subtotalMinor: bigint;
+    feeMinor: bigint;
+  }[];
+}
+
+export type NewPayment = Pick<
+  PaymentsTable,
+  'buyer_id' | 'payment_code' | 'method' | 'status' | 'currency' | 'amount_minor' | 'idempotency_key'
+> &
+  Partial<Pick<PaymentsTable, 'failure_code' | 'expires_at'>>;
+
+/** SQL for orders, their items, payments and refunds, and nothing else. */
+export class PaymentsRepository {
+  constructor(private readonly db: Executor) {}
+
+  static of(db: Kysely<object>): PaymentsRepository {
+    return new PaymentsRepository(tablesOf<PaymentsTables>(db));
+  }
+
+  static in(trx: Transaction<object>): PaymentsRepository {
+    return new PaymentsRepository(trx as unknown as Transaction<PaymentsTables>);
+  }
+
+  /** The order and its items in one statement. */
+  async insertOrder(order: NewOrder): Promise<{ orderId: string; items: OrderItemRow[] }> {
+    const { id: orderId } = await this.db
+      .insertInto('orders')
+      .values({ buyer_id: order.buyerId, currency: order.currency, total_minor: order.totalMinor })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const items = await this.db
+      .insertInto('order_items')
+      .values(
+        order.items.map((item) => ({
+          order_id: orderId,
+          product_id: item.productId,
+          seller_id: item.sellerId,
+          product_name: item.name,
+          quantity: item.quantity,
+          unit_price_minor: item.unitPriceMinor,
+          fee_minor: item.feeMinor,
+          subtotal_minor: item.subtotalMinor,
+        })),
+      )
+      .returningAll()
+      .execute();
+    return { orderId, items };
+  }
+
+  insertPayment(orderId: string, payment: NewPayment): Promise<PaymentRow> {
+    return this.db
+      .insertInto('payments')
+      .values({ ...payment, order_id: orderId })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  findPayment(id: string, options: { lock?: boolean } = {}): Promise<PaymentRow | undefined> {
+    let query = this.db.selectFrom('payments').selectAll().where('id', '=', id);
+    if (options.lock) query = query.forUpdate();
+    return query.executeTakeFirst();
+  }
+
+  findByIdempotencyKey(buyerId: string, key: string): Promise<PaymentRow | undefined> {
+    return this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('buyer_id', '=', buyerId)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+  }
+
+  orderItems(orderId: string): Promise<OrderItemRow[]> {
+    return this.db
+      .selectFrom('order_items')
+      .selectAll()
+      .where('order_id', '=', orderId)
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Items of many orders at once, for listing pages. */
+  async itemsOfOrders(orderIds: string[]): Promise<Map<string, OrderItemRow[]>> {
+    const byOrder = new Map<string, OrderItemRow[]>();
+    if (orderIds.length === 0) return byOrder;
+    const rows = await this.db
+      .selectFrom('order_items')
+      .selectAll()
+      .where('order_id', 'in', orderIds)
+      .orderBy('id')
+      .execute();
+    for (const row of rows) byOrder.set(row.order_id, [...(byOrder.get(row.order_id) ?? []), row]);
+    return byOrder;
+  }
+
+  /** Moves a payment only from the status the caller saw: two racing transitions cannot both apply. */
+  updatePayment(
+    id: string,
+    from: PaymentStatus,
+    changes: Partial<
+      Pick<
+        PaymentsTable,
+        | 'status'
+        | 'ledger_transaction_id'
+        | 'failure_code'
+        | 'payment_url'
+        | 'token'
+        | 'provider_reference'
+        | 'expires_at'
+      >
+    > & { refunded_minor?: bigint },
+  ): Promise<PaymentRow | undefined> {
+    return this.db
+      .updateTable('payments')
+      .set({ ...changes, updated_at: new Date() })
+      .where('id', '=', id)
+      .where('status', '=', from)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** Pending payments past their expiry, locked, skipping ones another worker holds. */
+  duePayments(now: Date, limit: number): Promise<PaymentRow[]> {
+    return this.db
+      .selectFrom('payments')
+      .selectAll()
+      .where('status', '=', 'pending')
+      .where('expires_at', '<=', now)
+      .orderBy('expires_at')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+  }
+
+  /** One page of payments visible to a caller, newest first (keyset on created_at, id). */
+  listPayments(
+    filter: { buyerId?: string; sellerId?: string },
+    limit: number,
+    after?: { createdAt: string; id: string },
+  ) {
+    let query = this.db
+      .selectFrom('payments')
+      .selectAll('payments')
+      .select(sql<string>`payments.created_at::text`.as('cursor_key'));
+    if (filter.buyerId) query = query.where('payments.buyer_id', '=', filter.buyerId);
+    if (filter.sellerId) {
+      const sellerId = filter.sellerId;
+      query = query.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('order_items')
+            .select('order_items.id')
+            .whereRef('order_items.order_id', '=', 'payments.order_id')
+            .where('order_items.seller_id', '=', sellerId),
+        ),
+      );
+    }
+    if (after) {
+      query = query.where(
+        sql<boolean>`(payments.created_at, payments.id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`,
+      );
+    }
+    return query
+      .orderBy('payments.created_at', 'desc')
+      .orderBy('payments.id', 'desc')
+      .limit(limit + 1)
+      .execute();
+  }
+
+  insertRefund(refund: Omit<RefundRow, 'created_at'>): Promise<RefundRow> {
+    return this.db.insertInto('refunds').values(refund).returningAll().executeTakeFirstOrThrow();
+  }
+
+  async markRestocked(itemId: string, quantity: number): Promise<void> {
+    await this.db
+      .updateTable('order_items')
+      .set((eb) => ({ restocked_quantity: eb('restocked_quantity', '+', quantity) }))
+      .where('id', '=', itemId)
+      .execute();
+  }
+
+  /** For reconciliation: succeeded-or-refunded payments and refunds, with their ledger links. */
+  paymentsWithLedgerLinks() {
+    return this.db
+      .selectFrom('payments')
+      .select(['id', 'status', 'ledger_transaction_id'])
+      .where('status', 'in', ['succeeded', 'partially_refunded', 'refunded'])
+      .execute();
+  }
+
+  refundsWithLedgerLinks() {
+    return this.db
+      .selectFrom('refunds')
+      .select(['id', 'ledger_transaction_id', 'payment_id', 'amount_minor'])
+      .execute();
+  }
+
+  refundedTotals() {
+    return this.db.selectFrom('payments').select(['id', 'refunded_minor']).execute();
+  }
+
+  async refundedSums(): Promise<Map<string, bigint>> {
+    const rows = await this.db
+      .selectFrom('refunds')
+      .select(['payment_id', sql<bigint>`sum(amount_minor)::bigint`.as('total')])
+      .groupBy('payment_id')
+      .execute();
+    return new Map(rows.map((row) => [row.payment_id, BigInt(row.total)]));
+  }
+}

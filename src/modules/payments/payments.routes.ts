@@ -1,0 +1,190 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { envelope, errorResponses, ok } from '../../platform/http/envelope.js';
+import type { Checkout } from './payments.checkout.js';
+import type { Refunds } from './payments.refunds.js';
+import type { PublicPayment } from './payments.rules.js';
+import {
+  CreateOrderBody,
+  CreatePaymentBody,
+  ListPaymentsQuery,
+  Payment,
+  PaymentIdParams,
+  PaymentList,
+  RefundBody,
+} from './payments.schemas.js';
+import type { PaymentsService } from './payments.service.js';
+
+const bearer = [{ bearerAuth: [] }];
+const idempotencyHeader = {
+  type: 'object',
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      description:
+        'replays the first response for the same key and body; 422 for another body; 409 while in flight',
+    },
+  },
+} as const;
+
+const keyOf = (request: FastifyRequest) => {
+  const key = request.headers['idempotency-key'];
+  return typeof key === 'string' && key !== '' ? key : undefined;
+};
+
+const created = (payment: PublicPayment) =>
+  ok(
+    payment.status === 'failed'
+      ? `payment failed: ${payment.failure_code?.replaceAll('_', ' ') ?? 'declined'}`
+      : 'create payment successfully',
+    payment,
+  );
+
+/** REST adapter of payments: checkout, reading, pending moves and refunds. */
+export function paymentsRoutes(
+  http: FastifyInstance,
+  { checkout, payments, refunds }: { checkout: Checkout; payments: PaymentsService; refunds: Refunds },
+) {
+  const app = http.withTypeProvider<TypeBoxTypeProvider>();
+  const money = { auth: 'required' as const, idempotent: true };
+
+  app.post(
+    '/payments',
+    {
+      config: { ...money, roles: ['buyer'] },
+      schema: {
+        tags: ['payments'],
+        summary:
+          'Buy one product (the seed’s checkout); a failed wallet payment is returned with status failed',
+        security: bearer,
+        headers: idempotencyHeader,
+        body: CreatePaymentBody,
+        response: { 201: envelope(Payment), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const { product_id, quantity, payment_method } = request.body;
+      const payment = await checkout.create(
+        request.actor,
+        { items: [{ product_id, quantity }], payment_method },
+        keyOf(request),
+      );
+      return reply.status(201).send(created(payment));
+    },
+  );
+
+  app.post(
+    '/orders',
+    {
+      config: { ...money, roles: ['buyer'] },
+      schema: {
+        tags: ['payments'],
+        summary: 'Buy several products, from one or more sellers, with one payment',
+        security: bearer,
+        headers: idempotencyHeader,
+        body: CreateOrderBody,
+        response: { 201: envelope(Payment), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const payment = await checkout.create(request.actor, request.body, keyOf(request));
+      return reply.status(201).send(created(payment));
+    },
+  );
+
+  app.get(
+    '/payments',
+    {
+      config: { auth: 'required' },
+      schema: {
+        tags: ['payments'],
+        summary: 'Your payments (buyers), payments for your products (sellers), all (admins)',
+        security: bearer,
+        querystring: ListPaymentsQuery,
+        response: { 200: PaymentList, ...errorResponses(400, 401, 429) },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 20;
+      const page = await payments.list(request.actor, { limit, cursor: request.query.cursor });
+      return {
+        meta: {
+          success: true as const,
+          message: 'get payments successfully',
+          pagination: { limit, next_cursor: page.nextCursor, has_more: page.nextCursor !== null },
+        },
+        results: page.items,
+      };
+    },
+  );
+
+  app.get(
+    '/payments/:id',
+    {
+      config: { auth: 'required' },
+      schema: {
+        tags: ['payments'],
+        summary: 'One payment: its buyer, a seller of its items, or an admin',
+        security: bearer,
+        params: PaymentIdParams,
+        response: { 200: envelope(Payment), ...errorResponses(400, 401, 404, 429) },
+      },
+    },
+    async (request) =>
+      ok('get payment successfully', await payments.retrieve(request.actor, request.params.id)),
+  );
+
+  app.post(
+    '/payments/:id/cancel',
+    {
+      config: { ...money, roles: ['buyer', 'admin'] },
+      schema: {
+        tags: ['payments'],
+        summary: 'Cancel a pending payment; its stock goes back',
+        security: bearer,
+        headers: idempotencyHeader,
+        params: PaymentIdParams,
+        response: { 200: envelope(Payment), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+      },
+    },
+    async (request) =>
+      ok('cancel payment successfully', await payments.cancel(request.actor, request.params.id)),
+  );
+
+  app.post(
+    '/payments/:id/capture',
+    {
+      config: { ...money, roles: ['admin'] },
+      schema: {
+        tags: ['payments'],
+        summary: 'Confirm a pending manual payment (admins): the money is booked and the payment succeeds',
+        security: bearer,
+        headers: idempotencyHeader,
+        params: PaymentIdParams,
+        response: { 200: envelope(Payment), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+      },
+    },
+    async (request) =>
+      ok('capture payment successfully', await payments.capture(request.actor, request.params.id)),
+  );
+
+  app.post(
+    '/payments/:id/refunds',
+    {
+      config: { ...money, roles: ['seller', 'admin'] },
+      schema: {
+        tags: ['payments'],
+        summary: 'Refund all or part of a payment (its seller or an admin)',
+        security: bearer,
+        headers: idempotencyHeader,
+        params: PaymentIdParams,
+        body: RefundBody,
+        response: { 201: envelope(Payment), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+      },
+    },
+    async (request, reply) => {
+      const payment = await refunds.refund(request.actor, request.params.id, request.body, keyOf(request));
+      return reply.status(201).send(ok('refund payment successfully', payment));
+    },
+  );
+}

@@ -1,0 +1,155 @@
+import { randomInt } from 'node:crypto';
+import { allocateProportionally, formatAmount, percentOfMinor } from '../../platform/money.js';
+import type { EntryInput } from '../ledger/ledger.service.js';
+import type { OrderItemRow, PaymentRow } from './payments.tables.js';
+
+/** The seed's payment codes look like `GC-6929-3605-5424`. */
+export function newPaymentCode(): string {
+  const group = () => String(randomInt(0, 10_000)).padStart(4, '0');
+  return `GC-${group()}-${group()}-${group()}`;
+}
+
+export interface PricedLine {
+  productId: string;
+  sellerId: string;
+  name: string;
+  quantity: number;
+  unitPriceMinor: bigint;
+  subtotalMinor: bigint;
+  feeMinor: bigint;
+}
+
+/** Each line's subtotal and the platform's fee on it (basis points, rounded half up). */
+export function priceLines(
+  lines: { productId: string; sellerId: string; name: string; quantity: number; unitPriceMinor: bigint }[],
+  feeBps: number,
+): PricedLine[] {
+  return lines.map((line) => {
+    const subtotalMinor = line.unitPriceMinor * BigInt(line.quantity);
+    return { ...line, subtotalMinor, feeMinor: percentOfMinor(subtotalMinor, feeBps) };
+  });
+}
+
+type Money = { subtotal_minor: bigint; fee_minor: bigint; seller_id: string };
+
+/**
+ * The purchase as ledger entries: the payer's account pays the total, each seller gets
+ * their subtotals minus the fee, the platform gets the fees.
+ */
+export function purchaseEntries(
+  payer: EntryInput['account'],
+  items: readonly Money[],
+  currency: string,
+): EntryInput[] {
+  const total = items.reduce((sum, item) => sum + item.subtotal_minor, 0n);
+  const fees = items.reduce((sum, item) => sum + item.fee_minor, 0n);
+  const bySeller = new Map<string, bigint>();
+  for (const item of items) {
+    bySeller.set(item.seller_id, (bySeller.get(item.seller_id) ?? 0n) + item.subtotal_minor - item.fee_minor);
+  }
+  const entries: EntryInput[] = [{ account: payer, direction: 'debit', amountMinor: total }];
+  for (const [sellerId, net] of bySeller) {
+    if (net > 0n) {
+      entries.push({
+        account: { kind: 'user_wallet', ownerId: sellerId, currency },
+        direction: 'credit',
+        amountMinor: net,
+      });
+    }
+  }
+  if (fees > 0n) {
+    entries.push({ account: { kind: 'platform_fees', currency }, direction: 'credit', amountMinor: fees });
+  }
+  return entries;
+}
+
+/**
+ * A refund reverses the purchase proportionally: each seller and the platform give back
+ * their share of `refundMinor` (largest-remainder split, so the parts add up exactly).
+ */
+export function refundEntries(
+  payer: EntryInput['account'],
+  items: readonly Money[],
+  currency: string,
+  refundMinor: bigint,
+): EntryInput[] {
+  const purchase = purchaseEntries(payer, items, currency).slice(1);
+  const shares = allocateProportionally(
+    refundMinor,
+    purchase.map((entry) => entry.amountMinor),
+  );
+  const entries: EntryInput[] = purchase
+    .map((entry, i) => ({ account: entry.account, direction: 'debit' as const, amountMinor: shares[i]! }))
+    .filter((entry) => entry.amountMinor > 0n);
+  entries.push({ account: payer, direction: 'credit', amountMinor: refundMinor });
+  return entries;
+}
+
+export interface PublicPayment {
+  id: string;
+  order_id: string;
+  product_id: string;
+  user_id: string;
+  payment_code: string;
+  payment_method: string;
+  quantity: number;
+  total_amount: string;
+  refunded_amount: string;
+  currency: string;
+  status: string;
+  failure_code: string | null;
+  payment_url: string | null;
+  token: string | null;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+  product: { id: string; user_id: string; name: string; price: string; currency: string };
+  items: {
+    product_id: string;
+    seller_id: string;
+    name: string;
+    quantity: number;
+    unit_price: string;
+    subtotal: string;
+  }[];
+}
+
+/** The seed's payment shape (first item as `product_id`/`product`), with every item listed too. */
+export function toPublicPayment(payment: PaymentRow, items: readonly OrderItemRow[]): PublicPayment {
+  const first = items[0]!;
+  const money = (minor: bigint) => formatAmount(minor, payment.currency);
+  return {
+    id: payment.id,
+    order_id: payment.order_id,
+    product_id: first.product_id,
+    user_id: payment.buyer_id,
+    payment_code: payment.payment_code,
+    payment_method: payment.method,
+    quantity: items.reduce((sum, item) => sum + item.quantity, 0),
+    total_amount: money(payment.amount_minor),
+    refunded_amount: money(payment.refunded_minor),
+    currency: payment.currency,
+    status: payment.status,
+    failure_code: payment.failure_code,
+    payment_url: payment.payment_url,
+    token: payment.token,
+    expires_at: payment.expires_at?.toISOString() ?? null,
+    created_at: payment.created_at.toISOString(),
+    updated_at: payment.updated_at.toISOString(),
+    product: {
+      id: first.product_id,
+      user_id: first.seller_id,
+      name: first.product_name,
+      price: money(first.unit_price_minor),
+      currency: payment.currency,
+    },
+    items: items.map((item) => ({
+      product_id: item.product_id,
+      seller_id: item.seller_id,
+      name: item.product_name,
+      quantity: item.quantity,
+      unit_price: money(item.unit_price_minor),
+      subtotal: money(item.subtotal_minor),
+    })),
+  };
+}

@@ -1,0 +1,99 @@
+import Type from 'typebox';
+
+const strict = { additionalProperties: false } as const;
+const Uuid = Type.String({ format: 'uuid' });
+const Quantity = Type.Integer({ minimum: 1, maximum: 10_000 });
+const Method = Type.String({
+  pattern: '^[a-z_]{1,32}$',
+  description: '`wallet` (pay from your balance) or `manual` (pay outside, confirmed by an admin)',
+});
+
+export const CreatePaymentBody = Type.Object(
+  { product_id: Uuid, quantity: Quantity, payment_method: Type.Optional(Method) },
+  strict,
+);
+
+export const CreateOrderBody = Type.Object(
+  {
+    items: Type.Array(Type.Object({ product_id: Uuid, quantity: Quantity }, strict), {
+      minItems: 1,
+      maxItems: 50,
+    }),
+    payment_method: Type.Optional(Method),
+  },
+  strict,
+);
+
+export const RefundBody = Type.Object(
+  {
+    amount: Type.Optional(
+      Type.String({ maxLength: 32, description: 'decimal string; omit to refund what is left' }),
+    ),
+    reason: Type.String({ minLength: 1, maxLength: 500 }),
+    restock: Type.Optional(Type.Boolean({ description: 'return the items to stock' })),
+  },
+  strict,
+);
+
+export const PaymentIdParams = Type.Object({ id: Uuid }, strict);
+
+export const ListPaymentsQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 300 })),
+  },
+  strict,
+);
+
+const Money = Type.String({ description: 'decimal string in the payment currency' });
+
+export const Payment = Type.Object({
+  id: Uuid,
+  order_id: Uuid,
+  product_id: Uuid,
+  user_id: Type.String({ description: 'the buyer' }),
+  payment_code: Type.String({ description: 'like GC-6929-3605-5424' }),
+  payment_method: Type.String(),
+  quantity: Type.Integer(),
+  total_amount: Money,
+  refunded_amount: Money,
+  currency: Type.String(),
+  status: Type.String(),
+  failure_code: Type.Union([Type.String(), Type.Null()]),
+  payment_url: Type.Union([Type.String(), Type.Null()]),
+  token: Type.Union([Type.String(), Type.Null()]),
+  expires_at: Type.Union([Type.String(), Type.Null()]),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+  product: Type.Object({
+    id: Uuid,
+    user_id: Type.String(),
+    name: Type.String(),
+    price: Money,
+    currency: Type.String(),
+  }),
+  items: Type.Array(
+    Type.Object({
+      product_id: Uuid,
+      seller_id: Type.String(),
+      name: Type.String(),
+      quantity: Type.Integer(),
+      unit_price: Money,
+      subtotal: Money,
+    }),
+  ),
+});
+
+export const PaymentList = Type.Object({
+  meta: Type.Object({
+    success: Type.Literal(true),
+    message: Type.String(),
+    sandbox: Type.Optional(Type.Boolean()),
+    pagination: Type.Object({
+      limit: Type.Integer(),
+      next_cursor: Type.Union([Type.String(), Type.Null()]),
+      has_more: Type.Boolean(),
+    }),
+  }),
+  results: Type.Array(Payment),
+});

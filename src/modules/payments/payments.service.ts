@@ -1,0 +1,148 @@
+import type { Kysely, Transaction } from 'kysely';
+import { type Actor, authorize } from '../../platform/auth/policy.js';
+import { invalidField, notFound } from '../../platform/errors.js';
+import type { CatalogService } from '../catalog/catalog.service.js';
+import type { LedgerService } from '../ledger/ledger.service.js';
+import { type PaymentProvider, postPurchase } from './payments.providers.js';
+import { PaymentsRepository } from './payments.repository.js';
+import { type PublicPayment, toPublicPayment } from './payments.rules.js';
+import { assertTransition, type PaymentStatus } from './payments.state.js';
+import type { OrderItemRow, PaymentRow } from './payments.tables.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Who may see a payment: its buyer, a seller of one of its items, an admin. */
+export const paymentOwners = (payment: PaymentRow, items: readonly OrderItemRow[]) => [
+  payment.buyer_id,
+  ...items.map((item) => item.seller_id),
+];
+
+/** Reading payments and moving pending ones: capture, cancel, expire. */
+export class PaymentsService {
+  private readonly repo: PaymentsRepository;
+
+  constructor(
+    private readonly db: Kysely<object>,
+    private readonly catalog: CatalogService,
+    private readonly ledger: LedgerService,
+    private readonly providers: ReadonlyMap<string, PaymentProvider>,
+  ) {
+    this.repo = PaymentsRepository.of(db);
+  }
+
+  /** @throws `payment_not_found` (404) for anyone but its buyer, its sellers and admins. */
+  async retrieve(actor: Actor | undefined, id: string): Promise<PublicPayment> {
+    const payment = await this.repo.findPayment(id);
+    if (!payment) throw notFound('payment');
+    const items = await this.repo.orderItems(payment.order_id);
+    authorize(actor, { object: { kind: 'payment', ownerIds: paymentOwners(payment, items) } });
+    return toPublicPayment(payment, items);
+  }
+
+  /** A buyer sees their payments, a seller the payments for their products, an admin all. */
+  async list(
+    actor: Actor | undefined,
+    query: { limit: number; cursor?: string },
+  ): Promise<{ items: PublicPayment[]; nextCursor: string | null }> {
+    const me = authorize(actor);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const filter =
+      me.role === 'admin' ? {} : me.role === 'seller' ? { sellerId: me.userId } : { buyerId: me.userId };
+    const rows = await this.repo.listPayments(filter, query.limit, after);
+    const page = rows.slice(0, query.limit);
+    const items = await this.repo.itemsOfOrders(page.map((row) => row.order_id));
+    const last = page.at(-1);
+    return {
+      items: page.map((row) => toPublicPayment(row, items.get(row.order_id) ?? [])),
+      nextCursor:
+        rows.length > query.limit && last
+          ? Buffer.from(JSON.stringify([last.cursor_key, last.id])).toString('base64url')
+          : null,
+    };
+  }
+
+  /**
+   * Settles a pending payment made outside the platform (admins confirm a transfer): the
+   * ledger records the money arriving and the payment succeeds, in one transaction.
+   * @throws `payment_not_found` (404), `invalid_payment_transition` (422)
+   */
+  async capture(actor: Actor | undefined, id: string): Promise<PublicPayment> {
+    authorize(actor, { roles: ['admin'] });
+    return this.move(id, 'succeeded', async (trx, payment, items) => {
+      const provider = this.providers.get(payment.method);
+      if (!provider) throw new Error(`no provider for ${payment.method}`);
+      return { ledger_transaction_id: await postPurchase(this.ledger, provider, { trx, payment, items }) };
+    });
+  }
+
+  /** The buyer (or an admin) gives up a pending payment; its stock goes back. */
+  async cancel(actor: Actor | undefined, id: string): Promise<PublicPayment> {
+    const me = authorize(actor, { roles: ['buyer', 'admin'] });
+    return this.move(id, 'canceled', async (_trx, payment) => {
+      authorize(me, { object: { kind: 'payment', ownerIds: [payment.buyer_id] } });
+      return {};
+    });
+  }
+
+  /** Expires pending payments whose time is up, releasing their stock. Safe in several instances at once. */
+  async expireDue(now = new Date(), batch = 100): Promise<number> {
+    const released: string[] = [];
+    const count = await this.db.transaction().execute(async (trx) => {
+      const repo = PaymentsRepository.in(trx);
+      const due = await repo.duePayments(now, batch);
+      for (const payment of due) {
+        const items = await repo.orderItems(payment.order_id);
+        await repo.updatePayment(payment.id, 'pending', { status: 'expired' });
+        await this.catalog.releaseStock(trx, stockLines(items));
+        released.push(...items.map((item) => item.product_id));
+      }
+      return due.length;
+    });
+    await this.catalog.stockChanged(released);
+    return count;
+  }
+
+  private async move(
+    id: string,
+    to: PaymentStatus,
+    effect: (
+      trx: Transaction<object>,
+      payment: PaymentRow,
+      items: OrderItemRow[],
+    ) => Promise<{ ledger_transaction_id?: string }>,
+  ): Promise<PublicPayment> {
+    const { payment, items } = await this.db.transaction().execute(async (trx) => {
+      const repo = PaymentsRepository.in(trx);
+      const current = await repo.findPayment(id, { lock: true });
+      if (!current) throw notFound('payment');
+      const items = await repo.orderItems(current.order_id);
+      assertTransition(current.status, to);
+      const changes = await effect(trx, current, items);
+      const updated = await repo.updatePayment(id, current.status, { status: to, ...changes });
+      if (to === 'canceled' || to === 'expired') await this.catalog.releaseStock(trx, stockLines(items));
+      return { payment: updated!, items };
+    });
+    if (to === 'canceled') await this.catalog.stockChanged(items.map((item) => item.product_id));
+    return toPublicPayment(payment, items);
+  }
+}
+
+export const stockLines = (items: readonly OrderItemRow[]) =>
+  items.map((item) => ({ productId: item.product_id, quantity: item.quantity - item.restocked_quantity }));
+
+function decodeCursor(text: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [unknown, unknown];
+    if (
+      typeof createdAt === 'string' &&
+      typeof id === 'string' &&
+      UUID.test(id) &&
+      /^\d{4}-\d\d-\d\d /.test(createdAt)
+    ) {
+      return { createdAt, id };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw invalidField('cursor', 'invalid_cursor', 'cursor is not valid');
+}

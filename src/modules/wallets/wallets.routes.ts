@@ -1,0 +1,118 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import { envelope, errorResponses, ok } from '../../platform/http/envelope.js';
+import type { WalletsService } from './wallets.service.js';
+
+const strict = { additionalProperties: false } as const;
+const bearer = [{ bearerAuth: [] }];
+const Amount = Type.String({
+  maxLength: 32,
+  description: 'decimal string, e.g. "100000" (IDR) or "25.00" (USD)',
+});
+const Currency = Type.String({ pattern: '^[A-Za-z]{3}$' });
+
+const Movement = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  kind: Type.String(),
+  amount: Type.String(),
+  currency: Type.String(),
+  status: Type.String(),
+});
+const Balance = Type.Object({
+  currency: Type.String(),
+  available: Type.String({ description: 'what can be spent or paid out now' }),
+  held: Type.String({ description: 'held for payouts in progress' }),
+  posted: Type.String(),
+});
+
+const keyOf = (request: FastifyRequest) => {
+  const key = request.headers['idempotency-key'];
+  return typeof key === 'string' && key !== '' ? key : undefined;
+};
+
+/** REST adapter of wallets: balances, test top-ups, payouts. */
+export function walletsRoutes(http: FastifyInstance, { wallets }: { wallets: WalletsService }) {
+  const app = http.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.get(
+    '/wallet',
+    {
+      config: { auth: 'required' },
+      schema: {
+        tags: ['wallets'],
+        summary: 'Your wallet balances, one per currency',
+        security: bearer,
+        response: { 200: envelope(Type.Array(Balance)), ...errorResponses(401, 429) },
+      },
+    },
+    async (request) => ok('get wallet successfully', await wallets.balances(request.actor)),
+  );
+
+  app.post(
+    '/wallet/top-ups',
+    {
+      config: { auth: 'required', idempotent: true },
+      schema: {
+        tags: ['wallets'],
+        summary: 'Add money to your wallet (method `test`: sandbox mode only)',
+        security: bearer,
+        body: Type.Object(
+          { amount: Amount, currency: Currency, method: Type.String({ maxLength: 32 }) },
+          strict,
+        ),
+        response: { 201: envelope(Movement), ...errorResponses(400, 401, 403, 409, 422, 429) },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(ok('top up successfully', await wallets.topUp(request.actor, request.body, keyOf(request)))),
+  );
+
+  app.post(
+    '/wallet/payouts',
+    {
+      config: { auth: 'required', idempotent: true, roles: ['seller'] },
+      schema: {
+        tags: ['wallets'],
+        summary: 'Ask for part of your available balance to be paid out (sellers); it is held until paid',
+        security: bearer,
+        body: Type.Object({ amount: Amount, currency: Currency }, strict),
+        response: { 201: envelope(Movement), ...errorResponses(400, 401, 403, 409, 422, 429) },
+      },
+    },
+    async (request, reply) =>
+      reply
+        .status(201)
+        .send(
+          ok(
+            'payout requested successfully',
+            await wallets.requestPayout(request.actor, request.body, keyOf(request)),
+          ),
+        ),
+  );
+
+  for (const outcome of ['paid', 'canceled'] as const) {
+    app.post(
+      `/admin/payouts/:id/${outcome === 'paid' ? 'complete' : 'cancel'}`,
+      {
+        config: { auth: 'required', idempotent: true, roles: ['admin'] },
+        schema: {
+          tags: ['wallets'],
+          summary:
+            outcome === 'paid'
+              ? 'Mark a payout paid (admins)'
+              : 'Cancel a payout; the money returns (admins)',
+          security: bearer,
+          params: Type.Object({ id: Type.String({ format: 'uuid' }) }, strict),
+          response: { 200: envelope(Type.Null()), ...errorResponses(400, 401, 403, 404, 409, 429) },
+        },
+      },
+      async (request) => {
+        await wallets.resolvePayout(request.actor, request.params.id, outcome);
+        return ok(outcome === 'paid' ? 'payout completed' : 'payout canceled', null);
+      },
+    );
+  }
+}

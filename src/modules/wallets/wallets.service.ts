@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import { type Actor, authorize } from '../../platform/auth/policy.js';
+import { forbidden, invalidField } from '../../platform/errors.js';
+import { formatAmount, isSupportedCurrency, parseAmount } from '../../platform/money.js';
+import type { LedgerService } from '../ledger/ledger.service.js';
+
+export interface MoneyInput {
+  amount: string;
+  currency: string;
+}
+
+export interface WalletMovement {
+  id: string;
+  kind: 'top_up' | 'payout';
+  amount: string;
+  currency: string;
+  status: 'succeeded' | 'pending' | 'paid' | 'canceled';
+}
+
+export interface WalletBalance {
+  currency: string;
+  available: string;
+  held: string;
+  posted: string;
+}
+
+/**
+ * Wallets are ledger accounts; this facade turns wallet commands into ledger postings:
+ * test top-ups (sandbox only) and sellers' payouts, which hold the money until an admin
+ * marks the payout paid (posted) or cancels it (voided).
+ */
+export class WalletsService {
+  constructor(
+    private readonly db: Kysely<object>,
+    private readonly ledger: LedgerService,
+    private readonly mode: 'sandbox' | 'live',
+  ) {}
+
+  async balances(actor: Actor | undefined): Promise<WalletBalance[]> {
+    const me = authorize(actor);
+    return (await this.ledger.wallets(me.userId)).map((wallet) => ({
+      currency: wallet.currency,
+      available: formatAmount(wallet.available, wallet.currency),
+      // What payouts in progress hold back: settled, but not spendable.
+      held: formatAmount(wallet.posted - wallet.available, wallet.currency),
+      posted: formatAmount(wallet.posted, wallet.currency),
+    }));
+  }
+
+  /**
+   * Credits the caller's wallet from the gateway clearing account. Only the `test` method
+   * exists so far, and only in sandbox mode: it creates money, which live mode never may.
+   */
+  async topUp(
+    actor: Actor | undefined,
+    input: MoneyInput & { method: string },
+    key?: string,
+  ): Promise<WalletMovement> {
+    const me = authorize(actor);
+    if (input.method !== 'test') {
+      throw invalidField(
+        'method',
+        'unsupported_top_up_method',
+        `top-up method ${input.method} is not available`,
+      );
+    }
+    if (this.mode !== 'sandbox') throw forbidden('sandbox_only', 'test top-ups exist only in sandbox mode');
+    const { currency, minor } = this.money(input);
+    const { transactionId } = await this.db.transaction().execute((trx) =>
+      this.ledger.post(trx, {
+        kind: 'top_up',
+        reference: key ? `${me.userId}:${key}` : randomUUID(),
+        currency,
+        entries: [
+          { account: { kind: 'gateway_clearing', currency }, direction: 'debit', amountMinor: minor },
+          {
+            account: { kind: 'user_wallet', ownerId: me.userId, currency },
+            direction: 'credit',
+            amountMinor: minor,
+          },
+        ],
+      }),
+    );
+    return {
+      id: transactionId,
+      kind: 'top_up',
+      amount: formatAmount(minor, currency),
+      currency,
+      status: 'succeeded',
+    };
+  }
+
+  /** A seller asks for their available balance to be paid out; the amount is held meanwhile. */
+  async requestPayout(actor: Actor | undefined, input: MoneyInput, key?: string): Promise<WalletMovement> {
+    const seller = authorize(actor, { roles: ['seller'] });
+    const { currency, minor } = this.money(input);
+    const { transactionId } = await this.db.transaction().execute((trx) =>
+      this.ledger.hold(trx, {
+        kind: 'payout',
+        reference: key ? `${seller.userId}:${key}` : randomUUID(),
+        currency,
+        entries: [
+          {
+            account: { kind: 'user_wallet', ownerId: seller.userId, currency },
+            direction: 'debit',
+            amountMinor: minor,
+          },
+          { account: { kind: 'payout_clearing', currency }, direction: 'credit', amountMinor: minor },
+        ],
+      }),
+    );
+    return {
+      id: transactionId,
+      kind: 'payout',
+      amount: formatAmount(minor, currency),
+      currency,
+      status: 'pending',
+    };
+  }
+
+  /** An admin confirms the money left the platform (posted) or cancels the payout (voided). */
+  async resolvePayout(
+    actor: Actor | undefined,
+    payoutId: string,
+    outcome: 'paid' | 'canceled',
+  ): Promise<void> {
+    authorize(actor, { roles: ['admin'] });
+    await this.db.transaction().execute(async (trx) => {
+      if (outcome === 'paid') await this.ledger.postPending(trx, payoutId);
+      else await this.ledger.voidPending(trx, payoutId);
+    });
+  }
+
+  private money(input: MoneyInput): { currency: string; minor: bigint } {
+    const currency = input.currency.toUpperCase();
+    if (!isSupportedCurrency(currency)) {
+      throw invalidField('currency', 'unsupported_currency', `currency ${input.currency} is not supported`);
+    }
+    const parsed = parseAmount(input.amount, currency);
+    if (!parsed.ok)
+      throw invalidField('amount', parsed.error, `amount is invalid: ${parsed.error.replaceAll('_', ' ')}`);
+    return { currency, minor: parsed.minor };
+  }
+}
