@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/cli.js';
 import { testDatabase } from '../helpers/services.js';
@@ -75,6 +76,13 @@ describe.runIf(testDatabase() === 'pglite')('the CLI on the embedded database', 
     expect(again.stderr).toContain('already there');
   });
 
+  it('checks the ledger through the running server', async () => {
+    const checked = await runCli(['ledger', 'check'], { DATA_DIR: dataDir });
+    expect(checked.stderr).toBe('');
+    expect(checked.code).toBe(0);
+    expect(checked.stdout).toMatch(/^ledger ok: \d+ accounts/);
+  });
+
   it('refuses a second server on the same data directory', async () => {
     const second = await runCli(['start'], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' });
     expect(second.code).toBe(1);
@@ -129,6 +137,15 @@ describe.runIf(testDatabase() === 'postgres')('the CLI on PostgreSQL', () => {
       env,
     );
     expect(created.code).toBe(0);
+    expect((await runCli(['ledger', 'check'], env)).code).toBe(0);
+    // A balance that no entry explains: the check must name it and fail.
+    await sql`INSERT INTO ledger_accounts (kind, currency, no_overdraft, posted_credits) VALUES ('platform_fees', 'KES', false, 5)`.execute(
+      t.database.db,
+    );
+    const broken = await runCli(['ledger', 'check'], env);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('ledger check failed');
+    await sql`DELETE FROM ledger_accounts WHERE currency = 'KES'`.execute(t.database.db);
     const seeded = await runCli(['seed', 'demo'], env);
     expect(seeded.stdout).toContain('32 products');
     const row = await t.database.db

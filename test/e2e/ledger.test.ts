@@ -113,6 +113,21 @@ describe('the ledger', () => {
     });
   });
 
+  it('keeps one wallet per currency for each user', async () => {
+    const buyer = randomUUID();
+    await post(topUp(buyer, 2_500n));
+    await post({
+      kind: 'top_up',
+      reference: randomUUID(),
+      currency: 'USD',
+      entries: move({ ...clearing, currency: 'USD' }, { ...wallet(buyer), currency: 'USD' }, 1_250n),
+    });
+    expect(await ledger.wallets(buyer)).toEqual([
+      { currency: 'IDR', posted: 2_500n, pending: 0n, available: 2_500n },
+      { currency: 'USD', posted: 1_250n, pending: 0n, available: 1_250n },
+    ]);
+  });
+
   it('moves a purchase from the buyer to the seller and the platform fee in one balanced transaction', async () => {
     const [buyer, seller] = [randomUUID(), randomUUID()];
     const feesBefore = await feesBalance(t);
