@@ -105,7 +105,10 @@ describe.runIf(testDatabase() === 'pglite')('the CLI on the embedded database', 
         confirm_password: 'correct horse battery',
       }),
     );
-    await new Promise((r) => setTimeout(r, 20));
+    // Signal only once the server has taken every request in (under load they may still be queued).
+    const arrived = () =>
+      (server!.output().match(/"url":"\/users\/register"[^\n]*"msg":"incoming request"/g) ?? []).length;
+    for (let i = 0; i < 200 && arrived() < 8; i++) await new Promise((r) => setTimeout(r, 10));
     server!.child.kill('SIGTERM');
     const results = await Promise.all(inFlight);
     expect(results.map((r) => r.status)).toEqual(Array(8).fill(201));
