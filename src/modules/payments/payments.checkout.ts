@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { withTransactionRetry } from '../../platform/db/retry.js';
@@ -6,6 +7,8 @@ import { type AppError, invalid, invalidField, isAppError } from '../../platform
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { PaymentProvider } from './payments.providers.js';
 import { PaymentsRepository } from './payments.repository.js';
+import type { PaymentStatus } from './payments.state.js';
+import type { PaymentRow } from './payments.tables.js';
 import {
   newPaymentCode,
   type PricedLine,
@@ -24,8 +27,6 @@ interface Attempt {
   currency: string;
   totalMinor: bigint;
 }
-
-const MAX_CODE_ATTEMPTS = 3;
 
 /**
  * Checkout: stock, order, items, payment and (for methods that settle at once) the ledger
@@ -66,50 +67,53 @@ export class Checkout {
     }
     let attempt: Attempt | undefined;
     try {
-      const { payment, items } = await withTransactionRetry(() =>
-        this.db.transaction().execute(async (trx) => {
-          const reserved = await this.catalog.reserveStock(
-            trx,
-            input.items.map((item) => ({ productId: item.product_id, quantity: item.quantity })),
-          );
-          const currency = reserved[0]!.currency;
-          if (reserved.some((line) => line.currency !== currency)) {
-            throw invalid('mixed_currencies', 'all items of one order must be priced in one currency');
-          }
-          const lines = priceLines(reserved, this.options.feeBps);
-          attempt = {
-            lines,
-            currency,
-            totalMinor: lines.reduce((sum, line) => sum + line.subtotalMinor, 0n),
-          };
-          const repo = PaymentsRepository.in(trx);
-          const { orderId, items } = await repo.insertOrder({
-            buyerId: buyer.userId,
-            ...attempt,
-            items: lines,
-          });
-          const pending = await this.insertPayment(repo, orderId, {
-            buyerId: buyer.userId,
-            method,
-            status: 'pending',
-            attempt,
-            idempotencyKey,
-          });
-          const outcome = await provider.authorize({ trx, payment: pending, items });
-          const payment =
-            outcome.status === 'succeeded'
-              ? await repo.updatePayment(pending.id, 'pending', {
-                  status: 'succeeded',
-                  ledger_transaction_id: outcome.ledgerTransactionId,
-                })
-              : await repo.updatePayment(pending.id, 'pending', {
-                  expires_at: outcome.expiresAt,
-                  payment_url: outcome.paymentUrl ?? null,
-                  token: outcome.token ?? null,
-                  provider_reference: outcome.providerReference ?? null,
-                });
-          return { payment: payment!, items };
-        }),
+      // A clash of random payment codes (one in 10^12) aborts the transaction like a
+      // deadlock would; running it again draws a new code.
+      const codeClash = (error: unknown) => isUniqueViolation(error, 'payments_payment_code_key');
+      const { payment, items } = await withTransactionRetry(
+        () =>
+          this.db.transaction().execute(async (trx) => {
+            const reserved = await this.catalog.reserveStock(
+              trx,
+              input.items.map((item) => ({ productId: item.product_id, quantity: item.quantity })),
+            );
+            const currency = reserved[0]!.currency;
+            if (reserved.some((line) => line.currency !== currency)) {
+              throw invalid('mixed_currencies', 'all items of one order must be priced in one currency');
+            }
+            const lines = priceLines(reserved, this.options.feeBps);
+            attempt = {
+              lines,
+              currency,
+              totalMinor: lines.reduce((sum, line) => sum + line.subtotalMinor, 0n),
+            };
+            const paymentId = randomUUID();
+            const outcome = await provider.authorize({
+              trx,
+              paymentId,
+              buyerId: buyer.userId,
+              currency,
+              items: lines.map((line) => ({
+                seller_id: line.sellerId,
+                subtotal_minor: line.subtotalMinor,
+                fee_minor: line.feeMinor,
+              })),
+            });
+            return this.write(PaymentsRepository.in(trx), buyer.userId, method, attempt, {
+              id: paymentId,
+              idempotencyKey,
+              ...(outcome.status === 'succeeded'
+                ? { status: 'succeeded', ledger_transaction_id: outcome.ledgerTransactionId }
+                : {
+                    status: 'pending',
+                    expires_at: outcome.expiresAt,
+                    payment_url: outcome.paymentUrl ?? null,
+                    token: outcome.token ?? null,
+                    provider_reference: outcome.providerReference ?? null,
+                  }),
+            });
+          }),
+        codeClash,
       );
       await this.catalog.stockChanged(items.map((item) => item.product_id));
       return toPublicPayment(payment, items);
@@ -137,52 +141,49 @@ export class Checkout {
     error: AppError,
     idempotencyKey?: string,
   ): Promise<PublicPayment> {
-    const { payment, items } = await this.db.transaction().execute(async (trx) => {
-      const repo = PaymentsRepository.in(trx);
-      const { orderId, items } = await repo.insertOrder({ buyerId, ...attempt, items: attempt.lines });
-      const payment = await this.insertPayment(repo, orderId, {
-        buyerId,
-        method,
-        status: 'failed',
-        attempt,
+    const { payment, items } = await this.db.transaction().execute((trx) =>
+      this.write(PaymentsRepository.in(trx), buyerId, method, attempt, {
+        id: randomUUID(),
         idempotencyKey,
-        failureCode: error.code,
-      });
-      return { payment, items };
-    });
+        status: 'failed',
+        failure_code: error.code,
+      }),
+    );
     return toPublicPayment(payment, items);
   }
 
-  private async insertPayment(
+  /** Order, items and payment in one statement. */
+  private async write(
     repo: PaymentsRepository,
-    orderId: string,
-    p: {
-      buyerId: string;
-      method: string;
-      status: 'pending' | 'failed';
-      attempt: Attempt;
-      idempotencyKey?: string;
-      failureCode?: string;
-    },
+    buyerId: string,
+    method: string,
+    attempt: Attempt,
+    outcome: { id: string; idempotencyKey?: string; status: PaymentStatus } & Partial<
+      Pick<
+        PaymentRow,
+        | 'ledger_transaction_id'
+        | 'expires_at'
+        | 'payment_url'
+        | 'token'
+        | 'provider_reference'
+        | 'failure_code'
+      >
+    >,
   ) {
-    for (let tries = 1; ; tries++) {
-      try {
-        return await repo.insertPayment(orderId, {
-          buyer_id: p.buyerId,
-          payment_code: newPaymentCode(),
-          method: p.method,
-          status: p.status,
-          currency: p.attempt.currency,
-          amount_minor: p.attempt.totalMinor,
-          idempotency_key: p.idempotencyKey ?? null,
-          failure_code: p.failureCode ?? null,
-        });
-      } catch (error) {
-        // One in 10^12: another payment drew the same code. Draw again.
-        if (tries < MAX_CODE_ATTEMPTS && isUniqueViolation(error, 'payments_payment_code_key')) continue;
-        throw error;
-      }
-    }
+    const { id, idempotencyKey, ...rest } = outcome;
+    return repo.createOrderWithPayment(
+      { buyerId, currency: attempt.currency, totalMinor: attempt.totalMinor, items: attempt.lines },
+      {
+        ...rest,
+        id,
+        buyer_id: buyerId,
+        payment_code: newPaymentCode(),
+        method,
+        currency: attempt.currency,
+        amount_minor: attempt.totalMinor,
+        idempotency_key: idempotencyKey ?? null,
+      },
+    );
   }
 
   private async earlier(buyerId: string, key: string): Promise<PublicPayment | undefined> {

@@ -1,12 +1,13 @@
 import type { Transaction } from 'kysely';
 import type { AccountRef, LedgerService } from '../ledger/ledger.service.js';
 import { purchaseEntries } from './payments.rules.js';
-import type { OrderItemRow, PaymentRow } from './payments.tables.js';
-
+/** What a provider needs to take a payment; the payment row itself is written after it. */
 export interface AuthorizeContext {
   trx: Transaction<object>;
-  payment: PaymentRow;
-  items: readonly OrderItemRow[];
+  paymentId: string;
+  buyerId: string;
+  currency: string;
+  items: readonly { seller_id: string; subtotal_minor: bigint; fee_minor: bigint }[];
 }
 
 export type Authorization =
@@ -22,7 +23,8 @@ export interface PaymentProvider {
   /** The ledger account the money comes from, and the one refunds send it back to. */
   payerAccount(buyerId: string, currency: string): AccountRef;
   /**
-   * Runs inside the checkout transaction once the order and its pending payment exist.
+   * Runs inside the checkout transaction, after the stock is reserved and before the order
+   * and payment rows are written (they carry its outcome).
    * @throws `insufficient_funds` (the checkout then records a failed payment)
    */
   authorize(context: AuthorizeContext): Promise<Authorization>;
@@ -32,17 +34,13 @@ export interface PaymentProvider {
 export async function postPurchase(
   ledger: LedgerService,
   provider: PaymentProvider,
-  { trx, payment, items }: AuthorizeContext,
+  { trx, paymentId, buyerId, currency, items }: AuthorizeContext,
 ): Promise<string> {
   const { transactionId } = await ledger.post(trx, {
     kind: 'purchase',
-    reference: payment.id,
-    currency: payment.currency,
-    entries: purchaseEntries(
-      provider.payerAccount(payment.buyer_id, payment.currency),
-      items,
-      payment.currency,
-    ),
+    reference: paymentId,
+    currency,
+    entries: purchaseEntries(provider.payerAccount(buyerId, currency), items, currency),
   });
   return transactionId;
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { tablesOf } from '../../platform/db/database.js';
 import type { PaymentStatus } from './payments.state.js';
@@ -30,7 +31,12 @@ export type NewPayment = Pick<
   PaymentsTable,
   'buyer_id' | 'payment_code' | 'method' | 'status' | 'currency' | 'amount_minor' | 'idempotency_key'
 > &
-  Partial<Pick<PaymentsTable, 'failure_code' | 'expires_at'>>;
+  Partial<
+    Pick<
+      PaymentsTable,
+      'failure_code' | 'expires_at' | 'ledger_transaction_id' | 'payment_url' | 'token' | 'provider_reference'
+    >
+  >;
 
 /** SQL for orders, their items, payments and refunds, and nothing else. */
 export class PaymentsRepository {
@@ -44,38 +50,48 @@ export class PaymentsRepository {
     return new PaymentsRepository(trx as unknown as Transaction<PaymentsTables>);
   }
 
-  /** The order and its items in one statement. */
-  async insertOrder(order: NewOrder): Promise<{ orderId: string; items: OrderItemRow[] }> {
-    const { id: orderId } = await this.db
-      .insertInto('orders')
-      .values({ buyer_id: order.buyerId, currency: order.currency, total_minor: order.totalMinor })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const items = await this.db
-      .insertInto('order_items')
-      .values(
-        order.items.map((item) => ({
-          order_id: orderId,
-          product_id: item.productId,
-          seller_id: item.sellerId,
-          product_name: item.name,
-          quantity: item.quantity,
-          unit_price_minor: item.unitPriceMinor,
-          fee_minor: item.feeMinor,
-          subtotal_minor: item.subtotalMinor,
-        })),
-      )
-      .returningAll()
-      .execute();
-    return { orderId, items };
-  }
-
-  insertPayment(orderId: string, payment: NewPayment): Promise<PaymentRow> {
+  /**
+   * The order, its items and its payment in ONE statement (data-modifying CTEs): checkout
+   * is a hot path and every round trip to the database is latency under a row lock. Ids
+   * come from the caller, so the items are known without reading them back.
+   */
+  createOrderWithPayment(
+    order: NewOrder,
+    payment: NewPayment & { id: string },
+  ): Promise<{
+    payment: PaymentRow;
+    items: OrderItemRow[];
+  }> {
+    const orderId = randomUUID();
+    const items: OrderItemRow[] = order.items.map((item) => ({
+      id: randomUUID(),
+      order_id: orderId,
+      product_id: item.productId,
+      seller_id: item.sellerId,
+      product_name: item.name,
+      quantity: item.quantity,
+      unit_price_minor: item.unitPriceMinor,
+      fee_minor: item.feeMinor,
+      subtotal_minor: item.subtotalMinor,
+      restocked_quantity: 0,
+    }));
     return this.db
+      .with('new_order', (db) =>
+        db.insertInto('orders').values({
+          id: orderId,
+          buyer_id: order.buyerId,
+          currency: order.currency,
+          total_minor: order.totalMinor,
+        }),
+      )
+      .with('new_items', (db) =>
+        db.insertInto('order_items').values(items.map(({ restocked_quantity: _, ...item }) => item)),
+      )
       .insertInto('payments')
       .values({ ...payment, order_id: orderId })
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirstOrThrow()
+      .then((row) => ({ payment: row, items }));
   }
 
   findPayment(id: string, options: { lock?: boolean } = {}): Promise<PaymentRow | undefined> {

@@ -71,7 +71,14 @@ export class PaymentsService {
     return this.move(id, 'succeeded', async (trx, payment, items) => {
       const provider = this.providers.get(payment.method);
       if (!provider) throw new Error(`no provider for ${payment.method}`);
-      return { ledger_transaction_id: await postPurchase(this.ledger, provider, { trx, payment, items }) };
+      const context = {
+        trx,
+        paymentId: payment.id,
+        buyerId: payment.buyer_id,
+        currency: payment.currency,
+        items,
+      };
+      return { ledger_transaction_id: await postPurchase(this.ledger, provider, context) };
     });
   }
 

@@ -3,15 +3,20 @@ const MAX_ATTEMPTS = 5;
 
 /**
  * Runs a whole transaction again when PostgreSQL aborted it for a serialization failure or
- * a deadlock: the transaction rolled back entirely, so running it again is safe.
+ * a deadlock (or another error the caller names): the transaction rolled back entirely, so
+ * running it again is safe.
  */
-export async function withTransactionRetry<T>(run: () => Promise<T>): Promise<T> {
+export async function withTransactionRetry<T>(
+  run: () => Promise<T>,
+  alsoRetry: (error: unknown) => boolean = () => false,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (attempt >= MAX_ATTEMPTS || !code || !RETRYABLE.has(code)) throw error;
+      const retryable = (code !== undefined && RETRYABLE.has(code)) || alsoRetry(error);
+      if (attempt >= MAX_ATTEMPTS || !retryable) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
     }
   }
