@@ -127,7 +127,13 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
     });
     await docs.register(scalar, {
       routePrefix: '/docs',
-      configuration: { url: '/openapi.json', pageTitle: 'Mamlaka API' },
+      // The reference must work offline and talk only to this server: no hosted AI or MCP helpers.
+      configuration: {
+        url: '/openapi.json',
+        pageTitle: 'Mamlaka API',
+        agent: { disabled: true },
+        mcp: { disabled: true },
+      },
     });
   });
   return app;
