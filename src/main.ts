@@ -23,7 +23,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const applied = await migrate(database);
     if (applied.length) logger.info({ applied }, 'migrations applied');
     const platform = await createPlatform(config, logger, database);
-    await platform.app.listen({ port: config.port, host: config.host });
+    // The control socket opens first: once the API answers, CLI commands reach this server too.
     if (database.kind === 'pglite') {
       control = await startControlServer(
         config.dataDir,
@@ -37,6 +37,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         logger,
       );
     }
+    await platform.app.listen({ port: config.port, host: config.host });
     const address = platform.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info(
