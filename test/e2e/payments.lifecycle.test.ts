@@ -151,6 +151,30 @@ describe('wallets', () => {
     expect(method.status).toBe(400);
   });
 
+  it('refuse test top-ups in live mode, where they would create money', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const live = await startTestApp({
+      MAMLAKA_MODE: 'live',
+      JWT_PRIVATE_KEY: pem,
+      PUBLIC_URL: 'https://api.example',
+    });
+    try {
+      const buyer = await signUp(live);
+      const res = await live.api('POST', '/wallet/top-ups', {
+        token: buyer.token,
+        body: { amount: '5000', currency: 'IDR', method: 'test' },
+      });
+      expect(res.status).toBe(403);
+      expect(res.body.meta.code).toBe('sandbox_only');
+      expect(
+        (await live.api<{ currency: string }[]>('GET', '/wallet', { token: buyer.token })).body.results,
+      ).toEqual([]);
+    } finally {
+      await live.close();
+    }
+  });
+
   it('hold a payout, then release it on cancel or book it when paid', async () => {
     const { seller, buyer, product } = await market(app, { price: '10000', funds: '20000' });
     await pay(buyer.token, product.id, 2);
