@@ -5,6 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { type CheckoutSection, checkoutReport, runCheckoutSection } from './checkout-section.js';
+import { postgresTarget } from './postgres.js';
 import { createFixture, type Scenario, type ServerName, scenarios } from './scenarios.js';
 import { baselineSpec, buildMamlaka, mamlakaSpec, type RunningServer, startServer } from './servers.js';
 
@@ -116,7 +118,12 @@ async function main(): Promise<number> {
   buildMamlaka();
 
   const servers = new Map<ServerName, RunningServer>();
-  const stopAll = () => Promise.all([...servers.values()].map((s) => s.stop()));
+  // Also whatever the checkout scenarios started or created (their server, their database).
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    await Promise.all([...servers.values()].map((s) => s.stop()));
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+  };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
     // Specs one after the other so the two free-port probes cannot pick the same port; then
@@ -140,10 +147,37 @@ async function main(): Promise<number> {
     const rows = measured.map((m) => ({ ...m, ratio: baseline > 0 ? m.requestsPerSec / baseline : 0 }));
 
     console.log(`\n${table(rows)}\n`);
+    // The checkout scenarios run alone: the servers above stay idle, but are stopped anyway.
+    await Promise.all([...servers.values()].map((s) => s.stop()));
+    servers.clear();
+
+    const target = postgresTarget();
+    let checkout: CheckoutSection | undefined;
+    if (target) {
+      checkout = await runCheckoutSection(target, settings, (fn) => cleanups.push(fn));
+      console.log(
+        `\nwallet checkouts on PostgreSQL, ${checkout.connections} connections ` +
+          `(${checkout.buyers} buyers, one per connection; ${checkout.products} products):\n` +
+          `${checkoutReport(checkout)}\n`,
+      );
+    } else {
+      console.log(
+        'SKIPPED the checkout scenarios (wallet checkouts, pgbench ceiling, ledger batches): ' +
+          'they need PostgreSQL, and neither DATABASE_URL nor BENCH_PG_URL is set\n',
+      );
+    }
+
     const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
     mkdirSync(resultsDir, { recursive: true });
     const file = path.join(resultsDir, 'latest.json');
-    const report = { date: new Date().toISOString(), machine, settings, database, results: rows };
+    const report = {
+      date: new Date().toISOString(),
+      machine,
+      settings,
+      database,
+      results: rows,
+      checkout: checkout ?? { skipped: 'no PostgreSQL URL (DATABASE_URL or BENCH_PG_URL)' },
+    };
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`written to ${path.relative(process.cwd(), file)}`);
 
@@ -154,7 +188,8 @@ async function main(): Promise<number> {
           `(${r.non2xx} non-2xx, ${r.errors} errors); its figures measure errors, not the endpoint`,
       );
     }
-    return broken.length ? 1 : 0;
+    for (const problem of checkout?.problems ?? []) console.error(`WARNING: checkout: ${problem}`);
+    return broken.length || checkout?.problems.length ? 1 : 0;
   } finally {
     await stopAll();
   }

@@ -56,7 +56,14 @@ export async function baselineSpec(): Promise<ServerSpec> {
   };
 }
 
-export async function mamlakaSpec(): Promise<ServerSpec> {
+/**
+ * `databaseUrl` overrides DATABASE_URL (the checkout scenarios use a database of their own);
+ * `env` adds settings.
+ */
+export async function mamlakaSpec(
+  options: { databaseUrl?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<ServerSpec> {
+  const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'mamlaka-bench-'));
   // The config caps every rate limit at 10,000,000; that is far above what a run can send,
   // so no request of the bench is ever refused by a limiter.
@@ -74,7 +81,8 @@ export async function mamlakaSpec(): Promise<ServerSpec> {
       RATE_LIMIT_LOGIN_FAILURES: unlimited,
       RATE_LIMIT_REGISTER_PER_IP: unlimited,
       RATE_LIMIT_PER_USER: unlimited,
-      ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+      ...options.env,
     },
     readyPath: '/ready',
     // Mamlaka reads `.env` from its working directory; a developer's file must not leak in.

@@ -253,10 +253,15 @@ export class LedgerRepository {
 
   /** Which of these (kind, reference) pairs are already taken. */
   async takenReferences(keys: readonly { kind: string; reference: string }[]) {
+    // One index probe per key (LATERAL): a plain join lets the planner scan the whole table,
+    // which grows with every posting.
     const { rows } = await sql<{ kind: string; reference: string }>`
-      SELECT t.kind, t.reference FROM ledger_transactions t
-      JOIN unnest(${keys.map((k) => k.kind)}::text[], ${keys.map((k) => k.reference)}::text[]) AS k(kind, reference)
-        ON t.kind = k.kind AND t.reference = k.reference`.execute(this.db);
+      SELECT t.kind, t.reference
+      FROM unnest(${keys.map((k) => k.kind)}::text[], ${keys.map((k) => k.reference)}::text[]) AS k(kind, reference)
+      CROSS JOIN LATERAL (
+        SELECT kind, reference FROM ledger_transactions
+        WHERE kind = k.kind AND reference = k.reference LIMIT 1
+      ) t`.execute(this.db);
     return rows;
   }
 

@@ -5,6 +5,7 @@ import { openEmbeddedDatabase } from './embedded.js';
 
 /** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite under DATA_DIR. */
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
-  if (config.databaseUrl) return postgresDatabase(config.databaseUrl);
+  if (config.databaseUrl)
+    return postgresDatabase(config.databaseUrl, { maxConnections: config.databasePoolSize });
   return openEmbeddedDatabase(config.dataDir, logger);
 }

@@ -1,0 +1,113 @@
+-- PostgreSQL's own ceiling for one Mamlaka wallet checkout (`npm run bench`, see
+-- docs/benchmarks.md): the statements the server sends for POST /payments, in the same
+-- order, one round trip each, in one transaction. Copied from what the server sent as of
+-- commit b7f7b78 ("Checkout in five round trips"), read from PostgreSQL's log_statement:
+--   BEGIN
+--   CatalogRepository.reserve              the conditional stock decrement
+--   LedgerRepository.lockAccounts          buyer wallet, seller wallet, platform fees
+--   LedgerRepository.insertTransactions    transaction, entries and balances
+--   PaymentsRepository.createOrderWithPayment   order, item and payment
+--   COMMIT
+-- When the checkout's SQL changes, change this file too: the bench compares the rows each
+-- side writes per checkout (pg_stat_database) and warns when they differ.
+--
+-- Run with `-M extended`, so every :variable travels as a bound parameter, as node-postgres
+-- sends them. Variables given with -D by bench/checkout.ts:
+--   products, buyers   how many rows bench_products and bench_buyers hold (n = 0 .. count-1)
+--   fee_bps            PLATFORM_FEE_BPS of the server
+--   code_prefix        a 4-digit group that no existing payment code uses with a second
+--                      group 10xx, so the codes below never collide with the server's
+--   n                  0; counts this client's transactions (pgbench keeps variables per client)
+--
+-- Where it differs from the server, it only adds work on PostgreSQL's side: the product and
+-- the buyer are looked up by number inside the first statement (pgbench has no string
+-- arrays), the ids the server draws in Node (payment, ledger transaction, order, item) are
+-- drawn by that statement too, and the locked accounts are folded into one row of ids
+-- (\gset takes one row).
+
+\set p random(0, :products - 1)
+\set b :client_id % :buyers
+\set q 1
+\set n :n + 1
+\set code_b 1000 + :client_id
+\set code_c 1000 + :n
+
+BEGIN;
+
+-- CatalogService.reserveStock: the conditional decrement, returning the product.
+update "products" set "stock" = "stock" - :q, "version" = "version" + :q where "id" = (select id from bench_products where n = :p) and "deleted_at" is null and "stock" >= :q returning *, (select id from bench_buyers where n = :b) as buyer_id, gen_random_uuid() as pay_id, gen_random_uuid() as ltx_id, gen_random_uuid() as order_id, gen_random_uuid() as item_id
+\gset
+
+\set subtotal :price_minor * :q
+\set fee (:subtotal * :fee_bps * 2 + 10000) / 20000
+\set net :subtotal - :fee
+
+-- LedgerRepository.lockAccounts: created if missing, locked in id order.
+WITH wanted AS (
+  SELECT * FROM unnest(
+    ARRAY['user_wallet', 'user_wallet', 'platform_fees']::text[], ARRAY[:buyer_id, :seller_id, NULL]::uuid[],
+    ARRAY[:currency, :currency, :currency]::text[], ARRAY[true, true, false]::boolean[]
+  ) AS w(kind, owner_id, currency, no_overdraft)
+), created AS (
+  INSERT INTO ledger_accounts (kind, owner_id, currency, no_overdraft)
+  SELECT kind, owner_id, currency, no_overdraft FROM wanted ORDER BY kind, owner_id, currency
+  ON CONFLICT (kind, (coalesce(owner_id, '00000000-0000-0000-0000-000000000000'::uuid)), currency) DO NOTHING
+  RETURNING *
+), accounts AS (
+  SELECT * FROM created
+  UNION ALL
+  SELECT * FROM (
+    SELECT a.* FROM ledger_accounts a
+    JOIN wanted w ON a.kind = w.kind AND a.currency = w.currency
+      AND coalesce(a.owner_id, '00000000-0000-0000-0000-000000000000'::uuid) = coalesce(w.owner_id, '00000000-0000-0000-0000-000000000000'::uuid)
+    ORDER BY a.id
+    FOR UPDATE OF a
+  ) locked
+)
+SELECT (array_agg(id) FILTER (WHERE kind = 'user_wallet' AND owner_id = :buyer_id::uuid))[1] AS buyer_account,
+  (array_agg(id) FILTER (WHERE kind = 'user_wallet' AND owner_id = :seller_id::uuid))[1] AS seller_account,
+  (array_agg(id) FILTER (WHERE kind = 'platform_fees'))[1] AS fee_account
+FROM accounts
+\gset
+
+-- LedgerRepository.insertTransactions: the purchase (reference: the payment id), its three
+-- entries and the three balance changes.
+WITH tx AS (
+  INSERT INTO ledger_transactions (id, kind, reference, currency, status, pending_id)
+  SELECT * FROM unnest(
+    ARRAY[:ltx_id]::uuid[], ARRAY['purchase']::text[], ARRAY[:pay_id]::text[],
+    ARRAY[:currency]::text[], ARRAY['posted']::text[], ARRAY[NULL]::uuid[]
+  )
+  ON CONFLICT (kind, reference) DO NOTHING
+  RETURNING id
+), entries AS (
+  INSERT INTO ledger_entries (transaction_id, account_id, direction, amount)
+  SELECT e.transaction_id, e.account_id, e.direction, e.amount
+  FROM unnest(
+    ARRAY[:ltx_id, :ltx_id, :ltx_id]::uuid[], ARRAY[:buyer_account, :seller_account, :fee_account]::uuid[],
+    ARRAY['debit', 'credit', 'credit']::text[], ARRAY[:subtotal::bigint, :net::bigint, :fee::bigint]
+  ) WITH ORDINALITY AS e(transaction_id, account_id, direction, amount, n)
+  JOIN tx ON tx.id = e.transaction_id
+  ORDER BY e.n
+), hold AS (
+  UPDATE ledger_transactions SET resolved_at = now()
+  WHERE id = NULL::uuid AND resolved_at IS NULL AND EXISTS (SELECT 1 FROM tx)
+), balances AS (
+  UPDATE ledger_accounts a SET
+    posted_debits = a.posted_debits + d.posted_debits,
+    posted_credits = a.posted_credits + d.posted_credits,
+    pending_debits = a.pending_debits + d.pending_debits,
+    pending_credits = a.pending_credits + d.pending_credits
+  FROM unnest(
+    ARRAY[:buyer_account, :seller_account, :fee_account]::uuid[], ARRAY[:subtotal::bigint, 0, 0], ARRAY[0, :net::bigint, :fee::bigint],
+    ARRAY[0, 0, 0]::bigint[], ARRAY[0, 0, 0]::bigint[]
+  ) AS d(id, posted_debits, posted_credits, pending_debits, pending_credits)
+  WHERE a.id = d.id AND EXISTS (SELECT 1 FROM tx)
+)
+SELECT id FROM tx;
+
+-- PaymentsRepository.createOrderWithPayment: order, item and the succeeded payment with its
+-- GC-dddd-dddd-dddd code, in one statement.
+with "new_order" as (insert into "orders" ("id", "buyer_id", "currency", "total_minor") values (:order_id, :buyer_id, :currency, :subtotal)), "new_items" as (insert into "order_items" ("id", "order_id", "product_id", "seller_id", "product_name", "quantity", "unit_price_minor", "fee_minor", "subtotal_minor") values (:item_id, :order_id, :id, :seller_id, :name, :q, :price_minor, :fee, :subtotal)) insert into "payments" ("status", "ledger_transaction_id", "id", "buyer_id", "payment_code", "method", "currency", "amount_minor", "idempotency_key", "order_id") values ('succeeded', :ltx_id, :pay_id, :buyer_id, concat('GC-', :code_prefix::text, '-', :code_b::text, '-', :code_c::text), 'wallet', :currency, :subtotal, NULL, :order_id) returning *;
+
+COMMIT;
