@@ -92,6 +92,14 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     defaultMethod: config.defaultPaymentMethod,
     feeBps: config.platformFeeBps,
     paymentExpiryMs: config.paymentExpiryMs,
+    midtrans:
+      config.midtrans.serverKey && config.midtrans.snapUrl && config.midtrans.apiUrl
+        ? {
+            serverKey: config.midtrans.serverKey,
+            snapUrl: config.midtrans.snapUrl,
+            apiUrl: config.midtrans.apiUrl,
+          }
+        : undefined,
   });
   const wallets = new WalletsService(database.db, ledger, config.mode);
   const reconcile = async () => {

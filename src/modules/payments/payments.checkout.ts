@@ -8,7 +8,8 @@ import type { CatalogService } from '../catalog/catalog.service.js';
 import type { PaymentProvider } from './payments.providers.js';
 import { PaymentsRepository } from './payments.repository.js';
 import type { PaymentStatus } from './payments.state.js';
-import type { PaymentRow } from './payments.tables.js';
+import type { OrderItemRow, PaymentRow } from './payments.tables.js';
+import type { PaymentsService } from './payments.service.js';
 import {
   newPaymentCode,
   type PricedLine,
@@ -37,6 +38,7 @@ export class Checkout {
     private readonly db: Kysely<object>,
     private readonly catalog: CatalogService,
     private readonly providers: ReadonlyMap<string, PaymentProvider>,
+    private readonly payments: PaymentsService,
     private readonly options: { defaultMethod: string; feeBps: number },
   ) {}
 
@@ -116,6 +118,8 @@ export class Checkout {
         codeClash,
       );
       await this.catalog.stockChanged(items.map((item) => item.product_id));
+      if (provider.afterCommit)
+        return toPublicPayment(await this.openAtGateway(provider, payment, items), items);
       return toPublicPayment(payment, items);
     } catch (error) {
       if (idempotencyKey && isUniqueViolation(error, 'payments_idempotency_idx')) {
@@ -126,6 +130,25 @@ export class Checkout {
       if (isAppError(error) && error.code === 'insufficient_funds' && attempt) {
         return this.recordFailure(buyer.userId, method, attempt, error, idempotencyKey);
       }
+      throw error;
+    }
+  }
+
+  /**
+   * Asks the gateway for its side of a committed pending payment. If the gateway fails,
+   * the payment fails too and its stock goes back: nothing stays half-made.
+   */
+  private async openAtGateway(provider: PaymentProvider, payment: PaymentRow, items: OrderItemRow[]) {
+    try {
+      const opened = await provider.afterCommit!(payment, items);
+      const updated = await PaymentsRepository.of(this.db).updatePayment(payment.id, 'pending', {
+        payment_url: opened.paymentUrl,
+        token: opened.token,
+        provider_reference: opened.providerReference,
+      });
+      return updated ?? payment;
+    } catch (error) {
+      await this.payments.fail(payment.id, 'gateway_unavailable');
       throw error;
     }
   }

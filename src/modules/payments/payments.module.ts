@@ -3,6 +3,10 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
+import { MidtransClient } from './midtrans/midtrans.client.js';
+import { MidtransNotifications } from './midtrans/midtrans.notifications.js';
+import { MidtransProvider } from './midtrans/midtrans.provider.js';
+import { midtransRoutes } from './midtrans/midtrans.routes.js';
 import { Checkout } from './payments.checkout.js';
 import { ManualProvider, type PaymentProvider, WalletProvider } from './payments.providers.js';
 import { checkPaymentsAgainstLedger } from './payments.reconcile.js';
@@ -29,22 +33,35 @@ export function createPaymentsModule(deps: {
   defaultMethod: string;
   feeBps: number;
   paymentExpiryMs: number;
+  midtrans?: { serverKey: string; snapUrl: string; apiUrl: string };
 }): PaymentsModule {
+  const midtransClient = deps.midtrans ? new MidtransClient(deps.midtrans) : undefined;
   const providers = new Map<string, PaymentProvider>(
-    [new WalletProvider(deps.ledger), new ManualProvider(deps.paymentExpiryMs)].map((p) => [p.method, p]),
+    [
+      new WalletProvider(deps.ledger),
+      new ManualProvider(deps.paymentExpiryMs),
+      ...(midtransClient ? [new MidtransProvider(midtransClient, deps.paymentExpiryMs)] : []),
+    ].map((p) => [p.method, p]),
   );
-  const checkout = new Checkout(deps.db, deps.catalog, providers, {
+  const payments = new PaymentsService(deps.db, deps.catalog, deps.ledger, providers);
+  const checkout = new Checkout(deps.db, deps.catalog, providers, payments, {
     defaultMethod: deps.defaultMethod,
     feeBps: deps.feeBps,
   });
-  const payments = new PaymentsService(deps.db, deps.catalog, deps.ledger, providers);
   const refunds = new Refunds(deps.db, deps.catalog, deps.ledger, providers);
+  const notifications =
+    midtransClient && deps.midtrans
+      ? new MidtransNotifications(deps.db, midtransClient, deps.midtrans.serverKey, payments, deps.logger)
+      : undefined;
   return {
     checkout,
     payments,
     refunds,
     providers,
-    routes: (app) => paymentsRoutes(app, { checkout, payments, refunds }),
+    routes: (app) => {
+      paymentsRoutes(app, { checkout, payments, refunds });
+      if (notifications) midtransRoutes(app, notifications);
+    },
     reconcile: () => checkPaymentsAgainstLedger(deps.db, deps.ledger),
     startExpiry(intervalMs) {
       let running = false;

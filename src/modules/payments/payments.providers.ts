@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { AccountRef, LedgerService } from '../ledger/ledger.service.js';
 import { purchaseEntries } from './payments.rules.js';
+import type { OrderItemRow, PaymentRow } from './payments.tables.js';
 /** What a provider needs to take a payment; the payment row itself is written after it. */
 export interface AuthorizeContext {
   trx: Transaction<object>;
@@ -28,6 +29,16 @@ export interface PaymentProvider {
    * @throws `insufficient_funds` (the checkout then records a failed payment)
    */
   authorize(context: AuthorizeContext): Promise<Authorization>;
+  /**
+   * For gateways: runs after the checkout committed its pending payment, outside any
+   * database transaction. A failure here fails the payment and releases its stock.
+   */
+  afterCommit?(
+    payment: PaymentRow,
+    items: readonly OrderItemRow[],
+  ): Promise<{ paymentUrl: string; token: string; providerReference: string }>;
+  /** Gives money back through the gateway before the refund is recorded (inside its transaction). */
+  refund?(payment: PaymentRow, amountMinor: bigint, refundId: string, reason: string): Promise<void>;
 }
 
 /** Posts the purchase: payer → sellers (less the fee) and platform fees. Idempotent per payment. */

@@ -76,6 +76,8 @@ export class Refunds {
       const provider = this.providers.get(payment.method);
       if (!provider) throw new Error(`no provider for ${payment.method}`);
       const refundId = randomUUID();
+      // The gateway gives the money back first; if it refuses, nothing is recorded here.
+      await provider.refund?.(payment, amount, refundId, input.reason);
       const { transactionId } = await this.ledger.post(trx, {
         kind: 'refund',
         reference: refundId,

@@ -1,12 +1,12 @@
 import type { Kysely, Transaction } from 'kysely';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
-import { invalidField, notFound } from '../../platform/errors.js';
+import { invalidField, isAppError, notFound } from '../../platform/errors.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import { type PaymentProvider, postPurchase } from './payments.providers.js';
 import { PaymentsRepository } from './payments.repository.js';
 import { type PublicPayment, toPublicPayment } from './payments.rules.js';
-import { assertTransition, type PaymentStatus } from './payments.state.js';
+import { assertTransition, canTransition, type PaymentStatus, RELEASES_STOCK } from './payments.state.js';
 import type { OrderItemRow, PaymentRow } from './payments.tables.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -68,6 +68,10 @@ export class PaymentsService {
    */
   async capture(actor: Actor | undefined, id: string): Promise<PublicPayment> {
     authorize(actor, { roles: ['admin'] });
+    return this.settleSucceeded(id);
+  }
+
+  private settleSucceeded(id: string): Promise<PublicPayment> {
     return this.move(id, 'succeeded', async (trx, payment, items) => {
       const provider = this.providers.get(payment.method);
       if (!provider) throw new Error(`no provider for ${payment.method}`);
@@ -80,6 +84,37 @@ export class PaymentsService {
       };
       return { ledger_transaction_id: await postPurchase(this.ledger, provider, context) };
     });
+  }
+
+  /** The raw payment for a gateway notification (no actor: the caller proved it is the gateway). */
+  findForGateway(id: string): Promise<PaymentRow | undefined> {
+    return this.repo.findPayment(id);
+  }
+
+  /** A pending payment fails (its gateway refused it); its stock goes back. */
+  async fail(id: string, failureCode: string): Promise<PublicPayment> {
+    return this.move(id, 'failed', async () => ({ failure_code: failureCode }));
+  }
+
+  /**
+   * Applies a status the gateway reported. Idempotent: the status the payment already has
+   * changes nothing; a move the state machine does not allow (a late `expire` after a
+   * settlement) is reported as ignored, never applied.
+   */
+  async applyGatewayStatus(id: string, to: PaymentStatus): Promise<'applied' | 'duplicate' | 'ignored'> {
+    const current = await this.repo.findPayment(id);
+    if (!current) return 'ignored';
+    if (current.status === to) return 'duplicate';
+    if (!canTransition(current.status, to)) return 'ignored';
+    try {
+      if (to === 'succeeded') await this.settleSucceeded(id);
+      else await this.move(id, to, async () => ({}));
+      return 'applied';
+    } catch (error) {
+      // A concurrent delivery of the same notification got there first.
+      if (isAppError(error) && error.code === 'invalid_payment_transition') return 'duplicate';
+      throw error;
+    }
   }
 
   /** The buyer (or an admin) gives up a pending payment; its stock goes back. */
@@ -116,7 +151,7 @@ export class PaymentsService {
       trx: Transaction<object>,
       payment: PaymentRow,
       items: OrderItemRow[],
-    ) => Promise<{ ledger_transaction_id?: string }>,
+    ) => Promise<{ ledger_transaction_id?: string; failure_code?: string }>,
   ): Promise<PublicPayment> {
     const { payment, items } = await this.db.transaction().execute(async (trx) => {
       const repo = PaymentsRepository.in(trx);
@@ -126,10 +161,10 @@ export class PaymentsService {
       assertTransition(current.status, to);
       const changes = await effect(trx, current, items);
       const updated = await repo.updatePayment(id, current.status, { status: to, ...changes });
-      if (to === 'canceled' || to === 'expired') await this.catalog.releaseStock(trx, stockLines(items));
+      if (RELEASES_STOCK.has(to)) await this.catalog.releaseStock(trx, stockLines(items));
       return { payment: updated!, items };
     });
-    if (to === 'canceled') await this.catalog.stockChanged(items.map((item) => item.product_id));
+    if (RELEASES_STOCK.has(to)) await this.catalog.stockChanged(items.map((item) => item.product_id));
     return toPublicPayment(payment, items);
   }
 }

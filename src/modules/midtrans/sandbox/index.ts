@@ -1,0 +1,3 @@
+export { createMidtransSandbox, type MidtransSandbox, type MidtransSandboxOptions } from './sandbox.server.js';
+export { midtransSignature } from './signature.js';
+export type { PayOutcome, TransactionStatus } from './sandbox.state.js';

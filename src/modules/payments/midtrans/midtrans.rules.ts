@@ -1,0 +1,61 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { PaymentStatus } from '../payments.state.js';
+
+/** Midtrans signs notifications with SHA-512 over order_id + status_code + gross_amount + server key. */
+export function midtransSignature(
+  orderId: string,
+  statusCode: string,
+  grossAmount: string,
+  serverKey: string,
+): string {
+  return createHash('sha512')
+    .update(orderId + statusCode + grossAmount + serverKey)
+    .digest('hex');
+}
+
+/** Constant-time comparison, so the check leaks nothing about how much of a forgery matched. */
+export function isValidSignature(
+  notification: { order_id: string; status_code: string; gross_amount: string; signature_key: string },
+  serverKey: string,
+): boolean {
+  const expected = Buffer.from(
+    midtransSignature(notification.order_id, notification.status_code, notification.gross_amount, serverKey),
+    'hex',
+  );
+  const given = Buffer.from(notification.signature_key, 'hex');
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/**
+ * What a Midtrans transaction status means for our payment: the status to move to, or
+ * `ignore` when it changes nothing (still pending, or refunds that we started ourselves).
+ * A capture counts only when the fraud check accepted it; `challenge` waits for a decision.
+ */
+export function targetStatus(transactionStatus: string, fraudStatus?: string): PaymentStatus | 'ignore' {
+  switch (transactionStatus) {
+    case 'capture':
+      if (fraudStatus === 'accept') return 'succeeded';
+      if (fraudStatus === 'deny') return 'failed';
+      return 'ignore';
+    case 'settlement':
+      return 'succeeded';
+    case 'deny':
+    case 'failure':
+      return 'failed';
+    case 'cancel':
+      return 'canceled';
+    case 'expire':
+      return 'expired';
+    default:
+      // pending, refund, partial_refund, authorize and anything new
+      return 'ignore';
+  }
+}
+
+/** Midtrans's gross_amount for IDR: whole rupiah, written with or without ".00". */
+export function grossAmountMatches(grossAmount: string, amountMinor: bigint): boolean {
+  const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(grossAmount);
+  if (!match) return false;
+  if (match[2] !== undefined && /[1-9]/.test(match[2])) return false;
+  return BigInt(match[1]!) === amountMinor;
+}
