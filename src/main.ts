@@ -1,6 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { createPlatform } from './app.js';
+import { createMidtransSandbox } from './modules/midtrans/sandbox/sandbox.server.js';
 import { seedDemo } from './cli/seed/demo.js';
 import type { Config } from './config.js';
 import { startControlServer } from './platform/control/control.server.js';
@@ -16,7 +18,8 @@ export interface RunningServer {
  * Starts the all-in-one server: database (opened and migrated), every module, the HTTP
  * gateway and, on the embedded database, the control socket the CLI uses meanwhile.
  */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(configured: Config, logger: Logger): Promise<RunningServer> {
+  const { config, sandbox } = await withLocalMidtrans(configured, logger);
   const database = await openDatabase(config, logger);
   let control: Server | undefined;
   try {
@@ -49,13 +52,32 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
         await new Promise<void>((resolve) => (control ? control.close(() => resolve()) : resolve()));
         await platform.close();
         await database.close();
+        await sandbox?.close();
       },
     };
   } catch (error) {
     control?.close();
     await database.close();
+    await sandbox?.close();
     throw error;
   }
+}
+
+/**
+ * In sandbox mode with no Midtrans configured, the all-in-one server runs the local
+ * Midtrans sandbox beside itself, so a new user can try the whole card flow offline.
+ */
+async function withLocalMidtrans(config: Config, logger: Logger) {
+  if (config.mode !== 'sandbox' || config.midtrans.snapUrl || config.midtrans.apiUrl) return { config };
+  const serverKey = config.midtrans.serverKey ?? `SB-Mid-server-local-${randomBytes(12).toString('hex')}`;
+  const sandbox = createMidtransSandbox({
+    serverKey,
+    notificationUrl: `http://127.0.0.1:${config.port}/payments/midtrans/webhook`,
+    logger,
+  });
+  const url = await sandbox.listen(0, '127.0.0.1');
+  logger.info(`local Midtrans sandbox at ${url} (payment_method "midtrans" pays there)`);
+  return { config: { ...config, midtrans: { serverKey, snapUrl: url, apiUrl: url } }, sandbox };
 }
 
 /** SIGTERM/SIGINT: stop taking requests, finish the ones in flight, close the database, exit. */

@@ -9,6 +9,7 @@ import { migrate } from '../platform/db/migrations.js';
 import { isAppError } from '../platform/errors.js';
 import { createLogger } from '../platform/logging/logger.js';
 import { createPlatform } from '../app.js';
+import { createMidtransSandbox } from '../modules/midtrans/sandbox/sandbox.server.js';
 import { withDatabase } from './database-access.js';
 import { DEMO_BUYER, DEMO_SELLER, seedDemo } from './seed/demo.js';
 
@@ -124,6 +125,28 @@ program
     console.error(`ledger check failed (${report.violations.length} violations; ${counts}):`);
     for (const violation of report.violations) console.error(`  - ${violation}`);
     process.exitCode = 1;
+  });
+
+program
+  .command('sandbox')
+  .description('local stand-ins for outside services')
+  .command('midtrans')
+  .description(
+    'run the Midtrans-compatible sandbox (Snap, status and refund APIs, a pay page, signed notifications)',
+  )
+  .option('--port <port>', 'port to listen on', '8090')
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--notify <url>', 'where notifications go', 'http://127.0.0.1:8080/payments/midtrans/webhook')
+  .action(async (options: { port: string; host: string; notify: string }) => {
+    const { config, logger } = setup();
+    const serverKey = config.midtrans.serverKey;
+    if (!serverKey) throw new InvalidArgumentError('set MIDTRANS_SERVER_KEY: the sandbox signs with it');
+    const sandbox = createMidtransSandbox({ serverKey, notificationUrl: options.notify, logger });
+    const url = await sandbox.listen(Number(options.port), options.host);
+    console.log(`Midtrans sandbox on ${url}; set MIDTRANS_SNAP_URL and MIDTRANS_API_URL to it`);
+    const stop = () => void sandbox.close().then(() => process.exit(0));
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

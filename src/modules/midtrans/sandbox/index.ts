@@ -1,3 +1,7 @@
-export { createMidtransSandbox, type MidtransSandbox, type MidtransSandboxOptions } from './sandbox.server.js';
+export {
+  createMidtransSandbox,
+  type MidtransSandbox,
+  type MidtransSandboxOptions,
+} from './sandbox.server.js';
 export { midtransSignature } from './signature.js';
 export type { PayOutcome, TransactionStatus } from './sandbox.state.js';

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -105,7 +105,9 @@ export function createMidtransSandbox(options: MidtransSandboxOptions): Midtrans
       });
     } catch (error) {
       if (!(error instanceof SandboxError)) throw error;
-      return reply.code(error.code === 'duplicate_order' ? 400 : 503).send({ error_messages: [error.message] });
+      return reply
+        .code(error.code === 'duplicate_order' ? 400 : 503)
+        .send({ error_messages: [error.message] });
     }
   });
 
@@ -146,7 +148,8 @@ export function createMidtransSandbox(options: MidtransSandboxOptions): Midtrans
     if (!authorized(request)) return reply.code(401).send(CORE_UNAUTHORIZED);
     const body = (request.body ?? {}) as { refund_key?: unknown; amount?: unknown; reason?: unknown };
     const problems: string[] = [];
-    const refundKey = body.refund_key ?? `sandbox-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+    // Midtrans makes refund_key optional; without one a retried request refunds again.
+    const refundKey = body.refund_key ?? randomUUID();
     if (typeof refundKey !== 'string' || refundKey.length === 0 || refundKey.length > MAX_REFUND_KEY) {
       problems.push(`refund_key must be 1 to ${MAX_REFUND_KEY} characters`);
     }
