@@ -1,17 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
+// One formula for signing (the sandbox) and verifying (here), so the two cannot drift apart.
+import { midtransSignature } from '../../midtrans/sandbox/signature.js';
 import type { PaymentStatus } from '../payments.state.js';
 
-/** Midtrans signs notifications with SHA-512 over order_id + status_code + gross_amount + server key. */
-export function midtransSignature(
-  orderId: string,
-  statusCode: string,
-  grossAmount: string,
-  serverKey: string,
-): string {
-  return createHash('sha512')
-    .update(orderId + statusCode + grossAmount + serverKey)
-    .digest('hex');
-}
+export { midtransSignature };
 
 /** Constant-time comparison, so the check leaks nothing about how much of a forgery matched. */
 export function isValidSignature(
