@@ -409,7 +409,14 @@ export function toPostmanCollection(doc: OpenApiDocument): PostmanCollection {
 async function openApiDocument(): Promise<OpenApiDocument> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'mamlaka-postman-'));
   try {
-    const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+    // Midtrans configured (never called) so that its webhook route is documented too.
+    const config = loadConfig({
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      MIDTRANS_SERVER_KEY: 'documentation',
+      MIDTRANS_SNAP_URL: 'http://127.0.0.1:9',
+      MIDTRANS_API_URL: 'http://127.0.0.1:9',
+    });
     const database = pgliteDatabase(await PGlite.create());
     try {
       const platform = await createPlatform(config, createLogger(config), database);
