@@ -81,6 +81,8 @@ export async function mamlakaSpec(
       RATE_LIMIT_LOGIN_FAILURES: unlimited,
       RATE_LIMIT_REGISTER_PER_IP: unlimited,
       RATE_LIMIT_PER_USER: unlimited,
+      // The all-in-one server would default to its local Midtrans; these checkouts pay from wallets.
+      DEFAULT_PAYMENT_METHOD: 'wallet',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...options.env,
     },

@@ -84,22 +84,17 @@ export async function createPlatform(config: Config, logger: Logger, database: D
   });
 
   const { ledger } = createLedgerModule({ db: database.db });
+  const { serverKey, snapUrl, apiUrl } = config.midtrans;
+  const midtransSettings = serverKey && snapUrl && apiUrl ? { serverKey, snapUrl, apiUrl } : undefined;
   const payments = createPaymentsModule({
     db: database.db,
     catalog: catalog.catalog,
     ledger,
     logger,
-    defaultMethod: config.defaultPaymentMethod,
+    defaultMethod: config.defaultPaymentMethod ?? (midtransSettings ? 'midtrans' : 'wallet'),
     feeBps: config.platformFeeBps,
     paymentExpiryMs: config.paymentExpiryMs,
-    midtrans:
-      config.midtrans.serverKey && config.midtrans.snapUrl && config.midtrans.apiUrl
-        ? {
-            serverKey: config.midtrans.serverKey,
-            snapUrl: config.midtrans.snapUrl,
-            apiUrl: config.midtrans.apiUrl,
-          }
-        : undefined,
+    midtrans: midtransSettings,
   });
   const wallets = new WalletsService(database.db, ledger, config.mode);
   const reconcile = async () => {

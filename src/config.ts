@@ -35,7 +35,8 @@ export interface Config {
   platformFeeBps: number;
   paymentExpiryMs: number;
   paymentExpirySweepMs: number;
-  defaultPaymentMethod: string;
+  /** Unset: Midtrans when it is configured (as the seed's clients expect), else the wallet. */
+  defaultPaymentMethod: 'wallet' | 'manual' | 'midtrans' | undefined;
   defaultCurrency: string;
   bodyLimitBytes: number;
   trustProxy: boolean;
@@ -193,7 +194,9 @@ export function loadConfig(
     platformFeeBps: integer(env, 'PLATFORM_FEE_BPS', 250, 0, 10_000),
     paymentExpiryMs: duration(env, 'PAYMENT_EXPIRY', '24h'),
     paymentExpirySweepMs: duration(env, 'PAYMENT_EXPIRY_SWEEP', '15s'),
-    defaultPaymentMethod: oneOf(env, 'DEFAULT_PAYMENT_METHOD', ['wallet', 'manual'] as const, 'wallet'),
+    defaultPaymentMethod: read(env, 'DEFAULT_PAYMENT_METHOD')
+      ? oneOf(env, 'DEFAULT_PAYMENT_METHOD', ['wallet', 'manual', 'midtrans'] as const, 'wallet')
+      : undefined,
     defaultCurrency: currency,
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     trustProxy: boolean(env, 'TRUST_PROXY', false),

@@ -99,6 +99,8 @@ describe('checkout survives SIGKILL of the server', () => {
       LOG_LEVEL: 'warn',
       PLATFORM_FEE_BPS: '250',
       RATE_LIMIT_PER_USER: '10000000',
+      // The all-in-one server would default to its local Midtrans; these checkouts pay from wallets.
+      DEFAULT_PAYMENT_METHOD: 'wallet',
       RATE_LIMIT_LOGIN_PER_IP: '10000000',
       RATE_LIMIT_REGISTER_PER_IP: '10000000',
     };

@@ -89,6 +89,16 @@ describe('paying through Midtrans Snap (local sandbox)', () => {
     expect((await reconcile(app, admin.token)).ok).toBe(true);
   });
 
+  it('is the method of a checkout that names none, as the seed’s clients expect', async () => {
+    const { buyer, product } = await market(app, { funds: '0' });
+    const res = await app.api<PaymentJson>('POST', '/payments', {
+      token: buyer.token,
+      body: { product_id: product.id, quantity: 1 },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.results).toMatchObject({ payment_method: 'midtrans', status: 'pending' });
+  });
+
   it('releases the stock when the payment is denied or expires', async () => {
     const { buyer, product } = await market(app, { stock: 4, funds: '0' });
     const denied = (await checkout(buyer.token, product.id, 1)).body.results;
