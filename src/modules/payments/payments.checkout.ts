@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { withTransactionRetry } from '../../platform/db/retry.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import { type AppError, invalid, invalidField, isAppError } from '../../platform/errors.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
+import { eventForStatus, noPaymentEvents, type PaymentEvents } from './payments.events.js';
 import type { PaymentProvider } from './payments.providers.js';
 import { PaymentsRepository } from './payments.repository.js';
 import type { PaymentStatus } from './payments.state.js';
@@ -40,6 +41,7 @@ export class Checkout {
     private readonly providers: ReadonlyMap<string, PaymentProvider>,
     private readonly payments: PaymentsService,
     private readonly options: { defaultMethod: string; feeBps: number },
+    private readonly events: PaymentEvents = noPaymentEvents,
   ) {}
 
   /**
@@ -101,7 +103,7 @@ export class Checkout {
                 fee_minor: line.feeMinor,
               })),
             });
-            return this.write(PaymentsRepository.in(trx), buyer.userId, method, attempt, {
+            return this.write(trx, buyer.userId, method, attempt, {
               id: paymentId,
               idempotencyKey,
               ...(outcome.status === 'succeeded'
@@ -165,7 +167,7 @@ export class Checkout {
     idempotencyKey?: string,
   ): Promise<PublicPayment> {
     const { payment, items } = await this.db.transaction().execute((trx) =>
-      this.write(PaymentsRepository.in(trx), buyerId, method, attempt, {
+      this.write(trx, buyerId, method, attempt, {
         id: randomUUID(),
         idempotencyKey,
         status: 'failed',
@@ -177,7 +179,7 @@ export class Checkout {
 
   /** Order, items and payment in one statement. */
   private async write(
-    repo: PaymentsRepository,
+    trx: Transaction<object>,
     buyerId: string,
     method: string,
     attempt: Attempt,
@@ -194,7 +196,7 @@ export class Checkout {
     >,
   ) {
     const { id, idempotencyKey, ...rest } = outcome;
-    return repo.createOrderWithPayment(
+    const written = await PaymentsRepository.in(trx).createOrderWithPayment(
       { buyerId, currency: attempt.currency, totalMinor: attempt.totalMinor, items: attempt.lines },
       {
         ...rest,
@@ -207,6 +209,11 @@ export class Checkout {
         idempotency_key: idempotencyKey ?? null,
       },
     );
+    const shown = toPublicPayment(written.payment, written.items);
+    await this.events.emit(trx, 'payment.created', shown);
+    const settled = eventForStatus(written.payment.status);
+    if (settled) await this.events.emit(trx, settled, shown);
+    return written;
   }
 
   private async earlier(buyerId: string, key: string): Promise<PublicPayment | undefined> {

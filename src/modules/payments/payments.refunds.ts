@@ -6,6 +6,7 @@ import { type ParseAmountError, parseAmount } from '../../platform/money.js';
 import { invalidField } from '../../platform/errors.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
+import { noPaymentEvents, type PaymentEvents } from './payments.events.js';
 import type { PaymentProvider } from './payments.providers.js';
 import { PaymentsRepository } from './payments.repository.js';
 import { type PublicPayment, refundEntries, toPublicPayment } from './payments.rules.js';
@@ -33,6 +34,7 @@ export class Refunds {
     private readonly catalog: CatalogService,
     private readonly ledger: LedgerService,
     private readonly providers: ReadonlyMap<string, PaymentProvider>,
+    private readonly events: PaymentEvents = noPaymentEvents,
   ) {}
 
   /**
@@ -109,7 +111,9 @@ export class Refunds {
         for (const item of items) await repo.markRestocked(item.id, item.quantity - item.restocked_quantity);
         restocked = lines.map((line) => line.productId);
       }
-      return { payment: updated!, items: await repo.orderItems(payment.order_id) };
+      const after = { payment: updated!, items: await repo.orderItems(payment.order_id) };
+      await this.events.emit(trx, 'payment.refunded', toPublicPayment(after.payment, after.items));
+      return after;
     });
     await this.catalog.stockChanged(restocked);
     return toPublicPayment(result.payment, result.items);

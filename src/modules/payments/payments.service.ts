@@ -3,6 +3,7 @@ import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { invalidField, isAppError, notFound } from '../../platform/errors.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
+import { eventForStatus, noPaymentEvents, type PaymentEvents } from './payments.events.js';
 import { type PaymentProvider, postPurchase } from './payments.providers.js';
 import { PaymentsRepository } from './payments.repository.js';
 import { type PublicPayment, toPublicPayment } from './payments.rules.js';
@@ -26,6 +27,7 @@ export class PaymentsService {
     private readonly catalog: CatalogService,
     private readonly ledger: LedgerService,
     private readonly providers: ReadonlyMap<string, PaymentProvider>,
+    private readonly events: PaymentEvents = noPaymentEvents,
   ) {
     this.repo = PaymentsRepository.of(db);
   }
@@ -134,8 +136,9 @@ export class PaymentsService {
       const due = await repo.duePayments(now, batch);
       for (const payment of due) {
         const items = await repo.orderItems(payment.order_id);
-        await repo.updatePayment(payment.id, 'pending', { status: 'expired' });
+        const expired = await repo.updatePayment(payment.id, 'pending', { status: 'expired' });
         await this.catalog.releaseStock(trx, stockLines(items));
+        await this.events.emit(trx, 'payment.expired', toPublicPayment(expired!, items));
         released.push(...items.map((item) => item.product_id));
       }
       return due.length;
@@ -162,6 +165,8 @@ export class PaymentsService {
       const changes = await effect(trx, current, items);
       const updated = await repo.updatePayment(id, current.status, { status: to, ...changes });
       if (RELEASES_STOCK.has(to)) await this.catalog.releaseStock(trx, stockLines(items));
+      const event = eventForStatus(to);
+      if (event) await this.events.emit(trx, event, toPublicPayment(updated!, items));
       return { payment: updated!, items };
     });
     if (RELEASES_STOCK.has(to)) await this.catalog.stockChanged(items.map((item) => item.product_id));

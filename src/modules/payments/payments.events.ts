@@ -1,0 +1,37 @@
+import type { Transaction } from 'kysely';
+import type { PublicPayment } from './payments.rules.js';
+
+export type PaymentEventType =
+  | 'payment.created'
+  | 'payment.succeeded'
+  | 'payment.failed'
+  | 'payment.canceled'
+  | 'payment.expired'
+  | 'payment.refunded';
+
+/**
+ * Where payment events go (integrators' webhooks today, the event bus later). Called inside
+ * the transaction of the change it reports, so an event exists exactly when its change does.
+ */
+export interface PaymentEvents {
+  emit(trx: Transaction<object>, type: PaymentEventType, payment: PublicPayment): Promise<void>;
+}
+
+export const noPaymentEvents: PaymentEvents = { emit: async () => {} };
+
+/** Buyer and sellers: the people a payment event is about. */
+export const eventOwners = (payment: PublicPayment): string[] => [
+  ...new Set([payment.user_id, ...payment.items.map((item) => item.seller_id)]),
+];
+
+export const eventForStatus = (status: string): PaymentEventType | undefined =>
+  (
+    ({
+      succeeded: 'payment.succeeded',
+      failed: 'payment.failed',
+      canceled: 'payment.canceled',
+      expired: 'payment.expired',
+      partially_refunded: 'payment.refunded',
+      refunded: 'payment.refunded',
+    }) as Record<string, PaymentEventType>
+  )[status];
