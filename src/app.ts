@@ -6,7 +6,9 @@ import { createLedgerModule } from './modules/ledger/ledger.module.js';
 import { ledgerRoutes } from './modules/ledger/ledger.routes.js';
 import type { LedgerService } from './modules/ledger/ledger.service.js';
 import { createPaymentsModule, type PaymentsModule } from './modules/payments/payments.module.js';
+import { eventOwners, type PaymentEvents } from './modules/payments/payments.events.js';
 import { createUsersModule, type UsersModule } from './modules/users/users.module.js';
+import { createWebhooksModule, type WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { walletsRoutes } from './modules/wallets/wallets.routes.js';
 import { WalletsService } from './modules/wallets/wallets.service.js';
 import { installIdempotency } from './platform/idempotency/idempotency.hook.js';
@@ -29,6 +31,7 @@ export interface Platform {
   catalog: CatalogModule;
   ledger: LedgerService;
   payments: PaymentsModule;
+  webhooks: WebhooksModule;
   /** Every reconciliation check of the ledger and the payments against it. */
   reconcile(): Promise<{ ok: boolean; violations: string[]; counts: Record<string, number> }>;
   /** Stops accepting requests, lets in-flight ones finish, then closes Redis. The database is the caller's. */
@@ -84,6 +87,17 @@ export async function createPlatform(config: Config, logger: Logger, database: D
   });
 
   const { ledger } = createLedgerModule({ db: database.db });
+  const webhooks = createWebhooksModule({
+    db: database.db,
+    logger,
+    allowList: config.webhooks.allowList,
+    fetchTimeoutMs: config.webhooks.timeoutMs,
+  });
+  const paymentEvents: PaymentEvents = {
+    emit: async (trx, type, payment) => {
+      await webhooks.webhooks.enqueue(trx, { type, data: payment, ownerIds: eventOwners(payment) });
+    },
+  };
   const { serverKey, snapUrl, apiUrl } = config.midtrans;
   const midtransSettings = serverKey && snapUrl && apiUrl ? { serverKey, snapUrl, apiUrl } : undefined;
   const payments = createPaymentsModule({
@@ -95,6 +109,7 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     feeBps: config.platformFeeBps,
     paymentExpiryMs: config.paymentExpiryMs,
     midtrans: midtransSettings,
+    events: paymentEvents,
   });
   const wallets = new WalletsService(database.db, ledger, config.mode);
   const reconcile = async () => {
@@ -113,11 +128,13 @@ export async function createPlatform(config: Config, logger: Logger, database: D
   catalog.routes(app);
   payments.routes(app);
   walletsRoutes(app, { wallets });
+  webhooks.routes(app);
   ledgerRoutes(app, { ledger, reconcile });
   if (storage.kind === 'local') uploadsRoutes(app, storage);
   await app.ready();
 
   const stopExpiry = payments.startExpiry(config.paymentExpirySweepMs);
+  const stopWebhooks = webhooks.startDelivery(config.webhooks.deliveryIntervalMs);
   const idempotencyCleanup = setInterval(() => {
     idempotency
       .deleteExpired()
@@ -132,9 +149,11 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     catalog,
     ledger,
     payments,
+    webhooks,
     reconcile,
     async close() {
       stopExpiry();
+      stopWebhooks();
       clearInterval(idempotencyCleanup);
       await app.close();
       await bus.close();

@@ -30,6 +30,7 @@ export interface Config {
     publicUrl: string | undefined;
   };
   imageMaxBytes: number;
+  webhooks: { allowList: string[]; deliveryIntervalMs: number; timeoutMs: number };
   catalogCacheTtlMs: number;
   midtrans: { serverKey: string | undefined; snapUrl: string | undefined; apiUrl: string | undefined };
   platformFeeBps: number;
@@ -185,6 +186,14 @@ export function loadConfig(
       publicUrl: url(env, 'S3_PUBLIC_URL', ['http:', 'https:'])?.replace(/\/$/, ''),
     },
     imageMaxBytes: integer(env, 'IMAGE_MAX_BYTES', 5 * 1_048_576, 1024, 100 * 1_048_576),
+    webhooks: {
+      allowList: (read(env, 'WEBHOOK_ALLOW_LIST') ?? '')
+        .split(',')
+        .map((host) => host.trim())
+        .filter(Boolean),
+      deliveryIntervalMs: duration(env, 'WEBHOOK_DELIVERY_INTERVAL', '5s'),
+      timeoutMs: duration(env, 'WEBHOOK_TIMEOUT', '10s'),
+    },
     catalogCacheTtlMs: duration(env, 'CATALOG_CACHE_TTL', '60s'),
     midtrans: {
       serverKey: readSecret(env, 'MIDTRANS_SERVER_KEY', readFile),

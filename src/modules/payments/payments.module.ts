@@ -8,6 +8,7 @@ import { MidtransNotifications } from './midtrans/midtrans.notifications.js';
 import { MidtransProvider } from './midtrans/midtrans.provider.js';
 import { midtransRoutes } from './midtrans/midtrans.routes.js';
 import { Checkout } from './payments.checkout.js';
+import type { PaymentEvents } from './payments.events.js';
 import { ManualProvider, type PaymentProvider, WalletProvider } from './payments.providers.js';
 import { checkPaymentsAgainstLedger } from './payments.reconcile.js';
 import { Refunds } from './payments.refunds.js';
@@ -34,6 +35,7 @@ export function createPaymentsModule(deps: {
   feeBps: number;
   paymentExpiryMs: number;
   midtrans?: { serverKey: string; snapUrl: string; apiUrl: string };
+  events?: PaymentEvents;
 }): PaymentsModule {
   const midtransClient = deps.midtrans ? new MidtransClient(deps.midtrans) : undefined;
   const providers = new Map<string, PaymentProvider>(
@@ -43,12 +45,19 @@ export function createPaymentsModule(deps: {
       ...(midtransClient ? [new MidtransProvider(midtransClient, deps.paymentExpiryMs)] : []),
     ].map((p) => [p.method, p]),
   );
-  const payments = new PaymentsService(deps.db, deps.catalog, deps.ledger, providers);
-  const checkout = new Checkout(deps.db, deps.catalog, providers, payments, {
-    defaultMethod: deps.defaultMethod,
-    feeBps: deps.feeBps,
-  });
-  const refunds = new Refunds(deps.db, deps.catalog, deps.ledger, providers);
+  const payments = new PaymentsService(deps.db, deps.catalog, deps.ledger, providers, deps.events);
+  const checkout = new Checkout(
+    deps.db,
+    deps.catalog,
+    providers,
+    payments,
+    {
+      defaultMethod: deps.defaultMethod,
+      feeBps: deps.feeBps,
+    },
+    deps.events,
+  );
+  const refunds = new Refunds(deps.db, deps.catalog, deps.ledger, providers, deps.events);
   const notifications =
     midtransClient && deps.midtrans
       ? new MidtransNotifications(deps.db, midtransClient, deps.midtrans.serverKey, payments, deps.logger)

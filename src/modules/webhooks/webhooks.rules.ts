@@ -10,7 +10,8 @@ export const EVENT_TYPES = [
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
-export const isSubscribable = (type: string) => type === '*' || (EVENT_TYPES as readonly string[]).includes(type);
+export const isSubscribable = (type: string) =>
+  type === '*' || (EVENT_TYPES as readonly string[]).includes(type);
 
 /** How hard deliveries are retried and when an endpoint is given up on. */
 export interface RetryPolicy {
@@ -38,7 +39,11 @@ export const defaultRetryPolicy: RetryPolicy = {
  * capped, then jittered to 80–120 % so endpoints that failed together do not all retry
  * in the same second. `random` is injectable for tests.
  */
-export function retryDelayMs(attempts: number, policy: RetryPolicy, random: () => number = Math.random): number {
+export function retryDelayMs(
+  attempts: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): number {
   const exponent = Math.min(Math.max(attempts - 1, 0), 30);
   const raw = Math.min(policy.baseDelayMs * 2 ** exponent, policy.maxDelayMs);
   return Math.round(raw * (0.8 + 0.4 * random()));
@@ -56,7 +61,9 @@ export function afterFailure(
 
 /** Whether an endpoint's run of failures is long enough to disable it. */
 export function shouldDisable(input: { failureStreak: number; failingForMs: number }, policy: RetryPolicy) {
-  return input.failureStreak >= policy.disableAfterFailures || input.failingForMs >= policy.disableAfterFailingMs;
+  return (
+    input.failureStreak >= policy.disableAfterFailures || input.failingForMs >= policy.disableAfterFailingMs
+  );
 }
 
 /** Only 2xx counts; 3xx is a failure because deliveries never follow redirects. */

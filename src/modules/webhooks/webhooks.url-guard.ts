@@ -69,7 +69,11 @@ const systemResolver: Resolver = (host) =>
 
 export type UrlCheck =
   | { ok: true; url: URL; addresses: string[] }
-  | { ok: false; code: 'invalid_url' | 'unsupported_scheme' | 'unresolvable_host' | 'non_public_address'; message: string };
+  | {
+      ok: false;
+      code: 'invalid_url' | 'unsupported_scheme' | 'unresolvable_host' | 'non_public_address';
+      message: string;
+    };
 
 /** Decides whether one resolved host may be contacted; pure, shared by both checks. */
 export function checkAddresses(

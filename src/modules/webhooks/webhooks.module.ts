@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { WebhooksRepository } from './webhooks.repository.js';
+import { webhooksRoutes } from './webhooks.routes.js';
+import { defaultRetryPolicy, type RetryPolicy } from './webhooks.rules.js';
+import { createSender, type Sender } from './webhooks.sender.js';
+import { WebhooksService } from './webhooks.service.js';
+import type { Resolver } from './webhooks.url-guard.js';
+
+export interface WebhooksModule {
+  webhooks: WebhooksService;
+  routes(app: FastifyInstance): void;
+  /** Starts the delivery loop; returns the function that stops it. Never overlaps itself. */
+  startDelivery(intervalMs: number): () => void;
+}
+
+export function createWebhooksModule(deps: {
+  db: Kysely<object>;
+  logger: Logger;
+  /** Hosts or addresses deliveries may reach although they are not public (tests: 127.0.0.1). */
+  allowList: string[];
+  fetchTimeoutMs?: number;
+  batchSize?: number;
+  retryPolicy?: Partial<RetryPolicy>;
+  /** For tests: DNS and the HTTP client. */
+  resolve?: Resolver;
+  send?: Sender;
+  random?: () => number;
+}): WebhooksModule {
+  const timeoutMs = deps.fetchTimeoutMs ?? 10_000;
+  const send = deps.send ?? createSender({ allowList: deps.allowList, timeoutMs, resolve: deps.resolve });
+  const webhooks = new WebhooksService(new WebhooksRepository(deps.db), send, {
+    allowList: deps.allowList,
+    policy: { ...defaultRetryPolicy, ...deps.retryPolicy },
+    // Generous next to the timeout: the outcome must be recorded before anyone else may retry.
+    leaseMs: timeoutMs + 60_000,
+    logger: deps.logger,
+    resolve: deps.resolve,
+    random: deps.random,
+  });
+  return {
+    webhooks,
+    routes: (app) => webhooksRoutes(app, { webhooks }),
+    startDelivery(intervalMs) {
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        webhooks
+          .deliverDue(deps.batchSize ?? 20)
+          .catch((error: unknown) => deps.logger.error({ err: error }, 'webhook delivery failed'))
+          .finally(() => {
+            running = false;
+          });
+      }, intervalMs);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,248 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { tablesOf } from '../../platform/db/database.js';
+import type { AttemptRow, DeliveryRow, EndpointRow, WebhooksTables } from './webhooks.tables.js';
+
+export type ClaimedDelivery = DeliveryRow & { url: string; secret: string };
+
+/** SQL of the webhooks module, and nothing else. */
+export class WebhooksRepository {
+  private readonly db: Kysely<WebhooksTables>;
+
+  constructor(db: Kysely<object>) {
+    this.db = tablesOf<WebhooksTables>(db);
+  }
+
+  private of(trx?: Transaction<object>): Kysely<WebhooksTables> {
+    return trx ? tablesOf<WebhooksTables>(trx) : this.db;
+  }
+
+  transaction<T>(fn: (trx: Transaction<object>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => fn(trx as unknown as Transaction<object>));
+  }
+
+  insertEndpoint(row: { owner_id: string; url: string; event_types: string[]; secret: string }) {
+    return this.db
+      .insertInto('webhook_endpoints')
+      .values({
+        owner_id: row.owner_id,
+        url: row.url,
+        // An explicit array literal: PGlite and pg serialise JS arrays differently.
+        event_types: sql<string[]>`ARRAY[${sql.join(row.event_types)}]::text[]`,
+        secret: row.secret,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  async countEndpoints(ownerId: string): Promise<number> {
+    const row = await this.db
+      .selectFrom('webhook_endpoints')
+      .select((eb) => eb.fn.countAll<string | number | bigint>().as('n'))
+      .where('owner_id', '=', ownerId)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
+  listEndpoints(ownerId: string | undefined, limit: number): Promise<EndpointRow[]> {
+    let query = this.db.selectFrom('webhook_endpoints').selectAll().orderBy('created_at').orderBy('id');
+    if (ownerId) query = query.where('owner_id', '=', ownerId);
+    return query.limit(limit).execute();
+  }
+
+  findEndpoint(id: string): Promise<EndpointRow | undefined> {
+    return this.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Deliveries and their attempts go with the endpoint (ON DELETE CASCADE). */
+  async deleteEndpoint(id: string): Promise<void> {
+    await this.db.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
+  }
+
+  subscribedEndpointIds(
+    trx: Transaction<object>,
+    ownerIds: string[],
+    type: string,
+  ): Promise<{ id: string }[]> {
+    return this.of(trx)
+      .selectFrom('webhook_endpoints')
+      .select('id')
+      .where('status', '=', 'enabled')
+      .where('owner_id', 'in', ownerIds)
+      .where(sql<boolean>`(${type}::text = ANY(event_types) OR '*' = ANY(event_types))`)
+      .execute();
+  }
+
+  async insertDeliveries(
+    trx: Transaction<object> | undefined,
+    rows: { endpoint_id: string; event_id: string; event_type: string; payload: string }[],
+  ): Promise<DeliveryRow[]> {
+    if (rows.length === 0) return [];
+    return this.of(trx).insertInto('webhook_deliveries').values(rows).returningAll().execute();
+  }
+
+  findDeliveryWithOwner(id: string) {
+    return this.db
+      .selectFrom('webhook_deliveries as d')
+      .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+      .selectAll('d')
+      .select(['e.owner_id', 'e.status as endpoint_status'])
+      .where('d.id', '=', id)
+      .executeTakeFirst();
+  }
+
+  listDeliveries(endpointId: string, limit: number): Promise<DeliveryRow[]> {
+    return this.db
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('endpoint_id', '=', endpointId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+  }
+
+  async attemptsOf(deliveryIds: string[]): Promise<AttemptRow[]> {
+    if (deliveryIds.length === 0) return [];
+    return this.db
+      .selectFrom('webhook_attempts')
+      .selectAll()
+      .where('delivery_id', 'in', deliveryIds)
+      .orderBy('attempted_at')
+      .orderBy('id')
+      .execute();
+  }
+
+  /**
+   * Takes up to `limit` due deliveries for this process: the rows are locked with SKIP
+   * LOCKED (another instance claiming at the same moment takes others) and their
+   * `next_attempt_at` is pushed `leaseMs` ahead before commit, so no one else picks them
+   * while the HTTP call runs outside any transaction. A process that dies mid-delivery
+   * leaves the lease to expire and the delivery is retried: at-least-once.
+   */
+  claimDue(limit: number, leaseMs: number): Promise<ClaimedDelivery[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const due = await trx
+        .selectFrom('webhook_deliveries as d')
+        .innerJoin('webhook_endpoints as e', 'e.id', 'd.endpoint_id')
+        .select('d.id')
+        .where('d.status', '=', 'pending')
+        .where('d.next_attempt_at', '<=', sql<Date>`now()`)
+        .where('e.status', '=', 'enabled')
+        .orderBy('d.next_attempt_at')
+        .limit(limit)
+        .forUpdate('d')
+        .skipLocked()
+        .execute();
+      if (due.length === 0) return [];
+      const claimed = await trx
+        .updateTable('webhook_deliveries')
+        .set({ next_attempt_at: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'` })
+        .where(
+          'id',
+          'in',
+          due.map((row) => row.id),
+        )
+        .returningAll()
+        .execute();
+      const endpoints = await trx
+        .selectFrom('webhook_endpoints')
+        .select(['id', 'url', 'secret'])
+        .where('id', 'in', [...new Set(claimed.map((row) => row.endpoint_id))])
+        .execute();
+      const byId = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
+      return claimed.map((row) => {
+        const endpoint = byId.get(row.endpoint_id)!;
+        return { ...row, url: endpoint.url, secret: endpoint.secret };
+      });
+    });
+  }
+
+  /** The delivery as claimed, locked; undefined if it moved on meanwhile (lease expired, deleted). */
+  lockClaimed(trx: Transaction<object>, id: string, attempts: number) {
+    return this.of(trx)
+      .selectFrom('webhook_deliveries')
+      .selectAll()
+      .where('id', '=', id)
+      .where('status', '=', 'pending')
+      .where('attempts', '=', attempts)
+      .forUpdate()
+      .executeTakeFirst();
+  }
+
+  async insertAttempt(
+    trx: Transaction<object>,
+    row: { delivery_id: string; status_code: number | null; error: string | null; duration_ms: number },
+  ): Promise<void> {
+    await this.of(trx).insertInto('webhook_attempts').values(row).execute();
+  }
+
+  async markDelivered(trx: Transaction<object>, id: string, statusCode: number): Promise<void> {
+    await this.of(trx)
+      .updateTable('webhook_deliveries')
+      .set((eb) => ({
+        status: 'delivered',
+        attempts: eb('attempts', '+', 1),
+        last_status_code: statusCode,
+        last_error: null,
+        delivered_at: sql<Date>`now()`,
+      }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async markFailedAttempt(
+    trx: Transaction<object>,
+    id: string,
+    outcome: { statusCode: number | null; error: string | null; retryInMs: number | null },
+  ): Promise<void> {
+    await this.of(trx)
+      .updateTable('webhook_deliveries')
+      .set((eb) => ({
+        status: outcome.retryInMs === null ? 'failed' : 'pending',
+        attempts: eb('attempts', '+', 1),
+        last_status_code: outcome.statusCode,
+        last_error: outcome.error,
+        ...(outcome.retryInMs === null
+          ? {}
+          : { next_attempt_at: sql<Date>`now() + ${outcome.retryInMs} * interval '1 millisecond'` }),
+      }))
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async resetFailures(trx: Transaction<object>, endpointId: string): Promise<void> {
+    await this.of(trx)
+      .updateTable('webhook_endpoints')
+      .set({ failure_streak: 0, failing_since: null })
+      .where('id', '=', endpointId)
+      .execute();
+  }
+
+  countFailure(trx: Transaction<object>, endpointId: string) {
+    return this.of(trx)
+      .updateTable('webhook_endpoints')
+      .set((eb) => ({
+        failure_streak: eb('failure_streak', '+', 1),
+        failing_since: sql<Date>`coalesce(failing_since, now())`,
+      }))
+      .where('id', '=', endpointId)
+      .returning(['failure_streak', 'failing_since', 'status'])
+      .executeTakeFirst();
+  }
+
+  /** Disables an endpoint and fails what was still waiting for it. */
+  async disableEndpoint(trx: Transaction<object>, endpointId: string): Promise<void> {
+    await this.of(trx)
+      .updateTable('webhook_endpoints')
+      .set({ status: 'disabled', disabled_at: sql<Date>`now()` })
+      .where('id', '=', endpointId)
+      .where('status', '=', 'enabled')
+      .execute();
+    await this.of(trx)
+      .updateTable('webhook_deliveries')
+      .set({ status: 'failed', last_error: 'endpoint disabled after repeated failures' })
+      .where('endpoint_id', '=', endpointId)
+      .where('status', '=', 'pending')
+      .execute();
+  }
+}

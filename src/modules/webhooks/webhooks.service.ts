@@ -1,0 +1,317 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { Transaction } from 'kysely';
+import type { Logger } from 'pino';
+import { type Actor, authorize } from '../../platform/auth/policy.js';
+import { conflict, invalidField, notFound, unprocessable } from '../../platform/errors.js';
+import type { ClaimedDelivery, WebhooksRepository } from './webhooks.repository.js';
+import {
+  afterFailure,
+  isDelivered,
+  isSubscribable,
+  type RetryPolicy,
+  shouldDisable,
+} from './webhooks.rules.js';
+import type { Sender } from './webhooks.sender.js';
+import { SIGNATURE_HEADER, signatureHeader } from './webhooks.signature.js';
+import type { AttemptRow, DeliveryRow, EndpointRow } from './webhooks.tables.js';
+import { checkWebhookUrl, type Resolver } from './webhooks.url-guard.js';
+
+const MAX_ENDPOINTS_PER_OWNER = 20;
+const MAX_DELIVERIES_LISTED = 100;
+const MAX_BATCH = 100;
+
+export interface PublicEndpoint {
+  id: string;
+  owner_id: string;
+  url: string;
+  event_types: string[];
+  status: 'enabled' | 'disabled';
+  failure_streak: number;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export interface PublicDelivery {
+  id: string;
+  endpoint_id: string;
+  event_id: string;
+  event_type: string;
+  payload: string;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  next_attempt_at: string;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: string;
+  delivered_at: string | null;
+  attempt_log: {
+    attempted_at: string;
+    status_code: number | null;
+    error: string | null;
+    duration_ms: number;
+  }[];
+}
+
+export interface WebhookEvent {
+  id: string;
+  type: string;
+  created: number;
+  data: unknown;
+}
+
+const iso = (date: Date | null) => (date ? new Date(date).toISOString() : null);
+
+const publicEndpoint = (row: EndpointRow): PublicEndpoint => ({
+  id: row.id,
+  owner_id: row.owner_id,
+  url: row.url,
+  event_types: row.event_types,
+  status: row.status,
+  failure_streak: row.failure_streak,
+  created_at: iso(row.created_at)!,
+  disabled_at: iso(row.disabled_at),
+});
+
+const publicDelivery = (row: DeliveryRow, attempts: AttemptRow[]): PublicDelivery => ({
+  id: row.id,
+  endpoint_id: row.endpoint_id,
+  event_id: row.event_id,
+  event_type: row.event_type,
+  payload: row.payload,
+  status: row.status,
+  attempts: row.attempts,
+  next_attempt_at: iso(row.next_attempt_at)!,
+  last_status_code: row.last_status_code,
+  last_error: row.last_error,
+  created_at: iso(row.created_at)!,
+  delivered_at: iso(row.delivered_at),
+  attempt_log: attempts.map((attempt) => ({
+    attempted_at: iso(attempt.attempted_at)!,
+    status_code: attempt.status_code,
+    error: attempt.error,
+    duration_ms: attempt.duration_ms,
+  })),
+});
+
+/**
+ * Outbound webhooks: integrators register endpoints for their own events; other modules
+ * enqueue events inside their business transactions; a delivery loop POSTs them signed,
+ * retrying with backoff and disabling endpoints that keep failing.
+ */
+export class WebhooksService {
+  constructor(
+    private readonly repo: WebhooksRepository,
+    private readonly send: Sender,
+    private readonly options: {
+      allowList: readonly string[];
+      policy: RetryPolicy;
+      /** How long a claimed delivery is hidden from other workers: longer than a send can take. */
+      leaseMs: number;
+      logger: Logger;
+      resolve?: Resolver;
+      random?: () => number;
+    },
+  ) {}
+
+  /**
+   * Registers an endpoint owned by the caller. The URL must be http(s) and resolve only to
+   * public addresses (or allow-listed ones). Returns the signing secret: the only time it
+   * is shown. Errors: `validation_failed` (url, event_types), `endpoint_limit_reached`.
+   */
+  async register(
+    actor: Actor | undefined,
+    input: { url: string; event_types: string[] },
+  ): Promise<PublicEndpoint & { secret: string }> {
+    const me = authorize(actor);
+    const types = [...new Set(input.event_types)];
+    if (types.length === 0 || types.length > 20) {
+      throw invalidField('event_types', 'invalid_event_types', 'event_types must list 1 to 20 event types');
+    }
+    const unknown = types.find((type) => !isSubscribable(type));
+    if (unknown !== undefined) {
+      throw invalidField('event_types', 'unknown_event_type', `event type ${unknown} does not exist`);
+    }
+    const check = await checkWebhookUrl(input.url, this.options.allowList, this.options.resolve);
+    if (!check.ok) throw invalidField('url', check.code, check.message);
+    if ((await this.repo.countEndpoints(me.userId)) >= MAX_ENDPOINTS_PER_OWNER) {
+      throw unprocessable('endpoint_limit_reached', `at most ${MAX_ENDPOINTS_PER_OWNER} webhook endpoints`);
+    }
+    const secret = `whsec_${randomBytes(32).toString('base64url')}`;
+    const row = await this.repo.insertEndpoint({
+      owner_id: me.userId,
+      url: check.url.toString(),
+      event_types: types,
+      secret,
+    });
+    return { ...publicEndpoint(row), secret };
+  }
+
+  /** The caller's endpoints (every endpoint for an admin), without secrets. */
+  async list(actor: Actor | undefined): Promise<PublicEndpoint[]> {
+    const me = authorize(actor);
+    const rows = await this.repo.listEndpoints(me.role === 'admin' ? undefined : me.userId, 1000);
+    return rows.map(publicEndpoint);
+  }
+
+  /** Deletes an endpoint with its deliveries and their log. `webhook_endpoint_not_found` for others'. */
+  async remove(actor: Actor | undefined, id: string): Promise<void> {
+    await this.ownedEndpoint(actor, id);
+    await this.repo.deleteEndpoint(id);
+  }
+
+  /** The latest deliveries of one endpoint, newest first, each with its attempt log. */
+  async deliveries(actor: Actor | undefined, endpointId: string, limit = 20): Promise<PublicDelivery[]> {
+    await this.ownedEndpoint(actor, endpointId);
+    const rows = await this.repo.listDeliveries(
+      endpointId,
+      Math.min(Math.max(limit, 1), MAX_DELIVERIES_LISTED),
+    );
+    const attempts = await this.repo.attemptsOf(rows.map((row) => row.id));
+    return rows.map((row) =>
+      publicDelivery(
+        row,
+        attempts.filter((attempt) => attempt.delivery_id === row.id),
+      ),
+    );
+  }
+
+  /**
+   * Records an event for every enabled endpoint of `ownerIds` subscribed to its type, in
+   * the caller's transaction: if the business action rolls back, nothing is sent. The
+   * payload is serialised once here and sent byte for byte on every attempt.
+   */
+  async enqueue(
+    trx: Transaction<object>,
+    event: { type: string; data: unknown; ownerIds: string[] },
+  ): Promise<{ event: WebhookEvent; deliveries: number }> {
+    const built: WebhookEvent = {
+      id: randomUUID(),
+      type: event.type,
+      created: Math.floor(Date.now() / 1000),
+      data: event.data,
+    };
+    const owners = [...new Set(event.ownerIds)];
+    if (owners.length === 0) return { event: built, deliveries: 0 };
+    const endpoints = await this.repo.subscribedEndpointIds(trx, owners, event.type);
+    const payload = JSON.stringify(built);
+    const rows = await this.repo.insertDeliveries(
+      trx,
+      endpoints.map((endpoint) => ({
+        endpoint_id: endpoint.id,
+        event_id: built.id,
+        event_type: built.type,
+        payload,
+      })),
+    );
+    return { event: built, deliveries: rows.length };
+  }
+
+  /**
+   * Sends the same payload again as a new delivery, due now. Errors:
+   * `webhook_delivery_not_found` (also for someone else's), `endpoint_disabled`.
+   */
+  async replay(actor: Actor | undefined, deliveryId: string): Promise<PublicDelivery> {
+    const me = authorize(actor);
+    const original = await this.repo.findDeliveryWithOwner(deliveryId);
+    if (!original) throw notFound('webhook_delivery');
+    authorize(me, { object: { kind: 'webhook_delivery', ownerIds: [original.owner_id] } });
+    if (original.endpoint_status !== 'enabled') {
+      throw conflict('endpoint_disabled', 'the endpoint is disabled; deliveries to it cannot be replayed');
+    }
+    const [row] = await this.repo.insertDeliveries(undefined, [
+      {
+        endpoint_id: original.endpoint_id,
+        event_id: original.event_id,
+        event_type: original.event_type,
+        payload: original.payload,
+      },
+    ]);
+    return publicDelivery(row!, []);
+  }
+
+  /**
+   * Sends up to `limit` due deliveries and records each outcome; safe to run in several
+   * processes at once (each delivery is claimed by one). Returns how many were attempted.
+   */
+  async deliverDue(limit = 20): Promise<number> {
+    const claimed = await this.repo.claimDue(Math.min(Math.max(limit, 1), MAX_BATCH), this.options.leaseMs);
+    const outcomes = await Promise.allSettled(claimed.map((delivery) => this.attempt(delivery)));
+    for (const outcome of outcomes) {
+      // The lease expires and the delivery is tried again; one bad row must not stop the batch.
+      if (outcome.status === 'rejected') {
+        this.options.logger.error({ err: outcome.reason }, 'recording a webhook attempt failed');
+      }
+    }
+    return claimed.length;
+  }
+
+  private async attempt(delivery: ClaimedDelivery): Promise<void> {
+    const result = await this.send(delivery.url, delivery.payload, {
+      'content-type': 'application/json',
+      'user-agent': 'Mamlaka-Webhooks/1',
+      [SIGNATURE_HEADER]: signatureHeader(delivery.secret, delivery.payload, Math.floor(Date.now() / 1000)),
+      'Mamlaka-Event-Id': delivery.event_id,
+      'Mamlaka-Event-Type': delivery.event_type,
+      'Mamlaka-Delivery-Id': delivery.id,
+    });
+    const delivered = isDelivered(result.statusCode ?? undefined);
+    const error = delivered
+      ? null
+      : (result.error ??
+        (result.statusCode !== null && result.statusCode >= 300 && result.statusCode < 400
+          ? `redirect (${result.statusCode}) not followed`
+          : `unexpected status ${result.statusCode}`));
+    await this.repo.transaction(async (trx) => {
+      const current = await this.repo.lockClaimed(trx, delivery.id, delivery.attempts);
+      if (!current) {
+        this.options.logger.warn({ deliveryId: delivery.id }, 'webhook delivery moved on while being sent');
+        return;
+      }
+      await this.repo.insertAttempt(trx, {
+        delivery_id: delivery.id,
+        status_code: result.statusCode,
+        error,
+        duration_ms: result.durationMs,
+      });
+      if (delivered) {
+        await this.repo.markDelivered(trx, delivery.id, result.statusCode!);
+        await this.repo.resetFailures(trx, delivery.endpoint_id);
+        return;
+      }
+      const next = afterFailure(
+        { attempts: current.attempts + 1, ageMs: Date.now() - new Date(current.created_at).getTime() },
+        this.options.policy,
+        this.options.random,
+      );
+      await this.repo.markFailedAttempt(trx, delivery.id, {
+        statusCode: result.statusCode,
+        error,
+        retryInMs: next.giveUp ? null : next.delayMs,
+      });
+      const endpoint = await this.repo.countFailure(trx, delivery.endpoint_id);
+      if (
+        endpoint?.status === 'enabled' &&
+        shouldDisable(
+          {
+            failureStreak: endpoint.failure_streak,
+            failingForMs: endpoint.failing_since
+              ? Date.now() - new Date(endpoint.failing_since).getTime()
+              : 0,
+          },
+          this.options.policy,
+        )
+      ) {
+        await this.repo.disableEndpoint(trx, delivery.endpoint_id);
+        this.options.logger.warn({ endpointId: delivery.endpoint_id }, 'webhook endpoint disabled');
+      }
+    });
+  }
+
+  private async ownedEndpoint(actor: Actor | undefined, id: string): Promise<EndpointRow> {
+    const me = authorize(actor);
+    const endpoint = await this.repo.findEndpoint(id);
+    if (!endpoint) throw notFound('webhook_endpoint');
+    authorize(me, { object: { kind: 'webhook_endpoint', ownerIds: [endpoint.owner_id] } });
+    return endpoint;
+  }
+}
