@@ -111,7 +111,9 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     midtrans: midtransSettings,
     events: paymentEvents,
   });
-  const wallets = new WalletsService(database.db, ledger, config.mode);
+  const wallets = new WalletsService(database.db, ledger, config.mode, async (trx, payout, sellerId) => {
+    await webhooks.webhooks.enqueue(trx, { type: 'payout.requested', data: payout, ownerIds: [sellerId] });
+  });
   const reconcile = async () => {
     const own = await ledger.check();
     const links = await payments.reconcile();

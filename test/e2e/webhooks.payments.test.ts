@@ -52,6 +52,28 @@ describe('payment events to integrators’ webhooks', () => {
     expect(received.every((event) => event.signatureOk && event.data.id === paid.body.results.id)).toBe(true);
   });
 
+  it('announce a seller’s payout request once', async () => {
+    const { seller, buyer, product } = await market(app, { price: '10000', funds: '10000' });
+    await app.api('POST', '/payments', {
+      token: buyer.token,
+      body: { product_id: product.id, quantity: 1, payment_method: 'wallet' },
+    });
+    const registered = await app.api<{ secret: string }>('POST', '/webhooks', {
+      token: seller.token,
+      body: { url, event_types: ['payout.requested'] },
+    });
+    secret = registered.body.results.secret;
+    received.length = 0;
+    const headers = { 'idempotency-key': 'payout-1' };
+    const body = { amount: '5000', currency: 'IDR' };
+    await app.api('POST', '/wallet/payouts', { token: seller.token, headers, body });
+    await app.api('POST', '/wallet/payouts', { token: seller.token, headers, body });
+    for (let i = 0; i < 50 && received.length < 1; i++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received.map((event) => event.type)).toEqual(['payout.requested']);
+    expect(received[0]!.signatureOk).toBe(true);
+  });
+
   it('refuses an endpoint on a private address that is not allow-listed', async () => {
     const { buyer } = await market(app, { funds: '0' });
     const res = await app.api('POST', '/webhooks', {

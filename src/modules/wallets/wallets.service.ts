@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { forbidden, invalidField } from '../../platform/errors.js';
 import { formatAmount, isSupportedCurrency, parseAmount } from '../../platform/money.js';
@@ -35,6 +35,12 @@ export class WalletsService {
     private readonly db: Kysely<object>,
     private readonly ledger: LedgerService,
     private readonly mode: 'sandbox' | 'live',
+    /** Told of every payout request inside its transaction (integrators' webhooks). */
+    private readonly onPayoutRequested: (
+      trx: Transaction<object>,
+      payout: WalletMovement,
+      sellerId: string,
+    ) => Promise<void> = async () => {},
   ) {}
 
   async balances(actor: Actor | undefined): Promise<WalletBalance[]> {
@@ -95,8 +101,8 @@ export class WalletsService {
   async requestPayout(actor: Actor | undefined, input: MoneyInput, key?: string): Promise<WalletMovement> {
     const seller = authorize(actor, { roles: ['seller'] });
     const { currency, minor } = this.money(input);
-    const { transactionId } = await this.db.transaction().execute((trx) =>
-      this.ledger.hold(trx, {
+    const payout = await this.db.transaction().execute(async (trx) => {
+      const { transactionId, created } = await this.ledger.hold(trx, {
         kind: 'payout',
         reference: key ? `${seller.userId}:${key}` : randomUUID(),
         currency,
@@ -108,15 +114,19 @@ export class WalletsService {
           },
           { account: { kind: 'payout_clearing', currency }, direction: 'credit', amountMinor: minor },
         ],
-      }),
-    );
-    return {
-      id: transactionId,
-      kind: 'payout',
-      amount: formatAmount(minor, currency),
-      currency,
-      status: 'pending',
-    };
+      });
+      const movement: WalletMovement = {
+        id: transactionId,
+        kind: 'payout',
+        amount: formatAmount(minor, currency),
+        currency,
+        status: 'pending',
+      };
+      // A replayed request (same key) is the same payout: it is announced once.
+      if (created) await this.onPayoutRequested(trx, movement, seller.userId);
+      return movement;
+    });
+    return payout;
   }
 
   /** An admin confirms the money left the platform (posted) or cancels the payout (voided). */
