@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, type ProductJson } from '../helpers/catalog.js';
 import { serviceUrl } from '../helpers/services.js';
-import { signUp, startTestApp, type TestApp } from '../helpers/test-app.js';
+import { signUp, signingKeyPem, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const redisUrl = serviceUrl('TEST_REDIS_URL');
 
@@ -17,7 +17,7 @@ describe.runIf(redisUrl)('catalog caches across instances (Redis)', () => {
     const redis = new Redis(redisUrl!, { lazyConnect: true });
     await redis.connect();
     await redis.quit();
-    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const pem = signingKeyPem();
     const env = {
       JWT_PRIVATE_KEY: pem,
       REDIS_URL: redisUrl!,

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { startLiveApp, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 let app: TestApp;
 beforeAll(async () => {
@@ -74,13 +74,7 @@ describe('the gateway', () => {
 
 describe('live mode', () => {
   it('does not mark responses as sandbox', async () => {
-    const { generateKeyPairSync } = await import('node:crypto');
-    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const live = await startTestApp({
-      MAMLAKA_MODE: 'live',
-      JWT_PRIVATE_KEY: pem,
-      PUBLIC_URL: 'https://api.example',
-    });
+    const live = await startLiveApp();
     try {
       const res = await live.api('GET', '/nope');
       expect(res.headers.get('mamlaka-mode')).toBe('live');

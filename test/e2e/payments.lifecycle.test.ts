@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProductJson } from '../helpers/catalog.js';
 import { adminOf, market, type PaymentJson, reconcile, walletOf } from '../helpers/payments.js';
-import { signUp, startTestApp, type TestApp } from '../helpers/test-app.js';
+import { signUp, startLiveApp, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 let app: TestApp;
 let admin: { token: string };
@@ -152,13 +152,7 @@ describe('wallets', () => {
   });
 
   it('refuse test top-ups in live mode, where they would create money', async () => {
-    const { generateKeyPairSync } = await import('node:crypto');
-    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-    const live = await startTestApp({
-      MAMLAKA_MODE: 'live',
-      JWT_PRIVATE_KEY: pem,
-      PUBLIC_URL: 'https://api.example',
-    });
+    const live = await startLiveApp();
     try {
       const buyer = await signUp(live);
       const res = await live.api('POST', '/wallet/top-ups', {

@@ -1,11 +1,11 @@
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceUrl } from '../helpers/services.js';
-import { newUser, startTestApp, type TestApp } from '../helpers/test-app.js';
+import { newUser, signingKeyPem, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const redisUrl = serviceUrl('TEST_REDIS_URL');
 
@@ -19,7 +19,7 @@ describe.runIf(redisUrl)('rate limits on the real Redis', () => {
     await redis.connect(); // fails the suite loudly if Redis is down
     await redis.quit();
     // Instances behind one load balancer share the signing key, as they would in production.
-    const pem = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const pem = signingKeyPem();
     const env = {
       JWT_PRIVATE_KEY: pem,
       REDIS_URL: redisUrl!,

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -118,3 +119,16 @@ export async function signUp(app: TestApp, overrides: Parameters<typeof newUser>
     refresh: login.body.results.refresh_token,
   };
 }
+
+/** A fresh Ed25519 signing key: instances behind one load balancer share one, as in production. */
+export const signingKeyPem = () =>
+  generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+/** The platform in live mode, with the settings live mode insists on. */
+export const startLiveApp = (env: Record<string, string> = {}) =>
+  startTestApp({
+    MAMLAKA_MODE: 'live',
+    JWT_PRIVATE_KEY: signingKeyPem(),
+    PUBLIC_URL: 'https://api.example',
+    ...env,
+  });

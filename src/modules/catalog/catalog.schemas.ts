@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { paginatedEnvelope } from '../../platform/http/envelope.js';
 
 const strict = { additionalProperties: false } as const;
 
@@ -70,16 +71,4 @@ export const Product = Type.Object({
   updated_at: Type.String({ format: 'date-time' }),
 });
 
-export const ProductList = Type.Object({
-  meta: Type.Object({
-    success: Type.Literal(true),
-    message: Type.String(),
-    sandbox: Type.Optional(Type.Boolean()),
-    pagination: Type.Object({
-      limit: Type.Integer(),
-      next_cursor: Type.Union([Type.String(), Type.Null()]),
-      has_more: Type.Boolean(),
-    }),
-  }),
-  results: Type.Array(Product),
-});
+export const ProductList = paginatedEnvelope(Product);

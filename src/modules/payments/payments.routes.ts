@@ -1,5 +1,6 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import { idempotencyKeyOf } from '../../platform/idempotency/idempotency.hook.js';
 import { envelope, errorResponses, ok } from '../../platform/http/envelope.js';
 import type { Checkout } from './payments.checkout.js';
 import type { Refunds } from './payments.refunds.js';
@@ -26,11 +27,6 @@ const idempotencyHeader = {
     },
   },
 } as const;
-
-const keyOf = (request: FastifyRequest) => {
-  const key = request.headers['idempotency-key'];
-  return typeof key === 'string' && key !== '' ? key : undefined;
-};
 
 const created = (payment: PublicPayment) =>
   ok(
@@ -67,7 +63,7 @@ export function paymentsRoutes(
       const payment = await checkout.create(
         request.actor,
         { items: [{ product_id, quantity }], payment_method },
-        keyOf(request),
+        idempotencyKeyOf(request),
       );
       return reply.status(201).send(created(payment));
     },
@@ -87,7 +83,7 @@ export function paymentsRoutes(
       },
     },
     async (request, reply) => {
-      const payment = await checkout.create(request.actor, request.body, keyOf(request));
+      const payment = await checkout.create(request.actor, request.body, idempotencyKeyOf(request));
       return reply.status(201).send(created(payment));
     },
   );
@@ -183,7 +179,12 @@ export function paymentsRoutes(
       },
     },
     async (request, reply) => {
-      const payment = await refunds.refund(request.actor, request.params.id, request.body, keyOf(request));
+      const payment = await refunds.refund(
+        request.actor,
+        request.params.id,
+        request.body,
+        idempotencyKeyOf(request),
+      );
       return reply.status(201).send(ok('refund payment successfully', payment));
     },
   );

@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { paginatedEnvelope } from '../../platform/http/envelope.js';
 
 const strict = { additionalProperties: false } as const;
 const Uuid = Type.String({ format: 'uuid' });
@@ -84,16 +85,4 @@ export const Payment = Type.Object({
   ),
 });
 
-export const PaymentList = Type.Object({
-  meta: Type.Object({
-    success: Type.Literal(true),
-    message: Type.String(),
-    sandbox: Type.Optional(Type.Boolean()),
-    pagination: Type.Object({
-      limit: Type.Integer(),
-      next_cursor: Type.Union([Type.String(), Type.Null()]),
-      has_more: Type.Boolean(),
-    }),
-  }),
-  results: Type.Array(Payment),
-});
+export const PaymentList = paginatedEnvelope(Payment);

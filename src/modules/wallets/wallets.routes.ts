@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
+import { idempotencyKeyOf } from '../../platform/idempotency/idempotency.hook.js';
 import { envelope, errorResponses, ok } from '../../platform/http/envelope.js';
 import type { WalletsService } from './wallets.service.js';
 
@@ -25,11 +26,6 @@ const Balance = Type.Object({
   held: Type.String({ description: 'held for payouts in progress' }),
   posted: Type.String(),
 });
-
-const keyOf = (request: FastifyRequest) => {
-  const key = request.headers['idempotency-key'];
-  return typeof key === 'string' && key !== '' ? key : undefined;
-};
 
 /** REST adapter of wallets: balances, test top-ups, payouts. */
 export function walletsRoutes(http: FastifyInstance, { wallets }: { wallets: WalletsService }) {
@@ -67,7 +63,12 @@ export function walletsRoutes(http: FastifyInstance, { wallets }: { wallets: Wal
     async (request, reply) =>
       reply
         .status(201)
-        .send(ok('top up successfully', await wallets.topUp(request.actor, request.body, keyOf(request)))),
+        .send(
+          ok(
+            'top up successfully',
+            await wallets.topUp(request.actor, request.body, idempotencyKeyOf(request)),
+          ),
+        ),
   );
 
   app.post(
@@ -88,7 +89,7 @@ export function walletsRoutes(http: FastifyInstance, { wallets }: { wallets: Wal
         .send(
           ok(
             'payout requested successfully',
-            await wallets.requestPayout(request.actor, request.body, keyOf(request)),
+            await wallets.requestPayout(request.actor, request.body, idempotencyKeyOf(request)),
           ),
         ),
   );

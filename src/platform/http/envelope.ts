@@ -29,6 +29,22 @@ export const ErrorEnvelope = Type.Object(
 
 export const envelope = <T extends TSchema>(results: T) => Type.Object({ meta: SuccessMeta, results });
 
+/** A page of a keyset-paginated listing: the items in `results`, the cursor in `meta.pagination`. */
+export const paginatedEnvelope = <T extends TSchema>(item: T) =>
+  Type.Object({
+    meta: Type.Object({
+      success: Type.Literal(true),
+      message: Type.String(),
+      sandbox: Type.Optional(Type.Boolean()),
+      pagination: Type.Object({
+        limit: Type.Integer(),
+        next_cursor: Type.Union([Type.String(), Type.Null()]),
+        has_more: Type.Boolean(),
+      }),
+    }),
+    results: Type.Array(item),
+  });
+
 export const ok = <T>(message: string, results: T) => ({
   meta: { success: true as const, message },
   results,

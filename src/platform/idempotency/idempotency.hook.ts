@@ -69,6 +69,15 @@ function storable(payload: unknown): string | undefined {
  *   after which the same request may take the key over.
  * Must be installed before the routes it applies to are registered.
  */
+/**
+ * The caller's Idempotency-Key, for services that also enforce it with a unique index
+ * (the hook has already validated it on idempotent routes).
+ */
+export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
+  const key = request.headers['idempotency-key'];
+  return typeof key === 'string' && key !== '' ? key : undefined;
+}
+
 export function installIdempotency(app: FastifyInstance, store: IdempotencyStore): void {
   const holds = new WeakMap<FastifyRequest, Hold>();
   const heartbeatMs = Math.max(1, Math.floor(store.leaseMs / 3));
