@@ -99,7 +99,10 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     },
   };
   const { serverKey, snapUrl, apiUrl } = config.midtrans;
-  const midtransSettings = serverKey && snapUrl && apiUrl ? { serverKey, snapUrl, apiUrl } : undefined;
+  const midtransSettings =
+    serverKey && snapUrl && apiUrl
+      ? { serverKey, snapUrl, apiUrl, timeoutMs: config.midtrans.timeoutMs }
+      : undefined;
   const payments = createPaymentsModule({
     db: database.db,
     catalog: catalog.catalog,

@@ -32,7 +32,12 @@ export interface Config {
   imageMaxBytes: number;
   webhooks: { allowList: string[]; deliveryIntervalMs: number; timeoutMs: number };
   catalogCacheTtlMs: number;
-  midtrans: { serverKey: string | undefined; snapUrl: string | undefined; apiUrl: string | undefined };
+  midtrans: {
+    serverKey: string | undefined;
+    snapUrl: string | undefined;
+    apiUrl: string | undefined;
+    timeoutMs: number;
+  };
   platformFeeBps: number;
   paymentExpiryMs: number;
   paymentExpirySweepMs: number;
@@ -199,6 +204,7 @@ export function loadConfig(
       serverKey: readSecret(env, 'MIDTRANS_SERVER_KEY', readFile),
       snapUrl: url(env, 'MIDTRANS_SNAP_URL', ['http:', 'https:']),
       apiUrl: url(env, 'MIDTRANS_API_URL', ['http:', 'https:']),
+      timeoutMs: duration(env, 'MIDTRANS_TIMEOUT', '10s'),
     },
     platformFeeBps: integer(env, 'PLATFORM_FEE_BPS', 250, 0, 10_000),
     paymentExpiryMs: duration(env, 'PAYMENT_EXPIRY', '24h'),

@@ -77,7 +77,10 @@ async function withLocalMidtrans(config: Config, logger: Logger) {
   });
   const url = await sandbox.listen(0, '127.0.0.1');
   logger.info(`local Midtrans sandbox at ${url} (payment_method "midtrans" pays there)`);
-  return { config: { ...config, midtrans: { serverKey, snapUrl: url, apiUrl: url } }, sandbox };
+  return {
+    config: { ...config, midtrans: { ...config.midtrans, serverKey, snapUrl: url, apiUrl: url } },
+    sandbox,
+  };
 }
 
 /** SIGTERM/SIGINT: stop taking requests, finish the ones in flight, close the database, exit. */

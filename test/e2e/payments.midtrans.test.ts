@@ -165,6 +165,34 @@ describe('paying through Midtrans Snap (local sandbox)', () => {
   });
 });
 
+describe('when the gateway is slow', () => {
+  it('gives up after MIDTRANS_TIMEOUT, fails the payment and releases the stock', async () => {
+    // Accepts connections and never answers.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const slow = await startTestApp({
+      MIDTRANS_SERVER_KEY: SERVER_KEY,
+      MIDTRANS_SNAP_URL: silentUrl,
+      MIDTRANS_API_URL: silentUrl,
+      MIDTRANS_TIMEOUT: '200ms',
+    });
+    try {
+      const { buyer, product } = await market(slow, { stock: 2, funds: '0' });
+      const res = await slow.api('POST', '/payments', {
+        token: buyer.token,
+        body: { product_id: product.id, quantity: 1, payment_method: 'midtrans' },
+      });
+      expect(res.status).toBe(503);
+      expect((await slow.api<ProductJson>('GET', `/products/${product.id}`)).body.results.stock).toBe(2);
+    } finally {
+      await slow.close();
+      silent.closeAllConnections();
+      silent.close();
+    }
+  });
+});
+
 describe('when the gateway is down', () => {
   it('fails the checkout with 503 and leaves no reserved stock and no pending payment', async () => {
     const down = await startTestApp({

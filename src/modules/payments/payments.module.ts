@@ -34,7 +34,7 @@ export function createPaymentsModule(deps: {
   defaultMethod: string;
   feeBps: number;
   paymentExpiryMs: number;
-  midtrans?: { serverKey: string; snapUrl: string; apiUrl: string };
+  midtrans?: { serverKey: string; snapUrl: string; apiUrl: string; timeoutMs?: number };
   events?: PaymentEvents;
 }): PaymentsModule {
   const midtransClient = deps.midtrans ? new MidtransClient(deps.midtrans) : undefined;
