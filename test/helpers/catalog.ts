@@ -1,3 +1,4 @@
+import type { PublicProduct } from '../../src/modules/catalog/catalog.rules.js';
 import { encodePng } from '../../src/cli/seed/png.js';
 import type { TestApp } from './test-app.js';
 
@@ -14,18 +15,8 @@ export function productForm(
   return form;
 }
 
-export type ProductJson = {
-  id: string;
-  user_id: string;
-  name: string;
-  description: string;
-  price: string;
-  currency: string;
-  stock: number;
-  image_url: string | null;
-  created_at: string;
-  updated_at: string;
-};
+/** A product as the API answers it. */
+export type ProductJson = PublicProduct;
 
 export async function createProduct(app: TestApp, token: string, overrides: Record<string, unknown> = {}) {
   const res = await app.api<ProductJson>('POST', '/products', {

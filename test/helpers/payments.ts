@@ -1,21 +1,9 @@
+import type { PublicPayment } from '../../src/modules/payments/payments.rules.js';
 import { createProduct } from './catalog.js';
 import { signUp, type TestApp } from './test-app.js';
 
-export type PaymentJson = {
-  id: string;
-  order_id: string;
-  product_id: string;
-  user_id: string;
-  payment_code: string;
-  payment_method: string;
-  quantity: number;
-  total_amount: string;
-  refunded_amount: string;
-  currency: string;
-  status: string;
-  failure_code: string | null;
-  items: { product_id: string; seller_id: string; quantity: number; subtotal: string }[];
-};
+/** A payment as the API answers it. */
+export type PaymentJson = PublicPayment;
 
 export async function adminOf(app: TestApp) {
   const email = `admin.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`;

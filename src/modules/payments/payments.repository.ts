@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { tablesOf } from '../../platform/db/database.js';
+import type { PricedLine } from './payments.rules.js';
 import type { PaymentStatus } from './payments.state.js';
 import type {
   OrderItemRow,
@@ -16,15 +17,7 @@ export interface NewOrder {
   buyerId: string;
   currency: string;
   totalMinor: bigint;
-  items: {
-    productId: string;
-    sellerId: string;
-    name: string;
-    quantity: number;
-    unitPriceMinor: bigint;
-    subtotalMinor: bigint;
-    feeMinor: bigint;
-  }[];
+  items: readonly PricedLine[];
 }
 
 export type NewPayment = Pick<
