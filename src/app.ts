@@ -9,6 +9,8 @@ import { createPaymentsModule, type PaymentsModule } from './modules/payments/pa
 import { eventOwners, type PaymentEvents } from './modules/payments/payments.events.js';
 import { createUsersModule, type UsersModule } from './modules/users/users.module.js';
 import { createWebhooksModule, type WebhooksModule } from './modules/webhooks/webhooks.module.js';
+import { createMidtransModule } from './modules/midtrans/midtrans.module.js';
+import { GatewayTopUps } from './modules/wallets/wallets.gateway-top-ups.js';
 import { walletsRoutes } from './modules/wallets/wallets.routes.js';
 import { WalletsService } from './modules/wallets/wallets.service.js';
 import { installIdempotency } from './platform/idempotency/idempotency.hook.js';
@@ -99,24 +101,35 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     },
   };
   const { serverKey, snapUrl, apiUrl } = config.midtrans;
-  const midtransSettings =
+  const midtrans =
     serverKey && snapUrl && apiUrl
-      ? { serverKey, snapUrl, apiUrl, timeoutMs: config.midtrans.timeoutMs }
+      ? createMidtransModule({
+          db: database.db,
+          logger,
+          settings: { serverKey, snapUrl, apiUrl, timeoutMs: config.midtrans.timeoutMs },
+        })
       : undefined;
   const payments = createPaymentsModule({
     db: database.db,
     catalog: catalog.catalog,
     ledger,
     logger,
-    defaultMethod: config.defaultPaymentMethod ?? (midtransSettings ? 'midtrans' : 'wallet'),
+    defaultMethod: config.defaultPaymentMethod ?? (midtrans ? 'midtrans' : 'wallet'),
     feeBps: config.platformFeeBps,
     paymentExpiryMs: config.paymentExpiryMs,
-    midtrans: midtransSettings,
+    midtrans: midtrans?.client,
     events: paymentEvents,
   });
-  const wallets = new WalletsService(database.db, ledger, config.mode, async (trx, payout, sellerId) => {
-    await webhooks.webhooks.enqueue(trx, { type: 'payout.requested', data: payout, ownerIds: [sellerId] });
-  });
+  const gatewayTopUps = midtrans ? new GatewayTopUps(database.db, ledger, midtrans.client) : undefined;
+  const wallets = new WalletsService(
+    database.db,
+    ledger,
+    config.mode,
+    async (trx, payout, sellerId) => {
+      await webhooks.webhooks.enqueue(trx, { type: 'payout.requested', data: payout, ownerIds: [sellerId] });
+    },
+    gatewayTopUps,
+  );
   const reconcile = async () => {
     const own = await ledger.check();
     const links = await payments.reconcile();
@@ -132,6 +145,7 @@ export async function createPlatform(config: Config, logger: Logger, database: D
   users.routes(app);
   catalog.routes(app);
   payments.routes(app);
+  midtrans?.routes(app, [payments.gatewayOrders, ...(gatewayTopUps ? [gatewayTopUps] : [])]);
   walletsRoutes(app, { wallets });
   webhooks.routes(app);
   ledgerRoutes(app, { ledger, reconcile });

@@ -1,61 +1,25 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createMidtransSandbox,
-  type MidtransSandbox,
-} from '../../src/modules/midtrans/sandbox/sandbox.server.js';
+import type { MidtransSandbox } from '../../src/modules/midtrans/sandbox/sandbox.server.js';
 import { midtransSignature } from '../../src/modules/midtrans/sandbox/signature.js';
 import type { ProductJson } from '../helpers/catalog.js';
 import { adminOf, market, type PaymentJson, reconcile, walletOf } from '../helpers/payments.js';
+import { SANDBOX_SERVER_KEY as SERVER_KEY, startMidtransWorld } from '../helpers/midtrans.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
-const SERVER_KEY = 'SB-Mid-server-test-key';
+let world: Awaited<ReturnType<typeof startMidtransWorld>>;
 let sandbox: MidtransSandbox;
-let relay: Server;
 let app: TestApp;
 let admin: { token: string };
 
-/** Midtrans needs a notification URL before the app exists; this relay forwards to it. */
-function startRelay(): Promise<{ server: Server; url: string }> {
-  const server = createServer(async (request, response) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of request) chunks.push(chunk as Buffer);
-    const forwarded = await fetch(`${app.url}/payments/midtrans/webhook`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: Buffer.concat(chunks),
-    }).catch(() => undefined);
-    response.writeHead(forwarded?.status ?? 502, { 'content-type': 'application/json' });
-    response.end(forwarded ? await forwarded.text() : '{}');
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({ server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` }),
-    ),
-  );
-}
-
 beforeAll(async () => {
-  const started = await startRelay();
-  relay = started.server;
-  sandbox = createMidtransSandbox({
-    serverKey: SERVER_KEY,
-    notificationUrl: started.url,
-    retry: { attempts: 3, baseDelayMs: 50 },
-  });
-  const sandboxUrl = await sandbox.listen();
-  app = await startTestApp({
-    MIDTRANS_SERVER_KEY: SERVER_KEY,
-    MIDTRANS_SNAP_URL: sandboxUrl,
-    MIDTRANS_API_URL: sandboxUrl,
-  });
+  world = await startMidtransWorld();
+  ({ app, sandbox } = world);
   admin = await adminOf(app);
 });
 afterAll(async () => {
-  await app?.close();
-  await sandbox?.close();
-  relay?.close();
+  await world?.close();
 });
 
 const stockOf = async (id: string) =>

@@ -3,10 +3,9 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
-import { MidtransClient } from './midtrans/midtrans.client.js';
-import { MidtransNotifications } from './midtrans/midtrans.notifications.js';
+import type { MidtransClient } from '../midtrans/midtrans.client.js';
+import type { GatewayOrders } from '../midtrans/midtrans.orders.js';
 import { MidtransProvider } from './midtrans/midtrans.provider.js';
-import { midtransRoutes } from './midtrans/midtrans.routes.js';
 import { Checkout } from './payments.checkout.js';
 import type { PaymentEvents } from './payments.events.js';
 import { ManualProvider, type PaymentProvider, WalletProvider } from './payments.providers.js';
@@ -20,6 +19,8 @@ export interface PaymentsModule {
   payments: PaymentsService;
   refunds: Refunds;
   providers: ReadonlyMap<string, PaymentProvider>;
+  /** Payments as Midtrans sees them: what its notifications settle. */
+  gatewayOrders: GatewayOrders;
   routes(app: FastifyInstance): void;
   reconcile(): Promise<string[]>;
   /** Starts the background expiry of pending payments; returns the function that stops it. */
@@ -34,10 +35,10 @@ export function createPaymentsModule(deps: {
   defaultMethod: string;
   feeBps: number;
   paymentExpiryMs: number;
-  midtrans?: { serverKey: string; snapUrl: string; apiUrl: string; timeoutMs?: number };
+  midtrans?: MidtransClient;
   events?: PaymentEvents;
 }): PaymentsModule {
-  const midtransClient = deps.midtrans ? new MidtransClient(deps.midtrans) : undefined;
+  const midtransClient = deps.midtrans;
   const providers = new Map<string, PaymentProvider>(
     [
       new WalletProvider(deps.ledger),
@@ -58,19 +59,23 @@ export function createPaymentsModule(deps: {
     deps.events,
   );
   const refunds = new Refunds(deps.db, deps.catalog, deps.ledger, providers, deps.events);
-  const notifications =
-    midtransClient && deps.midtrans
-      ? new MidtransNotifications(deps.db, midtransClient, deps.midtrans.serverKey, payments, deps.logger)
-      : undefined;
+  const gatewayOrders: GatewayOrders = {
+    kind: 'payment',
+    async find(orderId) {
+      const payment = await payments.findForGateway(orderId);
+      return payment?.method === 'midtrans'
+        ? { amountMinor: payment.amount_minor, currency: payment.currency }
+        : undefined;
+    },
+    apply: (orderId, outcome) => payments.applyGatewayStatus(orderId, outcome),
+  };
   return {
     checkout,
     payments,
     refunds,
     providers,
-    routes: (app) => {
-      paymentsRoutes(app, { checkout, payments, refunds });
-      if (notifications) midtransRoutes(app, notifications);
-    },
+    gatewayOrders,
+    routes: (app) => paymentsRoutes(app, { checkout, payments, refunds }),
     reconcile: () => checkPaymentsAgainstLedger(deps.db, deps.ledger),
     startExpiry(intervalMs) {
       let running = false;

@@ -55,19 +55,8 @@ export interface RefundsTable {
   created_at: Generated<Date>;
 }
 
-export interface MidtransNotificationsTable {
-  id: Generated<string>;
-  order_id: string;
-  transaction_status: string | null;
-  signature_valid: boolean;
-  outcome: string;
-  raw: unknown;
-  received_at: Generated<Date>;
-}
-
 /** The tables the payments module owns. */
 export interface PaymentsTables {
-  midtrans_notifications: MidtransNotificationsTable;
   orders: OrdersTable;
   order_items: OrderItemsTable;
   payments: PaymentsTable;

@@ -19,6 +19,21 @@ const Movement = Type.Object({
   amount: Type.String(),
   currency: Type.String(),
   status: Type.String(),
+  payment_url: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  token: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+});
+const TopUp = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  kind: Type.Literal('top_up'),
+  method: Type.String(),
+  amount: Type.String(),
+  currency: Type.String(),
+  status: Type.String({ description: 'pending, succeeded, failed, canceled or expired' }),
+  failure_code: Type.Union([Type.String(), Type.Null()]),
+  payment_url: Type.Union([Type.String(), Type.Null()]),
+  token: Type.Union([Type.String(), Type.Null()]),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
 });
 const Balance = Type.Object({
   currency: Type.String(),
@@ -51,13 +66,14 @@ export function walletsRoutes(http: FastifyInstance, { wallets }: { wallets: Wal
       config: { auth: 'required', idempotent: true },
       schema: {
         tags: ['wallets'],
-        summary: 'Add money to your wallet (method `test`: sandbox mode only)',
+        summary:
+          'Add money to your wallet: `midtrans` (pay on the returned page) or `test` (sandbox mode only)',
         security: bearer,
         body: Type.Object(
           { amount: Amount, currency: Currency, method: Type.String({ maxLength: 32 }) },
           strict,
         ),
-        response: { 201: envelope(Movement), ...errorResponses(400, 401, 403, 409, 422, 429) },
+        response: { 201: envelope(Movement), ...errorResponses(400, 401, 403, 409, 422, 429, 503) },
       },
     },
     async (request, reply) =>
@@ -69,6 +85,22 @@ export function walletsRoutes(http: FastifyInstance, { wallets }: { wallets: Wal
             await wallets.topUp(request.actor, request.body, idempotencyKeyOf(request)),
           ),
         ),
+  );
+
+  app.get(
+    '/wallet/top-ups/:id',
+    {
+      config: { auth: 'required' },
+      schema: {
+        tags: ['wallets'],
+        summary: 'A top-up paid through a gateway, to follow it until the gateway settles it',
+        security: bearer,
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }, strict),
+        response: { 200: envelope(TopUp), ...errorResponses(400, 401, 404, 429) },
+      },
+    },
+    async (request) =>
+      ok('get top-up successfully', await wallets.retrieveTopUp(request.actor, request.params.id)),
   );
 
   app.post(

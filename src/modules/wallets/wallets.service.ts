@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
-import { forbidden, invalidField } from '../../platform/errors.js';
+import { forbidden, invalidField, notFound } from '../../platform/errors.js';
 import { formatAmount, isSupportedCurrency, parseAmount } from '../../platform/money.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
+import type { GatewayTopUp, GatewayTopUps } from './wallets.gateway-top-ups.js';
 
 export interface MoneyInput {
   amount: string;
@@ -15,7 +16,10 @@ export interface WalletMovement {
   kind: 'top_up' | 'payout';
   amount: string;
   currency: string;
-  status: 'succeeded' | 'pending' | 'paid' | 'canceled';
+  status: 'succeeded' | 'pending' | 'paid' | 'canceled' | 'failed' | 'expired';
+  /** Gateway top-ups: where the payer completes the payment. */
+  payment_url?: string | null;
+  token?: string | null;
 }
 
 export interface WalletBalance {
@@ -41,6 +45,8 @@ export class WalletsService {
       payout: WalletMovement,
       sellerId: string,
     ) => Promise<void> = async () => {},
+    /** Present when Midtrans is configured: top-ups paid through it. */
+    private readonly gatewayTopUps?: GatewayTopUps,
   ) {}
 
   async balances(actor: Actor | undefined): Promise<WalletBalance[]> {
@@ -55,8 +61,10 @@ export class WalletsService {
   }
 
   /**
-   * Credits the caller's wallet from the gateway clearing account. Only the `test` method
-   * exists so far, and only in sandbox mode: it creates money, which live mode never may.
+   * Adds money to the caller's wallet. `midtrans`: a pending top-up with a payment page,
+   * credited when Midtrans confirms the payment. `test` (sandbox mode only, since it
+   * creates money): credited at once from the gateway clearing account.
+   * @throws `unsupported_top_up_method` (400), `sandbox_only` (403), `gateway_unavailable` (503)
    */
   async topUp(
     actor: Actor | undefined,
@@ -64,6 +72,19 @@ export class WalletsService {
     key?: string,
   ): Promise<WalletMovement> {
     const me = authorize(actor);
+    if (input.method === 'midtrans' && this.gatewayTopUps) {
+      const { currency, minor } = this.money(input);
+      const topUp = await this.gatewayTopUps.create(me.userId, currency, minor);
+      return {
+        id: topUp.id,
+        kind: 'top_up',
+        amount: topUp.amount,
+        currency: topUp.currency,
+        status: topUp.status,
+        payment_url: topUp.payment_url,
+        token: topUp.token,
+      };
+    }
     if (input.method !== 'test') {
       throw invalidField(
         'method',
@@ -95,6 +116,12 @@ export class WalletsService {
       currency,
       status: 'succeeded',
     };
+  }
+
+  /** A gateway top-up of the caller's (an admin's: anyone's), to follow it until it settles. */
+  async retrieveTopUp(actor: Actor | undefined, id: string): Promise<GatewayTopUp> {
+    if (!this.gatewayTopUps) throw notFound('top_up');
+    return this.gatewayTopUps.retrieve(actor, id);
   }
 
   /** A seller asks for their available balance to be paid out; the amount is held meanwhile. */

@@ -35,6 +35,11 @@ export interface MidtransSandbox {
   sendNotification(orderId: string, status?: TransactionStatus): Promise<void>;
   /** Test hook: resolves when every delivery started so far has ended. */
   idle(): Promise<void>;
+  /**
+   * Test hook: the gateway's record of the amount changes, so its (validly signed)
+   * notifications and status answers disagree with what the merchant asked for.
+   */
+  recordGrossAmount(orderId: string, grossAmount: bigint): void;
   notifications: { sent: DeliveryAttempt[] };
 }
 
@@ -200,6 +205,11 @@ export function createMidtransSandbox(options: MidtransSandboxOptions): Midtrans
     },
     sendNotification: notify,
     idle: () => notifier.idle(),
+    recordGrossAmount(orderId, grossAmount) {
+      const transaction = store.get(orderId);
+      if (!transaction) throw new SandboxError('not_found', "Transaction doesn't exist.");
+      transaction.grossAmount = grossAmount;
+    },
     notifications: { sent: notifier.sent },
   };
 }

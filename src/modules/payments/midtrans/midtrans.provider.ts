@@ -2,7 +2,7 @@ import { invalidField } from '../../../platform/errors.js';
 import type { AccountRef } from '../../ledger/ledger.service.js';
 import type { Authorization, PaymentProvider } from '../payments.providers.js';
 import type { OrderItemRow, PaymentRow } from '../payments.tables.js';
-import type { MidtransClient } from './midtrans.client.js';
+import type { MidtransClient } from '../../midtrans/midtrans.client.js';
 
 /**
  * Payment through Midtrans Snap: the checkout commits a pending payment holding its stock,

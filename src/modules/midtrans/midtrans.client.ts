@@ -1,4 +1,4 @@
-import { unavailable } from '../../../platform/errors.js';
+import { unavailable } from '../../platform/errors.js';
 
 export interface SnapTransaction {
   token: string;

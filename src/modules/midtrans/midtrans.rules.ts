@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 // One formula for signing (the sandbox) and verifying (here), so the two cannot drift apart.
-import { midtransSignature } from '../../midtrans/sandbox/signature.js';
-import type { PaymentStatus } from '../payments.state.js';
+import { midtransSignature } from './sandbox/signature.js';
+import type { GatewayOutcome } from './midtrans.orders.js';
 
 export { midtransSignature };
 
@@ -19,11 +19,11 @@ export function isValidSignature(
 }
 
 /**
- * What a Midtrans transaction status means for our payment: the status to move to, or
+ * What a Midtrans transaction status means for the order it pays: the outcome to apply, or
  * `ignore` when it changes nothing (still pending, or refunds that we started ourselves).
  * A capture counts only when the fraud check accepted it; `challenge` waits for a decision.
  */
-export function targetStatus(transactionStatus: string, fraudStatus?: string): PaymentStatus | 'ignore' {
+export function targetStatus(transactionStatus: string, fraudStatus?: string): GatewayOutcome | 'ignore' {
   switch (transactionStatus) {
     case 'capture':
       if (fraudStatus === 'accept') return 'succeeded';
