@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { type CheckoutSection, checkoutReport, runCheckoutSection } from './checkout-section.js';
+import { eventsReport, runEventsBench } from './events.js';
 import { postgresTarget } from './postgres.js';
 import { createFixture, type Scenario, type ServerName, scenarios } from './scenarios.js';
 import { baselineSpec, buildMamlaka, mamlakaSpec, type RunningServer, startServer } from './servers.js';
@@ -167,6 +168,17 @@ async function main(): Promise<number> {
       );
     }
 
+    // Events: PGlite with the in-process bus always; PostgreSQL with NATS when both are set.
+    const natsUrl = process.env.NATS_URL || process.env.BENCH_NATS_URL;
+    console.log('measuring events (outbox → bus → consumer) …');
+    const events = await runEventsBench(target?.url, natsUrl);
+    console.log(`\nevents:\n${eventsReport(events)}\n`);
+    if (!target || !natsUrl) {
+      console.log(
+        'SKIPPED events on PostgreSQL + NATS: they need a PostgreSQL URL and NATS_URL or BENCH_NATS_URL\n',
+      );
+    }
+
     const resultsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results');
     mkdirSync(resultsDir, { recursive: true });
     const file = path.join(resultsDir, 'latest.json');
@@ -177,6 +189,7 @@ async function main(): Promise<number> {
       database,
       results: rows,
       checkout: checkout ?? { skipped: 'no PostgreSQL URL (DATABASE_URL or BENCH_PG_URL)' },
+      events,
     };
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`written to ${path.relative(process.cwd(), file)}`);
@@ -189,7 +202,10 @@ async function main(): Promise<number> {
       );
     }
     for (const problem of checkout?.problems ?? []) console.error(`WARNING: checkout: ${problem}`);
-    return broken.length || checkout?.problems.length ? 1 : 0;
+    const unhandled = events.filter((result) => !result.handledOnce);
+    for (const result of unhandled)
+      console.error(`WARNING: events: ${result.setup}: not every event handled exactly once`);
+    return broken.length || checkout?.problems.length || unhandled.length ? 1 : 0;
   } finally {
     await stopAll();
   }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
@@ -7,6 +8,17 @@ import { ledgerRoutes } from './modules/ledger/ledger.routes.js';
 import type { LedgerService } from './modules/ledger/ledger.service.js';
 import { createPaymentsModule, type PaymentsModule } from './modules/payments/payments.module.js';
 import { eventOwners, type PaymentEvents } from './modules/payments/payments.events.js';
+import {
+  createNotificationsModule,
+  type NotificationsModule,
+} from './modules/notifications/notifications.module.js';
+import type { PublicPayment } from './modules/payments/payments.rules.js';
+import type { DomainEvent } from './platform/events/event.js';
+import type { EventBus } from './platform/events/event-bus.js';
+import { openEventBus } from './platform/events/open.js';
+import { databaseOutbox } from './platform/events/outbox.js';
+import { OutboxRelay } from './platform/events/outbox.relay.js';
+import { openMailer } from './platform/mail/open.js';
 import { createUsersModule, type UsersModule } from './modules/users/users.module.js';
 import { createWebhooksModule, type WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { createMidtransModule } from './modules/midtrans/midtrans.module.js';
@@ -34,10 +46,19 @@ export interface Platform {
   ledger: LedgerService;
   payments: PaymentsModule;
   webhooks: WebhooksModule;
+  notifications: NotificationsModule;
+  events: { bus: EventBus; relay: OutboxRelay };
   /** Every reconciliation check of the ledger and the payments against it. */
   reconcile(): Promise<{ ok: boolean; violations: string[]; counts: Record<string, number> }>;
   /** Stops accepting requests, lets in-flight ones finish, then closes Redis. The database is the caller's. */
   close(): Promise<void>;
+}
+
+/** Whose webhooks hear of an event: a payment's buyer and sellers, a payout's seller. */
+function audienceOf(event: DomainEvent): string[] {
+  if (event.type.startsWith('payment.')) return eventOwners(event.data as PublicPayment);
+  if (event.type === 'payout.requested') return [(event.data as { seller_id: string }).seller_id];
+  return [];
 }
 
 /**
@@ -55,11 +76,13 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     ttlMs: config.auth.accessTokenTtlMs,
   });
   const limits = new RateLimits(config.rateLimits, redis);
+  const outbox = databaseOutbox;
   const users = createUsersModule({
     db: database.db,
     tokens,
     limits,
     refreshTokenTtlMs: config.auth.refreshTokenTtlMs,
+    outbox,
   });
 
   const bus = redis ? redisInvalidationBus(redis, logger) : localInvalidationBus();
@@ -96,8 +119,9 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     fetchTimeoutMs: config.webhooks.timeoutMs,
   });
   const paymentEvents: PaymentEvents = {
-    emit: async (trx, type, payment) => {
-      await webhooks.webhooks.enqueue(trx, { type, data: payment, ownerIds: eventOwners(payment) });
+    emit: async (trx, type, payment, extra) => {
+      const data = extra ? { ...payment, ...extra } : payment;
+      await outbox.write(trx, [{ type, aggregate: `payment:${payment.id}`, data }]);
     },
   };
   const { serverKey, snapUrl, apiUrl } = config.midtrans;
@@ -126,10 +150,40 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     ledger,
     config.mode,
     async (trx, payout, sellerId) => {
-      await webhooks.webhooks.enqueue(trx, { type: 'payout.requested', data: payout, ownerIds: [sellerId] });
+      await outbox.write(trx, [
+        {
+          type: 'payout.requested',
+          aggregate: `payout:${payout.id}`,
+          data: { ...payout, seller_id: sellerId },
+        },
+      ]);
     },
     gatewayTopUps,
   );
+  const mailer = openMailer({ smtpUrl: config.smtpUrl, mailDir: path.join(config.dataDir, 'mail') });
+  const notifications = createNotificationsModule({
+    db: database.db,
+    directory: users.users,
+    mailer,
+    outbox,
+    logger,
+    branding: {
+      productName: config.mail.brandName,
+      from: config.mailFrom,
+      supportEmail: config.mail.supportAddress,
+      accentColor: config.mail.accentColor,
+      footer: config.mail.footer,
+    },
+    policy: { baseDelayMs: config.mail.retryBaseMs, maxDelayMs: 3_600_000, maxAgeMs: 2 * 86_400_000 },
+    leaseMs: 120_000,
+  });
+  const events = await openEventBus({ natsUrl: config.natsUrl, stream: config.events.natsStream, logger });
+  await webhooks.subscribe(events, audienceOf);
+  await notifications.subscribe(events);
+  const relay = new OutboxRelay(database.db, events, logger, {
+    pollIntervalMs: config.events.outboxPollIntervalMs,
+  });
+
   const reconcile = async () => {
     const own = await ledger.check();
     const links = await payments.reconcile();
@@ -148,12 +202,15 @@ export async function createPlatform(config: Config, logger: Logger, database: D
   midtrans?.routes(app, [payments.gatewayOrders, ...(gatewayTopUps ? [gatewayTopUps] : [])]);
   walletsRoutes(app, { wallets });
   webhooks.routes(app);
+  notifications.routes(app);
   ledgerRoutes(app, { ledger, reconcile });
   if (storage.kind === 'local') uploadsRoutes(app, storage);
   await app.ready();
 
   const stopExpiry = payments.startExpiry(config.paymentExpirySweepMs);
   const stopWebhooks = webhooks.startDelivery(config.webhooks.deliveryIntervalMs);
+  const stopMail = notifications.startSending(config.mail.sendIntervalMs);
+  relay.start();
   const idempotencyCleanup = setInterval(() => {
     idempotency
       .deleteExpired()
@@ -169,10 +226,16 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     ledger,
     payments,
     webhooks,
+    notifications,
+    events: { bus: events, relay },
     reconcile,
     async close() {
       stopExpiry();
       stopWebhooks();
+      stopMail();
+      await relay.stop();
+      await events.close();
+      await mailer.close();
       clearInterval(idempotencyCleanup);
       await app.close();
       await bus.close();

@@ -21,6 +21,20 @@ export interface Config {
   natsUrl: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
+  events: {
+    /** JetStream stream (and the tail of its subjects): separate streams keep deployments apart. */
+    natsStream: string;
+    outboxPollIntervalMs: number;
+  };
+  mail: {
+    brandName: string;
+    supportAddress: string | undefined;
+    accentColor: string | undefined;
+    footer: string | undefined;
+    sendIntervalMs: number;
+    /** First retry after a failed send; doubles per attempt up to an hour, for two days. */
+    retryBaseMs: number;
+  };
   s3: {
     bucket: string | undefined;
     endpoint: string | undefined;
@@ -146,6 +160,14 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `expected true or false, got "${raw}"`);
 }
 
+function natsStream(env: Env): string {
+  const stream = read(env, 'NATS_STREAM') ?? 'MAMLAKA_EVENTS';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream)) {
+    throw new ConfigError('NATS_STREAM', 'must be 1-64 letters, digits, _ or -');
+  }
+  return stream;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(
@@ -182,6 +204,18 @@ export function loadConfig(
     natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: read(env, 'MAIL_FROM') ?? 'Mamlaka <no-reply@mamlaka.local>',
+    events: {
+      natsStream: natsStream(env),
+      outboxPollIntervalMs: duration(env, 'OUTBOX_POLL_INTERVAL', '100ms'),
+    },
+    mail: {
+      brandName: read(env, 'MAIL_BRAND_NAME') ?? 'Mamlaka',
+      supportAddress: read(env, 'MAIL_SUPPORT_ADDRESS'),
+      accentColor: read(env, 'MAIL_ACCENT_COLOR'),
+      footer: read(env, 'MAIL_FOOTER'),
+      sendIntervalMs: duration(env, 'MAIL_SEND_INTERVAL', '1s'),
+      retryBaseMs: duration(env, 'MAIL_RETRY_BASE', '10s'),
+    },
     s3: {
       bucket: read(env, 'S3_BUCKET'),
       endpoint: url(env, 'S3_ENDPOINT', ['http:', 'https:']),

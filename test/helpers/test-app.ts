@@ -1,11 +1,23 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createPlatform, type Platform } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/platform/logging/logger.js';
+import { deleteStream } from './nats.js';
+import { serviceUrl, testDatabase } from './services.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
+
+/**
+ * The embedded default (PGlite) runs events in process; the suites on the real PostgreSQL
+ * run them through the real NATS, each app on a stream of its own so apps never share events.
+ */
+function realEventBus(): Record<string, string> {
+  const natsUrl = testDatabase() === 'postgres' ? serviceUrl('TEST_NATS_URL') : undefined;
+  if (!natsUrl) return {};
+  return { NATS_URL: natsUrl, NATS_STREAM: `TEST_${randomUUID().replaceAll('-', '')}` };
+}
 
 export interface ApiResponse<T = Record<string, unknown>> {
   status: number;
@@ -48,6 +60,8 @@ export async function startTestApp(
     DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://127.0.0.1',
+    OUTBOX_POLL_INTERVAL: '20ms',
+    ...realEventBus(),
     ...env,
   });
   const db = shared?.db ?? (await createTestDatabase());
@@ -77,6 +91,7 @@ export async function startTestApp(
     },
     async close() {
       await platform.close();
+      if (config.natsUrl && !shared) await deleteStream(config.natsUrl, config.events.natsStream);
       if (!shared) {
         await db.drop();
         rmSync(dataDir, { recursive: true, force: true });

@@ -10,11 +10,17 @@ export type PaymentEventType =
   | 'payment.refunded';
 
 /**
- * Where payment events go (integrators' webhooks today, the event bus later). Called inside
- * the transaction of the change it reports, so an event exists exactly when its change does.
+ * Where payment events go (the outbox). Called inside the transaction of the change it
+ * reports, so an event exists exactly when its change does.
  */
 export interface PaymentEvents {
-  emit(trx: Transaction<object>, type: PaymentEventType, payment: PublicPayment): Promise<void>;
+  emit(
+    trx: Transaction<object>,
+    type: PaymentEventType,
+    payment: PublicPayment,
+    /** What the payment alone does not say: the refund a `payment.refunded` is about. */
+    extra?: { refund: { id: string; amount: string; reason: string } },
+  ): Promise<void>;
 }
 
 export const noPaymentEvents: PaymentEvents = { emit: async () => {} };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { forbidden, notFound, unprocessable } from '../../platform/errors.js';
-import { type ParseAmountError, parseAmount } from '../../platform/money.js';
+import { formatAmount, type ParseAmountError, parseAmount } from '../../platform/money.js';
 import { invalidField } from '../../platform/errors.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
@@ -112,7 +112,9 @@ export class Refunds {
         restocked = lines.map((line) => line.productId);
       }
       const after = { payment: updated!, items: await repo.orderItems(payment.order_id) };
-      await this.events.emit(trx, 'payment.refunded', toPublicPayment(after.payment, after.items));
+      await this.events.emit(trx, 'payment.refunded', toPublicPayment(after.payment, after.items), {
+        refund: { id: refundId, amount: formatAmount(amount, payment.currency), reason: input.reason },
+      });
       return after;
     });
     await this.catalog.stockChanged(restocked);

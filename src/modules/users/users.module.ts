@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import { databaseOutbox, type Outbox } from '../../platform/events/outbox.js';
 import type { AccessTokens } from '../../platform/auth/tokens.js';
 import type { RateLimits } from '../../platform/http/rate-limits.js';
 import { UsersRepository } from './users.repository.js';
@@ -19,12 +20,14 @@ export function createUsersModule(deps: {
   tokens: AccessTokens;
   limits: RateLimits;
   refreshTokenTtlMs: number;
+  outbox?: Outbox;
 }): UsersModule {
   const repo = UsersRepository.of(deps.db);
-  const users = new UsersService(repo);
+  const users = new UsersService(repo, deps.outbox);
   const sessions = new SessionsService(repo, deps.tokens, deps.limits, deps.refreshTokenTtlMs);
   return { users, sessions, routes: (app) => usersRoutes(app, { users, sessions, tokens: deps.tokens }) };
 }
 
 /** Just the accounts service, for callers that need no sessions (the CLI). */
-export const usersServiceFor = (db: Kysely<object>): UsersService => new UsersService(UsersRepository.of(db));
+export const usersServiceFor = (db: Kysely<object>): UsersService =>
+  new UsersService(UsersRepository.of(db), databaseOutbox);

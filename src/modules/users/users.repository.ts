@@ -16,8 +16,11 @@ export class UsersRepository {
     return new UsersRepository(trx as unknown as Transaction<UsersTables>);
   }
 
-  transaction<T>(fn: (repo: UsersRepository) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => fn(new UsersRepository(trx)));
+  /** `trx` is handed over too, for writes outside this module's tables (its outbox events). */
+  transaction<T>(fn: (repo: UsersRepository, trx: Transaction<object>) => Promise<T>): Promise<T> {
+    return this.db
+      .transaction()
+      .execute((trx) => fn(new UsersRepository(trx), trx as unknown as Transaction<object>));
   }
 
   insertUser(values: Pick<UsersTable, 'name' | 'email' | 'role' | 'password_hash'>): Promise<UserRow> {
@@ -26,6 +29,13 @@ export class UsersRepository {
 
   findUserById(id: string): Promise<UserRow | undefined> {
     return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Active users in id order, for mail to everyone; keyset-paged so it stays cheap. */
+  listActiveUsers(afterId: string | undefined, limit: number): Promise<UserRow[]> {
+    let query = this.db.selectFrom('users').selectAll().where('status', '=', 'active');
+    if (afterId) query = query.where('id', '>', afterId);
+    return query.orderBy('id').limit(limit).execute();
   }
 
   findUserByEmail(email: string): Promise<UserRow | undefined> {

@@ -1,4 +1,5 @@
 import { type Actor, authorize, type Role } from '../../platform/auth/policy.js';
+import type { Outbox } from '../../platform/events/outbox.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import { conflict, invalidField, notFound, unauthenticated } from '../../platform/errors.js';
 import { hashPassword, verifyPassword } from './users.passwords.js';
@@ -27,15 +28,25 @@ export interface UpdateProfileInput {
   current_password?: string;
 }
 
+export interface Contact {
+  id: string;
+  name: string;
+  email: string;
+}
+
 const emailTaken = () => conflict('email_taken', 'email already exists');
 
 /** The users module's facade for accounts and profiles. Sessions live in SessionsService. */
 export class UsersService {
-  constructor(private readonly repo: UsersRepository) {}
+  constructor(
+    private readonly repo: UsersRepository,
+    private readonly outbox?: Outbox,
+  ) {}
 
   /**
    * Opens an account. The email's uniqueness is decided by the database's unique index,
-   * so concurrent registrations of one address yield exactly one account.
+   * so concurrent registrations of one address yield exactly one account. `user.registered`
+   * is written to the outbox in the same transaction.
    * @throws `validation_failed` (400), `role_not_allowed` (403), `email_taken` (409)
    */
   async register(input: RegisterInput, actor?: Actor): Promise<PublicUser> {
@@ -43,13 +54,20 @@ export class UsersService {
     assertMayRegisterAs(input.role, actor);
     const passwordHash = await hashPassword(input.password);
     try {
-      const row = await this.repo.insertUser({
-        name: input.name.trim(),
-        email: normalizeEmail(input.email),
-        role: input.role,
-        password_hash: passwordHash,
+      return await this.repo.transaction(async (repo, trx) => {
+        const user = toPublicUser(
+          await repo.insertUser({
+            name: input.name.trim(),
+            email: normalizeEmail(input.email),
+            role: input.role,
+            password_hash: passwordHash,
+          }),
+        );
+        await this.outbox?.write(trx, [
+          { type: 'user.registered', aggregate: `user:${user.id}`, data: user },
+        ]);
+        return user;
       });
-      return toPublicUser(row);
     } catch (error) {
       if (isUniqueViolation(error, 'users_email_key')) throw emailTaken();
       throw error;
@@ -68,6 +86,18 @@ export class UsersService {
     const row = await this.repo.findUserById(id);
     if (!row) throw notFound('user');
     return toPublicUser(row);
+  }
+
+  /** Whom to write to: for other modules (mail), not for requests, so it takes no actor. */
+  async contact(id: string): Promise<Contact | undefined> {
+    const row = await this.repo.findUserById(id);
+    return row && row.status === 'active' ? { id: row.id, name: row.name, email: row.email } : undefined;
+  }
+
+  /** Every active user, a page at a time in id order (at most 1,000 per page). */
+  async contacts(afterId: string | undefined, limit: number): Promise<Contact[]> {
+    const rows = await this.repo.listActiveUsers(afterId, Math.min(Math.max(limit, 1), 1_000));
+    return rows.map((row) => ({ id: row.id, name: row.name, email: row.email }));
   }
 
   /**

@@ -1,16 +1,26 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { DomainEvent } from '../../platform/events/event.js';
+import type { EventBus } from '../../platform/events/event-bus.js';
+import { handleOnce } from '../../platform/events/handle-once.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 import { webhooksRoutes } from './webhooks.routes.js';
-import { defaultRetryPolicy, type RetryPolicy } from './webhooks.rules.js';
+import { defaultRetryPolicy, EVENT_TYPES, type RetryPolicy } from './webhooks.rules.js';
 import { createSender, type Sender } from './webhooks.sender.js';
 import { WebhooksService } from './webhooks.service.js';
 import type { Resolver } from './webhooks.url-guard.js';
 
+const CONSUMER = 'webhooks';
+
 export interface WebhooksModule {
   webhooks: WebhooksService;
   routes(app: FastifyInstance): void;
+  /**
+   * Subscribes the webhooks consumer to the bus: each event becomes one delivery per
+   * subscribed endpoint of the users `audience` names, once however often it is delivered.
+   */
+  subscribe(bus: EventBus, audience: (event: DomainEvent) => string[]): Promise<void>;
   /** Starts the delivery loop; returns the function that stops it. Never overlaps itself. */
   startDelivery(intervalMs: number): () => void;
 }
@@ -42,6 +52,23 @@ export function createWebhooksModule(deps: {
   return {
     webhooks,
     routes: (app) => webhooksRoutes(app, { webhooks }),
+    subscribe: (bus, audience) =>
+      bus.subscribe(
+        CONSUMER,
+        async (event) => {
+          const ownerIds = audience(event);
+          await handleOnce(deps.db, CONSUMER, event, async (trx) => {
+            await webhooks.enqueue(trx, {
+              id: event.id,
+              createdMs: event.created,
+              type: event.type,
+              data: event.data,
+              ownerIds,
+            });
+          });
+        },
+        { types: [...EVENT_TYPES] },
+      ),
     startDelivery(intervalMs) {
       let running = false;
       const timer = setInterval(() => {

@@ -182,12 +182,12 @@ export class WebhooksService {
    */
   async enqueue(
     trx: Transaction<object>,
-    event: { type: string; data: unknown; ownerIds: string[] },
+    event: { type: string; data: unknown; ownerIds: string[]; id?: string; createdMs?: number },
   ): Promise<{ event: WebhookEvent; deliveries: number }> {
     const built: WebhookEvent = {
-      id: randomUUID(),
+      id: event.id ?? randomUUID(),
       type: event.type,
-      created: Math.floor(Date.now() / 1000),
+      created: Math.floor((event.createdMs ?? Date.now()) / 1000),
       data: event.data,
     };
     const owners = [...new Set(event.ownerIds)];

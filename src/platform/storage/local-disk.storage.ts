@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { writeFileAtomically } from '../fs/atomic-write.js';
 import {
   assertValidObjectKey,
   assertValidPut,
@@ -28,23 +28,8 @@ export class LocalDiskStorage implements ObjectStorage {
     const file = this.fileFor(key);
     const dir = path.dirname(file);
     await mkdir(dir, { recursive: true });
-    // A reader (or a crash) must never see half an image: write a temp file in the same
-    // directory, flush it, then rename, which replaces the name in one step. The leading
-    // dot and `.tmp` suffix fail isValidObjectKey, so a temp file is never served.
-    const temp = path.join(dir, `.${path.basename(file)}.${randomUUID()}.tmp`);
-    try {
-      const handle = await open(temp, 'wx');
-      try {
-        await handle.writeFile(bytes);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, file);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
+    // The temp name (leading dot, `.tmp`) fails isValidObjectKey, so it is never served.
+    await writeFileAtomically(file, bytes);
     return { key, url: this.urlFor(key) };
   }
 

@@ -1,3 +1,4 @@
+import { escapeHtml } from '../../../platform/html.js';
 import { formatAmount } from './sandbox.state.js';
 import type { SandboxTransaction } from './sandbox.store.js';
 
@@ -5,15 +6,6 @@ import type { SandboxTransaction } from './sandbox.store.js';
 
 export const PAGE_ACTIONS = ['settlement', 'deny', 'expire'] as const;
 export type PageAction = (typeof PAGE_ACTIONS)[number];
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-};
-const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
 const STYLE =
   'body{font-family:system-ui,sans-serif;max-width:28rem;margin:3rem auto;padding:0 1rem;color:#222}' +

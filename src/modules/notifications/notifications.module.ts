@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { EventBus } from '../../platform/events/event-bus.js';
+import type { Outbox } from '../../platform/events/outbox.js';
+import type { Mailer } from '../../platform/mail/mailer.js';
+import { NotificationsRepository } from './notifications.repository.js';
+import { notificationsRoutes } from './notifications.routes.js';
+import { NOTIFIED_EVENTS } from './notifications.rules.js';
+import {
+  CONSUMER,
+  type ContactDirectory,
+  type NotificationsOptions,
+  NotificationsService,
+} from './notifications.service.js';
+
+export interface NotificationsModule {
+  notifications: NotificationsService;
+  routes(app: FastifyInstance): void;
+  /** Subscribes the mail consumer to the bus. */
+  subscribe(bus: EventBus): Promise<void>;
+  /** Starts the send loop; returns the function that stops it. */
+  startSending(intervalMs: number): () => void;
+}
+
+/** The notification service: events in, mail out. */
+export function createNotificationsModule(
+  deps: {
+    db: Kysely<object>;
+    directory: ContactDirectory;
+    mailer: Mailer;
+    outbox: Outbox;
+  } & NotificationsOptions,
+): NotificationsModule {
+  const notifications = new NotificationsService(
+    deps.db,
+    new NotificationsRepository(deps.db),
+    deps.directory,
+    deps.mailer,
+    deps.outbox,
+    deps,
+  );
+  return {
+    notifications,
+    routes: (app) => notificationsRoutes(app, { notifications }),
+    subscribe: (bus) =>
+      bus.subscribe(
+        CONSUMER,
+        async (event) => {
+          await notifications.handle(event);
+        },
+        { types: [...NOTIFIED_EVENTS, 'announcement.published'] },
+      ),
+    startSending(intervalMs) {
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        notifications
+          .sendDue()
+          .catch((error: unknown) => deps.logger.error({ err: error }, 'mail sending failed'))
+          .finally(() => {
+            running = false;
+          });
+      }, intervalMs);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+  };
+}

@@ -1,0 +1,146 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { tablesOf } from '../../platform/db/database.js';
+import type { MailMessagesTable, MailRow, MailStatus, NotificationsTables } from './notifications.tables.js';
+
+/** A mail as the consumer queues it; the queue's own columns take their defaults. */
+export type NewMail = Pick<
+  MailMessagesTable,
+  'event_id' | 'kind' | 'category' | 'user_id' | 'to_address' | 'subject' | 'text_body' | 'html_body'
+>;
+
+/** SQL of the notifications module, and nothing else. */
+export class NotificationsRepository {
+  private readonly db: Kysely<NotificationsTables>;
+
+  constructor(db: Kysely<object>) {
+    this.db = tablesOf<NotificationsTables>(db);
+  }
+
+  /** Queues mails; one already queued for the same (event, kind, recipient) is left alone. */
+  async insertMails(trx: Transaction<object>, rows: readonly NewMail[]): Promise<number> {
+    if (rows.length === 0) return 0;
+    const inserted = await tablesOf<NotificationsTables>(trx)
+      .insertInto('mail_messages')
+      .values([...rows])
+      .onConflict((conflict) => conflict.columns(['event_id', 'kind', 'to_address']).doNothing())
+      .returning('id')
+      .execute();
+    return inserted.length;
+  }
+
+  /**
+   * Takes up to `limit` due mails and hides them from other senders for `leaseMs`. A
+   * sender that dies mid-send leaves the lease to expire, and the mail is tried again.
+   */
+  claimDue(limit: number, leaseMs: number): Promise<MailRow[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const due = await trx
+        .selectFrom('mail_messages')
+        .select('id')
+        .where('status', '=', 'pending')
+        .where('next_attempt_at', '<=', sql<Date>`now()`)
+        .orderBy('next_attempt_at')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      if (due.length === 0) return [];
+      return trx
+        .updateTable('mail_messages')
+        .set({ next_attempt_at: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'` })
+        .where(
+          'id',
+          'in',
+          due.map((row) => row.id),
+        )
+        .returningAll()
+        .execute();
+    });
+  }
+
+  /** Records an attempt and its outcome, unless the mail moved on meanwhile (its lease expired). */
+  async recordAttempt(
+    mail: MailRow,
+    outcome: {
+      status: MailStatus;
+      error: string | null;
+      durationMs: number;
+      messageId?: string;
+      retryInMs?: number;
+    },
+  ): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const updated = await trx
+        .updateTable('mail_messages')
+        .set({
+          status: outcome.status,
+          attempts: mail.attempts + 1,
+          last_error: outcome.error,
+          ...(outcome.messageId ? { message_id: outcome.messageId } : {}),
+          ...(outcome.status === 'sent' ? { sent_at: sql<Date>`now()` } : {}),
+          ...(outcome.retryInMs !== undefined
+            ? { next_attempt_at: sql<Date>`now() + ${outcome.retryInMs} * interval '1 millisecond'` }
+            : {}),
+        })
+        .where('id', '=', mail.id)
+        .where('status', '=', 'pending')
+        .where('attempts', '=', mail.attempts)
+        .returning('id')
+        .executeTakeFirst();
+      if (!updated) return;
+      await trx
+        .insertInto('mail_attempts')
+        .values({ mail_id: mail.id, error: outcome.error, duration_ms: Math.round(outcome.durationMs) })
+        .execute();
+    });
+  }
+
+  async marketingAllowed(userId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('mail_preferences')
+      .select('marketing')
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row?.marketing ?? true;
+  }
+
+  preferences(userId: string) {
+    return this.db
+      .selectFrom('mail_preferences')
+      .select(['marketing', 'updated_at'])
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+  }
+
+  savePreferences(userId: string, marketing: boolean) {
+    return this.db
+      .insertInto('mail_preferences')
+      .values({ user_id: userId, marketing })
+      .onConflict((conflict) =>
+        conflict.column('user_id').doUpdateSet({ marketing, updated_at: sql<Date>`now()` }),
+      )
+      .returning(['marketing', 'updated_at'])
+      .executeTakeFirstOrThrow();
+  }
+
+  async listMail(filter: { status?: MailStatus; userId?: string; eventId?: string }, limit: number) {
+    let query = this.db.selectFrom('mail_messages').selectAll();
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (filter.userId) query = query.where('user_id', '=', filter.userId);
+    if (filter.eventId) query = query.where('event_id', '=', filter.eventId);
+    const mails = await query.orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
+    if (mails.length === 0) return [];
+    const attempts = await this.db
+      .selectFrom('mail_attempts')
+      .selectAll()
+      .where(
+        'mail_id',
+        'in',
+        mails.map((mail) => mail.id),
+      )
+      .orderBy('attempted_at')
+      .orderBy('id')
+      .execute();
+    return mails.map((mail) => ({ mail, attempts: attempts.filter((a) => a.mail_id === mail.id) }));
+  }
+}

@@ -1,0 +1,219 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { type Actor, authorize } from '../../platform/auth/policy.js';
+import { afterFailure, type BackoffPolicy } from '../../platform/backoff.js';
+import type { DomainEvent } from '../../platform/events/event.js';
+import { handleOnce } from '../../platform/events/handle-once.js';
+import type { Outbox } from '../../platform/events/outbox.js';
+import { type Mailer, toMailDeliveryError } from '../../platform/mail/mailer.js';
+import type { Contact } from '../users/users.service.js';
+import type { NotificationsRepository, NewMail } from './notifications.repository.js';
+import { mailsFor } from './notifications.rules.js';
+import type { MailStatus } from './notifications.tables.js';
+import { type Branding, renderAnnouncement } from './notifications.templates.js';
+
+/** Where addresses come from: the users module, behind the one call this module needs. */
+export interface ContactDirectory {
+  contact(id: string): Promise<Contact | undefined>;
+  contacts(afterId: string | undefined, limit: number): Promise<Contact[]>;
+}
+
+export interface NotificationsOptions {
+  branding: Branding;
+  policy: BackoffPolicy;
+  /** How long a claimed mail is hidden from other senders: longer than a send can take. */
+  leaseMs: number;
+  logger: Logger;
+}
+
+export const CONSUMER = 'notifications';
+const MAX_SEND_BATCH = 50;
+const MAX_LISTED = 100;
+const CONTACTS_PAGE = 500;
+
+/**
+ * Turns events into mail. Handling an event only queues rendered mails (in a transaction
+ * that also records the event as handled, so a redelivery queues nothing); a separate
+ * loop sends the queue through the mailer with backoff, logging every attempt.
+ */
+export class NotificationsService {
+  constructor(
+    private readonly db: Kysely<object>,
+    private readonly repo: NotificationsRepository,
+    private readonly directory: ContactDirectory,
+    private readonly mailer: Mailer,
+    private readonly outbox: Outbox,
+    private readonly options: NotificationsOptions,
+  ) {}
+
+  /** The event consumer. Idempotent: returns false for an event handled before. */
+  async handle(event: DomainEvent): Promise<boolean> {
+    // Addresses are looked up before the transaction: the lookup uses its own connection.
+    const mails =
+      event.type === 'announcement.published'
+        ? await this.announcementMails(event)
+        : await this.planned(event);
+    return handleOnce(this.db, CONSUMER, event, async (trx) => {
+      await this.repo.insertMails(trx, mails);
+    });
+  }
+
+  /**
+   * Sends up to a batch of due mails. A transient failure (SMTP down, 4xx) is retried with
+   * backoff; a permanent one (5xx) or one past the policy's age fails the mail. Marketing
+   * mail to someone who turned it off is suppressed at send time, whenever they chose.
+   */
+  async sendDue(limit = 20): Promise<number> {
+    const claimed = await this.repo.claimDue(
+      Math.min(Math.max(limit, 1), MAX_SEND_BATCH),
+      this.options.leaseMs,
+    );
+    for (const mail of claimed) {
+      const started = performance.now();
+      if (
+        mail.category === 'marketing' &&
+        mail.user_id &&
+        !(await this.repo.marketingAllowed(mail.user_id))
+      ) {
+        await this.repo.recordAttempt(mail, {
+          status: 'suppressed',
+          error: 'marketing mail turned off',
+          durationMs: 0,
+        });
+        continue;
+      }
+      try {
+        const sent = await this.mailer.send({
+          from: this.options.branding.from,
+          to: mail.to_address,
+          subject: mail.subject,
+          text: mail.text_body,
+          html: mail.html_body,
+          // The same id on every attempt, so a receiving server can drop a resent copy.
+          messageId: `<${mail.id}@mamlaka>`,
+        });
+        await this.repo.recordAttempt(mail, {
+          status: 'sent',
+          error: null,
+          messageId: sent.messageId,
+          durationMs: performance.now() - started,
+        });
+      } catch (error) {
+        const failure = toMailDeliveryError(error);
+        const next = afterFailure(
+          { attempts: mail.attempts + 1, ageMs: Date.now() - new Date(mail.created_at).getTime() },
+          this.options.policy,
+        );
+        const giveUp = failure.permanent || next.giveUp;
+        this.options.logger.warn({ err: failure, mailId: mail.id, giveUp }, 'mail not sent');
+        await this.repo.recordAttempt(mail, {
+          status: giveUp ? 'failed' : 'pending',
+          error: failure.message.slice(0, 500),
+          durationMs: performance.now() - started,
+          ...(next.giveUp || failure.permanent ? {} : { retryInMs: next.delayMs }),
+        });
+      }
+    }
+    return claimed.length;
+  }
+
+  /** The caller's mail preferences; marketing mail is on until they turn it off. */
+  async preferences(actor: Actor | undefined) {
+    const me = authorize(actor);
+    const saved = await this.repo.preferences(me.userId);
+    return {
+      marketing: saved?.marketing ?? true,
+      updated_at: saved ? new Date(saved.updated_at).toISOString() : null,
+    };
+  }
+
+  /** Stores the caller's choice with its time. Transactional mail is not a choice. */
+  async updatePreferences(actor: Actor | undefined, input: { marketing: boolean }) {
+    const me = authorize(actor);
+    const saved = await this.repo.savePreferences(me.userId, input.marketing);
+    return { marketing: saved.marketing, updated_at: new Date(saved.updated_at).toISOString() };
+  }
+
+  /** Admins: queues a marketing mail to every active user, through the outbox like any event. */
+  async announce(actor: Actor | undefined, input: { subject: string; text: string }) {
+    authorize(actor, { roles: ['admin'] });
+    const [event] = await this.db
+      .transaction()
+      .execute((trx) =>
+        this.outbox.write(trx, [{ type: 'announcement.published', aggregate: 'announcement', data: input }]),
+      );
+    return { id: event!.id, subject: input.subject };
+  }
+
+  /** Admins: the mail log, newest first, each mail with its attempts. */
+  async list(
+    actor: Actor | undefined,
+    filter: { status?: MailStatus; userId?: string; eventId?: string; limit?: number },
+  ) {
+    authorize(actor, { roles: ['admin'] });
+    const rows = await this.repo.listMail(filter, Math.min(filter.limit ?? MAX_LISTED, MAX_LISTED));
+    return rows.map(({ mail, attempts }) => ({
+      id: mail.id,
+      event_id: mail.event_id,
+      kind: mail.kind,
+      category: mail.category,
+      user_id: mail.user_id,
+      to: mail.to_address,
+      subject: mail.subject,
+      status: mail.status,
+      attempts: mail.attempts,
+      last_error: mail.last_error,
+      created_at: new Date(mail.created_at).toISOString(),
+      sent_at: mail.sent_at ? new Date(mail.sent_at).toISOString() : null,
+      attempt_log: attempts.map((attempt) => ({
+        attempted_at: new Date(attempt.attempted_at).toISOString(),
+        error: attempt.error,
+        duration_ms: attempt.duration_ms,
+      })),
+    }));
+  }
+
+  private async planned(event: DomainEvent): Promise<NewMail[]> {
+    const mails: NewMail[] = [];
+    for (const plan of mailsFor(event)) {
+      const to = await this.directory.contact(plan.recipientId);
+      if (!to) continue;
+      const rendered = plan.render(to, this.options.branding);
+      mails.push({
+        event_id: event.id,
+        kind: plan.kind,
+        category: plan.category,
+        user_id: to.id,
+        to_address: to.email,
+        subject: rendered.subject,
+        text_body: rendered.text,
+        html_body: rendered.html,
+      });
+    }
+    return mails;
+  }
+
+  private async announcementMails(event: DomainEvent): Promise<NewMail[]> {
+    const announcement = event.data as { subject: string; text: string };
+    const mails: NewMail[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const page = await this.directory.contacts(after, CONTACTS_PAGE);
+      for (const to of page) {
+        const rendered = renderAnnouncement(announcement, to, this.options.branding);
+        mails.push({
+          event_id: event.id,
+          kind: 'announcement',
+          category: 'marketing',
+          user_id: to.id,
+          to_address: to.email,
+          subject: rendered.subject,
+          text_body: rendered.text,
+          html_body: rendered.html,
+        });
+      }
+      if (page.length < CONTACTS_PAGE) return mails;
+      after = page.at(-1)!.id;
+    }
+  }
+}

@@ -1,0 +1,260 @@
+import {
+  type Branding,
+  formatMoney,
+  formatTime,
+  humanize,
+  type MailContent,
+  type MailItem,
+  type RenderedMail,
+  renderMail,
+} from './notifications.layout.js';
+
+export type { Branding, RenderedMail } from './notifications.layout.js';
+
+/**
+ * The mails Mamlaka sends, as pure functions from plain data to subject, text and HTML.
+ * Amounts arrive as the API's decimal strings and are only regrouped for display, never
+ * computed with; statuses are the API's codes, turned into words here.
+ */
+
+export interface WelcomeMailInput {
+  name: string;
+  email: string;
+}
+
+/** A payment as the API shows it (the fields a receipt needs). */
+export interface PaymentMailInput {
+  id: string;
+  payment_code: string;
+  status: string;
+  total_amount: string;
+  refunded_amount: string;
+  currency: string;
+  payment_method: string;
+  created_at: string;
+  updated_at: string;
+  items: MailItem[];
+}
+
+export interface PayoutMailInput {
+  id: string;
+  amount: string;
+  currency: string;
+  status: string;
+}
+
+/** Per payment status: the subject's words, the status in words, and what happened. */
+const PAYMENT_WORDING: Record<
+  string,
+  { subject: string; status: string; lead: (paid: string, refunded: string) => string }
+> = {
+  pending: {
+    subject: 'Payment pending',
+    status: 'Awaiting payment',
+    lead: (paid) => `Your payment of ${paid} has been created and is waiting to be completed.`,
+  },
+  succeeded: {
+    subject: 'Payment received',
+    status: 'Paid',
+    lead: (paid) => `We received your payment of ${paid}. Thank you!`,
+  },
+  failed: {
+    subject: 'Payment failed',
+    status: 'Failed',
+    lead: (paid) =>
+      `Your payment of ${paid} did not go through. You can try again with another payment method.`,
+  },
+  expired: {
+    subject: 'Payment expired',
+    status: 'Expired',
+    lead: (paid) => `Your payment of ${paid} was not completed in time and has expired.`,
+  },
+  canceled: {
+    subject: 'Payment canceled',
+    status: 'Canceled',
+    lead: (paid) => `Your payment of ${paid} was canceled.`,
+  },
+  partially_refunded: {
+    subject: 'Refund issued',
+    status: 'Partially refunded',
+    lead: (paid, refunded) => `We refunded ${refunded} of your payment of ${paid}.`,
+  },
+  refunded: {
+    subject: 'Refund issued',
+    status: 'Refunded',
+    lead: (paid) => `Your payment of ${paid} has been refunded in full.`,
+  },
+};
+
+// A status added to the API later still gets a sensible mail rather than a crash.
+const paymentWording = (status: string) =>
+  PAYMENT_WORDING[status] ?? {
+    subject: 'Payment updated',
+    status: humanize(status),
+    lead: (paid: string) => `There is an update to your payment of ${paid}.`,
+  };
+
+const PAYMENT_METHOD_WORDS: Record<string, string> = {
+  wallet: 'Wallet balance',
+  manual: 'Manual payment',
+  credit_card: 'Credit card',
+};
+
+/** The human words for a payment status code, e.g. `partially_refunded` → `Partially refunded`. */
+export const paymentStatusWords = (status: string): string => paymentWording(status).status;
+
+const isZero = (amount: string): boolean => /^0+(\.0+)?$/.test(amount);
+
+function paymentDetails(payment: PaymentMailInput): [string, string][] {
+  const details: [string, string][] = [
+    ['Status', paymentStatusWords(payment.status)],
+    ['Payment code', payment.payment_code],
+    ['Amount', formatMoney(payment.total_amount, payment.currency)],
+  ];
+  if (!isZero(payment.refunded_amount)) {
+    details.push(['Refunded', formatMoney(payment.refunded_amount, payment.currency)]);
+  }
+  details.push(
+    ['Payment method', PAYMENT_METHOD_WORDS[payment.payment_method] ?? humanize(payment.payment_method)],
+    ['Created', formatTime(payment.created_at)],
+  );
+  if (payment.updated_at !== payment.created_at) details.push(['Updated', formatTime(payment.updated_at)]);
+  return details;
+}
+
+const paymentItems = (payment: PaymentMailInput): MailContent['items'] => ({
+  rows: payment.items,
+  currency: payment.currency,
+  total: payment.total_amount,
+});
+
+/** Sent once a user has registered. */
+export function renderWelcomeMail(user: WelcomeMailInput, branding: Branding): RenderedMail {
+  const paragraphs = [
+    `Your ${branding.productName} account is ready. You signed up with ${user.email}.`,
+    branding.supportEmail
+      ? `If you did not create this account, please tell us at ${branding.supportEmail}.`
+      : 'If you did not create this account, you can ignore this mail.',
+  ];
+  return renderMail(
+    { subject: `Welcome to ${branding.productName}`, heading: `Welcome, ${user.name}!`, paragraphs },
+    branding,
+  );
+}
+
+/**
+ * Sent on every status change of a payment: what was bought, for how much, and where the
+ * payment stands now. The subject names the status, so a buyer can tell the mails apart.
+ */
+export function renderPaymentReceipt(payment: PaymentMailInput, branding: Branding): RenderedMail {
+  const wording = paymentWording(payment.status);
+  const paid = formatMoney(payment.total_amount, payment.currency);
+  const refunded = formatMoney(payment.refunded_amount, payment.currency);
+  return renderMail(
+    {
+      subject: `${wording.subject}: ${payment.payment_code}`,
+      heading: wording.subject,
+      paragraphs: [wording.lead(paid, refunded)],
+      details: paymentDetails(payment),
+      items: paymentItems(payment),
+    },
+    branding,
+  );
+}
+
+/**
+ * Sent when money goes back to the buyer: `refund.amount` is this refund, while the
+ * payment's `refunded_amount` is everything refunded so far (this refund included).
+ */
+export function renderRefundNotice(
+  payment: PaymentMailInput,
+  refund: { amount: string },
+  branding: Branding,
+): RenderedMail {
+  const amount = formatMoney(refund.amount, payment.currency);
+  const paid = formatMoney(payment.total_amount, payment.currency);
+  const full = payment.status === 'refunded' && refund.amount === payment.total_amount;
+  return renderMail(
+    {
+      subject: `Refund of ${amount}: ${payment.payment_code}`,
+      heading: 'Refund issued',
+      paragraphs: [
+        full
+          ? `We refunded your payment of ${paid} in full.`
+          : `We refunded ${amount} of your payment of ${paid}.`,
+      ],
+      details: [['This refund', amount], ...paymentDetails(payment)],
+      items: paymentItems(payment),
+    },
+    branding,
+  );
+}
+
+const PAYOUT_WORDING: Record<string, { subject: string; status: string; lead: (amount: string) => string }> =
+  {
+    pending: {
+      subject: 'Payout requested',
+      status: 'Processing',
+      lead: (amount) =>
+        `We received your payout request of ${amount}. The amount is held from your balance until it is sent.`,
+    },
+    paid: {
+      subject: 'Payout sent',
+      status: 'Paid out',
+      lead: (amount) => `Your payout of ${amount} has been sent.`,
+    },
+    canceled: {
+      subject: 'Payout canceled',
+      status: 'Canceled',
+      lead: (amount) =>
+        `Your payout of ${amount} was canceled, and the amount is available in your balance again.`,
+    },
+  };
+
+/** Sent to a seller when a payout is requested, paid out or canceled. */
+export function renderPayoutNotice(payout: PayoutMailInput, branding: Branding): RenderedMail {
+  const amount = formatMoney(payout.amount, payout.currency);
+  const wording = PAYOUT_WORDING[payout.status] ?? {
+    subject: 'Payout updated',
+    status: humanize(payout.status),
+    lead: (text: string) => `There is an update to your payout of ${text}.`,
+  };
+  return renderMail(
+    {
+      subject: `${wording.subject}: ${amount}`,
+      heading: wording.subject,
+      paragraphs: [wording.lead(amount)],
+      details: [
+        ['Status', wording.status],
+        ['Amount', amount],
+        ['Reference', payout.id],
+      ],
+    },
+    branding,
+  );
+}
+
+/**
+ * A marketing message from the platform's admins, sent only to those who still accept
+ * marketing mail; it says how to stop receiving them.
+ */
+export function renderAnnouncement(
+  announcement: { subject: string; text: string },
+  to: { name: string },
+  branding: Branding,
+): RenderedMail {
+  return renderMail(
+    {
+      subject: announcement.subject,
+      heading: `Hello ${to.name}`,
+      paragraphs: [
+        ...announcement.text
+          .split(/\n{2,}/)
+          .map((paragraph) => paragraph.trim())
+          .filter(Boolean),
+        `You get this because marketing mail is on in your ${branding.productName} preferences; turn it off there (PUT /users/me/preferences) to stop these.`,
+      ],
+    },
+    branding,
+  );
+}

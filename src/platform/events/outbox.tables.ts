@@ -1,0 +1,32 @@
+import type { Generated, Selectable } from 'kysely';
+
+export interface OutboxEventsTable {
+  position: Generated<string | number | bigint>;
+  id: Generated<string>;
+  type: string;
+  aggregate: string;
+  data: unknown;
+  created_at: Generated<Date>;
+  published_at: Date | null;
+}
+
+export interface OutboxRelayLeaseTable {
+  name: string;
+  holder: string;
+  expires_at: Date;
+}
+
+export interface HandledEventsTable {
+  consumer: string;
+  event_id: string;
+  handled_at: Generated<Date>;
+}
+
+/** The event machinery's own tables; modules only reach them through the outbox and handleOnce. */
+export interface EventsTables {
+  outbox_events: OutboxEventsTable;
+  outbox_relay_lease: OutboxRelayLeaseTable;
+  handled_events: HandledEventsTable;
+}
+
+export type OutboxRow = Selectable<OutboxEventsTable>;

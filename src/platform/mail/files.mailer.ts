@@ -1,0 +1,61 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { writeFileAtomically } from '../fs/atomic-write.js';
+import nodemailer, { type StreamSentMessageInfo, type Transporter } from 'nodemailer';
+import { type MailMessage, type Mailer, toMailDeliveryError, toSendMailOptions } from './mailer.js';
+
+/** Longest part of a Message-ID kept in a file name, so names stay well under NAME_MAX. */
+const MAX_ID_IN_NAME = 64;
+
+/**
+ * File name of a mail sent at `sentAt`: the ISO time first so names sort by time
+ * (`:` becomes `-`, which some file systems refuse), then the Message-ID for a human to
+ * match, then random hex, because a caller may send the same Message-ID twice within a
+ * millisecond and rename would silently replace the first file.
+ */
+export function emlFileName(sentAt: Date, messageId: string): string {
+  const id = messageId
+    .replace(/^<|>$/g, '')
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .slice(0, MAX_ID_IN_NAME);
+  return `${sentAt.toISOString().replaceAll(':', '-')}-${id}-${randomBytes(3).toString('hex')}.eml`;
+}
+
+/**
+ * Mail as RFC 822 `.eml` files in one directory, for when no SMTP server is configured:
+ * every file is the exact MIME message an SMTP server would have received, so any mail
+ * client opens it.
+ */
+export class FilesMailer implements Mailer {
+  readonly kind = 'files' as const;
+  // nodemailer only composes here; the buffer is the whole message.
+  private readonly composer: Transporter<StreamSentMessageInfo> = nodemailer.createTransport({
+    streamTransport: true,
+    buffer: true,
+    // RFC 5322 lines end in CRLF, as they would on the wire.
+    newline: 'windows',
+    disableFileAccess: true,
+    disableUrlAccess: true,
+  });
+
+  constructor(private readonly dir: string) {}
+
+  /** Writes the message atomically: a reader never sees half a file, even after a crash. */
+  async send(message: MailMessage): Promise<{ messageId: string }> {
+    try {
+      const info = await this.composer.sendMail(toSendMailOptions(message));
+      if (!Buffer.isBuffer(info.message)) throw new Error('nodemailer returned a stream, not a buffer');
+      await mkdir(this.dir, { recursive: true });
+      const file = path.join(this.dir, emlFileName(new Date(), info.messageId));
+      await writeFileAtomically(file, info.message);
+      return { messageId: info.messageId };
+    } catch (error) {
+      throw toMailDeliveryError(error);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.composer.close();
+  }
+}

@@ -1,0 +1,22 @@
+import { FilesMailer } from './files.mailer.js';
+import type { Mailer } from './mailer.js';
+import { SmtpMailer } from './smtp.mailer.js';
+
+export interface MailerOptions {
+  /** `smtp://` or `smtps://` URL (see smtpConnectionOptions); without it mail goes to files. */
+  smtpUrl?: string;
+  /** Where `.eml` files go when there is no SMTP server, normally `<DATA_DIR>/mail`. */
+  mailDir: string;
+  /** SMTP connect, greeting and idle-socket timeout; default 10 s. */
+  timeoutMs?: number;
+}
+
+/**
+ * SMTP when a server is configured, else `.eml` files under `mailDir`.
+ * @throws Error for an unusable SMTP URL, so a bad setting stops the boot.
+ */
+export function openMailer(options: MailerOptions): Mailer {
+  return options.smtpUrl
+    ? new SmtpMailer(options.smtpUrl, { timeoutMs: options.timeoutMs })
+    : new FilesMailer(options.mailDir);
+}
