@@ -22,6 +22,8 @@ export interface NotificationsModule {
   startSending(intervalMs: number): () => void;
 }
 
+const SEND_BATCH = 20;
+
 /** The notification service: events in, mail out. */
 export function createNotificationsModule(
   deps: {
@@ -55,8 +57,11 @@ export function createNotificationsModule(
       const timer = setInterval(() => {
         if (running) return;
         running = true;
-        notifications
-          .sendDue()
+        // A full batch means more is due: keep going until the queue is drained.
+        const drain = async () => {
+          while ((await notifications.sendDue(SEND_BATCH)) === SEND_BATCH);
+        };
+        drain()
           .catch((error: unknown) => deps.logger.error({ err: error }, 'mail sending failed'))
           .finally(() => {
             running = false;
