@@ -19,6 +19,8 @@ import { openEventBus } from './platform/events/open.js';
 import { databaseOutbox } from './platform/events/outbox.js';
 import { OutboxRelay } from './platform/events/outbox.relay.js';
 import { openMailer } from './platform/mail/open.js';
+import { loadContracts } from './platform/grpc/contracts.js';
+import { GrpcServer } from './platform/grpc/server.js';
 import { createUsersModule, type UsersModule } from './modules/users/users.module.js';
 import { createWebhooksModule, type WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { createMidtransModule } from './modules/midtrans/midtrans.module.js';
@@ -48,6 +50,8 @@ export interface Platform {
   webhooks: WebhooksModule;
   notifications: NotificationsModule;
   events: { bus: EventBus; relay: OutboxRelay };
+  /** The gRPC services, bound to no port until the caller listens. */
+  grpc: GrpcServer;
   /** Every reconciliation check of the ledger and the payments against it. */
   reconcile(): Promise<{ ok: boolean; violations: string[]; counts: Record<string, number> }>;
   /** Stops accepting requests, lets in-flight ones finish, then closes Redis. The database is the caller's. */
@@ -191,6 +195,11 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     return { ok: violations.length === 0, violations, counts: own.counts };
   };
 
+  const grpc = new GrpcServer({ tokens, logger }, loadContracts().definitions);
+  users.grpc(grpc);
+  catalog.grpc?.(grpc);
+  payments.grpc?.(grpc);
+
   const app = await createHttpApp({ config, logger, tokens, limits });
   const idempotency = new IdempotencyStore(database.db);
   installIdempotency(app, idempotency);
@@ -228,8 +237,10 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     webhooks,
     notifications,
     events: { bus: events, relay },
+    grpc,
     reconcile,
     async close() {
+      await grpc.close();
       stopExpiry();
       stopWebhooks();
       stopMail();

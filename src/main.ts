@@ -43,8 +43,9 @@ export async function startServer(configured: Config, logger: Logger): Promise<R
     await platform.app.listen({ port: config.port, host: config.host });
     const address = platform.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
+    const grpcPort = await platform.grpc.listen(config.host, config.grpcPort);
     logger.info(
-      `Mamlaka (${config.mode}) listening on http://${config.host}:${port}, API reference at /docs`,
+      `Mamlaka (${config.mode}) listening on http://${config.host}:${port} (API reference at /docs) and gRPC ${config.host}:${grpcPort}`,
     );
     return {
       url: `http://127.0.0.1:${port}`,

@@ -30,6 +30,8 @@ export interface ApiResponse<T = Record<string, unknown>> {
 
 export interface TestApp {
   url: string;
+  /** host:port of the gRPC services. */
+  grpcAddress: string;
   config: Config;
   platform: Platform;
   db: TestDatabase;
@@ -69,9 +71,11 @@ export async function startTestApp(
   await platform.app.listen({ host: '127.0.0.1', port: 0 });
   const address = platform.app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  const grpcAddress = `127.0.0.1:${await platform.grpc.listen('127.0.0.1', 0)}`;
 
   return {
     url,
+    grpcAddress,
     config,
     platform,
     db,

@@ -1,3 +1,4 @@
+import type { GrpcServer } from '../../platform/grpc/server.js';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -12,6 +13,8 @@ import { CatalogService } from './catalog.service.js';
 export interface CatalogModule {
   catalog: CatalogService;
   routes(app: FastifyInstance): void;
+  /** Serves mamlaka.catalog.v1.CatalogService on the gRPC server. */
+  grpc?(server: GrpcServer): void;
 }
 
 /**

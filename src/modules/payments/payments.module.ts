@@ -1,3 +1,4 @@
+import type { GrpcServer } from '../../platform/grpc/server.js';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -22,6 +23,8 @@ export interface PaymentsModule {
   /** Payments as Midtrans sees them: what its notifications settle. */
   gatewayOrders: GatewayOrders;
   routes(app: FastifyInstance): void;
+  /** Serves mamlaka.payments.v1.PaymentService on the gRPC server. */
+  grpc?(server: GrpcServer): void;
   reconcile(): Promise<string[]>;
   /** Starts the background expiry of pending payments; returns the function that stops it. */
   startExpiry(intervalMs: number): () => void;

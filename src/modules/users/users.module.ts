@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely';
 import { databaseOutbox, type Outbox } from '../../platform/events/outbox.js';
 import type { AccessTokens } from '../../platform/auth/tokens.js';
 import type { RateLimits } from '../../platform/http/rate-limits.js';
+import type { GrpcServer } from '../../platform/grpc/server.js';
+import { usersGrpc } from './users.grpc.js';
 import { UsersRepository } from './users.repository.js';
 import { usersRoutes } from './users.routes.js';
 import { UsersService } from './users.service.js';
@@ -12,6 +14,8 @@ export interface UsersModule {
   users: UsersService;
   sessions: SessionsService;
   routes(app: FastifyInstance): void;
+  /** Serves mamlaka.users.v1.UserService on the gRPC server. */
+  grpc(server: GrpcServer): void;
 }
 
 /** Wires the users module: its repository, its two services and its REST adapter. */
@@ -25,7 +29,12 @@ export function createUsersModule(deps: {
   const repo = UsersRepository.of(deps.db);
   const users = new UsersService(repo, deps.outbox);
   const sessions = new SessionsService(repo, deps.tokens, deps.limits, deps.refreshTokenTtlMs);
-  return { users, sessions, routes: (app) => usersRoutes(app, { users, sessions, tokens: deps.tokens }) };
+  return {
+    users,
+    sessions,
+    routes: (app) => usersRoutes(app, { users, sessions, tokens: deps.tokens }),
+    grpc: (server) => usersGrpc(server, { users, sessions }),
+  };
 }
 
 /** Just the accounts service, for callers that need no sessions (the CLI). */

@@ -15,15 +15,14 @@ import {
   User,
   UserIdParams,
 } from './users.schemas.js';
-import type { UsersService } from './users.service.js';
-import type { SessionsService } from './users.sessions.js';
+import type { SessionsApi, UsersApi } from './users.api.js';
 
 const bearer = [{ bearerAuth: [] }];
 
 /** REST adapter of the users module: parse, call one service method, shape the answer. */
 export function usersRoutes(
   http: FastifyInstance,
-  { users, sessions, tokens }: { users: UsersService; sessions: SessionsService; tokens: AccessTokens },
+  { users, sessions, tokens }: { users: UsersApi; sessions: SessionsApi; tokens: AccessTokens },
 ) {
   const app = http.withTypeProvider<TypeBoxTypeProvider>();
   app.post(

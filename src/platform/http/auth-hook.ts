@@ -46,7 +46,7 @@ export function installAuthentication(app: FastifyInstance, tokens: AccessTokens
       if (config.auth === 'required') authorize(undefined);
       return;
     }
-    request.actor = await tokens.verify(token);
+    request.actor = { ...(await tokens.verify(token)), credential: token };
     setRateLimitHeaders(reply, await limits.consume('perUser', request.actor.userId));
     if (config.roles) authorize(request.actor, { roles: config.roles });
   };

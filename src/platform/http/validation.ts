@@ -77,3 +77,12 @@ export function fieldErrors(errors: ErrorObject[], part: string | undefined): Fi
   }
   return fields;
 }
+
+/**
+ * The same strict validation as request bodies, for input that arrives another way (a gRPC
+ * message): the list of field errors, or undefined when the value is valid.
+ */
+export function checkAgainst(schema: object): (value: unknown) => FieldError[] | undefined {
+  const validate = strictAjv.compile(schema);
+  return (value) => (validate(value) ? undefined : fieldErrors(validate.errors ?? [], 'body'));
+}

@@ -10,6 +10,7 @@ const REDACT = [
   '*.current_password',
   '*.refresh_token',
   '*.token',
+  '*.credential',
 ];
 
 export function createLogger(config: Pick<Config, 'logLevel' | 'mode'>): Logger {

@@ -1,0 +1,78 @@
+import * as grpc from '@grpc/grpc-js';
+import protobuf from 'protobufjs';
+import { loadContracts, PROTO_DIR } from '../../src/platform/grpc/contracts.js';
+
+export interface GrpcOutcome<T> {
+  response?: T;
+  error?: grpc.ServiceError;
+  /** From grpc-status-details-bin, decoded independently of the server's code. */
+  reason?: string;
+  fields?: { field: string; reason: string }[];
+}
+
+// keepCase: field names as the .proto writes them (type_url, field_violations).
+const rpc = new protobuf.Root().loadSync(
+  [`${PROTO_DIR}/google/rpc/status.proto`, `${PROTO_DIR}/google/rpc/error_details.proto`],
+  { keepCase: true },
+);
+
+function decodeDetails(error: grpc.ServiceError): Pick<GrpcOutcome<unknown>, 'reason' | 'fields'> {
+  const raw = error.metadata?.get('grpc-status-details-bin')[0];
+  if (!Buffer.isBuffer(raw)) return {};
+  const status = rpc.lookupType('google.rpc.Status');
+  const decoded = status.toObject(status.decode(raw)) as {
+    details?: { type_url: string; value: Uint8Array }[];
+  };
+  const result: Pick<GrpcOutcome<unknown>, 'reason' | 'fields'> = {};
+  for (const detail of decoded.details ?? []) {
+    const type = rpc.lookupType(detail.type_url.split('/').pop()!);
+    const value = type.toObject(type.decode(detail.value), { arrays: true }) as Record<string, unknown>;
+    if (detail.type_url.endsWith('ErrorInfo')) result.reason = value.reason as string;
+    if (detail.type_url.endsWith('BadRequest'))
+      result.fields = (value.field_violations as { field: string; reason: string }[]).map(
+        ({ field, reason }) => ({
+          field,
+          reason,
+        }),
+      );
+  }
+  return result;
+}
+
+/** Real gRPC clients of a running app's three services. */
+export function grpcClients(address: string) {
+  const { users, catalog, payments } = loadContracts();
+  const credentials = grpc.credentials.createInsecure();
+  return {
+    users: new users.mamlaka.users.v1.UserService(address, credentials),
+    catalog: new catalog.mamlaka.catalog.v1.CatalogService(address, credentials),
+    payments: new payments.mamlaka.payments.v1.PaymentService(address, credentials),
+    close() {
+      this.users.close();
+      this.catalog.close();
+      this.payments.close();
+    },
+  };
+}
+
+/** One unary call, never rejecting: the outcome says whether it worked and, if not, why. */
+export function call<T>(
+  client: grpc.Client,
+  method: string,
+  request: object,
+  options: { token?: string; deadlineMs?: number } = {},
+): Promise<GrpcOutcome<T>> {
+  const metadata = new grpc.Metadata();
+  if (options.token) metadata.set('authorization', `Bearer ${options.token}`);
+  const fn = (client as unknown as Record<string, Function>)[method]!;
+  return new Promise((resolve) => {
+    fn.call(
+      client,
+      request,
+      metadata,
+      { deadline: Date.now() + (options.deadlineMs ?? 10_000) },
+      (error: grpc.ServiceError | null, response: T) =>
+        resolve(error ? { error, ...decodeDetails(error) } : { response }),
+    );
+  });
+}
