@@ -64,7 +64,14 @@ export function call<T>(
 ): Promise<GrpcOutcome<T>> {
   const metadata = new grpc.Metadata();
   if (options.token) metadata.set('authorization', `Bearer ${options.token}`);
-  const fn = (client as unknown as Record<string, Function>)[method]!;
+  type Unary = (
+    this: grpc.Client,
+    request: object,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: (error: grpc.ServiceError | null, response: T) => void,
+  ) => void;
+  const fn = (client as unknown as Record<string, Unary>)[method]!;
   return new Promise((resolve) => {
     fn.call(
       client,
