@@ -19,6 +19,25 @@ export default defineConfig({
           env: { MAMLAKA_TEST_DB: db },
         },
       })),
+      {
+        // The REST suites again, through a gateway that reaches the users, catalog and
+        // payments services over gRPC (see platformsFor in test/helpers/test-app.ts).
+        extends: true as const,
+        test: {
+          name: 'split',
+          include: [
+            'test/e2e/users.*.test.ts',
+            'test/e2e/auth.tokens.test.ts',
+            'test/e2e/catalog.products.test.ts',
+            'test/e2e/catalog.listing.test.ts',
+            'test/e2e/payments.checkout.test.ts',
+            'test/e2e/payments.lifecycle.test.ts',
+            'test/e2e/idempotency.test.ts',
+          ],
+          globalSetup: ['test/helpers/global-setup.ts'],
+          env: { MAMLAKA_TEST_DB: 'pglite', MAMLAKA_TEST_SPLIT: '1' },
+        },
+      },
     ],
   },
 });

@@ -21,6 +21,9 @@ import { OutboxRelay } from './platform/events/outbox.relay.js';
 import { openMailer } from './platform/mail/open.js';
 import { loadContracts } from './platform/grpc/contracts.js';
 import { GrpcServer } from './platform/grpc/server.js';
+import { createInProcessBus } from './platform/events/in-process.bus.js';
+import { type Role, planFor } from './roles.js';
+import { connectServices } from './services.js';
 import { createUsersModule, type UsersModule } from './modules/users/users.module.js';
 import { createWebhooksModule, type WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { createMidtransModule } from './modules/midtrans/midtrans.module.js';
@@ -69,7 +72,13 @@ function audienceOf(event: DomainEvent): string[] {
  * Composition root shared by the server, the CLI and the tests: every module wired to
  * the database and the gateway, nothing listening yet.
  */
-export async function createPlatform(config: Config, logger: Logger, database: Database): Promise<Platform> {
+export async function createPlatform(
+  config: Config,
+  logger: Logger,
+  database: Database,
+  role: Role = 'all',
+): Promise<Platform> {
+  const plan = planFor(role);
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
     : undefined;
@@ -111,7 +120,9 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     logger,
     defaultCurrency: config.defaultCurrency,
     imageMaxBytes: config.imageMaxBytes,
-    cacheTtlMs: config.catalogCacheTtlMs,
+    // A split gateway hears of the services' changes only through a shared (Redis) bus;
+    // without one it must not keep what it read.
+    cacheTtlMs: plan.remote.length > 0 && !redis ? 0 : config.catalogCacheTtlMs,
     sandbox: config.mode === 'sandbox',
   });
 
@@ -181,9 +192,14 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     policy: { baseDelayMs: config.mail.retryBaseMs, maxDelayMs: 3_600_000, maxAgeMs: 2 * 86_400_000 },
     leaseMs: 120_000,
   });
-  const events = await openEventBus({ natsUrl: config.natsUrl, stream: config.events.natsStream, logger });
-  await webhooks.subscribe(events, audienceOf);
-  await notifications.subscribe(events);
+  // Only the role that relays needs the real bus; the others just write the outbox.
+  const events = plan.events
+    ? await openEventBus({ natsUrl: config.natsUrl, stream: config.events.natsStream, logger })
+    : createInProcessBus({ logger });
+  if (plan.events) {
+    await webhooks.subscribe(events, audienceOf);
+    await notifications.subscribe(events);
+  }
   const relay = new OutboxRelay(database.db, events, logger, {
     pollIntervalMs: config.events.outboxPollIntervalMs,
   });
@@ -196,36 +212,45 @@ export async function createPlatform(config: Config, logger: Logger, database: D
   };
 
   const grpc = new GrpcServer({ tokens, logger }, loadContracts().definitions);
-  users.grpc(grpc);
-  catalog.grpc?.(grpc);
-  payments.grpc?.(grpc);
+  if (plan.grpc.includes('users')) users.grpc(grpc);
+  if (plan.grpc.includes('catalog')) catalog.grpc?.(grpc);
+  if (plan.grpc.includes('payments')) payments.grpc?.(grpc);
+  const remote = plan.remote.length > 0 ? connectServices(config) : undefined;
 
   const app = await createHttpApp({ config, logger, tokens, limits });
   const idempotency = new IdempotencyStore(database.db);
   installIdempotency(app, idempotency);
   const migrations = readMigrations();
   healthRoutes(app, { pendingMigrations: () => pendingMigrations(database, migrations) });
-  users.routes(app);
-  catalog.routes(app);
-  payments.routes(app);
-  midtrans?.routes(app, [payments.gatewayOrders, ...(gatewayTopUps ? [gatewayTopUps] : [])]);
-  walletsRoutes(app, { wallets });
-  webhooks.routes(app);
-  notifications.routes(app);
-  ledgerRoutes(app, { ledger, reconcile });
-  if (storage.kind === 'local') uploadsRoutes(app, storage);
+  if (plan.rest) {
+    users.routes(app, remote?.users);
+    catalog.routes(app, remote?.catalog);
+    payments.routes(app, remote?.payments);
+    midtrans?.routes(app, [payments.gatewayOrders, ...(gatewayTopUps ? [gatewayTopUps] : [])]);
+    walletsRoutes(app, { wallets });
+    webhooks.routes(app);
+    notifications.routes(app);
+    ledgerRoutes(app, { ledger, reconcile });
+    if (storage.kind === 'local') uploadsRoutes(app, storage);
+  }
   await app.ready();
 
-  const stopExpiry = payments.startExpiry(config.paymentExpirySweepMs);
-  const stopWebhooks = webhooks.startDelivery(config.webhooks.deliveryIntervalMs);
-  const stopMail = notifications.startSending(config.mail.sendIntervalMs);
-  relay.start();
-  const idempotencyCleanup = setInterval(() => {
-    idempotency
-      .deleteExpired()
-      .catch((error: unknown) => logger.warn({ err: error }, 'idempotency cleanup failed'));
-  }, 3_600_000);
-  idempotencyCleanup.unref();
+  const stops: (() => void)[] = [];
+  if (plan.expiry) stops.push(payments.startExpiry(config.paymentExpirySweepMs));
+  if (plan.delivery) {
+    stops.push(webhooks.startDelivery(config.webhooks.deliveryIntervalMs));
+    stops.push(notifications.startSending(config.mail.sendIntervalMs));
+  }
+  if (plan.events) relay.start();
+  if (plan.idempotencyCleanup) {
+    const idempotencyCleanup = setInterval(() => {
+      idempotency
+        .deleteExpired()
+        .catch((error: unknown) => logger.warn({ err: error }, 'idempotency cleanup failed'));
+    }, 3_600_000);
+    idempotencyCleanup.unref();
+    stops.push(() => clearInterval(idempotencyCleanup));
+  }
 
   return {
     app,
@@ -241,14 +266,12 @@ export async function createPlatform(config: Config, logger: Logger, database: D
     reconcile,
     async close() {
       await grpc.close();
-      stopExpiry();
-      stopWebhooks();
-      stopMail();
+      for (const stop of stops) stop();
       await relay.stop();
       await events.close();
       await mailer.close();
-      clearInterval(idempotencyCleanup);
       await app.close();
+      remote?.close();
       await bus.close();
       redis?.disconnect();
     },

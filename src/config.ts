@@ -12,6 +12,13 @@ export interface Config {
   host: string;
   port: number;
   grpcPort: number;
+  /** Where the split gateway finds the services (host:port), and how long it waits for one. */
+  services: {
+    users: string | undefined;
+    catalog: string | undefined;
+    payments: string | undefined;
+    callTimeoutMs: number;
+  };
   dataDir: string;
   publicUrl: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -160,6 +167,25 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(name, `expected true or false, got "${raw}"`);
 }
 
+/**
+ * Where a gRPC service is: `host:port`, several `ip:port` separated by commas (calls are
+ * spread round-robin over them), or a gRPC target such as `dns:///users.mamlaka:50051`.
+ */
+function address(env: Env, name: string): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  const hostPort = /^([A-Za-z0-9.-]+|\[[0-9a-fA-F:]+\]):\d{1,5}$/;
+  const valid =
+    /^dns:\/\/\/[A-Za-z0-9.-]+:\d{1,5}$/.test(raw) ||
+    raw.split(',').every((part) => hostPort.test(part.trim()));
+  if (!valid)
+    throw new ConfigError(
+      name,
+      `expected host:port, a comma-separated list of them, or dns:///host:port; got "${raw}"`,
+    );
+  return raw;
+}
+
 function natsStream(env: Env): string {
   const stream = read(env, 'NATS_STREAM') ?? 'MAMLAKA_EVENTS';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream)) {
@@ -195,6 +221,12 @@ export function loadConfig(
     host,
     port,
     grpcPort: integer(env, 'GRPC_PORT', 50051, 0, 65535),
+    services: {
+      users: address(env, 'USERS_SERVICE_ADDRESS'),
+      catalog: address(env, 'CATALOG_SERVICE_ADDRESS'),
+      payments: address(env, 'PAYMENTS_SERVICE_ADDRESS'),
+      callTimeoutMs: duration(env, 'SERVICE_CALL_TIMEOUT', '10s'),
+    },
     dataDir,
     publicUrl,
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),

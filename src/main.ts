@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { createPlatform } from './app.js';
 import { createMidtransSandbox } from './modules/midtrans/sandbox/sandbox.server.js';
 import { seedDemo } from './cli/seed/demo.js';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
+import { planFor, type Role } from './roles.js';
 import { startControlServer } from './platform/control/control.server.js';
 import { migrate } from './platform/db/migrations.js';
 import { openDatabase } from './platform/db/open.js';
@@ -15,17 +16,27 @@ export interface RunningServer {
 }
 
 /**
- * Starts the all-in-one server: database (opened and migrated), every module, the HTTP
- * gateway and, on the embedded database, the control socket the CLI uses meanwhile.
+ * Starts the all-in-one server (or one role of the split deployment): database (opened and
+ * migrated), the modules, the HTTP gateway, the gRPC services and, on the embedded
+ * database, the control socket the CLI uses meanwhile.
  */
-export async function startServer(configured: Config, logger: Logger): Promise<RunningServer> {
-  const { config, sandbox } = await withLocalMidtrans(configured, logger);
+export async function startServer(
+  configured: Config,
+  logger: Logger,
+  role: Role = 'all',
+): Promise<RunningServer> {
+  if (role !== 'all' && !configured.databaseUrl) {
+    // Several processes cannot share the embedded database.
+    throw new ConfigError('DATABASE_URL', `is required by the split deployment (mamlaka serve ${role})`);
+  }
+  const { config, sandbox } =
+    role === 'all' ? await withLocalMidtrans(configured, logger) : { config: configured, sandbox: undefined };
   const database = await openDatabase(config, logger);
   let control: Server | undefined;
   try {
     const applied = await migrate(database);
     if (applied.length) logger.info({ applied }, 'migrations applied');
-    const platform = await createPlatform(config, logger, database);
+    const platform = await createPlatform(config, logger, database, role);
     // The control socket opens first: once the API answers, CLI commands reach this server too.
     if (database.kind === 'pglite') {
       control = await startControlServer(
@@ -43,9 +54,12 @@ export async function startServer(configured: Config, logger: Logger): Promise<R
     await platform.app.listen({ port: config.port, host: config.host });
     const address = platform.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
-    const grpcPort = await platform.grpc.listen(config.host, config.grpcPort);
+    const grpcPort =
+      planFor(role).grpc.length > 0 ? await platform.grpc.listen(config.host, config.grpcPort) : undefined;
     logger.info(
-      `Mamlaka (${config.mode}) listening on http://${config.host}:${port} (API reference at /docs) and gRPC ${config.host}:${grpcPort}`,
+      `Mamlaka ${role === 'all' ? '' : `${role} `}(${config.mode}) listening on http://${config.host}:${port}` +
+        (planFor(role).rest ? ' (API reference at /docs)' : ' (health only)') +
+        (grpcPort === undefined ? '' : `, gRPC on ${config.host}:${grpcPort}`),
     );
     return {
       url: `http://127.0.0.1:${port}`,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, configFromEnvironment } from '../config.js';
 import { startServer, stopOnSignals } from '../main.js';
+import { type Role, SPLIT_ROLES } from '../roles.js';
 import { usersServiceFor } from '../modules/users/users.module.js';
 import { ControlError } from '../platform/control/control.client.js';
 import { DatabaseBusyError } from '../platform/db/embedded.js';
@@ -26,6 +27,19 @@ program
   .action(async () => {
     const { config, logger } = setup();
     stopOnSignals(await startServer(config, logger), logger);
+  });
+
+program
+  .command('serve')
+  .description('run one part of the split deployment: gateway, users, catalog, payments or notifications')
+  .argument('<role>', SPLIT_ROLES.join(' | '))
+  .action(async (role: string) => {
+    if (!(SPLIT_ROLES as readonly string[]).includes(role)) {
+      console.error(`unknown role "${role}": expected one of ${SPLIT_ROLES.join(', ')}`);
+      process.exit(2);
+    }
+    const { config, logger } = setup();
+    stopOnSignals(await startServer(config, logger, role as Role), logger);
   });
 
 program

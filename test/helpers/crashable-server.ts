@@ -56,6 +56,8 @@ export class CrashableServer {
   constructor(
     private readonly env: Record<string, string>,
     readonly port: number,
+    /** The CLI command: `start`, or `serve <role>` for a part of the split deployment. */
+    private readonly command: string[] = ['start'],
   ) {
     this.url = `http://127.0.0.1:${port}`;
   }
@@ -73,7 +75,7 @@ export class CrashableServer {
   async start(): Promise<void> {
     if (this.child) throw new Error('the server is already running');
     this.generation += 1;
-    const child = spawn(process.execPath, [...CLI, 'start'], {
+    const child = spawn(process.execPath, [...CLI, ...this.command], {
       env: { ...process.env, HOST: '127.0.0.1', ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

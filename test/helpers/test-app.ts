@@ -50,6 +50,29 @@ export interface TestApp {
 }
 
 /**
+ * The platform a suite talks to. Normally the all-in-one platform. In the `split` test
+ * project (MAMLAKA_TEST_SPLIT=1), a gateway whose users, catalog and payments routes reach
+ * a second platform's services over real gRPC on 127.0.0.1: the REST suites run unchanged
+ * through the split shape.
+ */
+async function platformsFor(
+  config: Config,
+  db: TestDatabase,
+): Promise<{ platform: Platform; services?: Platform }> {
+  if (process.env.MAMLAKA_TEST_SPLIT !== '1') {
+    return { platform: await createPlatform(config, createLogger(config), db.database) };
+  }
+  const services = await createPlatform(config, createLogger(config), db.database, 'all');
+  const address = `127.0.0.1:${await services.grpc.listen('127.0.0.1', 0)}`;
+  const gatewayConfig: Config = {
+    ...config,
+    services: { ...config.services, users: address, catalog: address, payments: address },
+  };
+  const platform = await createPlatform(gatewayConfig, createLogger(config), db.database, 'gateway');
+  return { platform, services };
+}
+
+/**
  * The whole platform listening on 127.0.0.1 over a fresh database, driven through real
  * HTTP. `env` overrides configuration exactly as environment variables would.
  */
@@ -67,7 +90,7 @@ export async function startTestApp(
     ...env,
   });
   const db = shared?.db ?? (await createTestDatabase());
-  const platform = await createPlatform(config, createLogger(config), db.database);
+  const { platform, services } = await platformsFor(config, db);
   await platform.app.listen({ host: '127.0.0.1', port: 0 });
   const address = platform.app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -95,6 +118,7 @@ export async function startTestApp(
     },
     async close() {
       await platform.close();
+      await services?.close();
       if (config.natsUrl && !shared) await deleteStream(config.natsUrl, config.events.natsStream);
       if (!shared) {
         await db.drop();

@@ -6,20 +6,23 @@ import type { InvalidationBus } from '../../platform/cache/invalidation-bus.js';
 import { ReadCache } from '../../platform/cache/read-cache.js';
 import type { RenderedResponse } from '../../platform/http/rendered-response.js';
 import type { ObjectStorage } from '../../platform/storage/object-storage.js';
+import type { CatalogApi } from './catalog.api.js';
+import { catalogGrpc } from './catalog.grpc.js';
 import { CatalogRepository } from './catalog.repository.js';
 import { type CatalogCaches, catalogRoutes } from './catalog.routes.js';
 import { CatalogService } from './catalog.service.js';
 
 export interface CatalogModule {
   catalog: CatalogService;
-  routes(app: FastifyInstance): void;
+  /** The REST routes, over the in-process service or, in the split gateway, over `remote`. */
+  routes(app: FastifyInstance, remote?: CatalogApi): void;
   /** Serves mamlaka.catalog.v1.CatalogService on the gRPC server. */
   grpc?(server: GrpcServer): void;
 }
 
 /**
  * Wires the catalog: repository, service, the read caches in front of it (dropped on every
- * instance after each committed change) and the REST adapter.
+ * instance after each committed change) and its REST and gRPC adapters.
  */
 export function createCatalogModule(deps: {
   db: Kysely<object>;
@@ -51,5 +54,10 @@ export function createCatalogModule(deps: {
       await caches.lists.invalidateAll();
     },
   );
-  return { catalog, routes: (app) => catalogRoutes(app, { catalog, caches, sandbox: deps.sandbox }) };
+  return {
+    catalog,
+    routes: (app, remote) =>
+      catalogRoutes(app, { catalog: remote ?? catalog, caches, sandbox: deps.sandbox }),
+    grpc: (server) => catalogGrpc(server, { catalog }),
+  };
 }

@@ -4,6 +4,7 @@ import Type from 'typebox';
 import type { ReadCache } from '../../platform/cache/read-cache.js';
 import { envelope, errorResponses, ok } from '../../platform/http/envelope.js';
 import { type RenderedResponse, render, sendRendered } from '../../platform/http/rendered-response.js';
+import type { CatalogApi } from './catalog.api.js';
 import { readProductForm } from './catalog.multipart.js';
 import {
   CreateProductBody,
@@ -13,7 +14,6 @@ import {
   ProductList,
   UpdateProductBody,
 } from './catalog.schemas.js';
-import type { CatalogService } from './catalog.service.js';
 
 const bearer = [{ bearerAuth: [] }];
 const consumes = ['application/json', 'multipart/form-data'];
@@ -26,7 +26,7 @@ export interface CatalogCaches {
 /** REST adapter of the catalog. Reads are served from rendered, cached responses with ETags. */
 export function catalogRoutes(
   http: FastifyInstance,
-  { catalog, caches, sandbox }: { catalog: CatalogService; caches: CatalogCaches; sandbox: boolean },
+  { catalog, caches, sandbox }: { catalog: CatalogApi; caches: CatalogCaches; sandbox: boolean },
 ) {
   const app = http.withTypeProvider<TypeBoxTypeProvider>();
   // Rendered responses bypass the serialiser and its hooks, so the sandbox mark is added here.

@@ -9,7 +9,9 @@ import type { GatewayOrders } from '../midtrans/midtrans.orders.js';
 import { MidtransProvider } from './midtrans/midtrans.provider.js';
 import { Checkout } from './payments.checkout.js';
 import type { PaymentEvents } from './payments.events.js';
+import { paymentsGrpc } from './payments.grpc.js';
 import { ManualProvider, type PaymentProvider, WalletProvider } from './payments.providers.js';
+import type { CheckoutApi, PaymentsApi, RefundsApi } from './payments.api.js';
 import { checkPaymentsAgainstLedger } from './payments.reconcile.js';
 import { Refunds } from './payments.refunds.js';
 import { paymentsRoutes } from './payments.routes.js';
@@ -22,7 +24,8 @@ export interface PaymentsModule {
   providers: ReadonlyMap<string, PaymentProvider>;
   /** Payments as Midtrans sees them: what its notifications settle. */
   gatewayOrders: GatewayOrders;
-  routes(app: FastifyInstance): void;
+  /** The REST routes, over the in-process services or, in the split gateway, over `remote`. */
+  routes(app: FastifyInstance, remote?: CheckoutApi & PaymentsApi & RefundsApi): void;
   /** Serves mamlaka.payments.v1.PaymentService on the gRPC server. */
   grpc?(server: GrpcServer): void;
   reconcile(): Promise<string[]>;
@@ -78,7 +81,13 @@ export function createPaymentsModule(deps: {
     refunds,
     providers,
     gatewayOrders,
-    routes: (app) => paymentsRoutes(app, { checkout, payments, refunds }),
+    routes: (app, remote) =>
+      paymentsRoutes(app, {
+        checkout: remote ?? checkout,
+        payments: remote ?? payments,
+        refunds: remote ?? refunds,
+      }),
+    grpc: (server) => paymentsGrpc(server, { checkout, payments, refunds }),
     reconcile: () => checkPaymentsAgainstLedger(deps.db, deps.ledger),
     startExpiry(intervalMs) {
       let running = false;

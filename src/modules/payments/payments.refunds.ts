@@ -42,6 +42,7 @@ export class Refunds {
    * and the platform's fee), the payment becomes partially_refunded or refunded, and the
    * stock optionally returns; all in one transaction under a lock on the payment, so two
    * concurrent refunds can never together exceed the amount paid.
+   * Idempotent by key: a retry with the same key answers the payment as it is.
    * @throws `payment_not_found` (404), `refund_exceeds_remaining`, `payment_not_refundable`,
    * `insufficient_funds` (422: a seller has already been paid out)
    */
@@ -59,6 +60,11 @@ export class Refunds {
       if (!payment) throw notFound('payment');
       const items = await repo.orderItems(payment.order_id);
       authorize(me, { object: { kind: 'payment', ownerIds: items.map((item) => item.seller_id) } });
+      // A retry of a refund already made (same caller, same key) is answered, not repeated:
+      // the gateway must not be asked twice. The payment lock serialises concurrent retries.
+      if (idempotencyKey && (await repo.findRefundByKey(me.userId, idempotencyKey))) {
+        return { payment, items };
+      }
       if (me.role === 'seller' && items.some((item) => item.seller_id !== me.userId)) {
         throw forbidden(
           'refund_requires_admin',

@@ -200,6 +200,16 @@ export class PaymentsRepository {
       .execute();
   }
 
+  /** The refund someone already made with this idempotency key, if any. */
+  findRefundByKey(createdBy: string, idempotencyKey: string): Promise<RefundRow | undefined> {
+    return this.db
+      .selectFrom('refunds')
+      .selectAll()
+      .where('created_by', '=', createdBy)
+      .where('idempotency_key', '=', idempotencyKey)
+      .executeTakeFirst();
+  }
+
   insertRefund(refund: Omit<RefundRow, 'created_at'>): Promise<RefundRow> {
     return this.db.insertInto('refunds').values(refund).returningAll().executeTakeFirstOrThrow();
   }

@@ -2,8 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { idempotencyKeyOf } from '../../platform/idempotency/idempotency.hook.js';
 import { envelope, errorResponses, ok } from '../../platform/http/envelope.js';
-import type { Checkout } from './payments.checkout.js';
-import type { Refunds } from './payments.refunds.js';
+import type { CheckoutApi, PaymentsApi, RefundsApi } from './payments.api.js';
 import type { PublicPayment } from './payments.rules.js';
 import {
   CreateOrderBody,
@@ -14,7 +13,6 @@ import {
   PaymentList,
   RefundBody,
 } from './payments.schemas.js';
-import type { PaymentsService } from './payments.service.js';
 
 const bearer = [{ bearerAuth: [] }];
 const idempotencyHeader = {
@@ -39,7 +37,7 @@ const created = (payment: PublicPayment) =>
 /** REST adapter of payments: checkout, reading, pending moves and refunds. */
 export function paymentsRoutes(
   http: FastifyInstance,
-  { checkout, payments, refunds }: { checkout: Checkout; payments: PaymentsService; refunds: Refunds },
+  { checkout, payments, refunds }: { checkout: CheckoutApi; payments: PaymentsApi; refunds: RefundsApi },
 ) {
   const app = http.withTypeProvider<TypeBoxTypeProvider>();
   const money = { auth: 'required' as const, idempotent: true };

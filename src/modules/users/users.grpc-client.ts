@@ -1,7 +1,12 @@
-import * as grpc from '@grpc/grpc-js';
 import type { UserServiceClient } from '../../generated/proto/mamlaka/users/v1/UserService.js';
 import type { Actor } from '../../platform/auth/policy.js';
-import { callUnary, channelOptions, type ClientOptions, insecure } from '../../platform/grpc/client.js';
+import {
+  channelOptions,
+  type ClientOptions,
+  insecure,
+  ServiceClient,
+  targetOf,
+} from '../../platform/grpc/client.js';
 import { loadContracts } from '../../platform/grpc/contracts.js';
 import type { SessionsApi, UsersApi } from './users.api.js';
 import type { PublicUser } from './users.rules.js';
@@ -11,15 +16,10 @@ import type { SessionTokens } from './users.sessions.js';
  * The users service over gRPC, with the in-process services' methods: what the split
  * gateway hands the users routes instead of UsersService and SessionsService.
  */
-export class UsersGrpcClient implements UsersApi, SessionsApi {
-  private readonly client: UserServiceClient;
-
-  constructor(
-    address: string,
-    private readonly options: ClientOptions,
-  ) {
+export class UsersGrpcClient extends ServiceClient<UserServiceClient> implements UsersApi, SessionsApi {
+  constructor(address: string, options: ClientOptions) {
     const { UserService } = loadContracts().users.mamlaka.users.v1;
-    this.client = new UserService(address, insecure(), channelOptions);
+    super(new UserService(targetOf(address), insecure(), channelOptions), options);
   }
 
   register(input: Parameters<UsersApi['register']>[0], actor?: Actor) {
@@ -48,19 +48,5 @@ export class UsersGrpcClient implements UsersApi, SessionsApi {
       refreshToken === undefined ? {} : { refresh_token: refreshToken },
       actor,
     );
-  }
-
-  close(): void {
-    this.client.close();
-  }
-
-  private call<Response>(method: unknown, request: object, actor: Actor | undefined): Promise<Response> {
-    return callUnary(
-      method as never,
-      this.client as grpc.Client,
-      request,
-      actor,
-      this.options,
-    ) as Promise<Response>;
   }
 }

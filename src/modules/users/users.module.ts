@@ -4,6 +4,7 @@ import { databaseOutbox, type Outbox } from '../../platform/events/outbox.js';
 import type { AccessTokens } from '../../platform/auth/tokens.js';
 import type { RateLimits } from '../../platform/http/rate-limits.js';
 import type { GrpcServer } from '../../platform/grpc/server.js';
+import type { SessionsApi, UsersApi } from './users.api.js';
 import { usersGrpc } from './users.grpc.js';
 import { UsersRepository } from './users.repository.js';
 import { usersRoutes } from './users.routes.js';
@@ -13,7 +14,8 @@ import { SessionsService } from './users.sessions.js';
 export interface UsersModule {
   users: UsersService;
   sessions: SessionsService;
-  routes(app: FastifyInstance): void;
+  /** The REST routes, over the in-process services or, in the split gateway, over `remote`. */
+  routes(app: FastifyInstance, remote?: UsersApi & SessionsApi): void;
   /** Serves mamlaka.users.v1.UserService on the gRPC server. */
   grpc(server: GrpcServer): void;
 }
@@ -32,7 +34,8 @@ export function createUsersModule(deps: {
   return {
     users,
     sessions,
-    routes: (app) => usersRoutes(app, { users, sessions, tokens: deps.tokens }),
+    routes: (app, remote) =>
+      usersRoutes(app, { users: remote ?? users, sessions: remote ?? sessions, tokens: deps.tokens }),
     grpc: (server) => usersGrpc(server, { users, sessions }),
   };
 }

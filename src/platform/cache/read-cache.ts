@@ -56,6 +56,7 @@ export class ReadCache<V> {
   }
 
   private store(key: string, value: V) {
+    if (this.options.ttlMs <= 0) return;
     if (this.entries.size >= this.options.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);

@@ -39,11 +39,43 @@ export function callUnary<Request, Response>(
   });
 }
 
-/** A channel to a service address (`host:port`), plaintext inside the cluster, kept alive. */
+/**
+ * The gRPC target for a configured address: a list of instances becomes one channel that
+ * spreads calls round-robin and skips an instance that is down.
+ */
+export function targetOf(address: string): string {
+  if (!address.includes(',')) return address;
+  return `ipv4:${address
+    .split(',')
+    .map((part) => part.trim())
+    .join(',')}`;
+}
+
+/** A channel to a service, plaintext inside the cluster, kept alive, balanced over its instances. */
 export const channelOptions: grpc.ChannelOptions = {
+  'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
   'grpc.keepalive_time_ms': 30_000,
   'grpc.keepalive_timeout_ms': 10_000,
   'grpc.max_receive_message_length': 8 * 1024 * 1024,
   'grpc.max_send_message_length': 8 * 1024 * 1024,
 };
 export const insecure = () => grpc.credentials.createInsecure();
+
+/**
+ * What every gateway-side client of a service shares: one balanced channel, a deadline on
+ * every call, the caller's token forwarded, errors turned back into AppErrors.
+ */
+export abstract class ServiceClient<Client extends grpc.Client> {
+  constructor(
+    protected readonly client: Client,
+    private readonly options: ClientOptions,
+  ) {}
+
+  close(): void {
+    this.client.close();
+  }
+
+  protected call<Response>(method: unknown, request: object, actor: Actor | undefined): Promise<Response> {
+    return callUnary(method as never, this.client, request, actor, this.options) as Promise<Response>;
+  }
+}

@@ -1,0 +1,76 @@
+import type { CatalogServiceHandlers } from '../../generated/proto/mamlaka/catalog/v1/CatalogService.js';
+import type { Image__Output } from '../../generated/proto/mamlaka/catalog/v1/Image.js';
+import type { Product as ProductMessage } from '../../generated/proto/mamlaka/catalog/v1/Product.js';
+import { loadContracts } from '../../platform/grpc/contracts.js';
+import type { GrpcServer } from '../../platform/grpc/server.js';
+import { present, validatorFor } from '../../platform/grpc/validate.js';
+import type { CatalogApi } from './catalog.api.js';
+import type { ProductSort } from './catalog.cursor.js';
+import type { PublicProduct } from './catalog.rules.js';
+import {
+  CreateProductBody,
+  ListProductsQuery,
+  ProductIdParams,
+  UpdateProductBody,
+} from './catalog.schemas.js';
+import type {
+  CreateProductInput,
+  ImageUpload,
+  ListProductsQuery as ListQuery,
+  UpdateProductInput,
+} from './catalog.service.js';
+
+const createBody = validatorFor<CreateProductInput>(CreateProductBody);
+const updateBody = validatorFor<UpdateProductInput>(UpdateProductBody);
+const byId = validatorFor<{ id: string }>(ProductIdParams);
+const listQuery = validatorFor<Omit<ListQuery, 'limit' | 'sort'> & { limit?: number; sort?: ProductSort }>(
+  ListProductsQuery,
+);
+
+/**
+ * An Image message is an upload as the multipart form gives it. A set but empty message is
+ * still an upload (and refused as no image), like a file part with a name and no bytes.
+ */
+const upload = (image: Image__Output | undefined): ImageUpload | undefined =>
+  image ? { field: 'image', bytes: image.content ?? Buffer.alloc(0) } : undefined;
+
+/** Protobuf has no null: a product without an image leaves image_url unset. */
+function toMessage({ image_url, ...product }: PublicProduct): ProductMessage {
+  return image_url === null ? product : { ...product, image_url };
+}
+
+/** gRPC adapter of the catalog (mamlaka.catalog.v1.CatalogService): the same calls as the REST routes. */
+export function catalogGrpc(server: GrpcServer, { catalog }: { catalog: CatalogApi }) {
+  const handlers: CatalogServiceHandlers = {
+    CreateProduct: server.unary('CreateProduct', async (request, { actor }) => {
+      const { image, ...fields } = present(request);
+      return toMessage(await catalog.create(actor, createBody(fields), upload(image)));
+    }),
+    UpdateProduct: server.unary('UpdateProduct', async (request, { actor }) => {
+      const { id, image, ...fields } = present(request);
+      const product = await catalog.update(actor, byId({ id }).id, updateBody(fields), upload(image));
+      return toMessage(product);
+    }),
+    DeleteProduct: server.unary('DeleteProduct', async (request, { actor }) => {
+      await catalog.remove(actor, byId(present(request)).id);
+      return {};
+    }),
+    GetProduct: server.unary('GetProduct', async (request) =>
+      toMessage(await catalog.retrieve(byId(present(request)).id)),
+    ),
+    ListProducts: server.unary('ListProducts', async (request) => {
+      // The schema fills these defaults in, as it does for the REST query; the type cannot know that.
+      const query = listQuery(present(request));
+      const page = await catalog.list({ ...query, limit: query.limit ?? 20, sort: query.sort ?? 'newest' });
+      return {
+        products: page.items.map(toMessage),
+        ...(page.nextCursor === null ? {} : { next_cursor: page.nextCursor }),
+      };
+    }),
+  };
+  server.add(
+    'mamlaka.catalog.v1.CatalogService',
+    loadContracts().catalog.mamlaka.catalog.v1.CatalogService.service,
+    handlers,
+  );
+}

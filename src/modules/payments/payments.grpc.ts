@@ -1,0 +1,114 @@
+import type { CreatePaymentRequest__Output } from '../../generated/proto/mamlaka/payments/v1/CreatePaymentRequest.js';
+import type { Payment as PaymentMessage } from '../../generated/proto/mamlaka/payments/v1/Payment.js';
+import type { PaymentServiceHandlers } from '../../generated/proto/mamlaka/payments/v1/PaymentService.js';
+import { invalidField } from '../../platform/errors.js';
+import { loadContracts } from '../../platform/grpc/contracts.js';
+import type { GrpcServer } from '../../platform/grpc/server.js';
+import { present, validatorFor } from '../../platform/grpc/validate.js';
+import { KEY_MAX_LENGTH, parseIdempotencyKey } from '../../platform/idempotency/idempotency.rules.js';
+import type { CheckoutApi, PaymentsApi, RefundsApi } from './payments.api.js';
+import type { CheckoutInput } from './payments.checkout.js';
+import type { RefundInput } from './payments.refunds.js';
+import type { PublicPayment } from './payments.rules.js';
+import {
+  CreateOrderBody,
+  CreatePaymentBody,
+  ListPaymentsQuery,
+  PaymentIdParams,
+  RefundBody,
+} from './payments.schemas.js';
+
+const createPayment = validatorFor<{ product_id: string; quantity: number; payment_method?: string }>(
+  CreatePaymentBody,
+);
+const createOrder = validatorFor<CheckoutInput>(CreateOrderBody);
+const byId = validatorFor<{ id: string }>(PaymentIdParams);
+const listQuery = validatorFor<{ limit?: number; cursor?: string }>(ListPaymentsQuery);
+const refundBody = validatorFor<RefundInput>(RefundBody);
+
+/** The REST default page size (GET /payments without `limit`). */
+const DEFAULT_PAGE_SIZE = 20;
+
+/**
+ * CreatePayment is both REST checkouts: `product_id` and `quantity` is POST /payments,
+ * `items` is POST /orders, each checked against that route's own body schema (so sending
+ * both is refused as an unknown field, exactly as either route would refuse it).
+ */
+function checkoutInput(request: CreatePaymentRequest__Output): CheckoutInput {
+  const { idempotency_key: _key, items, ...single } = present(request);
+  if (items.length === 0) {
+    const { product_id, quantity, payment_method } = createPayment(single);
+    return { items: [{ product_id, quantity }], payment_method };
+  }
+  return createOrder({ ...single, items: items.map((line) => present(line)) });
+}
+
+/**
+ * The `idempotency_key` field, held to the rules of the REST Idempotency-Key header (1–255
+ * visible ASCII characters), so a key one edge accepts the other accepts too.
+ */
+function idempotencyKeyOf(request: { idempotency_key?: string }): string | undefined {
+  try {
+    return parseIdempotencyKey(request.idempotency_key);
+  } catch {
+    throw invalidField(
+      'idempotency_key',
+      'invalid_format',
+      `idempotency_key must be 1 to ${KEY_MAX_LENGTH} visible ASCII characters`,
+    );
+  }
+}
+
+/** A payment as the contract has it: what PublicPayment leaves null is simply unset. */
+function toMessage(payment: PublicPayment): PaymentMessage {
+  return {
+    ...payment,
+    failure_code: payment.failure_code ?? undefined,
+    payment_url: payment.payment_url ?? undefined,
+    token: payment.token ?? undefined,
+    expires_at: payment.expires_at ?? undefined,
+  };
+}
+
+/**
+ * gRPC adapter of the payments module (mamlaka.payments.v1.PaymentService): the same calls
+ * as the REST routes, with `idempotency_key` passed where the routes pass the header.
+ */
+export function paymentsGrpc(
+  server: GrpcServer,
+  { checkout, payments, refunds }: { checkout: CheckoutApi; payments: PaymentsApi; refunds: RefundsApi },
+) {
+  const handlers: PaymentServiceHandlers = {
+    CreatePayment: server.unary('CreatePayment', async (request, { actor }) =>
+      toMessage(await checkout.create(actor, checkoutInput(request), idempotencyKeyOf(request))),
+    ),
+    GetPayment: server.unary('GetPayment', async (request, { actor }) =>
+      toMessage(await payments.retrieve(actor, byId(present(request)).id)),
+    ),
+    ListPayments: server.unary('ListPayments', async (request, { actor }) => {
+      const query = listQuery(present(request));
+      const page = await payments.list(actor, {
+        limit: query.limit ?? DEFAULT_PAGE_SIZE,
+        cursor: query.cursor,
+      });
+      return { payments: page.items.map(toMessage), next_cursor: page.nextCursor ?? undefined };
+    }),
+    RefundPayment: server.unary('RefundPayment', async (request, { actor }) => {
+      const { id, idempotency_key: _key, ...body } = present(request);
+      const paymentId = byId(present({ id })).id;
+      const input = refundBody(body);
+      return toMessage(await refunds.refund(actor, paymentId, input, idempotencyKeyOf(request)));
+    }),
+    CancelPayment: server.unary('CancelPayment', async (request, { actor }) =>
+      toMessage(await payments.cancel(actor, byId(present(request)).id)),
+    ),
+    CapturePayment: server.unary('CapturePayment', async (request, { actor }) =>
+      toMessage(await payments.capture(actor, byId(present(request)).id)),
+    ),
+  };
+  server.add(
+    'mamlaka.payments.v1.PaymentService',
+    loadContracts().payments.mamlaka.payments.v1.PaymentService.service,
+    handlers,
+  );
+}

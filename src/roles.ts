@@ -1,0 +1,59 @@
+/** What one process of Mamlaka is: everything (the default), or one part of the split deployment. */
+export type Role = 'all' | 'gateway' | 'users' | 'catalog' | 'payments' | 'notifications';
+
+export const SPLIT_ROLES = ['gateway', 'users', 'catalog', 'payments', 'notifications'] as const;
+
+export interface RolePlan {
+  /** The whole REST API (else only /health and /ready, for probes). */
+  rest: boolean;
+  /** The gRPC services this process serves. */
+  grpc: ('users' | 'catalog' | 'payments')[];
+  /** REST routes of these modules call the named services over gRPC instead of in process. */
+  remote: ('users' | 'catalog' | 'payments')[];
+  /** The outbox relay and the event consumers (webhooks, mail). */
+  events: boolean;
+  /** Sending queued webhooks and mail. */
+  delivery: boolean;
+  /** Expiring pending payments. */
+  expiry: boolean;
+  /** Deleting old idempotency records. */
+  idempotencyCleanup: boolean;
+}
+
+/**
+ * Which parts run where. Every background job runs in exactly one role, so that a split
+ * deployment does each job once per instance of that role, as the all-in-one process does.
+ */
+export function planFor(role: Role): RolePlan {
+  const none: RolePlan = {
+    rest: false,
+    grpc: [],
+    remote: [],
+    events: false,
+    delivery: false,
+    expiry: false,
+    idempotencyCleanup: false,
+  };
+  switch (role) {
+    case 'all':
+      return {
+        rest: true,
+        grpc: ['users', 'catalog', 'payments'],
+        remote: [],
+        events: true,
+        delivery: true,
+        expiry: true,
+        idempotencyCleanup: true,
+      };
+    case 'gateway':
+      return { ...none, rest: true, remote: ['users', 'catalog', 'payments'], idempotencyCleanup: true };
+    case 'users':
+      return { ...none, grpc: ['users'] };
+    case 'catalog':
+      return { ...none, grpc: ['catalog'] };
+    case 'payments':
+      return { ...none, grpc: ['payments'], expiry: true };
+    case 'notifications':
+      return { ...none, events: true, delivery: true };
+  }
+}
