@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { type CheckoutSection, checkoutReport, runCheckoutSection } from './checkout-section.js';
 import { eventsReport, runEventsBench } from './events.js';
+import { measureGrpc } from './grpc.js';
+import { runSplitSection, splitReport } from './split-section.js';
 import { postgresTarget } from './postgres.js';
 import { createFixture, type Scenario, type ServerName, scenarios } from './scenarios.js';
 import { baselineSpec, buildMamlaka, mamlakaSpec, type RunningServer, startServer } from './servers.js';
@@ -144,6 +146,24 @@ async function main(): Promise<number> {
       console.log(`measuring ${scenario.name} …`);
       measured.push(await measure(servers.get(scenario.server)!.url, scenario));
     }
+    // The same reads over gRPC, on the same server, in the same run.
+    console.log('measuring gRPC GetUserByID and GetProduct …');
+    const grpcAddress = `127.0.0.1:${specs[1]!.env.GRPC_PORT}`;
+    for (const { name, load } of await measureGrpc(grpcAddress, fixture, settings)) {
+      const attempts = load.calls + load.errors;
+      measured.push({
+        name,
+        method: 'gRPC',
+        path: name.replace('gRPC ', ''),
+        requestsPerSec: load.callsPerSec,
+        p50Ms: load.p50Ms,
+        p99Ms: load.p99Ms,
+        responses: attempts,
+        non2xx: load.errors,
+        errors: 0,
+        failedShare: attempts === 0 ? 1 : load.errors / attempts,
+      });
+    }
     const baseline = measured[0]!.requestsPerSec;
     const rows = measured.map((m) => ({ ...m, ratio: baseline > 0 ? m.requestsPerSec / baseline : 0 }));
 
@@ -165,6 +185,24 @@ async function main(): Promise<number> {
       console.log(
         'SKIPPED the checkout scenarios (wallet checkouts, pgbench ceiling, ledger batches): ' +
           'they need PostgreSQL, and neither DATABASE_URL nor BENCH_PG_URL is set\n',
+      );
+    }
+
+    // The split deployment against the all-in-one process: PostgreSQL, Redis and NATS needed.
+    const redisUrl = process.env.REDIS_URL || process.env.BENCH_REDIS_URL;
+    const natsForSplit = process.env.NATS_URL || process.env.BENCH_NATS_URL;
+    let split: Awaited<ReturnType<typeof runSplitSection>> | undefined;
+    if (target && redisUrl && natsForSplit) {
+      split = await runSplitSection(target.url, { redisUrl, natsUrl: natsForSplit }, (url, scenario) =>
+        measure(url, scenario),
+      );
+      console.log(
+        `\nREST through the split gateway vs all-in-one (PostgreSQL, Redis, NATS):\n${splitReport(split.rows)}\n`,
+      );
+    } else {
+      console.log(
+        'SKIPPED split vs all-in-one: it needs PostgreSQL (DATABASE_URL or BENCH_PG_URL), ' +
+          'REDIS_URL or BENCH_REDIS_URL, and NATS_URL or BENCH_NATS_URL\n',
       );
     }
 
@@ -190,6 +228,7 @@ async function main(): Promise<number> {
       results: rows,
       checkout: checkout ?? { skipped: 'no PostgreSQL URL (DATABASE_URL or BENCH_PG_URL)' },
       events,
+      split: split?.rows ?? { skipped: 'needs PostgreSQL, Redis and NATS URLs' },
     };
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`written to ${path.relative(process.cwd(), file)}`);
@@ -202,10 +241,11 @@ async function main(): Promise<number> {
       );
     }
     for (const problem of checkout?.problems ?? []) console.error(`WARNING: checkout: ${problem}`);
+    for (const problem of split?.problems ?? []) console.error(`WARNING: split: ${problem}`);
     const unhandled = events.filter((result) => !result.handledOnce);
     for (const result of unhandled)
       console.error(`WARNING: events: ${result.setup}: not every event handled exactly once`);
-    return broken.length || checkout?.problems.length || unhandled.length ? 1 : 0;
+    return broken.length || checkout?.problems.length || unhandled.length || split?.problems.length ? 1 : 0;
   } finally {
     await stopAll();
   }

@@ -20,6 +20,7 @@ export interface Fixture {
   email: string;
   password: string;
   token: string;
+  userId: string;
   productIds: string[];
 }
 
@@ -74,7 +75,7 @@ async function postJson(url: string, body: unknown, expected: number): Promise<u
 }
 
 /** Goes through the public API, as a client would, so the fixture also proves the flow works. */
-export async function createFixture(mamlakaUrl: string): Promise<Fixture> {
+export async function createFixture(mamlakaUrl: string, catalogSize = CATALOG_SIZE): Promise<Fixture> {
   // Unique per run: with DATABASE_URL the database outlives the bench.
   const email = `bench-${randomUUID()}@example.com`;
   const password = 'bench-password-1234';
@@ -84,15 +85,21 @@ export async function createFixture(mamlakaUrl: string): Promise<Fixture> {
     201,
   );
   const login = (await postJson(`${mamlakaUrl}/users/login`, { email, password }, 200)) as {
-    results?: { token?: string };
+    results?: { token?: string; id?: string };
   };
   const token = login.results?.token;
-  if (!token) throw new Error('POST /users/login answered without results.token');
-  return { email, password, token, productIds: await createCatalog(mamlakaUrl) };
+  if (!token || !login.results?.id) throw new Error('POST /users/login answered without results.token');
+  return {
+    email,
+    password,
+    token,
+    userId: login.results.id,
+    productIds: await createCatalog(mamlakaUrl, catalogSize),
+  };
 }
 
-/** A seller and CATALOG_SIZE products, created through the API with a few requests in flight. */
-async function createCatalog(mamlakaUrl: string): Promise<string[]> {
+/** A seller and `size` products, created through the API with a few requests in flight. */
+async function createCatalog(mamlakaUrl: string, size: number): Promise<string[]> {
   const email = `bench-seller-${randomUUID()}@example.com`;
   const password = 'bench-password-1234';
   await postJson(
@@ -107,7 +114,7 @@ async function createCatalog(mamlakaUrl: string): Promise<string[]> {
   const inFlight = 16;
   let next = 0;
   const worker = async () => {
-    while (next < CATALOG_SIZE) {
+    while (next < size) {
       const n = next++;
       const response = await fetch(`${mamlakaUrl}/products`, {
         method: 'POST',

@@ -60,20 +60,29 @@ export async function baselineSpec(): Promise<ServerSpec> {
  * `databaseUrl` overrides DATABASE_URL (the checkout scenarios use a database of their own);
  * `env` adds settings.
  */
+// The config caps every rate limit at 10,000,000; that is far above what a run can send,
+// so no request of the bench is ever refused by a limiter.
+const UNLIMITED = '10000000';
+export const unlimitedRates = {
+  RATE_LIMIT_LOGIN_PER_IP: UNLIMITED,
+  RATE_LIMIT_LOGIN_FAILURES: UNLIMITED,
+  RATE_LIMIT_REGISTER_PER_IP: UNLIMITED,
+  RATE_LIMIT_PER_USER: UNLIMITED,
+};
+
 export async function mamlakaSpec(
   options: { databaseUrl?: string; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ServerSpec> {
   const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'mamlaka-bench-'));
-  // The config caps every rate limit at 10,000,000; that is far above what a run can send,
-  // so no request of the bench is ever refused by a limiter.
-  const unlimited = '10000000';
+  const unlimited = UNLIMITED;
   return {
     name: 'mamlaka',
     args: [path.join(root, 'bin/mamlaka.js'), 'start'],
     env: {
       ...baseEnv(),
       PORT: String(await freePort()),
+      GRPC_PORT: String(await freePort()),
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',

@@ -68,6 +68,7 @@ function splitProcess(
   httpPort: number,
   grpcPort: number,
   env: Record<string, string>,
+  cli: string[],
 ): SplitProcess {
   let child: ChildProcess | undefined;
   let exited: Promise<void> | undefined;
@@ -83,7 +84,7 @@ function splitProcess(
     output: () => log,
     async start() {
       if (child) throw new Error(`${role} ${index} is already running`);
-      const started = spawn(process.execPath, [...CLI, 'serve', role], {
+      const started = spawn(process.execPath, [...cli, 'serve', role], {
         cwd: ROOT,
         env: {
           ...process.env,
@@ -139,6 +140,8 @@ function splitProcess(
 export async function startSplitDeployment(
   env: Record<string, string>,
   instances = 2,
+  /** How to run the CLI: the sources through tsx by default; the bench runs the build. */
+  cli: string[] = CLI,
 ): Promise<SplitDeployment> {
   for (const name of ['DATABASE_URL', 'REDIS_URL', 'NATS_URL'])
     if (!env[name]) throw new Error(`${name} is required: the split deployment shares one of each`);
@@ -157,7 +160,7 @@ export async function startSplitDeployment(
   const services: SplitRole[] = ['users', 'catalog', 'payments', 'notifications'];
   for (const role of services)
     for (let index = 1; index <= instances; index += 1)
-      all.push(splitProcess(role, index, await freePort(), await freePort(), shared));
+      all.push(splitProcess(role, index, await freePort(), await freePort(), shared, cli));
   const addresses = (role: SplitRole) =>
     all
       .filter((member) => member.role === role)
@@ -171,7 +174,7 @@ export async function startSplitDeployment(
   };
   const gateways: SplitProcess[] = [];
   for (let index = 1; index <= instances; index += 1)
-    gateways.push(splitProcess('gateway', index, await freePort(), await freePort(), gatewayEnv));
+    gateways.push(splitProcess('gateway', index, await freePort(), await freePort(), gatewayEnv, cli));
   all.push(...gateways);
   // The first instance migrates (under the migrations' advisory lock); the rest start together.
   await all[0]!.start();
