@@ -18,6 +18,8 @@ RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY migrations ./migrations
+# The gRPC contracts are read at run time (and served by reflection).
+COPY proto ./proto
 # The embedded database and the generated sandbox signing key live under DATA_DIR.
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
@@ -25,4 +27,6 @@ USER node
 EXPOSE 8080 50051
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
-CMD ["node", "bin/mamlaka.js", "start"]
+# `docker run mamlaka` is the all-in-one server; `docker run mamlaka serve gateway` one part.
+ENTRYPOINT ["node", "bin/mamlaka.js"]
+CMD ["start"]
