@@ -94,6 +94,9 @@ export async function runCheckoutSection(
       PLATFORM_FEE_BPS: String(PLATFORM_FEE_BPS),
       JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       JWT_ISSUER: 'http://mamlaka-bench.invalid',
+      // The checkout's own transaction (outbox rows included) is what pgbench repeats; relaying
+      // and handling those events afterwards is measured on its own by bench/events.ts.
+      OUTBOX_POLL_INTERVAL: '1h',
     };
     const start = async () => {
       const server = await startServer(await mamlakaSpec({ databaseUrl: database.url, env }));

@@ -53,7 +53,21 @@ async function measure(setup: string, database: Database, bus: EventBus): Promis
     { types: ['bench.tick'] },
   );
   const relay = new OutboxRelay(db, bus, logger, { pollIntervalMs: POLL_INTERVAL_MS });
+  try {
+    return await drive(setup, db, relay, handledAt, () => duplicates);
+  } finally {
+    // Also when measuring failed: a relay left running would outlive its database.
+    await relay.stop();
+  }
+}
 
+async function drive(
+  setup: string,
+  db: Database['db'],
+  relay: OutboxRelay,
+  handledAt: Map<string, number>,
+  duplicates: () => number,
+): Promise<EventsResult> {
   // Throughput: a backlog written before the relay starts, drained as fast as it goes.
   await sql`
     INSERT INTO outbox_events (type, aggregate, data)
@@ -61,7 +75,12 @@ async function measure(setup: string, database: Database, bus: EventBus): Promis
     FROM generate_series(1, ${BACKLOG}) n`.execute(db);
   const started = performance.now();
   relay.start();
-  while (handledAt.size < BACKLOG) await new Promise((resolve) => setTimeout(resolve, 5));
+  const drained = performance.now() + 120_000;
+  while (handledAt.size < BACKLOG) {
+    if (performance.now() > drained)
+      throw new Error(`${setup}: ${handledAt.size} of ${BACKLOG} events handled after 120 s`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
   const eventsPerSec = BACKLOG / ((performance.now() - started) / 1000);
 
   // Latency: one event per transaction at a steady rate, timed from the commit.
@@ -86,7 +105,6 @@ async function measure(setup: string, database: Database, bus: EventBus): Promis
   }
   const delays = [...committedAt].map(([id, at]) => (handledAt.get(id) ?? Number.POSITIVE_INFINITY) - at);
   delays.sort((a, b) => a - b);
-  await relay.stop();
   return {
     setup,
     backlog: BACKLOG,
@@ -94,7 +112,7 @@ async function measure(setup: string, database: Database, bus: EventBus): Promis
     steadyRatePerSec: STEADY_RATE_PER_SEC,
     latencyP50Ms: Math.round(percentile(delays, 50) * 10) / 10,
     latencyP99Ms: Math.round(percentile(delays, 99) * 10) / 10,
-    handledOnce: duplicates === 0 && handledAt.size === BACKLOG + total,
+    handledOnce: duplicates() === 0 && handledAt.size === BACKLOG + total,
   };
 }
 
@@ -115,7 +133,7 @@ export async function runEventsBench(postgresUrl?: string, natsUrl?: string): Pr
   }
   if (postgresUrl && natsUrl) {
     const bench = await createBenchDatabase(postgresUrl);
-    const database = postgresDatabase(bench.url, { maxConnections: 10 });
+    const database = postgresDatabase(bench.url, { maxConnections: 10, onIdleError: () => {} });
     const stream = `BENCH_${Date.now()}`;
     const bus = await openEventBus({ natsUrl, stream, logger });
     try {

@@ -136,7 +136,11 @@ export async function createPlatform(
   const paymentEvents: PaymentEvents = {
     emit: async (trx, type, payment, extra) => {
       const data = extra ? { ...payment, ...extra } : payment;
-      await outbox.write(trx, [{ type, aggregate: `payment:${payment.id}`, data }]);
+      const types = typeof type === 'string' ? [type] : type;
+      await outbox.write(
+        trx,
+        types.map((each) => ({ type: each, aggregate: `payment:${payment.id}`, data })),
+      );
     },
   };
   const { serverKey, snapUrl, apiUrl } = config.midtrans;

@@ -7,6 +7,7 @@
 --   LedgerRepository.lockAccounts          buyer wallet, seller wallet, platform fees
 --   LedgerRepository.insertTransactions    transaction, entries and balances
 --   PaymentsRepository.createOrderWithPayment   order, item and payment
+--   databaseOutbox.write                   payment.created and payment.succeeded
 --   COMMIT
 -- When the checkout's SQL changes, change this file too: the bench compares the rows each
 -- side writes per checkout (pg_stat_database) and warns when they differ.
@@ -109,5 +110,9 @@ SELECT id FROM tx;
 -- PaymentsRepository.createOrderWithPayment: order, item and the succeeded payment with its
 -- GC-dddd-dddd-dddd code, in one statement.
 with "new_order" as (insert into "orders" ("id", "buyer_id", "currency", "total_minor") values (:order_id, :buyer_id, :currency, :subtotal)), "new_items" as (insert into "order_items" ("id", "order_id", "product_id", "seller_id", "product_name", "quantity", "unit_price_minor", "fee_minor", "subtotal_minor") values (:item_id, :order_id, :id, :seller_id, :name, :q, :price_minor, :fee, :subtotal)) insert into "payments" ("status", "ledger_transaction_id", "id", "buyer_id", "payment_code", "method", "currency", "amount_minor", "idempotency_key", "order_id") values ('succeeded', :ltx_id, :pay_id, :buyer_id, concat('GC-', :code_prefix::text, '-', :code_b::text, '-', :code_c::text), 'wallet', :currency, :subtotal, NULL, :order_id) returning *;
+
+-- databaseOutbox.write: the checkout's two events, one statement. The server sends the
+-- payment's JSON as the data; a document of about the same size stands in for it.
+insert into "outbox_events" ("type", "aggregate", "data") values ('payment.created', concat('payment:', :pay_id::text), jsonb_build_object('id', :pay_id::text, 'status', 'succeeded', 'total_amount', :subtotal, 'currency', :currency, 'items', jsonb_build_array(jsonb_build_object('product_id', :id::text, 'seller_id', :seller_id::text, 'name', :name, 'quantity', :q, 'unit_price', :price_minor, 'subtotal', :subtotal)), 'product', jsonb_build_object('id', :id::text, 'name', :name), 'payment_code', concat('GC-', :code_prefix::text, '-', :code_b::text, '-', :code_c::text), 'user_id', :buyer_id::text, 'order_id', :order_id::text, 'created_at', now(), 'updated_at', now())), ('payment.succeeded', concat('payment:', :pay_id::text), jsonb_build_object('id', :pay_id::text, 'status', 'succeeded', 'total_amount', :subtotal, 'currency', :currency, 'items', jsonb_build_array(jsonb_build_object('product_id', :id::text, 'seller_id', :seller_id::text, 'name', :name, 'quantity', :q, 'unit_price', :price_minor, 'subtotal', :subtotal)), 'product', jsonb_build_object('id', :id::text, 'name', :name), 'payment_code', concat('GC-', :code_prefix::text, '-', :code_b::text, '-', :code_c::text), 'user_id', :buyer_id::text, 'order_id', :order_id::text, 'created_at', now(), 'updated_at', now())) returning "id", "type", "aggregate", "data", "created_at";
 
 COMMIT;

@@ -210,9 +210,8 @@ export class Checkout {
       },
     );
     const shown = toPublicPayment(written.payment, written.items);
-    await this.events.emit(trx, 'payment.created', shown);
     const settled = eventForStatus(written.payment.status);
-    if (settled) await this.events.emit(trx, settled, shown);
+    await this.events.emit(trx, settled ? ['payment.created', settled] : 'payment.created', shown);
     return written;
   }
 

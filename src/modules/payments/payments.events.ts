@@ -16,7 +16,8 @@ export type PaymentEventType =
 export interface PaymentEvents {
   emit(
     trx: Transaction<object>,
-    type: PaymentEventType,
+    /** Several types (a payment created already settled) are written in one statement. */
+    type: PaymentEventType | readonly PaymentEventType[],
     payment: PublicPayment,
     /** What the payment alone does not say: the refund a `payment.refunded` is about. */
     extra?: { refund: { id: string; amount: string; reason: string } },

@@ -34,13 +34,20 @@ pg.types.setTypeParser(20, (value) => BigInt(value));
 
 export function postgresDatabase(
   url: string,
-  options: { searchPath?: string; maxConnections?: number } = {},
+  options: {
+    searchPath?: string;
+    maxConnections?: number;
+    /** An idle connection failed (the server restarted, a proxy cut it): the pool replaces it. */
+    onIdleError?: (error: Error) => void;
+  } = {},
 ): Database {
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   });
+  // Without a listener, an idle connection's error would be thrown and end the process.
+  pool.on('error', (error) => options.onIdleError?.(error));
   const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
   return {
     kind: 'postgres',

@@ -6,6 +6,10 @@ import { openEmbeddedDatabase } from './embedded.js';
 /** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite under DATA_DIR. */
 export async function openDatabase(config: Config, logger: Logger): Promise<Database> {
   if (config.databaseUrl)
-    return postgresDatabase(config.databaseUrl, { maxConnections: config.databasePoolSize });
+    return postgresDatabase(config.databaseUrl, {
+      maxConnections: config.databasePoolSize,
+      onIdleError: (error) =>
+        logger.warn({ err: error }, 'an idle database connection failed; it will be replaced'),
+    });
   return openEmbeddedDatabase(config.dataDir, logger);
 }
