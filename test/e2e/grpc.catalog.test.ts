@@ -64,6 +64,10 @@ describe('CatalogService over gRPC', () => {
 
   it('updates only the fields given, and reads the product back', async () => {
     const product = await created();
+    // Read first, so a cached copy exists that the update must replace.
+    expect((await call<ProductMsg>(clients.catalog, 'GetProduct', { id: product.id })).response?.name).toBe(
+      product.name,
+    );
     const updated = await call<ProductMsg>(
       clients.catalog,
       'UpdateProduct',
@@ -127,6 +131,7 @@ describe('CatalogService over gRPC', () => {
 
   it('deletes a product, which is then NOT_FOUND', async () => {
     const product = await created();
+    expect((await call(clients.catalog, 'GetProduct', { id: product.id })).error).toBeUndefined();
     const deleted = await call(clients.catalog, 'DeleteProduct', { id: product.id }, { token: seller.token });
     expect(deleted.error).toBeUndefined();
     expect(deleted.response).toEqual({});

@@ -2,6 +2,7 @@ import type { CatalogServiceHandlers } from '../../generated/proto/mamlaka/catal
 import type { Image__Output } from '../../generated/proto/mamlaka/catalog/v1/Image.js';
 import type { Product as ProductMessage } from '../../generated/proto/mamlaka/catalog/v1/Product.js';
 import { loadContracts } from '../../platform/grpc/contracts.js';
+import type { ReadCache } from '../../platform/cache/read-cache.js';
 import type { GrpcServer } from '../../platform/grpc/server.js';
 import { present, validatorFor } from '../../platform/grpc/validate.js';
 import type { CatalogApi } from './catalog.api.js';
@@ -40,7 +41,16 @@ function toMessage({ image_url, ...product }: PublicProduct): ProductMessage {
 }
 
 /** gRPC adapter of the catalog (mamlaka.catalog.v1.CatalogService): the same calls as the REST routes. */
-export function catalogGrpc(server: GrpcServer, { catalog }: { catalog: CatalogApi }) {
+export function catalogGrpc(
+  server: GrpcServer,
+  { catalog, products }: { catalog: CatalogApi; products?: ReadCache<PublicProduct> },
+) {
+  // The same read cache idea as the REST route's (which keeps rendered JSON): dropped on
+  // every instance after each committed change to the product.
+  const retrieve = (id: string) =>
+    products
+      ? (products.getOrLoad(id, () => catalog.retrieve(id)) as Promise<PublicProduct>)
+      : catalog.retrieve(id);
   const handlers: CatalogServiceHandlers = {
     CreateProduct: server.unary('CreateProduct', async (request, { actor }) => {
       const { image, ...fields } = present(request);
@@ -56,7 +66,7 @@ export function catalogGrpc(server: GrpcServer, { catalog }: { catalog: CatalogA
       return {};
     }),
     GetProduct: server.unary('GetProduct', async (request) =>
-      toMessage(await catalog.retrieve(byId(present(request)).id)),
+      toMessage(await retrieve(byId(present(request)).id)),
     ),
     ListProducts: server.unary('ListProducts', async (request) => {
       // The schema fills these defaults in, as it does for the REST query; the type cannot know that.

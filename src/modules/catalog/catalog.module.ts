@@ -10,6 +10,7 @@ import type { CatalogApi } from './catalog.api.js';
 import { catalogGrpc } from './catalog.grpc.js';
 import { CatalogRepository } from './catalog.repository.js';
 import { type CatalogCaches, catalogRoutes } from './catalog.routes.js';
+import type { PublicProduct } from './catalog.rules.js';
 import { CatalogService } from './catalog.service.js';
 
 export interface CatalogModule {
@@ -44,6 +45,11 @@ export function createCatalogModule(deps: {
       ttlMs: deps.cacheTtlMs,
     }),
   };
+  // Products as objects, for the gRPC reads; the same topic, so the same invalidations.
+  const productObjects = new ReadCache<PublicProduct>('catalog.product', deps.bus, {
+    maxEntries: 20_000,
+    ttlMs: deps.cacheTtlMs,
+  });
   const catalog = new CatalogService(
     CatalogRepository.of(deps.db),
     deps.storage,
@@ -58,6 +64,6 @@ export function createCatalogModule(deps: {
     catalog,
     routes: (app, remote) =>
       catalogRoutes(app, { catalog: remote ?? catalog, caches, sandbox: deps.sandbox }),
-    grpc: (server) => catalogGrpc(server, { catalog }),
+    grpc: (server) => catalogGrpc(server, { catalog, products: productObjects }),
   };
 }
