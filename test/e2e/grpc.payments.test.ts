@@ -177,6 +177,11 @@ describe('PaymentService over gRPC', () => {
     expect((await walletOf(app, buyer.token)).available).toBe('9000');
     expect(await stockOf(product.id)).toBe(9);
     expect(await paymentsOf(buyer.token)).toHaveLength(1);
+    // The same key for a different checkout is refused, as REST refuses it (422 there).
+    const different = await create({ ...request, quantity: 2 }, buyer);
+    expect(different.error?.code).toBe(status.FAILED_PRECONDITION);
+    expect(different.reason).toBe('idempotency_key_reused');
+    expect((await walletOf(app, buyer.token)).available).toBe('9000');
     // The key is the buyer's own: another buyer using it pays for themselves.
     const other = await signUp(app);
     await topUp(app, other.token, '1000');

@@ -3,7 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { withTransactionRetry } from '../../platform/db/retry.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
-import { type AppError, invalid, invalidField, isAppError } from '../../platform/errors.js';
+import { type AppError, invalid, invalidField, isAppError, unprocessable } from '../../platform/errors.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import { eventForStatus, noPaymentEvents, type PaymentEvents } from './payments.events.js';
 import type { PaymentProvider } from './payments.providers.js';
@@ -12,12 +12,28 @@ import type { PaymentStatus } from './payments.state.js';
 import type { OrderItemRow, PaymentRow } from './payments.tables.js';
 import type { PaymentsService } from './payments.service.js';
 import {
+  isSameCheckout,
   newPaymentCode,
   type PricedLine,
   priceLines,
   type PublicPayment,
   toPublicPayment,
 } from './payments.rules.js';
+
+/**
+ * The first payment made under a key, for its retry. The REST edge refuses a different
+ * request under a used key before it gets here; this holds the line for every other edge.
+ * @throws `idempotency_key_reused` (422)
+ */
+function replayOf(earlier: PublicPayment, input: CheckoutInput, method: string): PublicPayment {
+  if (!isSameCheckout(input, method, earlier)) {
+    throw unprocessable(
+      'idempotency_key_reused',
+      'this idempotency key was already used for a different checkout; use a new key for a new request',
+    );
+  }
+  return earlier;
+}
 
 export interface CheckoutInput {
   items: { product_id: string; quantity: number }[];
@@ -67,7 +83,7 @@ export class Checkout {
     }
     if (idempotencyKey) {
       const earlier = await this.earlier(buyer.userId, idempotencyKey);
-      if (earlier) return earlier;
+      if (earlier) return replayOf(earlier, input, method);
     }
     let attempt: Attempt | undefined;
     try {
@@ -127,7 +143,7 @@ export class Checkout {
       if (idempotencyKey && isUniqueViolation(error, 'payments_idempotency_idx')) {
         // A concurrent request with the same key won the race; answer with its payment.
         const earlier = await this.earlier(buyer.userId, idempotencyKey);
-        if (earlier) return earlier;
+        if (earlier) return replayOf(earlier, input, method);
       }
       if (isAppError(error) && error.code === 'insufficient_funds' && attempt) {
         return this.recordFailure(buyer.userId, method, attempt, error, idempotencyKey);

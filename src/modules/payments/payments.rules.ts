@@ -153,3 +153,26 @@ export function toPublicPayment(payment: PaymentRow, items: readonly OrderItemRo
     })),
   };
 }
+
+/**
+ * Whether a checkout retried under an idempotency key asks for what the first one did: the
+ * same method and the same quantity of each product (in any order). Anything else reusing
+ * the key is a mistake to refuse, not a retry to answer with the first payment.
+ */
+export function isSameCheckout(
+  input: { items: readonly { product_id: string; quantity: number }[] },
+  method: string,
+  earlier: { payment_method: string; items: readonly { product_id: string; quantity: number }[] },
+): boolean {
+  if (method !== earlier.payment_method) return false;
+  const quantities = (lines: readonly { product_id: string; quantity: number }[]) => {
+    const totals = new Map<string, number>();
+    for (const line of lines) totals.set(line.product_id, (totals.get(line.product_id) ?? 0) + line.quantity);
+    return totals;
+  };
+  const asked = quantities(input.items);
+  const bought = quantities(earlier.items);
+  return (
+    asked.size === bought.size && [...asked].every(([product, quantity]) => bought.get(product) === quantity)
+  );
+}
