@@ -38,6 +38,7 @@ export interface SplitDeployment {
   stop(): Promise<void>;
 }
 
+/** A TCP port nobody listens on right now, so a restarted process can reuse it. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();

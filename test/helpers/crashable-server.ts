@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import path from 'node:path';
 
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
@@ -7,18 +7,8 @@ const START_TIMEOUT_MS = 60_000;
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** A TCP port nobody listens on right now, so every restart of a server can reuse it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
+// One way to find a free port, shared with the split deployment's launcher.
+export { freePort } from '../../scripts/split-deployment.js';
 
 const answers = async (url: string) => {
   try {

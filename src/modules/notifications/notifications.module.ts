@@ -12,6 +12,7 @@ import {
   type NotificationsOptions,
   NotificationsService,
 } from './notifications.service.js';
+import { repeatEvery } from '../../platform/repeat.js';
 
 export interface NotificationsModule {
   notifications: NotificationsService;
@@ -52,23 +53,15 @@ export function createNotificationsModule(
         },
         { types: [...NOTIFIED_EVENTS, 'announcement.published'] },
       ),
-    startSending(intervalMs) {
-      let running = false;
-      const timer = setInterval(() => {
-        if (running) return;
-        running = true;
+    startSending: (intervalMs) =>
+      repeatEvery(
+        intervalMs,
         // A full batch means more is due: keep going until the queue is drained.
-        const drain = async () => {
+        async () => {
           while ((await notifications.sendDue(SEND_BATCH)) === SEND_BATCH);
-        };
-        drain()
-          .catch((error: unknown) => deps.logger.error({ err: error }, 'mail sending failed'))
-          .finally(() => {
-            running = false;
-          });
-      }, intervalMs);
-      timer.unref();
-      return () => clearInterval(timer);
-    },
+        },
+        deps.logger,
+        'mail sending failed',
+      ),
   };
 }

@@ -16,6 +16,7 @@ import { checkPaymentsAgainstLedger } from './payments.reconcile.js';
 import { Refunds } from './payments.refunds.js';
 import { paymentsRoutes } from './payments.routes.js';
 import { PaymentsService } from './payments.service.js';
+import { repeatEvery } from '../../platform/repeat.js';
 
 export interface PaymentsModule {
   checkout: Checkout;
@@ -89,21 +90,15 @@ export function createPaymentsModule(deps: {
       }),
     grpc: (server) => paymentsGrpc(server, { checkout, payments, refunds }),
     reconcile: () => checkPaymentsAgainstLedger(deps.db, deps.ledger),
-    startExpiry(intervalMs) {
-      let running = false;
-      const timer = setInterval(() => {
-        if (running) return;
-        running = true;
-        payments
-          .expireDue()
-          .then((count) => count && deps.logger.info({ count }, 'pending payments expired'))
-          .catch((error: unknown) => deps.logger.error({ err: error }, 'payment expiry failed'))
-          .finally(() => {
-            running = false;
-          });
-      }, intervalMs);
-      timer.unref();
-      return () => clearInterval(timer);
-    },
+    startExpiry: (intervalMs) =>
+      repeatEvery(
+        intervalMs,
+        async () => {
+          const count = await payments.expireDue();
+          if (count) deps.logger.info({ count }, 'pending payments expired');
+        },
+        deps.logger,
+        'payment expiry failed',
+      ),
   };
 }

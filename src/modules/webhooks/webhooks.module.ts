@@ -10,6 +10,7 @@ import { defaultRetryPolicy, EVENT_TYPES, type RetryPolicy } from './webhooks.ru
 import { createSender, type Sender } from './webhooks.sender.js';
 import { WebhooksService } from './webhooks.service.js';
 import type { Resolver } from './webhooks.url-guard.js';
+import { repeatEvery } from '../../platform/repeat.js';
 
 const CONSUMER = 'webhooks';
 
@@ -69,20 +70,12 @@ export function createWebhooksModule(deps: {
         },
         { types: [...EVENT_TYPES] },
       ),
-    startDelivery(intervalMs) {
-      let running = false;
-      const timer = setInterval(() => {
-        if (running) return;
-        running = true;
-        webhooks
-          .deliverDue(deps.batchSize ?? 20)
-          .catch((error: unknown) => deps.logger.error({ err: error }, 'webhook delivery failed'))
-          .finally(() => {
-            running = false;
-          });
-      }, intervalMs);
-      timer.unref();
-      return () => clearInterval(timer);
-    },
+    startDelivery: (intervalMs) =>
+      repeatEvery(
+        intervalMs,
+        () => webhooks.deliverDue(deps.batchSize ?? 20),
+        deps.logger,
+        'webhook delivery failed',
+      ),
   };
 }

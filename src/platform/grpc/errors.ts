@@ -36,7 +36,7 @@ const ErrorInfo = rpc.lookupType('google.rpc.ErrorInfo');
 const BadRequest = rpc.lookupType('google.rpc.BadRequest');
 const RetryInfo = rpc.lookupType('google.rpc.RetryInfo');
 const typeUrl = (type: protobuf.Type) => `type.googleapis.com/${type.fullName.replace(/^\./, '')}`;
-const any = (type: protobuf.Type, value: object) => ({
+const packAny = (type: protobuf.Type, value: object) => ({
   type_url: typeUrl(type),
   value: type.encode(type.fromObject(value)).finish(),
 });
@@ -54,10 +54,10 @@ export function toServiceError(error: unknown, logger: Logger, context: object =
   const code = GRPC_STATUS[error.kind];
   if (code === Status.INTERNAL || code === Status.UNAVAILABLE)
     logger.error({ ...context, err: error }, 'gRPC call failed');
-  const details = [any(ErrorInfo, { reason: error.code, domain: DOMAIN })];
+  const details = [packAny(ErrorInfo, { reason: error.code, domain: DOMAIN })];
   if (error.details.fields?.length) {
     details.push(
-      any(BadRequest, {
+      packAny(BadRequest, {
         field_violations: error.details.fields.map((field) => ({
           field: field.field,
           description: field.message,
@@ -69,7 +69,7 @@ export function toServiceError(error: unknown, logger: Logger, context: object =
   if (error.details.retryAfterMs !== undefined) {
     const ms = error.details.retryAfterMs;
     details.push(
-      any(RetryInfo, { retry_delay: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 } }),
+      packAny(RetryInfo, { retry_delay: { seconds: Math.floor(ms / 1000), nanos: (ms % 1000) * 1e6 } }),
     );
   }
   const metadata = new Metadata();
