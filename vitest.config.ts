@@ -1,7 +1,14 @@
 import { defineConfig } from 'vitest/config';
 
 // Integration suites run once per database: always on the embedded PGlite, and again on
-// the real PostgreSQL when TEST_DATABASE_URL is set (as CI sets it).
+// the real PostgreSQL when TEST_DATABASE_URL is set. In CI it must be: without it the
+// whole postgres project would not exist, and a green run would have skipped it unseen.
+if (process.env.CI && !process.env.TEST_DATABASE_URL) {
+  throw new Error(
+    'TEST_DATABASE_URL must be set when CI is set: the PostgreSQL suites may not be skipped ' +
+      '(e.g. TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test)',
+  );
+}
 const databases = ['pglite', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])];
 
 export default defineConfig({

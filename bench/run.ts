@@ -10,6 +10,7 @@ import { eventsReport, runEventsBench } from './events.js';
 import { measureGrpc } from './grpc.js';
 import { runSplitSection, splitReport } from './split-section.js';
 import { postgresTarget } from './postgres.js';
+import { type ReconcileSection, reconcileReport, runReconcileSection } from './reconcile.js';
 import { createFixture, type Scenario, type ServerName, scenarios } from './scenarios.js';
 import { baselineSpec, buildMamlaka, mamlakaSpec, type RunningServer, startServer } from './servers.js';
 
@@ -112,7 +113,21 @@ function table(rows: Measurement[]): string {
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)].join('\n');
 }
 
+/** `npm run bench -- reconcile`: the reconciliation section alone (it needs PostgreSQL). */
+async function reconcileOnly(): Promise<number> {
+  const target = postgresTarget();
+  if (!target) {
+    console.error('the reconciliation bench needs PostgreSQL: set DATABASE_URL or BENCH_PG_URL');
+    return 1;
+  }
+  const section = await runReconcileSection(target);
+  console.log(`\nreconciliation on PostgreSQL:\n${reconcileReport(section)}\n`);
+  for (const problem of section.problems) console.error(`WARNING: reconcile: ${problem}`);
+  return section.problems.length ? 1 : 0;
+}
+
 async function main(): Promise<number> {
+  if (process.argv[2] === 'reconcile') return reconcileOnly();
   console.log(`machine: ${machine.cores} cores, ${machine.model}, Node ${machine.node}, ${machine.platform}`);
   console.log(
     `settings: ${settings.durationSeconds} s per scenario after ${settings.warmupSeconds} s warm-up, ` +
@@ -188,6 +203,16 @@ async function main(): Promise<number> {
       );
     }
 
+    let reconcile: ReconcileSection | undefined;
+    if (target) {
+      reconcile = await runReconcileSection(target, (fn) => cleanups.push(fn));
+      console.log(
+        `\nreconciliation on PostgreSQL (ledger check, gateways skipped):\n${reconcileReport(reconcile)}\n`,
+      );
+    } else {
+      console.log('SKIPPED the reconciliation bench: it needs PostgreSQL (DATABASE_URL or BENCH_PG_URL)\n');
+    }
+
     // The split deployment against the all-in-one process: PostgreSQL, Redis and NATS needed.
     const redisUrl = process.env.REDIS_URL || process.env.BENCH_REDIS_URL;
     const natsForSplit = process.env.NATS_URL || process.env.BENCH_NATS_URL;
@@ -227,6 +252,7 @@ async function main(): Promise<number> {
       database,
       results: rows,
       checkout: checkout ?? { skipped: 'no PostgreSQL URL (DATABASE_URL or BENCH_PG_URL)' },
+      reconcile: reconcile ?? { skipped: 'no PostgreSQL URL (DATABASE_URL or BENCH_PG_URL)' },
       events,
       split: split?.rows ?? { skipped: 'needs PostgreSQL, Redis and NATS URLs' },
     };
@@ -242,10 +268,17 @@ async function main(): Promise<number> {
     }
     for (const problem of checkout?.problems ?? []) console.error(`WARNING: checkout: ${problem}`);
     for (const problem of split?.problems ?? []) console.error(`WARNING: split: ${problem}`);
+    for (const problem of reconcile?.problems ?? []) console.error(`WARNING: reconcile: ${problem}`);
     const unhandled = events.filter((result) => !result.handledOnce);
     for (const result of unhandled)
       console.error(`WARNING: events: ${result.setup}: not every event handled exactly once`);
-    return broken.length || checkout?.problems.length || unhandled.length || split?.problems.length ? 1 : 0;
+    return broken.length ||
+      checkout?.problems.length ||
+      unhandled.length ||
+      split?.problems.length ||
+      reconcile?.problems.length
+      ? 1
+      : 0;
   } finally {
     await stopAll();
   }

@@ -4,7 +4,11 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { type CatalogModule, createCatalogModule } from './modules/catalog/catalog.module.js';
 import { createLedgerModule } from './modules/ledger/ledger.module.js';
-import { ledgerRoutes } from './modules/ledger/ledger.routes.js';
+import {
+  ledgerRoutes,
+  type ReconcileOptions,
+  type ReconciliationReport,
+} from './modules/ledger/ledger.routes.js';
 import type { LedgerService } from './modules/ledger/ledger.service.js';
 import { createPaymentsModule, type PaymentsModule } from './modules/payments/payments.module.js';
 import { eventOwners, type PaymentEvents } from './modules/payments/payments.events.js';
@@ -22,14 +26,14 @@ import { openMailer } from './platform/mail/open.js';
 import { loadContracts } from './platform/grpc/contracts.js';
 import { GrpcServer } from './platform/grpc/server.js';
 import { createInProcessBus } from './platform/events/in-process.bus.js';
+import { reconciliation } from './reconciliation.js';
 import { type Role, planFor } from './roles.js';
 import { connectServices } from './services.js';
 import { createUsersModule, type UsersModule } from './modules/users/users.module.js';
 import { createWebhooksModule, type WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { createMidtransModule } from './modules/midtrans/midtrans.module.js';
-import { GatewayTopUps } from './modules/wallets/wallets.gateway-top-ups.js';
-import { walletsRoutes } from './modules/wallets/wallets.routes.js';
-import { WalletsService } from './modules/wallets/wallets.service.js';
+import { walletEventOwners } from './modules/wallets/wallets.events.js';
+import { createWalletsModule } from './modules/wallets/wallets.module.js';
 import { installIdempotency } from './platform/idempotency/idempotency.hook.js';
 import { IdempotencyStore } from './platform/idempotency/idempotency.store.js';
 import { localInvalidationBus, redisInvalidationBus } from './platform/cache/invalidation-bus.js';
@@ -55,8 +59,8 @@ export interface Platform {
   events: { bus: EventBus; relay: OutboxRelay };
   /** The gRPC services, bound to no port until the caller listens. */
   grpc: GrpcServer;
-  /** Every reconciliation check of the ledger and the payments against it. */
-  reconcile(): Promise<{ ok: boolean; violations: string[]; counts: Record<string, number> }>;
+  /** Every reconciliation check of the ledger, the payments against it and against gateways. */
+  reconcile(options?: ReconcileOptions): Promise<ReconciliationReport>;
   /** Stops accepting requests, lets in-flight ones finish, then closes Redis. The database is the caller's. */
   close(): Promise<void>;
 }
@@ -64,8 +68,9 @@ export interface Platform {
 /** Whose webhooks hear of an event: a payment's buyer and sellers, a payout's seller. */
 function audienceOf(event: DomainEvent): string[] {
   if (event.type.startsWith('payment.')) return eventOwners(event.data as PublicPayment);
-  if (event.type === 'payout.requested') return [(event.data as { seller_id: string }).seller_id];
-  return [];
+  if (event.type.startsWith('refund.'))
+    return eventOwners((event.data as { payment: PublicPayment }).payment);
+  return walletEventOwners(event);
 }
 
 /**
@@ -142,6 +147,10 @@ export async function createPlatform(
         types.map((each) => ({ type: each, aggregate: `payment:${payment.id}`, data })),
       );
     },
+    // On the payment's aggregate, so a refund's events stay in order with its payment's.
+    emitRefund: async (trx, type, refund, { payment }) => {
+      await outbox.write(trx, [{ type, aggregate: `payment:${payment.id}`, data: { ...refund, payment } }]);
+    },
   };
   const { serverKey, snapUrl, apiUrl } = config.midtrans;
   const midtrans =
@@ -159,26 +168,20 @@ export async function createPlatform(
     logger,
     defaultMethod: config.defaultPaymentMethod ?? (midtrans ? 'midtrans' : 'wallet'),
     feeBps: config.platformFeeBps,
+    limits: { maxOrderAmountMinor: config.maxOrderAmountMinor, maxLineQuantity: config.maxLineQuantity },
     paymentExpiryMs: config.paymentExpiryMs,
+    refundTiming: config.refunds,
     midtrans: midtrans?.client,
     events: paymentEvents,
   });
-  const gatewayTopUps = midtrans ? new GatewayTopUps(database.db, ledger, midtrans.client) : undefined;
-  const wallets = new WalletsService(
-    database.db,
+  const wallets = createWalletsModule({
+    db: database.db,
     ledger,
-    config.mode,
-    async (trx, payout, sellerId) => {
-      await outbox.write(trx, [
-        {
-          type: 'payout.requested',
-          aggregate: `payout:${payout.id}`,
-          data: { ...payout, seller_id: sellerId },
-        },
-      ]);
-    },
-    gatewayTopUps,
-  );
+    mode: config.mode,
+    maxTopUpMinor: config.maxOrderAmountMinor,
+    outbox,
+    midtrans: midtrans?.client,
+  });
   const mailer = openMailer({ smtpUrl: config.smtpUrl, mailDir: path.join(config.dataDir, 'mail') });
   const notifications = createNotificationsModule({
     db: database.db,
@@ -208,12 +211,7 @@ export async function createPlatform(
     pollIntervalMs: config.events.outboxPollIntervalMs,
   });
 
-  const reconcile = async () => {
-    const own = await ledger.check();
-    const links = await payments.reconcile();
-    const violations = [...own.violations, ...links];
-    return { ok: violations.length === 0, violations, counts: own.counts };
-  };
+  const reconcile = reconciliation({ db: database.db, ledger, payments: payments.reconcile });
 
   const grpc = new GrpcServer({ tokens, logger }, loadContracts().definitions);
   if (plan.grpc.includes('users')) users.grpc(grpc);
@@ -222,7 +220,7 @@ export async function createPlatform(
   const remote = plan.remote.length > 0 ? connectServices(config) : undefined;
 
   const app = await createHttpApp({ config, logger, tokens, limits });
-  const idempotency = new IdempotencyStore(database.db);
+  const idempotency = new IdempotencyStore(database.db, { leaseMs: config.idempotencyLeaseMs });
   installIdempotency(app, idempotency);
   const migrations = readMigrations();
   healthRoutes(app, { pendingMigrations: () => pendingMigrations(database, migrations) });
@@ -230,8 +228,11 @@ export async function createPlatform(
     users.routes(app, remote?.users);
     catalog.routes(app, remote?.catalog);
     payments.routes(app, remote?.payments);
-    midtrans?.routes(app, [payments.gatewayOrders, ...(gatewayTopUps ? [gatewayTopUps] : [])]);
-    walletsRoutes(app, { wallets });
+    midtrans?.routes(app, [
+      payments.gatewayOrders,
+      ...(wallets.gatewayOrders ? [wallets.gatewayOrders] : []),
+    ]);
+    wallets.routes(app);
     webhooks.routes(app);
     notifications.routes(app);
     ledgerRoutes(app, { ledger, reconcile });
@@ -241,6 +242,7 @@ export async function createPlatform(
 
   const stops: (() => void)[] = [];
   if (plan.expiry) stops.push(payments.startExpiry(config.paymentExpirySweepMs));
+  if (plan.refundReconciler) stops.push(payments.startRefundReconciler(config.refunds.reconcileIntervalMs));
   if (plan.delivery) {
     stops.push(webhooks.startDelivery(config.webhooks.deliveryIntervalMs));
     stops.push(notifications.startSending(config.mail.sendIntervalMs));

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
+import { MAX_AMOUNT_MINOR } from './platform/money.js';
 
 const pem = () =>
   generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -36,9 +37,37 @@ describe('loadConfig', () => {
     ['DEFAULT_CURRENCY', 'RUPIAH'],
     ['TRUST_PROXY', 'maybe'],
     ['JWT_PRIVATE_KEY', 'not a pem'],
+    ['MAX_ORDER_AMOUNT_MINOR', '0'],
+    ['MAX_ORDER_AMOUNT_MINOR', '12.5'],
+    ['MAX_ORDER_AMOUNT_MINOR', '-1'],
+    ['MAX_ORDER_AMOUNT_MINOR', '1e12'],
+    ['MAX_LINE_QUANTITY', '0'],
+    ['MAX_LINE_QUANTITY', '1000001'],
   ])('names %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}`));
+  });
+
+  it('bounds orders to 10^12 minor units and 10,000 of a product by default', () => {
+    const config = loadConfig({});
+    expect(config.maxOrderAmountMinor).toBe(1_000_000_000_000n);
+    expect(config.maxLineQuantity).toBe(10_000);
+  });
+
+  it('reads the order maximum as an exact bigint, up to the ledger’s own limit', () => {
+    expect(loadConfig({ MAX_ORDER_AMOUNT_MINOR: '100000' }).maxOrderAmountMinor).toBe(100_000n);
+    expect(loadConfig({ MAX_ORDER_AMOUNT_MINOR: MAX_AMOUNT_MINOR.toString() }).maxOrderAmountMinor).toBe(
+      MAX_AMOUNT_MINOR,
+    );
+    expect(loadConfig({ MAX_LINE_QUANTITY: '50' }).maxLineQuantity).toBe(50);
+  });
+
+  it('refuses at boot an order maximum above the ledger’s limit, however many digits it has', () => {
+    for (const value of [MAX_AMOUNT_MINOR + 1n, 2n ** 53n + 1n, 2n ** 63n, 10n ** 40n]) {
+      expect(() => loadConfig({ MAX_ORDER_AMOUNT_MINOR: value.toString() })).toThrow(
+        new ConfigError('MAX_ORDER_AMOUNT_MINOR', `must be between 1 and ${MAX_AMOUNT_MINOR}`),
+      );
+    }
   });
 
   it('reads a secret from NAME_FILE', () => {

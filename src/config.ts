@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDurationMs } from './platform/duration.js';
+import { MAX_AMOUNT_MINOR } from './platform/money.js';
 
 /**
  * Every setting Mamlaka reads, parsed and validated once at boot. Nothing else in the
@@ -60,8 +61,21 @@ export interface Config {
     timeoutMs: number;
   };
   platformFeeBps: number;
+  /** The most one order (and one wallet top-up) may total, in minor units of its currency. */
+  maxOrderAmountMinor: bigint;
+  /** The most of one product one order may buy. */
+  maxLineQuantity: number;
   paymentExpiryMs: number;
   paymentExpirySweepMs: number;
+  refunds: {
+    /** How long a pending refund waits before the reconciler first asks its gateway. */
+    firstCheckDelayMs: number;
+    maxCheckDelayMs: number;
+    /** How often the reconciler looks for refunds due a check. */
+    reconcileIntervalMs: number;
+  };
+  /** How long an idempotent request's key stays locked after its holder stops renewing it. */
+  idempotencyLeaseMs: number;
   /** Unset: Midtrans when it is configured (as the seed's clients expect), else the wallet. */
   defaultPaymentMethod: 'wallet' | 'manual' | 'midtrans' | undefined;
   defaultCurrency: string;
@@ -123,6 +137,19 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number, got "${raw}"`);
   const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}`);
+  return value;
+}
+
+/**
+ * An amount in minor units, read as a bigint: a Number would silently round anything above
+ * 2^53, and a rounded limit is not the limit the operator wrote.
+ */
+function minorAmount(env: Env, name: string, fallback: bigint, min: bigint, max: bigint): bigint {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `expected a whole number of minor units, got "${raw}"`);
+  const value = BigInt(raw);
   if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}`);
   return value;
 }
@@ -273,8 +300,18 @@ export function loadConfig(
       timeoutMs: duration(env, 'MIDTRANS_TIMEOUT', '10s'),
     },
     platformFeeBps: integer(env, 'PLATFORM_FEE_BPS', 250, 0, 10_000),
+    // Within the ledger's own limit, so that every order the checkout accepts can be booked.
+    maxOrderAmountMinor: minorAmount(env, 'MAX_ORDER_AMOUNT_MINOR', 10n ** 12n, 1n, MAX_AMOUNT_MINOR),
+    // 50 lines of this many still fit the int4 quantities of the database and the contract.
+    maxLineQuantity: integer(env, 'MAX_LINE_QUANTITY', 10_000, 1, 1_000_000),
     paymentExpiryMs: duration(env, 'PAYMENT_EXPIRY', '24h'),
     paymentExpirySweepMs: duration(env, 'PAYMENT_EXPIRY_SWEEP', '15s'),
+    refunds: {
+      firstCheckDelayMs: duration(env, 'REFUND_CHECK_DELAY', '60s'),
+      maxCheckDelayMs: duration(env, 'REFUND_CHECK_MAX_DELAY', '1h'),
+      reconcileIntervalMs: duration(env, 'REFUND_RECONCILE_INTERVAL', '15s'),
+    },
+    idempotencyLeaseMs: duration(env, 'IDEMPOTENCY_LEASE', '60s'),
     defaultPaymentMethod: read(env, 'DEFAULT_PAYMENT_METHOD')
       ? oneOf(env, 'DEFAULT_PAYMENT_METHOD', ['wallet', 'manual', 'midtrans'] as const, 'wallet')
       : undefined,

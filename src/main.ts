@@ -46,7 +46,11 @@ export async function startServer(
           'create-admin': (input) =>
             platform.users.users.createAdmin(input as { name: string; email: string; password: string }),
           'seed-demo': () => seedDemo(platform, config.mode),
-          'ledger-check': () => platform.reconcile(),
+          'ledger-check': (input) =>
+            platform.reconcile({
+              maxViolations: input.maxViolations as number | undefined,
+              gateway: input.gateway !== false,
+            }),
         },
         logger,
       );

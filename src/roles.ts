@@ -16,6 +16,8 @@ export interface RolePlan {
   delivery: boolean;
   /** Expiring pending payments. */
   expiry: boolean;
+  /** Settling refunds left pending by a gateway that did not answer (one leader at a time). */
+  refundReconciler: boolean;
   /** Deleting old idempotency records. */
   idempotencyCleanup: boolean;
 }
@@ -32,6 +34,7 @@ export function planFor(role: Role): RolePlan {
     events: false,
     delivery: false,
     expiry: false,
+    refundReconciler: false,
     idempotencyCleanup: false,
   };
   switch (role) {
@@ -43,6 +46,7 @@ export function planFor(role: Role): RolePlan {
         events: true,
         delivery: true,
         expiry: true,
+        refundReconciler: true,
         idempotencyCleanup: true,
       };
     case 'gateway':
@@ -52,7 +56,7 @@ export function planFor(role: Role): RolePlan {
     case 'catalog':
       return { ...none, grpc: ['catalog'] };
     case 'payments':
-      return { ...none, grpc: ['payments'], expiry: true };
+      return { ...none, grpc: ['payments'], expiry: true, refundReconciler: true };
     case 'notifications':
       return { ...none, events: true, delivery: true };
   }

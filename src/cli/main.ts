@@ -11,6 +11,9 @@ import { isAppError } from '../platform/errors.js';
 import { createLogger } from '../platform/logging/logger.js';
 import { createPlatform } from '../app.js';
 import { createMidtransSandbox } from '../modules/midtrans/sandbox/sandbox.server.js';
+import { reconciliationSummary } from '../modules/ledger/ledger.module.js';
+import type { ReconciliationReport } from '../modules/ledger/ledger.routes.js';
+import { DEFAULT_MAX_VIOLATIONS, MAX_VIOLATIONS_LIMIT } from '../modules/ledger/ledger.service.js';
 import { withDatabase } from './database-access.js';
 import { DEMO_BUYER, DEMO_SELLER, seedDemo } from './seed/demo.js';
 
@@ -109,36 +112,47 @@ program
     console.log(`  buyer:  ${DEMO_BUYER.email} / ${DEMO_BUYER.password}`);
   });
 
+/** --max-violations: a whole number within what the check accepts. */
+const maxViolationsArg = (value: string): number => {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > MAX_VIOLATIONS_LIMIT)
+    throw new InvalidArgumentError(`a whole number from 0 to ${MAX_VIOLATIONS_LIMIT}`);
+  return n;
+};
+
 program
   .command('ledger')
   .description('the double-entry ledger')
   .command('check')
-  .description('prove the ledger invariants; exits 1 and lists every violation found')
-  .action(async () => {
+  .description(
+    'prove the ledger invariants; exits 1 listing violations, 2 when some checks could not be made',
+  )
+  .option(
+    '--max-violations <n>',
+    `violations to list (all are counted; default ${DEFAULT_MAX_VIOLATIONS})`,
+    maxViolationsArg,
+  )
+  .option('--skip-gateway', 'do not ask payment gateways what they refunded (database checks only)')
+  .action(async (options: { maxViolations?: number; skipGateway?: boolean }) => {
     const { config, logger } = setup();
+    const wanted = { maxViolations: options.maxViolations, gateway: !options.skipGateway };
     const { result } = await withDatabase(config, logger, {
       control: 'ledger-check',
+      input: wanted,
       direct: async (database) => {
         await migrate(database);
         const platform = await createPlatform(config, logger, database);
         try {
-          return await platform.reconcile();
+          return await platform.reconcile(wanted);
         } finally {
           await platform.close();
         }
       },
     });
-    const report = result as { ok: boolean; violations: string[]; counts: Record<string, number> };
-    const counts = Object.entries(report.counts)
-      .map(([name, n]) => `${n} ${name}`)
-      .join(', ');
-    if (report.ok) {
-      console.log(`ledger ok: ${counts}`);
-      return;
-    }
-    console.error(`ledger check failed (${report.violations.length} violations; ${counts}):`);
-    for (const violation of report.violations) console.error(`  - ${violation}`);
-    process.exitCode = 1;
+    const summary = reconciliationSummary(result as ReconciliationReport);
+    for (const line of summary.out) console.log(line);
+    for (const line of summary.err) console.error(line);
+    process.exitCode = summary.exitCode;
   });
 
 program

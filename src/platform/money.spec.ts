@@ -10,6 +10,7 @@ import {
   parseAmount,
   percentOfMinor,
   sumMinor,
+  gatewayAmount,
 } from './money.js';
 
 const currencies = Object.keys(CURRENCY_DECIMALS);
@@ -149,6 +150,36 @@ describe('formatAmount', () => {
         },
       ),
     );
+  });
+});
+
+describe('gatewayAmount', () => {
+  it('gives the same whole number for every amount up to the largest safe integer', () => {
+    expect(gatewayAmount(1n)).toBe(1);
+    expect(gatewayAmount(MAX_AMOUNT_MINOR)).toBe(1e15);
+    expect(gatewayAmount(BigInt(Number.MAX_SAFE_INTEGER))).toBe(Number.MAX_SAFE_INTEGER);
+    fc.assert(
+      fc.property(fc.bigInt({ min: 1n, max: BigInt(Number.MAX_SAFE_INTEGER) }), (minor) => {
+        const amount = gatewayAmount(minor);
+        expect(Number.isSafeInteger(amount)).toBe(true);
+        expect(BigInt(amount)).toBe(minor);
+      }),
+    );
+  });
+
+  it.each([
+    ['zero', 0n],
+    ['a negative amount', -1n],
+    ['one above the largest safe integer', BigInt(Number.MAX_SAFE_INTEGER) + 1n],
+    ['an amount beyond a bigint column', 2n ** 63n],
+  ])('refuses %s', (_label, minor) => {
+    expect(() => gatewayAmount(minor)).toThrow(RangeError);
+  });
+
+  it('refuses a value that is not a bigint, so a float or a string never reaches a gateway', () => {
+    for (const value of [1.5, 100, Number.NaN, '100', undefined]) {
+      expect(() => gatewayAmount(value as unknown as bigint)).toThrow(RangeError);
+    }
   });
 });
 

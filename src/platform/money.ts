@@ -106,6 +106,29 @@ export function formatAmount(minor: bigint, currency: string): string {
   return `${sign}${padded.slice(0, -decimals)}.${padded.slice(-decimals)}`;
 }
 
+/** The largest amount a JSON number carries exactly: above it, two amounts can read alike. */
+const MAX_GATEWAY_AMOUNT = BigInt(Number.MAX_SAFE_INTEGER);
+
+/**
+ * `minor` as the JSON number a payment gateway's API wants (Midtrans's `gross_amount`,
+ * item `price`, refund `amount`). The one place money becomes a `number`: every amount
+ * sent that way goes through here, so none is ever rounded by a float or sent as zero,
+ * negative or NaN. Which unit the gateway expects (whole rupiah for Midtrans) is the
+ * caller's business; this only guarantees the number means exactly `minor`.
+ *
+ * Throws RangeError for anything but a positive integer up to Number.MAX_SAFE_INTEGER:
+ * amounts are bounded long before this (MAX_AMOUNT_MINOR, the order maximum), so such a
+ * value reaching a gateway call is a bug, and nothing must be sent.
+ */
+export function gatewayAmount(minor: bigint): number {
+  if (typeof minor !== 'bigint')
+    throw new RangeError(`a gateway amount must be a bigint, got ${typeof minor}`);
+  if (minor <= 0n || minor > MAX_GATEWAY_AMOUNT) {
+    throw new RangeError(`a gateway amount must be within 1..${MAX_GATEWAY_AMOUNT}, got ${minor}`);
+  }
+  return Number(minor);
+}
+
 export function sumMinor(values: readonly bigint[]): bigint {
   return values.reduce((total, value) => total + value, 0n);
 }
@@ -156,7 +179,7 @@ export function allocateProportionally(total: bigint, weights: readonly bigint[]
   const parts = weights.map((weight) => (total * weight) / weightSum);
   const remainders = weights.map((weight) => (total * weight) % weightSum);
   // Fewer than weights.length units are left, since each remainder is below weightSum.
-  const leftover = Number(total - sumMinor(parts));
+  let leftover = total - sumMinor(parts);
   const order = weights
     .map((_, index) => index)
     .sort((a, b) => {
@@ -165,6 +188,10 @@ export function allocateProportionally(total: bigint, weights: readonly bigint[]
       if (ra !== rb) return ra > rb ? -1 : 1;
       return a - b;
     });
-  for (const index of order.slice(0, leftover)) parts[index] = (parts[index] as bigint) + 1n;
+  for (const index of order) {
+    if (leftover === 0n) break;
+    parts[index] = (parts[index] as bigint) + 1n;
+    leftover -= 1n;
+  }
   return parts;
 }

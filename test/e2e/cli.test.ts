@@ -83,6 +83,18 @@ describe.runIf(testDatabase() === 'pglite')('the CLI on the embedded database', 
     expect(checked.stdout).toMatch(/^ledger ok: \d+ accounts/);
   });
 
+  it('passes --max-violations and --skip-gateway to the running server, and refuses a bad limit', async () => {
+    const bounded = await runCli(['ledger', 'check', '--max-violations', '3', '--skip-gateway'], {
+      DATA_DIR: dataDir,
+    });
+    expect(bounded.stderr).toBe('');
+    expect(bounded.code).toBe(0);
+    expect(bounded.stdout).toMatch(/^ledger ok: .*\d+ payments, \d+ refunds, 0 gateway_compared/);
+    const refused = await runCli(['ledger', 'check', '--max-violations', 'many'], { DATA_DIR: dataDir });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('--max-violations');
+  }, 60_000);
+
   it('refuses a second server on the same data directory', async () => {
     const second = await runCli(['start'], { DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1' });
     expect(second.code).toBe(1);
@@ -158,4 +170,23 @@ describe.runIf(testDatabase() === 'postgres')('the CLI on PostgreSQL', () => {
       .executeTakeFirst();
     expect(row).toEqual({ role: 'admin' });
   });
+
+  it('lists at most --max-violations and counts them all', async () => {
+    // A database of its own, so the other test's rows cannot change the count.
+    const own = await createTestDatabase();
+    try {
+      const env = { DATABASE_URL: own.url!, DATA_DIR: mkdtempSync(path.join(tmpdir(), 'mamlaka-cli-')) };
+      // Two balances that no entry explains: two violations, one listed.
+      await sql`INSERT INTO ledger_accounts (kind, currency, no_overdraft, posted_credits)
+        VALUES ('platform_fees', 'TZS', false, 7), ('platform_fees', 'UGX', false, 9)`.execute(
+        own.database.db,
+      );
+      const bounded = await runCli(['ledger', 'check', '--max-violations', '1', '--skip-gateway'], env);
+      expect(bounded.code).toBe(1);
+      expect(bounded.stderr).toContain('ledger check failed (2 violations, the first 1 listed;');
+      expect(bounded.stderr.match(/^ {2}- /gm)).toHaveLength(1);
+    } finally {
+      await own.drop();
+    }
+  }, 60_000);
 });

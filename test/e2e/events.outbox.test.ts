@@ -12,6 +12,7 @@ import { CrashableServer, freePort } from '../helpers/crashable-server.js';
 import { eventually } from '../helpers/eventually.js';
 import { deleteStream } from '../helpers/nats.js';
 import { NatsTestServer } from '../helpers/nats-server.js';
+import { untilQuiet } from '../helpers/quiet.js';
 import { serviceUrl, testDatabase } from '../helpers/services.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -237,7 +238,8 @@ describe.runIf(testDatabase() === 'postgres' && serviceUrl('TEST_NATS_URL'))('cr
         (n) => n >= 400,
         60_000,
       );
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Republished events (after the restart) would have been handled by now.
+      await untilQuiet(app.platform);
       expect(effects).toHaveLength(400);
       expect(new Set(effects).size).toBe(400);
       expect(

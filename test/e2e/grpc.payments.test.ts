@@ -143,6 +143,25 @@ describe('PaymentService over gRPC', () => {
     expect(await stockOf(product.id)).toBe(5);
   });
 
+  it('creates refunds as objects, answers a retry with the first, and refuses a key reused for another refund', async () => {
+    const { seller, buyer, product } = await market(app, { price: '10000', stock: 5, funds: '10000' });
+    const paid = (await create({ product_id: product.id, quantity: 1 }, buyer)).response!;
+    const idempotency_key = randomUUID();
+    const request = { id: paid.id, amount: '3000', reason: 'damaged', idempotency_key };
+    const first = await rpc('CreateRefund', request, seller);
+    expect(first.response).toMatchObject({ status: 'succeeded', amount: '3000', payment_id: paid.id });
+    expect((await rpc('CreateRefund', request, seller)).response).toEqual(first.response);
+    const reused = await rpc('CreateRefund', { ...request, amount: '4000' }, seller);
+    expect(reused.error?.code).toBe(status.FAILED_PRECONDITION);
+    expect(reused.reason).toBe('idempotency_key_reused');
+    const listed = await rpc('ListRefunds', { payment_id: paid.id }, buyer);
+    expect(listed.response).toEqual({ refunds: [first.response] });
+    const stranger = await signUp(app);
+    const hidden = await rpc('GetRefund', { id: (first.response as { id: string }).id }, stranger);
+    expect(hidden.error?.code).toBe(status.NOT_FOUND);
+    expect((await walletOf(app, buyer.token)).available).toBe('3000');
+  });
+
   it('reads a payment for its buyer and its seller, and pages through the list newest first', async () => {
     const { seller, buyer, product } = await market(app, { price: '1000', stock: 10, funds: '10000' });
     const made: string[] = [];
@@ -203,7 +222,7 @@ describe('PaymentService over gRPC', () => {
     expect(await fieldsOf('CreatePayment', { product_id: 'not-a-uuid', quantity: 1 })).toEqual([
       { field: 'product_id', reason: 'invalid_format' },
     ]);
-    expect(await fieldsOf('CreatePayment', { items: [{ product_id: 'nope', quantity: 10_001 }] })).toEqual(
+    expect(await fieldsOf('CreatePayment', { items: [{ product_id: 'nope', quantity: 0 }] })).toEqual(
       expect.arrayContaining([
         { field: 'items.0.product_id', reason: 'invalid_format' },
         { field: 'items.0.quantity', reason: 'out_of_range' },
@@ -319,10 +338,13 @@ describe('PaymentsGrpcClient', () => {
     expect(captured.status).toBe('succeeded');
     expect(await payments.retrieve(asAdmin, pending.id)).toEqual(captured);
     const refunded = await client.refund(asSeller, pending.id, { amount: '2500', reason: 'partial' });
-    expect(refunded.refunded_amount).toBe('2500');
-    expect(await rest(pending.id)).toEqual(refunded);
+    expect(refunded).toMatchObject({ status: 'succeeded', amount: '2500', failure_code: null });
+    expect(await refunds.retrieveRefund(asBuyer, refunded.id)).toEqual(refunded);
+    expect(await client.retrieveRefund(asBuyer, refunded.id)).toEqual(refunded);
+    expect((await rest(pending.id)).refunded_amount).toBe('2500');
     const more = await refunds.refund(asSeller, pending.id, { reason: 'the rest' });
-    expect(await client.retrieve(asBuyer, pending.id)).toEqual(more);
+    expect(await client.listRefunds(asBuyer, pending.id)).toEqual([refunded, more]);
+    expect(await client.retrieve(asBuyer, pending.id)).toEqual(await payments.retrieve(asBuyer, pending.id));
 
     const page = { limit: 1 };
     const remote = await client.list(asBuyer, page);

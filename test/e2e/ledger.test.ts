@@ -391,6 +391,7 @@ describe('ledger reconciliation', () => {
     expect(await ledger.check()).toEqual({
       ok: true,
       violations: [],
+      violationCount: 0,
       counts: { accounts: 2, transactions: 1, entries: 2 },
     });
 
@@ -428,7 +429,15 @@ describe('ledger reconciliation', () => {
         expect.stringMatching(/posted_credits is 1005 but its entries sum to 1070/),
       ]),
     );
+    // One violation per broken row, naming all its problems: the forged and the empty
+    // transaction, and the account.
+    expect(broken.violationCount).toBe(3);
+    expect(broken.violations).toHaveLength(3);
     expect(broken.counts).toEqual({ accounts: 2, transactions: 3, entries: 3 });
+    const firstOnly = await ledger.check({ maxViolations: 1 });
+    expect(firstOnly).toMatchObject({ ok: false, violationCount: 3 });
+    expect(firstOnly.violations).toHaveLength(1);
+    expect((await ledger.check({ maxViolations: 0 })).violationCount).toBe(3);
   });
 
   it('answers GET /admin/ledger/check for admins only, with 200 and ok:false when broken', async () => {

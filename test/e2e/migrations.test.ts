@@ -25,7 +25,42 @@ beforeAll(async () => {
 });
 afterAll(() => t.drop());
 
+/** Which module owns each table: the schema's side of "a module owns its tables". */
+const OWNER: Record<string, string> = {
+  users: 'users',
+  refresh_tokens: 'users',
+  products: 'catalog',
+  ledger_accounts: 'ledger',
+  ledger_transactions: 'ledger',
+  ledger_entries: 'ledger',
+  orders: 'payments',
+  order_items: 'payments',
+  payments: 'payments',
+  refunds: 'payments',
+  midtrans_notifications: 'midtrans',
+  webhook_endpoints: 'webhooks',
+  webhook_deliveries: 'webhooks',
+  webhook_attempts: 'webhooks',
+  wallet_top_ups: 'wallets',
+  mail_messages: 'notifications',
+  mail_attempts: 'notifications',
+  mail_preferences: 'notifications',
+};
+
 describe('migrations', () => {
+  it('keep every foreign key inside one module, so each module can take its tables elsewhere', async () => {
+    const { rows } = await sql<{ from: string; to: string; name: string }>`
+      SELECT f.relname AS from, r.relname AS to, c.conname AS name
+      FROM pg_constraint c
+      JOIN pg_class f ON f.oid = c.conrelid
+      JOIN pg_class r ON r.oid = c.confrelid
+      WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace`.execute(t.database.db);
+    expect(rows.length).toBeGreaterThan(0);
+    // A table missing from OWNER counts as a module of its own: any key to or from it crosses.
+    const crossing = rows.filter((key) => (OWNER[key.from] ?? key.from) !== (OWNER[key.to] ?? key.to));
+    expect(crossing.map((key) => key.name)).toEqual([]);
+  });
+
   it('are all applied, and applying them again does nothing', async () => {
     expect(await pendingMigrations(t.database)).toEqual([]);
     expect(await migrate(t.database)).toEqual([]);

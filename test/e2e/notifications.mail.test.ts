@@ -6,6 +6,7 @@ import { adminOf, market, type PaymentJson } from '../helpers/payments.js';
 import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js';
 import { signUp, startTestApp, type TestApp } from '../helpers/test-app.js';
 import { eventually } from '../helpers/eventually.js';
+import { untilQuiet } from '../helpers/quiet.js';
 
 interface MailJson {
   id: string;
@@ -68,7 +69,7 @@ describe('mail from events', () => {
       (mails) => mails.length >= 2,
     );
     // Let any stray duplicate arrive before counting.
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await untilQuiet(app.platform);
     const final = mailTo(buyer.email).filter((mail) => mail.subject?.includes(payment.payment_code));
     expect(final).toHaveLength(2);
     const succeeded = receipts.find((mail) => !/pending/i.test(mail.subject ?? ''))!;
@@ -125,7 +126,7 @@ describe('mail from events', () => {
       data: { id: user.id },
     };
     expect(await app.platform.notifications.notifications.handle(event)).toBe(false);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await untilQuiet(app.platform);
     expect(mailTo(user.email)).toHaveLength(1);
     expect(await mailLog(`user_id=${user.id}`)).toHaveLength(1);
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { callApi, type Envelope, type Reply } from '../helpers/http.js';
 import { CrashableServer, freePort, sleep } from '../helpers/crashable-server.js';
 import type { PaymentJson } from '../helpers/payments.js';
 import { testDatabase } from '../helpers/services.js';
@@ -25,47 +26,7 @@ const LOOPS = 16;
 const ROUNDS = 4;
 const PASSWORD = 'correct horse battery';
 
-interface Envelope<T> {
-  meta: { success: boolean; message: string; code?: string; pagination?: { next_cursor: string | null } };
-  results: T;
-}
-
-interface Reply<T> {
-  status: number;
-  replayed: boolean;
-  body: Envelope<T>;
-}
-
-/** One HTTP call; a dropped connection (the server died under it) rejects. */
-async function call<T>(
-  url: string,
-  method: string,
-  route: string,
-  options: { token?: string; body?: unknown; key?: string } = {},
-): Promise<Reply<T>> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.key) headers['idempotency-key'] = options.key;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(url + route, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    signal: AbortSignal.timeout(30_000),
-  });
-  const text = await res.text();
-  let body: Envelope<T>;
-  try {
-    body = JSON.parse(text) as Envelope<T>;
-  } catch {
-    body = {
-      meta: { success: false, message: text.slice(0, 300), code: 'not_json' },
-      results: undefined as T,
-    };
-  }
-  body.meta ??= { success: false, message: text.slice(0, 300), code: 'no_envelope' };
-  return { status: res.status, replayed: res.headers.get('idempotent-replayed') === 'true', body };
-}
+const call = callApi;
 
 /** The same call, which must answer `status`. */
 async function must<T>(status: number, ...args: Parameters<typeof call>): Promise<Envelope<T>> {

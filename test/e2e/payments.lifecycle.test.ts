@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ProductJson } from '../helpers/catalog.js';
-import { adminOf, market, type PaymentJson, reconcile, walletOf } from '../helpers/payments.js';
+import { createProduct, type ProductJson } from '../helpers/catalog.js';
+import {
+  adminOf,
+  market,
+  type PaymentJson,
+  reconcile,
+  type RefundJson,
+  walletOf,
+} from '../helpers/payments.js';
 import { signUp, startLiveApp, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 let app: TestApp;
@@ -19,7 +26,9 @@ const pay = (token: string, productId: string, quantity = 1, method = 'wallet') 
     body: { product_id: productId, quantity, payment_method: method },
   });
 const refund = (token: string, id: string, body: Record<string, unknown>) =>
-  app.api<PaymentJson>('POST', `/payments/${id}/refunds`, { token, body });
+  app.api<RefundJson>('POST', `/payments/${id}/refunds`, { token, body });
+const paymentOf = async (token: string, id: string) =>
+  (await app.api<PaymentJson>('GET', `/payments/${id}`, { token })).body.results;
 
 describe('refunds', () => {
   it('refund in parts that add up to the total, reversing seller share and fee proportionally', async () => {
@@ -29,12 +38,29 @@ describe('refunds', () => {
 
     const first = await refund(seller.token, paid.id, { amount: '4000', reason: 'one item damaged' });
     expect(first.status).toBe(201);
-    expect(first.body.results).toMatchObject({ status: 'partially_refunded', refunded_amount: '4000' });
+    expect(first.body.results).toMatchObject({ status: 'succeeded', amount: '4000', payment_id: paid.id });
+    expect(await paymentOf(buyer.token, paid.id)).toMatchObject({
+      status: 'partially_refunded',
+      refunded_amount: '4000',
+    });
     expect((await walletOf(app, buyer.token)).available).toBe('4000');
     expect((await walletOf(app, seller.token)).available).toBe('5400');
 
     const second = await refund(seller.token, paid.id, { reason: 'the rest', restock: true });
-    expect(second.body.results).toMatchObject({ status: 'refunded', refunded_amount: '10000' });
+    expect(second.body.results).toMatchObject({ status: 'succeeded', amount: '6000', restock: true });
+    expect(await paymentOf(buyer.token, paid.id)).toMatchObject({
+      status: 'refunded',
+      refunded_amount: '10000',
+    });
+    const listed = await app.api<RefundJson[]>('GET', `/payments/${paid.id}/refunds`, { token: buyer.token });
+    expect(listed.body.results.map((r) => [r.id, r.amount])).toEqual([
+      [first.body.results.id, '4000'],
+      [second.body.results.id, '6000'],
+    ]);
+    const one = await app.api<RefundJson>('GET', `/refunds/${first.body.results.id}`, {
+      token: seller.token,
+    });
+    expect(one.body.results).toEqual(first.body.results);
     expect((await walletOf(app, buyer.token)).available).toBe('10000');
     expect((await walletOf(app, seller.token)).available).toBe('0');
     expect(await stockOf(product.id)).toBe(5);
@@ -65,6 +91,33 @@ describe('refunds', () => {
     const again = await refund(seller.token, paid.id, { reason: 'again' });
     expect(again.status).toBe(422);
     expect(again.body.meta.code).toBe('payment_not_refundable');
+  });
+
+  it('splits partial refunds over what each seller has left, so unit refunds empty every wallet exactly', async () => {
+    // Two sellers get 1 each; splitting each refund of 1 by the original shares would take
+    // both from the first seller, who has only 1 to give back.
+    const first = await market(app, { price: '1', funds: '2' });
+    const second = await signUp(app, { role: 'seller' });
+    const other = await createProduct(app, second.token, { price: '1', stock: 5 });
+    const paid = await app.api<PaymentJson>('POST', '/orders', {
+      token: first.buyer.token,
+      body: {
+        items: [
+          { product_id: first.product.id, quantity: 1 },
+          { product_id: other.id, quantity: 1 },
+        ],
+        payment_method: 'wallet',
+      },
+    });
+    expect(paid.body.results.status).toBe('succeeded');
+    for (const n of [1, 2]) {
+      const made = await refund(admin.token, paid.body.results.id, { amount: '1', reason: `unit ${n}` });
+      expect(made.status).toBe(201);
+    }
+    expect((await walletOf(app, first.seller.token)).available).toBe('0');
+    expect((await walletOf(app, second.token)).available).toBe('0');
+    expect((await walletOf(app, first.buyer.token)).available).toBe('2');
+    expect((await reconcile(app, admin.token)).ok).toBe(true);
   });
 
   it('never lets concurrent refunds exceed the amount paid', async () => {

@@ -4,7 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MidtransSandbox } from '../../src/modules/midtrans/sandbox/sandbox.server.js';
 import { midtransSignature } from '../../src/modules/midtrans/sandbox/signature.js';
 import type { ProductJson } from '../helpers/catalog.js';
-import { adminOf, market, type PaymentJson, reconcile, walletOf } from '../helpers/payments.js';
+import {
+  adminOf,
+  market,
+  type PaymentJson,
+  reconcile,
+  type RefundJson,
+  walletOf,
+} from '../helpers/payments.js';
 import { SANDBOX_SERVER_KEY as SERVER_KEY, startMidtransWorld } from '../helpers/midtrans.js';
 import { startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -109,12 +116,13 @@ describe('paying through Midtrans Snap (local sandbox)', () => {
     const { seller, buyer, product } = await market(app, { price: '10000', funds: '0' });
     const pending = (await checkout(buyer.token, product.id)).body.results;
     await sandbox.pay(pending.id, 'settlement');
-    const refunded = await app.api<PaymentJson>('POST', `/payments/${pending.id}/refunds`, {
+    const refunded = await app.api<RefundJson>('POST', `/payments/${pending.id}/refunds`, {
       token: seller.token,
       body: { amount: '4000', reason: 'damaged' },
     });
     expect(refunded.status).toBe(201);
-    expect(refunded.body.results.status).toBe('partially_refunded');
+    expect(refunded.body.results).toMatchObject({ status: 'succeeded', payment_method: 'midtrans' });
+    expect((await get(buyer.token, pending.id)).status).toBe('partially_refunded');
     const status = await fetch(
       `${(app.config.midtrans.apiUrl ?? '').replace(/\/$/, '')}/v2/${pending.id}/status`,
       {

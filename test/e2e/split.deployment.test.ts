@@ -4,6 +4,7 @@ import { deleteStream } from '../helpers/nats.js';
 import { serviceUrl, testDatabase } from '../helpers/services.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 import { eventually } from '../helpers/eventually.js';
+import { callApi } from '../helpers/http.js';
 import { sql } from 'kysely';
 
 /**
@@ -16,29 +17,7 @@ const real =
   serviceUrl('TEST_NATS_URL') !== undefined &&
   serviceUrl('TEST_REDIS_URL') !== undefined;
 
-interface Envelope<T> {
-  meta: { success: boolean; code?: string };
-  results: T;
-}
-
-async function api<T>(
-  url: string,
-  method: string,
-  route: string,
-  options: { token?: string; body?: unknown; key?: string } = {},
-): Promise<{ status: number; body: Envelope<T> }> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.key) headers['idempotency-key'] = options.key;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(url + route, {
-    method,
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    signal: AbortSignal.timeout(20_000),
-  });
-  return { status: response.status, body: (await response.json()) as Envelope<T> };
-}
+const api = callApi;
 
 describe.runIf(real)('the split deployment: 2 gateways, 2 of each service', () => {
   let database: TestDatabase;
@@ -160,7 +139,9 @@ describe.runIf(real)('the split deployment: 2 gateways, 2 of each service', () =
     const after = await countEvents();
     expect(after.events - before.events).toBeGreaterThanOrEqual(10);
     await eventually(countEvents, (now) => now.handled === now.events, 20_000);
-    const leases = await sql<{ holder: string }>`SELECT holder FROM outbox_relay_lease`.execute(db);
+    const leases = await sql<{ holder: string }>`SELECT holder FROM job_leases WHERE name = 'outbox'`.execute(
+      db,
+    );
     expect(leases.rows).toHaveLength(1);
     const mails = await sql<{ n: string; d: string }>`
       SELECT count(*) AS n, count(DISTINCT event_id) AS d FROM mail_messages WHERE kind = 'welcome'`.execute(

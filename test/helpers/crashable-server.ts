@@ -66,7 +66,8 @@ export class CrashableServer {
     if (this.child) throw new Error('the server is already running');
     this.generation += 1;
     const child = spawn(process.execPath, [...CLI, ...this.command], {
-      env: { ...process.env, HOST: '127.0.0.1', ...this.env, PORT: String(this.port) },
+      // gRPC on a port of its own choosing: servers of parallel suites must not collide on 50051.
+      env: { ...process.env, HOST: '127.0.0.1', GRPC_PORT: '0', ...this.env, PORT: String(this.port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.log += `\n--- generation ${this.generation} (pid ${child.pid}) ---\n`;

@@ -1,9 +1,10 @@
-import type { PublicPayment } from '../../src/modules/payments/payments.rules.js';
+import type { PublicPayment, PublicRefund } from '../../src/modules/payments/payments.rules.js';
 import { createProduct } from './catalog.js';
 import { signUp, type TestApp } from './test-app.js';
 
 /** A payment as the API answers it. */
 export type PaymentJson = PublicPayment;
+export type RefundJson = PublicRefund;
 
 export async function adminOf(app: TestApp) {
   const email = `admin.${Date.now()}.${Math.random().toString(36).slice(2)}@example.com`;

@@ -14,9 +14,17 @@ import type {
   CreatePaymentRequest__Output as _mamlaka_payments_v1_CreatePaymentRequest__Output,
 } from './mamlaka/payments/v1/CreatePaymentRequest.js';
 import type {
+  CreateRefundRequest as _mamlaka_payments_v1_CreateRefundRequest,
+  CreateRefundRequest__Output as _mamlaka_payments_v1_CreateRefundRequest__Output,
+} from './mamlaka/payments/v1/CreateRefundRequest.js';
+import type {
   GetPaymentRequest as _mamlaka_payments_v1_GetPaymentRequest,
   GetPaymentRequest__Output as _mamlaka_payments_v1_GetPaymentRequest__Output,
 } from './mamlaka/payments/v1/GetPaymentRequest.js';
+import type {
+  GetRefundRequest as _mamlaka_payments_v1_GetRefundRequest,
+  GetRefundRequest__Output as _mamlaka_payments_v1_GetRefundRequest__Output,
+} from './mamlaka/payments/v1/GetRefundRequest.js';
 import type {
   ListPaymentsRequest as _mamlaka_payments_v1_ListPaymentsRequest,
   ListPaymentsRequest__Output as _mamlaka_payments_v1_ListPaymentsRequest__Output,
@@ -25,6 +33,14 @@ import type {
   ListPaymentsResponse as _mamlaka_payments_v1_ListPaymentsResponse,
   ListPaymentsResponse__Output as _mamlaka_payments_v1_ListPaymentsResponse__Output,
 } from './mamlaka/payments/v1/ListPaymentsResponse.js';
+import type {
+  ListRefundsRequest as _mamlaka_payments_v1_ListRefundsRequest,
+  ListRefundsRequest__Output as _mamlaka_payments_v1_ListRefundsRequest__Output,
+} from './mamlaka/payments/v1/ListRefundsRequest.js';
+import type {
+  ListRefundsResponse as _mamlaka_payments_v1_ListRefundsResponse,
+  ListRefundsResponse__Output as _mamlaka_payments_v1_ListRefundsResponse__Output,
+} from './mamlaka/payments/v1/ListRefundsResponse.js';
 import type {
   OrderLine as _mamlaka_payments_v1_OrderLine,
   OrderLine__Output as _mamlaka_payments_v1_OrderLine__Output,
@@ -45,6 +61,10 @@ import type {
   PaymentServiceClient as _mamlaka_payments_v1_PaymentServiceClient,
   PaymentServiceDefinition as _mamlaka_payments_v1_PaymentServiceDefinition,
 } from './mamlaka/payments/v1/PaymentService.js';
+import type {
+  Refund as _mamlaka_payments_v1_Refund,
+  Refund__Output as _mamlaka_payments_v1_Refund__Output,
+} from './mamlaka/payments/v1/Refund.js';
 import type {
   RefundPaymentRequest as _mamlaka_payments_v1_RefundPaymentRequest,
   RefundPaymentRequest__Output as _mamlaka_payments_v1_RefundPaymentRequest__Output,
@@ -70,9 +90,17 @@ export interface ProtoGrpcType {
           _mamlaka_payments_v1_CreatePaymentRequest,
           _mamlaka_payments_v1_CreatePaymentRequest__Output
         >;
+        CreateRefundRequest: MessageTypeDefinition<
+          _mamlaka_payments_v1_CreateRefundRequest,
+          _mamlaka_payments_v1_CreateRefundRequest__Output
+        >;
         GetPaymentRequest: MessageTypeDefinition<
           _mamlaka_payments_v1_GetPaymentRequest,
           _mamlaka_payments_v1_GetPaymentRequest__Output
+        >;
+        GetRefundRequest: MessageTypeDefinition<
+          _mamlaka_payments_v1_GetRefundRequest,
+          _mamlaka_payments_v1_GetRefundRequest__Output
         >;
         ListPaymentsRequest: MessageTypeDefinition<
           _mamlaka_payments_v1_ListPaymentsRequest,
@@ -81,6 +109,14 @@ export interface ProtoGrpcType {
         ListPaymentsResponse: MessageTypeDefinition<
           _mamlaka_payments_v1_ListPaymentsResponse,
           _mamlaka_payments_v1_ListPaymentsResponse__Output
+        >;
+        ListRefundsRequest: MessageTypeDefinition<
+          _mamlaka_payments_v1_ListRefundsRequest,
+          _mamlaka_payments_v1_ListRefundsRequest__Output
+        >;
+        ListRefundsResponse: MessageTypeDefinition<
+          _mamlaka_payments_v1_ListRefundsResponse,
+          _mamlaka_payments_v1_ListRefundsResponse__Output
         >;
         OrderLine: MessageTypeDefinition<
           _mamlaka_payments_v1_OrderLine,
@@ -102,6 +138,7 @@ export interface ProtoGrpcType {
         PaymentService: SubtypeConstructor<typeof grpc.Client, _mamlaka_payments_v1_PaymentServiceClient> & {
           service: _mamlaka_payments_v1_PaymentServiceDefinition;
         };
+        Refund: MessageTypeDefinition<_mamlaka_payments_v1_Refund, _mamlaka_payments_v1_Refund__Output>;
         RefundPaymentRequest: MessageTypeDefinition<
           _mamlaka_payments_v1_RefundPaymentRequest,
           _mamlaka_payments_v1_RefundPaymentRequest__Output

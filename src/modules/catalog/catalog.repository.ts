@@ -60,6 +60,17 @@ export class CatalogRepository {
       .executeTakeFirst();
   }
 
+  /** The prices of those of `ids` that are live, in no particular order. */
+  livePrices(ids: readonly string[]): Promise<Pick<ProductRow, 'id' | 'price_minor' | 'currency'>[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('products')
+      .select(['id', 'price_minor', 'currency'])
+      .where('id', 'in', ids)
+      .where('deleted_at', 'is', null)
+      .execute();
+  }
+
   /** Applies the changes only if the product is live and still at `version` (no lost updates). */
   update(id: string, version: number, changes: ProductChanges): Promise<ProductRow | undefined> {
     return this.db

@@ -147,6 +147,18 @@ export class CatalogService {
   }
 
   /**
+   * The current price of each live product among `productIds` (unknown or deleted ones are
+   * left out), read without locking or reserving anything: for a checkout to refuse an
+   * order it cannot accept before it takes stock. reserveStock returns the prices charged.
+   */
+  async prices(
+    productIds: readonly string[],
+  ): Promise<Map<string, { unitPriceMinor: bigint; currency: string }>> {
+    const rows = await this.repo.livePrices([...new Set(productIds)]);
+    return new Map(rows.map((row) => [row.id, { unitPriceMinor: row.price_minor, currency: row.currency }]));
+  }
+
+  /**
    * Takes stock for an order inside the caller's transaction, in product-id order so two
    * checkouts can never lock the same rows in opposite orders. Stock never goes below zero:
    * the decrement is conditional in one statement.

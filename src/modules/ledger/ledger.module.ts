@@ -15,19 +15,42 @@ export function createLedgerModule(deps: { db: Kysely<object> }): LedgerModule {
 }
 
 /**
- * For `mamlaka ledger check`: the report as lines to print and the exit code (1 when
- * anything is violated, so a cron job or CI step fails loudly).
+ * For `mamlaka ledger check`: what to print on stdout and stderr, and the exit code: 0 when
+ * everything was checked and holds, 1 when anything is violated (so a cron job or CI step
+ * fails loudly), 2 when nothing is violated but some checks could not be made (a gateway
+ * that did not answer), so that is never mistaken for a clean bill.
  */
-export function reconciliationSummary(report: ReconciliationReport): { lines: string[]; exitCode: number } {
+export function reconciliationSummary(report: ReconciliationReport): {
+  out: string[];
+  err: string[];
+  exitCode: number;
+} {
   const counted = Object.entries(report.counts)
     .map(([name, count]) => `${count} ${name}`)
     .join(', ');
-  if (report.ok) return { lines: [`ledger reconciled: ${counted}`], exitCode: 0 };
-  return {
-    lines: [
-      `ledger check found ${report.violations.length} violation(s) over ${counted}:`,
-      ...report.violations.map((violation) => `  - ${violation}`),
-    ],
-    exitCode: 1,
-  };
+  const warnings = (report.warnings ?? []).map((warning) => `  ! ${warning}`);
+  if (!report.ok) {
+    const listed = report.violations.length;
+    const shown = report.violationCount > listed ? `, the first ${listed} listed` : '';
+    return {
+      out: [],
+      err: [
+        `ledger check failed (${report.violationCount} violations${shown}; ${counted}):`,
+        ...report.violations.map((violation) => `  - ${violation}`),
+        ...warnings,
+      ],
+      exitCode: 1,
+    };
+  }
+  if (warnings.length) {
+    return {
+      out: [],
+      err: [
+        `ledger check incomplete: no violation found, but not everything could be checked (${counted}):`,
+        ...warnings,
+      ],
+      exitCode: 2,
+    };
+  }
+  return { out: [`ledger ok: ${counted}`], err: [], exitCode: 0 };
 }

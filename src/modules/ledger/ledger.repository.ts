@@ -274,6 +274,16 @@ export class LedgerRepository {
       .executeTakeFirst();
   }
 
+  /** findTransaction for many references of one kind: one statement, probing the (kind, reference) key. */
+  findTransactions(kind: string, references: readonly string[]) {
+    return this.db
+      .selectFrom('ledger_transactions')
+      .select(['id', 'reference', 'status', 'resolved_at'])
+      .where('kind', '=', kind)
+      .where(sql<boolean>`reference = ANY(${references}::text[])`)
+      .execute();
+  }
+
   wallets(ownerId: string): Promise<LedgerAccountRow[]> {
     return this.db
       .selectFrom('ledger_accounts')

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { conflict, invalid, notFound, unavailable } from '../../platform/errors.js';
 import { type LedgerAccountRow } from './ledger.tables.js';
-import { type Reconciliation, reconcileLedger } from './ledger.reconciliation.js';
+import {
+  DEFAULT_MAX_VIOLATIONS,
+  type Reconciliation,
+  reconcileLedger,
+  reconcileLedgerWithin,
+} from './ledger.reconciliation.js';
 import {
   balancesOf,
   LedgerRepository,
@@ -14,6 +19,7 @@ import {
   type AccountKind,
   type AccountRef,
   accountKey,
+  type EntryInput,
   addBalances,
   assertNoOverdraft,
   assertValidPosting,
@@ -31,6 +37,10 @@ import {
 
 export type { AccountKind, AccountRef, EntryInput, PostInput } from './ledger.rules.js';
 export type { Reconciliation } from './ledger.reconciliation.js';
+export { DEFAULT_MAX_VIOLATIONS, MAX_VIOLATIONS_LIMIT } from './ledger.reconciliation.js';
+
+/** Most references one transactionsByReferences call accepts; callers look up page by page. */
+export const MAX_REFERENCES_PER_LOOKUP = 5_000;
 
 /** Most transactions one postBatch call accepts; a bulk load calls it repeatedly. */
 export const MAX_BATCH_TRANSACTIONS = 5_000;
@@ -136,6 +146,31 @@ export class LedgerService {
     if (!voided) throw conflict('hold_already_resolved', 'the hold is already resolved');
   }
 
+  /**
+   * What earlier postings moved, read in the caller's transaction: the entries of the
+   * transactions found by (kind, each reference), holds included whatever became of them.
+   * A refund splits its amount over what the earlier refunds of a payment left.
+   */
+  async entriesByReferences(
+    trx: Transaction<object>,
+    kind: string,
+    references: readonly string[],
+  ): Promise<EntryInput[]> {
+    const repo = LedgerRepository.of(trx);
+    const entries: EntryInput[] = [];
+    for (const reference of references) {
+      const found = await repo.findByReference(kind, reference);
+      for (const entry of found?.entries ?? []) {
+        entries.push({
+          account: { kind: entry.accountKind, ownerId: entry.ownerId ?? undefined, currency: entry.currency },
+          direction: entry.direction,
+          amountMinor: entry.amountMinor,
+        });
+      }
+    }
+    return entries;
+  }
+
   /** A user's wallets, one per currency they have used; amounts as in walletBalance. */
   async wallets(
     ownerId: string,
@@ -162,13 +197,43 @@ export class LedgerService {
   }
 
   /**
+   * transactionByReference for many references of one kind, in one statement, inside the
+   * caller's transaction: how another module checks its rows against the ledger page by
+   * page on the same snapshot (see inReadSnapshot) without reading the ledger's tables.
+   * References with no transaction are absent from the map.
+   * @throws invalid 'too_many_references' above MAX_REFERENCES_PER_LOOKUP
+   */
+  async transactionsByReferences(
+    trx: Transaction<object>,
+    kind: string,
+    references: readonly string[],
+  ): Promise<Map<string, { id: string; status: string }>> {
+    if (references.length > MAX_REFERENCES_PER_LOOKUP)
+      throw invalid('too_many_references', `at most ${MAX_REFERENCES_PER_LOOKUP} references per lookup`);
+    if (references.length === 0) return new Map();
+    const rows = await LedgerRepository.of(trx).findTransactions(kind, references);
+    return new Map(
+      rows.map((row) => [
+        row.reference,
+        {
+          id: row.id,
+          status: holdStateOf({ status: row.status, resolvedAt: row.resolved_at }) ?? row.status,
+        },
+      ]),
+    );
+  }
+
+  /**
    * Reconciles the ledger with itself on one consistent snapshot: every transaction
    * balances with at least two entries in its currency, every counter equals the sum of
    * its entries, no wallet is overdrawn, every settlement matches a resolved hold.
-   * Read-only; reports at most MAX_VIOLATIONS_PER_CHECK violations of each kind.
+   * Read-only. In `snapshot`, the caller's read-only repeatable-read transaction, when
+   * given (so other modules' checks see the same instant), else in a snapshot of its own.
+   * Lists at most `maxViolations` (default DEFAULT_MAX_VIOLATIONS) and counts them all.
    */
-  check(): Promise<Reconciliation> {
-    return reconcileLedger(this.db);
+  check(options: { maxViolations?: number; snapshot?: Transaction<object> } = {}): Promise<Reconciliation> {
+    const max = options.maxViolations ?? DEFAULT_MAX_VIOLATIONS;
+    return options.snapshot ? reconcileLedgerWithin(options.snapshot, max) : reconcileLedger(this.db, max);
   }
 
   /**

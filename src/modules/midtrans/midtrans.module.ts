@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { MidtransClient, type MidtransClientOptions } from './midtrans.client.js';
 import { MidtransNotifications } from './midtrans.notifications.js';
+import { MidtransRepository } from './midtrans.repository.js';
 import type { GatewayOrders } from './midtrans.orders.js';
 import { midtransRoutes } from './midtrans.routes.js';
 
@@ -24,7 +25,7 @@ export function createMidtransModule(deps: {
     client,
     routes(app, orders) {
       const notifications = new MidtransNotifications(
-        deps.db,
+        MidtransRepository.of(deps.db),
         client,
         deps.settings.serverKey,
         orders,

@@ -1,12 +1,11 @@
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
-import { tablesOf } from '../../platform/db/database.js';
 import { unauthenticated } from '../../platform/errors.js';
 import type { MidtransClient } from './midtrans.client.js';
 import type { GatewayOrders } from './midtrans.orders.js';
+import type { MidtransRepository } from './midtrans.repository.js';
 import { grossAmountMatches, isValidSignature, targetStatus } from './midtrans.rules.js';
-import type { MidtransNotificationRow, MidtransTables } from './midtrans.tables.js';
+import type { MidtransNotificationRow } from './midtrans.tables.js';
 
 export interface MidtransNotification {
   order_id: string;
@@ -52,17 +51,13 @@ const stored = (row: MidtransNotificationRow): StoredNotification => ({
  * Every notification is stored with what was made of it.
  */
 export class MidtransNotifications {
-  private readonly db: Kysely<MidtransTables>;
-
   constructor(
-    db: Kysely<object>,
+    private readonly repo: MidtransRepository,
     private readonly client: MidtransClient,
     private readonly serverKey: string,
     private readonly orders: readonly GatewayOrders[],
     private readonly logger: Logger,
-  ) {
-    this.db = tablesOf<MidtransTables>(db);
-  }
+  ) {}
 
   /** @throws `invalid_signature` (401) for a forged notification, which changes nothing. */
   async receive(notification: MidtransNotification): Promise<string> {
@@ -78,14 +73,11 @@ export class MidtransNotifications {
   /** Stored notifications, newest first; `outcome: 'held_for_review'` lists what needs a person. Admins only. */
   async list(actor: Actor | undefined, filter: { outcome?: string; orderId?: string; limit?: number }) {
     authorize(actor, { roles: ['admin'] });
-    let query = this.db.selectFrom('midtrans_notifications').selectAll();
-    if (filter.outcome) query = query.where('outcome', '=', filter.outcome);
-    if (filter.orderId) query = query.where('order_id', '=', filter.orderId);
-    const rows = await query
-      .orderBy('received_at', 'desc')
-      .orderBy('id')
-      .limit(Math.min(filter.limit ?? MAX_LISTED, MAX_LISTED))
-      .execute();
+    const rows = await this.repo.listNotifications({
+      outcome: filter.outcome,
+      orderId: filter.orderId,
+      limit: Math.min(filter.limit ?? MAX_LISTED, MAX_LISTED),
+    });
     return rows.map(stored);
   }
 
@@ -113,16 +105,14 @@ export class MidtransNotifications {
   }
 
   private async record(notification: MidtransNotification, valid: boolean, outcome: string) {
-    await this.db
-      .insertInto('midtrans_notifications')
-      .values({
-        order_id: String(notification.order_id).slice(0, 100),
-        transaction_status:
-          typeof notification.transaction_status === 'string' ? notification.transaction_status : null,
-        signature_valid: valid,
-        outcome,
-        raw: JSON.stringify(notification),
-      })
-      .execute();
+    // Forged notifications are kept too, so no field is trusted to be a short string.
+    await this.repo.insertNotification({
+      orderId: String(notification.order_id).slice(0, 100),
+      transactionStatus:
+        typeof notification.transaction_status === 'string' ? notification.transaction_status : null,
+      signatureValid: valid,
+      outcome,
+      raw: JSON.stringify(notification),
+    });
   }
 }

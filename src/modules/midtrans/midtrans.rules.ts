@@ -46,8 +46,13 @@ export function targetStatus(transactionStatus: string, fraudStatus?: string): G
 
 /** Midtrans's gross_amount for IDR: whole rupiah, written with or without ".00". */
 export function grossAmountMatches(grossAmount: string, amountMinor: bigint): boolean {
-  const match = /^(\d+)(?:\.(\d{1,2}))?$/.exec(grossAmount);
-  if (!match) return false;
-  if (match[2] !== undefined && /[1-9]/.test(match[2])) return false;
-  return BigInt(match[1]!) === amountMinor;
+  return rupiahOf(grossAmount) === amountMinor;
+}
+
+/** A Midtrans amount string ("10000" or "10000.00") in whole rupiah; undefined if it is not one. */
+export function rupiahOf(amount: unknown): bigint | undefined {
+  const match = typeof amount === 'string' ? /^(\d{1,18})(?:\.(\d{1,2}))?$/.exec(amount) : null;
+  if (!match) return undefined;
+  if (match[2] !== undefined && /[1-9]/.test(match[2])) return undefined;
+  return BigInt(match[1]!);
 }

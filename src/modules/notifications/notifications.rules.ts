@@ -6,7 +6,10 @@ import {
   type RenderedMail,
   renderPaymentReceipt,
   renderPayoutNotice,
+  renderRefundFailed,
   renderRefundNotice,
+  renderRefundPending,
+  type RefundMailInput,
   renderWelcomeMail,
 } from './notifications.templates.js';
 import type { MailCategory } from './notifications.tables.js';
@@ -29,12 +32,20 @@ export const NOTIFIED_EVENTS = [
   'payment.failed',
   'payment.canceled',
   'payment.expired',
-  'payment.refunded',
+  'refund.created',
+  'refund.succeeded',
+  'refund.failed',
   'payout.requested',
 ] as const;
 
 type PaymentEventData = PaymentMailInput & { user_id: string; refund?: { amount: string } };
 type PayoutEventData = PayoutMailInput & { seller_id: string };
+type RefundEventData = RefundMailInput & {
+  id: string;
+  created_by: string;
+  payment_method: string;
+  payment: PaymentEventData;
+};
 
 /**
  * Which mails an event calls for. A receipt goes to the buyer on every status change; a
@@ -71,17 +82,19 @@ export function mailsFor(event: DomainEvent): MailPlan[] {
         },
       ];
     }
-    case 'payment.refunded': {
-      const payment = event.data as PaymentEventData;
-      const refund = payment.refund ?? { amount: payment.refunded_amount };
-      return [
-        {
-          kind: 'refund',
-          category: 'transactional',
-          recipientId: payment.user_id,
-          render: (_to, branding) => renderRefundNotice(payment, refund, branding),
-        },
-      ];
+    // A wallet refund settles at once, so only a gateway refund tells the buyer it is on its way.
+    case 'refund.created': {
+      const refund = event.data as RefundEventData;
+      if (refund.payment_method === 'wallet') return [];
+      return [refundMail(refund, refund.payment.user_id, renderRefundPending)];
+    }
+    case 'refund.succeeded': {
+      const refund = event.data as RefundEventData;
+      return [refundMail(refund, refund.payment.user_id, renderRefundNotice)];
+    }
+    case 'refund.failed': {
+      const refund = event.data as RefundEventData;
+      return [refundMail(refund, refund.created_by, renderRefundFailed)];
     }
     case 'payout.requested': {
       const payout = event.data as PayoutEventData;
@@ -97,4 +110,17 @@ export function mailsFor(event: DomainEvent): MailPlan[] {
     default:
       return [];
   }
+}
+
+function refundMail(
+  refund: RefundEventData,
+  recipientId: string,
+  render: (payment: PaymentMailInput, refund: RefundMailInput, branding: Branding) => RenderedMail,
+): MailPlan {
+  return {
+    kind: 'refund',
+    category: 'transactional',
+    recipientId,
+    render: (_to, branding) => render(refund.payment, refund, branding),
+  };
 }

@@ -190,6 +190,59 @@ export function renderRefundNotice(
   );
 }
 
+/** A refund as the API shows it (the fields its mails need). */
+export interface RefundMailInput {
+  amount: string;
+  reason: string;
+  failure_message: string | null;
+}
+
+/** The words of a refund mail whose refund is not (or not yet) done, given its amount and gateway. */
+const REFUND_WORDING = {
+  pending: {
+    subject: (amount: string) => `Refund of ${amount} on its way`,
+    heading: 'Refund requested',
+    lead: (amount: string, gateway: string) =>
+      `We asked ${gateway} to refund ${amount} of your payment. ` +
+      'We will write again once it confirms the money is on its way back to you.',
+  },
+  failed: {
+    subject: (amount: string) => `Refund of ${amount} failed`,
+    heading: 'Refund failed',
+    lead: (amount: string, gateway: string, failure: string | null) =>
+      `The refund of ${amount} you asked for was refused by ${gateway}` +
+      `${failure ? `: ${failure}` : '.'} Nothing was taken from your balance.`,
+  },
+};
+
+function renderRefundUpdate(
+  status: keyof typeof REFUND_WORDING,
+  payment: PaymentMailInput,
+  refund: RefundMailInput,
+  branding: Branding,
+): RenderedMail {
+  const amount = formatMoney(refund.amount, payment.currency);
+  const wording = REFUND_WORDING[status];
+  return renderMail(
+    {
+      subject: `${wording.subject(amount)}: ${payment.payment_code}`,
+      heading: wording.heading,
+      paragraphs: [wording.lead(amount, humanize(payment.payment_method), refund.failure_message)],
+      details: [['This refund', amount], ['Reason', refund.reason], ...paymentDetails(payment)],
+      items: paymentItems(payment),
+    },
+    branding,
+  );
+}
+
+/** Sent when a gateway refund is on its way but not yet confirmed (card and bank refunds take days). */
+export const renderRefundPending = (payment: PaymentMailInput, refund: RefundMailInput, branding: Branding) =>
+  renderRefundUpdate('pending', payment, refund, branding);
+
+/** Sent to whoever asked for a refund that the payment's gateway refused. */
+export const renderRefundFailed = (payment: PaymentMailInput, refund: RefundMailInput, branding: Branding) =>
+  renderRefundUpdate('failed', payment, refund, branding);
+
 const PAYOUT_WORDING: Record<string, { subject: string; status: string; lead: (amount: string) => string }> =
   {
     pending: {

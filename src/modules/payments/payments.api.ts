@@ -9,4 +9,4 @@ import type { PaymentsService } from './payments.service.js';
  */
 export type CheckoutApi = Pick<Checkout, 'create'>;
 export type PaymentsApi = Pick<PaymentsService, 'list' | 'retrieve' | 'cancel' | 'capture'>;
-export type RefundsApi = Pick<Refunds, 'refund'>;
+export type RefundsApi = Pick<Refunds, 'refund' | 'retrieveRefund' | 'listRefunds'>;

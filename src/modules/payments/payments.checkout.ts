@@ -6,6 +6,7 @@ import { isUniqueViolation } from '../../platform/db/errors.js';
 import { type AppError, invalid, invalidField, isAppError, unprocessable } from '../../platform/errors.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import { eventForStatus, noPaymentEvents, type PaymentEvents } from './payments.events.js';
+import { checkOrderLimits, type OrderLimits } from './payments.limits.js';
 import type { PaymentProvider } from './payments.providers.js';
 import { PaymentsRepository } from './payments.repository.js';
 import type { PaymentStatus } from './payments.state.js';
@@ -40,6 +41,9 @@ export interface CheckoutInput {
   payment_method?: string;
 }
 
+const mixedCurrencies = () =>
+  invalid('mixed_currencies', 'all items of one order must be priced in one currency');
+
 interface Attempt {
   lines: PricedLine[];
   currency: string;
@@ -56,15 +60,16 @@ export class Checkout {
     private readonly catalog: CatalogService,
     private readonly providers: ReadonlyMap<string, PaymentProvider>,
     private readonly payments: PaymentsService,
-    private readonly options: { defaultMethod: string; feeBps: number },
+    private readonly options: { defaultMethod: string; feeBps: number; limits: OrderLimits },
     private readonly events: PaymentEvents = noPaymentEvents,
   ) {}
 
   /**
    * Creates an order and its payment. With an idempotency key, a retry returns the first
    * payment (a unique index guarantees there is only ever one).
-   * @throws `validation_failed` (400), `product_not_found` (404), `insufficient_stock` (409),
-   * `mixed_currencies` (400)
+   * Nothing is reserved or written for an order above the limits (OrderLimits).
+   * @throws `validation_failed` (400; an `amount_too_large` field above the limits),
+   * `product_not_found` (404), `insufficient_stock` (409), `mixed_currencies` (400)
    */
   async create(
     actor: Actor | undefined,
@@ -85,6 +90,7 @@ export class Checkout {
       const earlier = await this.earlier(buyer.userId, idempotencyKey);
       if (earlier) return replayOf(earlier, input, method);
     }
+    await this.checkLimits(input);
     let attempt: Attempt | undefined;
     try {
       // A clash of random payment codes (one in 10^12) aborts the transaction like a
@@ -98,9 +104,10 @@ export class Checkout {
               input.items.map((item) => ({ productId: item.product_id, quantity: item.quantity })),
             );
             const currency = reserved[0]!.currency;
-            if (reserved.some((line) => line.currency !== currency)) {
-              throw invalid('mixed_currencies', 'all items of one order must be priced in one currency');
-            }
+            if (reserved.some((line) => line.currency !== currency)) throw mixedCurrencies();
+            // A price raised since checkLimits read it: the limits hold for the price charged.
+            const charged = new Map(reserved.map((line) => [line.productId, line]));
+            checkOrderLimits(input.items, (id) => charged.get(id), this.options.limits);
             const lines = priceLines(reserved, this.options.feeBps);
             attempt = {
               lines,
@@ -150,6 +157,17 @@ export class Checkout {
       }
       throw error;
     }
+  }
+
+  /**
+   * Refuses, before any stock is taken, an order above the limits at today's prices (or in
+   * several currencies): such an order must not lock rows, nor reach a bigint column or a
+   * gateway. Products that do not exist are left to reserveStock's 404.
+   */
+  private async checkLimits(input: CheckoutInput): Promise<void> {
+    const prices = await this.catalog.prices(input.items.map((item) => item.product_id));
+    if (new Set([...prices.values()].map((price) => price.currency)).size > 1) throw mixedCurrencies();
+    checkOrderLimits(input.items, (id) => prices.get(id), this.options.limits);
   }
 
   /**

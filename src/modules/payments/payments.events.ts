@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { PublicPayment } from './payments.rules.js';
+import type { PublicPayment, PublicRefund } from './payments.rules.js';
 
 export type PaymentEventType =
   | 'payment.created'
@@ -8,6 +8,8 @@ export type PaymentEventType =
   | 'payment.canceled'
   | 'payment.expired'
   | 'payment.refunded';
+
+export type RefundEventType = 'refund.created' | 'refund.succeeded' | 'refund.failed';
 
 /**
  * Where payment events go (the outbox). Called inside the transaction of the change it
@@ -22,9 +24,16 @@ export interface PaymentEvents {
     /** What the payment alone does not say: the refund a `payment.refunded` is about. */
     extra?: { refund: { id: string; amount: string; reason: string } },
   ): Promise<void>;
+  /** A refund's event; its data is the refund with the payment as it stands after it. */
+  emitRefund(
+    trx: Transaction<object>,
+    type: RefundEventType,
+    refund: PublicRefund,
+    extra: { payment: PublicPayment },
+  ): Promise<void>;
 }
 
-export const noPaymentEvents: PaymentEvents = { emit: async () => {} };
+export const noPaymentEvents: PaymentEvents = { emit: async () => {}, emitRefund: async () => {} };
 
 /** Buyer and sellers: the people a payment event is about. */
 export const eventOwners = (payment: PublicPayment): string[] => [

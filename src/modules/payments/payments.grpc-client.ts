@@ -1,5 +1,7 @@
 import type { ListPaymentsResponse__Output } from '../../generated/proto/mamlaka/payments/v1/ListPaymentsResponse.js';
 import type { Payment__Output } from '../../generated/proto/mamlaka/payments/v1/Payment.js';
+import type { ListRefundsResponse__Output } from '../../generated/proto/mamlaka/payments/v1/ListRefundsResponse.js';
+import type { Refund__Output } from '../../generated/proto/mamlaka/payments/v1/Refund.js';
 import type { PaymentServiceClient } from '../../generated/proto/mamlaka/payments/v1/PaymentService.js';
 import type { Actor } from '../../platform/auth/policy.js';
 import {
@@ -13,7 +15,7 @@ import { loadContracts } from '../../platform/grpc/contracts.js';
 import type { CheckoutApi, PaymentsApi, RefundsApi } from './payments.api.js';
 import type { CheckoutInput } from './payments.checkout.js';
 import type { RefundInput } from './payments.refunds.js';
-import type { PublicPayment } from './payments.rules.js';
+import type { PublicPayment, PublicRefund } from './payments.rules.js';
 
 // proto3 does not send a field at its default value, so an absent string is '' and an
 // absent number 0; the contract's `optional` fields are the ones PublicPayment makes null.
@@ -106,9 +108,9 @@ export class PaymentsGrpcClient
   }
 
   async refund(actor: Actor | undefined, paymentId: string, input: RefundInput, idempotencyKey?: string) {
-    return fromMessage(
-      await this.call<Payment__Output>(
-        this.client.RefundPayment,
+    return fromRefundMessage(
+      await this.call<Refund__Output>(
+        this.client.CreateRefund,
         {
           id: paymentId,
           amount: input.amount,
@@ -120,4 +122,36 @@ export class PaymentsGrpcClient
       ),
     );
   }
+
+  async retrieveRefund(actor: Actor | undefined, id: string) {
+    return fromRefundMessage(await this.call<Refund__Output>(this.client.GetRefund, { id }, actor));
+  }
+
+  async listRefunds(actor: Actor | undefined, paymentId: string) {
+    const list = await this.call<ListRefundsResponse__Output>(
+      this.client.ListRefunds,
+      { payment_id: paymentId },
+      actor,
+    );
+    return list.refunds.map(fromRefundMessage);
+  }
+}
+
+/** A Refund message back into exactly what the in-process Refunds returns. */
+export function fromRefundMessage(message: Refund__Output): PublicRefund {
+  return {
+    id: text(message.id),
+    payment_id: text(message.payment_id),
+    payment_method: text(message.payment_method),
+    amount: text(message.amount),
+    currency: text(message.currency),
+    reason: text(message.reason),
+    restock: message.restock ?? false,
+    status: text(message.status),
+    failure_code: nullable(message.failure_code),
+    failure_message: nullable(message.failure_message),
+    created_by: text(message.created_by),
+    created_at: text(message.created_at),
+    updated_at: text(message.updated_at),
+  };
 }

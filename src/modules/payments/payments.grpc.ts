@@ -8,8 +8,12 @@ import { present, validatorFor } from '../../platform/grpc/validate.js';
 import { KEY_MAX_LENGTH, parseIdempotencyKey } from '../../platform/idempotency/idempotency.rules.js';
 import type { CheckoutApi, PaymentsApi, RefundsApi } from './payments.api.js';
 import type { CheckoutInput } from './payments.checkout.js';
+import { forOneProduct } from './payments.limits.js';
 import type { RefundInput } from './payments.refunds.js';
-import type { PublicPayment } from './payments.rules.js';
+import type { PublicPayment, PublicRefund } from './payments.rules.js';
+import type { Refund as RefundMessage } from '../../generated/proto/mamlaka/payments/v1/Refund.js';
+import type { RefundPaymentRequest__Output } from '../../generated/proto/mamlaka/payments/v1/RefundPaymentRequest.js';
+import type { CreateRefundRequest__Output } from '../../generated/proto/mamlaka/payments/v1/CreateRefundRequest.js';
 import {
   CreateOrderBody,
   CreatePaymentBody,
@@ -70,6 +74,22 @@ function toMessage(payment: PublicPayment): PaymentMessage {
   };
 }
 
+function refundRequest(request: RefundPaymentRequest__Output | CreateRefundRequest__Output): {
+  paymentId: string;
+  input: RefundInput;
+} {
+  const { id, idempotency_key: _key, ...body } = present(request);
+  return { paymentId: byId(present({ id })).id, input: refundBody(body) };
+}
+
+function toRefundMessage(refund: PublicRefund): RefundMessage {
+  return {
+    ...refund,
+    failure_code: refund.failure_code ?? undefined,
+    failure_message: refund.failure_message ?? undefined,
+  };
+}
+
 /**
  * gRPC adapter of the payments module (mamlaka.payments.v1.PaymentService): the same calls
  * as the REST routes, with `idempotency_key` passed where the routes pass the header.
@@ -79,9 +99,13 @@ export function paymentsGrpc(
   { checkout, payments, refunds }: { checkout: CheckoutApi; payments: PaymentsApi; refunds: RefundsApi },
 ) {
   const handlers: PaymentServiceHandlers = {
-    CreatePayment: server.unary('CreatePayment', async (request, { actor }) =>
-      toMessage(await checkout.create(actor, checkoutInput(request), idempotencyKeyOf(request))),
-    ),
+    CreatePayment: server.unary('CreatePayment', async (request, { actor }) => {
+      try {
+        return toMessage(await checkout.create(actor, checkoutInput(request), idempotencyKeyOf(request)));
+      } catch (error) {
+        throw request.items.length === 0 ? forOneProduct(error) : error;
+      }
+    }),
     GetPayment: server.unary('GetPayment', async (request, { actor }) =>
       toMessage(await payments.retrieve(actor, byId(present(request)).id)),
     ),
@@ -94,10 +118,20 @@ export function paymentsGrpc(
       return { payments: page.items.map(toMessage), next_cursor: page.nextCursor ?? undefined };
     }),
     RefundPayment: server.unary('RefundPayment', async (request, { actor }) => {
-      const { id, idempotency_key: _key, ...body } = present(request);
-      const paymentId = byId(present({ id })).id;
-      const input = refundBody(body);
-      return toMessage(await refunds.refund(actor, paymentId, input, idempotencyKeyOf(request)));
+      const { paymentId, input } = refundRequest(request);
+      await refunds.refund(actor, paymentId, input, idempotencyKeyOf(request));
+      return toMessage(await payments.retrieve(actor, paymentId));
+    }),
+    CreateRefund: server.unary('CreateRefund', async (request, { actor }) => {
+      const { paymentId, input } = refundRequest(request);
+      return toRefundMessage(await refunds.refund(actor, paymentId, input, idempotencyKeyOf(request)));
+    }),
+    GetRefund: server.unary('GetRefund', async (request, { actor }) =>
+      toRefundMessage(await refunds.retrieveRefund(actor, byId(present(request)).id)),
+    ),
+    ListRefunds: server.unary('ListRefunds', async (request, { actor }) => {
+      const paymentId = byId({ id: present(request).payment_id }).id;
+      return { refunds: (await refunds.listRefunds(actor, paymentId)).map(toRefundMessage) };
     }),
     CancelPayment: server.unary('CancelPayment', async (request, { actor }) =>
       toMessage(await payments.cancel(actor, byId(present(request)).id)),

@@ -10,10 +10,12 @@ import { MidtransProvider } from './midtrans/midtrans.provider.js';
 import { Checkout } from './payments.checkout.js';
 import type { PaymentEvents } from './payments.events.js';
 import { paymentsGrpc } from './payments.grpc.js';
+import type { OrderLimits } from './payments.limits.js';
 import { ManualProvider, type PaymentProvider, WalletProvider } from './payments.providers.js';
 import type { CheckoutApi, PaymentsApi, RefundsApi } from './payments.api.js';
-import { checkPaymentsAgainstLedger } from './payments.reconcile.js';
-import { Refunds } from './payments.refunds.js';
+import { type PaymentsReconciliation, paymentsReconciliation } from './payments.reconcile.js';
+import { startRefundReconciler } from './payments.refund-reconciler.js';
+import { Refunds, type RefundTiming } from './payments.refunds.js';
 import { paymentsRoutes } from './payments.routes.js';
 import { PaymentsService } from './payments.service.js';
 import { repeatEvery } from '../../platform/repeat.js';
@@ -29,9 +31,12 @@ export interface PaymentsModule {
   routes(app: FastifyInstance, remote?: CheckoutApi & PaymentsApi & RefundsApi): void;
   /** Serves mamlaka.payments.v1.PaymentService on the gRPC server. */
   grpc?(server: GrpcServer): void;
-  reconcile(): Promise<string[]>;
+  /** Payments and refunds checked against the ledger (in a snapshot) and against gateways. */
+  reconcile: PaymentsReconciliation;
   /** Starts the background expiry of pending payments; returns the function that stops it. */
   startExpiry(intervalMs: number): () => void;
+  /** Starts settling refunds a gateway left pending (one leader across instances). */
+  startRefundReconciler(intervalMs: number): () => void;
 }
 
 export function createPaymentsModule(deps: {
@@ -41,7 +46,9 @@ export function createPaymentsModule(deps: {
   logger: Logger;
   defaultMethod: string;
   feeBps: number;
+  limits: OrderLimits;
   paymentExpiryMs: number;
+  refundTiming: RefundTiming;
   midtrans?: MidtransClient;
   events?: PaymentEvents;
 }): PaymentsModule {
@@ -62,10 +69,19 @@ export function createPaymentsModule(deps: {
     {
       defaultMethod: deps.defaultMethod,
       feeBps: deps.feeBps,
+      limits: deps.limits,
     },
     deps.events,
   );
-  const refunds = new Refunds(deps.db, deps.catalog, deps.ledger, providers, deps.events);
+  const refunds = new Refunds({
+    db: deps.db,
+    catalog: deps.catalog,
+    ledger: deps.ledger,
+    providers,
+    logger: deps.logger,
+    timing: deps.refundTiming,
+    events: deps.events,
+  });
   const gatewayOrders: GatewayOrders = {
     kind: 'payment',
     async find(orderId) {
@@ -89,7 +105,7 @@ export function createPaymentsModule(deps: {
         refunds: remote ?? refunds,
       }),
     grpc: (server) => paymentsGrpc(server, { checkout, payments, refunds }),
-    reconcile: () => checkPaymentsAgainstLedger(deps.db, deps.ledger),
+    reconcile: paymentsReconciliation(deps.db, deps.ledger, providers),
     startExpiry: (intervalMs) =>
       repeatEvery(
         intervalMs,
@@ -100,5 +116,7 @@ export function createPaymentsModule(deps: {
         deps.logger,
         'payment expiry failed',
       ),
+    startRefundReconciler: (intervalMs) =>
+      startRefundReconciler(deps.db, refunds.settlement, deps.logger, intervalMs),
   };
 }

@@ -37,9 +37,39 @@ export interface PaymentProvider {
     payment: PaymentRow,
     items: readonly OrderItemRow[],
   ): Promise<{ paymentUrl: string; token: string; providerReference: string }>;
-  /** Gives money back through the gateway before the refund is recorded (inside its transaction). */
-  refund?(payment: PaymentRow, amountMinor: bigint, refundId: string, reason: string): Promise<void>;
+  /**
+   * Gives money back through the gateway: phase 2 of a refund, called with no database
+   * transaction open and no row locked, after the ledger holds the refund. `refundKey` is
+   * the same on every retry of one refund, so the gateway executes it at most once.
+   * Never throws for the gateway's own answer: a timeout or a 5xx is `unknown`.
+   * Providers without it (the wallet) settle refunds locally at once.
+   */
+  refund?(payment: PaymentRow, request: GatewayRefundRequest): Promise<GatewayRefundOutcome>;
+  /**
+   * What the gateway says of a refund sent earlier whose answer never came (the
+   * reconciler asks): `absent` when the gateway has no record of it (the request never
+   * arrived, so sending it again with the same key is safe), `unknown` when it cannot be
+   * reached.
+   */
+  refundStatus?(payment: PaymentRow, refundKey: string): Promise<GatewayRefundOutcome | { status: 'absent' }>;
+  /**
+   * How much the gateway says it has refunded on this payment, for reconciliation;
+   * undefined when it cannot be asked (unreachable, or it does not know the payment).
+   */
+  refundedByGateway?(payment: PaymentRow): Promise<bigint | undefined>;
 }
+
+export interface GatewayRefundRequest {
+  refundKey: string;
+  amountMinor: bigint;
+  reason: string;
+}
+
+/** The gateway's answer to a refund: done, definitely refused, or not known (yet). */
+export type GatewayRefundOutcome =
+  | { status: 'succeeded' }
+  | { status: 'failed'; code: string; message: string }
+  | { status: 'unknown'; message: string };
 
 /** Posts the purchase: payer → sellers (less the fee) and platform fees. Idempotent per payment. */
 export async function postPurchase(

@@ -1,22 +1,42 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
-import { forbidden, notFound, unprocessable } from '../../platform/errors.js';
-import { formatAmount, type ParseAmountError, parseAmount } from '../../platform/money.js';
-import { invalidField } from '../../platform/errors.js';
+import { forbidden, invalidField, notFound, unprocessable } from '../../platform/errors.js';
+import { type ParseAmountError, parseAmount } from '../../platform/money.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import { noPaymentEvents, type PaymentEvents } from './payments.events.js';
 import type { PaymentProvider } from './payments.providers.js';
+import { RefundSettlement } from './payments.refund-settlement.js';
+import { RefundsRepository } from './payments.refunds.repository.js';
 import { PaymentsRepository } from './payments.repository.js';
-import { type PublicPayment, refundEntries, toPublicPayment } from './payments.rules.js';
-import { stockLines } from './payments.service.js';
-import { assertTransition, statusAfterRefund } from './payments.state.js';
+import { type PublicRefund, refundEntries, toPublicPayment, toPublicRefund } from './payments.rules.js';
+import { paymentOwners } from './payments.service.js';
+import type { PaymentRow } from './payments.tables.js';
 
 export interface RefundInput {
   amount?: string;
   reason: string;
   restock?: boolean;
+}
+
+/** What refunds need, shared by both phases. */
+export interface RefundDeps {
+  db: Kysely<object>;
+  catalog: CatalogService;
+  ledger: LedgerService;
+  providers: ReadonlyMap<string, PaymentProvider>;
+  logger: Logger;
+  timing: RefundTiming;
+  events?: PaymentEvents;
+}
+
+export interface RefundTiming {
+  /** How long a pending refund waits before the reconciler first asks the gateway about it. */
+  firstCheckDelayMs: number;
+  /** The longest wait between two checks of one refund. */
+  maxCheckDelayMs: number;
 }
 
 const AMOUNT_MESSAGES: Record<ParseAmountError, string> = {
@@ -27,43 +47,89 @@ const AMOUNT_MESSAGES: Record<ParseAmountError, string> = {
   unsupported_currency: 'the payment currency is not supported',
 };
 
-/** Refunds: full or partial, several per payment, never more than what is left. */
+/** Refunds one payment takes, failed ones included (Midtrans allows 50 per transaction). */
+const MAX_REFUNDS_PER_PAYMENT = 100;
+
+/**
+ * The refund key the gateway sees: derived from the caller's Idempotency-Key when there is
+ * one (so even a retry whose first attempt never reached our database asks for the same
+ * refund), else the refund's own id. At most 50 characters, as Midtrans allows.
+ */
+export function refundKeyFor(
+  paymentId: string,
+  createdBy: string,
+  idempotencyKey: string | undefined,
+  id: string,
+) {
+  if (!idempotencyKey) return id;
+  const digest = createHash('sha256')
+    .update(`${paymentId}\n${createdBy}\n${idempotencyKey}`)
+    .digest('base64url');
+  return `rk_${digest.slice(0, 43)}`;
+}
+
+/**
+ * Refunds in two phases, as Stripe and Adyen model them. Phase 1, one short transaction
+ * under the payment's lock: check what is left to refund and that the sellers' accounts
+ * can give their shares back, place a ledger hold for them, write the refund `pending`.
+ * Phase 2, with no transaction open and no row locked: ask the provider, then post the
+ * hold (`succeeded`) or void it (`failed`); an answer that never comes leaves the refund
+ * `pending` for the reconciler (RefundReconciler), which asks the gateway later. So money
+ * can never leave through the gateway without the ledger having reserved it first.
+ */
 export class Refunds {
-  constructor(
-    private readonly db: Kysely<object>,
-    private readonly catalog: CatalogService,
-    private readonly ledger: LedgerService,
-    private readonly providers: ReadonlyMap<string, PaymentProvider>,
-    private readonly events: PaymentEvents = noPaymentEvents,
-  ) {}
+  private readonly db: Kysely<object>;
+  private readonly ledger: LedgerService;
+  private readonly providers: ReadonlyMap<string, PaymentProvider>;
+  private readonly timing: RefundTiming;
+  private readonly events: PaymentEvents;
+  private readonly refunds: RefundsRepository;
+  /** Phase 2 and the reconciler (payments.refund-settlement.ts). */
+  readonly settlement: RefundSettlement;
+
+  constructor(deps: RefundDeps) {
+    ({ db: this.db, ledger: this.ledger, providers: this.providers, timing: this.timing } = deps);
+    this.events = deps.events ?? noPaymentEvents;
+    this.refunds = RefundsRepository.of(deps.db);
+    this.settlement = new RefundSettlement(deps);
+  }
 
   /**
-   * Gives money back: the ledger reverses the purchase proportionally (each seller's share
-   * and the platform's fee), the payment becomes partially_refunded or refunded, and the
-   * stock optionally returns; all in one transaction under a lock on the payment, so two
-   * concurrent refunds can never together exceed the amount paid.
-   * Idempotent by key: a retry with the same key answers the payment as it is.
-   * @throws `payment_not_found` (404), `refund_exceeds_remaining`, `payment_not_refundable`,
-   * `insufficient_funds` (422: a seller has already been paid out)
+   * Refunds all (no amount) or part of a payment. Idempotent by key: a retry answers the
+   * refund made first, and if that one is still pending asks the gateway again with the
+   * same refund key (which the gateway executes at most once).
+   * @throws `payment_not_found` (404), `refund_requires_admin` (403),
+   * `refund_exceeds_remaining`, `payment_not_refundable`, `insufficient_funds` (422: a
+   * seller has already been paid out; the gateway is then never asked)
    */
   async refund(
     actor: Actor | undefined,
     paymentId: string,
     input: RefundInput,
     idempotencyKey?: string,
-  ): Promise<PublicPayment> {
+  ): Promise<PublicRefund> {
     const me = authorize(actor, { roles: ['seller', 'admin'] });
-    let restocked: string[] = [];
-    const result = await this.db.transaction().execute(async (trx) => {
-      const repo = PaymentsRepository.in(trx);
-      const payment = await repo.findPayment(paymentId, { lock: true });
+    const placed = await this.db.transaction().execute(async (trx) => {
+      const payments = PaymentsRepository.in(trx);
+      const refunds = RefundsRepository.in(trx);
+      const payment = await payments.findPayment(paymentId, { lock: true });
       if (!payment) throw notFound('payment');
-      const items = await repo.orderItems(payment.order_id);
+      const items = await payments.orderItems(payment.order_id);
       authorize(me, { object: { kind: 'payment', ownerIds: items.map((item) => item.seller_id) } });
-      // A retry of a refund already made (same caller, same key) is answered, not repeated:
-      // the gateway must not be asked twice. The payment lock serialises concurrent retries.
-      if (idempotencyKey && (await repo.findRefundByKey(me.userId, idempotencyKey))) {
-        return { payment, items };
+      // A retry (same caller, same key) is answered, never placed twice; the payment's lock
+      // serialises concurrent retries.
+      const earlier = idempotencyKey ? await refunds.findByKey(me.userId, idempotencyKey) : undefined;
+      if (earlier) {
+        // Only the same refund again is a retry; anything else reusing the key is a mistake.
+        const sameAmount =
+          input.amount === undefined || this.parse(input.amount, payment.currency) === earlier.amount_minor;
+        if (!sameAmount || earlier.payment_id !== payment.id || earlier.reason !== input.reason) {
+          throw unprocessable(
+            'idempotency_key_reused',
+            'this idempotency key was already used for a different refund; use a new key for a new request',
+          );
+        }
+        return { refund: earlier, payment };
       }
       if (me.role === 'seller' && items.some((item) => item.seller_id !== me.userId)) {
         throw forbidden(
@@ -74,57 +140,102 @@ export class Refunds {
       if (payment.status !== 'succeeded' && payment.status !== 'partially_refunded') {
         throw unprocessable('payment_not_refundable', `a ${payment.status} payment cannot be refunded`);
       }
-      const remaining = payment.amount_minor - payment.refunded_minor;
+      const remaining = payment.amount_minor - payment.refunded_minor - payment.refund_pending_minor;
       const amount = input.amount === undefined ? remaining : this.parse(input.amount, payment.currency);
-      if (amount > remaining) {
-        throw unprocessable('refund_exceeds_remaining', 'the refund is larger than what is left to refund');
+      if (remaining <= 0n || amount > remaining) {
+        const pending = payment.refund_pending_minor > 0n ? ' (refunds still pending count as refunded)' : '';
+        throw unprocessable(
+          'refund_exceeds_remaining',
+          `the refund is larger than what is left to refund${pending}`,
+        );
       }
-      const status = statusAfterRefund(payment.amount_minor, payment.refunded_minor, amount);
-      assertTransition(payment.status, status);
-      const provider = this.providers.get(payment.method);
-      if (!provider) throw new Error(`no provider for ${payment.method}`);
-      const refundId = randomUUID();
-      // The gateway gives the money back first; if it refuses, nothing is recorded here.
-      await provider.refund?.(payment, amount, refundId, input.reason);
-      const { transactionId } = await this.ledger.post(trx, {
+      const provider = this.providerOf(payment);
+      const id = randomUUID();
+      const all = await refunds.listForPayment(payment.id, MAX_REFUNDS_PER_PAYMENT);
+      if (all.length >= MAX_REFUNDS_PER_PAYMENT) {
+        throw unprocessable('too_many_refunds', `a payment takes at most ${MAX_REFUNDS_PER_PAYMENT} refunds`);
+      }
+      // Each refund splits over what the payment's standing refunds left to each account.
+      const standing = all.filter((each) => each.status !== 'failed').map((each) => each.id);
+      const earlierEntries = await this.ledger.entriesByReferences(trx, 'refund', standing);
+      // The hold reserves each seller's and the platform's share: a seller who has been paid
+      // out cannot give it back, and that is refused here, before any gateway is asked.
+      const { transactionId } = await this.ledger.hold(trx, {
         kind: 'refund',
-        reference: refundId,
+        reference: id,
         currency: payment.currency,
         entries: refundEntries(
           provider.payerAccount(payment.buyer_id, payment.currency),
           items,
           payment.currency,
           amount,
+          earlierEntries,
         ),
       });
-      await repo.insertRefund({
-        id: refundId,
+      const refund = await refunds.insert({
+        id,
         payment_id: payment.id,
         amount_minor: amount,
+        currency: payment.currency,
         reason: input.reason,
         restock: input.restock ?? false,
+        status: 'pending',
+        refund_key: refundKeyFor(payment.id, me.userId, idempotencyKey, id),
+        failure_code: null,
+        failure_message: null,
         created_by: me.userId,
         ledger_transaction_id: transactionId,
         idempotency_key: idempotencyKey ?? null,
+        next_check_at: new Date(Date.now() + this.timing.firstCheckDelayMs),
       });
-      const updated = await repo.updatePayment(payment.id, payment.status, {
-        status,
-        refunded_minor: payment.refunded_minor + amount,
+      const reserved = await refunds.reserve(payment.id, amount);
+      await this.events.emitRefund(trx, 'refund.created', toPublicRefund(refund, payment.method), {
+        payment: toPublicPayment(reserved!, items),
       });
-      if (input.restock) {
-        const lines = stockLines(items).filter((line) => line.quantity > 0);
-        await this.catalog.releaseStock(trx, lines);
-        for (const item of items) await repo.markRestocked(item.id, item.quantity - item.restocked_quantity);
-        restocked = lines.map((line) => line.productId);
-      }
-      const after = { payment: updated!, items: await repo.orderItems(payment.order_id) };
-      await this.events.emit(trx, 'payment.refunded', toPublicPayment(after.payment, after.items), {
-        refund: { id: refundId, amount: formatAmount(amount, payment.currency), reason: input.reason },
-      });
-      return after;
+      return { refund, payment: reserved! };
     });
-    await this.catalog.stockChanged(restocked);
-    return toPublicPayment(result.payment, result.items);
+    if (placed.refund.status !== 'pending') return toPublicRefund(placed.refund, placed.payment.method);
+    return this.settlement.execute(placed.refund, placed.payment);
+  }
+
+  /** @throws `refund_not_found` (404) for anyone who may not see its payment. */
+  async retrieveRefund(actor: Actor | undefined, id: string): Promise<PublicRefund> {
+    const me = authorize(actor);
+    const refund = await this.refunds.find(id);
+    if (!refund) throw notFound('refund');
+    const payment = await this.visiblePayment(me, refund.payment_id, 'refund');
+    return toPublicRefund(refund, payment.method);
+  }
+
+  /** A payment's refunds, oldest first. @throws `payment_not_found` (404) as retrieving the payment does. */
+  async listRefunds(actor: Actor | undefined, paymentId: string): Promise<PublicRefund[]> {
+    const me = authorize(actor);
+    const payment = await this.visiblePayment(me, paymentId, 'payment');
+    const rows = await this.refunds.listForPayment(payment.id, MAX_REFUNDS_PER_PAYMENT);
+    return rows.map((row) => toPublicRefund(row, payment.method));
+  }
+
+  private async visiblePayment(
+    me: Actor,
+    paymentId: string,
+    what: 'payment' | 'refund',
+  ): Promise<PaymentRow> {
+    const payments = PaymentsRepository.of(this.db);
+    const payment = await payments.findPayment(paymentId);
+    if (!payment) throw notFound(what);
+    const items = await payments.orderItems(payment.order_id);
+    try {
+      authorize(me, { object: { kind: 'payment', ownerIds: paymentOwners(payment, items) } });
+    } catch {
+      throw notFound(what);
+    }
+    return payment;
+  }
+
+  private providerOf(payment: PaymentRow): PaymentProvider {
+    const provider = this.providers.get(payment.method);
+    if (!provider) throw new Error(`no provider for ${payment.method}`);
+    return provider;
   }
 
   private parse(amount: string, currency: string): bigint {

@@ -3,13 +3,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { tablesOf } from '../../platform/db/database.js';
 import type { PricedLine } from './payments.rules.js';
 import type { PaymentStatus } from './payments.state.js';
-import type {
-  OrderItemRow,
-  PaymentRow,
-  PaymentsTable,
-  PaymentsTables,
-  RefundRow,
-} from './payments.tables.js';
+import type { OrderItemRow, PaymentRow, PaymentsTable, PaymentsTables } from './payments.tables.js';
 
 type Executor = Kysely<PaymentsTables> | Transaction<PaymentsTables>;
 
@@ -31,7 +25,7 @@ export type NewPayment = Pick<
     >
   >;
 
-/** SQL for orders, their items, payments and refunds, and nothing else. */
+/** SQL for orders, their items and payments, and nothing else (refunds: RefundsRepository). */
 export class PaymentsRepository {
   constructor(private readonly db: Executor) {}
 
@@ -200,54 +194,11 @@ export class PaymentsRepository {
       .execute();
   }
 
-  /** The refund someone already made with this idempotency key, if any. */
-  findRefundByKey(createdBy: string, idempotencyKey: string): Promise<RefundRow | undefined> {
-    return this.db
-      .selectFrom('refunds')
-      .selectAll()
-      .where('created_by', '=', createdBy)
-      .where('idempotency_key', '=', idempotencyKey)
-      .executeTakeFirst();
-  }
-
-  insertRefund(refund: Omit<RefundRow, 'created_at'>): Promise<RefundRow> {
-    return this.db.insertInto('refunds').values(refund).returningAll().executeTakeFirstOrThrow();
-  }
-
   async markRestocked(itemId: string, quantity: number): Promise<void> {
     await this.db
       .updateTable('order_items')
       .set((eb) => ({ restocked_quantity: eb('restocked_quantity', '+', quantity) }))
       .where('id', '=', itemId)
       .execute();
-  }
-
-  /** For reconciliation: succeeded-or-refunded payments and refunds, with their ledger links. */
-  paymentsWithLedgerLinks() {
-    return this.db
-      .selectFrom('payments')
-      .select(['id', 'status', 'ledger_transaction_id'])
-      .where('status', 'in', ['succeeded', 'partially_refunded', 'refunded'])
-      .execute();
-  }
-
-  refundsWithLedgerLinks() {
-    return this.db
-      .selectFrom('refunds')
-      .select(['id', 'ledger_transaction_id', 'payment_id', 'amount_minor'])
-      .execute();
-  }
-
-  refundedTotals() {
-    return this.db.selectFrom('payments').select(['id', 'refunded_minor']).execute();
-  }
-
-  async refundedSums(): Promise<Map<string, bigint>> {
-    const rows = await this.db
-      .selectFrom('refunds')
-      .select(['payment_id', sql<bigint>`sum(amount_minor)::bigint`.as('total')])
-      .groupBy('payment_id')
-      .execute();
-    return new Map(rows.map((row) => [row.payment_id, BigInt(row.total)]));
   }
 }

@@ -1,8 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
+import Type from 'typebox';
 import { idempotencyKeyOf } from '../../platform/idempotency/idempotency.hook.js';
 import { envelope, errorResponses, ok } from '../../platform/http/envelope.js';
 import type { CheckoutApi, PaymentsApi, RefundsApi } from './payments.api.js';
+import { forOneProduct } from './payments.limits.js';
 import type { PublicPayment } from './payments.rules.js';
 import {
   CreateOrderBody,
@@ -11,7 +13,9 @@ import {
   Payment,
   PaymentIdParams,
   PaymentList,
+  Refund,
   RefundBody,
+  RefundIdParams,
 } from './payments.schemas.js';
 
 const bearer = [{ bearerAuth: [] }];
@@ -58,11 +62,15 @@ export function paymentsRoutes(
     },
     async (request, reply) => {
       const { product_id, quantity, payment_method } = request.body;
-      const payment = await checkout.create(
-        request.actor,
-        { items: [{ product_id, quantity }], payment_method },
-        idempotencyKeyOf(request),
-      );
+      const payment = await checkout
+        .create(
+          request.actor,
+          { items: [{ product_id, quantity }], payment_method },
+          idempotencyKeyOf(request),
+        )
+        .catch((error: unknown) => {
+          throw forOneProduct(error);
+        });
       return reply.status(201).send(created(payment));
     },
   );
@@ -167,23 +175,66 @@ export function paymentsRoutes(
     {
       config: { ...money, roles: ['seller', 'admin'] },
       schema: {
-        tags: ['payments'],
-        summary: 'Refund all or part of a payment (its seller or an admin)',
+        tags: ['refunds'],
+        summary:
+          'Refund all or part of a payment (its seller or an admin): 201 once settled (succeeded or failed), 202 while the gateway has not confirmed it',
         security: bearer,
         headers: idempotencyHeader,
         params: PaymentIdParams,
         body: RefundBody,
-        response: { 201: envelope(Payment), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+        response: {
+          201: envelope(Refund),
+          202: envelope(Refund),
+          ...errorResponses(400, 401, 403, 404, 409, 422, 429),
+        },
       },
     },
     async (request, reply) => {
-      const payment = await refunds.refund(
+      const refund = await refunds.refund(
         request.actor,
         request.params.id,
         request.body,
         idempotencyKeyOf(request),
       );
-      return reply.status(201).send(ok('refund payment successfully', payment));
+      const message =
+        refund.status === 'succeeded'
+          ? 'refund payment successfully'
+          : refund.status === 'failed'
+            ? `refund failed: ${refund.failure_message ?? refund.failure_code ?? 'declined'}`
+            : 'refund pending: the gateway has not confirmed it yet';
+      return reply.status(refund.status === 'pending' ? 202 : 201).send(ok(message, refund));
     },
+  );
+
+  app.get(
+    '/payments/:id/refunds',
+    {
+      config: { auth: 'required' },
+      schema: {
+        tags: ['refunds'],
+        summary: 'A payment’s refunds, oldest first (whoever may see the payment)',
+        security: bearer,
+        params: PaymentIdParams,
+        response: { 200: envelope(Type.Array(Refund)), ...errorResponses(400, 401, 404, 429) },
+      },
+    },
+    async (request) =>
+      ok('get refunds successfully', await refunds.listRefunds(request.actor, request.params.id)),
+  );
+
+  app.get(
+    '/refunds/:id',
+    {
+      config: { auth: 'required' },
+      schema: {
+        tags: ['refunds'],
+        summary: 'One refund (whoever may see its payment)',
+        security: bearer,
+        params: RefundIdParams,
+        response: { 200: envelope(Refund), ...errorResponses(400, 401, 404, 429) },
+      },
+    },
+    async (request) =>
+      ok('get refund successfully', await refunds.retrieveRefund(request.actor, request.params.id)),
   );
 }

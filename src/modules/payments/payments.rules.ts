@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { allocateProportionally, formatAmount, percentOfMinor } from '../../platform/money.js';
 import type { EntryInput } from '../ledger/ledger.service.js';
-import type { OrderItemRow, PaymentRow } from './payments.tables.js';
+import type { OrderItemRow, PaymentRow, RefundRow } from './payments.tables.js';
 
 /** The seed's payment codes look like `GC-6929-3605-5424`. */
 export function newPaymentCode(): string {
@@ -63,21 +63,41 @@ export function purchaseEntries(
   return entries;
 }
 
+const accountOf = (account: EntryInput['account']) =>
+  `${account.kind}:${account.ownerId ?? ''}:${account.currency}`;
+
 /**
  * A refund reverses the purchase proportionally: each seller and the platform give back
  * their share of `refundMinor` (largest-remainder split, so the parts add up exactly).
+ *
+ * `earlier` are the entries of the payment's earlier refunds that still stand (held or
+ * posted). The split is in proportion to what each account has left, not to what it got:
+ * splitting every refund of the original shares drifts by up to a unit per refund (two
+ * refunds of 1 against two sellers' 1 each would both take the first seller's), so the
+ * last refund could take an account below zero. This way no account gives back more than
+ * it got, and the refund that completes the total reverses every account exactly.
+ * @throws RangeError when `refundMinor` is not positive or exceeds what is left to reverse
  */
 export function refundEntries(
   payer: EntryInput['account'],
   items: readonly Money[],
   currency: string,
   refundMinor: bigint,
+  earlier: readonly EntryInput[] = [],
 ): EntryInput[] {
+  const reversed = new Map<string, bigint>();
+  for (const entry of earlier) {
+    if (entry.direction !== 'debit') continue;
+    const key = accountOf(entry.account);
+    reversed.set(key, (reversed.get(key) ?? 0n) + entry.amountMinor);
+  }
   const purchase = purchaseEntries(payer, items, currency).slice(1);
-  const shares = allocateProportionally(
-    refundMinor,
-    purchase.map((entry) => entry.amountMinor),
-  );
+  const left = purchase.map((entry) => entry.amountMinor - (reversed.get(accountOf(entry.account)) ?? 0n));
+  const leftTotal = left.reduce((sum, amount) => sum + amount, 0n);
+  if (refundMinor <= 0n || refundMinor > leftTotal || left.some((amount) => amount < 0n)) {
+    throw new RangeError(`cannot refund ${refundMinor} of the ${leftTotal} left to reverse`);
+  }
+  const shares = allocateProportionally(refundMinor, left);
   const entries: EntryInput[] = purchase
     .map((entry, i) => ({ account: entry.account, direction: 'debit' as const, amountMinor: shares[i]! }))
     .filter((entry) => entry.amountMinor > 0n);
@@ -175,4 +195,40 @@ export function isSameCheckout(
   return (
     asked.size === bought.size && [...asked].every(([product, quantity]) => bought.get(product) === quantity)
   );
+}
+
+/** A refund as the API shows it (Stripe's Refund object, in the seed's snake_case). */
+export interface PublicRefund {
+  id: string;
+  payment_id: string;
+  /** The payment's method: `wallet` refunds settle at once, gateway ones may stay pending. */
+  payment_method: string;
+  amount: string;
+  currency: string;
+  reason: string;
+  restock: boolean;
+  status: string;
+  failure_code: string | null;
+  failure_message: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export function toPublicRefund(refund: RefundRow, method: string): PublicRefund {
+  return {
+    id: refund.id,
+    payment_id: refund.payment_id,
+    payment_method: method,
+    amount: formatAmount(refund.amount_minor, refund.currency),
+    currency: refund.currency,
+    reason: refund.reason,
+    restock: refund.restock,
+    status: refund.status,
+    failure_code: refund.failure_code,
+    failure_message: refund.failure_message,
+    created_by: refund.created_by,
+    created_at: refund.created_at.toISOString(),
+    updated_at: refund.updated_at.toISOString(),
+  };
 }

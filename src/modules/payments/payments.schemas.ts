@@ -3,7 +3,13 @@ import { paginatedEnvelope } from '../../platform/http/envelope.js';
 
 const strict = { additionalProperties: false } as const;
 const Uuid = Type.String({ format: 'uuid' });
-const Quantity = Type.Integer({ minimum: 1, maximum: 10_000 });
+// The bound here is only what the int4 column and the int32 contract field hold: the
+// configured MAX_LINE_QUANTITY is the checkout's to enforce, as `amount_too_large`.
+const Quantity = Type.Integer({
+  minimum: 1,
+  maximum: 2_147_483_647,
+  description: 'at most MAX_LINE_QUANTITY (10000 unless configured) of one product per order',
+});
 const Method = Type.String({
   pattern: '^[a-z_]{1,32}$',
   description: '`wallet` (pay from your balance) or `manual` (pay outside, confirmed by an admin)',
@@ -86,3 +92,24 @@ export const Payment = Type.Object({
 });
 
 export const PaymentList = paginatedEnvelope(Payment);
+
+export const Refund = Type.Object({
+  id: Uuid,
+  payment_id: Uuid,
+  payment_method: Type.String({ description: 'the refunded payment’s method' }),
+  amount: Money,
+  currency: Type.String(),
+  reason: Type.String(),
+  restock: Type.Boolean(),
+  status: Type.String({
+    description:
+      '`pending` until the gateway confirms (the money is held meanwhile), then `succeeded` or `failed`',
+  }),
+  failure_code: Type.Union([Type.String(), Type.Null()]),
+  failure_message: Type.Union([Type.String(), Type.Null()]),
+  created_by: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+});
+
+export const RefundIdParams = Type.Object({ id: Uuid }, strict);

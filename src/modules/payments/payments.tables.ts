@@ -1,4 +1,5 @@
 import type { Generated, Selectable } from 'kysely';
+import type { RefundStatus } from './payments.refund-state.js';
 import type { PaymentStatus } from './payments.state.js';
 
 export interface OrdersTable {
@@ -32,6 +33,8 @@ export interface PaymentsTable {
   currency: string;
   amount_minor: bigint;
   refunded_minor: Generated<bigint>;
+  /** Refunds promised back but not yet confirmed by the provider. */
+  refund_pending_minor: Generated<bigint>;
   failure_code: string | null;
   payment_url: string | null;
   token: string | null;
@@ -44,15 +47,25 @@ export interface PaymentsTable {
 }
 
 export interface RefundsTable {
-  id: Generated<string>;
+  id: string;
   payment_id: string;
   amount_minor: bigint;
+  currency: string;
   reason: string;
   restock: boolean;
+  status: RefundStatus;
+  /** What the provider knows the refund by, the same on every retry. */
+  refund_key: string;
+  failure_code: string | null;
+  failure_message: string | null;
   created_by: string;
+  /** The ledger hold placed in phase 1 (kind 'refund', reference = the refund id). */
   ledger_transaction_id: string;
   idempotency_key: string | null;
+  next_check_at: Date | null;
+  check_attempts: Generated<number>;
   created_at: Generated<Date>;
+  updated_at: Generated<Date>;
 }
 
 /** The tables the payments module owns. */

@@ -1,13 +1,13 @@
 import type { Kysely } from 'kysely';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
-import { tablesOf } from '../../platform/db/database.js';
 import { invalidField, notFound } from '../../platform/errors.js';
-import { formatAmount } from '../../platform/money.js';
+import { formatAmount, gatewayAmount } from '../../platform/money.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import type { MidtransClient } from '../midtrans/midtrans.client.js';
 import type { GatewayOrders, GatewayOutcome } from '../midtrans/midtrans.orders.js';
 import { canMoveTopUp } from './wallets.rules.js';
-import type { TopUpRow, WalletsTables } from './wallets.tables.js';
+import { WalletsRepository } from './wallets.repository.js';
+import type { TopUpRow } from './wallets.tables.js';
 
 export interface GatewayTopUp {
   id: string;
@@ -45,15 +45,14 @@ const publicTopUp = (row: TopUpRow): GatewayTopUp => ({
  */
 export class GatewayTopUps implements GatewayOrders {
   readonly kind = 'top_up';
-  private readonly db: Kysely<WalletsTables>;
 
   constructor(
-    private readonly rawDb: Kysely<object>,
+    /** Only to open transactions; the SQL is the repository's. */
+    private readonly db: Kysely<object>,
+    private readonly repo: WalletsRepository,
     private readonly ledger: LedgerService,
     private readonly client: MidtransClient,
-  ) {
-    this.db = tablesOf<WalletsTables>(rawDb);
-  }
+  ) {}
 
   /** @throws `currency_not_supported` (400), `gateway_unavailable` (503; the top-up is then failed). */
   async create(userId: string, currency: string, amountMinor: bigint): Promise<GatewayTopUp> {
@@ -61,33 +60,22 @@ export class GatewayTopUps implements GatewayOrders {
     if (currency !== 'IDR') {
       throw invalidField('currency', 'currency_not_supported', 'midtrans accepts IDR top-ups only');
     }
-    const topUp = await this.db
-      .insertInto('wallet_top_ups')
-      .values({ user_id: userId, method: 'midtrans', amount_minor: amountMinor, currency })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    const topUp = await this.repo.insertTopUp({ userId, method: 'midtrans', amountMinor, currency });
     try {
       const snap = await this.client.createSnap({
-        transaction_details: { order_id: topUp.id, gross_amount: Number(amountMinor) },
+        transaction_details: { order_id: topUp.id, gross_amount: gatewayAmount(amountMinor) },
         item_details: [
-          { id: 'wallet-top-up', name: 'Wallet top-up', price: Number(amountMinor), quantity: 1 },
+          { id: 'wallet-top-up', name: 'Wallet top-up', price: gatewayAmount(amountMinor), quantity: 1 },
         ],
         customer_details: { customer_id: userId },
       });
-      const ready = await this.db
-        .updateTable('wallet_top_ups')
-        .set({ payment_url: snap.redirect_url, token: snap.token, updated_at: new Date() })
-        .where('id', '=', topUp.id)
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const ready = await this.repo.setPaymentPage(topUp.id, {
+        paymentUrl: snap.redirect_url,
+        token: snap.token,
+      });
       return publicTopUp(ready);
     } catch (error) {
-      await this.db
-        .updateTable('wallet_top_ups')
-        .set({ status: 'failed', failure_code: 'gateway_unavailable', updated_at: new Date() })
-        .where('id', '=', topUp.id)
-        .where('status', '=', 'pending')
-        .execute();
+      await this.repo.failIfPending(topUp.id, 'gateway_unavailable');
       throw error;
     }
   }
@@ -95,43 +83,30 @@ export class GatewayTopUps implements GatewayOrders {
   /** The caller's own top-up (an admin's: anyone's). */
   async retrieve(actor: Actor | undefined, id: string): Promise<GatewayTopUp> {
     const me = authorize(actor);
-    const row = await this.db
-      .selectFrom('wallet_top_ups')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await this.repo.findTopUp(id);
     if (!row) throw notFound('top_up');
     authorize(me, { object: { kind: 'top_up', ownerIds: [row.user_id] } });
     return publicTopUp(row);
   }
 
   async find(orderId: string) {
-    const row = await this.db
-      .selectFrom('wallet_top_ups')
-      .select(['amount_minor', 'currency'])
-      .where('id', '=', orderId)
-      .executeTakeFirst();
+    const row = await this.repo.findTopUp(orderId);
     return row ? { amountMinor: BigInt(row.amount_minor), currency: row.currency } : undefined;
   }
 
   /** Idempotent; the row lock makes concurrent deliveries of one notification apply once. */
   async apply(orderId: string, outcome: GatewayOutcome): Promise<'applied' | 'duplicate' | 'ignored'> {
-    // The ledger takes the untyped transaction; this module narrows it to its own tables.
-    return this.rawDb.transaction().execute(async (ledgerTrx) => {
-      const trx = tablesOf<WalletsTables>(ledgerTrx);
-      const topUp = await trx
-        .selectFrom('wallet_top_ups')
-        .selectAll()
-        .where('id', '=', orderId)
-        .forUpdate()
-        .executeTakeFirst();
+    // One transaction for the ledger posting and the top-up's new status: both or neither.
+    return this.db.transaction().execute(async (trx) => {
+      const repo = WalletsRepository.in(trx);
+      const topUp = await repo.lockTopUp(orderId);
       if (!topUp) return 'ignored';
       if (topUp.status === outcome) return 'duplicate';
       if (!canMoveTopUp(topUp.status, outcome)) return 'ignored';
       let ledgerTransactionId: string | null = null;
       if (outcome === 'succeeded') {
         const amountMinor = BigInt(topUp.amount_minor);
-        ({ transactionId: ledgerTransactionId } = await this.ledger.post(ledgerTrx, {
+        ({ transactionId: ledgerTransactionId } = await this.ledger.post(trx, {
           kind: 'top_up',
           reference: topUp.id,
           currency: topUp.currency,
@@ -149,16 +124,11 @@ export class GatewayTopUps implements GatewayOrders {
           ],
         }));
       }
-      await trx
-        .updateTable('wallet_top_ups')
-        .set({
-          status: outcome,
-          ledger_transaction_id: ledgerTransactionId,
-          failure_code: outcome === 'failed' ? 'gateway_declined' : null,
-          updated_at: new Date(),
-        })
-        .where('id', '=', topUp.id)
-        .execute();
+      await repo.resolveTopUp(topUp.id, {
+        status: outcome,
+        ledgerTransactionId,
+        failureCode: outcome === 'failed' ? 'gateway_declined' : null,
+      });
       return 'applied';
     });
   }

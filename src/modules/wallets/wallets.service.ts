@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { forbidden, invalidField, notFound } from '../../platform/errors.js';
+import type { Outbox } from '../../platform/events/outbox.js';
 import { formatAmount, isSupportedCurrency, parseAmount } from '../../platform/money.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
+import { payoutRequested } from './wallets.events.js';
 import type { GatewayTopUp, GatewayTopUps } from './wallets.gateway-top-ups.js';
 
 export interface MoneyInput {
@@ -36,15 +38,14 @@ export interface WalletBalance {
  */
 export class WalletsService {
   constructor(
+    /** Only to open transactions: balances are the ledger's, top-ups GatewayTopUps's. */
     private readonly db: Kysely<object>,
     private readonly ledger: LedgerService,
     private readonly mode: 'sandbox' | 'live',
-    /** Told of every payout request inside its transaction (integrators' webhooks). */
-    private readonly onPayoutRequested: (
-      trx: Transaction<object>,
-      payout: WalletMovement,
-      sellerId: string,
-    ) => Promise<void> = async () => {},
+    /** The most one top-up may add: the order maximum, so no top-up is larger than any purchase. */
+    private readonly maxTopUpMinor: bigint,
+    /** Where `payout.requested` is written, in the transaction that holds the money. */
+    private readonly outbox: Outbox,
     /** Present when Midtrans is configured: top-ups paid through it. */
     private readonly gatewayTopUps?: GatewayTopUps,
   ) {}
@@ -64,7 +65,9 @@ export class WalletsService {
    * Adds money to the caller's wallet. `midtrans`: a pending top-up with a payment page,
    * credited when Midtrans confirms the payment. `test` (sandbox mode only, since it
    * creates money): credited at once from the gateway clearing account.
-   * @throws `unsupported_top_up_method` (400), `sandbox_only` (403), `gateway_unavailable` (503)
+   * At most `maxTopUpMinor` (the order maximum) at a time.
+   * @throws `unsupported_top_up_method` (400), `validation_failed` (400; an `amount_too_large`
+   *   field above the maximum), `sandbox_only` (403), `gateway_unavailable` (503)
    */
   async topUp(
     actor: Actor | undefined,
@@ -73,7 +76,7 @@ export class WalletsService {
   ): Promise<WalletMovement> {
     const me = authorize(actor);
     if (input.method === 'midtrans' && this.gatewayTopUps) {
-      const { currency, minor } = this.money(input);
+      const { currency, minor } = this.money(input, this.maxTopUpMinor);
       const topUp = await this.gatewayTopUps.create(me.userId, currency, minor);
       return {
         id: topUp.id,
@@ -93,7 +96,7 @@ export class WalletsService {
       );
     }
     if (this.mode !== 'sandbox') throw forbidden('sandbox_only', 'test top-ups exist only in sandbox mode');
-    const { currency, minor } = this.money(input);
+    const { currency, minor } = this.money(input, this.maxTopUpMinor);
     const { transactionId } = await this.db.transaction().execute((trx) =>
       this.ledger.post(trx, {
         kind: 'top_up',
@@ -124,7 +127,13 @@ export class WalletsService {
     return this.gatewayTopUps.retrieve(actor, id);
   }
 
-  /** A seller asks for their available balance to be paid out; the amount is held meanwhile. */
+  /**
+   * A seller asks for their available balance to be paid out; the amount is held meanwhile.
+   * Transactional: the hold and its `payout.requested` event commit together. Idempotent by
+   * `key`: a replay returns the same payout and announces nothing new.
+   * @throws `role_not_allowed` (403) for a non-seller, `insufficient_funds` (422),
+   *   `ledger_reference_reused` (409) when the key was used for a different amount
+   */
   async requestPayout(actor: Actor | undefined, input: MoneyInput, key?: string): Promise<WalletMovement> {
     const seller = authorize(actor, { roles: ['seller'] });
     const { currency, minor } = this.money(input);
@@ -142,15 +151,15 @@ export class WalletsService {
           { account: { kind: 'payout_clearing', currency }, direction: 'credit', amountMinor: minor },
         ],
       });
-      const movement: WalletMovement = {
+      const movement = {
         id: transactionId,
         kind: 'payout',
         amount: formatAmount(minor, currency),
         currency,
         status: 'pending',
-      };
+      } as const satisfies WalletMovement;
       // A replayed request (same key) is the same payout: it is announced once.
-      if (created) await this.onPayoutRequested(trx, movement, seller.userId);
+      if (created) await this.outbox.write(trx, [payoutRequested({ ...movement, seller_id: seller.userId })]);
       return movement;
     });
     return payout;
@@ -169,12 +178,20 @@ export class WalletsService {
     });
   }
 
-  private money(input: MoneyInput): { currency: string; minor: bigint } {
+  /** With `maxMinor`, anything above it (the ledger's own limit included) is `amount_too_large`. */
+  private money(input: MoneyInput, maxMinor?: bigint): { currency: string; minor: bigint } {
     const currency = input.currency.toUpperCase();
     if (!isSupportedCurrency(currency)) {
       throw invalidField('currency', 'unsupported_currency', `currency ${input.currency} is not supported`);
     }
     const parsed = parseAmount(input.amount, currency);
+    if (maxMinor !== undefined && (parsed.ok ? parsed.minor > maxMinor : parsed.error === 'too_large')) {
+      throw invalidField(
+        'amount',
+        'amount_too_large',
+        `amount must be at most ${formatAmount(maxMinor, currency)} ${currency}`,
+      );
+    }
     if (!parsed.ok)
       throw invalidField('amount', parsed.error, `amount is invalid: ${parsed.error.replaceAll('_', ' ')}`);
     return { currency, minor: parsed.minor };

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import type { Logger } from 'pino';
 import { tablesOf } from '../db/database.js';
+import { Lease } from '../jobs/lease.js';
 import type { EventBus } from './event-bus.js';
 import { toDomainEvent } from './outbox.js';
 import type { EventsTables } from './outbox.tables.js';
@@ -40,7 +40,7 @@ const PRUNE_BATCH = 1_000;
  */
 export class OutboxRelay {
   private readonly db: Kysely<EventsTables>;
-  private readonly holder = randomUUID();
+  private readonly lease: Lease;
   private readonly stats: RelayStats = { published: 0, batches: 0, failures: 0, leader: false };
   private running = false;
   private loop: Promise<void> | undefined;
@@ -54,6 +54,7 @@ export class OutboxRelay {
     private readonly options: RelayOptions,
   ) {
     this.db = tablesOf<EventsTables>(db);
+    this.lease = new Lease(db, LEASE, options.leaseMs ?? 10_000);
   }
 
   start(): void {
@@ -68,12 +69,7 @@ export class OutboxRelay {
     this.running = false;
     this.wake?.();
     await this.loop;
-    await this.db
-      .deleteFrom('outbox_relay_lease')
-      .where('name', '=', LEASE)
-      .where('holder', '=', this.holder)
-      .execute()
-      .catch(() => {});
+    await this.lease.release();
   }
 
   /** Asks an idle relay to look now (e.g. right after a commit that wrote events). */
@@ -90,7 +86,7 @@ export class OutboxRelay {
    * events were published (0 when idle or not the leader).
    */
   async relayOnce(): Promise<number> {
-    this.stats.leader = await this.acquireLease();
+    this.stats.leader = await this.lease.acquire();
     if (!this.stats.leader) return 0;
     const rows = await this.db
       .selectFrom('outbox_events')
@@ -131,17 +127,6 @@ export class OutboxRelay {
       // A full batch means more may be waiting: go again at once.
       if (published === 0 || backoffMs > 0) await this.sleep(backoffMs || this.options.pollIntervalMs);
     }
-  }
-
-  private async acquireLease(): Promise<boolean> {
-    const leaseMs = this.options.leaseMs ?? 10_000;
-    const row = await sql<{ holder: string }>`
-      INSERT INTO outbox_relay_lease (name, holder, expires_at)
-      VALUES (${LEASE}, ${this.holder}, now() + ${leaseMs} * interval '1 millisecond')
-      ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
-        WHERE outbox_relay_lease.holder = EXCLUDED.holder OR outbox_relay_lease.expires_at < now()
-      RETURNING holder`.execute(this.db);
-    return row.rows.length === 1;
   }
 
   private async pruneNow(): Promise<void> {

@@ -10,12 +10,6 @@ export interface OutboxEventsTable {
   published_at: Date | null;
 }
 
-export interface OutboxRelayLeaseTable {
-  name: string;
-  holder: string;
-  expires_at: Date;
-}
-
 export interface HandledEventsTable {
   consumer: string;
   event_id: string;
@@ -25,7 +19,6 @@ export interface HandledEventsTable {
 /** The event machinery's own tables; modules only reach them through the outbox and handleOnce. */
 export interface EventsTables {
   outbox_events: OutboxEventsTable;
-  outbox_relay_lease: OutboxRelayLeaseTable;
   handled_events: HandledEventsTable;
 }
 

@@ -6,7 +6,7 @@ import { notFoundBody, notificationBody, refundBody, type Signer, statusBody } f
 import { DEFAULT_RETRY, type DeliveryAttempt, Notifier, type RetryPolicy } from './sandbox.notifier.js';
 import { notFoundPage, PAGE_ACTIONS, type PageAction, paymentPage, resultPage } from './sandbox.page.js';
 import { parseRupiah, type PayOutcome, type TransactionStatus } from './sandbox.state.js';
-import { SandboxError, TransactionStore } from './sandbox.store.js';
+import { type SandboxRefund, SandboxError, TransactionStore } from './sandbox.store.js';
 import { validateSnapRequest } from './sandbox.validation.js';
 
 export interface MidtransSandboxOptions {
@@ -40,8 +40,19 @@ export interface MidtransSandbox {
    * notifications and status answers disagree with what the merchant asked for.
    */
   recordGrossAmount(orderId: string, grossAmount: bigint): void;
+  /** Test hook: every refund the sandbox executed on a transaction (replays excluded). */
+  refunds(orderId: string): readonly SandboxRefund[];
+  /**
+   * Test hook: how refund requests misbehave from now on. `refuse` answers 412;
+   * `hang_before_executing` holds the request without refunding, `hang_after_executing`
+   * refunds and then holds the answer, both until the fault is set back to `none` (or the
+   * sandbox closes), so the caller sees a timeout either way.
+   */
+  setRefundFault(fault: RefundFault): void;
   notifications: { sent: DeliveryAttempt[] };
 }
+
+export type RefundFault = 'none' | 'refuse' | 'hang_before_executing' | 'hang_after_executing';
 
 const BODY_LIMIT_BYTES = 64 * 1024;
 const FORM_LIMIT_BYTES = 1024;
@@ -78,6 +89,12 @@ export function createMidtransSandbox(options: MidtransSandboxOptions): Midtrans
   const signer: Signer = { serverKey: options.serverKey, merchantId: options.merchantId ?? 'G000000000' };
   const expectedAuth = digest(`Basic ${Buffer.from(`${options.serverKey}:`).toString('base64')}`);
   let baseUrl: string | undefined;
+  let refundFault: RefundFault = 'none';
+  let releaseHeld: (() => void) | undefined;
+  let held: Promise<void> = Promise.resolve();
+  const hold = () => {
+    held = new Promise((resolve) => (releaseHeld = resolve));
+  };
 
   const authorized = (request: FastifyRequest) =>
     timingSafeEqual(digest(request.headers.authorization ?? ''), expectedAuth);
@@ -170,6 +187,10 @@ export function createMidtransSandbox(options: MidtransSandboxOptions): Midtrans
         validation_messages: problems,
       });
     }
+    if (refundFault === 'refuse') {
+      return reply.code(412).send({ status_code: '412', status_message: 'Refund is refused by the bank' });
+    }
+    if (refundFault === 'hang_before_executing') await held;
     try {
       const { transaction, refund, replayed } = store.refund(request.params.orderId, {
         refundKey: refundKey as string,
@@ -177,6 +198,7 @@ export function createMidtransSandbox(options: MidtransSandboxOptions): Midtrans
         reason: body.reason as string | undefined,
       });
       if (!replayed) void notify(transaction.orderId);
+      if (refundFault === 'hang_after_executing') await held;
       return reply.send(refundBody(transaction, refund));
     } catch (error) {
       if (!(error instanceof SandboxError)) throw error;
@@ -196,6 +218,7 @@ export function createMidtransSandbox(options: MidtransSandboxOptions): Midtrans
       return baseUrl;
     },
     async close() {
+      releaseHeld?.();
       await notifier.close();
       await app.close();
     },
@@ -209,6 +232,12 @@ export function createMidtransSandbox(options: MidtransSandboxOptions): Midtrans
       const transaction = store.get(orderId);
       if (!transaction) throw new SandboxError('not_found', "Transaction doesn't exist.");
       transaction.grossAmount = grossAmount;
+    },
+    refunds: (orderId) => store.get(orderId)?.refunds ?? [],
+    setRefundFault(fault) {
+      refundFault = fault;
+      if (fault.startsWith('hang')) hold();
+      else releaseHeld?.();
     },
     notifications: { sent: notifier.sent },
   };

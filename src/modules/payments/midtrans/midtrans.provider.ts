@@ -1,8 +1,15 @@
 import { invalidField } from '../../../platform/errors.js';
+import { gatewayAmount } from '../../../platform/money.js';
 import type { AccountRef } from '../../ledger/ledger.service.js';
-import type { Authorization, PaymentProvider } from '../payments.providers.js';
+import type {
+  Authorization,
+  GatewayRefundOutcome,
+  GatewayRefundRequest,
+  PaymentProvider,
+} from '../payments.providers.js';
 import type { OrderItemRow, PaymentRow } from '../payments.tables.js';
-import type { MidtransClient } from '../../midtrans/midtrans.client.js';
+import type { MidtransClient, MidtransStatus } from '../../midtrans/midtrans.client.js';
+import { rupiahOf } from '../../midtrans/midtrans.rules.js';
 
 /**
  * Payment through Midtrans Snap: the checkout commits a pending payment holding its stock,
@@ -31,11 +38,11 @@ export class MidtransProvider implements PaymentProvider {
 
   async afterCommit(payment: PaymentRow, items: readonly OrderItemRow[]) {
     const snap = await this.client.createSnap({
-      transaction_details: { order_id: payment.id, gross_amount: Number(payment.amount_minor) },
+      transaction_details: { order_id: payment.id, gross_amount: gatewayAmount(payment.amount_minor) },
       item_details: items.map((item) => ({
         id: item.product_id,
         name: item.product_name.slice(0, 50),
-        price: Number(item.unit_price_minor),
+        price: gatewayAmount(item.unit_price_minor),
         quantity: item.quantity,
       })),
       customer_details: { customer_id: payment.buyer_id },
@@ -43,7 +50,36 @@ export class MidtransProvider implements PaymentProvider {
     return { paymentUrl: snap.redirect_url, token: snap.token, providerReference: payment.id };
   }
 
-  async refund(payment: PaymentRow, amountMinor: bigint, refundId: string, reason: string): Promise<void> {
-    await this.client.refund(payment.id, { refund_key: refundId, amount: Number(amountMinor), reason });
+  async refund(payment: PaymentRow, request: GatewayRefundRequest): Promise<GatewayRefundOutcome> {
+    const answer = await this.client.refund(payment.id, {
+      refund_key: request.refundKey,
+      amount: gatewayAmount(request.amountMinor),
+      reason: request.reason,
+    });
+    if (answer.kind === 'approved') return { status: 'succeeded' };
+    if (answer.kind === 'refused') {
+      return { status: 'failed', code: `gateway_refused_${answer.statusCode}`, message: answer.message };
+    }
+    return { status: 'unknown', message: answer.message };
+  }
+
+  async refundStatus(
+    payment: PaymentRow,
+    refundKey: string,
+  ): Promise<GatewayRefundOutcome | { status: 'absent' }> {
+    let status: MidtransStatus;
+    try {
+      status = await this.client.status(payment.id);
+    } catch (error) {
+      return { status: 'unknown', message: error instanceof Error ? error.message : String(error) };
+    }
+    const known = (status.refunds ?? []).some((refund) => refund.refund_key === refundKey);
+    return known ? { status: 'succeeded' } : { status: 'absent' };
+  }
+
+  async refundedByGateway(payment: PaymentRow): Promise<bigint | undefined> {
+    const status = await this.client.status(payment.id).catch(() => undefined);
+    if (!status) return undefined;
+    return status.refund_amount === undefined ? 0n : rupiahOf(status.refund_amount);
   }
 }

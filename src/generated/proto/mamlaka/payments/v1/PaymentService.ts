@@ -15,9 +15,17 @@ import type {
   CreatePaymentRequest__Output as _mamlaka_payments_v1_CreatePaymentRequest__Output,
 } from '../../../mamlaka/payments/v1/CreatePaymentRequest.js';
 import type {
+  CreateRefundRequest as _mamlaka_payments_v1_CreateRefundRequest,
+  CreateRefundRequest__Output as _mamlaka_payments_v1_CreateRefundRequest__Output,
+} from '../../../mamlaka/payments/v1/CreateRefundRequest.js';
+import type {
   GetPaymentRequest as _mamlaka_payments_v1_GetPaymentRequest,
   GetPaymentRequest__Output as _mamlaka_payments_v1_GetPaymentRequest__Output,
 } from '../../../mamlaka/payments/v1/GetPaymentRequest.js';
+import type {
+  GetRefundRequest as _mamlaka_payments_v1_GetRefundRequest,
+  GetRefundRequest__Output as _mamlaka_payments_v1_GetRefundRequest__Output,
+} from '../../../mamlaka/payments/v1/GetRefundRequest.js';
 import type {
   ListPaymentsRequest as _mamlaka_payments_v1_ListPaymentsRequest,
   ListPaymentsRequest__Output as _mamlaka_payments_v1_ListPaymentsRequest__Output,
@@ -27,9 +35,21 @@ import type {
   ListPaymentsResponse__Output as _mamlaka_payments_v1_ListPaymentsResponse__Output,
 } from '../../../mamlaka/payments/v1/ListPaymentsResponse.js';
 import type {
+  ListRefundsRequest as _mamlaka_payments_v1_ListRefundsRequest,
+  ListRefundsRequest__Output as _mamlaka_payments_v1_ListRefundsRequest__Output,
+} from '../../../mamlaka/payments/v1/ListRefundsRequest.js';
+import type {
+  ListRefundsResponse as _mamlaka_payments_v1_ListRefundsResponse,
+  ListRefundsResponse__Output as _mamlaka_payments_v1_ListRefundsResponse__Output,
+} from '../../../mamlaka/payments/v1/ListRefundsResponse.js';
+import type {
   Payment as _mamlaka_payments_v1_Payment,
   Payment__Output as _mamlaka_payments_v1_Payment__Output,
 } from '../../../mamlaka/payments/v1/Payment.js';
+import type {
+  Refund as _mamlaka_payments_v1_Refund,
+  Refund__Output as _mamlaka_payments_v1_Refund__Output,
+} from '../../../mamlaka/payments/v1/Refund.js';
 import type {
   RefundPaymentRequest as _mamlaka_payments_v1_RefundPaymentRequest,
   RefundPaymentRequest__Output as _mamlaka_payments_v1_RefundPaymentRequest__Output,
@@ -181,6 +201,55 @@ export interface PaymentServiceClient extends grpc.Client {
     callback: grpc.requestCallback<_mamlaka_payments_v1_Payment__Output>,
   ): grpc.ClientUnaryCall;
 
+  /**
+   * A refund of a payment: `succeeded` or `failed` once its gateway answered, `pending`
+   * (the money held) while it has not.
+   */
+  CreateRefund(
+    argument: _mamlaka_payments_v1_CreateRefundRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_Refund__Output>,
+  ): grpc.ClientUnaryCall;
+  CreateRefund(
+    argument: _mamlaka_payments_v1_CreateRefundRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_Refund__Output>,
+  ): grpc.ClientUnaryCall;
+  CreateRefund(
+    argument: _mamlaka_payments_v1_CreateRefundRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_Refund__Output>,
+  ): grpc.ClientUnaryCall;
+  CreateRefund(
+    argument: _mamlaka_payments_v1_CreateRefundRequest,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_Refund__Output>,
+  ): grpc.ClientUnaryCall;
+  /**
+   * A refund of a payment: `succeeded` or `failed` once its gateway answered, `pending`
+   * (the money held) while it has not.
+   */
+  createRefund(
+    argument: _mamlaka_payments_v1_CreateRefundRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_Refund__Output>,
+  ): grpc.ClientUnaryCall;
+  createRefund(
+    argument: _mamlaka_payments_v1_CreateRefundRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_Refund__Output>,
+  ): grpc.ClientUnaryCall;
+  createRefund(
+    argument: _mamlaka_payments_v1_CreateRefundRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_Refund__Output>,
+  ): grpc.ClientUnaryCall;
+  createRefund(
+    argument: _mamlaka_payments_v1_CreateRefundRequest,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_Refund__Output>,
+  ): grpc.ClientUnaryCall;
+
   GetPayment(
     argument: _mamlaka_payments_v1_GetPaymentRequest,
     metadata: grpc.Metadata,
@@ -220,6 +289,47 @@ export interface PaymentServiceClient extends grpc.Client {
   getPayment(
     argument: _mamlaka_payments_v1_GetPaymentRequest,
     callback: grpc.requestCallback<_mamlaka_payments_v1_Payment__Output>,
+  ): grpc.ClientUnaryCall;
+
+  GetRefund(
+    argument: _mamlaka_payments_v1_GetRefundRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_Refund__Output>,
+  ): grpc.ClientUnaryCall;
+  GetRefund(
+    argument: _mamlaka_payments_v1_GetRefundRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_Refund__Output>,
+  ): grpc.ClientUnaryCall;
+  GetRefund(
+    argument: _mamlaka_payments_v1_GetRefundRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_Refund__Output>,
+  ): grpc.ClientUnaryCall;
+  GetRefund(
+    argument: _mamlaka_payments_v1_GetRefundRequest,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_Refund__Output>,
+  ): grpc.ClientUnaryCall;
+  getRefund(
+    argument: _mamlaka_payments_v1_GetRefundRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_Refund__Output>,
+  ): grpc.ClientUnaryCall;
+  getRefund(
+    argument: _mamlaka_payments_v1_GetRefundRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_Refund__Output>,
+  ): grpc.ClientUnaryCall;
+  getRefund(
+    argument: _mamlaka_payments_v1_GetRefundRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_Refund__Output>,
+  ): grpc.ClientUnaryCall;
+  getRefund(
+    argument: _mamlaka_payments_v1_GetRefundRequest,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_Refund__Output>,
   ): grpc.ClientUnaryCall;
 
   /**
@@ -270,7 +380,55 @@ export interface PaymentServiceClient extends grpc.Client {
   ): grpc.ClientUnaryCall;
 
   /**
-   * Full (amount unset) or partial; never more than what remains.
+   * A payment's refunds, oldest first.
+   */
+  ListRefunds(
+    argument: _mamlaka_payments_v1_ListRefundsRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_ListRefundsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListRefunds(
+    argument: _mamlaka_payments_v1_ListRefundsRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_ListRefundsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListRefunds(
+    argument: _mamlaka_payments_v1_ListRefundsRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_ListRefundsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  ListRefunds(
+    argument: _mamlaka_payments_v1_ListRefundsRequest,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_ListRefundsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  /**
+   * A payment's refunds, oldest first.
+   */
+  listRefunds(
+    argument: _mamlaka_payments_v1_ListRefundsRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_ListRefundsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listRefunds(
+    argument: _mamlaka_payments_v1_ListRefundsRequest,
+    metadata: grpc.Metadata,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_ListRefundsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listRefunds(
+    argument: _mamlaka_payments_v1_ListRefundsRequest,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_ListRefundsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+  listRefunds(
+    argument: _mamlaka_payments_v1_ListRefundsRequest,
+    callback: grpc.requestCallback<_mamlaka_payments_v1_ListRefundsResponse__Output>,
+  ): grpc.ClientUnaryCall;
+
+  /**
+   * Full (amount unset) or partial; never more than what remains. Answers the payment as
+   * it stands after the refund; CreateRefund answers the refund itself.
    */
   RefundPayment(
     argument: _mamlaka_payments_v1_RefundPaymentRequest,
@@ -293,7 +451,8 @@ export interface PaymentServiceClient extends grpc.Client {
     callback: grpc.requestCallback<_mamlaka_payments_v1_Payment__Output>,
   ): grpc.ClientUnaryCall;
   /**
-   * Full (amount unset) or partial; never more than what remains.
+   * Full (amount unset) or partial; never more than what remains. Answers the payment as
+   * it stands after the refund; CreateRefund answers the refund itself.
    */
   refundPayment(
     argument: _mamlaka_payments_v1_RefundPaymentRequest,
@@ -346,10 +505,21 @@ export interface PaymentServiceHandlers extends grpc.UntypedServiceImplementatio
     _mamlaka_payments_v1_Payment
   >;
 
+  /**
+   * A refund of a payment: `succeeded` or `failed` once its gateway answered, `pending`
+   * (the money held) while it has not.
+   */
+  CreateRefund: grpc.handleUnaryCall<
+    _mamlaka_payments_v1_CreateRefundRequest__Output,
+    _mamlaka_payments_v1_Refund
+  >;
+
   GetPayment: grpc.handleUnaryCall<
     _mamlaka_payments_v1_GetPaymentRequest__Output,
     _mamlaka_payments_v1_Payment
   >;
+
+  GetRefund: grpc.handleUnaryCall<_mamlaka_payments_v1_GetRefundRequest__Output, _mamlaka_payments_v1_Refund>;
 
   /**
    * The caller's payments (a seller's: those with their products), newest first.
@@ -360,7 +530,16 @@ export interface PaymentServiceHandlers extends grpc.UntypedServiceImplementatio
   >;
 
   /**
-   * Full (amount unset) or partial; never more than what remains.
+   * A payment's refunds, oldest first.
+   */
+  ListRefunds: grpc.handleUnaryCall<
+    _mamlaka_payments_v1_ListRefundsRequest__Output,
+    _mamlaka_payments_v1_ListRefundsResponse
+  >;
+
+  /**
+   * Full (amount unset) or partial; never more than what remains. Answers the payment as
+   * it stands after the refund; CreateRefund answers the refund itself.
    */
   RefundPayment: grpc.handleUnaryCall<
     _mamlaka_payments_v1_RefundPaymentRequest__Output,
@@ -387,17 +566,35 @@ export interface PaymentServiceDefinition extends grpc.ServiceDefinition {
     _mamlaka_payments_v1_CreatePaymentRequest__Output,
     _mamlaka_payments_v1_Payment__Output
   >;
+  CreateRefund: MethodDefinition<
+    _mamlaka_payments_v1_CreateRefundRequest,
+    _mamlaka_payments_v1_Refund,
+    _mamlaka_payments_v1_CreateRefundRequest__Output,
+    _mamlaka_payments_v1_Refund__Output
+  >;
   GetPayment: MethodDefinition<
     _mamlaka_payments_v1_GetPaymentRequest,
     _mamlaka_payments_v1_Payment,
     _mamlaka_payments_v1_GetPaymentRequest__Output,
     _mamlaka_payments_v1_Payment__Output
   >;
+  GetRefund: MethodDefinition<
+    _mamlaka_payments_v1_GetRefundRequest,
+    _mamlaka_payments_v1_Refund,
+    _mamlaka_payments_v1_GetRefundRequest__Output,
+    _mamlaka_payments_v1_Refund__Output
+  >;
   ListPayments: MethodDefinition<
     _mamlaka_payments_v1_ListPaymentsRequest,
     _mamlaka_payments_v1_ListPaymentsResponse,
     _mamlaka_payments_v1_ListPaymentsRequest__Output,
     _mamlaka_payments_v1_ListPaymentsResponse__Output
+  >;
+  ListRefunds: MethodDefinition<
+    _mamlaka_payments_v1_ListRefundsRequest,
+    _mamlaka_payments_v1_ListRefundsResponse,
+    _mamlaka_payments_v1_ListRefundsRequest__Output,
+    _mamlaka_payments_v1_ListRefundsResponse__Output
   >;
   RefundPayment: MethodDefinition<
     _mamlaka_payments_v1_RefundPaymentRequest,
