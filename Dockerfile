@@ -20,8 +20,9 @@ COPY bin ./bin
 COPY migrations ./migrations
 # The gRPC contracts are read at run time (and served by reflection).
 COPY proto ./proto
-# The embedded database and the generated sandbox signing key live under DATA_DIR.
-RUN mkdir -p /data && chown node:node /data
+# The embedded database, the generated sandbox signing key, mail and uploads live under
+# DATA_DIR: owner-only, or live mode refuses to start (a new volume copies this mode).
+RUN mkdir -p /data && chown node:node /data && chmod 700 /data
 VOLUME ["/data"]
 USER node
 EXPOSE 8080 50051

@@ -7,4 +7,6 @@ if (!existsSync(entry)) {
   console.error('mamlaka is not built yet: run `npm run build` first');
   process.exit(1);
 }
+// Owner-only files from the first one on (src/cli/main.ts sets it too, for `tsx` runs).
+process.umask(0o077);
 await import(entry.href);

@@ -41,6 +41,8 @@ import { uploadsRoutes } from './platform/http/uploads.routes.js';
 import { openObjectStorage } from './platform/storage/open.js';
 import { loadSigningKeyPem } from './platform/auth/signing-key.js';
 import { AccessTokens } from './platform/auth/tokens.js';
+import { databaseRevocationStore, redisRevocationStore } from './platform/auth/revocation-stores.js';
+import { RevokedSessions } from './platform/auth/revoked-sessions.js';
 import type { Database } from './platform/db/database.js';
 import { pendingMigrations, readMigrations } from './platform/db/migrations.js';
 import { healthRoutes } from './platform/http/health.routes.js';
@@ -88,10 +90,19 @@ export async function createPlatform(
     ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
     : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis error'));
+  // Logged-out sessions, shared by every instance: through Redis when there is one, else
+  // through the database (which every process of the split deployment has too).
+  const revoked = new RevokedSessions(
+    config.auth.accessTokenTtlMs,
+    redis ? redisRevocationStore(redis) : databaseRevocationStore(database.db),
+    logger,
+  );
+  await revoked.start();
   const tokens = await AccessTokens.create(loadSigningKeyPem(config.auth.signingKeyPem, config.dataDir), {
     issuer: config.auth.issuer,
     audience: config.auth.audience,
     ttlMs: config.auth.accessTokenTtlMs,
+    revoked,
   });
   const limits = new RateLimits(config.rateLimits, redis);
   const outbox = databaseOutbox;
@@ -213,7 +224,17 @@ export async function createPlatform(
 
   const reconcile = reconciliation({ db: database.db, ledger, payments: payments.reconcile });
 
-  const grpc = new GrpcServer({ tokens, logger }, loadContracts().definitions);
+  // In the all-in-one process gRPC faces clients as REST does, so it spends the same budgets;
+  // a split service sits behind the gateway, which spent them and forwards the client's address.
+  const grpc = new GrpcServer(
+    {
+      tokens,
+      logger,
+      limits: role === 'all' ? limits : undefined,
+      trustForwardedFor: role !== 'all' || config.trustProxy,
+    },
+    loadContracts().definitions,
+  );
   if (plan.grpc.includes('users')) users.grpc(grpc);
   if (plan.grpc.includes('catalog')) catalog.grpc?.(grpc);
   if (plan.grpc.includes('payments')) payments.grpc?.(grpc);
@@ -279,6 +300,7 @@ export async function createPlatform(
       await app.close();
       remote?.close();
       await bus.close();
+      await revoked.close();
       redis?.disconnect();
     },
   };

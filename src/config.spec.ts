@@ -19,7 +19,9 @@ describe('loadConfig', () => {
     expect(config.auth.accessTokenTtlMs).toBe(15 * 60_000);
     expect(config.rateLimits).toMatchObject({
       loginPerIp: 100,
-      loginFailuresPerAccount: 10,
+      loginFailuresPerAddress: 10,
+      loginFailuresPerAccount: 30,
+      loginAccountWindowMs: 60_000,
       registerPerIp: 100,
       requestsPerUser: 600,
     });
@@ -84,6 +86,25 @@ describe('loadConfig', () => {
     expect(
       loadConfig({ MAMLAKA_MODE: 'live', JWT_PRIVATE_KEY: pem(), PUBLIC_URL: 'https://api.example' }).mode,
     ).toBe('live');
+  });
+
+  it('keeps the plain-text gRPC listener on loopback in live mode unless GRPC_HOST is set', () => {
+    const live = { MAMLAKA_MODE: 'live', JWT_PRIVATE_KEY: pem(), PUBLIC_URL: 'https://api.example' };
+    expect(loadConfig({ ...live, HOST: '0.0.0.0' }).grpcHost).toBe('127.0.0.1');
+    expect(loadConfig({ ...live, GRPC_HOST: '0.0.0.0' }).grpcHost).toBe('0.0.0.0');
+    expect(loadConfig({ HOST: '10.0.0.5' }).grpcHost).toBe('10.0.0.5');
+    expect(loadConfig({}).grpcHost).toBe('0.0.0.0');
+  });
+
+  it('allows cross-origin access in live mode only to listed origins, and never to null', () => {
+    const live = { MAMLAKA_MODE: 'live', JWT_PRIVATE_KEY: pem(), PUBLIC_URL: 'https://api.example' };
+    expect(loadConfig(live).corsOrigins).toEqual([]);
+    expect(loadConfig({}).corsOrigins).toBe(true);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe(true);
+    expect(() => loadConfig({ ...live, CORS_ORIGINS: '*' })).toThrow(ConfigError);
+    for (const bad of ['null', 'https://a.example/', 'shop.example', 'file:///x', 'https://a.example,null']) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).toThrow(/CORS_ORIGINS/);
+    }
   });
 
   it('parses durations and origins', () => {

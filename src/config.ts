@@ -12,6 +12,8 @@ export interface Config {
   mode: 'sandbox' | 'live';
   host: string;
   port: number;
+  /** The gRPC listener speaks plain text: in live mode it stays on loopback unless GRPC_HOST says otherwise. */
+  grpcHost: string;
   grpcPort: number;
   /** Where the split gateway finds the services (host:port), and how long it waits for one. */
   services: {
@@ -81,6 +83,7 @@ export interface Config {
   defaultCurrency: string;
   bodyLimitBytes: number;
   trustProxy: boolean;
+  /** Origins allowed cross-origin access; `true`: any real origin (sandbox only), never `null`. */
   corsOrigins: string[] | true;
   auth: {
     issuer: string;
@@ -93,11 +96,18 @@ export interface Config {
   rateLimits: {
     loginPerIp: number;
     loginWindowMs: number;
+    /** Failed password checks of one account from one client address, per login window. */
+    loginFailuresPerAddress: number;
+    /** Failed password checks of one account from every address together, per `loginAccountWindowMs`. */
     loginFailuresPerAccount: number;
+    loginAccountWindowMs: number;
     registerPerIp: number;
     registerWindowMs: number;
     requestsPerUser: number;
     requestsWindowMs: number;
+    /** Midtrans notifications per client IP: the endpoint needs no login, so only this bounds it. */
+    midtransPerIp: number;
+    midtransWindowMs: number;
     redisPrefix: string;
   };
 }
@@ -221,6 +231,34 @@ function natsStream(env: Env): string {
   return stream;
 }
 
+/**
+ * Live mode allows no cross-origin access unless origins are listed; sandbox allows any real
+ * origin by default, for local front ends. `null` (sandboxed iframes, file: pages, some
+ * redirects) can be sent by any page, so it is never an allowed origin.
+ */
+function corsOrigins(env: Env, mode: 'sandbox' | 'live'): string[] | true {
+  const raw = read(env, 'CORS_ORIGINS');
+  if (raw === undefined) return mode === 'live' ? [] : true;
+  if (raw === '*') {
+    if (mode === 'sandbox') return true;
+    throw new ConfigError('CORS_ORIGINS', 'cannot be * in live mode: list the allowed origins');
+  }
+  const origins = raw.split(',').map((origin) => origin.trim());
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {
+      parsed = undefined;
+    }
+    // Browsers send exactly scheme://host[:port]: anything else would never match.
+    if (!parsed || !['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== origin) {
+      throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin like https://shop.example`);
+    }
+  }
+  return origins;
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(
@@ -237,7 +275,6 @@ export function loadConfig(
   );
   const currency = (read(env, 'DEFAULT_CURRENCY') ?? 'IDR').toUpperCase();
   if (!/^[A-Z]{3}$/.test(currency)) throw new ConfigError('DEFAULT_CURRENCY', 'must be an ISO 4217 code');
-  const cors = read(env, 'CORS_ORIGINS');
   const signingKeyPem = readSecret(env, 'JWT_PRIVATE_KEY', readFile);
   if (signingKeyPem && !signingKeyPem.includes('BEGIN PRIVATE KEY')) {
     throw new ConfigError('JWT_PRIVATE_KEY', 'must be a PKCS#8 PEM Ed25519 private key');
@@ -247,6 +284,9 @@ export function loadConfig(
     mode,
     host,
     port,
+    // Plain-text gRPC on a public interface would carry live passwords and tokens unencrypted:
+    // in live mode it is reachable from elsewhere only when the operator says where.
+    grpcHost: read(env, 'GRPC_HOST') ?? (mode === 'live' ? '127.0.0.1' : host),
     grpcPort: integer(env, 'GRPC_PORT', 50051, 0, 65535),
     services: {
       users: address(env, 'USERS_SERVICE_ADDRESS'),
@@ -318,7 +358,7 @@ export function loadConfig(
     defaultCurrency: currency,
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 1_048_576, 1024, 100 * 1_048_576),
     trustProxy: boolean(env, 'TRUST_PROXY', false),
-    corsOrigins: cors === undefined || cors === '*' ? true : cors.split(',').map((o) => o.trim()),
+    corsOrigins: corsOrigins(env, mode),
     auth: {
       issuer: read(env, 'JWT_ISSUER') ?? publicUrl,
       audience: read(env, 'JWT_AUDIENCE') ?? 'mamlaka-api',
@@ -329,11 +369,16 @@ export function loadConfig(
     rateLimits: {
       loginPerIp: integer(env, 'RATE_LIMIT_LOGIN_PER_IP', 100, 1, 10_000_000),
       loginWindowMs: duration(env, 'RATE_LIMIT_LOGIN_WINDOW', '15m'),
-      loginFailuresPerAccount: integer(env, 'RATE_LIMIT_LOGIN_FAILURES', 10, 1, 10_000_000),
+      loginFailuresPerAddress: integer(env, 'RATE_LIMIT_LOGIN_FAILURES', 10, 1, 10_000_000),
+      // Loose and short (OWASP): strict per account alone would let anyone lock an owner out.
+      loginFailuresPerAccount: integer(env, 'RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT', 30, 1, 10_000_000),
+      loginAccountWindowMs: duration(env, 'RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT_WINDOW', '1m'),
       registerPerIp: integer(env, 'RATE_LIMIT_REGISTER_PER_IP', 100, 1, 10_000_000),
       registerWindowMs: duration(env, 'RATE_LIMIT_REGISTER_WINDOW', '1h'),
       requestsPerUser: integer(env, 'RATE_LIMIT_PER_USER', 600, 1, 10_000_000),
       requestsWindowMs: duration(env, 'RATE_LIMIT_PER_USER_WINDOW', '1m'),
+      midtransPerIp: integer(env, 'RATE_LIMIT_MIDTRANS_PER_IP', 600, 1, 10_000_000),
+      midtransWindowMs: duration(env, 'RATE_LIMIT_MIDTRANS_WINDOW', '1m'),
       redisPrefix: read(env, 'RATE_LIMIT_REDIS_PREFIX') ?? 'mamlaka:rl',
     },
   };

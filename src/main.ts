@@ -1,14 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import { createPlatform } from './app.js';
+import { createPlatform, type Platform } from './app.js';
 import { createMidtransSandbox } from './modules/midtrans/sandbox/sandbox.server.js';
 import { seedDemo } from './cli/seed/demo.js';
 import { type Config, ConfigError } from './config.js';
 import { planFor, type Role } from './roles.js';
 import { startControlServer } from './platform/control/control.server.js';
 import { migrate } from './platform/db/migrations.js';
+import { secureDataDir } from './platform/fs/data-dir.js';
 import { openDatabase } from './platform/db/open.js';
+import { listenOn, probePort } from './platform/ports.js';
 
 export interface RunningServer {
   url: string;
@@ -29,14 +31,17 @@ export async function startServer(
     // Several processes cannot share the embedded database.
     throw new ConfigError('DATABASE_URL', `is required by the split deployment (mamlaka serve ${role})`);
   }
+  secureDataDir(configured.dataDir, configured.mode, logger);
   const { config, sandbox } =
     role === 'all' ? await withLocalMidtrans(configured, logger) : { config: configured, sandbox: undefined };
   const database = await openDatabase(config, logger);
   let control: Server | undefined;
+  let created: Platform | undefined;
   try {
     const applied = await migrate(database);
     if (applied.length) logger.info({ applied }, 'migrations applied');
     const platform = await createPlatform(config, logger, database, role);
+    created = platform;
     // The control socket opens first: once the API answers, CLI commands reach this server too.
     if (database.kind === 'pglite') {
       control = await startControlServer(
@@ -55,15 +60,21 @@ export async function startServer(
         logger,
       );
     }
-    await platform.app.listen({ port: config.port, host: config.host });
+    // A port already taken is an operator's mistake: one line naming the setting, no stack.
+    await listenOn('PORT', config.port, () => platform.app.listen({ port: config.port, host: config.host }));
     const address = platform.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const grpcPort =
-      planFor(role).grpc.length > 0 ? await platform.grpc.listen(config.host, config.grpcPort) : undefined;
+      planFor(role).grpc.length > 0
+        ? await listenOn('GRPC_PORT', config.grpcPort, async () => {
+            await probePort(config.grpcHost, config.grpcPort);
+            return platform.grpc.listen(config.grpcHost, config.grpcPort);
+          })
+        : undefined;
     logger.info(
       `Mamlaka ${role === 'all' ? '' : `${role} `}(${config.mode}) listening on http://${config.host}:${port}` +
         (planFor(role).rest ? ' (API reference at /docs)' : ' (health only)') +
-        (grpcPort === undefined ? '' : `, gRPC on ${config.host}:${grpcPort}`),
+        (grpcPort === undefined ? '' : `, gRPC on ${config.grpcHost}:${grpcPort}`),
     );
     return {
       url: `http://127.0.0.1:${port}`,
@@ -76,6 +87,8 @@ export async function startServer(
     };
   } catch (error) {
     control?.close();
+    // The HTTP server may already listen when gRPC cannot: it stops before the database closes.
+    await created?.close().catch(() => {});
     await database.close();
     await sandbox?.close();
     throw error;

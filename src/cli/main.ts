@@ -9,6 +9,7 @@ import { DatabaseBusyError } from '../platform/db/embedded.js';
 import { migrate } from '../platform/db/migrations.js';
 import { isAppError } from '../platform/errors.js';
 import { createLogger } from '../platform/logging/logger.js';
+import { PortUnavailableError } from '../platform/ports.js';
 import { createPlatform } from '../app.js';
 import { createMidtransSandbox } from '../modules/midtrans/sandbox/sandbox.server.js';
 import { reconciliationSummary } from '../modules/ledger/ledger.module.js';
@@ -16,6 +17,10 @@ import type { ReconciliationReport } from '../modules/ledger/ledger.routes.js';
 import { DEFAULT_MAX_VIOLATIONS, MAX_VIOLATIONS_LIMIT } from '../modules/ledger/ledger.service.js';
 import { withDatabase } from './database-access.js';
 import { DEMO_BUYER, DEMO_SELLER, seedDemo } from './seed/demo.js';
+
+// Before anything is created: every file and directory this process makes (the database,
+// keys, mail, uploads, the control socket) is its owner's alone, whatever umask it was given.
+process.umask(0o077);
 
 const program = new Command('mamlaka').description('Mamlaka commerce and payments platform');
 
@@ -76,7 +81,7 @@ users
       input,
       direct: async (database) => {
         await migrate(database);
-        return usersServiceFor(database.db).createAdmin(input);
+        return usersServiceFor(database.db, config.rateLimits).createAdmin(input);
       },
     });
     const admin = result as { id: string; email: string };
@@ -179,6 +184,7 @@ program
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);
+  else if (error instanceof PortUnavailableError) console.error(error.message);
   else if (error instanceof DatabaseBusyError)
     console.error(
       `${error.message}; is another command running? (a running server serves CLI commands itself)`,

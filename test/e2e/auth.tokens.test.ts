@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
@@ -18,8 +18,11 @@ afterAll(() => app.close());
 const ourKey = () =>
   createPrivateKey(readFileSync(path.join(app.config.dataDir, 'keys', 'jwt-ed25519.pem'), 'utf8'));
 
-const mint = (claims: { aud?: string; iss?: string; exp?: number | string } = {}, key = ourKey()) =>
-  new SignJWT({ role: 'buyer' })
+const mint = (
+  claims: { aud?: string; iss?: string; exp?: number | string; sid?: string | null } = {},
+  key = ourKey(),
+) =>
+  new SignJWT({ role: 'buyer', ...(claims.sid === null ? {} : { sid: claims.sid ?? randomUUID() }) })
     .setProtectedHeader({ alg: 'EdDSA', kid })
     .setSubject(user.id)
     .setIssuer(claims.iss ?? app.config.auth.issuer)
@@ -56,6 +59,7 @@ describe('access tokens', () => {
     ['a token for another audience', () => mint({ aud: 'someone-else' })],
     ['a token from another issuer', () => mint({ iss: 'https://evil.example' })],
     ['a token signed by another key', () => mint({}, generateKeyPairSync('ed25519').privateKey)],
+    ['a token without a session id (sid)', () => mint({ sid: null })],
     [
       'a token with a tampered payload',
       async () => {

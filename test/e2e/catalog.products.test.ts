@@ -1,7 +1,14 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countProducts, createProduct, png, type ProductJson, productForm } from '../helpers/catalog.js';
+import {
+  countProducts,
+  createProduct,
+  imageInfo,
+  png,
+  type ProductJson,
+  productForm,
+} from '../helpers/catalog.js';
 import { signUp, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 let app: TestApp;
@@ -50,6 +57,7 @@ describe('POST /products', () => {
       currency: 'IDR',
       stock: 3,
       image_url: null,
+      thumbnail_url: null,
     });
   });
 
@@ -61,12 +69,22 @@ describe('POST /products', () => {
     const res = await app.api<ProductJson>('POST', '/products', { token: sellerA.token, form });
     expect(res.status).toBe(201);
     expect(res.body.results).toMatchObject({ name: 'Kopi Gayo', price: '85000', stock: 12 });
-    expect(res.body.results.image_url).toMatch(/^http:\/\/127\.0\.0\.1\/uploads\/products\/[0-9a-f-]+\.png$/);
+    expect(res.body.results.image_url).toMatch(
+      /^http:\/\/127\.0\.0\.1\/uploads\/products\/[0-9a-f-]+\.webp$/,
+    );
+    expect(res.body.results.thumbnail_url).toBe(
+      res.body.results.image_url!.replace(/\.webp$/, '-thumb.webp'),
+    );
     const served = await fetch(`${app.url}${new URL(res.body.results.image_url!).pathname}`);
     expect(served.status).toBe(200);
-    expect(served.headers.get('content-type')).toBe('image/png');
+    // Stored re-encoded, never as sent.
+    expect(served.headers.get('content-type')).toBe('image/webp');
     expect(served.headers.get('cache-control')).toContain('immutable');
-    expect(Buffer.from(await served.arrayBuffer()).equals(png(7))).toBe(true);
+    expect(await imageInfo(Buffer.from(await served.arrayBuffer()))).toMatchObject({
+      format: 'webp',
+      width: 8,
+      height: 8,
+    });
   });
 
   it('accepts the image under `image` and prices in currencies with decimals', async () => {

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { countProducts, png, type ProductJson, productForm } from '../helpers/catalog.js';
+import { countProducts, imageInfo, png, type ProductJson, productForm } from '../helpers/catalog.js';
 import { type S3rverServer, startS3rver } from '../helpers/s3rver.js';
 import { signUp, startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -33,7 +33,7 @@ const fetchObject = (url: string) =>
   fetch(url).then(async (r) => ({ status: r.status, bytes: Buffer.from(await r.arrayBuffer()) }));
 
 describe('product images on S3-compatible storage', () => {
-  it('stores the upload in the bucket byte for byte and points image_url at it', async () => {
+  it('stores the re-encoded upload and its thumbnail in the bucket and points the URLs at them', async () => {
     const image = png(42);
     const res = await app.api<ProductJson>('POST', '/products', {
       token: seller.token,
@@ -44,11 +44,13 @@ describe('product images on S3-compatible storage', () => {
     });
     expect(res.status).toBe(201);
     expect(res.body.results.image_url).toMatch(
-      new RegExp(`^${endpoint}/${BUCKET}/products/[0-9a-f-]+\\.png$`),
+      new RegExp(`^${endpoint}/${BUCKET}/products/[0-9a-f-]+\\.webp$`),
     );
     const stored = await fetchObject(res.body.results.image_url!);
     expect(stored.status).toBe(200);
-    expect(stored.bytes.equals(image)).toBe(true);
+    expect(await imageInfo(stored.bytes)).toMatchObject({ format: 'webp', width: 8, height: 8 });
+    const thumbnail = await fetchObject(res.body.results.thumbnail_url!);
+    expect(await imageInfo(thumbnail.bytes)).toMatchObject({ format: 'webp', width: 8, height: 8 });
   });
 
   it('removes the old object when the image is replaced, and the last one when the product is deleted', async () => {
@@ -56,16 +58,16 @@ describe('product images on S3-compatible storage', () => {
       token: seller.token,
       form: productForm({ name: 'Swap', price: '1000', stock: '1' }, { field: 'image', bytes: png(1) }),
     });
-    const firstUrl = created.body.results.image_url!;
+    const firstUrls = [created.body.results.image_url!, created.body.results.thumbnail_url!];
     const replaced = await app.api<ProductJson>('PUT', `/products/${created.body.results.id}`, {
       token: seller.token,
       form: productForm({}, { field: 'image', bytes: png(2) }),
     });
-    const secondUrl = replaced.body.results.image_url!;
-    expect((await fetchObject(firstUrl)).status).toBe(404);
-    expect((await fetchObject(secondUrl)).bytes.equals(png(2))).toBe(true);
+    const secondUrls = [replaced.body.results.image_url!, replaced.body.results.thumbnail_url!];
+    for (const url of firstUrls) expect((await fetchObject(url)).status).toBe(404);
+    for (const url of secondUrls) expect((await fetchObject(url)).status).toBe(200);
     await app.api('DELETE', `/products/${created.body.results.id}`, { token: seller.token });
-    expect((await fetchObject(secondUrl)).status).toBe(404);
+    for (const url of secondUrls) expect((await fetchObject(url)).status).toBe(404);
   });
 
   it('stores no row when the storage refuses the upload', async () => {

@@ -2,7 +2,7 @@ import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogGrpcClient } from '../../src/modules/catalog/catalog.grpc-client.js';
 import type { Actor } from '../../src/platform/auth/policy.js';
-import { png, type ProductJson } from '../helpers/catalog.js';
+import { imageInfo, png, type ProductJson } from '../helpers/catalog.js';
 import { call, grpcClients } from '../helpers/grpc.js';
 import { signUp, startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -45,7 +45,7 @@ describe('CatalogService over gRPC', () => {
     expect(product).toMatchObject({ ...batik, user_id: seller.id, currency: 'IDR' });
     expect(product.image_url).toBeUndefined();
     const rest = await app.api<ProductJson>('GET', `/products/${product.id}`);
-    expect(rest.body.results).toEqual({ ...product, image_url: null });
+    expect(rest.body.results).toEqual({ ...product, image_url: null, thumbnail_url: null });
   });
 
   it('creates a product with an image, stored and served like an uploaded file', async () => {
@@ -56,10 +56,14 @@ describe('CatalogService over gRPC', () => {
       image: { content: png(3), filename: 'shirt.png' },
     });
     expect(product).toMatchObject({ price: '12.50', currency: 'USD' });
-    expect(product.image_url).toMatch(/^http:\/\/127\.0\.0\.1\/uploads\/products\/[0-9a-f-]+\.png$/);
+    expect(product.image_url).toMatch(/^http:\/\/127\.0\.0\.1\/uploads\/products\/[0-9a-f-]+\.webp$/);
+    expect(product.thumbnail_url).toMatch(/-thumb\.webp$/);
     const served = await fetch(`${app.url}${new URL(product.image_url!).pathname}`);
     expect(served.status).toBe(200);
-    expect(Buffer.from(await served.arrayBuffer()).equals(png(3))).toBe(true);
+    expect(await imageInfo(Buffer.from(await served.arrayBuffer()))).toMatchObject({
+      format: 'webp',
+      width: 8,
+    });
   });
 
   it('updates only the fields given, and reads the product back', async () => {

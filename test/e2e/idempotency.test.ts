@@ -128,7 +128,7 @@ interface Caller {
 
 async function newCaller(): Promise<Caller> {
   const id = randomUUID();
-  return { id, token: (await tokens.issue({ userId: id, role: 'buyer' })).token };
+  return { id, token: (await tokens.issue({ userId: id, role: 'buyer' }, randomUUID())).token };
 }
 
 interface Sent {

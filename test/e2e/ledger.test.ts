@@ -460,7 +460,7 @@ describe('ledger reconciliation', () => {
     await app.ready();
     try {
       const as = async (role: 'admin' | 'buyer') =>
-        `Bearer ${(await tokens.issue({ userId: randomUUID(), role })).token}`;
+        `Bearer ${(await tokens.issue({ userId: randomUUID(), role }, randomUUID())).token}`;
       const admin = await app.inject({
         url: '/admin/ledger/check',
         headers: { authorization: await as('admin') },

@@ -62,7 +62,7 @@ describe('POST /users/login', () => {
     expect(mistyped.status).toBe(400);
   });
 
-  it('locks an account for the window after too many failures, even with the right password', async () => {
+  it('locks an account for the window at the address that failed too often, even with the right password', async () => {
     const user = await signUp(app);
     for (let i = 0; i < 3; i++) {
       const res = await app.api('POST', '/users/login', {

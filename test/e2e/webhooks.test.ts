@@ -135,7 +135,9 @@ describe('outbound webhooks', () => {
   }
 
   beforeAll(async () => {
-    app = await startTestApp();
+    // The platform's own delivery loop would take this suite's deliveries from under the
+    // workers it drives by hand; it does not run within the suite's lifetime.
+    app = await startTestApp({ WEBHOOK_DELIVERY_INTERVAL: '1h' });
     db = app.db.database.db;
     receiver = await startReceiver();
     module = createWebhooksModule({

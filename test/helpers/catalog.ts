@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import type { PublicProduct } from '../../src/modules/catalog/catalog.rules.js';
 import { encodePng } from '../../src/cli/seed/png.js';
 import type { TestApp } from './test-app.js';
@@ -13,6 +14,12 @@ export function productForm(
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
   if (file) form.append(file.field, new Blob([file.bytes]), file.name ?? 'picture.png');
   return form;
+}
+
+/** What a stored image decodes as: uploads are re-encoded, so this is what a test can compare. */
+export async function imageInfo(bytes: Buffer) {
+  const { format, width, height, exif, icc, xmp } = await sharp(bytes).metadata();
+  return { format, width, height, exif, icc, xmp };
 }
 
 /** A product as the API answers it. */

@@ -8,6 +8,8 @@ export interface GrpcOutcome<T> {
   /** From grpc-status-details-bin, decoded independently of the server's code. */
   reason?: string;
   fields?: { field: string; reason: string }[];
+  /** google.rpc.RetryInfo's delay, when the status carries one. */
+  retryDelayMs?: number;
 }
 
 // keepCase: field names as the .proto writes them (type_url, field_violations).
@@ -16,17 +18,22 @@ const rpc = new protobuf.Root().loadSync(
   { keepCase: true },
 );
 
-function decodeDetails(error: grpc.ServiceError): Pick<GrpcOutcome<unknown>, 'reason' | 'fields'> {
+type Details = Pick<GrpcOutcome<unknown>, 'reason' | 'fields' | 'retryDelayMs'>;
+
+function decodeDetails(error: grpc.ServiceError): Details {
   const raw = error.metadata?.get('grpc-status-details-bin')[0];
   if (!Buffer.isBuffer(raw)) return {};
   const status = rpc.lookupType('google.rpc.Status');
   const decoded = status.toObject(status.decode(raw)) as {
     details?: { type_url: string; value: Uint8Array }[];
   };
-  const result: Pick<GrpcOutcome<unknown>, 'reason' | 'fields'> = {};
+  const result: Details = {};
   for (const detail of decoded.details ?? []) {
     const type = rpc.lookupType(detail.type_url.split('/').pop()!);
-    const value = type.toObject(type.decode(detail.value), { arrays: true }) as Record<string, unknown>;
+    const value = type.toObject(type.decode(detail.value), { arrays: true, longs: Number }) as Record<
+      string,
+      unknown
+    >;
     if (detail.type_url.endsWith('ErrorInfo')) result.reason = value.reason as string;
     if (detail.type_url.endsWith('BadRequest'))
       result.fields = (value.field_violations as { field: string; reason: string }[]).map(
@@ -35,6 +42,10 @@ function decodeDetails(error: grpc.ServiceError): Pick<GrpcOutcome<unknown>, 're
           reason,
         }),
       );
+    if (detail.type_url.endsWith('RetryInfo')) {
+      const delay = value.retry_delay as { seconds?: number; nanos?: number } | undefined;
+      result.retryDelayMs = (delay?.seconds ?? 0) * 1000 + Math.round((delay?.nanos ?? 0) / 1e6);
+    }
   }
   return result;
 }
@@ -60,10 +71,11 @@ export function call<T>(
   client: grpc.Client,
   method: string,
   request: object,
-  options: { token?: string; deadlineMs?: number } = {},
+  options: { token?: string; deadlineMs?: number; metadata?: Record<string, string> } = {},
 ): Promise<GrpcOutcome<T>> {
   const metadata = new grpc.Metadata();
   if (options.token) metadata.set('authorization', `Bearer ${options.token}`);
+  for (const [key, value] of Object.entries(options.metadata ?? {})) metadata.set(key, value);
   type Unary = (
     this: grpc.Client,
     request: object,

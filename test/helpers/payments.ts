@@ -12,7 +12,7 @@ export async function adminOf(app: TestApp) {
   const login = await app.api<{ token: string; id: string }>('POST', '/users/login', {
     body: { email, password: 'admin password 1' },
   });
-  return { token: login.body.results.token, id: login.body.results.id };
+  return { token: login.body.results.token, id: login.body.results.id, email, password: 'admin password 1' };
 }
 
 export async function topUp(app: TestApp, token: string, amount: string, currency = 'IDR') {

@@ -2,6 +2,7 @@ import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { DestinationStream } from 'pino';
 import { createPlatform, type Platform } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/platform/logging/logger.js';
@@ -58,27 +59,30 @@ export interface TestApp {
 async function platformsFor(
   config: Config,
   db: TestDatabase,
+  logTo?: DestinationStream,
 ): Promise<{ platform: Platform; services?: Platform }> {
   if (process.env.MAMLAKA_TEST_SPLIT !== '1') {
-    return { platform: await createPlatform(config, createLogger(config), db.database) };
+    return { platform: await createPlatform(config, createLogger(config, logTo), db.database) };
   }
-  const services = await createPlatform(config, createLogger(config), db.database, 'all');
+  const services = await createPlatform(config, createLogger(config, logTo), db.database, 'all');
   const address = `127.0.0.1:${await services.grpc.listen('127.0.0.1', 0)}`;
   const gatewayConfig: Config = {
     ...config,
     services: { ...config.services, users: address, catalog: address, payments: address },
   };
-  const platform = await createPlatform(gatewayConfig, createLogger(config), db.database, 'gateway');
+  const platform = await createPlatform(gatewayConfig, createLogger(config, logTo), db.database, 'gateway');
   return { platform, services };
 }
 
 /**
  * The whole platform listening on 127.0.0.1 over a fresh database, driven through real
- * HTTP. `env` overrides configuration exactly as environment variables would.
+ * HTTP. `env` overrides configuration exactly as environment variables would; `logTo`
+ * receives the log lines (with LOG_LEVEL set in `env`) for suites that read them.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
   shared?: { db: TestDatabase; dataDir: string },
+  logTo?: DestinationStream,
 ): Promise<TestApp> {
   const dataDir = shared?.dataDir ?? mkdtempSync(path.join(tmpdir(), 'mamlaka-test-'));
   const config = loadConfig({
@@ -90,7 +94,7 @@ export async function startTestApp(
     ...env,
   });
   const db = shared?.db ?? (await createTestDatabase());
-  const { platform, services } = await platformsFor(config, db);
+  const { platform, services } = await platformsFor(config, db, logTo);
   await platform.app.listen({ host: '127.0.0.1', port: 0 });
   const address = platform.app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;

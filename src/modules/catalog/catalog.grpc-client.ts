@@ -23,7 +23,7 @@ import type {
 
 /**
  * Proto3 does not send a scalar holding its default value, so an empty description and a
- * stock of 0 arrive unset, and a missing image_url stands for null. Keys in the order
+ * stock of 0 arrive unset, and a missing image_url or thumbnail_url stands for null. Keys in the order
  * toPublicProduct writes them, so the rendered JSON is the same bytes.
  */
 const fromMessage = (message: Product__Output): PublicProduct => ({
@@ -35,6 +35,7 @@ const fromMessage = (message: Product__Output): PublicProduct => ({
   currency: message.currency ?? '',
   stock: message.stock ?? 0,
   image_url: message.image_url ?? null,
+  thumbnail_url: message.thumbnail_url ?? null,
   created_at: message.created_at ?? '',
   updated_at: message.updated_at ?? '',
 });

@@ -35,9 +35,13 @@ const listQuery = validatorFor<Omit<ListQuery, 'limit' | 'sort'> & { limit?: num
 const upload = (image: Image__Output | undefined): ImageUpload | undefined =>
   image ? { field: 'image', bytes: image.content ?? Buffer.alloc(0) } : undefined;
 
-/** Protobuf has no null: a product without an image leaves image_url unset. */
-function toMessage({ image_url, ...product }: PublicProduct): ProductMessage {
-  return image_url === null ? product : { ...product, image_url };
+/** Protobuf has no null: a product without an image leaves image_url and thumbnail_url unset. */
+function toMessage({ image_url, thumbnail_url, ...product }: PublicProduct): ProductMessage {
+  return {
+    ...product,
+    ...(image_url === null ? {} : { image_url }),
+    ...(thumbnail_url === null ? {} : { thumbnail_url }),
+  };
 }
 
 /** gRPC adapter of the catalog (mamlaka.catalog.v1.CatalogService): the same calls as the REST routes. */

@@ -1,6 +1,6 @@
 import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
-import { invalidField } from '../../platform/errors.js';
+import { invalid, invalidField, isAppError } from '../../platform/errors.js';
 import type { ImageUpload } from './catalog.service.js';
 
 declare module 'fastify' {
@@ -19,6 +19,28 @@ const INTEGER_FIELDS = new Set(['stock']);
  */
 export async function readProductForm(request: FastifyRequest): Promise<void> {
   if (!request.isMultipart()) return;
+  try {
+    request.body = await readParts(request);
+  } catch (error) {
+    throw asFormError(error);
+  }
+}
+
+/**
+ * The parser (busboy) throws plain errors for a body that is not multipart as announced
+ * ("Unexpected end of multipart data", "Boundary not found"): the client's mistake, not
+ * ours. Our own errors and the plugin's limits (FST_…, with a 4xx status) pass unchanged.
+ */
+function asFormError(error: unknown): unknown {
+  if (isAppError(error)) return error;
+  const { code, statusCode } = (error ?? {}) as { code?: unknown; statusCode?: unknown };
+  const clientError = typeof statusCode === 'number' && statusCode >= 400 && statusCode < 500;
+  if (clientError && typeof code === 'string' && code.startsWith('FST_')) return error;
+  const reason = error instanceof Error ? `: ${error.message.slice(0, 200)}` : '';
+  return invalid('invalid_multipart', `the multipart/form-data body is malformed${reason}`);
+}
+
+async function readParts(request: FastifyRequest): Promise<Record<string, unknown>> {
   const body: Record<string, unknown> = {};
   for await (const part of request.parts()) {
     if (part.type === 'file') {
@@ -47,5 +69,5 @@ export async function readProductForm(request: FastifyRequest): Promise<void> {
     body[part.fieldname] =
       INTEGER_FIELDS.has(part.fieldname) && /^\d{1,10}$/.test(value) ? Number(value) : value;
   }
-  request.body = body;
+  return body;
 }

@@ -24,6 +24,7 @@ export type ProductChanges = Partial<{
   currency: string;
   stock: number;
   image_key: string | null;
+  thumbnail_key: string | null;
 }>;
 
 /** SQL for the catalog's tables, and nothing else. Deleted products are invisible here. */
@@ -47,6 +48,7 @@ export class CatalogRepository {
     currency: string;
     stock: number;
     image_key: string | null;
+    thumbnail_key: string | null;
   }): Promise<ProductRow> {
     return this.db.insertInto('products').values(values).returningAll().executeTakeFirstOrThrow();
   }

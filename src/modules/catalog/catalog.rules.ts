@@ -41,6 +41,7 @@ export interface PublicProduct {
   currency: string;
   stock: number;
   image_url: string | null;
+  thumbnail_url: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -55,6 +56,7 @@ export const toPublicProduct = (row: ProductRow, imageUrl: (key: string) => stri
   currency: row.currency,
   stock: row.stock,
   image_url: row.image_key ? imageUrl(row.image_key) : null,
+  thumbnail_url: row.thumbnail_key ? imageUrl(row.thumbnail_key) : null,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
 });

@@ -66,7 +66,12 @@ export const Product = Type.Object({
   price: Type.String(),
   currency: Type.String(),
   stock: Type.Integer(),
-  image_url: Type.Union([Type.String(), Type.Null()]),
+  image_url: Type.Union([Type.String(), Type.Null()], {
+    description: 'the picture, re-encoded as WebP, at most 2048 px on its longer side',
+  }),
+  thumbnail_url: Type.Union([Type.String(), Type.Null()], {
+    description: 'the picture at most 400 px on its longer side (WebP); null without a picture',
+  }),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
 });

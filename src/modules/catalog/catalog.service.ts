@@ -1,19 +1,15 @@
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
-import { conflict, invalid, invalidField, notFound, unavailable } from '../../platform/errors.js';
-import { detectImageType } from '../../platform/storage/image-type.js';
-import { newObjectKey, type ObjectStorage } from '../../platform/storage/object-storage.js';
+import { conflict, invalid, invalidField, notFound } from '../../platform/errors.js';
+import type { ObjectStorage } from '../../platform/storage/object-storage.js';
 import { decodeCursor, encodeCursor, type ProductSort, searchQuery } from './catalog.cursor.js';
 import { CatalogRepository, type ProductChanges, type ProductFilters } from './catalog.repository.js';
 import { type PublicProduct, priceToMinor, resolveCurrency, toPublicProduct } from './catalog.rules.js';
+import { type ImageUpload, ProductImages } from './catalog.images.js';
 import type { ProductRow } from './catalog.tables.js';
 
-export interface ImageUpload {
-  /** The form field it came in (`image` or the seed's `image_url`), for error messages. */
-  field: string;
-  bytes: Buffer;
-}
+export type { ImageUpload };
 
 export interface CreateProductInput {
   name: string;
@@ -68,19 +64,23 @@ export type ProductChangeListener = (productId: string) => Promise<void>;
 
 /** The catalog module's facade: sellers' products, their images and the public listing. */
 export class CatalogService {
+  private readonly images: ProductImages;
+
   constructor(
     private readonly repo: CatalogRepository,
-    private readonly storage: ObjectStorage,
+    storage: ObjectStorage,
     private readonly options: { defaultCurrency: string; imageMaxBytes: number },
-    private readonly logger: Logger,
+    logger: Logger,
     private readonly onChange: ProductChangeListener = async () => {},
-  ) {}
+  ) {
+    this.images = new ProductImages(storage, options.imageMaxBytes, logger);
+  }
 
   /**
    * Lists a product for the calling seller. Every field is checked before the image is
-   * stored, and a stored image is removed again if the row cannot be written, so a failure
-   * leaves neither an orphan image nor a row without its image.
-   * @throws `validation_failed` (400) naming the field, `role_not_allowed` (403)
+   * stored (re-encoded, with a thumbnail), and a stored image is removed again if the row
+   * cannot be written, so a failure leaves neither an orphan image nor a row without its image.
+   * @throws `validation_failed` (400) naming the field, `invalid_image` (400), `role_not_allowed` (403)
    */
   async create(
     actor: Actor | undefined,
@@ -90,7 +90,7 @@ export class CatalogService {
     const seller = authorize(actor, { roles: ['seller'] });
     const currency = resolveCurrency(input.currency, this.options.defaultCurrency);
     const priceMinor = priceToMinor(input.price, currency);
-    const row = await this.withStoredImage(image, (imageKey) =>
+    const row = await this.images.withStored(image, (keys) =>
       this.repo.insert({
         seller_id: seller.userId,
         name: input.name.trim(),
@@ -98,7 +98,8 @@ export class CatalogService {
         price_minor: priceMinor,
         currency,
         stock: input.stock,
-        image_key: imageKey,
+        image_key: keys?.image_key ?? null,
+        thumbnail_key: keys?.thumbnail_key ?? null,
       }),
     );
     await this.onChange(row.id);
@@ -108,7 +109,7 @@ export class CatalogService {
   /**
    * Changes only the fields given (the seed's partial PUT). Only the owning seller or an
    * admin may; anyone else is told the product does not exist. A new image replaces the old
-   * one, whose object is then removed.
+   * one, whose objects (image and thumbnail) are then removed.
    * @throws `product_not_found` (404), `validation_failed` (400), `product_changed` (409)
    */
   async update(
@@ -120,29 +121,26 @@ export class CatalogService {
     const current = await this.ownedProduct(actor, id);
     if (Object.keys(input).length === 0 && !image) throw invalid('empty_update', 'nothing to update');
     const changes = this.changesFrom(current, input);
-    const row = await this.withStoredImage(image, async (imageKey) => {
-      const updated = await this.repo.update(id, current.version, {
-        ...changes,
-        ...(imageKey ? { image_key: imageKey } : {}),
-      });
+    const row = await this.images.withStored(image, async (keys) => {
+      const updated = await this.repo.update(id, current.version, { ...changes, ...keys });
       if (!updated) throw conflict('product_changed', 'the product changed meanwhile; retry');
       return updated;
     });
-    if (image && current.image_key) await this.removeImage(current.image_key);
+    if (image) await this.images.remove(current);
     await this.onChange(id);
     return this.present(row);
   }
 
   /**
    * Soft-deletes: the product leaves every read, its past orders keep pointing at it, and
-   * its image object is removed.
+   * its image objects are removed.
    * @throws `product_not_found` (404)
    */
   async remove(actor: Actor | undefined, id: string): Promise<void> {
     await this.ownedProduct(actor, id);
     const deleted = await this.repo.softDelete(id);
     if (!deleted) throw notFound('product');
-    if (deleted.image_key) await this.removeImage(deleted.image_key);
+    await this.images.remove(deleted);
     await this.onChange(id);
   }
 
@@ -275,61 +273,7 @@ export class CatalogService {
     return row;
   }
 
-  /** Stores the image (if any), runs `write` with its key, and removes the image if `write` fails. */
-  private async withStoredImage<T>(
-    image: ImageUpload | undefined,
-    write: (imageKey: string | null) => Promise<T>,
-  ): Promise<T> {
-    if (!image) return write(null);
-    const type = this.checkImage(image);
-    let stored: { key: string };
-    try {
-      stored = await this.storage.put(
-        newObjectKey('products', type.extension),
-        image.bytes,
-        type.contentType,
-      );
-    } catch (error) {
-      this.logger.error({ err: error }, 'could not store a product image');
-      throw unavailable('storage_unavailable', 'image storage is unavailable; try again later');
-    }
-    try {
-      return await write(stored.key);
-    } catch (error) {
-      await this.removeImage(stored.key);
-      throw error;
-    }
-  }
-
-  private checkImage(image: ImageUpload) {
-    if (image.bytes.length > this.options.imageMaxBytes) {
-      throw invalidField(
-        image.field,
-        'image_too_large',
-        `${image.field} is larger than ${this.options.imageMaxBytes} bytes`,
-      );
-    }
-    const type = detectImageType(image.bytes);
-    if (!type) {
-      throw invalidField(
-        image.field,
-        'unsupported_image',
-        `${image.field} must be a JPEG, PNG or WebP image`,
-      );
-    }
-    return type;
-  }
-
-  private async removeImage(key: string): Promise<void> {
-    try {
-      await this.storage.delete(key);
-    } catch (error) {
-      // The product change has happened; an unreferenced object wastes space, nothing more.
-      this.logger.warn({ err: error, key }, 'could not remove a product image');
-    }
-  }
-
   private present(row: ProductRow): PublicProduct {
-    return toPublicProduct(row, (key) => this.storage.urlFor(key));
+    return toPublicProduct(row, (key) => this.images.urlFor(key));
   }
 }

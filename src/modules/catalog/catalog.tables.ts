@@ -9,6 +9,8 @@ export interface ProductsTable {
   currency: string;
   stock: number;
   image_key: string | null;
+  /** Products whose image was stored before thumbnails existed have none. */
+  thumbnail_key: string | null;
   version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;

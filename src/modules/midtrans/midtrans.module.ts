@@ -3,7 +3,6 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { MidtransClient, type MidtransClientOptions } from './midtrans.client.js';
 import { MidtransNotifications } from './midtrans.notifications.js';
-import { MidtransRepository } from './midtrans.repository.js';
 import type { GatewayOrders } from './midtrans.orders.js';
 import { midtransRoutes } from './midtrans.routes.js';
 
@@ -25,7 +24,7 @@ export function createMidtransModule(deps: {
     client,
     routes(app, orders) {
       const notifications = new MidtransNotifications(
-        MidtransRepository.of(deps.db),
+        deps.db,
         client,
         deps.settings.serverKey,
         orders,

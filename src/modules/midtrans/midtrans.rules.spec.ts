@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { grossAmountMatches, isValidSignature, midtransSignature, targetStatus } from './midtrans.rules.js';
+import {
+  grossAmountMatches,
+  isValidSignature,
+  midtransSignature,
+  targetStatus,
+  utf8Prefix,
+} from './midtrans.rules.js';
 
 describe('Midtrans notifications', () => {
   const key = 'SB-Mid-server-test';
@@ -37,5 +43,23 @@ describe('Midtrans notifications', () => {
     expect(grossAmountMatches('10000.50', 10000n)).toBe(false);
     expect(grossAmountMatches('9999.00', 10000n)).toBe(false);
     expect(grossAmountMatches('1e4', 10000n)).toBe(false);
+  });
+});
+
+describe('a sample of a forged notification', () => {
+  it('keeps short text whole', () => {
+    expect(utf8Prefix('{"order_id":"x"}', 1024)).toBe('{"order_id":"x"}');
+  });
+
+  it('is cut to the byte limit between characters, whatever their width', () => {
+    for (const char of ['a', 'é', '€', '😀']) {
+      const text = char.repeat(2000);
+      for (const limit of [0, 1, 2, 3, 1023, 1024]) {
+        const sample = utf8Prefix(text, limit);
+        expect(Buffer.byteLength(sample, 'utf8')).toBeLessThanOrEqual(limit);
+        expect(Buffer.byteLength(sample, 'utf8')).toBeGreaterThan(limit - Buffer.byteLength(char));
+        expect(text.startsWith(sample)).toBe(true);
+      }
+    }
   });
 });

@@ -56,3 +56,16 @@ export function rupiahOf(amount: unknown): bigint | undefined {
   if (match[2] !== undefined && /[1-9]/.test(match[2])) return undefined;
   return BigInt(match[1]!);
 }
+
+/**
+ * The longest prefix of `text` that is at most `maxBytes` of UTF-8, cut between characters
+ * (never inside one), so a stored sample is always valid text of a known size.
+ */
+export function utf8Prefix(text: string, maxBytes: number): string {
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return bytes.toString('utf8');
+  let end = maxBytes;
+  // Back up over continuation bytes (10xxxxxx) to the start of the character that was cut.
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
+}

@@ -30,12 +30,17 @@ export class UsersGrpcClient extends ServiceClient<UserServiceClient> implements
     return this.call<PublicUser>(this.client.GetUserByID, { id }, actor);
   }
 
-  updateOwnProfile(actor: Actor | undefined, input: Parameters<UsersApi['updateOwnProfile']>[1]) {
-    return this.call<PublicUser>(this.client.UpdateMe, input, actor);
+  // The client's address travels along: the service counts failed password checks per address.
+  updateOwnProfile(
+    actor: Actor | undefined,
+    input: Parameters<UsersApi['updateOwnProfile']>[1],
+    clientIp?: string,
+  ) {
+    return this.call<PublicUser>(this.client.UpdateMe, input, actor, clientIp);
   }
 
-  login(input: { email: string; password: string }) {
-    return this.call<SessionTokens>(this.client.LoginUser, input, undefined);
+  login(input: { email: string; password: string }, clientIp?: string) {
+    return this.call<SessionTokens>(this.client.LoginUser, input, undefined, clientIp);
   }
 
   refresh(refreshToken: string) {

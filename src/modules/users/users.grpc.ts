@@ -27,21 +27,29 @@ export function usersGrpc(
   { users, sessions }: { users: UsersApi; sessions: SessionsApi },
 ) {
   const handlers: UserServiceHandlers = {
-    RegisterUser: server.unary('RegisterUser', async (request, { actor }) =>
-      users.register(register(present(request)), actor),
+    RegisterUser: server.unary(
+      'RegisterUser',
+      async (request, { actor }) => users.register(register(present(request)), actor),
+      { addressLimit: 'registerPerIp' },
     ),
-    LoginUser: server.unary('LoginUser', async (request) => sessions.login(login(present(request)))),
+    LoginUser: server.unary(
+      'LoginUser',
+      async (request, { clientIp }) => sessions.login(login(present(request)), clientIp),
+      { addressLimit: 'loginPerIp' },
+    ),
     GetUserByID: server.unary('GetUserByID', async (request, { actor }) =>
       users.retrieve(actor, byId(present(request)).id),
     ),
     GetMe: server.unary('GetMe', async (_request, { actor }) =>
       users.retrieve(actor, authorize(actor).userId),
     ),
-    RefreshSession: server.unary('RefreshSession', async (request) =>
-      sessions.refresh(refresh(present(request)).refresh_token),
+    RefreshSession: server.unary(
+      'RefreshSession',
+      async (request) => sessions.refresh(refresh(present(request)).refresh_token),
+      { addressLimit: 'loginPerIp' },
     ),
-    UpdateMe: server.unary('UpdateMe', async (request, { actor }) =>
-      users.updateOwnProfile(actor, updateMe(present(request))),
+    UpdateMe: server.unary('UpdateMe', async (request, { actor, clientIp }) =>
+      users.updateOwnProfile(actor, updateMe(present(request)), clientIp),
     ),
     Logout: server.unary('Logout', async (request, { actor }) => {
       await sessions.logout(actor, logout(present(request)).refresh_token);

@@ -2,9 +2,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { databaseOutbox, type Outbox } from '../../platform/events/outbox.js';
 import type { AccessTokens } from '../../platform/auth/tokens.js';
-import type { RateLimits } from '../../platform/http/rate-limits.js';
+import type { Config } from '../../config.js';
+import { RateLimits } from '../../platform/http/rate-limits.js';
 import type { GrpcServer } from '../../platform/grpc/server.js';
 import type { SessionsApi, UsersApi } from './users.api.js';
+import { PasswordAttempts } from './users.attempts.js';
 import { usersGrpc } from './users.grpc.js';
 import { UsersRepository } from './users.repository.js';
 import { usersRoutes } from './users.routes.js';
@@ -29,8 +31,9 @@ export function createUsersModule(deps: {
   outbox?: Outbox;
 }): UsersModule {
   const repo = UsersRepository.of(deps.db);
-  const users = new UsersService(repo, deps.outbox);
-  const sessions = new SessionsService(repo, deps.tokens, deps.limits, deps.refreshTokenTtlMs);
+  const attempts = new PasswordAttempts(deps.limits);
+  const sessions = new SessionsService(repo, deps.tokens, attempts, deps.refreshTokenTtlMs);
+  const users = new UsersService(repo, attempts, deps.outbox, sessions);
   return {
     users,
     sessions,
@@ -40,6 +43,6 @@ export function createUsersModule(deps: {
   };
 }
 
-/** Just the accounts service, for callers that need no sessions (the CLI). */
-export const usersServiceFor = (db: Kysely<object>): UsersService =>
-  new UsersService(UsersRepository.of(db), databaseOutbox);
+/** Just the accounts service, for callers that need no sessions (the CLI, with its own in-memory limits). */
+export const usersServiceFor = (db: Kysely<object>, limits: Config['rateLimits']): UsersService =>
+  new UsersService(UsersRepository.of(db), new PasswordAttempts(new RateLimits(limits)), databaseOutbox);

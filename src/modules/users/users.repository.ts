@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { tablesOf } from '../../platform/db/database.js';
 import type { RefreshTokenRow, UserRow, UsersTable, UsersTables } from './users.tables.js';
 
@@ -96,12 +96,30 @@ export class UsersRepository {
       .execute();
   }
 
-  async revokeAllForUser(userId: string, now: Date): Promise<void> {
-    await this.db
+  /** Revokes every session of the user, or every one but `keepFamilyId`. */
+  async revokeAllForUser(userId: string, now: Date, keepFamilyId?: string): Promise<void> {
+    let query = this.db
       .updateTable('refresh_tokens')
       .set({ revoked_at: now })
       .where('user_id', '=', userId)
-      .where('revoked_at', 'is', null)
+      .where('revoked_at', 'is', null);
+    if (keepFamilyId) query = query.where('family_id', '!=', keepFamilyId);
+    await query.execute();
+  }
+
+  /**
+   * The user's sessions that issued a token in the last `withinMs` (by the database's
+   * clock). Every access token comes with a refresh token, so these are the sessions whose
+   * access tokens may still be live, revoked or not.
+   */
+  async familiesIssuedWithin(userId: string, withinMs: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('refresh_tokens')
+      .select('family_id')
+      .distinct()
+      .where('user_id', '=', userId)
+      .where('created_at', '>', sql<Date>`now() - ${withinMs}::double precision * interval '1 millisecond'`)
       .execute();
+    return rows.map((row) => row.family_id);
   }
 }

@@ -53,7 +53,7 @@ export function usersRoutes(
         response: { 200: envelope(Session), ...errorResponses(400, 401, 429) },
       },
     },
-    async (request) => ok('login successfully', await sessions.login(request.body)),
+    async (request) => ok('login successfully', await sessions.login(request.body, request.ip)),
   );
 
   app.get(
@@ -84,7 +84,10 @@ export function usersRoutes(
       },
     },
     async (request) =>
-      ok('update profile successfully', await users.updateOwnProfile(request.actor, request.body)),
+      ok(
+        'update profile successfully',
+        await users.updateOwnProfile(request.actor, request.body, request.ip),
+      ),
   );
 
   app.get(

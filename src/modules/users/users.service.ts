@@ -2,8 +2,11 @@ import { type Actor, authorize, type Role } from '../../platform/auth/policy.js'
 import type { Outbox } from '../../platform/events/outbox.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import { conflict, invalidField, notFound, unauthenticated } from '../../platform/errors.js';
+import { IN_PROCESS, type PasswordAttempts } from './users.attempts.js';
+import { assertAcceptablePassword } from './users.password-rules.js';
 import { hashPassword, verifyPassword } from './users.passwords.js';
 import type { UsersRepository } from './users.repository.js';
+import type { SessionsService } from './users.sessions.js';
 import {
   assertMayRegisterAs,
   assertPasswordsMatch,
@@ -40,17 +43,22 @@ const emailTaken = () => conflict('email_taken', 'email already exists');
 export class UsersService {
   constructor(
     private readonly repo: UsersRepository,
+    private readonly attempts: PasswordAttempts,
     private readonly outbox?: Outbox,
+    /** Ends other sessions when credentials change; absent only in the CLI, which changes none. */
+    private readonly sessions?: Pick<SessionsService, 'revokeAccessTokens'>,
   ) {}
 
   /**
    * Opens an account. The email's uniqueness is decided by the database's unique index,
    * so concurrent registrations of one address yield exactly one account. `user.registered`
    * is written to the outbox in the same transaction.
-   * @throws `validation_failed` (400), `role_not_allowed` (403), `email_taken` (409)
+   * @throws `validation_failed` (400), `password_too_common` (400), `role_not_allowed` (403),
+   * `email_taken` (409)
    */
   async register(input: RegisterInput, actor?: Actor): Promise<PublicUser> {
     assertPasswordsMatch(input.password, input.confirm_password);
+    await assertAcceptablePassword(input.password);
     assertMayRegisterAs(input.role, actor);
     const passwordHash = await hashPassword(input.password);
     try {
@@ -102,9 +110,18 @@ export class UsersService {
 
   /**
    * Changes the caller's own name, email or password. Email and password changes need the
-   * current password; a password change ends every other session.
+   * current password and end every other session, access tokens included (the caller's own
+   * session goes on). A wrong current password counts against the account as a failed
+   * login does (a stolen access token must not let its holder guess the password without
+   * limit).
+   * @throws `invalid_credentials` (401), `rate_limited` (429), `email_taken` (409),
+   * `password_too_common` (400)
    */
-  async updateOwnProfile(actor: Actor | undefined, input: UpdateProfileInput): Promise<PublicUser> {
+  async updateOwnProfile(
+    actor: Actor | undefined,
+    input: UpdateProfileInput,
+    clientIp: string = IN_PROCESS,
+  ): Promise<PublicUser> {
     const me = authorize(actor);
     const current = await this.repo.findUserById(me.userId);
     if (!current) throw notFound('user');
@@ -119,22 +136,28 @@ export class UsersService {
           'current_password is required to change email or password',
         );
       }
-      if (!(await verifyPassword(input.current_password, current.password_hash))) {
+      const password = input.current_password;
+      const verified = await this.attempts.verify(current.email, clientIp, async () =>
+        (await verifyPassword(password, current.password_hash)) ? true : undefined,
+      );
+      if (!verified) {
         throw unauthenticated('invalid_credentials', 'current password is incorrect');
       }
     }
     if (input.email !== undefined) patch.email = normalizeEmail(input.email);
     if (input.password !== undefined) {
       assertPasswordsMatch(input.password, input.confirm_password ?? '');
+      await assertAcceptablePassword(input.password);
       patch.password_hash = await hashPassword(input.password);
     }
     try {
       const row = await this.repo.transaction(async (repo) => {
         const updated = await repo.updateUser(me.userId, patch);
-        if (patch.password_hash) await repo.revokeAllForUser(me.userId, new Date());
+        if (sensitive) await repo.revokeAllForUser(me.userId, new Date(), me.sessionId);
         return updated;
       });
       if (!row) throw notFound('user');
+      if (sensitive) await this.sessions?.revokeAccessTokens(me.userId, me.sessionId);
       return toPublicUser(row);
     } catch (error) {
       if (isUniqueViolation(error, 'users_email_key')) throw emailTaken();

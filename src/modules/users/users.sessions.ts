@@ -3,7 +3,7 @@ import type { Actor, Role } from '../../platform/auth/policy.js';
 import { authorize } from '../../platform/auth/policy.js';
 import type { AccessTokens } from '../../platform/auth/tokens.js';
 import { unauthenticated } from '../../platform/errors.js';
-import type { RateLimits } from '../../platform/http/rate-limits.js';
+import { IN_PROCESS, type PasswordAttempts } from './users.attempts.js';
 import { hashPassword, needsRehash, verifyAgainstDecoy, verifyPassword } from './users.passwords.js';
 import type { UsersRepository } from './users.repository.js';
 import { normalizeEmail } from './users.rules.js';
@@ -34,27 +34,28 @@ export class SessionsService {
   constructor(
     private readonly repo: UsersRepository,
     private readonly accessTokens: AccessTokens,
-    private readonly limits: RateLimits,
+    private readonly attempts: PasswordAttempts,
     private readonly refreshTtlMs: number,
   ) {}
 
   /**
    * @throws `invalid_credentials` (401) whether the email is unknown or the password wrong,
-   * after the same amount of work; `rate_limited` (429) after too many failures for one account.
+   * after the same amount of work; `rate_limited` (429) once the account's failed checks from
+   * `clientIp`, or from every address together, have spent their budget (PasswordAttempts).
    */
-  async login(input: { email: string; password: string }): Promise<SessionTokens> {
+  async login(
+    input: { email: string; password: string },
+    clientIp: string = IN_PROCESS,
+  ): Promise<SessionTokens> {
     const email = normalizeEmail(input.email);
-    const accountKey = sha256(email);
-    await this.limits.ensureAvailable('loginFailures', accountKey);
-    const user = await this.repo.findUserByEmail(email);
-    const valid = user
-      ? await verifyPassword(input.password, user.password_hash)
-      : await verifyAgainstDecoy(input.password);
-    if (!user || !valid || user.status !== 'active') {
-      await this.limits.penalize('loginFailures', accountKey);
-      throw invalidCredentials();
-    }
-    await this.limits.reset('loginFailures', accountKey);
+    const user = await this.attempts.verify(email, clientIp, async () => {
+      const found = await this.repo.findUserByEmail(email);
+      const valid = found
+        ? await verifyPassword(input.password, found.password_hash)
+        : await verifyAgainstDecoy(input.password);
+      return valid && found?.status === 'active' ? found : undefined;
+    });
+    if (!user) throw invalidCredentials();
     if (needsRehash(user.password_hash)) {
       await this.repo.updateUser(user.id, { password_hash: await hashPassword(input.password) });
     }
@@ -63,7 +64,7 @@ export class SessionsService {
 
   /**
    * Exchanges a refresh token for a new pair. Of two concurrent uses of one token exactly
-   * one succeeds; the other is treated as reuse and revokes the family.
+   * one succeeds; the other is treated as reuse and revokes the family, access tokens too.
    * @throws `invalid_refresh_token` (401), `refresh_token_reused` (401)
    */
   async refresh(refreshToken: string): Promise<SessionTokens> {
@@ -71,15 +72,20 @@ export class SessionsService {
     const now = new Date();
     const outcome = await this.repo.transaction(async (repo) => {
       const spent = await repo.spendRefreshToken(tokenHash, now);
-      if (!spent) return { reused: await this.revokeIfReused(repo, tokenHash, now) };
+      if (!spent) {
+        const reusedFamily = await this.revokeIfReused(repo, tokenHash, now);
+        return { reused: reusedFamily !== undefined, revoked: reusedFamily };
+      }
       const user = await repo.findUserById(spent.user_id);
       if (user?.status !== 'active') {
         await repo.revokeFamily(spent.family_id, now);
-        return { reused: false };
+        return { reused: false, revoked: spent.family_id };
       }
       return { issued: await this.issue(repo, { userId: user.id, role: user.role }, spent.family_id) };
     });
     if ('issued' in outcome && outcome.issued) return outcome.issued;
+    // After the commit: the access tokens go only once their refresh tokens surely have.
+    if (outcome.revoked) await this.accessTokens.revokeSessions([outcome.revoked]);
     if (outcome.reused) {
       throw unauthenticated(
         'refresh_token_reused',
@@ -91,22 +97,45 @@ export class SessionsService {
 
   /**
    * Ends the session the refresh token belongs to, or every session of the caller when no
-   * token is given. Idempotent: logging out twice is not an error.
+   * token is given: refresh tokens and access tokens alike. Idempotent: logging out twice
+   * is not an error, and a retry after a failure finishes the job.
    */
   async logout(actor: Actor | undefined, refreshToken?: string): Promise<void> {
     const me = authorize(actor);
     const now = new Date();
-    if (refreshToken === undefined) return this.repo.revokeAllForUser(me.userId, now);
+    if (refreshToken === undefined) {
+      await this.repo.revokeAllForUser(me.userId, now);
+      return this.revokeAccessTokens(me.userId);
+    }
     const row = await this.repo.findRefreshToken(sha256(refreshToken));
     // Another user's token is treated like an unknown one: no effect, no hint.
-    if (row && row.user_id === me.userId) await this.repo.revokeFamily(row.family_id, now);
+    if (row && row.user_id === me.userId) {
+      await this.repo.revokeFamily(row.family_id, now);
+      await this.accessTokens.revokeSessions([row.family_id]);
+    }
   }
 
-  private async revokeIfReused(repo: UsersRepository, tokenHash: string, now: Date): Promise<boolean> {
+  /**
+   * Refuses the access tokens of every session of the user (but `keepSessionId`'s) from
+   * now on, on every instance. Their refresh tokens are the caller's to revoke, in its own
+   * transaction. Safe to repeat.
+   */
+  async revokeAccessTokens(userId: string, keepSessionId?: string): Promise<void> {
+    // Sessions that issued nothing for an access-token lifetime have no live access token;
+    // the minute allows for the database's clock and this process's to differ.
+    const families = await this.repo.familiesIssuedWithin(userId, this.accessTokens.ttlMs + 60_000);
+    await this.accessTokens.revokeSessions(families.filter((id) => id !== keepSessionId));
+  }
+
+  private async revokeIfReused(
+    repo: UsersRepository,
+    tokenHash: string,
+    now: Date,
+  ): Promise<string | undefined> {
     const row: RefreshTokenRow | undefined = await repo.findRefreshToken(tokenHash);
-    if (!row || row.used_at === null) return false;
+    if (!row || row.used_at === null) return undefined;
     await repo.revokeFamily(row.family_id, now);
-    return true;
+    return row.family_id;
   }
 
   private startFamily(actor: Actor, familyId: string): Promise<SessionTokens> {

@@ -6,6 +6,8 @@ export type Role = 'buyer' | 'seller' | 'admin';
 export interface Actor {
   userId: string;
   role: Role;
+  /** The session (refresh-token family) its access token belongs to: what logout revokes. */
+  sessionId?: string;
   /** The access token it was proven with, which the gateway forwards to split-out services. */
   credential?: string;
 }

@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK, type JWK, jwtVerify, SignJWT } from 'jose';
 import { unauthenticated } from '../errors.js';
 import type { Actor, Role } from './policy.js';
+import { RevokedSessions } from './revoked-sessions.js';
 
 const ALGORITHM = 'EdDSA';
 /** Verified tokens remembered per process; a bound keeps a flood of distinct tokens harmless. */
@@ -13,10 +14,24 @@ export interface AccessToken {
   expiresInSeconds: number;
 }
 
+export interface AccessTokenOptions {
+  issuer: string;
+  audience: string;
+  ttlMs: number;
+  /** Shared between instances by the platform; by default this process's own. */
+  revoked?: RevokedSessions;
+}
+
+type SessionActor = Actor & { sessionId: string };
+
+const sessionEnded = () =>
+  unauthenticated('invalid_token', 'the access token belongs to a session that has ended');
+
 /**
  * Signs and verifies access tokens: short-lived JWTs (EdDSA over Ed25519) carrying the
- * user id and role. Verification pins the algorithm, issuer and audience, so `alg: none`,
- * HS256-with-the-public-key and tokens minted for another audience are all refused.
+ * user id, role and session id (`sid`, the refresh-token family). Verification pins the
+ * algorithm, issuer and audience, so `alg: none`, HS256-with-the-public-key and tokens
+ * minted for another audience are all refused; a token of a revoked session is refused too.
  */
 export class AccessTokens {
   private constructor(
@@ -24,21 +39,35 @@ export class AccessTokens {
     private readonly publicKey: KeyObject,
     private readonly kid: string,
     private readonly publicJwk: JWK,
-    private readonly options: { issuer: string; audience: string; ttlMs: number },
+    private readonly options: AccessTokenOptions,
+    private readonly revoked: RevokedSessions,
   ) {}
 
   // A token's signature and claims never change, so a positive verification holds until
   // the token expires. This saves an Ed25519 verification (~0.2 ms) on every request.
-  private readonly verified = new Map<string, { actor: Actor; expiresAtMs: number }>();
+  private readonly verified = new Map<string, { actor: SessionActor; expiresAtMs: number }>();
 
-  static async create(pem: string, options: { issuer: string; audience: string; ttlMs: number }) {
+  static async create(pem: string, options: AccessTokenOptions) {
     const privateKey = createPrivateKey(pem);
     if (privateKey.asymmetricKeyType !== 'ed25519')
       throw new Error('the JWT signing key must be an Ed25519 key');
     const publicKey = createPublicKey(privateKey);
     const jwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(jwk);
-    return new AccessTokens(privateKey, publicKey, kid, { ...jwk, kid, alg: ALGORITHM, use: 'sig' }, options);
+    const revoked = options.revoked ?? new RevokedSessions(options.ttlMs);
+    return new AccessTokens(
+      privateKey,
+      publicKey,
+      kid,
+      { ...jwk, kid, alg: ALGORITHM, use: 'sig' },
+      options,
+      revoked,
+    );
+  }
+
+  /** How long an access token lives: the longest a revocation has to be remembered. */
+  get ttlMs(): number {
+    return this.options.ttlMs;
   }
 
   /** The public half, as served at /.well-known/jwks.json. */
@@ -46,9 +75,9 @@ export class AccessTokens {
     return { keys: [this.publicJwk] };
   }
 
-  async issue(actor: Actor, sessionId?: string): Promise<AccessToken> {
+  async issue(actor: Actor, sessionId: string): Promise<AccessToken> {
     const ttlSeconds = Math.floor(this.options.ttlMs / 1000);
-    const token = await new SignJWT({ role: actor.role, ...(sessionId ? { sid: sessionId } : {}) })
+    const token = await new SignJWT({ role: actor.role, sid: sessionId })
       .setProtectedHeader({ alg: ALGORITHM, kid: this.kid, typ: 'JWT' })
       .setSubject(actor.userId)
       .setIssuer(this.options.issuer)
@@ -59,24 +88,44 @@ export class AccessTokens {
     return { token, expiresInSeconds: ttlSeconds };
   }
 
+  /**
+   * Ends the sessions' access tokens before they expire: at once in this process, on every
+   * instance within a second. @throws when the shared revocation store cannot be written.
+   */
+  revokeSessions(sessionIds: readonly string[]): Promise<void> {
+    return this.revoked.revoke(sessionIds);
+  }
+
   /** @throws AppError `invalid_token` (401) for anything but a valid, current token of ours. */
   async verify(token: string): Promise<Actor> {
+    const actor = this.remembered(token) ?? (await this.verifySignature(token));
+    // After the cache, not in it: a revocation also ends tokens verified before it.
+    if (this.revoked.has(actor.sessionId)) throw sessionEnded();
+    return actor;
+  }
+
+  private remembered(token: string): SessionActor | undefined {
     const known = this.verified.get(token);
-    if (known) {
-      if (known.expiresAtMs > Date.now()) return known.actor;
-      this.verified.delete(token);
-    }
+    if (!known) return undefined;
+    if (known.expiresAtMs > Date.now()) return known.actor;
+    this.verified.delete(token);
+    return undefined;
+  }
+
+  private async verifySignature(token: string): Promise<SessionActor> {
     try {
       const { payload, protectedHeader } = await jwtVerify(token, this.publicKey, {
         algorithms: [ALGORITHM],
         issuer: this.options.issuer,
         audience: this.options.audience,
-        requiredClaims: ['sub', 'exp', 'iat'],
+        requiredClaims: ['sub', 'exp', 'iat', 'sid'],
       });
       if (protectedHeader.kid !== this.kid) throw new Error('unknown key id');
       const role = payload.role as Role;
-      if (!payload.sub || !ROLES.includes(role)) throw new Error('malformed claims');
-      const actor: Actor = { userId: payload.sub, role };
+      const sessionId = payload.sid;
+      if (!payload.sub || !ROLES.includes(role) || typeof sessionId !== 'string' || !sessionId)
+        throw new Error('malformed claims');
+      const actor: SessionActor = { userId: payload.sub, role, sessionId };
       this.remember(token, actor, payload.exp! * 1000);
       return actor;
     } catch {
@@ -84,7 +133,7 @@ export class AccessTokens {
     }
   }
 
-  private remember(token: string, actor: Actor, expiresAtMs: number): void {
+  private remember(token: string, actor: SessionActor, expiresAtMs: number): void {
     if (this.verified.size >= VERIFIED_CACHE_SIZE) {
       const oldest = this.verified.keys().next().value;
       if (oldest !== undefined) this.verified.delete(oldest);

@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, write
 import path from 'node:path';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import type { Logger } from 'pino';
+import { removeOthersAccess } from '../fs/data-dir.js';
 import { type Database, pgliteDatabase } from './database.js';
 
 /** PGlite options shared by every embedded instance: int8 as bigint, like the pg driver. */
@@ -29,7 +30,7 @@ const isAlive = (pid: number) => {
 function takeLock(lockPath: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(lockPath, 'wx');
+      const fd = openSync(lockPath, 'wx', 0o600);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       return () => rmSync(lockPath, { force: true });
@@ -50,13 +51,19 @@ export function embeddedPaths(dataDir: string) {
 
 export async function openEmbeddedDatabase(dataDir: string, logger: Logger): Promise<Database> {
   const paths = embeddedPaths(dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  // Owner-only, as everything under DATA_DIR: PGlite creates its files with the process's
+  // umask (0666 under umask 0), and a directory nobody else may enter keeps them private.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   const unlock = takeLock(paths.lock);
   try {
     if (!existsSync(path.join(paths.dir, 'PG_VERSION'))) {
       logger.info(`creating the embedded database in ${paths.dir}; the first start takes about 20 seconds`);
     }
     const pglite = await PGlite.create(paths.dir, pgliteOptions);
+    // PGlite chmods the files of a new database 0666 whatever the umask; on every open, so
+    // databases created before this check are tightened too.
+    removeOthersAccess(paths.dir);
     return pgliteDatabase(pglite, async () => {
       if (!pglite.closed) await pglite.close();
       unlock();

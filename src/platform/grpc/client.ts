@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
 import type { Actor } from '../auth/policy.js';
+import { FORWARDED_FOR } from './client-address.js';
 import { fromServiceError } from './errors.js';
 
 export interface ClientOptions {
@@ -15,9 +16,11 @@ type UnaryMethod<Request, Response> = (
 ) => grpc.ClientUnaryCall;
 
 /**
- * One unary call from the gateway to a service: the caller's access token forwarded in the
- * metadata, a deadline on every call, and a failed status turned back into the AppError the
- * service threw, so the REST edge cannot tell a remote service from an in-process one.
+ * One unary call from the gateway to a service: the caller's access token and, where the
+ * service keeps a budget per client address (failed password checks), the client's
+ * address forwarded in the metadata; a deadline on every call; and a failed status turned
+ * back into the AppError the service threw, so the REST edge cannot tell a remote service
+ * from an in-process one.
  */
 export function callUnary<Request, Response>(
   method: UnaryMethod<Request, Response>,
@@ -25,9 +28,11 @@ export function callUnary<Request, Response>(
   request: Request,
   actor: Actor | undefined,
   options: ClientOptions,
+  clientIp?: string,
 ): Promise<Response> {
   const metadata = new grpc.Metadata();
   if (actor?.credential) metadata.set('authorization', `Bearer ${actor.credential}`);
+  if (clientIp !== undefined) metadata.set(FORWARDED_FOR, clientIp);
   return new Promise((resolve, reject) => {
     method.call(
       client,
@@ -75,7 +80,19 @@ export abstract class ServiceClient<Client extends grpc.Client> {
     this.client.close();
   }
 
-  protected call<Response>(method: unknown, request: object, actor: Actor | undefined): Promise<Response> {
-    return callUnary(method as never, this.client, request, actor, this.options) as Promise<Response>;
+  protected call<Response>(
+    method: unknown,
+    request: object,
+    actor: Actor | undefined,
+    clientIp?: string,
+  ): Promise<Response> {
+    return callUnary(
+      method as never,
+      this.client,
+      request,
+      actor,
+      this.options,
+      clientIp,
+    ) as Promise<Response>;
   }
 }

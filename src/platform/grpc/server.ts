@@ -6,7 +6,9 @@ import type { Logger } from 'pino';
 import type { Actor } from '../auth/policy.js';
 import type { AccessTokens } from '../auth/tokens.js';
 import { unavailable } from '../errors.js';
+import type { AddressLimit, RateLimits } from '../http/rate-limits.js';
 import { actorFromMetadata } from './auth.js';
+import { clientAddressOf } from './client-address.js';
 import { toServiceError } from './errors.js';
 
 /** What an RPC handler gets besides its request: the caller and the call's deadline. */
@@ -15,6 +17,26 @@ export interface CallContext {
   /** When the client stops waiting; work that cannot finish by then is not started. */
   deadline: Date | undefined;
   metadata: grpc.Metadata;
+  /** The client's address (client-address.ts), for budgets a service keeps itself (failed logins). */
+  clientIp: string;
+}
+
+export interface GrpcServerDeps {
+  tokens: AccessTokens;
+  logger: Logger;
+  /**
+   * The rate limits of a public edge (the all-in-one process), the very ones REST spends,
+   * so a client has one budget on both edges. Absent for a service behind the split
+   * gateway: the gateway has already spent them for the client it calls for.
+   */
+  limits?: RateLimits;
+  /** Take the client's address from `x-forwarded-for` (a trusted proxy, or the split gateway). */
+  trustForwardedFor?: boolean;
+}
+
+export interface UnaryOptions {
+  /** A per-address budget spent before the caller is even authenticated, as REST's `ipLimit`. */
+  addressLimit?: AddressLimit;
 }
 
 export type UnaryHandler<Request, Response> = (request: Request, context: CallContext) => Promise<Response>;
@@ -24,8 +46,9 @@ const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
 
 /**
  * A gRPC server with what every Mamlaka service shares: the access token from metadata,
- * errors mapped once (errors.ts), deadlines honoured, standard
- * health checking (grpc.health.v1) and server reflection, so grpcurl-style tools work.
+ * at a public edge the same rate limits as REST, errors mapped once (errors.ts), deadlines
+ * honoured, standard health checking (grpc.health.v1) and server reflection, so
+ * grpcurl-style tools work.
  */
 export class GrpcServer {
   readonly server = new grpc.Server({
@@ -36,7 +59,7 @@ export class GrpcServer {
   private readonly services: string[] = [];
 
   constructor(
-    private readonly deps: { tokens: AccessTokens; logger: Logger },
+    private readonly deps: GrpcServerDeps,
     definitions: PackageDefinition,
   ) {
     this.health.addToServer(this.server);
@@ -54,23 +77,27 @@ export class GrpcServer {
   }
 
   /**
-   * Wraps a handler: authentication, deadline, error mapping, logging. Rate limits stay at
-   * the REST edge (the gateway), which every client call passes; a service behind it is
-   * not exposed to the internet.
+   * Wraps a handler: deadline, the per-address budget, authentication, the per-user budget,
+   * error mapping (RESOURCE_EXHAUSTED with RetryInfo once a budget is spent), logging.
    */
   unary<Request, Response>(
     method: string,
     handler: UnaryHandler<Request, Response>,
+    options: UnaryOptions = {},
   ): grpc.handleUnaryCall<Request, Response> {
-    const { tokens, logger } = this.deps;
+    const { tokens, logger, limits } = this.deps;
+    const trustForwarded = this.deps.trustForwardedFor ?? false;
     return (call, callback) => {
       const started = performance.now();
       const run = async (): Promise<Response> => {
         const deadline = deadlineOf(call.getDeadline());
         if (deadline && deadline.getTime() <= Date.now())
           throw unavailable('deadline_exceeded', 'the deadline has passed');
+        const clientIp = clientAddressOf(call, trustForwarded);
+        if (limits && options.addressLimit) await limits.spendAddress(options.addressLimit, clientIp);
         const actor = await actorFromMetadata(call.metadata, tokens);
-        return handler(call.request, { actor, deadline, metadata: call.metadata });
+        if (limits && actor) await limits.spendUser(actor.userId);
+        return handler(call.request, { actor, deadline, metadata: call.metadata, clientIp });
       };
       run().then(
         (response) => {

@@ -13,7 +13,7 @@ declare module 'fastify' {
     auth?: 'required' | 'optional';
     roles?: readonly Role[];
     /** A per-IP budget counted before the body is even read. */
-    ipLimit?: Extract<LimitName, 'loginPerIp' | 'registerPerIp'>;
+    ipLimit?: Extract<LimitName, 'loginPerIp' | 'registerPerIp' | 'midtransPerIp'>;
   }
 }
 
@@ -39,7 +39,7 @@ export function installAuthentication(app: FastifyInstance, tokens: AccessTokens
   app.decorateRequest('actor', undefined);
   const hook = async (request: FastifyRequest, reply: FastifyReply) => {
     const config = request.routeOptions.config;
-    if (config.ipLimit) setRateLimitHeaders(reply, await limits.consume(config.ipLimit, request.ip));
+    if (config.ipLimit) setRateLimitHeaders(reply, await limits.spendAddress(config.ipLimit, request.ip));
     if (!config.auth) return;
     const token = bearer(request.headers.authorization);
     if (token === undefined) {
@@ -47,7 +47,7 @@ export function installAuthentication(app: FastifyInstance, tokens: AccessTokens
       return;
     }
     request.actor = { ...(await tokens.verify(token)), credential: token };
-    setRateLimitHeaders(reply, await limits.consume('perUser', request.actor.userId));
+    setRateLimitHeaders(reply, await limits.spendUser(request.actor.userId));
     if (config.roles) authorize(request.actor, { roles: config.roles });
   };
   // Attached only to the routes that ask for it, so public routes pay nothing.

@@ -8,7 +8,19 @@ import {
 import type { Config } from '../../config.js';
 import { rateLimited } from '../errors.js';
 
-export type LimitName = 'loginPerIp' | 'loginFailures' | 'registerPerIp' | 'perUser';
+export type LimitName =
+  'loginPerIp' | 'loginFailures' | 'loginFailuresPerAccount' | 'registerPerIp' | 'perUser' | 'midtransPerIp';
+
+/** The budgets an edge spends per client address before it even reads the request. */
+export type AddressLimit = Extract<LimitName, 'loginPerIp' | 'registerPerIp' | 'midtransPerIp'>;
+
+/**
+ * A client address as every per-address key holds it: an IPv4-mapped IPv6 address
+ * (`::ffff:10.0.0.1`, what a dual-stack listener reports) as plain IPv4, so the REST and
+ * gRPC listeners, whichever families they bind, count one client under one key.
+ */
+export const addressKey = (ip: string): string =>
+  ip.toLowerCase().replace(/^::ffff:(?=\d{1,3}(\.\d{1,3}){3}$)/, '');
 
 export interface LimitState {
   limit: number;
@@ -18,10 +30,11 @@ export interface LimitState {
 }
 
 /**
- * The gateway's rate limits (rate-limiter-flexible). In memory for one process; in Redis
- * when REDIS_URL is set, so every instance counts against the same budget. Should Redis
- * become unreachable the limits fall back to per-process memory rather than failing
- * every request.
+ * The rate limits of both public edges, REST and gRPC (rate-limiter-flexible): one instance
+ * per process, the same keys from either edge, so a client has one budget however it calls.
+ * In memory for one process; in Redis when REDIS_URL is set, so every instance counts
+ * against the same budget. Should Redis become unreachable the limits fall back to
+ * per-process memory rather than failing every request.
  */
 export class RateLimits {
   private readonly limiters: Record<LimitName, RateLimiterAbstract>;
@@ -41,9 +54,15 @@ export class RateLimits {
     };
     this.limiters = {
       loginPerIp: make('login-ip', settings.loginPerIp, settings.loginWindowMs),
-      loginFailures: make('login-fail', settings.loginFailuresPerAccount, settings.loginWindowMs),
+      loginFailures: make('login-fail', settings.loginFailuresPerAddress, settings.loginWindowMs),
+      loginFailuresPerAccount: make(
+        'login-fail-account',
+        settings.loginFailuresPerAccount,
+        settings.loginAccountWindowMs,
+      ),
       registerPerIp: make('register-ip', settings.registerPerIp, settings.registerWindowMs),
       perUser: make('user', settings.requestsPerUser, settings.requestsWindowMs),
+      midtransPerIp: make('midtrans-ip', settings.midtransPerIp, settings.midtransWindowMs),
     };
   }
 
@@ -67,15 +86,19 @@ export class RateLimits {
     }
   }
 
-  /** Refuses when the budget is already spent, without counting this call. */
-  async ensureAvailable(name: LimitName, key: string): Promise<void> {
-    const res = await this.limiters[name].get(key);
-    if (res && res.remainingPoints <= 0) throw rateLimited(res.msBeforeNext);
+  /** Counts one call against a client address's budget. @throws `rate_limited` once it is spent. */
+  spendAddress(name: AddressLimit, ip: string): Promise<LimitState> {
+    return this.consume(name, addressKey(ip));
   }
 
-  /** Counts one failure without throwing (the caller has its own error to report). */
-  async penalize(name: LimitName, key: string): Promise<void> {
-    await this.limiters[name].penalty(key, 1);
+  /** Counts one authenticated call against its user's budget. @throws `rate_limited` once it is spent. */
+  spendUser(userId: string): Promise<LimitState> {
+    return this.consume('perUser', userId);
+  }
+
+  /** Gives back one point counted by `consume`, for a call that turned out not to count. */
+  async reward(name: LimitName, key: string): Promise<void> {
+    await this.limiters[name].reward(key, 1);
   }
 
   async reset(name: LimitName, key: string): Promise<void> {

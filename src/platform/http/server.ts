@@ -28,6 +28,18 @@ const DOCS_CSP =
   "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; " +
   "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
 
+type OriginCheck = (origin: string | undefined, done: (error: null, allow: boolean) => void) => void;
+
+/**
+ * A listed origin is echoed, any other gets no CORS headers at all. "Any" (sandbox only)
+ * still excludes `null`, the origin of sandboxed iframes and file: pages, which any site
+ * can make a browser send: echoing it would open the API to every page.
+ */
+function corsOrigin(allowed: string[] | true): string[] | false | OriginCheck {
+  if (allowed !== true) return allowed.length > 0 ? allowed : false;
+  return (origin, done) => done(null, origin !== undefined && origin !== 'null');
+}
+
 export interface HttpDeps {
   config: Config;
   logger: Logger;
@@ -87,7 +99,7 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
   }
 
   await app.register(cors, {
-    origin: config.corsOrigins,
+    origin: corsOrigin(config.corsOrigins),
     exposedHeaders: [
       'x-request-id',
       'retry-after',

@@ -1,7 +1,8 @@
-import { Ajv, type ErrorObject, type Options } from 'ajv';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import * as ajvFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
 import type { FieldError } from '../errors.js';
+import { UNSTORABLE_TEXT, unstorableText } from './unstorable-text.js';
 
 // ajv-formats is CommonJS; its callable export sits on `default` under ESM.
 const addFormats = ((ajvFormatsModule as unknown as { default: unknown }).default ??
@@ -17,7 +18,29 @@ const strictAjv = addFormats(new Ajv({ ...shared, coerceTypes: false }));
 const coercingAjv = addFormats(new Ajv({ ...shared, coerceTypes: 'array' }));
 
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema as object);
+  refusingUnstorableText((httpPart === 'body' ? strictAjv : coercingAjv).compile(schema as object));
+
+type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
+
+/**
+ * Every validator first refuses text no database can hold (see unstorableText), wherever it
+ * sits: a field the schema names, one it lets through untyped (a Midtrans notification's
+ * extras, kept raw as jsonb) or a property name. Fastify reads `errors` off the function,
+ * as it does off an Ajv validator.
+ */
+function refusingUnstorableText(validate: ValidateFunction): Validator {
+  const check: Validator = (data) => {
+    const refused = unstorableText(data);
+    if (refused.length) {
+      check.errors = refused;
+      return false;
+    }
+    const valid = validate(data);
+    check.errors = validate.errors ?? null;
+    return valid;
+  };
+  return check;
+}
 
 const pointerToField = (pointer: string) =>
   pointer
@@ -52,6 +75,12 @@ function describe(error: ErrorObject): FieldError {
         code: 'invalid_value',
         message: `${base} must be one of ${(error.params.allowedValues as unknown[]).join(', ')}`,
       };
+    case UNSTORABLE_TEXT:
+      return {
+        field: base,
+        code: 'invalid_characters',
+        message: `${base || 'body'} must not contain NUL characters or unpaired UTF-16 surrogates`,
+      };
     case 'minLength':
     case 'maxLength':
     case 'minimum':
@@ -83,6 +112,6 @@ export function fieldErrors(errors: ErrorObject[], part: string | undefined): Fi
  * message): the list of field errors, or undefined when the value is valid.
  */
 export function checkAgainst(schema: object): (value: unknown) => FieldError[] | undefined {
-  const validate = strictAjv.compile(schema);
+  const validate = refusingUnstorableText(strictAjv.compile(schema));
   return (value) => (validate(value) ? undefined : fieldErrors(validate.errors ?? [], 'body'));
 }

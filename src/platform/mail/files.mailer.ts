@@ -46,7 +46,8 @@ export class FilesMailer implements Mailer {
     try {
       const info = await this.composer.sendMail(toSendMailOptions(message));
       if (!Buffer.isBuffer(info.message)) throw new Error('nodemailer returned a stream, not a buffer');
-      await mkdir(this.dir, { recursive: true });
+      // Mail holds reset links and receipts: the directory is the platform user's alone.
+      await mkdir(this.dir, { recursive: true, mode: 0o700 });
       const file = path.join(this.dir, emlFileName(new Date(), info.messageId));
       await writeFileAtomically(file, info.message);
       return { messageId: info.messageId };

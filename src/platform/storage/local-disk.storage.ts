@@ -27,7 +27,8 @@ export class LocalDiskStorage implements ObjectStorage {
     assertValidPut(key, contentType);
     const file = this.fileFor(key);
     const dir = path.dirname(file);
-    await mkdir(dir, { recursive: true });
+    // Owner-only: the app serves these files itself, nobody else needs to read them.
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     // The temp name (leading dot, `.tmp`) fails isValidObjectKey, so it is never served.
     await writeFileAtomically(file, bytes);
     return { key, url: this.urlFor(key) };

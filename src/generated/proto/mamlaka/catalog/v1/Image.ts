@@ -1,7 +1,7 @@
 // Original file: proto/mamlaka/catalog/v1/catalog.proto
 
 /**
- * A product picture (JPEG, PNG, WebP or GIF, checked by its bytes).
+ * A product picture (JPEG, PNG or WebP, checked by its bytes and decoded; stored re-encoded as WebP).
  */
 export interface Image {
   content?: Buffer | Uint8Array | string;
@@ -9,7 +9,7 @@ export interface Image {
 }
 
 /**
- * A product picture (JPEG, PNG, WebP or GIF, checked by its bytes).
+ * A product picture (JPEG, PNG or WebP, checked by its bytes and decoded; stored re-encoded as WebP).
  */
 export interface Image__Output {
   content?: Buffer;

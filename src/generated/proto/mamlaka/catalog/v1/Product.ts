@@ -14,7 +14,13 @@ export interface Product {
   image_url?: string;
   created_at?: string;
   updated_at?: string;
+  /**
+   * The picture at most 400 px on its longer side; unset without a picture (or for one
+   * stored before thumbnails existed). image_url is the picture re-encoded as WebP.
+   */
+  thumbnail_url?: string;
   _image_url?: 'image_url';
+  _thumbnail_url?: 'thumbnail_url';
 }
 
 export interface Product__Output {
@@ -31,4 +37,9 @@ export interface Product__Output {
   image_url?: string;
   created_at?: string;
   updated_at?: string;
+  /**
+   * The picture at most 400 px on its longer side; unset without a picture (or for one
+   * stored before thumbnails existed). image_url is the picture re-encoded as WebP.
+   */
+  thumbnail_url?: string;
 }

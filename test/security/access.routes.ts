@@ -1,0 +1,313 @@
+import { randomUUID } from 'node:crypto';
+import { createProduct } from '../helpers/catalog.js';
+import type { PaymentJson } from '../helpers/payments.js';
+import type { TestApp } from '../helpers/test-app.js';
+
+/**
+ * The access table: for every route, the request each caller makes and the status each
+ * must get. Callers: nobody signed in, the buyer and the seller who own the fixtures'
+ * objects, another buyer and another seller who own none of them, and an admin.
+ */
+export const ACTORS = ['anonymous', 'buyer', 'otherBuyer', 'seller', 'otherSeller', 'admin'] as const;
+export type Actor = (typeof ACTORS)[number];
+
+interface Person {
+  id: string;
+  email: string;
+  password: string;
+  token: string;
+}
+
+/** The objects the table's requests point at: each owned by the buyer or the seller. */
+export interface MatrixWorld {
+  app: TestApp;
+  tokens: Record<Actor, string | undefined>;
+  people: Record<Exclude<Actor, 'anonymous'>, Person>;
+  productId: string;
+  paymentId: string;
+  refundId: string;
+  topUpId: string;
+  webhookId: string;
+  deliveryId: string;
+  uploadPath: string;
+}
+
+export interface MatrixRequest {
+  path: string;
+  body?: unknown;
+  form?: FormData;
+  /** Overrides the caller's own token (e.g. a fresh session to log out). */
+  token?: string;
+  headers?: Record<string, string>;
+}
+
+interface RouteEntry {
+  request(world: MatrixWorld, actor: Actor): MatrixRequest | Promise<MatrixRequest>;
+  expect: Record<Actor, number>;
+}
+
+const all = (status: number): Record<Actor, number> => ({
+  anonymous: status,
+  buyer: status,
+  otherBuyer: status,
+  seller: status,
+  otherSeller: status,
+  admin: status,
+});
+/** Signed in: anyone but the anonymous caller gets `status`. */
+const signedIn = (status: number) => ({ ...all(status), anonymous: 401 });
+/** Admins only. */
+const adminOnly = (status: number) => ({ ...all(403), anonymous: 401, admin: status });
+/** The buyer's object: the buyer, its seller (where `seller` says) and admins see it; others get 404. */
+const buyersObject = (status: number, seller: number) => ({
+  anonymous: 401,
+  buyer: status,
+  otherBuyer: 404,
+  seller,
+  otherSeller: 404,
+  admin: status,
+});
+/** The seller's object: the seller and admins; everyone else gets 404, never 403 (no existence leak). */
+const sellersObject = (status: number) => ({
+  anonymous: 401,
+  buyer: 404,
+  otherBuyer: 404,
+  seller: status,
+  otherSeller: 404,
+  admin: status,
+});
+
+const get = (path: (w: MatrixWorld) => string) => (w: MatrixWorld) => ({ path: path(w) });
+
+/** A pending manual payment of the fixture buyer for the fixture product, made for one cell. */
+async function freshPendingPayment(w: MatrixWorld): Promise<string> {
+  const res = await w.app.api<PaymentJson>('POST', '/payments', {
+    token: w.people.buyer.token,
+    body: { product_id: w.productId, quantity: 1, payment_method: 'manual' },
+  });
+  return res.body.results.id;
+}
+
+async function freshPaidPayment(w: MatrixWorld): Promise<string> {
+  const res = await w.app.api<PaymentJson>('POST', '/payments', {
+    token: w.people.buyer.token,
+    body: { product_id: w.productId, quantity: 1, payment_method: 'wallet' },
+  });
+  return res.body.results.id;
+}
+
+async function freshPayout(w: MatrixWorld): Promise<string> {
+  await freshPaidPayment(w);
+  const res = await w.app.api<{ id: string }>('POST', '/wallet/payouts', {
+    token: w.people.seller.token,
+    body: { amount: '100', currency: 'IDR' },
+    headers: { 'idempotency-key': randomUUID() },
+  });
+  return res.body.results.id;
+}
+
+/** A new session of the caller (a login), so logging it out leaves the caller's own token alone. */
+async function freshSession(w: MatrixWorld, actor: Actor) {
+  const person = w.people[actor === 'anonymous' ? 'buyer' : actor];
+  const res = await w.app.api<{ token: string; refresh_token: string }>('POST', '/users/login', {
+    body: { email: person.email, password: person.password },
+  });
+  return res.body.results;
+}
+
+export const ROUTES: Record<string, RouteEntry> = {
+  'GET /health': { request: get(() => '/health'), expect: all(200) },
+  'GET /ready': { request: get(() => '/ready'), expect: all(200) },
+  'GET /.well-known/jwks.json': { request: get(() => '/.well-known/jwks.json'), expect: all(200) },
+
+  // Only an admin may make an admin; anyone may register a buyer.
+  'POST /users/register': {
+    request: () => {
+      const password = 'matrix password 1';
+      return {
+        path: '/users/register',
+        body: {
+          name: 'New',
+          email: `new.${randomUUID()}@example.com`,
+          role: 'admin',
+          password,
+          confirm_password: password,
+        },
+      };
+    },
+    expect: { ...all(403), admin: 201 },
+  },
+  'POST /users/login': {
+    request: (w) => ({
+      path: '/users/login',
+      body: { email: w.people.otherBuyer.email, password: w.people.otherBuyer.password },
+    }),
+    expect: all(200),
+  },
+  'GET /users/me': { request: get(() => '/users/me'), expect: signedIn(200) },
+  'PATCH /users/me': {
+    request: () => ({ path: '/users/me', body: { name: 'Renamed' } }),
+    expect: signedIn(200),
+  },
+  'GET /users/:id': {
+    request: get((w) => `/users/${w.people.buyer.id}`),
+    expect: buyersObject(200, 404),
+  },
+  'GET /users/me/preferences': { request: get(() => '/users/me/preferences'), expect: signedIn(200) },
+  'PUT /users/me/preferences': {
+    request: () => ({ path: '/users/me/preferences', body: { marketing: true } }),
+    expect: signedIn(200),
+  },
+  'POST /auth/refresh': {
+    request: async (w, actor) => ({
+      path: '/auth/refresh',
+      body: { refresh_token: (await freshSession(w, actor)).refresh_token },
+    }),
+    expect: all(200),
+  },
+  'POST /auth/logout': {
+    request: async (w, actor) => {
+      const session = await freshSession(w, actor);
+      return {
+        path: '/auth/logout',
+        body: { refresh_token: session.refresh_token },
+        token: actor === 'anonymous' ? '' : session.token,
+      };
+    },
+    expect: signedIn(200),
+  },
+
+  'GET /products': { request: get(() => '/products'), expect: all(200) },
+  'GET /products/:id': { request: get((w) => `/products/${w.productId}`), expect: all(200) },
+  'POST /products': {
+    request: () => ({ path: '/products', body: { name: 'Kain', price: '1000', stock: 1 } }),
+    expect: { ...all(403), anonymous: 401, seller: 201, otherSeller: 201 },
+  },
+  'PUT /products/:id': {
+    request: (w) => ({ path: `/products/${w.productId}`, body: { stock: 100_000 } }),
+    // Buyers can change no product at all (a function-level refusal); another seller's is not there.
+    expect: { ...sellersObject(200), buyer: 403, otherBuyer: 403 },
+  },
+  'DELETE /products/:id': {
+    request: async (w) => ({
+      path: `/products/${(await createProduct(w.app, w.people.seller.token, { price: '1000' })).id}`,
+    }),
+    expect: { ...sellersObject(200), buyer: 403, otherBuyer: 403 },
+  },
+  'GET /uploads/:folder/:file': { request: get((w) => w.uploadPath), expect: all(200) },
+
+  'GET /payments': { request: get(() => '/payments'), expect: signedIn(200) },
+  'POST /payments': {
+    request: (w) => ({
+      path: '/payments',
+      body: { product_id: w.productId, quantity: 1, payment_method: 'wallet' },
+    }),
+    expect: { ...all(403), anonymous: 401, buyer: 201, otherBuyer: 201 },
+  },
+  'POST /orders': {
+    request: (w) => ({
+      path: '/orders',
+      body: { items: [{ product_id: w.productId, quantity: 1 }], payment_method: 'wallet' },
+    }),
+    expect: { ...all(403), anonymous: 401, buyer: 201, otherBuyer: 201 },
+  },
+  'GET /payments/:id': { request: get((w) => `/payments/${w.paymentId}`), expect: buyersObject(200, 200) },
+  'POST /payments/:id/cancel': {
+    request: async (w) => ({ path: `/payments/${await freshPendingPayment(w)}/cancel` }),
+    expect: { anonymous: 401, buyer: 200, otherBuyer: 404, seller: 403, otherSeller: 403, admin: 200 },
+  },
+  'POST /payments/:id/capture': {
+    request: async (w) => ({ path: `/payments/${await freshPendingPayment(w)}/capture` }),
+    expect: adminOnly(200),
+  },
+  // Unauthenticated by design: Midtrans signs it. A forged one is refused whoever sends it.
+  'POST /payments/midtrans/webhook': {
+    request: (w) => ({
+      path: '/payments/midtrans/webhook',
+      body: {
+        order_id: w.paymentId,
+        status_code: '200',
+        gross_amount: '1000.00',
+        signature_key: '0'.repeat(128),
+        transaction_status: 'settlement',
+      },
+    }),
+    expect: all(401),
+  },
+  'GET /payments/:id/refunds': {
+    request: get((w) => `/payments/${w.paymentId}/refunds`),
+    expect: buyersObject(200, 200),
+  },
+  'POST /payments/:id/refunds': {
+    request: async (w) => ({
+      path: `/payments/${await freshPaidPayment(w)}/refunds`,
+      body: { amount: '1', reason: 'matrix' },
+    }),
+    expect: { anonymous: 401, buyer: 403, otherBuyer: 403, seller: 201, otherSeller: 404, admin: 201 },
+  },
+  'GET /refunds/:id': { request: get((w) => `/refunds/${w.refundId}`), expect: buyersObject(200, 200) },
+
+  'GET /admin/midtrans/notifications': {
+    request: get(() => '/admin/midtrans/notifications'),
+    expect: adminOnly(200),
+  },
+  'GET /admin/mail': { request: get(() => '/admin/mail'), expect: adminOnly(200) },
+  'POST /admin/announcements': {
+    request: () => ({ path: '/admin/announcements', body: { subject: 'Sale', text: 'Everything must go' } }),
+    // Accepted: the mails go out in the background.
+    expect: adminOnly(202),
+  },
+  'GET /admin/ledger/check': {
+    request: get(() => '/admin/ledger/check?gateway=false'),
+    expect: adminOnly(200),
+  },
+
+  'GET /wallet': { request: get(() => '/wallet'), expect: signedIn(200) },
+  'POST /wallet/top-ups': {
+    request: () => ({ path: '/wallet/top-ups', body: { amount: '1000', currency: 'IDR', method: 'test' } }),
+    expect: signedIn(201),
+  },
+  'GET /wallet/top-ups/:id': {
+    request: get((w) => `/wallet/top-ups/${w.topUpId}`),
+    expect: buyersObject(200, 404),
+  },
+  'POST /wallet/payouts': {
+    request: () => ({ path: '/wallet/payouts', body: { amount: '1', currency: 'IDR' } }),
+    expect: { ...all(403), anonymous: 401, seller: 201, otherSeller: 201 },
+  },
+  'POST /admin/payouts/:id/complete': {
+    request: async (w) => ({ path: `/admin/payouts/${await freshPayout(w)}/complete` }),
+    expect: adminOnly(200),
+  },
+  'POST /admin/payouts/:id/cancel': {
+    request: async (w) => ({ path: `/admin/payouts/${await freshPayout(w)}/cancel` }),
+    expect: adminOnly(200),
+  },
+
+  'GET /webhooks': { request: get(() => '/webhooks'), expect: signedIn(200) },
+  'POST /webhooks': {
+    request: () => ({
+      path: '/webhooks',
+      body: { url: 'http://127.0.0.1:9/other', event_types: ['payment.succeeded'] },
+    }),
+    expect: signedIn(201),
+  },
+  'DELETE /webhooks/:id': {
+    request: async (w) => {
+      const made = await w.app.api<{ id: string }>('POST', '/webhooks', {
+        token: w.people.seller.token,
+        body: { url: 'http://127.0.0.1:9/gone', event_types: ['payment.succeeded'] },
+      });
+      return { path: `/webhooks/${made.body.results.id}` };
+    },
+    expect: sellersObject(200),
+  },
+  'GET /webhooks/:id/deliveries': {
+    request: get((w) => `/webhooks/${w.webhookId}/deliveries`),
+    expect: sellersObject(200),
+  },
+  'POST /webhooks/deliveries/:id/replay': {
+    request: (w) => ({ path: `/webhooks/deliveries/${w.deliveryId}/replay` }),
+    expect: sellersObject(201),
+  },
+};
