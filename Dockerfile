@@ -1,12 +1,14 @@
 # syntax=docker/dockerfile:1
 
-# ---- build: compile TypeScript with the dev dependencies ----
+# ---- build: the JavaScript and the embedded database template, with the dev dependencies ----
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci
-COPY tsconfig.json tsconfig.build.json ./
+# `prepare` builds; here it waits until the sources are in.
+RUN npm ci --ignore-scripts
+COPY scripts/build.mjs scripts/build-template.mjs ./scripts/
 COPY src ./src
+COPY migrations ./migrations
 RUN npm run build
 
 # ---- runtime: production dependencies and the compiled output only ----
@@ -14,7 +16,7 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production DATA_DIR=/data
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY migrations ./migrations

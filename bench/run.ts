@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { type CheckoutSection, checkoutReport, runCheckoutSection } from './checkout-section.js';
 import { eventsReport, runEventsBench } from './events.js';
+import { runFirstStart } from './first-start.js';
 import { measureGrpc } from './grpc.js';
 import { runSplitSection, splitReport } from './split-section.js';
 import { postgresTarget } from './postgres.js';
@@ -128,6 +129,7 @@ async function reconcileOnly(): Promise<number> {
 
 async function main(): Promise<number> {
   if (process.argv[2] === 'reconcile') return reconcileOnly();
+  if (process.argv[2] === 'first-start') return runFirstStart();
   console.log(`machine: ${machine.cores} cores, ${machine.model}, Node ${machine.node}, ${machine.platform}`);
   console.log(
     `settings: ${settings.durationSeconds} s per scenario after ${settings.warmupSeconds} s warm-up, ` +

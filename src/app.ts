@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { type CatalogModule, createCatalogModule } from './modules/catalog/catalog.module.js';
@@ -32,6 +31,7 @@ import { connectServices } from './services.js';
 import { createUsersModule, type UsersModule } from './modules/users/users.module.js';
 import { createWebhooksModule, type WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { createMidtransModule } from './modules/midtrans/midtrans.module.js';
+import type { LocalMidtrans } from './modules/midtrans/sandbox/sandbox.local.js';
 import { walletEventOwners } from './modules/wallets/wallets.events.js';
 import { createWalletsModule } from './modules/wallets/wallets.module.js';
 import { installIdempotency } from './platform/idempotency/idempotency.hook.js';
@@ -75,6 +75,11 @@ function audienceOf(event: DomainEvent): string[] {
   return walletEventOwners(event);
 }
 
+export interface PlatformExtras {
+  /** The bundled Midtrans sandbox served by this server: Midtrans for the modules, mounted on the app. */
+  localMidtrans?: LocalMidtrans;
+}
+
 /**
  * Composition root shared by the server, the CLI and the tests: every module wired to
  * the database and the gateway, nothing listening yet.
@@ -84,10 +89,15 @@ export async function createPlatform(
   logger: Logger,
   database: Database,
   role: Role = 'all',
+  extras: PlatformExtras = {},
 ): Promise<Platform> {
   const plan = planFor(role);
+  // Redis's client is loaded only when Redis is used.
   const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
+    ? new (await import('ioredis')).Redis(config.redisUrl, {
+        maxRetriesPerRequest: 1,
+        enableOfflineQueue: false,
+      })
     : undefined;
   redis?.on('error', (error) => logger.warn({ err: error }, 'redis error'));
   // Logged-out sessions, shared by every instance: through Redis when there is one, else
@@ -115,7 +125,7 @@ export async function createPlatform(
   });
 
   const bus = redis ? redisInvalidationBus(redis, logger) : localInvalidationBus();
-  const storage = openObjectStorage({
+  const storage = await openObjectStorage({
     dataDir: config.dataDir,
     publicUrl: config.publicUrl,
     s3: config.s3.bucket
@@ -164,14 +174,14 @@ export async function createPlatform(
     },
   };
   const { serverKey, snapUrl, apiUrl } = config.midtrans;
-  const midtrans =
-    serverKey && snapUrl && apiUrl
-      ? createMidtransModule({
-          db: database.db,
-          logger,
-          settings: { serverKey, snapUrl, apiUrl, timeoutMs: config.midtrans.timeoutMs },
-        })
-      : undefined;
+  const midtransSettings =
+    extras.localMidtrans?.settings ??
+    (serverKey && snapUrl && apiUrl
+      ? { serverKey, snapUrl, apiUrl, timeoutMs: config.midtrans.timeoutMs }
+      : undefined);
+  const midtrans = midtransSettings
+    ? createMidtransModule({ db: database.db, logger, settings: midtransSettings })
+    : undefined;
   const payments = createPaymentsModule({
     db: database.db,
     catalog: catalog.catalog,
@@ -259,6 +269,7 @@ export async function createPlatform(
     ledgerRoutes(app, { ledger, reconcile });
     if (storage.kind === 'local') uploadsRoutes(app, storage);
   }
+  await extras.localMidtrans?.mount(app);
   await app.ready();
 
   const stops: (() => void)[] = [];

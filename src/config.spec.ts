@@ -107,6 +107,25 @@ describe('loadConfig', () => {
     }
   });
 
+  it('lets sandbox webhooks reach loopback receivers by default, and live ones no private host', () => {
+    const live = { MAMLAKA_MODE: 'live', JWT_PRIVATE_KEY: pem(), PUBLIC_URL: 'https://api.example' };
+    expect(loadConfig({}).webhooks.allowList).toEqual(['localhost', '127.0.0.1', '::1']);
+    expect(loadConfig(live).webhooks.allowList).toEqual([]);
+  });
+
+  it('replaces the default webhook allow-list with WEBHOOK_ALLOW_LIST, empty meaning none', () => {
+    const live = { MAMLAKA_MODE: 'live', JWT_PRIVATE_KEY: pem(), PUBLIC_URL: 'https://api.example' };
+    expect(loadConfig({ WEBHOOK_ALLOW_LIST: ' hooks.internal , 10.0.0.7,' }).webhooks.allowList).toEqual([
+      'hooks.internal',
+      '10.0.0.7',
+    ]);
+    expect(loadConfig({ WEBHOOK_ALLOW_LIST: '' }).webhooks.allowList).toEqual([]);
+    expect(loadConfig({ WEBHOOK_ALLOW_LIST: '  ' }).webhooks.allowList).toEqual([]);
+    expect(loadConfig({ ...live, WEBHOOK_ALLOW_LIST: '127.0.0.1' }).webhooks.allowList).toEqual([
+      '127.0.0.1',
+    ]);
+  });
+
   it('parses durations and origins', () => {
     const config = loadConfig({
       PAYMENT_EXPIRY: '30m',

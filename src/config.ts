@@ -259,6 +259,23 @@ function corsOrigins(env: Env, mode: 'sandbox' | 'live'): string[] | true {
   return origins;
 }
 
+/** Loopback only: never private ranges, link-local or cloud metadata addresses. */
+export const SANDBOX_WEBHOOK_ALLOW_LIST = ['localhost', '127.0.0.1', '::1'];
+
+/**
+ * Sandbox lets webhooks reach a receiver on the developer's own machine without a setting
+ * (`mamlaka webhooks listen`); live mode allows no non-public host unless listed. A set
+ * variable replaces the default, and set but empty (`WEBHOOK_ALLOW_LIST=`) means none.
+ */
+function webhookAllowList(env: Env, mode: 'sandbox' | 'live'): string[] {
+  const raw = env.WEBHOOK_ALLOW_LIST;
+  if (raw === undefined) return mode === 'sandbox' ? [...SANDBOX_WEBHOOK_ALLOW_LIST] : [];
+  return raw
+    .split(',')
+    .map((host) => host.trim())
+    .filter(Boolean);
+}
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export function loadConfig(
@@ -325,10 +342,7 @@ export function loadConfig(
     },
     imageMaxBytes: integer(env, 'IMAGE_MAX_BYTES', 5 * 1_048_576, 1024, 100 * 1_048_576),
     webhooks: {
-      allowList: (read(env, 'WEBHOOK_ALLOW_LIST') ?? '')
-        .split(',')
-        .map((host) => host.trim())
-        .filter(Boolean),
+      allowList: webhookAllowList(env, mode),
       deliveryIntervalMs: duration(env, 'WEBHOOK_DELIVERY_INTERVAL', '5s'),
       timeoutMs: duration(env, 'WEBHOOK_TIMEOUT', '10s'),
     },

@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { createPlatform, type Platform } from './app.js';
-import { createMidtransSandbox } from './modules/midtrans/sandbox/sandbox.server.js';
+import { type LocalMidtrans, localMidtrans } from './modules/midtrans/sandbox/sandbox.local.js';
 import { seedDemo } from './cli/seed/demo.js';
 import { type Config, ConfigError } from './config.js';
 import { planFor, type Role } from './roles.js';
@@ -23,24 +22,26 @@ export interface RunningServer {
  * database, the control socket the CLI uses meanwhile.
  */
 export async function startServer(
-  configured: Config,
+  config: Config,
   logger: Logger,
   role: Role = 'all',
 ): Promise<RunningServer> {
-  if (role !== 'all' && !configured.databaseUrl) {
+  if (role !== 'all' && !config.databaseUrl) {
     // Several processes cannot share the embedded database.
     throw new ConfigError('DATABASE_URL', `is required by the split deployment (mamlaka serve ${role})`);
   }
-  secureDataDir(configured.dataDir, configured.mode, logger);
-  const { config, sandbox } =
-    role === 'all' ? await withLocalMidtrans(configured, logger) : { config: configured, sandbox: undefined };
+  secureDataDir(config.dataDir, config.mode, logger);
   const database = await openDatabase(config, logger);
+  let sandbox: LocalMidtrans | undefined;
   let control: Server | undefined;
   let created: Platform | undefined;
   try {
+    // After the database: the embedded one's lock keeps a second server off this DATA_DIR,
+    // and so off the sandbox's state in it.
+    sandbox = role === 'all' ? withLocalMidtrans(config, logger) : undefined;
     const applied = await migrate(database);
     if (applied.length) logger.info({ applied }, 'migrations applied');
-    const platform = await createPlatform(config, logger, database, role);
+    const platform = await createPlatform(config, logger, database, role, { localMidtrans: sandbox });
     created = platform;
     // The control socket opens first: once the API answers, CLI commands reach this server too.
     if (database.kind === 'pglite') {
@@ -64,6 +65,11 @@ export async function startServer(
     await listenOn('PORT', config.port, () => platform.app.listen({ port: config.port, host: config.host }));
     const address = platform.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
+    if (sandbox) {
+      // Its own address is known now (PORT may be 0): from here on the server can call it.
+      const payLinks = sandbox.connect(address);
+      logger.info(`local Midtrans sandbox at ${payLinks} (payment_method "midtrans" pays there)`);
+    }
     const grpcPort =
       planFor(role).grpc.length > 0
         ? await listenOn('GRPC_PORT', config.grpcPort, async () => {
@@ -96,23 +102,19 @@ export async function startServer(
 }
 
 /**
- * In sandbox mode with no Midtrans configured, the all-in-one server runs the local
- * Midtrans sandbox beside itself, so a new user can try the whole card flow offline.
+ * In sandbox mode with no Midtrans configured, the all-in-one server serves the bundled
+ * Midtrans sandbox itself (under /midtrans-sandbox), its transactions kept in DATA_DIR, so
+ * a new user can try the whole card flow offline and a pay link outlives a restart.
  */
-async function withLocalMidtrans(config: Config, logger: Logger) {
-  if (config.mode !== 'sandbox' || config.midtrans.snapUrl || config.midtrans.apiUrl) return { config };
-  const serverKey = config.midtrans.serverKey ?? `SB-Mid-server-local-${randomBytes(12).toString('hex')}`;
-  const sandbox = createMidtransSandbox({
-    serverKey,
-    notificationUrl: `http://127.0.0.1:${config.port}/payments/midtrans/webhook`,
+function withLocalMidtrans(config: Config, logger: Logger): LocalMidtrans | undefined {
+  if (config.mode !== 'sandbox' || config.midtrans.snapUrl || config.midtrans.apiUrl) return undefined;
+  return localMidtrans({
+    serverKey: config.midtrans.serverKey,
+    dataDir: config.dataDir,
+    publicUrl: config.publicUrl,
+    timeoutMs: config.midtrans.timeoutMs,
     logger,
   });
-  const url = await sandbox.listen(0, '127.0.0.1');
-  logger.info(`local Midtrans sandbox at ${url} (payment_method "midtrans" pays there)`);
-  return {
-    config: { ...config, midtrans: { ...config.midtrans, serverKey, snapUrl: url, apiUrl: url } },
-    sandbox,
-  };
 }
 
 /** SIGTERM/SIGINT: stop taking requests, finish the ones in flight, close the database, exit. */

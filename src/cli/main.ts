@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { ConfigError, configFromEnvironment } from '../config.js';
 import { startServer, stopOnSignals } from '../main.js';
 import { type Role, SPLIT_ROLES } from '../roles.js';
@@ -12,11 +12,12 @@ import { createLogger } from '../platform/logging/logger.js';
 import { PortUnavailableError } from '../platform/ports.js';
 import { createPlatform } from '../app.js';
 import { createMidtransSandbox } from '../modules/midtrans/sandbox/sandbox.server.js';
+import { startWebhookReceiver } from '../modules/webhooks/webhooks.receiver.js';
 import { reconciliationSummary } from '../modules/ledger/ledger.module.js';
 import type { ReconciliationReport } from '../modules/ledger/ledger.routes.js';
 import { DEFAULT_MAX_VIOLATIONS, MAX_VIOLATIONS_LIMIT } from '../modules/ledger/ledger.service.js';
 import { withDatabase } from './database-access.js';
-import { DEMO_BUYER, DEMO_SELLER, seedDemo } from './seed/demo.js';
+import { DEMO_BUYER, DEMO_SELLERS, seedDemo } from './seed/demo.js';
 
 // Before anything is created: every file and directory this process makes (the database,
 // keys, mail, uploads, the control socket) is its owner's alone, whatever umask it was given.
@@ -94,7 +95,7 @@ program
   .command('seed')
   .description('fill the database with sample data')
   .command('demo')
-  .description('a demo seller, a demo buyer and a few dozen products with pictures (sandbox only)')
+  .description('two demo sellers, a demo buyer and a few dozen products with pictures (sandbox only)')
   .action(async () => {
     const { config, logger } = setup();
     const { via, result } = await withDatabase(config, logger, {
@@ -113,7 +114,8 @@ program
     console.log(
       `demo data created${via === 'server' ? ' through the running server' : ''}: ${seeded.products} products`,
     );
-    console.log(`  seller: ${DEMO_SELLER.email} / ${DEMO_SELLER.password}`);
+    for (const seller of DEMO_SELLERS)
+      console.log(`  seller: ${seller.email} / ${seller.password} (${seller.name})`);
     console.log(`  buyer:  ${DEMO_BUYER.email} / ${DEMO_BUYER.password}`);
   });
 
@@ -180,6 +182,54 @@ program
     const stop = () => void sandbox.close().then(() => process.exit(0));
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
+  });
+
+/** --port: a TCP port, 0 for any free one. */
+const portArg = (value: string): number => {
+  if (!/^\d{1,5}$/.test(value) || Number(value) > 65535)
+    throw new InvalidArgumentError('a port from 0 to 65535');
+  return Number(value);
+};
+
+const countArg = (value: string) => {
+  if (!/^[1-9]\d{0,5}$/.test(value)) throw new InvalidArgumentError('a whole number from 1');
+  return Number(value);
+};
+
+program
+  .command('webhooks')
+  .description('webhooks on this machine')
+  .command('listen')
+  .description(
+    'receive webhooks locally and print one line per delivery (sandbox delivers to loopback without settings)',
+  )
+  .option('--port <port>', 'port to listen on', portArg, 9000)
+  .option('--host <host>', 'address to listen on', '127.0.0.1')
+  .option('--count <n>', 'exit after this many accepted deliveries', countArg)
+  .addOption(
+    new Option('--secret <secret>', 'the endpoint’s signing secret (whsec_…): check each signature').env(
+      'MAMLAKA_WEBHOOK_SECRET',
+    ),
+  )
+  .action(async (options: { port: number; host: string; secret?: string; count?: number }) => {
+    const receiver = await startWebhookReceiver({
+      ...options,
+      stopAfter: options.count,
+      // One whole line per write: stdout to a file or a pipe is written synchronously, so
+      // `listen > hooks.log &` shows each delivery as it arrives.
+      print: (line) => process.stdout.write(`${line}\n`),
+    });
+    console.log(
+      `listening for webhooks on ${receiver.url} (any path); ${
+        options.secret
+          ? 'checking signatures'
+          : 'not checking signatures: give --secret or MAMLAKA_WEBHOOK_SECRET'
+      }`,
+    );
+    const stop = () => void receiver.close().then(() => process.exit(0));
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+    void receiver.finished.then(stop);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

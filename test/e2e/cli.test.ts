@@ -60,21 +60,56 @@ describe.runIf(testDatabase() === 'pglite')('the CLI on the embedded database', 
     expect(again.stderr).toContain('email already exists');
   });
 
-  it('seeds the demo catalog through the running server, once', async () => {
+  it('seeds the demo catalog of two sellers through the running server, once', async () => {
     const seeded = await runCli(['seed', 'demo'], { DATA_DIR: dataDir });
     expect(seeded.code).toBe(0);
     expect(seeded.stdout).toContain('through the running server: 32 products');
+    expect(seeded.stdout).toContain('  seller: seller@demo.mamlaka.dev / demo seller password (Toko Demo)');
+    expect(seeded.stdout).toContain(
+      '  seller: seller2@demo.mamlaka.dev / demo seller two password (Kriya Nusantara)',
+    );
+    expect(seeded.stdout).toContain('  buyer:  buyer@demo.mamlaka.dev / demo buyer password');
     const page = (await (await fetch(`${server!.url}/products?limit=100`)).json()) as {
       results: { image_url: string; price: string }[];
     };
     expect(page.results).toHaveLength(32);
     const image = await fetch(`${server!.url}${new URL(page.results[0]!.image_url).pathname}`);
     expect(image.headers.get('content-type')).toBe('image/webp');
-    const login = await post(`${server!.url}/users/login`, {
-      email: 'seller@demo.mamlaka.dev',
-      password: 'demo seller password',
+
+    // Each seller has several products in stock, so one order can hold products of both.
+    const inStock: string[] = [];
+    for (const [email, password] of [
+      ['seller@demo.mamlaka.dev', 'demo seller password'],
+      ['seller2@demo.mamlaka.dev', 'demo seller two password'],
+    ] as const) {
+      const login = await post(`${server!.url}/users/login`, { email, password });
+      expect(login.body.results.role).toBe('seller');
+      const own = (await (
+        await fetch(`${server!.url}/products?limit=100&in_stock=true&seller_id=${login.body.results.id}`)
+      ).json()) as { results: { id: string }[] };
+      expect(own.results.length).toBeGreaterThanOrEqual(5);
+      inStock.push(own.results[0]!.id);
+    }
+    const buyer = await post(`${server!.url}/users/login`, {
+      email: 'buyer@demo.mamlaka.dev',
+      password: 'demo buyer password',
     });
-    expect(login.body.results.role).toBe('seller');
+    const order = await fetch(`${server!.url}/orders`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${buyer.body.results.token}`,
+        'idempotency-key': 'demo-two-sellers',
+      },
+      body: JSON.stringify({
+        items: inStock.map((product_id) => ({ product_id, quantity: 1 })),
+        payment_method: 'manual',
+      }),
+    });
+    expect(order.status).toBe(201);
+    const { results } = (await order.json()) as { results: { items: { seller_id: string }[] } };
+    expect(new Set(results.items.map((item) => item.seller_id)).size).toBe(2);
+
     const again = await runCli(['seed', 'demo'], { DATA_DIR: dataDir });
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('already there');

@@ -55,5 +55,12 @@ describe.runIf(testDatabase() === 'pglite')('gRPC tooling', () => {
     );
     expect(stdout).toContain('mamlaka.payments.v1.PaymentService/CreatePayment');
     expect(stdout).toContain('mamlaka.catalog.v1.CatalogService/ListProducts');
+    expect(stdout).toContain('grpc.health.v1.Health/Check');
+  });
+
+  it('describes grpc.health.v1 by reflection too, so a health check needs no --schema', async () => {
+    const check = (service: string) => bufCurl(app, 'grpc.health.v1.Health/Check', { service });
+    expect(await check('')).toEqual({ status: 'SERVING' });
+    expect(await check('mamlaka.users.v1.UserService')).toEqual({ status: 'SERVING' });
   });
 });

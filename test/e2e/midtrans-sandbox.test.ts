@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createMidtransSandbox,
   type MidtransSandbox,
@@ -55,6 +58,7 @@ class Receiver {
 const basic = (key: string) => `Basic ${Buffer.from(`${key}:`).toString('base64')}`;
 
 let receiver: Receiver;
+let receiverUrl: string;
 let sandbox: MidtransSandbox;
 let baseUrl: string;
 let orderCounter = 0;
@@ -106,10 +110,10 @@ const expectSigned = (notification: Notification) =>
 
 beforeAll(async () => {
   receiver = new Receiver();
-  const notificationUrl = await receiver.start();
+  receiverUrl = await receiver.start();
   sandbox = createMidtransSandbox({
     serverKey: SERVER_KEY,
-    notificationUrl,
+    notificationUrl: receiverUrl,
     retry: { attempts: 4, baseDelayMs: 20 },
   });
   baseUrl = await sandbox.listen(0, '127.0.0.1');
@@ -434,5 +438,89 @@ describe('notification delivery', () => {
     ]);
     receiver.received.forEach(expectSigned);
     expect((await call('GET', `/v2/${orderId}/status`)).body.transaction_status).toBe('settlement');
+  });
+});
+
+describe('state kept in a directory', () => {
+  let stateDir: string;
+  beforeEach(() => {
+    stateDir = mkdtempSync(path.join(tmpdir(), 'midtrans-sandbox-state-'));
+  });
+  afterEach(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  it('opens, pays and refunds a transaction created before a restart', async () => {
+    const before = createMidtransSandbox({ serverKey: SERVER_KEY, stateDir });
+    const beforeUrl = await before.listen();
+    const created = await fetch(`${beforeUrl}/snap/v1/transactions`, {
+      method: 'POST',
+      headers: { authorization: basic(SERVER_KEY), 'content-type': 'application/json' },
+      body: JSON.stringify({ transaction_details: { order_id: 'kept-1', gross_amount: 15_000 } }),
+    });
+    const { token } = (await created.json()) as { token: string };
+    await before.close();
+
+    const after = createMidtransSandbox({ serverKey: SERVER_KEY, stateDir });
+    const afterUrl = await after.listen();
+    try {
+      const page = await fetch(`${afterUrl}/snap/v2/vtweb/${token}`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('15000.00');
+      await after.pay('kept-1', 'settlement');
+      const refund = await fetch(`${afterUrl}/v2/kept-1/refund`, {
+        method: 'POST',
+        headers: { authorization: basic(SERVER_KEY), 'content-type': 'application/json' },
+        body: JSON.stringify({ refund_key: 'rk-kept', amount: 5_000 }),
+      });
+      expect(refund.status).toBe(200);
+    } finally {
+      await after.close();
+    }
+    const again = createMidtransSandbox({ serverKey: SERVER_KEY, stateDir });
+    expect(again.refunds('kept-1').map((refund) => refund.amount)).toEqual([5_000n]);
+    await again.close();
+  });
+
+  it('delivers after a restart a notification still being retried, signed with the new server key', async () => {
+    receiver.answers = [500, 500, 500, 500];
+    const before = createMidtransSandbox({
+      serverKey: SERVER_KEY,
+      stateDir,
+      notificationUrl: receiverUrl,
+      retry: { attempts: 5, baseDelayMs: 60_000 },
+    });
+    const beforeUrl = await before.listen();
+    await fetch(`${beforeUrl}/snap/v1/transactions`, {
+      method: 'POST',
+      headers: { authorization: basic(SERVER_KEY), 'content-type': 'application/json' },
+      body: JSON.stringify({ transaction_details: { order_id: 'kept-2', gross_amount: 10_000 } }),
+    });
+    const paying = before.pay('kept-2', 'settlement');
+    await receiver.waitFor(1);
+    // The second attempt is a minute away: the sandbox stops before it.
+    await before.close();
+    await paying;
+    expect(receiver.received).toHaveLength(1);
+
+    receiver.answers = [];
+    const newKey = 'SB-Mid-server-another-key';
+    const after = createMidtransSandbox({
+      serverKey: newKey,
+      stateDir,
+      retry: { attempts: 5, baseDelayMs: 10 },
+    });
+    try {
+      // Mounted on a server whose address comes later, as the all-in-one server does.
+      after.connect({ notificationUrl: receiverUrl, publicUrl: 'http://127.0.0.1:1/midtrans-sandbox' });
+      const [, redelivered] = await receiver.waitFor(2);
+      expect(redelivered).toMatchObject({ order_id: 'kept-2', transaction_status: 'settlement' });
+      expect(redelivered!.signature_key).toBe(midtransSignature('kept-2', '200', '10000.00', newKey));
+      await after.idle();
+    } finally {
+      await after.close();
+    }
+    const third = createMidtransSandbox({ serverKey: newKey, stateDir, notificationUrl: receiverUrl });
+    await third.idle();
+    expect(receiver.received).toHaveLength(2);
+    await third.close();
   });
 });

@@ -8,7 +8,7 @@ import {
   type MidtransSandbox,
 } from '../../src/modules/midtrans/sandbox/sandbox.server.js';
 import { runCli } from '../helpers/cli.js';
-import { callApi } from '../helpers/http.js';
+import { callApi, signUpAt } from '../helpers/http.js';
 import { CrashableServer, freePort } from '../helpers/crashable-server.js';
 import { eventually } from '../helpers/eventually.js';
 import type { PaymentJson, RefundJson } from '../helpers/payments.js';
@@ -23,21 +23,11 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
  */
 
 const SERVER_KEY = 'SB-Mid-server-crash-test';
-const PASSWORD = 'correct horse battery';
 const RETRIES = 20;
 
 const call = callApi;
 
-async function signUp(url: string, role: 'buyer' | 'seller') {
-  const email = `${role}.${randomUUID()}@example.com`;
-  const body = { name: role, email, role, password: PASSWORD, confirm_password: PASSWORD };
-  const registered = await call<{ id: string }>(url, 'POST', '/users/register', { body });
-  expect(registered.status).toBe(201);
-  const login = await call<{ token: string }>(url, 'POST', '/users/login', {
-    body: { email, password: PASSWORD },
-  });
-  return { id: registered.body.results.id, token: login.body.results.token };
-}
+const signUp = signUpAt;
 
 describe('a refund interrupted by SIGKILL between its phases', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'mamlaka-refund-crash-'));

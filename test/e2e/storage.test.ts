@@ -211,10 +211,16 @@ describe('S3 storage URLs', () => {
 });
 
 describe('openObjectStorage', () => {
-  it('opens S3 when a bucket is configured and the local disk otherwise', () => {
-    expect(openObjectStorage({ dataDir, publicUrl: PUBLIC_URL }).kind).toBe('local');
+  it('opens S3 when a bucket is configured and the local disk otherwise', async () => {
+    expect((await openObjectStorage({ dataDir, publicUrl: PUBLIC_URL })).kind).toBe('local');
     expect(
-      openObjectStorage({ dataDir, publicUrl: PUBLIC_URL, s3: { bucket: BUCKET, region: 'us-east-1' } }).kind,
+      (
+        await openObjectStorage({
+          dataDir,
+          publicUrl: PUBLIC_URL,
+          s3: { bucket: BUCKET, region: 'us-east-1' },
+        })
+      ).kind,
     ).toBe('s3');
   });
 });

@@ -1,12 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { pgliteDatabase } from '../../src/platform/db/database.js';
-import { pgliteOptions } from '../../src/platform/db/embedded.js';
-import { migrate } from '../../src/platform/db/migrations.js';
+import { buildEmbeddedTemplate } from '../../src/platform/db/embedded-template.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -26,11 +23,8 @@ export default async function setup(project: TestProject) {
     await client.query('SELECT 1');
     await client.end();
   }
-  const pglite = await PGlite.create(pgliteOptions);
-  await migrate(pgliteDatabase(pglite));
-  const dump = await pglite.dumpDataDir('none');
-  await pglite.close();
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'mamlaka-snapshot-')), 'db.tar');
-  writeFileSync(file, Buffer.from(await dump.arrayBuffer()));
+  // The same template a new embedded database starts from, built from these sources.
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'mamlaka-snapshot-')), 'db.tar.gz');
+  await buildEmbeddedTemplate(file);
   project.provide('pgliteSnapshotPath', file);
 }

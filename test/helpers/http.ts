@@ -44,3 +44,18 @@ export async function callApi<T>(
   body.meta ??= { success: false, message: text.slice(0, 300), code: 'no_envelope' };
   return { status: res.status, replayed: res.headers.get('idempotent-replayed') === 'true', body };
 }
+
+const SIGN_UP_PASSWORD = 'correct horse battery';
+
+/** Registers a new user of `role` on the server at `url` and logs them in. */
+export async function signUpAt(url: string, role: 'buyer' | 'seller') {
+  const email = `${role}.${crypto.randomUUID()}@example.com`;
+  const body = { name: role, email, role, password: SIGN_UP_PASSWORD, confirm_password: SIGN_UP_PASSWORD };
+  const registered = await callApi<{ id: string }>(url, 'POST', '/users/register', { body });
+  if (registered.status !== 201) throw new Error(`register failed: ${JSON.stringify(registered.body)}`);
+  const login = await callApi<{ token: string }>(url, 'POST', '/users/login', {
+    body: { email, password: SIGN_UP_PASSWORD },
+  });
+  if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
+  return { id: registered.body.results.id, email, token: login.body.results.token };
+}

@@ -103,6 +103,31 @@ describe('the access matrix', () => {
     expect(Object.keys(ROUTES).sort()).toEqual(documented);
   });
 
+  it('documents as x-roles the roles a route lets through, and the table refuses every other role', async () => {
+    const doc = (await app.api<never>('GET', '/openapi.json')).body as unknown as {
+      paths: Record<string, Record<string, { 'x-roles'?: string[] }>>;
+    };
+    const roleOf = {
+      buyer: 'buyer',
+      otherBuyer: 'buyer',
+      seller: 'seller',
+      otherSeller: 'seller',
+      admin: 'admin',
+    };
+    const refused = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).flatMap(([method, op]) =>
+        (Object.keys(roleOf) as (keyof typeof roleOf)[])
+          .filter((actor) => op['x-roles'] && !op['x-roles'].includes(roleOf[actor]))
+          .map((actor) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')} as ${actor}`),
+      ),
+    );
+    expect(refused).toContain('POST /payments/:id/capture as seller');
+    for (const cell of refused) {
+      const [route, actor] = cell.split(' as ') as [string, Actor];
+      expect({ cell, status: ROUTES[route]?.expect[actor] }).toEqual({ cell, status: 403 });
+    }
+  });
+
   const cells = Object.keys(ROUTES).flatMap((route) => ACTORS.map((actor) => [route, actor] as const));
   it.each(cells)('%s as %s answers as its table says', async (route, actor: Actor) => {
     const entry = ROUTES[route]!;

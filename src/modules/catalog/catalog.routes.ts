@@ -56,7 +56,7 @@ export function catalogRoutes(
   app.put(
     '/products/:id',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', roles: ['seller', 'admin'] },
       preValidation: readProductForm,
       schema: {
         tags: ['products'],
@@ -78,7 +78,7 @@ export function catalogRoutes(
   app.delete(
     '/products/:id',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', roles: ['seller', 'admin'] },
       schema: {
         tags: ['products'],
         summary: 'Delete a product (owning seller or admin); its past orders keep pointing at it',

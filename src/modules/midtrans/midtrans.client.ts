@@ -25,8 +25,12 @@ export type RefundAnswer =
 
 export interface MidtransClientOptions {
   serverKey: string;
-  snapUrl: string;
-  apiUrl: string;
+  /**
+   * The Snap and Core API bases, or functions giving them at each call: the bundled sandbox
+   * served by this very server has an address only once the server listens.
+   */
+  snapUrl: string | (() => string);
+  apiUrl: string | (() => string);
   timeoutMs?: number;
   attempts?: number;
 }
@@ -50,17 +54,15 @@ export class MidtransClient {
   }): Promise<SnapTransaction> {
     return this.call<SnapTransaction>(
       'POST',
-      `${this.options.snapUrl}/snap/v1/transactions`,
+      this.options.snapUrl,
+      '/snap/v1/transactions',
       body,
       [200, 201],
     );
   }
 
   status(orderId: string): Promise<MidtransStatus> {
-    return this.call<MidtransStatus>(
-      'GET',
-      `${this.options.apiUrl}/v2/${encodeURIComponent(orderId)}/status`,
-    );
+    return this.call<MidtransStatus>('GET', this.options.apiUrl, `/v2/${encodeURIComponent(orderId)}/status`);
   }
 
   /**
@@ -72,12 +74,12 @@ export class MidtransClient {
     orderId: string,
     body: { refund_key: string; amount: number; reason: string },
   ): Promise<RefundAnswer> {
-    const url = `${this.options.apiUrl}/v2/${encodeURIComponent(orderId)}/refund`;
+    const path = `/v2/${encodeURIComponent(orderId)}/refund`;
     const attempts = this.options.attempts ?? 3;
     let message = 'no answer';
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        const { status, text } = await this.send('POST', url, body);
+        const { status, text } = await this.send('POST', `${baseOf(this.options.apiUrl)}${path}`, body);
         const answer = refundAnswerOf(status, text);
         if (answer.kind !== 'unknown') return answer;
         message = answer.message;
@@ -89,12 +91,18 @@ export class MidtransClient {
     return { kind: 'unknown', message };
   }
 
-  private async call<T>(method: string, url: string, body?: unknown, ok: number[] = [200]): Promise<T> {
+  private async call<T>(
+    method: string,
+    base: MidtransClientOptions['apiUrl'],
+    path: string,
+    body?: unknown,
+    ok: number[] = [200],
+  ): Promise<T> {
     const attempts = this.options.attempts ?? 3;
     let lastError: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       try {
-        const { status, text } = await this.send(method, url, body);
+        const { status, text } = await this.send(method, `${baseOf(base)}${path}`, body);
         if (ok.includes(status)) return JSON.parse(text) as T;
         lastError = new Error(`Midtrans answered ${status}: ${text.slice(0, 300)}`);
         if (status < 500) break;
@@ -123,6 +131,8 @@ export class MidtransClient {
     return { status: response.status, text: await response.text() };
   }
 }
+
+const baseOf = (url: string | (() => string)): string => (typeof url === 'function' ? url() : url);
 
 const pause = (attempt: number) => new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
 

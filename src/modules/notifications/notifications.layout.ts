@@ -40,6 +40,8 @@ export interface MailContent {
   subject: string;
   heading: string;
   paragraphs: string[];
+  /** The one thing the reader should do, e.g. open a pay link: a button in HTML, a line in text. */
+  action?: { label: string; url: string };
   /** Label/value facts, shown as a two-column table. */
   details?: [label: string, value: string][];
   items?: { rows: MailItem[]; currency: string; total: string };
@@ -95,8 +97,12 @@ export const humanize = (code: string): string => {
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
+/** Only web links become buttons: a `javascript:` or `data:` URL must never be clickable. */
+const isWebUrl = (url: string): boolean => /^https?:\/\/[^\s]+$/i.test(url);
+
 function renderText(content: MailContent, branding: Branding): string {
   const lines = [content.heading, '', ...content.paragraphs.flatMap((p) => [p, ''])];
+  if (content.action) lines.push(`${content.action.label}: ${content.action.url}`, '');
   if (content.details?.length) {
     const width = Math.max(...content.details.map(([label]) => label.length)) + 1;
     for (const [label, value] of content.details) lines.push(`${`${label}:`.padEnd(width)} ${value}`);
@@ -133,6 +139,19 @@ function renderHtml(content: MailContent, branding: Branding): string {
             </tr>`,
         )}
       </table>`
+    : '';
+  const action = content.action;
+  const button = action
+    ? isWebUrl(action.url)
+      ? html`<p style="margin:0 0 24px;">
+            <a
+              href="${action.url}"
+              style="display:inline-block;padding:12px 20px;border-radius:6px;background:${accent};color:#ffffff;font-weight:bold;text-decoration:none;"
+              >${action.label}</a
+            >
+          </p>
+          <p style="margin:0 0 24px;font-size:13px;color:#6b7280;word-break:break-all;">${action.url}</p>`
+      : html`<p style="margin:0 0 24px;">${action.label}: ${action.url}</p>`
     : '';
   const list = content.items;
   const items = list
@@ -197,7 +216,7 @@ function renderHtml(content: MailContent, branding: Branding): string {
                   <td style="padding:32px;">
                     <h1 style="margin:0 0 16px;font-size:22px;line-height:1.3;">${content.heading}</h1>
                     ${content.paragraphs.map((p) => html`<p style="margin:0 0 16px;font-size:15px;line-height:1.5;">${p}</p>`)}
-                    ${details} ${items}
+                    ${button} ${details} ${items}
                   </td>
                 </tr>
                 <tr>

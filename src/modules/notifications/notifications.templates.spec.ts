@@ -140,6 +140,44 @@ describe('renderPaymentReceipt', () => {
   });
 });
 
+describe('the pending mail of a payment paid on a gateway page', () => {
+  const payUrl = 'http://localhost:8080/midtrans-sandbox/snap/v2/vtweb/7f6c2a4e-1b2d-4c3e-8f9a-0a1b2c3d4e5f';
+  const pending: PaymentMailInput = {
+    ...payment,
+    status: 'pending',
+    payment_method: 'midtrans',
+    payment_url: payUrl,
+    expires_at: '2026-11-23T14:03:05.123Z',
+  };
+
+  it('carries the pay link and when the payment expires, in both bodies', () => {
+    const mail = renderPaymentReceipt(pending, branding);
+    for (const body of [mail.text, visibleText(mail.html)]) {
+      expect(body).toContain(payUrl);
+      expect(body).toContain('Complete it before 2026-11-23 14:03 UTC');
+    }
+    expect(mail.text).toMatch(/^Pay by: +2026-11-23 14:03 UTC$/m);
+    expect(mail.text).toContain(`Complete your payment: ${payUrl}`);
+    expect(mail.html).toContain(`href="${payUrl}"`);
+  });
+
+  it('shows no pay link once the payment is no longer pending, nor for a payment without one', () => {
+    for (const mail of [
+      renderPaymentReceipt({ ...pending, status: 'succeeded' }, branding),
+      renderPaymentReceipt({ ...pending, payment_url: null }, branding),
+    ]) {
+      expect(mail.text).not.toContain('Complete your payment');
+      expect(mail.html).not.toContain('href="http://localhost');
+    }
+  });
+
+  it('never makes a link that is not a web address clickable', () => {
+    const mail = renderPaymentReceipt({ ...pending, payment_url: 'javascript:alert(1)' }, branding);
+    expect(mail.html).not.toContain('href="javascript');
+    expect(mail.text).toContain('Complete your payment: javascript:alert(1)');
+  });
+});
+
 describe('renderRefundNotice', () => {
   it('names this refund, the total refunded and the payment', () => {
     const mail = renderRefundNotice(

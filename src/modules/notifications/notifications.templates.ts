@@ -34,6 +34,10 @@ export interface PaymentMailInput {
   created_at: string;
   updated_at: string;
   items: MailItem[];
+  /** Where a gateway payment is paid (Midtrans's Snap page), while it is pending. */
+  payment_url?: string | null;
+  /** When a pending payment expires unpaid. */
+  expires_at?: string | null;
 }
 
 export interface PayoutMailInput {
@@ -119,6 +123,8 @@ function paymentDetails(payment: PaymentMailInput): [string, string][] {
     ['Created', formatTime(payment.created_at)],
   );
   if (payment.updated_at !== payment.created_at) details.push(['Updated', formatTime(payment.updated_at)]);
+  if (payment.status === 'pending' && payment.expires_at)
+    details.push(['Pay by', formatTime(payment.expires_at)]);
   return details;
 }
 
@@ -150,11 +156,17 @@ export function renderPaymentReceipt(payment: PaymentMailInput, branding: Brandi
   const wording = paymentWording(payment.status);
   const paid = formatMoney(payment.total_amount, payment.currency);
   const refunded = formatMoney(payment.refunded_amount, payment.currency);
+  // A pending gateway payment is completed on the gateway's page: the mail carries its link.
+  const payLink = payment.status === 'pending' && payment.payment_url ? payment.payment_url : undefined;
+  const deadline = payment.expires_at
+    ? `Complete it before ${formatTime(payment.expires_at)}; after that it expires and nothing is charged.`
+    : 'Complete it on the payment page.';
   return renderMail(
     {
       subject: `${wording.subject}: ${payment.payment_code}`,
       heading: wording.subject,
-      paragraphs: [wording.lead(paid, refunded)],
+      paragraphs: [wording.lead(paid, refunded), ...(payLink ? [deadline] : [])],
+      ...(payLink ? { action: { label: 'Complete your payment', url: payLink } } : {}),
       details: paymentDetails(payment),
       items: paymentItems(payment),
     },

@@ -126,7 +126,10 @@ export class Checkout {
                 fee_minor: line.feeMinor,
               })),
             });
-            return this.write(trx, buyer.userId, method, attempt, {
+            // A gateway's pay link exists only after this commits: its payment is announced
+            // (payment.created) once it has one, so the pending mail and webhooks carry it.
+            const announce = outcome.status === 'succeeded' || !provider.afterCommit;
+            return this.write(trx, buyer.userId, method, attempt, announce, {
               id: paymentId,
               idempotencyKey,
               ...(outcome.status === 'succeeded'
@@ -177,10 +180,14 @@ export class Checkout {
   private async openAtGateway(provider: PaymentProvider, payment: PaymentRow, items: OrderItemRow[]) {
     try {
       const opened = await provider.afterCommit!(payment, items);
-      const updated = await PaymentsRepository.of(this.db).updatePayment(payment.id, 'pending', {
-        payment_url: opened.paymentUrl,
-        token: opened.token,
-        provider_reference: opened.providerReference,
+      const updated = await this.db.transaction().execute(async (trx) => {
+        const row = await PaymentsRepository.in(trx).updatePayment(payment.id, 'pending', {
+          payment_url: opened.paymentUrl,
+          token: opened.token,
+          provider_reference: opened.providerReference,
+        });
+        if (row) await this.events.emit(trx, 'payment.created', toPublicPayment(row, items));
+        return row;
       });
       return updated ?? payment;
     } catch (error) {
@@ -201,7 +208,7 @@ export class Checkout {
     idempotencyKey?: string,
   ): Promise<PublicPayment> {
     const { payment, items } = await this.db.transaction().execute((trx) =>
-      this.write(trx, buyerId, method, attempt, {
+      this.write(trx, buyerId, method, attempt, true, {
         id: randomUUID(),
         idempotencyKey,
         status: 'failed',
@@ -211,12 +218,13 @@ export class Checkout {
     return toPublicPayment(payment, items);
   }
 
-  /** Order, items and payment in one statement. */
+  /** Order, items and payment in one statement, and (when `announce`) the payment's events. */
   private async write(
     trx: Transaction<object>,
     buyerId: string,
     method: string,
     attempt: Attempt,
+    announce: boolean,
     outcome: { id: string; idempotencyKey?: string; status: PaymentStatus } & Partial<
       Pick<
         PaymentRow,
@@ -243,9 +251,11 @@ export class Checkout {
         idempotency_key: idempotencyKey ?? null,
       },
     );
-    const shown = toPublicPayment(written.payment, written.items);
-    const settled = eventForStatus(written.payment.status);
-    await this.events.emit(trx, settled ? ['payment.created', settled] : 'payment.created', shown);
+    if (announce) {
+      const shown = toPublicPayment(written.payment, written.items);
+      const settled = eventForStatus(written.payment.status);
+      await this.events.emit(trx, settled ? ['payment.created', settled] : 'payment.created', shown);
+    }
     return written;
   }
 

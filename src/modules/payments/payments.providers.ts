@@ -31,7 +31,9 @@ export interface PaymentProvider {
   authorize(context: AuthorizeContext): Promise<Authorization>;
   /**
    * For gateways: runs after the checkout committed its pending payment, outside any
-   * database transaction. A failure here fails the payment and releases its stock.
+   * database transaction. A failure here fails the payment and releases its stock. The
+   * payment's `payment.created` event is written with what this answers (its pay link), in
+   * the transaction that stores it.
    */
   afterCommit?(
     payment: PaymentRow,

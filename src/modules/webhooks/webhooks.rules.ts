@@ -8,6 +8,9 @@ export const EVENT_TYPES = [
   'payment.canceled',
   'payment.expired',
   'payment.refunded',
+  'refund.created',
+  'refund.succeeded',
+  'refund.failed',
   'payout.requested',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

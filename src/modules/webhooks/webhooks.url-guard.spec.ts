@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { SANDBOX_WEBHOOK_ALLOW_LIST } from '../../config.js';
 import { checkWebhookUrl, guardedLookup, isPublicAddress, type Resolver } from './webhooks.url-guard.js';
 
 const resolvingTo =
@@ -84,6 +85,30 @@ describe('webhook URL guard', () => {
       (await checkWebhookUrl('http://internal.test/', ['internal.test'], resolvingTo('10.0.0.1'))).ok,
     ).toBe(true);
     expect((await checkWebhookUrl('http://10.0.0.2/', ['127.0.0.1'])).ok).toBe(false);
+  });
+
+  it('lets the sandbox default through to loopback receivers and to nothing else private', async () => {
+    const sandbox = SANDBOX_WEBHOOK_ALLOW_LIST;
+    for (const url of ['http://127.0.0.1:9000/hooks', 'http://[::1]:9000/hooks', 'http://localhost:9000/']) {
+      expect((await checkWebhookUrl(url, sandbox, resolvingTo('127.0.0.1', '::1'))).ok, url).toBe(true);
+    }
+    for (const url of [
+      'http://10.0.0.5/',
+      'http://192.168.1.1/',
+      'http://169.254.169.254/latest/meta-data',
+      'http://[fe80::1]/',
+      'http://[fd12:3456::1]/',
+      'http://0.0.0.0/',
+      'http://[::ffff:a9fe:a9fe]/',
+    ]) {
+      expect(await checkWebhookUrl(url, sandbox), url).toMatchObject({
+        ok: false,
+        code: 'non_public_address',
+      });
+    }
+    expect(
+      await checkWebhookUrl('http://metadata.example/', sandbox, resolvingTo('169.254.169.254')),
+    ).toMatchObject({ ok: false, code: 'non_public_address' });
   });
 
   it('reports a host that does not resolve', async () => {

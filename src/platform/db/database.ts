@@ -1,6 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { Kysely, PGliteDialect, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, type Transaction } from 'kysely';
 import pg from 'pg';
+import { pgliteDialect } from './pglite-driver.js';
 import { SerialDriver } from './serial-driver.js';
 
 /** A raw session for work Kysely cannot express: multi-statement migration scripts. */
@@ -82,7 +83,7 @@ export function postgresDatabase(
 }
 
 export function pgliteDatabase(pglite: PGlite, onClose: () => Promise<void> = async () => {}): Database {
-  const base = new PGliteDialect({ pglite });
+  const base = pgliteDialect(pglite);
   const driver = new SerialDriver(base.createDriver());
   const db = new Kysely<object>({
     dialect: {

@@ -1,12 +1,12 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import type { Logger } from 'pino';
 import { removeOthersAccess } from '../fs/data-dir.js';
 import { type Database, pgliteDatabase } from './database.js';
+import { embeddedTemplate, pgliteOptions } from './embedded-template.js';
 
-/** PGlite options shared by every embedded instance: int8 as bigint, like the pg driver. */
-export const pgliteOptions: PGliteOptions = { parsers: { 20: (value: string) => BigInt(value) } };
+export { pgliteOptions };
 
 export class DatabaseBusyError extends Error {
   constructor(readonly pid: number) {
@@ -57,10 +57,19 @@ export async function openEmbeddedDatabase(dataDir: string, logger: Logger): Pro
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   const unlock = takeLock(paths.lock);
   try {
+    let template: Blob | undefined;
     if (!existsSync(path.join(paths.dir, 'PG_VERSION'))) {
-      logger.info(`creating the embedded database in ${paths.dir}; the first start takes about 20 seconds`);
+      template = embeddedTemplate();
+      logger.info(
+        template
+          ? `creating the embedded database in ${paths.dir} from the prepared template`
+          : `creating the embedded database in ${paths.dir} (no prepared template: \`npm run build\` makes one); this takes several seconds`,
+      );
     }
-    const pglite = await PGlite.create(paths.dir, pgliteOptions);
+    const pglite = await PGlite.create(paths.dir, {
+      ...pgliteOptions,
+      ...(template ? { loadDataDir: template } : {}),
+    });
     // PGlite chmods the files of a new database 0666 whatever the umask; on every open, so
     // databases created before this check are tightened too.
     removeOthersAccess(paths.dir);

@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { EventBus } from './event-bus.js';
 import { createInProcessBus } from './in-process.bus.js';
-import { connectNatsBus } from './nats.bus.js';
 
 /**
  * NATS JetStream when a URL is configured (several instances, durable delivery), otherwise
@@ -17,8 +16,11 @@ export async function openEventBus({
   stream?: string;
   logger: Logger;
 }): Promise<EventBus> {
+  // The NATS client is loaded only when NATS is used.
   const bus = natsUrl
-    ? await connectNatsBus({ url: natsUrl, stream, subjectPrefix: `mamlaka.${stream.toLowerCase()}`, logger })
+    ? await (
+        await import('./nats.bus.js')
+      ).connectNatsBus({ url: natsUrl, stream, subjectPrefix: `mamlaka.${stream.toLowerCase()}`, logger })
     : createInProcessBus({ logger });
   logger.info({ kind: bus.kind, ...(natsUrl ? { stream } : {}) }, 'event bus open');
   return bus;

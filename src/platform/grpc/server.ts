@@ -9,6 +9,7 @@ import { unavailable } from '../errors.js';
 import type { AddressLimit, RateLimits } from '../http/rate-limits.js';
 import { actorFromMetadata } from './auth.js';
 import { clientAddressOf } from './client-address.js';
+import { reflectionDefinitions } from './reflection.js';
 import { toServiceError } from './errors.js';
 
 /** What an RPC handler gets besides its request: the caller and the call's deadline. */
@@ -63,7 +64,7 @@ export class GrpcServer {
     definitions: PackageDefinition,
   ) {
     this.health.addToServer(this.server);
-    new ReflectionService(definitions).addToServer(this.server);
+    new ReflectionService(reflectionDefinitions(definitions)).addToServer(this.server);
   }
 
   /** Adds a service: `name` is its full name (mamlaka.users.v1.UserService) for health checks. */

@@ -3,7 +3,7 @@ import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import scalar from '@scalar/fastify-api-reference';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyContextConfig, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { AccessTokens } from '../auth/tokens.js';
@@ -128,6 +128,12 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
         securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },
     },
+    // The roles a route lets through live in its `config`, where the auth hook enforces them;
+    // copying them into the operation as `x-roles` documents exactly what is enforced.
+    transform: ({ schema, url, route }) => {
+      const roles = (route.config as FastifyContextConfig | undefined)?.roles;
+      return { schema: roles && schema ? { ...schema, 'x-roles': [...roles] } : schema, url };
+    },
   });
   installAuthentication(app, tokens, limits);
 
@@ -144,7 +150,6 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
         url: '/openapi.json',
         pageTitle: 'Mamlaka API',
         agent: { disabled: true },
-        mcp: { disabled: true },
       },
     });
   });

@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import type { Sharp } from 'sharp';
 
 /** The longest side of a stored image, and of its thumbnail, in pixels. */
 export const IMAGE_MAX_SIDE_PX = 2048;
@@ -30,6 +30,8 @@ export type PreparedImage =
  * orientation is applied first so that dropping it does not turn photos on their side.
  */
 export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
+  // Loaded on the first upload: libvips costs memory a server that never sees one should not pay.
+  const { default: sharp } = await import('sharp');
   const input = () => sharp(bytes, { limitInputPixels: IMAGE_MAX_INPUT_PIXELS, failOn: 'error' });
   let format: string | undefined;
   try {
@@ -50,7 +52,7 @@ export async function prepareImage(bytes: Buffer): Promise<PreparedImage> {
   }
 }
 
-async function encode(image: sharp.Sharp, maxSidePx: number, quality: number): Promise<EncodedImage> {
+async function encode(image: Sharp, maxSidePx: number, quality: number): Promise<EncodedImage> {
   const { data, info } = await image
     .rotate()
     .resize({ width: maxSidePx, height: maxSidePx, fit: 'inside', withoutEnlargement: true })

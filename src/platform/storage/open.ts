@@ -1,6 +1,6 @@
 import { LocalDiskStorage } from './local-disk.storage.js';
 import type { ObjectStorage } from './object-storage.js';
-import { S3Storage, type S3StorageOptions } from './s3.storage.js';
+import type { S3StorageOptions } from './s3.storage.js';
 
 export interface ObjectStorageOptions {
   dataDir: string;
@@ -10,6 +10,9 @@ export interface ObjectStorageOptions {
 }
 
 /** S3 when a bucket is configured, else files under the data directory. */
-export function openObjectStorage(options: ObjectStorageOptions): ObjectStorage {
-  return options.s3 ? new S3Storage(options.s3) : new LocalDiskStorage(options.dataDir, options.publicUrl);
+export async function openObjectStorage(options: ObjectStorageOptions): Promise<ObjectStorage> {
+  if (!options.s3) return new LocalDiskStorage(options.dataDir, options.publicUrl);
+  // The AWS SDK is loaded only where it is used: it adds memory and start-up time.
+  const { S3Storage } = await import('./s3.storage.js');
+  return new S3Storage(options.s3);
 }

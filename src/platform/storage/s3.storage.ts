@@ -41,6 +41,12 @@ export class S3Storage implements ObjectStorage {
     if ((accessKeyId === undefined) !== (secretAccessKey === undefined)) {
       throw new Error('S3 storage needs both accessKeyId and secretAccessKey, or neither');
     }
+    // The SDK warns on every Node below 22 that its releases after January 2027 will need 22.
+    // The release installed here supports Node 20 (its engines say so, and
+    // scripts/check-engines.mjs fails CI the day the lockfile gets one that does not), so
+    // the notice is the README's to give, once, not every server's log. An operator's own
+    // setting of the SDK's switch is kept.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.client = new S3Client({
       region,
       endpoint,

@@ -29,7 +29,9 @@ const summary = (transaction: SandboxTransaction) =>
   `<dt>Status</dt><dd id="status">${escapeHtml(transaction.status)}</dd></dl>`;
 
 export function paymentPage(transaction: SandboxTransaction): string {
-  const action = `/snap/v2/vtweb/${encodeURIComponent(transaction.token)}/pay`;
+  // Relative to the page (`…/snap/v2/vtweb/<token>`), so the form works wherever the sandbox
+  // is mounted: on its own port or under a path prefix of the main server.
+  const action = `${encodeURIComponent(transaction.token)}/pay`;
   const buttons = PAGE_ACTIONS.map(
     (outcome) =>
       `<form method="post" action="${escapeHtml(action)}">` +

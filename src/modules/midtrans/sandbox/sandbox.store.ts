@@ -36,12 +36,7 @@ export interface SandboxTransaction {
 }
 
 export type SandboxErrorCode =
-  | 'duplicate_order'
-  | 'not_found'
-  | 'invalid_transition'
-  | 'not_refundable'
-  | 'refund_amount_invalid'
-  | 'too_many_transactions';
+  'duplicate_order' | 'not_found' | 'invalid_transition' | 'not_refundable' | 'refund_amount_invalid';
 
 export class SandboxError extends Error {
   constructor(
@@ -52,21 +47,32 @@ export class SandboxError extends Error {
   }
 }
 
-const MAX_TRANSACTIONS = 10_000;
+export const MAX_TRANSACTIONS = 10_000;
 const MAX_REFUNDS = 50;
 
-/** Transactions in memory, keyed by order id (and Snap token). Synchronous, so each call is atomic. */
+/**
+ * Transactions in memory, keyed by order id (and Snap token). Synchronous, so each call is
+ * atomic. It keeps the newest MAX_TRANSACTIONS: kept across restarts, a sandbox in daily use
+ * would otherwise fill up once and refuse every payment from then on.
+ */
 export class TransactionStore {
   private readonly byOrderId = new Map<string, SandboxTransaction>();
   private readonly orderIdByToken = new Map<string, string>();
 
-  /** @throws `duplicate_order`, `too_many_transactions` */
+  /** Every transaction, oldest first (what a restart must get back). */
+  list(): SandboxTransaction[] {
+    return [...this.byOrderId.values()];
+  }
+
+  /** Takes back transactions kept from an earlier run, oldest first. */
+  restore(transactions: readonly SandboxTransaction[]): void {
+    for (const transaction of transactions.slice(-MAX_TRANSACTIONS)) this.add(transaction);
+  }
+
+  /** @throws `duplicate_order` */
   create(request: SnapRequest, now = new Date()): SandboxTransaction {
     if (this.byOrderId.has(request.orderId)) {
       throw new SandboxError('duplicate_order', 'transaction_details.order_id sudah digunakan');
-    }
-    if (this.byOrderId.size >= MAX_TRANSACTIONS) {
-      throw new SandboxError('too_many_transactions', 'the sandbox holds too many transactions');
     }
     const transaction: SandboxTransaction = {
       orderId: request.orderId,
@@ -83,9 +89,19 @@ export class TransactionStore {
       refunds: [],
       refundedAmount: 0n,
     };
+    this.add(transaction);
+    return transaction;
+  }
+
+  private add(transaction: SandboxTransaction): void {
+    // Map order is insertion order: the first key is the oldest transaction.
+    const oldest = this.byOrderId.size >= MAX_TRANSACTIONS ? this.byOrderId.values().next().value : undefined;
+    if (oldest) {
+      this.byOrderId.delete(oldest.orderId);
+      this.orderIdByToken.delete(oldest.token);
+    }
     this.byOrderId.set(transaction.orderId, transaction);
     this.orderIdByToken.set(transaction.token, transaction.orderId);
-    return transaction;
   }
 
   get(orderId: string): SandboxTransaction | undefined {

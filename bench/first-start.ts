@@ -1,0 +1,197 @@
+// `npm run bench -- first-start`: the first hour as a new user meets it, on a fresh clone of
+// this repository's HEAD. It times `npm ci`, the first `npm start` to a healthy server, a
+// restart, and the server's memory once idle, each beside a bare Node HTTP server started
+// the same way in the same run (the baseline), so figures from other machines compare as
+// ratios.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort } from '../scripts/split-deployment.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
+const GOALS = { startSeconds: 15, restartSeconds: 3, idleRssMb: 250 };
+
+const baseEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME });
+
+/** Every process below `pid` (npm start → sh → node), read from /proc. */
+function descendants(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // The command name is in parentheses and may hold spaces; the parent pid follows it.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // The process ended while it was read.
+    }
+  }
+  const all: number[] = [];
+  const visit = (p: number) => {
+    for (const child of children.get(p) ?? []) {
+      all.push(child);
+      visit(child);
+    }
+  };
+  visit(pid);
+  return all;
+}
+
+const rssMb = (pid: number): number => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024;
+};
+
+interface Started {
+  child: ChildProcess;
+  seconds: number;
+  stop(): Promise<void>;
+}
+
+/** Runs `command` in its own process group and waits until `url` answers 200. */
+async function startAndWait(
+  command: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  url: string,
+): Promise<Started> {
+  const began = performance.now();
+  const child = spawn(command[0]!, command.slice(1), {
+    cwd,
+    env,
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`${command.join(' ')} exited (${child.exitCode}):\n${stderr}`);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (performance.now() - began > 300_000) throw new Error(`${command.join(' ')} did not become healthy`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const seconds = (performance.now() - began) / 1000;
+  return {
+    child,
+    seconds,
+    async stop() {
+      process.kill(-child.pid!, 'SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** The resident memory of the largest process of the tree (the server, not npm's shell). */
+async function idleRss(started: Started): Promise<number> {
+  await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+  const pids = [started.child.pid!, ...descendants(started.child.pid!)];
+  return Math.max(...pids.map((pid) => rssMb(pid)));
+}
+
+export async function runFirstStart(): Promise<number> {
+  const work = mkdtempSync(path.join(tmpdir(), 'mamlaka-first-start-'));
+  const clone = path.join(work, 'mamlaka');
+  try {
+    console.log(
+      `fresh clone of ${execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim()}`,
+    );
+    execFileSync('git', ['clone', '--quiet', root, clone]);
+
+    const began = performance.now();
+    const install = spawn('npm', ['ci', '--no-audit', '--no-fund'], { cwd: clone, env: baseEnv() });
+    let installOutput = '';
+    install.stdout.on('data', (d) => (installOutput += d));
+    install.stderr.on('data', (d) => (installOutput += d));
+    const installCode = await new Promise<number | null>((resolve) => install.on('close', resolve));
+    const npmCiSeconds = (performance.now() - began) / 1000;
+    if (installCode !== 0) throw new Error(`npm ci failed:\n${installOutput}`);
+    const badEngines = installOutput.split('\n').filter((l) => l.includes('EBADENGINE')).length;
+
+    // The baseline: a bare Node HTTP server, started through npm as well.
+    const basePort = await freePort();
+    const baseline = await startAndWait(
+      [
+        'npm',
+        'exec',
+        '--',
+        'node',
+        '-e',
+        `require('http').createServer((q,s)=>s.end('ok')).listen(${basePort})`,
+      ],
+      clone,
+      baseEnv(),
+      `http://127.0.0.1:${basePort}/`,
+    );
+    const baselineRss = await idleRss(baseline);
+    await baseline.stop();
+
+    const port = await freePort();
+    const env = {
+      ...baseEnv(),
+      PORT: String(port),
+      GRPC_PORT: String(await freePort()),
+      DATA_DIR: path.join(work, 'data'),
+      LOG_LEVEL: 'warn',
+    };
+    const health = `http://127.0.0.1:${port}/health`;
+    const first = await startAndWait(['npm', 'start'], clone, env, health);
+    const rss = await idleRss(first);
+    await first.stop();
+    const restart = await startAndWait(['npm', 'start'], clone, env, health);
+    await restart.stop();
+
+    const rows = [
+      ['npm ci (installs, builds, prepares the database template)', `${npmCiSeconds.toFixed(1)} s`, '', ''],
+      ['EBADENGINE warnings in npm ci', String(badEngines), '', '0'],
+      [
+        'baseline: bare Node HTTP server via npm, to first 200',
+        `${baseline.seconds.toFixed(2)} s`,
+        '1.00×',
+        '',
+      ],
+      [
+        'first npm start (new database) to healthy',
+        `${first.seconds.toFixed(2)} s`,
+        `${(first.seconds / baseline.seconds).toFixed(1)}×`,
+        `≤ ${GOALS.startSeconds} s`,
+      ],
+      [
+        'restart (npm start again) to healthy',
+        `${restart.seconds.toFixed(2)} s`,
+        `${(restart.seconds / baseline.seconds).toFixed(1)}×`,
+        `≤ ${GOALS.restartSeconds} s`,
+      ],
+      [`baseline idle RSS after ${IDLE_SECONDS} s`, `${baselineRss.toFixed(0)} MB`, '1.00×', ''],
+      [
+        `server idle RSS after ${IDLE_SECONDS} s (PGlite)`,
+        `${rss.toFixed(0)} MB`,
+        `${(rss / baselineRss).toFixed(1)}×`,
+        `≤ ${GOALS.idleRssMb} MB`,
+      ],
+    ];
+    const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+    console.log('');
+    for (const r of rows)
+      console.log(r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   '));
+    const missed = [
+      first.seconds > GOALS.startSeconds && 'first start',
+      restart.seconds > GOALS.restartSeconds && 'restart',
+      rss > GOALS.idleRssMb && 'idle memory',
+      badEngines > 0 && 'EBADENGINE',
+    ].filter(Boolean);
+    console.log(missed.length ? `\ngoals missed: ${missed.join(', ')}` : '\nevery goal met');
+    return missed.length ? 1 : 0;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
