@@ -1,6 +1,21 @@
 #!/usr/bin/env node
-// The published entry point runs the compiled CLI; `npm run build` (or `npm start`) makes it.
+// The entry point runs the compiled CLI (dist/). In a checkout with its sources, it first
+// rebuilds when a source changed since the last build (about a second; `npm ci` built it
+// once), so `npm start` and `npx mamlaka` never run stale code. An installation without
+// sources (a production image) runs what was built.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const build = new URL('../scripts/build.mjs', import.meta.url);
+if (existsSync(new URL('../src', import.meta.url)) && existsSync(build)) {
+  const { isStale } = await import(build.href);
+  if (isStale()) {
+    console.error('sources changed since the last build: building');
+    const built = spawnSync(process.execPath, [fileURLToPath(build)], { stdio: 'inherit' });
+    if (built.status !== 0) process.exit(built.status ?? 1);
+  }
+}
 
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(entry)) {

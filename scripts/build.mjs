@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // Builds what `npm start` runs: the server's JavaScript in dist/ and a migrated template of
 // the embedded database. Type checking is `npm run lint`'s job (tsc --noEmit), so the
-// build only strips types, file by file, which takes about a second.
+// build only strips types and bundles (esbuild), which takes about a second.
 //
 //   node scripts/build.mjs             build
 //   node scripts/build.mjs --if-stale  build only when a source is newer than the last build
 //
-// `npm ci` runs it once (the `prepare` script) and `npm start` runs it with --if-stale, so a
-// start after an edit rebuilds and every other start runs what is there.
+// `npm ci` runs it once (the `prepare` script), and bin/mamlaka.js (so `npm start` and `npx
+// mamlaka`) checks `isStale()` first in a checkout with sources, so a start after an edit
+// rebuilds and every other start runs what is there.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -29,51 +30,63 @@ function newestMtime(entry) {
   return newest;
 }
 
-function sourceFiles(dir) {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter(
-      (e) =>
-        e.isFile() && e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') && !e.name.endsWith('.d.ts'),
-    )
-    .map((e) => path.join(e.parentPath, e.name));
-}
-
-const ifStale = process.argv.includes('--if-stale');
-if (ifStale && existsSync(stamp)) {
+/** Whether dist/ is missing or older than one of its inputs. */
+export function isStale() {
+  if (!existsSync(stamp)) return true;
   const built = statSync(stamp).mtimeMs;
-  if (inputs.every((input) => newestMtime(path.join(root, input)) <= built)) process.exit(0);
-  console.error('sources changed since the last build: building');
+  return inputs.some((input) => newestMtime(path.join(root, input)) > built);
 }
 
-const started = Date.now();
-// esbuild is a development dependency. An installation without them (a production image)
-// runs what was built where they were.
-let esbuild;
-try {
-  esbuild = await import('esbuild');
-} catch {
-  if (existsSync(stamp)) process.exit(0);
-  console.error('mamlaka is not built and esbuild is not installed: run `npm ci` (with dev dependencies)');
-  process.exit(1);
+// Imported (by bin/mamlaka.js) it only answers isStale(); run, it builds.
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
+
+async function main() {
+  if (process.argv.includes('--if-stale') && existsSync(stamp)) {
+    if (!isStale()) process.exit(0);
+    console.error('sources changed since the last build: building');
+  }
+
+  const started = Date.now();
+  // esbuild is a development dependency. An installation without them (a production image)
+  // runs what was built where they were.
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    if (existsSync(stamp)) process.exit(0);
+    console.error('mamlaka is not built and esbuild is not installed: run `npm ci` (with dev dependencies)');
+    process.exit(1);
+  }
+
+  rmSync(dist, { recursive: true, force: true });
+  // One bundle per entry point (and shared chunks), not a file per source: Node loads a few
+  // large files much faster than hundreds of small ones. TypeBox and Kysely, pure ESM spread
+  // over hundreds of files each, are bundled too; every other package stays external
+  // (native code, files read beside their modules, optional clients loaded on demand).
+  const project = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  const bundled = new Set(['typebox', 'kysely', '@fastify/type-provider-typebox']);
+  const external = Object.keys(project.dependencies).filter((name) => !bundled.has(name));
+  await esbuild.build({
+    entryPoints: {
+      'cli/main': path.join(root, 'src/cli/main.ts'),
+      'platform/db/embedded-template': path.join(root, 'src/platform/db/embedded-template.ts'),
+    },
+    outdir: dist,
+    bundle: true,
+    splitting: true,
+    external: external.flatMap((name) => [name, `${name}/*`]),
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
+
+  const template = spawnSync(process.execPath, [path.join(root, 'scripts/build-template.mjs')], {
+    stdio: 'inherit',
+  });
+  if (template.status !== 0) process.exit(template.status ?? 1);
+
+  writeFileSync(stamp, `${new Date().toISOString()}\n`);
+  console.error(`built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }
-
-rmSync(dist, { recursive: true, force: true });
-await esbuild.build({
-  entryPoints: sourceFiles(path.join(root, 'src')),
-  outdir: dist,
-  outbase: path.join(root, 'src'),
-  bundle: false,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  sourcemap: true,
-  logLevel: 'warning',
-});
-
-const template = spawnSync(process.execPath, [path.join(root, 'scripts/build-template.mjs')], {
-  stdio: 'inherit',
-});
-if (template.status !== 0) process.exit(template.status ?? 1);
-
-writeFileSync(stamp, `${new Date().toISOString()}\n`);
-console.error(`built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -203,7 +203,7 @@ export async function createPlatform(
     outbox,
     midtrans: midtrans?.client,
   });
-  const mailer = openMailer({ smtpUrl: config.smtpUrl, mailDir: path.join(config.dataDir, 'mail') });
+  const mailer = await openMailer({ smtpUrl: config.smtpUrl, mailDir: path.join(config.dataDir, 'mail') });
   const notifications = createNotificationsModule({
     db: database.db,
     directory: users.users,

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { PACKAGE_ROOT } from '../fs/package-root.js';
 import { pgliteDatabase } from './database.js';
 import { migrate } from './migrations.js';
 
@@ -13,9 +13,7 @@ import { migrate } from './migrations.js';
  * on top at start, as on any database.
  */
 
-/** src/platform/db and dist/platform/db both sit three levels below the package root. */
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const TEMPLATE_FILE = path.join(ROOT, 'dist', 'embedded-template.tar.gz');
+export const TEMPLATE_FILE = path.join(PACKAGE_ROOT, 'dist', 'embedded-template.tar.gz');
 const MANIFEST_FILE = `${TEMPLATE_FILE}.json`;
 
 /**
@@ -50,10 +48,9 @@ export async function buildEmbeddedTemplate(file = TEMPLATE_FILE): Promise<void>
   }
 }
 
-/** The prepared database, or undefined when there is none for the installed PGlite. */
-export function embeddedTemplate(): Blob | undefined {
+/** The prepared database's file, or undefined when there is none for the installed PGlite. */
+export function embeddedTemplate(): string | undefined {
   if (!existsSync(TEMPLATE_FILE) || !existsSync(MANIFEST_FILE)) return undefined;
   const manifest = JSON.parse(readFileSync(MANIFEST_FILE, 'utf8')) as { pglite?: string };
-  if (manifest.pglite !== pgliteVersion()) return undefined;
-  return new Blob([readFileSync(TEMPLATE_FILE)]);
+  return manifest.pglite === pgliteVersion() ? TEMPLATE_FILE : undefined;
 }

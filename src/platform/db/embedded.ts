@@ -1,5 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { Logger } from 'pino';
 import { removeOthersAccess } from '../fs/data-dir.js';
@@ -45,6 +48,27 @@ function takeLock(lockPath: string): () => void {
   throw new Error(`could not lock ${lockPath}`);
 }
 
+/**
+ * Writes the template into `dir` in a short-lived process of its own: unpacking grows
+ * PGlite's WebAssembly memory by ~100 MB that a process never gets back, and the server
+ * should not carry that for its whole life.
+ */
+function unpackTemplate(template: string, dir: string): void {
+  const pglite = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')).href;
+  const code =
+    `const { PGlite } = await import(${JSON.stringify(pglite)});` +
+    `const [dir, file, options] = process.argv.slice(1);` +
+    `const loadDataDir = new Blob([(await import('node:fs')).readFileSync(file)]);` +
+    `await (await PGlite.create(dir, { ...JSON.parse(options), loadDataDir })).close();`;
+  const { startParams } = pgliteOptions;
+  const run = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', code, dir, template, JSON.stringify({ startParams })],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  if (run.status !== 0) throw new Error(`could not unpack the embedded database template: ${run.stderr}`);
+}
+
 export function embeddedPaths(dataDir: string) {
   return { dir: path.join(dataDir, 'db'), lock: path.join(dataDir, 'db.lock') };
 }
@@ -57,19 +81,16 @@ export async function openEmbeddedDatabase(dataDir: string, logger: Logger): Pro
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   const unlock = takeLock(paths.lock);
   try {
-    let template: Blob | undefined;
     if (!existsSync(path.join(paths.dir, 'PG_VERSION'))) {
-      template = embeddedTemplate();
+      const template = embeddedTemplate();
       logger.info(
         template
           ? `creating the embedded database in ${paths.dir} from the prepared template`
           : `creating the embedded database in ${paths.dir} (no prepared template: \`npm run build\` makes one); this takes several seconds`,
       );
+      if (template) unpackTemplate(template, paths.dir);
     }
-    const pglite = await PGlite.create(paths.dir, {
-      ...pgliteOptions,
-      ...(template ? { loadDataDir: template } : {}),
-    });
+    const pglite = await PGlite.create(paths.dir, pgliteOptions);
     // PGlite chmods the files of a new database 0666 whatever the umask; on every open, so
     // databases created before this check are tightened too.
     removeOthersAccess(paths.dir);

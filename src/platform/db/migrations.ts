@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { PACKAGE_ROOT } from '../fs/package-root.js';
 import type { Database, ScriptSession } from './database.js';
 
 export interface MigrationFile {
@@ -11,11 +11,7 @@ export interface MigrationFile {
   checksum: string;
 }
 
-/** src/platform/db and dist/platform/db both sit three levels below the package root. */
-export const MIGRATIONS_DIR = path.resolve(
-  path.dirname(fileURLToPath(import.meta.url)),
-  '../../../migrations',
-);
+export const MIGRATIONS_DIR = path.join(PACKAGE_ROOT, 'migrations');
 
 // Any constant works; it only has to be the same in every process migrating this database.
 const MIGRATION_LOCK_KEY = 7_357_001;

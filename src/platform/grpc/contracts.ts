@@ -1,12 +1,13 @@
-import { fileURLToPath } from 'node:url';
+import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
+import { PACKAGE_ROOT } from '../fs/package-root.js';
 import type { ProtoGrpcType as CatalogProto } from '../../generated/proto/catalog.js';
 import type { ProtoGrpcType as PaymentsProto } from '../../generated/proto/payments.js';
 import type { ProtoGrpcType as UsersProto } from '../../generated/proto/users.js';
 
-/** proto/ at the repository root, from src/platform/grpc and from dist/platform/grpc alike. */
-export const PROTO_DIR = fileURLToPath(new URL('../../../proto', import.meta.url));
+/** proto/ at the repository root. */
+export const PROTO_DIR = path.join(PACKAGE_ROOT, 'proto');
 
 export const CONTRACT_FILES = {
   users: 'mamlaka/users/v1/users.proto',

@@ -12,6 +12,7 @@ import { installErrorHandling } from './error-handler.js';
 import type { RateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
 import { validatorCompiler } from './validation.js';
+import fastJsonStringify from 'fast-json-stringify';
 
 export type HttpApp = FastifyInstance;
 
@@ -69,6 +70,13 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
   });
 
   app.setValidatorCompiler(validatorCompiler);
+  // Fastify's own serializer compiler, made lazy like the validators: a route's response
+  // schema is compiled on its first answer with that status, not at start-up.
+  app.setSerializerCompiler(({ schema }) => {
+    let serialize: ((data: unknown) => string) | undefined;
+    return (data) =>
+      (serialize ??= fastJsonStringify(schema as Parameters<typeof fastJsonStringify>[0]))(data);
+  });
   installErrorHandling(app);
 
   // Hooks run on every request, so they are few, synchronous and precomputed.

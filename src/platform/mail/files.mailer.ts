@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomically } from '../fs/atomic-write.js';
-import nodemailer, { type StreamSentMessageInfo, type Transporter } from 'nodemailer';
+import type { StreamSentMessageInfo, Transporter } from 'nodemailer';
 import { type MailMessage, type Mailer, toMailDeliveryError, toSendMailOptions } from './mailer.js';
 
 /** Longest part of a Message-ID kept in a file name, so names stay well under NAME_MAX. */
@@ -29,22 +29,29 @@ export function emlFileName(sentAt: Date, messageId: string): string {
  */
 export class FilesMailer implements Mailer {
   readonly kind = 'files' as const;
-  // nodemailer only composes here; the buffer is the whole message.
-  private readonly composer: Transporter<StreamSentMessageInfo> = nodemailer.createTransport({
-    streamTransport: true,
-    buffer: true,
-    // RFC 5322 lines end in CRLF, as they would on the wire.
-    newline: 'windows',
-    disableFileAccess: true,
-    disableUrlAccess: true,
-  });
+  // nodemailer only composes here; the buffer is the whole message. It is loaded with the
+  // first mail, not at start-up.
+  #composer: Promise<Transporter<StreamSentMessageInfo>> | undefined;
+  private composer(): Promise<Transporter<StreamSentMessageInfo>> {
+    this.#composer ??= import('nodemailer').then(({ default: nodemailer }) =>
+      nodemailer.createTransport({
+        streamTransport: true,
+        buffer: true,
+        // RFC 5322 lines end in CRLF, as they would on the wire.
+        newline: 'windows',
+        disableFileAccess: true,
+        disableUrlAccess: true,
+      }),
+    );
+    return this.#composer;
+  }
 
   constructor(private readonly dir: string) {}
 
   /** Writes the message atomically: a reader never sees half a file, even after a crash. */
   async send(message: MailMessage): Promise<{ messageId: string }> {
     try {
-      const info = await this.composer.sendMail(toSendMailOptions(message));
+      const info = await (await this.composer()).sendMail(toSendMailOptions(message));
       if (!Buffer.isBuffer(info.message)) throw new Error('nodemailer returned a stream, not a buffer');
       // Mail holds reset links and receipts: the directory is the platform user's alone.
       await mkdir(this.dir, { recursive: true, mode: 0o700 });
@@ -57,6 +64,6 @@ export class FilesMailer implements Mailer {
   }
 
   async close(): Promise<void> {
-    this.composer.close();
+    (await this.#composer)?.close();
   }
 }

@@ -314,13 +314,15 @@ describe('toMailDeliveryError', () => {
 
 describe('openMailer', () => {
   it('sends over SMTP when a URL is configured, else to files', async () => {
-    const smtp = openMailer({ smtpUrl: 'smtp://127.0.0.1:2525', mailDir: '/unused' });
-    const files = openMailer({ mailDir: path.join(tmpdir(), 'unused-mail') });
+    const smtp = await openMailer({ smtpUrl: 'smtp://127.0.0.1:2525', mailDir: '/unused' });
+    const files = await openMailer({ mailDir: path.join(tmpdir(), 'unused-mail') });
     expect([smtp.kind, files.kind]).toEqual(['smtp', 'files']);
     await Promise.all([smtp.close(), files.close()]);
   });
 
-  it('refuses an unusable SMTP URL at once', () => {
-    expect(() => openMailer({ smtpUrl: 'smtp://h?x=1', mailDir: '/unused' })).toThrow(/unknown parameter/);
+  it('refuses an unusable SMTP URL at once', async () => {
+    await expect(openMailer({ smtpUrl: 'smtp://h?x=1', mailDir: '/unused' })).rejects.toThrow(
+      /unknown parameter/,
+    );
   });
 });

@@ -1,6 +1,5 @@
 import { FilesMailer } from './files.mailer.js';
 import type { Mailer } from './mailer.js';
-import { SmtpMailer } from './smtp.mailer.js';
 
 export interface MailerOptions {
   /** `smtp://` or `smtps://` URL (see smtpConnectionOptions); without it mail goes to files. */
@@ -15,8 +14,9 @@ export interface MailerOptions {
  * SMTP when a server is configured, else `.eml` files under `mailDir`.
  * @throws Error for an unusable SMTP URL, so a bad setting stops the boot.
  */
-export function openMailer(options: MailerOptions): Mailer {
-  return options.smtpUrl
-    ? new SmtpMailer(options.smtpUrl, { timeoutMs: options.timeoutMs })
-    : new FilesMailer(options.mailDir);
+export async function openMailer(options: MailerOptions): Promise<Mailer> {
+  if (!options.smtpUrl) return new FilesMailer(options.mailDir);
+  // The SMTP client (nodemailer) is loaded only when there is a server to talk to.
+  const { SmtpMailer } = await import('./smtp.mailer.js');
+  return new SmtpMailer(options.smtpUrl, { timeoutMs: options.timeoutMs });
 }
