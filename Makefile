@@ -38,6 +38,6 @@ bench:
 postman:
 	$(NPM) run docs:postman
 
-# Fails when docs/mamlaka.postman_collection.json no longer matches the API (for CI).
+# Fails when docs/mamlaka.postman_collection.json or docs/api-routes.md no longer matches the API (for CI).
 postman-check:
 	$(NPM) run docs:postman -- --check

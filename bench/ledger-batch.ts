@@ -3,7 +3,7 @@
 // runs it on its fresh database; run alone, it migrates the database it is given and adds
 // rows to it. Prints progress, then one line `RESULT {json}` for the caller to read.
 import { randomUUID } from 'node:crypto';
-import { postgresDatabase } from '../src/platform/db/database.js';
+import { postgresDatabase } from '../src/platform/db/postgres-database.js';
 import { migrate } from '../src/platform/db/migrations.js';
 import { LedgerService, type PostInput } from '../src/modules/ledger/ledger.service.js';
 

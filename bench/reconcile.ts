@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { LedgerService } from '../src/modules/ledger/ledger.service.js';
 import { paymentsReconciliation } from '../src/modules/payments/payments.reconcile.js';
-import { postgresDatabase } from '../src/platform/db/database.js';
+import { postgresDatabase } from '../src/platform/db/postgres-database.js';
 import { migrate } from '../src/platform/db/migrations.js';
 import { inReadSnapshot } from '../src/platform/db/snapshot.js';
 import { reconciliation } from '../src/reconciliation.js';

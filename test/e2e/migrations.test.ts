@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresDatabase } from '../../src/platform/db/database.js';
+import { postgresDatabase } from '../../src/platform/db/postgres-database.js';
 import {
   type MigrationFile,
   migrate,
