@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
-import scalar from '@scalar/fastify-api-reference';
 import Fastify, { type FastifyBaseLogger, type FastifyContextConfig, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
@@ -12,6 +11,7 @@ import { installErrorHandling } from './error-handler.js';
 import type { RateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
 import { validatorCompiler } from './validation.js';
+import { docsRoutes } from './docs.routes.js';
 import fastJsonStringify from 'fast-json-stringify';
 
 export type HttpApp = FastifyInstance;
@@ -146,20 +146,6 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
   installAuthentication(app, tokens, limits);
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  await app.register(async (docs) => {
-    docs.addHook('onSend', async (_request, reply, payload) => {
-      reply.header('content-security-policy', DOCS_CSP);
-      return payload;
-    });
-    await docs.register(scalar, {
-      routePrefix: '/docs',
-      // The reference must work offline and talk only to this server: no hosted AI or MCP helpers.
-      configuration: {
-        url: '/openapi.json',
-        pageTitle: 'Mamlaka API',
-        agent: { disabled: true },
-      },
-    });
-  });
+  docsRoutes(app, DOCS_CSP);
   return app;
 }
