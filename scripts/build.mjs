@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Builds what `npm start` runs: the server's JavaScript in dist/ and a migrated template of
-// the embedded database. Type checking is `npm run lint`'s job (tsc --noEmit), so the
+// Builds what `npm start` runs: the server's JavaScript in dist/, the web app in dist/web
+// (vite) and a migrated template of the embedded database. Type checking is `npm run lint`'s job (tsc --noEmit), so the
 // build only strips types and bundles (esbuild), which takes about a second.
 //
 //   node scripts/build.mjs             build
@@ -11,6 +11,7 @@
 // rebuilds and every other start runs what is there.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +20,14 @@ const dist = path.join(root, 'dist');
 const stamp = path.join(dist, '.build-stamp');
 // Everything the output depends on: the code, the migrations baked into the template, and
 // the installed packages (a new PGlite needs a new template).
-const inputs = ['src', 'migrations', 'package-lock.json', 'scripts/build.mjs', 'scripts/build-template.mjs'];
+const inputs = [
+  'src',
+  'web',
+  'migrations',
+  'package-lock.json',
+  'scripts/build.mjs',
+  'scripts/build-template.mjs',
+];
 
 function newestMtime(entry) {
   const stats = statSync(entry, { throwIfNoEntry: false });
@@ -82,6 +90,8 @@ async function main() {
     logLevel: 'warning',
   });
 
+  await buildWebApp();
+
   const template = spawnSync(process.execPath, [path.join(root, 'scripts/build-template.mjs')], {
     stdio: 'inherit',
   });
@@ -89,4 +99,29 @@ async function main() {
 
   writeFileSync(stamp, `${new Date().toISOString()}\n`);
   console.error(`built dist/ in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/**
+ * The web app (web/, React + Vite) into dist/web, each text file with .br and .gz copies
+ * beside it so the gateway serves them compressed without compressing per request.
+ */
+async function buildWebApp() {
+  const { build } = await import('vite');
+  await build({ configFile: path.join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
+  const compressible = /\.(js|css|html|svg|webmanifest|json|txt)$/;
+  const compress = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const file = path.join(dir, entry.name);
+      if (entry.isDirectory()) compress(file);
+      else if (compressible.test(entry.name)) {
+        const body = readFileSync(file);
+        writeFileSync(
+          `${file}.br`,
+          brotliCompressSync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }),
+        );
+        writeFileSync(`${file}.gz`, gzipSync(body, { level: 9 }));
+      }
+    }
+  };
+  compress(path.join(dist, 'web'));
 }

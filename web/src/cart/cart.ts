@@ -1,0 +1,115 @@
+import { useSyncExternalStore } from 'react';
+
+/** What the cart remembers of a product, so it shows (and works offline) without the API. */
+export interface CartLine {
+  product_id: string;
+  quantity: number;
+  name: string;
+  /** Decimal string in the currency's major unit, as the API gives it. */
+  price: string;
+  currency: string;
+  seller_id: string;
+  image_url: string | null;
+}
+
+// One cart for the visitor and one per signed-in user, all in localStorage: it survives reloads
+// and works offline. Signing in merges the visitor's cart into the user's (see mergeInto).
+const ANONYMOUS = 'mamlaka.cart';
+const MAX_LINES = 50;
+const MAX_QUANTITY = 99;
+
+const OWNER = 'mamlaka.cart.owner';
+// Remembered so that a reload with the network cut still shows the signed-in user's cart.
+let owner: string | undefined = localStorage.getItem(OWNER) ?? undefined;
+const listeners = new Set<() => void>();
+let cached: { key: string; raw: string | null; lines: CartLine[] } | undefined;
+
+const keyOf = (userId: string | undefined) => (userId ? `${ANONYMOUS}.${userId}` : ANONYMOUS);
+
+function read(key: string): CartLine[] {
+  const raw = localStorage.getItem(key);
+  if (cached && cached.key === key && cached.raw === raw) return cached.lines;
+  let lines: CartLine[] = [];
+  try {
+    const parsed: unknown = raw ? JSON.parse(raw) : [];
+    if (Array.isArray(parsed)) lines = parsed as CartLine[];
+  } catch {
+    lines = [];
+  }
+  cached = { key, raw, lines };
+  return lines;
+}
+
+function write(key: string, lines: CartLine[]): void {
+  localStorage.setItem(key, JSON.stringify(lines.slice(0, MAX_LINES)));
+  for (const listener of listeners) listener();
+}
+
+const clamp = (quantity: number) => Math.max(0, Math.min(MAX_QUANTITY, Math.trunc(quantity)));
+
+export const cart = {
+  lines: (): CartLine[] => read(keyOf(owner)),
+  add(line: Omit<CartLine, 'quantity'>, quantity = 1): void {
+    const lines = [...this.lines()];
+    const existing = lines.findIndex((each) => each.product_id === line.product_id);
+    if (existing >= 0)
+      lines[existing] = {
+        ...lines[existing]!,
+        ...line,
+        quantity: clamp(lines[existing]!.quantity + quantity),
+      };
+    else lines.push({ ...line, quantity: clamp(quantity) });
+    write(keyOf(owner), lines);
+  },
+  setQuantity(productId: string, quantity: number): void {
+    const lines = this.lines()
+      .map((each) => (each.product_id === productId ? { ...each, quantity: clamp(quantity) } : each))
+      .filter((each) => each.quantity > 0);
+    write(keyOf(owner), lines);
+  },
+  remove(productId: string): void {
+    write(
+      keyOf(owner),
+      this.lines().filter((each) => each.product_id !== productId),
+    );
+  },
+  clear(): void {
+    write(keyOf(owner), []);
+  },
+  /** Switches to the signed-in user's cart, adding what the visitor had put in it. */
+  signIn(userId: string): void {
+    const visitor = read(ANONYMOUS);
+    owner = userId;
+    localStorage.setItem(OWNER, userId);
+    if (visitor.length > 0) {
+      const merged = [...read(keyOf(userId))];
+      for (const line of visitor) {
+        const existing = merged.findIndex((each) => each.product_id === line.product_id);
+        if (existing >= 0)
+          merged[existing] = {
+            ...line,
+            quantity: clamp(Math.max(merged[existing]!.quantity, line.quantity)),
+          };
+        else merged.push(line);
+      }
+      localStorage.removeItem(ANONYMOUS);
+      write(keyOf(userId), merged);
+    } else for (const listener of listeners) listener();
+  },
+  signOut(): void {
+    owner = undefined;
+    localStorage.removeItem(OWNER);
+    for (const listener of listeners) listener();
+  },
+  subscribe(listener: () => void): () => void {
+    listeners.add(listener);
+    return () => listeners.delete(listener);
+  },
+};
+
+// Another tab changed the cart.
+addEventListener('storage', (event) => {
+  if (event.key?.startsWith(ANONYMOUS)) for (const listener of listeners) listener();
+});
+
+export const useCart = (): CartLine[] => useSyncExternalStore(cart.subscribe, () => cart.lines());

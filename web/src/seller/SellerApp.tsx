@@ -1,0 +1,3 @@
+export default function SellerApp() {
+  return <h1>SellerApp</h1>;
+}
