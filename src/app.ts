@@ -10,11 +10,18 @@ import {
 } from './modules/ledger/ledger.routes.js';
 import type { LedgerService } from './modules/ledger/ledger.service.js';
 import { createPaymentsModule, type PaymentsModule } from './modules/payments/payments.module.js';
-import { eventOwners, type PaymentEvents } from './modules/payments/payments.events.js';
+import {
+  eventOwners,
+  type OrderItemEventData,
+  orderEventOwners,
+  type PaymentEvents,
+} from './modules/payments/payments.events.js';
 import {
   createNotificationsModule,
   type NotificationsModule,
 } from './modules/notifications/notifications.module.js';
+import { createPushModule, type PushModule } from './modules/push/push.module.js';
+import { loadVapidKeys } from './modules/push/push.vapid.js';
 import type { PublicPayment } from './modules/payments/payments.rules.js';
 import type { DomainEvent } from './platform/events/event.js';
 import type { EventBus } from './platform/events/event-bus.js';
@@ -48,6 +55,7 @@ import { pendingMigrations, readMigrations } from './platform/db/migrations.js';
 import { healthRoutes } from './platform/http/health.routes.js';
 import { RateLimits } from './platform/http/rate-limits.js';
 import { createHttpApp, type HttpApp } from './platform/http/server.js';
+import { webAppRoutes } from './platform/http/web-app.routes.js';
 
 export interface Platform {
   app: HttpApp;
@@ -58,6 +66,7 @@ export interface Platform {
   payments: PaymentsModule;
   webhooks: WebhooksModule;
   notifications: NotificationsModule;
+  push: PushModule;
   events: { bus: EventBus; relay: OutboxRelay };
   /** The gRPC services, bound to no port until the caller listens. */
   grpc: GrpcServer;
@@ -67,8 +76,9 @@ export interface Platform {
   close(): Promise<void>;
 }
 
-/** Whose webhooks hear of an event: a payment's buyer and sellers, a payout's seller. */
+/** Whose webhooks hear of an event: a payment's buyer and sellers, an order item's buyer and seller, a payout's seller. */
 function audienceOf(event: DomainEvent): string[] {
+  if (event.type.startsWith('order.')) return orderEventOwners(event.data as OrderItemEventData);
   if (event.type.startsWith('payment.')) return eventOwners(event.data as PublicPayment);
   if (event.type.startsWith('refund.'))
     return eventOwners((event.data as { payment: PublicPayment }).payment);
@@ -172,6 +182,9 @@ export async function createPlatform(
     emitRefund: async (trx, type, refund, { payment }) => {
       await outbox.write(trx, [{ type, aggregate: `payment:${payment.id}`, data: { ...refund, payment } }]);
     },
+    emitOrder: async (trx, type, data) => {
+      await outbox.write(trx, [{ type, aggregate: `order:${data.order_id}`, data }]);
+    },
   };
   const { serverKey, snapUrl, apiUrl } = config.midtrans;
   const midtransSettings =
@@ -191,7 +204,9 @@ export async function createPlatform(
     feeBps: config.platformFeeBps,
     limits: { maxOrderAmountMinor: config.maxOrderAmountMinor, maxLineQuantity: config.maxLineQuantity },
     paymentExpiryMs: config.paymentExpiryMs,
+    appUrl: config.publicUrl,
     refundTiming: config.refunds,
+    defaultCurrency: config.defaultCurrency,
     midtrans: midtrans?.client,
     events: paymentEvents,
   });
@@ -220,6 +235,16 @@ export async function createPlatform(
     policy: { baseDelayMs: config.mail.retryBaseMs, maxDelayMs: 3_600_000, maxAgeMs: 2 * 86_400_000 },
     leaseMs: 120_000,
   });
+  const push = createPushModule({
+    db: database.db,
+    logger,
+    mode: config.mode,
+    vapid: {
+      ...loadVapidKeys(config.push.vapidKeys, config.dataDir),
+      subject: config.push.vapidSubject,
+    },
+    policy: { baseDelayMs: config.push.retryBaseMs },
+  });
   // Only the role that relays needs the real bus; the others just write the outbox.
   const events = plan.events
     ? await openEventBus({ natsUrl: config.natsUrl, stream: config.events.natsStream, logger })
@@ -227,6 +252,7 @@ export async function createPlatform(
   if (plan.events) {
     await webhooks.subscribe(events, audienceOf);
     await notifications.subscribe(events);
+    await push.subscribe(events);
   }
   const relay = new OutboxRelay(database.db, events, logger, {
     pollIntervalMs: config.events.outboxPollIntervalMs,
@@ -266,8 +292,15 @@ export async function createPlatform(
     wallets.routes(app);
     webhooks.routes(app);
     notifications.routes(app);
+    push.routes(app);
     ledgerRoutes(app, { ledger, reconcile });
     if (storage.kind === 'local') uploadsRoutes(app, storage);
+    webAppRoutes(app, {
+      mode: config.mode,
+      imageOrigins: [config.s3.publicUrl, config.s3.endpoint].flatMap((url) =>
+        url ? [new URL(url).origin] : [],
+      ),
+    });
   }
   await extras.localMidtrans?.mount(app);
   await app.ready();
@@ -278,6 +311,7 @@ export async function createPlatform(
   if (plan.delivery) {
     stops.push(webhooks.startDelivery(config.webhooks.deliveryIntervalMs));
     stops.push(notifications.startSending(config.mail.sendIntervalMs));
+    stops.push(push.startSending(config.push.sendIntervalMs));
   }
   if (plan.events) relay.start();
   if (plan.idempotencyCleanup) {
@@ -299,6 +333,7 @@ export async function createPlatform(
     payments,
     webhooks,
     notifications,
+    push,
     events: { bus: events, relay },
     grpc,
     reconcile,

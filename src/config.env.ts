@@ -1,3 +1,4 @@
+import { createECDH } from 'node:crypto';
 import { parseDurationMs } from './platform/duration.js';
 
 /**
@@ -167,4 +168,53 @@ export function webhookAllowList(env: Env, mode: 'sandbox' | 'live'): string[] {
     .split(',')
     .map((host) => host.trim())
     .filter(Boolean);
+}
+
+/**
+ * The Web Push (VAPID, RFC 8292) key pair: both variables or neither. Neither means
+ * generated under DATA_DIR (the caller refuses that in live mode). The public key must be
+ * an uncompressed P-256 point, the private key 32 bytes, and the one must belong to the
+ * other: a mismatched pair signs tokens every push service refuses, found only at send time.
+ */
+export function vapidKeys(
+  env: Env,
+  readFile: (p: string) => string,
+): { publicKey: string; privateKey: string } | undefined {
+  const publicKey = read(env, 'VAPID_PUBLIC_KEY');
+  const privateKey = readSecret(env, 'VAPID_PRIVATE_KEY', readFile);
+  if (!publicKey && !privateKey) return undefined;
+  if (!publicKey) throw new ConfigError('VAPID_PUBLIC_KEY', 'is required when VAPID_PRIVATE_KEY is set');
+  if (!privateKey) throw new ConfigError('VAPID_PRIVATE_KEY', 'is required when VAPID_PUBLIC_KEY is set');
+  const base64url = /^[A-Za-z0-9_-]+$/;
+  const publicBytes = Buffer.from(publicKey, 'base64url');
+  if (!base64url.test(publicKey) || publicBytes.length !== 65 || publicBytes[0] !== 4)
+    throw new ConfigError(
+      'VAPID_PUBLIC_KEY',
+      'must be a base64url P-256 public key (65 bytes, uncompressed)',
+    );
+  const privateBytes = Buffer.from(privateKey, 'base64url');
+  if (!base64url.test(privateKey) || privateBytes.length !== 32)
+    throw new ConfigError('VAPID_PRIVATE_KEY', 'must be a base64url P-256 private key (32 bytes)');
+  let derived: Buffer;
+  try {
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(privateBytes);
+    derived = ecdh.getPublicKey();
+  } catch {
+    throw new ConfigError('VAPID_PRIVATE_KEY', 'is not a valid P-256 private key');
+  }
+  if (!derived.equals(publicBytes))
+    throw new ConfigError('VAPID_PUBLIC_KEY', 'does not belong to VAPID_PRIVATE_KEY');
+  return { publicKey, privateKey };
+}
+
+/**
+ * Who push services can contact about this server's pushes: `VAPID_SUBJECT` (mailto: or
+ * https:), else the support address. Never the mail sender: that is usually a no-reply box.
+ */
+export function vapidSubject(env: Env, supportAddress: string | undefined): string {
+  const configured = url(env, 'VAPID_SUBJECT', ['mailto:', 'https:']);
+  if (configured) return configured;
+  const bare = supportAddress && (/<([^<>\s]+@[^<>\s]+)>/.exec(supportAddress)?.[1] ?? supportAddress);
+  return bare && /^[^\s@<>]+@[^\s@<>]+$/.test(bare) ? `mailto:${bare}` : 'mailto:support@mamlaka.local';
 }

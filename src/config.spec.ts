@@ -1,10 +1,15 @@
 import { generateKeyPairSync } from 'node:crypto';
+import webpush from 'web-push';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
 import { MAX_AMOUNT_MINOR } from './platform/money.js';
 
 const pem = () =>
   generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+const vapid = () => {
+  const { publicKey, privateKey } = webpush.generateVAPIDKeys();
+  return { VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey };
+};
 
 describe('loadConfig', () => {
   it('works with no variables at all, in sandbox mode', () => {
@@ -84,12 +89,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ MAMLAKA_MODE: 'live' })).toThrow(/^JWT_PRIVATE_KEY/);
     expect(() => loadConfig({ MAMLAKA_MODE: 'live', JWT_PRIVATE_KEY: pem() })).toThrow(/^PUBLIC_URL/);
     expect(
-      loadConfig({ MAMLAKA_MODE: 'live', JWT_PRIVATE_KEY: pem(), PUBLIC_URL: 'https://api.example' }).mode,
+      loadConfig({
+        MAMLAKA_MODE: 'live',
+        JWT_PRIVATE_KEY: pem(),
+        PUBLIC_URL: 'https://api.example',
+        ...vapid(),
+      }).mode,
     ).toBe('live');
   });
 
   it('keeps the plain-text gRPC listener on loopback in live mode unless GRPC_HOST is set', () => {
-    const live = { MAMLAKA_MODE: 'live', JWT_PRIVATE_KEY: pem(), PUBLIC_URL: 'https://api.example' };
+    const live = {
+      MAMLAKA_MODE: 'live',
+      JWT_PRIVATE_KEY: pem(),
+      PUBLIC_URL: 'https://api.example',
+      ...vapid(),
+    };
     expect(loadConfig({ ...live, HOST: '0.0.0.0' }).grpcHost).toBe('127.0.0.1');
     expect(loadConfig({ ...live, GRPC_HOST: '0.0.0.0' }).grpcHost).toBe('0.0.0.0');
     expect(loadConfig({ HOST: '10.0.0.5' }).grpcHost).toBe('10.0.0.5');
@@ -97,7 +112,12 @@ describe('loadConfig', () => {
   });
 
   it('allows cross-origin access in live mode only to listed origins, and never to null', () => {
-    const live = { MAMLAKA_MODE: 'live', JWT_PRIVATE_KEY: pem(), PUBLIC_URL: 'https://api.example' };
+    const live = {
+      MAMLAKA_MODE: 'live',
+      JWT_PRIVATE_KEY: pem(),
+      PUBLIC_URL: 'https://api.example',
+      ...vapid(),
+    };
     expect(loadConfig(live).corsOrigins).toEqual([]);
     expect(loadConfig({}).corsOrigins).toBe(true);
     expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe(true);
@@ -108,13 +128,23 @@ describe('loadConfig', () => {
   });
 
   it('lets sandbox webhooks reach loopback receivers by default, and live ones no private host', () => {
-    const live = { MAMLAKA_MODE: 'live', JWT_PRIVATE_KEY: pem(), PUBLIC_URL: 'https://api.example' };
+    const live = {
+      MAMLAKA_MODE: 'live',
+      JWT_PRIVATE_KEY: pem(),
+      PUBLIC_URL: 'https://api.example',
+      ...vapid(),
+    };
     expect(loadConfig({}).webhooks.allowList).toEqual(['localhost', '127.0.0.1', '::1']);
     expect(loadConfig(live).webhooks.allowList).toEqual([]);
   });
 
   it('replaces the default webhook allow-list with WEBHOOK_ALLOW_LIST, empty meaning none', () => {
-    const live = { MAMLAKA_MODE: 'live', JWT_PRIVATE_KEY: pem(), PUBLIC_URL: 'https://api.example' };
+    const live = {
+      MAMLAKA_MODE: 'live',
+      JWT_PRIVATE_KEY: pem(),
+      PUBLIC_URL: 'https://api.example',
+      ...vapid(),
+    };
     expect(loadConfig({ WEBHOOK_ALLOW_LIST: ' hooks.internal , 10.0.0.7,' }).webhooks.allowList).toEqual([
       'hooks.internal',
       '10.0.0.7',
@@ -133,5 +163,76 @@ describe('loadConfig', () => {
     });
     expect(config.paymentExpiryMs).toBe(1_800_000);
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  describe('Web Push (VAPID)', () => {
+    const live = { MAMLAKA_MODE: 'live', JWT_PRIVATE_KEY: pem(), PUBLIC_URL: 'https://api.example' };
+
+    it('requires a VAPID key pair in live mode, naming the variable', () => {
+      expect(() => loadConfig(live)).toThrow(
+        /^VAPID_PRIVATE_KEY: is required in live mode with VAPID_PUBLIC_KEY \(keys are generated only in sandbox/,
+      );
+      const keys = vapid();
+      expect(loadConfig({ ...live, ...keys }).push.vapidKeys).toEqual({
+        publicKey: keys.VAPID_PUBLIC_KEY,
+        privateKey: keys.VAPID_PRIVATE_KEY,
+      });
+    });
+
+    it('leaves the keys to be generated in sandbox, with default timings', () => {
+      expect(loadConfig({}).push).toEqual({
+        vapidKeys: undefined,
+        vapidSubject: 'mailto:support@mamlaka.local',
+        sendIntervalMs: 1000,
+        retryBaseMs: 10_000,
+      });
+    });
+
+    it('takes both keys or neither', () => {
+      const keys = vapid();
+      expect(() => loadConfig({ VAPID_PUBLIC_KEY: keys.VAPID_PUBLIC_KEY })).toThrow(/^VAPID_PRIVATE_KEY/);
+      expect(() => loadConfig({ VAPID_PRIVATE_KEY: keys.VAPID_PRIVATE_KEY })).toThrow(/^VAPID_PUBLIC_KEY/);
+    });
+
+    it('reads the private key from VAPID_PRIVATE_KEY_FILE', () => {
+      const keys = vapid();
+      const config = loadConfig(
+        { VAPID_PUBLIC_KEY: keys.VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY_FILE: '/run/secrets/vapid' },
+        (p) => (p === '/run/secrets/vapid' ? `${keys.VAPID_PRIVATE_KEY}\n` : ''),
+      );
+      expect(config.push.vapidKeys?.privateKey).toBe(keys.VAPID_PRIVATE_KEY);
+    });
+
+    it.each([
+      ['VAPID_PUBLIC_KEY', { VAPID_PUBLIC_KEY: 'not+base64url' }],
+      ['VAPID_PUBLIC_KEY', { VAPID_PUBLIC_KEY: Buffer.alloc(33, 2).toString('base64url') }],
+      ['VAPID_PRIVATE_KEY', { VAPID_PRIVATE_KEY: Buffer.alloc(31, 1).toString('base64url') }],
+      ['VAPID_PUBLIC_KEY', { VAPID_PUBLIC_KEY: vapid().VAPID_PUBLIC_KEY }],
+    ])('names %s when the pair is wrong (%j)', (name, change) => {
+      expect(() => loadConfig({ ...vapid(), ...change })).toThrow(new RegExp(`^${name}`));
+    });
+
+    it('refuses a mismatched pair: every push service would refuse its tokens', () => {
+      const keys = vapid();
+      expect(() => loadConfig({ ...keys, VAPID_PUBLIC_KEY: vapid().VAPID_PUBLIC_KEY })).toThrow(
+        new ConfigError('VAPID_PUBLIC_KEY', 'does not belong to VAPID_PRIVATE_KEY'),
+      );
+    });
+
+    it('contacts the operator at VAPID_SUBJECT, else the support address, never the no-reply sender', () => {
+      expect(loadConfig({ VAPID_SUBJECT: 'https://shop.example/contact' }).push.vapidSubject).toBe(
+        'https://shop.example/contact',
+      );
+      expect(() => loadConfig({ VAPID_SUBJECT: 'http://shop.example' })).toThrow(/^VAPID_SUBJECT/);
+      expect(loadConfig({ MAIL_SUPPORT_ADDRESS: 'help@shop.example' }).push.vapidSubject).toBe(
+        'mailto:help@shop.example',
+      );
+      expect(loadConfig({ MAIL_SUPPORT_ADDRESS: 'Shop <help@shop.example>' }).push.vapidSubject).toBe(
+        'mailto:help@shop.example',
+      );
+      expect(loadConfig({ MAIL_FROM: 'Shop <no-reply@shop.example>' }).push.vapidSubject).toBe(
+        'mailto:support@mamlaka.local',
+      );
+    });
   });
 });

@@ -14,6 +14,8 @@ import {
   read,
   readSecret,
   url,
+  vapidKeys,
+  vapidSubject,
   webhookAllowList,
   type Env,
 } from './config.env.js';
@@ -71,6 +73,15 @@ export interface Config {
     publicUrl: string | undefined;
   };
   imageMaxBytes: number;
+  push: {
+    /** Base64url VAPID key pair; when absent one is generated under DATA_DIR (sandbox only). */
+    vapidKeys: { publicKey: string; privateKey: string } | undefined;
+    /** A mailto: or https: URL push services can reach the operator at. */
+    vapidSubject: string;
+    sendIntervalMs: number;
+    /** First retry after a failed push; doubles per attempt up to an hour, while the push's TTL lasts. */
+    retryBaseMs: number;
+  };
   webhooks: { allowList: string[]; deliveryIntervalMs: number; timeoutMs: number };
   catalogCacheTtlMs: number;
   midtrans: {
@@ -194,6 +205,12 @@ export function loadConfig(
       publicUrl: url(env, 'S3_PUBLIC_URL', ['http:', 'https:'])?.replace(/\/$/, ''),
     },
     imageMaxBytes: integer(env, 'IMAGE_MAX_BYTES', 5 * 1_048_576, 1024, 100 * 1_048_576),
+    push: {
+      vapidKeys: vapidKeys(env, readFile),
+      vapidSubject: vapidSubject(env, read(env, 'MAIL_SUPPORT_ADDRESS')),
+      sendIntervalMs: duration(env, 'PUSH_SEND_INTERVAL', '1s'),
+      retryBaseMs: duration(env, 'PUSH_RETRY_BASE', '10s'),
+    },
     webhooks: {
       allowList: webhookAllowList(env, mode),
       deliveryIntervalMs: duration(env, 'WEBHOOK_DELIVERY_INTERVAL', '5s'),
@@ -259,6 +276,13 @@ export function loadConfig(
       );
     }
     if (!read(env, 'PUBLIC_URL')) throw new ConfigError('PUBLIC_URL', 'is required in live mode');
+    if (!config.push.vapidKeys) {
+      throw new ConfigError(
+        'VAPID_PRIVATE_KEY',
+        'is required in live mode with VAPID_PUBLIC_KEY (keys are generated only in sandbox; ' +
+          'make a pair with `npx web-push generate-vapid-keys`)',
+      );
+    }
   }
   return config;
 }

@@ -45,6 +45,8 @@ const OWNER: Record<string, string> = {
   mail_messages: 'notifications',
   mail_attempts: 'notifications',
   mail_preferences: 'notifications',
+  push_subscriptions: 'push',
+  push_deliveries: 'push',
 };
 
 describe('migrations', () => {

@@ -50,11 +50,13 @@ interface PlatformState {
   webhookAttempts: number;
   mailBusy: number;
   mailAttempts: number;
+  pushBusy: number;
+  pushAttempts: number;
 }
 
 /**
  * Waits until the platform has nothing on its way: no unpublished outbox event, the relay
- * publishing nothing, no webhook delivery or mail due now or in flight, and no consumer
+ * publishing nothing, no webhook delivery, mail or push due now or in flight, and no consumer
  * still handling an event, all unchanged over a few consecutive looks. "Due" is what the
  * senders' claimDue takes: pending with next_attempt_at ≤ now() (webhooks: on an enabled
  * endpoint). A claim pushes next_attempt_at a lease ahead, so a first attempt in flight
@@ -75,13 +77,17 @@ export async function untilQuiet(platform: Platform, options: QuietOptions = {})
           (SELECT coalesce(sum(attempts), 0) FROM webhook_deliveries)::int AS "webhookAttempts",
           (SELECT count(*) FROM mail_messages
             WHERE status = 'pending' AND (next_attempt_at <= now() OR attempts = 0))::int AS "mailBusy",
-          (SELECT coalesce(sum(attempts), 0) FROM mail_messages)::int AS "mailAttempts"`.execute(db);
+          (SELECT coalesce(sum(attempts), 0) FROM mail_messages)::int AS "mailAttempts",
+          (SELECT count(*) FROM push_deliveries
+            WHERE status = 'pending' AND (next_attempt_at <= now() OR attempts = 0))::int AS "pushBusy",
+          (SELECT coalesce(sum(attempts), 0) FROM push_deliveries)::int AS "pushAttempts"`.execute(db);
       const relay = platform.events.relay.current();
       return { ...rows[0]!, relayed: relay.published, relayFailures: relay.failures };
     },
     {
       ...options,
-      idle: (state) => state.unpublished === 0 && state.webhooksBusy === 0 && state.mailBusy === 0,
+      idle: (state) =>
+        state.unpublished === 0 && state.webhooksBusy === 0 && state.mailBusy === 0 && state.pushBusy === 0,
     },
   );
 }

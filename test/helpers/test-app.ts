@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { DestinationStream } from 'pino';
+import webpush from 'web-push';
 import { createPlatform, type Platform } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/platform/logging/logger.js';
@@ -171,11 +172,18 @@ export async function signUp(app: TestApp, overrides: Parameters<typeof newUser>
 export const signingKeyPem = () =>
   generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 
+/** A fresh Web Push (VAPID) key pair as the variables live mode requires. */
+export function vapidEnv(): { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: string } {
+  const { publicKey, privateKey } = webpush.generateVAPIDKeys();
+  return { VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey };
+}
+
 /** The platform in live mode, with the settings live mode insists on. */
 export const startLiveApp = (env: Record<string, string> = {}) =>
   startTestApp({
     MAMLAKA_MODE: 'live',
     JWT_PRIVATE_KEY: signingKeyPem(),
     PUBLIC_URL: 'https://api.example',
+    ...vapidEnv(),
     ...env,
   });

@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { createECDH, randomBytes, randomUUID } from 'node:crypto';
 import { createProduct } from '../helpers/catalog.js';
+import type { OrderDetailJson } from '../helpers/orders.js';
 import type { PaymentJson } from '../helpers/payments.js';
 import type { TestApp } from '../helpers/test-app.js';
 
@@ -102,6 +103,55 @@ async function freshPayout(w: MatrixWorld): Promise<string> {
     token: w.people.seller.token,
     body: { amount: '100', currency: 'IDR' },
     headers: { 'idempotency-key': randomUUID() },
+  });
+  return res.body.results.id;
+}
+
+/** The fixture payment's order, as its buyer sees it. */
+async function orderOf(w: MatrixWorld, paymentId: string) {
+  const payment = await w.app.api<PaymentJson>('GET', `/payments/${paymentId}`, {
+    token: w.people.buyer.token,
+  });
+  const order = await w.app.api<OrderDetailJson>('GET', `/orders/${payment.body.results.order_id}`, {
+    token: w.people.buyer.token,
+  });
+  return order.body.results;
+}
+
+/** The path of a fresh paid item of the fixture seller, shipped already when `shipped`. */
+async function freshItemPath(w: MatrixWorld, shipped: boolean): Promise<string> {
+  const order = await orderOf(w, await freshPaidPayment(w));
+  const path = `/orders/${order.id}/items/${order.items[0]!.id}`;
+  if (shipped) {
+    await w.app.api('POST', `${path}/shipments`, {
+      token: w.people.seller.token,
+      body: { carrier: 'JNE', tracking_number: 'MATRIX1' },
+    });
+  }
+  return path;
+}
+
+/** A browser's push subscription JSON, its endpoint a closed local port (pushes to it just fail). */
+function browserSubscription() {
+  const keys = createECDH('prime256v1');
+  keys.generateKeys();
+  return {
+    endpoint: `http://127.0.0.1:9/push/${randomUUID()}`,
+    keys: { p256dh: keys.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') },
+  };
+}
+
+/** A new buyer account, for a cell that disables or enables someone. */
+async function freshUserId(w: MatrixWorld): Promise<string> {
+  const password = 'matrix password 1';
+  const res = await w.app.api<{ id: string }>('POST', '/users/register', {
+    body: {
+      name: 'Target',
+      email: `target.${randomUUID()}@example.com`,
+      role: 'buyer',
+      password,
+      confirm_password: password,
+    },
   });
   return res.body.results.id;
 }
@@ -247,6 +297,24 @@ export const ROUTES: Record<string, RouteEntry> = {
   },
   'GET /refunds/:id': { request: get((w) => `/refunds/${w.refundId}`), expect: buyersObject(200, 200) },
 
+  // A seller sees an order holding their items (only those items); shipping is the item's seller's.
+  'GET /orders': { request: get(() => '/orders'), expect: signedIn(200) },
+  'GET /orders/:id': {
+    request: async (w) => ({ path: `/orders/${(await orderOf(w, w.paymentId)).id}` }),
+    expect: buyersObject(200, 200),
+  },
+  'POST /orders/:id/items/:itemId/shipments': {
+    request: async (w) => ({
+      path: `${await freshItemPath(w, false)}/shipments`,
+      body: { carrier: 'JNE', tracking_number: 'MATRIX2' },
+    }),
+    expect: { anonymous: 401, buyer: 403, otherBuyer: 403, seller: 201, otherSeller: 404, admin: 201 },
+  },
+  'POST /orders/:id/items/:itemId/delivered': {
+    request: async (w) => ({ path: `${await freshItemPath(w, true)}/delivered` }),
+    expect: { anonymous: 401, buyer: 403, otherBuyer: 403, seller: 200, otherSeller: 404, admin: 200 },
+  },
+
   'GET /admin/midtrans/notifications': {
     request: get(() => '/admin/midtrans/notifications'),
     expect: adminOnly(200),
@@ -263,6 +331,26 @@ export const ROUTES: Record<string, RouteEntry> = {
   },
 
   'GET /wallet': { request: get(() => '/wallet'), expect: signedIn(200) },
+  'GET /wallet/transactions': { request: get(() => '/wallet/transactions'), expect: signedIn(200) },
+  'GET /wallet/payouts': {
+    request: get(() => '/wallet/payouts'),
+    expect: { ...all(403), anonymous: 401, seller: 200, otherSeller: 200 },
+  },
+  'GET /sellers/me/sales': {
+    request: get(() => '/sellers/me/sales?interval=week'),
+    expect: { ...all(403), anonymous: 401, seller: 200, otherSeller: 200 },
+  },
+  'GET /admin/payouts': { request: get(() => '/admin/payouts?status=pending'), expect: adminOnly(200) },
+  'GET /admin/payments': { request: get(() => '/admin/payments?code=GC-'), expect: adminOnly(200) },
+  'GET /admin/users': { request: get(() => '/admin/users?role=buyer'), expect: adminOnly(200) },
+  'POST /admin/users/:id/disable': {
+    request: async (w) => ({ path: `/admin/users/${await freshUserId(w)}/disable` }),
+    expect: adminOnly(200),
+  },
+  'POST /admin/users/:id/enable': {
+    request: async (w) => ({ path: `/admin/users/${await freshUserId(w)}/enable` }),
+    expect: adminOnly(200),
+  },
   'POST /wallet/top-ups': {
     request: () => ({ path: '/wallet/top-ups', body: { amount: '1000', currency: 'IDR', method: 'test' } }),
     expect: signedIn(201),
@@ -309,5 +397,21 @@ export const ROUTES: Record<string, RouteEntry> = {
   'POST /webhooks/deliveries/:id/replay': {
     request: (w) => ({ path: `/webhooks/deliveries/${w.deliveryId}/replay` }),
     expect: sellersObject(201),
+  },
+  'GET /push/vapid-key': { request: get(() => '/push/vapid-key'), expect: all(200) },
+  'POST /push/subscriptions': {
+    request: () => ({ path: '/push/subscriptions', body: browserSubscription() }),
+    expect: signedIn(201),
+  },
+  // A browser belongs to one person: nobody else may unsubscribe it, admins included.
+  'DELETE /push/subscriptions/:id': {
+    request: async (w) => {
+      const made = await w.app.api<{ id: string }>('POST', '/push/subscriptions', {
+        token: w.people.buyer.token,
+        body: browserSubscription(),
+      });
+      return { path: `/push/subscriptions/${made.body.results.id}` };
+    },
+    expect: { ...all(404), anonymous: 401, buyer: 204 },
   },
 };

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { png, productForm } from '../helpers/catalog.js';
 import { runCli } from '../helpers/cli.js';
 import { testDatabase } from '../helpers/services.js';
+import { vapidEnv } from '../helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
@@ -110,6 +111,7 @@ describe('DATA_DIR is its owner’s alone', () => {
     expect(names).toEqual(expect.arrayContaining([expect.stringMatching(/^mail\/.+\.eml$/)]));
     expect(names).toEqual(expect.arrayContaining([expect.stringMatching(/^uploads\/products\/.+\.webp$/)]));
     expect(names).toContain(path.join('keys', 'jwt-ed25519.pem'));
+    expect(names).toContain(path.join('keys', 'vapid-p256.json'));
     if (!database)
       expect(names).toEqual(expect.arrayContaining(['control.sock', 'db.lock', 'db/PG_VERSION']));
     const open = entries.filter((entry) => (entry.mode & 0o077) !== 0);
@@ -137,6 +139,7 @@ describe('DATA_DIR is its owner’s alone', () => {
       MAMLAKA_MODE: 'live',
       JWT_PRIVATE_KEY: key.toString(),
       PUBLIC_URL: 'https://api.example',
+      ...vapidEnv(),
       DATA_DIR: dataDir,
       PORT: '0',
       HOST: '127.0.0.1',

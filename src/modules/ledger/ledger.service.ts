@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { conflict, invalid, notFound, unavailable } from '../../platform/errors.js';
+import { LedgerHistory } from './ledger.history.js';
 import { type LedgerAccountRow } from './ledger.tables.js';
 import {
   DEFAULT_MAX_VIOLATIONS,
@@ -37,6 +38,7 @@ import {
 
 export type { AccountKind, AccountRef, EntryInput, PostInput } from './ledger.rules.js';
 export type { Reconciliation } from './ledger.reconciliation.js';
+export type { WalletEntry, WalletHold } from './ledger.history.js';
 export { DEFAULT_MAX_VIOLATIONS, MAX_VIOLATIONS_LIMIT } from './ledger.reconciliation.js';
 
 /** Most references one transactionsByReferences call accepts; callers look up page by page. */
@@ -70,9 +72,12 @@ const isOverdraftViolation = (error: unknown) =>
  */
 export class LedgerService {
   private readonly repo: LedgerRepository;
+  /** Statements and lists for people (a wallet's entries, payouts): reads only. */
+  readonly history: LedgerHistory;
 
   constructor(private readonly db: Kysely<object>) {
     this.repo = LedgerRepository.of(db);
+    this.history = new LedgerHistory(db);
   }
 
   /**

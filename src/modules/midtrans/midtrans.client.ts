@@ -51,6 +51,8 @@ export class MidtransClient {
     transaction_details: { order_id: string; gross_amount: number };
     customer_details?: Record<string, unknown>;
     item_details?: { id: string; name: string; price: number; quantity: number }[];
+    /** Where Snap sends the customer back after paying (`?order_id=…&transaction_status=…` added). */
+    callbacks?: { finish?: string };
   }): Promise<SnapTransaction> {
     return this.call<SnapTransaction>(
       'POST',

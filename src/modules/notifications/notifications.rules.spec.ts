@@ -73,3 +73,37 @@ describe('refund mails', () => {
     expect(mailsFor({ ...refundEvent('payment.refunded'), data: payment } as DomainEvent)).toEqual([]);
   });
 });
+
+describe('fulfilment mails', () => {
+  const orderEvent = (type: string): DomainEvent => ({
+    id: 'e2',
+    type,
+    aggregate: 'order:o1',
+    created: 1_795_000_000_000,
+    data: {
+      order_id: 'o1',
+      buyer_id: buyerId,
+      item: {
+        id: 'i1',
+        product_id: 'p1',
+        product_name: 'Batik shirt',
+        quantity: 1,
+        seller_id: sellerId,
+        fulfilment_status: type === 'order.shipped' ? 'shipped' : 'delivered',
+        carrier: 'JNE',
+        tracking_number: 'JNE123',
+        shipped_at: '2026-11-22T14:03:05.123Z',
+        delivered_at: type === 'order.shipped' ? null : '2026-11-24T09:30:00.000Z',
+      },
+    },
+  });
+
+  it('tell the buyer, not the seller, that an item was shipped and then delivered', () => {
+    expect(render(orderEvent('order.shipped'))).toEqual([
+      { to: buyerId, kind: 'fulfilment', subject: 'Shipped: Batik shirt' },
+    ]);
+    expect(render(orderEvent('order.delivered'))).toEqual([
+      { to: buyerId, kind: 'fulfilment', subject: 'Delivered: Batik shirt' },
+    ]);
+  });
+});

@@ -1,5 +1,10 @@
 import type { DomainEvent } from '../../platform/events/event.js';
 import {
+  type FulfilmentMailInput,
+  renderItemDelivered,
+  renderItemShipped,
+} from './notifications.fulfilment-templates.js';
+import {
   type Branding,
   type PaymentMailInput,
   type PayoutMailInput,
@@ -14,7 +19,7 @@ import {
 } from './notifications.templates.js';
 import type { MailCategory } from './notifications.tables.js';
 
-export type MailKind = 'welcome' | 'receipt' | 'refund' | 'payout' | 'announcement';
+export type MailKind = 'welcome' | 'receipt' | 'refund' | 'payout' | 'announcement' | 'fulfilment';
 
 /** A mail an event calls for, before its recipient's address is known. */
 export interface MailPlan {
@@ -35,6 +40,8 @@ export const NOTIFIED_EVENTS = [
   'refund.created',
   'refund.succeeded',
   'refund.failed',
+  'order.shipped',
+  'order.delivered',
   'payout.requested',
 ] as const;
 
@@ -95,6 +102,20 @@ export function mailsFor(event: DomainEvent): MailPlan[] {
     case 'refund.failed': {
       const refund = event.data as RefundEventData;
       return [refundMail(refund, refund.created_by, renderRefundFailed)];
+    }
+    // Each item is shipped on its own, so each event is one mail about one item.
+    case 'order.shipped':
+    case 'order.delivered': {
+      const order = event.data as FulfilmentMailInput & { buyer_id: string };
+      const render = event.type === 'order.shipped' ? renderItemShipped : renderItemDelivered;
+      return [
+        {
+          kind: 'fulfilment',
+          category: 'transactional',
+          recipientId: order.buyer_id,
+          render: (_to, branding) => render(order, branding),
+        },
+      ];
     }
     case 'payout.requested': {
       const payout = event.data as PayoutEventData;

@@ -11,6 +11,29 @@ export type PaymentEventType =
 
 export type RefundEventType = 'refund.created' | 'refund.succeeded' | 'refund.failed';
 
+export type OrderEventType = 'order.shipped' | 'order.delivered';
+
+/**
+ * The data of `order.shipped` and `order.delivered`, exactly: webhooks, mail and Web Push
+ * read it, so a field is added here only with all of them in mind. Times are ISO 8601.
+ */
+export interface OrderItemEventData {
+  order_id: string;
+  buyer_id: string;
+  item: {
+    id: string;
+    product_id: string;
+    product_name: string;
+    quantity: number;
+    seller_id: string;
+    fulfilment_status: string;
+    carrier: string | null;
+    tracking_number: string | null;
+    shipped_at: string | null;
+    delivered_at: string | null;
+  };
+}
+
 /**
  * Where payment events go (the outbox). Called inside the transaction of the change it
  * reports, so an event exists exactly when its change does.
@@ -31,13 +54,24 @@ export interface PaymentEvents {
     refund: PublicRefund,
     extra: { payment: PublicPayment },
   ): Promise<void>;
+  /** An order item's fulfilment event, on the order's aggregate (`order:<order_id>`). */
+  emitOrder(trx: Transaction<object>, type: OrderEventType, data: OrderItemEventData): Promise<void>;
 }
 
-export const noPaymentEvents: PaymentEvents = { emit: async () => {}, emitRefund: async () => {} };
+export const noPaymentEvents: PaymentEvents = {
+  emit: async () => {},
+  emitRefund: async () => {},
+  emitOrder: async () => {},
+};
 
 /** Buyer and sellers: the people a payment event is about. */
 export const eventOwners = (payment: PublicPayment): string[] => [
   ...new Set([payment.user_id, ...payment.items.map((item) => item.seller_id)]),
+];
+
+/** Buyer and the item's seller: the people an order item's event is about. */
+export const orderEventOwners = (data: OrderItemEventData): string[] => [
+  ...new Set([data.buyer_id, data.item.seller_id]),
 ];
 
 export const eventForStatus = (status: string): PaymentEventType | undefined =>

@@ -11,12 +11,17 @@ import { Checkout } from './payments.checkout.js';
 import type { PaymentEvents } from './payments.events.js';
 import { paymentsGrpc } from './payments.grpc.js';
 import type { OrderLimits } from './payments.limits.js';
+import { Orders } from './payments.orders.js';
+import { ordersRoutes } from './payments.orders.routes.js';
 import { ManualProvider, type PaymentProvider, WalletProvider } from './payments.providers.js';
 import type { CheckoutApi, PaymentsApi, RefundsApi } from './payments.api.js';
 import { type PaymentsReconciliation, paymentsReconciliation } from './payments.reconcile.js';
 import { startRefundReconciler } from './payments.refund-reconciler.js';
 import { Refunds, type RefundTiming } from './payments.refunds.js';
+import { AdminPayments } from './payments.admin.js';
+import { paymentsReportRoutes } from './payments.report-routes.js';
 import { paymentsRoutes } from './payments.routes.js';
+import { SellerSales } from './payments.sales.js';
 import { PaymentsService } from './payments.service.js';
 import { repeatEvery } from '../../platform/repeat.js';
 
@@ -24,10 +29,15 @@ export interface PaymentsModule {
   checkout: Checkout;
   payments: PaymentsService;
   refunds: Refunds;
+  /** Orders and the fulfilment of their items. */
+  orders: Orders;
   providers: ReadonlyMap<string, PaymentProvider>;
   /** Payments as Midtrans sees them: what its notifications settle. */
   gatewayOrders: GatewayOrders;
-  /** The REST routes, over the in-process services or, in the split gateway, over `remote`. */
+  /**
+   * The REST routes, over the in-process services or, in the split gateway, over `remote`;
+   * the orders and report routes always over the in-process services (the gateway has the database).
+   */
   routes(app: FastifyInstance, remote?: CheckoutApi & PaymentsApi & RefundsApi): void;
   /** Serves mamlaka.payments.v1.PaymentService on the gRPC server. */
   grpc?(server: GrpcServer): void;
@@ -48,7 +58,11 @@ export function createPaymentsModule(deps: {
   feeBps: number;
   limits: OrderLimits;
   paymentExpiryMs: number;
+  /** The web app's public origin (Midtrans's finish redirect goes back there). */
+  appUrl?: string;
   refundTiming: RefundTiming;
+  /** The currency of a sales report's zero series when nothing sold (DEFAULT_CURRENCY). */
+  defaultCurrency?: string;
   midtrans?: MidtransClient;
   events?: PaymentEvents;
 }): PaymentsModule {
@@ -57,7 +71,7 @@ export function createPaymentsModule(deps: {
     [
       new WalletProvider(deps.ledger),
       new ManualProvider(deps.paymentExpiryMs),
-      ...(midtransClient ? [new MidtransProvider(midtransClient, deps.paymentExpiryMs)] : []),
+      ...(midtransClient ? [new MidtransProvider(midtransClient, deps.paymentExpiryMs, deps.appUrl)] : []),
     ].map((p) => [p.method, p]),
   );
   const payments = new PaymentsService(deps.db, deps.catalog, deps.ledger, providers, deps.events);
@@ -82,6 +96,8 @@ export function createPaymentsModule(deps: {
     timing: deps.refundTiming,
     events: deps.events,
   });
+  const orders = new Orders(deps.db, deps.events);
+  const sales = new SellerSales(deps.db, deps.defaultCurrency ?? 'IDR');
   const gatewayOrders: GatewayOrders = {
     kind: 'payment',
     async find(orderId) {
@@ -96,14 +112,18 @@ export function createPaymentsModule(deps: {
     checkout,
     payments,
     refunds,
+    orders,
     providers,
     gatewayOrders,
-    routes: (app, remote) =>
+    routes: (app, remote) => {
       paymentsRoutes(app, {
         checkout: remote ?? checkout,
         payments: remote ?? payments,
         refunds: remote ?? refunds,
-      }),
+      });
+      ordersRoutes(app, { orders });
+      paymentsReportRoutes(app, { sales, admin: new AdminPayments(deps.db) });
+    },
     grpc: (server) => paymentsGrpc(server, { checkout, payments, refunds }),
     reconcile: paymentsReconciliation(deps.db, deps.ledger, providers),
     startExpiry: (intervalMs) =>

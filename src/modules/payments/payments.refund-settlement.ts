@@ -6,6 +6,7 @@ import type { LedgerService } from '../ledger/ledger.service.js';
 import { noPaymentEvents, type PaymentEvents } from './payments.events.js';
 import type { GatewayRefundOutcome, PaymentProvider } from './payments.providers.js';
 import { assertRefundMove, nextCheckDelayMs } from './payments.refund-state.js';
+import { OrdersRepository } from './payments.orders.repository.js';
 import { RefundsRepository } from './payments.refunds.repository.js';
 import type { RefundDeps, RefundTiming } from './payments.refunds.js';
 import { PaymentsRepository } from './payments.repository.js';
@@ -154,6 +155,9 @@ export class RefundSettlement {
           await payments.markRestocked(item.id, item.quantity - item.restocked_quantity);
         restocked = lines.map((line) => line.productId);
       }
+      // Nothing refunded in full is still to be sent: its undelivered items are canceled with
+      // the refund, so no seller ships (or is told to ship) goods already paid back.
+      if (status === 'refunded') await OrdersRepository.in(trx).cancelForFullRefund(payment.order_id);
       const succeeded = await refunds.settle(refund.id, 'succeeded');
       const after = toPublicPayment(updated!, await payments.orderItems(payment.order_id));
       const publicRefund = toPublicRefund(succeeded!, payment.method);

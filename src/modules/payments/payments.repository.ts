@@ -61,6 +61,11 @@ export class PaymentsRepository {
       fee_minor: item.feeMinor,
       subtotal_minor: item.subtotalMinor,
       restocked_quantity: 0,
+      fulfilment_status: 'unfulfilled',
+      carrier: null,
+      tracking_number: null,
+      shipped_at: null,
+      delivered_at: null,
     }));
     return this.db
       .with('new_order', (db) =>
@@ -72,7 +77,22 @@ export class PaymentsRepository {
         }),
       )
       .with('new_items', (db) =>
-        db.insertInto('order_items').values(items.map(({ restocked_quantity: _, ...item }) => item)),
+        // Fulfilment starts at the columns' defaults: only what checkout decides is written.
+        db
+          .insertInto('order_items')
+          .values(
+            items.map(
+              ({
+                restocked_quantity: _r,
+                fulfilment_status: _f,
+                carrier: _c,
+                tracking_number: _t,
+                shipped_at: _s,
+                delivered_at: _d,
+                ...item
+              }) => item,
+            ),
+          ),
       )
       .insertInto('payments')
       .values({ ...payment, order_id: orderId })

@@ -177,7 +177,7 @@ export class PaymentsService {
 export const stockLines = (items: readonly OrderItemRow[]) =>
   items.map((item) => ({ productId: item.product_id, quantity: item.quantity - item.restocked_quantity }));
 
-function decodeCursor(text: string): { createdAt: string; id: string } {
+export function decodeCursor(text: string): { createdAt: string; id: string } {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [unknown, unknown];
     if (

@@ -1,4 +1,5 @@
 import type { Generated, Selectable } from 'kysely';
+import type { FulfilmentStatus } from './payments.fulfilment-state.js';
 import type { RefundStatus } from './payments.refund-state.js';
 import type { PaymentStatus } from './payments.state.js';
 
@@ -21,6 +22,12 @@ export interface OrderItemsTable {
   fee_minor: bigint;
   subtotal_minor: bigint;
   restocked_quantity: Generated<number>;
+  fulfilment_status: Generated<FulfilmentStatus>;
+  /** Set together with shipped_at when the seller ships the item. */
+  carrier: string | null;
+  tracking_number: string | null;
+  shipped_at: Date | null;
+  delivered_at: Date | null;
 }
 
 export interface PaymentsTable {

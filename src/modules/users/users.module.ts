@@ -7,6 +7,7 @@ import { RateLimits } from '../../platform/http/rate-limits.js';
 import type { GrpcServer } from '../../platform/grpc/server.js';
 import type { SessionsApi, UsersApi } from './users.api.js';
 import { PasswordAttempts } from './users.attempts.js';
+import { usersAdminRoutes } from './users.admin-routes.js';
 import { usersGrpc } from './users.grpc.js';
 import { UsersRepository } from './users.repository.js';
 import { usersRoutes } from './users.routes.js';
@@ -16,7 +17,10 @@ import { SessionsService } from './users.sessions.js';
 export interface UsersModule {
   users: UsersService;
   sessions: SessionsService;
-  /** The REST routes, over the in-process services or, in the split gateway, over `remote`. */
+  /**
+   * The REST routes, over the in-process services or, in the split gateway, over `remote`;
+   * the admin routes always over the in-process service (see users.admin-routes.ts).
+   */
   routes(app: FastifyInstance, remote?: UsersApi & SessionsApi): void;
   /** Serves mamlaka.users.v1.UserService on the gRPC server. */
   grpc(server: GrpcServer): void;
@@ -37,8 +41,10 @@ export function createUsersModule(deps: {
   return {
     users,
     sessions,
-    routes: (app, remote) =>
-      usersRoutes(app, { users: remote ?? users, sessions: remote ?? sessions, tokens: deps.tokens }),
+    routes: (app, remote) => {
+      usersRoutes(app, { users: remote ?? users, sessions: remote ?? sessions, tokens: deps.tokens });
+      usersAdminRoutes(app, { users });
+    },
     grpc: (server) => usersGrpc(server, { users, sessions }),
   };
 }

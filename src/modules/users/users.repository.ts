@@ -54,13 +54,69 @@ export class UsersRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * Starts or continues a session, only while the user is active: false (nothing written)
+   * for a disabled or deleted user. FOR SHARE waits for a concurrent disable to commit and
+   * then sees it, so no session can slip in between a disable and its revocations.
+   */
   async insertRefreshToken(values: {
     family_id: string;
     user_id: string;
     token_hash: string;
     expires_at: Date;
-  }): Promise<void> {
-    await this.db.insertInto('refresh_tokens').values(values).execute();
+  }): Promise<boolean> {
+    const { rows } = await sql<{ id: string }>`
+      INSERT INTO refresh_tokens (family_id, user_id, token_hash, expires_at)
+      SELECT ${values.family_id}::uuid, id, ${values.token_hash}::text, ${values.expires_at}::timestamptz
+      FROM (SELECT id FROM users WHERE id = ${values.user_id}::uuid AND status = 'active' FOR SHARE) active
+      RETURNING id`.execute(this.db);
+    return rows.length === 1;
+  }
+
+  /** Disables or enables a user; disabling again keeps the first disabled_at. */
+  setDisabled(id: string, disabled: boolean): Promise<UserRow | undefined> {
+    return this.db
+      .updateTable('users')
+      .set({
+        status: disabled ? 'disabled' : 'active',
+        disabled_at: disabled ? sql<Date>`coalesce(disabled_at, now())` : null,
+        updated_at: sql<Date>`CASE WHEN status = ${disabled ? 'disabled' : 'active'} THEN updated_at ELSE now() END`,
+      })
+      .where('id', '=', id)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /**
+   * One page of users for admins, newest first (keyset on created_at, id), `limit + 1`
+   * rows. `contains` matches anywhere in the email or name, case-insensitively; it is a
+   * LIKE pattern the caller has escaped.
+   */
+  listUsers(
+    filter: { contains?: string; role?: UserRow['role']; status?: UserRow['status'] },
+    limit: number,
+    after?: { createdAt: string; id: string },
+  ) {
+    let query = this.db
+      .selectFrom('users')
+      .selectAll()
+      .select(sql<string>`created_at::text`.as('cursor_key'));
+    if (filter.contains !== undefined) {
+      const pattern = `%${filter.contains}%`;
+      query = query.where((eb) => eb.or([eb('email', 'ilike', pattern), eb('name', 'ilike', pattern)]));
+    }
+    if (filter.role) query = query.where('role', '=', filter.role);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    if (after) {
+      query = query.where(
+        sql<boolean>`(created_at, id) < (${after.createdAt}::timestamptz, ${after.id}::uuid)`,
+      );
+    }
+    return query
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit + 1)
+      .execute();
   }
 
   /**

@@ -50,7 +50,7 @@ export function usersRoutes(
         tags: ['users'],
         summary: 'Log in with email and password',
         body: LoginBody,
-        response: { 200: envelope(Session), ...errorResponses(400, 401, 429) },
+        response: { 200: envelope(Session), ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request) => ok('login successfully', await sessions.login(request.body, request.ip)),
@@ -115,7 +115,7 @@ export function usersRoutes(
         tags: ['auth'],
         summary: 'Exchange a refresh token for a new token pair (the old one is spent)',
         body: RefreshBody,
-        response: { 200: envelope(Session), ...errorResponses(400, 401, 429) },
+        response: { 200: envelope(Session), ...errorResponses(400, 401, 403, 429) },
       },
     },
     async (request) => {

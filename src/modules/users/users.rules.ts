@@ -1,5 +1,5 @@
 import type { Actor, Role } from '../../platform/auth/policy.js';
-import { forbidden, invalidField } from '../../platform/errors.js';
+import { conflict, forbidden, invalidField } from '../../platform/errors.js';
 import type { UserRow } from './users.tables.js';
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -43,3 +43,24 @@ export const toPublicUser = (row: UserRow): PublicUser => ({
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
 });
+
+/** What admins see of an account: the public profile and when it was disabled. */
+export interface AdminUser extends PublicUser {
+  disabled_at: string | null;
+}
+
+export const toAdminUser = (row: UserRow): AdminUser => ({
+  ...toPublicUser(row),
+  disabled_at: row.disabled_at?.toISOString() ?? null,
+});
+
+/** Refused at login and refresh, only to someone who proved the password or holds a live session. */
+export const accountDisabled = () =>
+  forbidden('account_disabled', 'this account is disabled; contact support to have it enabled');
+
+/** An admin locking themself out would need another admin to get back in, or the database. */
+export function assertNotSelf(actor: Actor, userId: string): void {
+  if (actor.userId === userId) {
+    throw conflict('cannot_disable_self', 'an admin cannot disable their own account');
+  }
+}

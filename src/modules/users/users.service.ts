@@ -1,6 +1,7 @@
 import { type Actor, authorize, type Role } from '../../platform/auth/policy.js';
 import type { Outbox } from '../../platform/events/outbox.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
+import { decodeTimeCursor, encodeTimeCursor, likeLiteral, pageOf } from '../../platform/db/keyset.js';
 import { conflict, invalidField, notFound, unauthenticated } from '../../platform/errors.js';
 import { IN_PROCESS, type PasswordAttempts } from './users.attempts.js';
 import { assertAcceptablePassword } from './users.password-rules.js';
@@ -8,10 +9,13 @@ import { hashPassword, verifyPassword } from './users.passwords.js';
 import type { UsersRepository } from './users.repository.js';
 import type { SessionsService } from './users.sessions.js';
 import {
+  type AdminUser,
   assertMayRegisterAs,
+  assertNotSelf,
   assertPasswordsMatch,
   normalizeEmail,
   type PublicUser,
+  toAdminUser,
   toPublicUser,
 } from './users.rules.js';
 
@@ -29,6 +33,15 @@ export interface UpdateProfileInput {
   password?: string;
   confirm_password?: string;
   current_password?: string;
+}
+
+export interface ListUsersQuery {
+  /** Part of the email or name, any case. */
+  q?: string;
+  role?: Role;
+  status?: 'active' | 'disabled';
+  limit: number;
+  cursor?: string;
 }
 
 export interface Contact {
@@ -163,5 +176,61 @@ export class UsersService {
       if (isUniqueViolation(error, 'users_email_key')) throw emailTaken();
       throw error;
     }
+  }
+
+  /**
+   * Accounts for admins, newest first, a keyset page at a time.
+   * @throws `role_not_allowed` (403), `validation_failed` (400) for a cursor we did not issue
+   */
+  async list(
+    actor: Actor | undefined,
+    query: ListUsersQuery,
+  ): Promise<{ items: AdminUser[]; nextCursor: string | null }> {
+    authorize(actor, { roles: ['admin'] });
+    const after = query.cursor === undefined ? undefined : decodeTimeCursor(query.cursor);
+    const q = query.q?.trim();
+    const rows = await this.repo.listUsers(
+      { contains: q ? likeLiteral(q) : undefined, role: query.role, status: query.status },
+      query.limit,
+      after,
+    );
+    return pageOf(rows, query.limit, toAdminUser, (row) =>
+      encodeTimeCursor({ createdAt: row.cursor_key, id: row.id }),
+    );
+  }
+
+  /**
+   * Disables an account and ends every session of it: its refresh tokens (in the same
+   * transaction) and then its live access tokens on every instance, so the user's next
+   * request is refused (401) and logins and refreshes answer `account_disabled` (403).
+   * Idempotent: disabling a disabled account keeps its disabled_at and revokes again, so a
+   * retry after a failed revocation finishes the job.
+   * @throws `role_not_allowed` (403), `cannot_disable_self` (409), `user_not_found` (404)
+   */
+  async disable(actor: Actor | undefined, id: string): Promise<AdminUser> {
+    const admin = authorize(actor, { roles: ['admin'] });
+    assertNotSelf(admin, id);
+    const sessions = this.sessions;
+    if (!sessions) throw new Error('disabling an account needs the sessions service');
+    const row = await this.repo.transaction(async (repo) => {
+      const disabled = await repo.setDisabled(id, true);
+      if (disabled) await repo.revokeAllForUser(id, new Date());
+      return disabled;
+    });
+    if (!row) throw notFound('user');
+    // After the commit, as logout does: a login racing this one is refused by then.
+    await sessions.revokeAccessTokens(id);
+    return toAdminUser(row);
+  }
+
+  /**
+   * Lets a disabled account log in again; its old sessions stay ended. Idempotent.
+   * @throws `role_not_allowed` (403), `user_not_found` (404)
+   */
+  async enable(actor: Actor | undefined, id: string): Promise<AdminUser> {
+    authorize(actor, { roles: ['admin'] });
+    const row = await this.repo.setDisabled(id, false);
+    if (!row) throw notFound('user');
+    return toAdminUser(row);
   }
 }

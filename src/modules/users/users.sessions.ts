@@ -6,7 +6,7 @@ import { unauthenticated } from '../../platform/errors.js';
 import { IN_PROCESS, type PasswordAttempts } from './users.attempts.js';
 import { hashPassword, needsRehash, verifyAgainstDecoy, verifyPassword } from './users.passwords.js';
 import type { UsersRepository } from './users.repository.js';
-import { normalizeEmail } from './users.rules.js';
+import { accountDisabled, normalizeEmail } from './users.rules.js';
 import type { RefreshTokenRow } from './users.tables.js';
 
 export interface SessionTokens {
@@ -40,8 +40,10 @@ export class SessionsService {
 
   /**
    * @throws `invalid_credentials` (401) whether the email is unknown or the password wrong,
-   * after the same amount of work; `rate_limited` (429) once the account's failed checks from
-   * `clientIp`, or from every address together, have spent their budget (PasswordAttempts).
+   * after the same amount of work; `account_disabled` (403) only after the right password,
+   * so a guesser learns nothing of the account; `rate_limited` (429) once the account's
+   * failed checks from `clientIp`, or from every address together, have spent their budget
+   * (PasswordAttempts).
    */
   async login(
     input: { email: string; password: string },
@@ -53,9 +55,10 @@ export class SessionsService {
       const valid = found
         ? await verifyPassword(input.password, found.password_hash)
         : await verifyAgainstDecoy(input.password);
-      return valid && found?.status === 'active' ? found : undefined;
+      return valid ? found : undefined;
     });
     if (!user) throw invalidCredentials();
+    if (user.status !== 'active') throw accountDisabled();
     if (needsRehash(user.password_hash)) {
       await this.repo.updateUser(user.id, { password_hash: await hashPassword(input.password) });
     }
@@ -65,7 +68,8 @@ export class SessionsService {
   /**
    * Exchanges a refresh token for a new pair. Of two concurrent uses of one token exactly
    * one succeeds; the other is treated as reuse and revokes the family, access tokens too.
-   * @throws `invalid_refresh_token` (401), `refresh_token_reused` (401)
+   * @throws `invalid_refresh_token` (401), `refresh_token_reused` (401); `account_disabled`
+   * (403) for a live token of a disabled user (disabling revokes them, so only in a race)
    */
   async refresh(refreshToken: string): Promise<SessionTokens> {
     const tokenHash = sha256(refreshToken);
@@ -79,13 +83,14 @@ export class SessionsService {
       const user = await repo.findUserById(spent.user_id);
       if (user?.status !== 'active') {
         await repo.revokeFamily(spent.family_id, now);
-        return { reused: false, revoked: spent.family_id };
+        return { reused: false, revoked: spent.family_id, disabled: user !== undefined };
       }
       return { issued: await this.issue(repo, { userId: user.id, role: user.role }, spent.family_id) };
     });
     if ('issued' in outcome && outcome.issued) return outcome.issued;
     // After the commit: the access tokens go only once their refresh tokens surely have.
     if (outcome.revoked) await this.accessTokens.revokeSessions([outcome.revoked]);
+    if ('disabled' in outcome && outcome.disabled) throw accountDisabled();
     if (outcome.reused) {
       throw unauthenticated(
         'refresh_token_reused',
@@ -144,12 +149,14 @@ export class SessionsService {
 
   private async issue(repo: UsersRepository, actor: Actor, familyId: string): Promise<SessionTokens> {
     const refreshToken = randomBytes(32).toString('base64url');
-    await repo.insertRefreshToken({
+    const started = await repo.insertRefreshToken({
       family_id: familyId,
       user_id: actor.userId,
       token_hash: sha256(refreshToken),
       expires_at: new Date(Date.now() + this.refreshTtlMs),
     });
+    // Disabled between the check and now: no token of any kind is issued.
+    if (!started) throw accountDisabled();
     const access = await this.accessTokens.issue(actor, familyId);
     return {
       id: actor.userId,

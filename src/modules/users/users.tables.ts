@@ -8,6 +8,8 @@ export interface UsersTable {
   role: Role;
   password_hash: string;
   status: Generated<'active' | 'disabled'>;
+  /** Set exactly when status is 'disabled' (a CHECK holds the two in step). */
+  disabled_at: Date | null;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

@@ -5,12 +5,16 @@ import type { LedgerService } from '../ledger/ledger.service.js';
 import type { MidtransClient } from '../midtrans/midtrans.client.js';
 import type { GatewayOrders } from '../midtrans/midtrans.orders.js';
 import { GatewayTopUps } from './wallets.gateway-top-ups.js';
+import { WalletHistory } from './wallets.history.js';
+import { walletHistoryRoutes } from './wallets.history-routes.js';
 import { WalletsRepository } from './wallets.repository.js';
 import { walletsRoutes } from './wallets.routes.js';
 import { WalletsService } from './wallets.service.js';
 
 export interface WalletsModule {
   wallets: WalletsService;
+  /** Statements and payout lists, read from the ledger. */
+  history: WalletHistory;
   /** Top-ups as Midtrans sees them (what its notifications settle); absent without Midtrans. */
   gatewayOrders?: GatewayOrders;
   routes(app: FastifyInstance): void;
@@ -39,9 +43,14 @@ export function createWalletsModule(deps: {
     deps.outbox ?? databaseOutbox,
     gatewayTopUps,
   );
+  const history = new WalletHistory(deps.ledger, repo);
   return {
     wallets,
+    history,
     gatewayOrders: gatewayTopUps,
-    routes: (app) => walletsRoutes(app, { wallets }),
+    routes: (app) => {
+      walletsRoutes(app, { wallets });
+      walletHistoryRoutes(app, { history });
+    },
   };
 }

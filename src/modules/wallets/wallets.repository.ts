@@ -57,6 +57,18 @@ export class WalletsRepository {
       .execute();
   }
 
+  /** Which of these ids are top-ups of `userId`'s (a statement names those by their own id). */
+  async topUpIdsOf(userId: string, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('wallet_top_ups')
+      .select('id')
+      .where('user_id', '=', userId)
+      .where('id', 'in', ids)
+      .execute();
+    return new Set(rows.map((row) => row.id));
+  }
+
   findTopUp(id: string): Promise<TopUpRow | undefined> {
     return this.db.selectFrom('wallet_top_ups').selectAll().where('id', '=', id).executeTakeFirst();
   }

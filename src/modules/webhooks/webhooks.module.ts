@@ -9,7 +9,7 @@ import { webhooksRoutes } from './webhooks.routes.js';
 import { defaultRetryPolicy, EVENT_TYPES, type RetryPolicy } from './webhooks.rules.js';
 import { createSender, type Sender } from './webhooks.sender.js';
 import { WebhooksService } from './webhooks.service.js';
-import type { Resolver } from './webhooks.url-guard.js';
+import type { Resolver } from '../../platform/http/url-guard.js';
 import { repeatEvery } from '../../platform/repeat.js';
 
 const CONSUMER = 'webhooks';

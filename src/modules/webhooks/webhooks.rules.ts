@@ -11,6 +11,8 @@ export const EVENT_TYPES = [
   'refund.created',
   'refund.succeeded',
   'refund.failed',
+  'order.shipped',
+  'order.delivered',
   'payout.requested',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import { checkWebhookUrl, guardedLookup, type Resolver } from './webhooks.url-guard.js';
+import { checkWebhookUrl, guardedLookup, type Resolver } from '../../platform/http/url-guard.js';
 
 export interface SendResult {
   statusCode: number | null;

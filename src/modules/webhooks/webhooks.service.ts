@@ -14,7 +14,7 @@ import {
 import type { Sender } from './webhooks.sender.js';
 import { SIGNATURE_HEADER, signatureHeader } from './webhooks.signature.js';
 import type { AttemptRow, DeliveryRow, EndpointRow } from './webhooks.tables.js';
-import { checkWebhookUrl, type Resolver } from './webhooks.url-guard.js';
+import { checkWebhookUrl, type Resolver } from '../../platform/http/url-guard.js';
 
 const MAX_ENDPOINTS_PER_OWNER = 20;
 const MAX_DELIVERIES_LISTED = 100;

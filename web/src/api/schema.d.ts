@@ -388,6 +388,30 @@ export interface paths {
                     };
                 };
                 /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -925,6 +949,30 @@ export interface paths {
                     };
                 };
                 /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -1113,6 +1161,556 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Accounts, newest first: search by email or name, filter by role or status (admins) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description part of the email or name, any case */
+                    q?: string;
+                    role?: "buyer" | "seller" | "admin";
+                    status?: "active" | "disabled";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                                pagination: {
+                                    limit: number;
+                                    next_cursor: string | null;
+                                    has_more: boolean;
+                                };
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                email: string;
+                                name: string;
+                                /** @description buyer, seller or admin */
+                                role: string;
+                                /** @description active or disabled */
+                                status: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                disabled_at: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable an account and end all its sessions; idempotent (admins, not on themselves) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                email: string;
+                                name: string;
+                                /** @description buyer, seller or admin */
+                                role: string;
+                                /** @description active or disabled */
+                                status: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                disabled_at: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Let a disabled account log in again; idempotent (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                email: string;
+                                name: string;
+                                /** @description buyer, seller or admin */
+                                role: string;
+                                /** @description active or disabled */
+                                status: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                disabled_at: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -2373,7 +2971,153 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Your orders (buyers), orders holding your items with only those items (sellers), all (admins); newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                                pagination: {
+                                    limit: number;
+                                    next_cursor: string | null;
+                                    has_more: boolean;
+                                };
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                buyer_id: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                currency: string;
+                                /** @description decimal string in the order currency */
+                                total: string;
+                                /** @description a seller sees only their own items of the order */
+                                items: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    order_id: string;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    name: string;
+                                    quantity: number;
+                                    /** @description decimal string in the order currency */
+                                    unit_price: string;
+                                    /** @description decimal string in the order currency */
+                                    subtotal: string;
+                                    seller_id: string;
+                                    /** @description `unfulfilled`, then `shipped`, then `delivered`; `canceled` once the payment is refunded in full */
+                                    fulfilment_status: string;
+                                    carrier: string | null;
+                                    tracking_number: string | null;
+                                    shipped_at: string | null;
+                                    delivered_at: string | null;
+                                }[];
+                                payment: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    code: string;
+                                    status: string;
+                                    method: string;
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /** Buy several products, from one or more sellers, with one payment */
         post: {
@@ -3954,6 +4698,1033 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One order with its payment and refunds: its buyer, a seller of its items (their items only), or an admin */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                buyer_id: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                currency: string;
+                                /** @description decimal string in the order currency */
+                                total: string;
+                                /** @description a seller sees only their own items of the order */
+                                items: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    order_id: string;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    name: string;
+                                    quantity: number;
+                                    /** @description decimal string in the order currency */
+                                    unit_price: string;
+                                    /** @description decimal string in the order currency */
+                                    subtotal: string;
+                                    seller_id: string;
+                                    /** @description `unfulfilled`, then `shipped`, then `delivered`; `canceled` once the payment is refunded in full */
+                                    fulfilment_status: string;
+                                    carrier: string | null;
+                                    tracking_number: string | null;
+                                    shipped_at: string | null;
+                                    delivered_at: string | null;
+                                }[];
+                                payment: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    code: string;
+                                    status: string;
+                                    method: string;
+                                    /** @description decimal string in the order currency */
+                                    amount: string;
+                                    /** @description decimal string in the order currency */
+                                    refunded: string;
+                                    /** @description only while pending */
+                                    payment_url: string | null;
+                                } | null;
+                                refunds: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** @description decimal string in the order currency */
+                                    amount: string;
+                                    status: string;
+                                    reason: string;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/items/{itemId}/shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Ship a paid item (its seller or an admin): records the carrier and tracking number */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description replays the first response for the same key and body; 422 for another body; 409 while in flight */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description who carries the parcel, e.g. `JNE` or `DHL Express` */
+                        carrier: string;
+                        /** @description the carrier’s tracking number: letters, digits, spaces and . _ / - */
+                        tracking_number: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                order_id: string;
+                                /** Format: uuid */
+                                product_id: string;
+                                name: string;
+                                quantity: number;
+                                /** @description decimal string in the order currency */
+                                unit_price: string;
+                                /** @description decimal string in the order currency */
+                                subtotal: string;
+                                seller_id: string;
+                                /** @description `unfulfilled`, then `shipped`, then `delivered`; `canceled` once the payment is refunded in full */
+                                fulfilment_status: string;
+                                carrier: string | null;
+                                tracking_number: string | null;
+                                shipped_at: string | null;
+                                delivered_at: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/items/{itemId}/delivered": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mark a shipped item delivered (its seller or an admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description replays the first response for the same key and body; 422 for another body; 409 while in flight */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    id: string;
+                    itemId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                order_id: string;
+                                /** Format: uuid */
+                                product_id: string;
+                                name: string;
+                                quantity: number;
+                                /** @description decimal string in the order currency */
+                                unit_price: string;
+                                /** @description decimal string in the order currency */
+                                subtotal: string;
+                                seller_id: string;
+                                /** @description `unfulfilled`, then `shipped`, then `delivered`; `canceled` once the payment is refunded in full */
+                                fulfilment_status: string;
+                                carrier: string | null;
+                                tracking_number: string | null;
+                                shipped_at: string | null;
+                                delivered_at: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sellers/me/sales": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your sales per day, week or month, per currency, with zeros where nothing sold (sellers)
+         * @description Counts paid orders (succeeded, partially refunded, refunded) by when they were made, in UTC. Defaults to the last 30 days; at most 366 days.
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description YYYY-MM-DD or an RFC 3339 date-time; inclusive */
+                    from?: string;
+                    /** @description YYYY-MM-DD or an RFC 3339 date-time; exclusive, but a date includes its whole day */
+                    to?: string;
+                    interval?: "day" | "week" | "month";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: date-time */
+                                from: string;
+                                /**
+                                 * Format: date-time
+                                 * @description exclusive
+                                 */
+                                to: string;
+                                /** @enum {unknown} */
+                                interval: "day" | "week" | "month";
+                                /** @description one per currency sold in (the default currency when nothing sold), every bucket present */
+                                series: {
+                                    currency: string;
+                                    totals: {
+                                        /** @description orders holding your items */
+                                        orders: number;
+                                        /** @description items sold */
+                                        units: number;
+                                        /** @description your items’ subtotals */
+                                        gross: string;
+                                        /** @description decimal string in the series currency */
+                                        fees: string;
+                                        /** @description gross less the platform’s fees: what reached your wallet */
+                                        net: string;
+                                        /** @description your share of what was refunded on those orders */
+                                        refunded: string;
+                                    };
+                                    buckets: {
+                                        /**
+                                         * Format: date
+                                         * @description the bucket’s first day (UTC)
+                                         */
+                                        start: string;
+                                        /** @description orders holding your items */
+                                        orders: number;
+                                        /** @description items sold */
+                                        units: number;
+                                        /** @description your items’ subtotals */
+                                        gross: string;
+                                        /** @description decimal string in the series currency */
+                                        fees: string;
+                                        /** @description gross less the platform’s fees: what reached your wallet */
+                                        net: string;
+                                        /** @description your share of what was refunded on those orders */
+                                        refunded: string;
+                                    }[];
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/payments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every payment, newest first: find one by its code (or the start of it), filter by status (admins) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description e.g. GC-6929-3605-5424, or GC-6929 */
+                    code?: string;
+                    status?: "pending" | "succeeded" | "failed" | "canceled" | "expired" | "partially_refunded" | "refunded";
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                                pagination: {
+                                    limit: number;
+                                    next_cursor: string | null;
+                                    has_more: boolean;
+                                };
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                order_id: string;
+                                /** Format: uuid */
+                                product_id: string;
+                                /** @description the buyer */
+                                user_id: string;
+                                /** @description like GC-6929-3605-5424 */
+                                payment_code: string;
+                                payment_method: string;
+                                quantity: number;
+                                /** @description decimal string in the payment currency */
+                                total_amount: string;
+                                /** @description decimal string in the payment currency */
+                                refunded_amount: string;
+                                currency: string;
+                                status: string;
+                                failure_code: string | null;
+                                payment_url: string | null;
+                                token: string | null;
+                                expires_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                product: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    user_id: string;
+                                    name: string;
+                                    /** @description decimal string in the payment currency */
+                                    price: string;
+                                    currency: string;
+                                };
+                                items: {
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    seller_id: string;
+                                    name: string;
+                                    quantity: number;
+                                    /** @description decimal string in the payment currency */
+                                    unit_price: string;
+                                    /** @description decimal string in the payment currency */
+                                    subtotal: string;
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/payments/midtrans/webhook": {
         parameters: {
             query?: never;
@@ -4795,7 +6566,153 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Your payouts, newest first (sellers) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description `next_cursor` of the page before */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                                pagination: {
+                                    limit: number;
+                                    next_cursor: string | null;
+                                    has_more: boolean;
+                                };
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                seller_id: string;
+                                amount: string;
+                                currency: string;
+                                /** @enum {unknown} */
+                                status: "pending" | "paid" | "canceled";
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description when it was paid or canceled */
+                                resolved_at: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
         put?: never;
         /** Ask for part of your available balance to be paid out (sellers); it is held until paid */
         post: {
@@ -5373,6 +7290,325 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/wallet/transactions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your wallet’s statement: every movement, newest first, with the balance after it */
+        get: {
+            parameters: {
+                query?: {
+                    currency?: string;
+                    limit?: number;
+                    /** @description `next_cursor` of the page before */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                                pagination: {
+                                    limit: number;
+                                    next_cursor: string | null;
+                                    has_more: boolean;
+                                };
+                            };
+                            results: {
+                                /** @description the entry’s place in the journal: later entries have larger numbers */
+                                id: string;
+                                /** Format: uuid */
+                                transaction_id: string;
+                                /** @description top_up, purchase, refund, payout… */
+                                kind: string;
+                                /** @description e.g. Top-up, Purchase, Sale, Refund given, Payout paid */
+                                description: string;
+                                /** @enum {unknown} */
+                                reference_type: "payment" | "refund" | "payout" | "top_up" | "other";
+                                /** @description the payment, refund, payout or top-up id the API gave */
+                                reference_id: string;
+                                /** @description signed decimal string: credits positive, debits negative */
+                                amount: string;
+                                currency: string;
+                                /**
+                                 * @description `posted` moved the balance; a hold’s line is `pending`, then `settled` (its settlement is a line of its own) or `voided`
+                                 * @enum {unknown}
+                                 */
+                                status: "posted" | "pending" | "settled" | "voided";
+                                /**
+                                 * @description `pending`: a hold’s line, money reserved or promised; `available`: moved the balance
+                                 * @enum {unknown}
+                                 */
+                                balance: "available" | "pending";
+                                /** @description the wallet’s posted balance after this line (a hold’s line leaves it unchanged) */
+                                balance_after: string;
+                                /** Format: date-time */
+                                created_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/payouts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every seller’s payouts, newest first; `status=pending` for those to pay (admins) */
+        get: {
+            parameters: {
+                query?: {
+                    status?: "pending" | "paid" | "canceled";
+                    limit?: number;
+                    /** @description `next_cursor` of the page before */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                                pagination: {
+                                    limit: number;
+                                    next_cursor: string | null;
+                                    has_more: boolean;
+                                };
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                seller_id: string;
+                                amount: string;
+                                currency: string;
+                                /** @enum {unknown} */
+                                status: "pending" | "paid" | "canceled";
+                                /** Format: date-time */
+                                created_at: string;
+                                /** @description when it was paid or canceled */
+                                resolved_at: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/webhooks": {
         parameters: {
             query?: never;
@@ -5482,7 +7718,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         url: string;
-                        event_types: ("*" | "payment.created" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.expired" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "payout.requested")[];
+                        event_types: ("*" | "payment.created" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.expired" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "order.shipped" | "order.delivered" | "payout.requested")[];
                     };
                 };
             };
@@ -6694,6 +8930,346 @@ export interface paths {
             };
         };
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/push/vapid-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The VAPID public key a service worker subscribes with (its applicationServerKey) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** @description base64url P-256 point */
+                                public_key: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/push/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Subscribe this browser to push notifications; the same endpoint again updates it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the push service URL; https (sandbox: also http on loopback) */
+                        endpoint: string;
+                        /** @description ignored */
+                        expirationTime?: number | null;
+                        keys: {
+                            /** @description the browser's P-256 public key */
+                            p256dh: string;
+                            /** @description the browser's 16-byte auth secret */
+                            auth: string;
+                        };
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                endpoint: string;
+                                /** Format: date-time */
+                                created_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/push/subscriptions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Unsubscribe one of your browsers; its queued pushes are dropped */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description unsubscribed */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;

@@ -1,5 +1,5 @@
 import { escapeHtml } from '../../../platform/html.js';
-import { formatAmount } from './sandbox.state.js';
+import { formatAmount, statusCodeOf } from './sandbox.state.js';
 import type { SandboxTransaction } from './sandbox.store.js';
 
 /** The sandbox's stand-in for Snap's hosted payment page: plain HTML, no scripts, no external assets. */
@@ -47,5 +47,16 @@ export const resultPage = (transaction: SandboxTransaction, message?: string): s
     'Payment result',
     summary(transaction) + (message ? `<p id="message">${escapeHtml(message)}</p>` : ''),
   );
+
+/** The merchant's finish URL with the query Snap adds to it. */
+export function finishRedirect(transaction: SandboxTransaction, finishUrl: string): string {
+  const url = new URL(finishUrl);
+  url.searchParams.set('order_id', transaction.orderId);
+  if (transaction.status !== 'created') {
+    url.searchParams.set('status_code', statusCodeOf(transaction.status));
+    url.searchParams.set('transaction_status', transaction.status);
+  }
+  return url.toString();
+}
 
 export const notFoundPage = (): string => layout('Payment not found', '<p>This payment link is unknown.</p>');

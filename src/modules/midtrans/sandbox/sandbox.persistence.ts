@@ -75,6 +75,7 @@ function decodeTransaction(value: unknown): SandboxTransaction {
     grossAmount: amount(value.grossAmount, 'gross amount'),
     customerDetails: value.customerDetails,
     itemDetails: Array.isArray(value.itemDetails) ? value.itemDetails : undefined,
+    ...(typeof value.finishUrl === 'string' ? { finishUrl: value.finishUrl } : {}),
     status: status(value.status, 'status'),
     paymentType:
       paymentType === 'credit_card' || paymentType === 'bank_transfer'

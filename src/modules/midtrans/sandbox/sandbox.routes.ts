@@ -1,7 +1,14 @@
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { notFoundBody, refundBody, type Signer, statusBody } from './sandbox.bodies.js';
-import { notFoundPage, PAGE_ACTIONS, type PageAction, paymentPage, resultPage } from './sandbox.page.js';
+import {
+  finishRedirect,
+  notFoundPage,
+  PAGE_ACTIONS,
+  type PageAction,
+  paymentPage,
+  resultPage,
+} from './sandbox.page.js';
 import { parseRupiah, type TransactionStatus } from './sandbox.state.js';
 import { SandboxError, type TransactionStore } from './sandbox.store.js';
 import { validateSnapRequest } from './sandbox.validation.js';
@@ -122,6 +129,8 @@ export function registerSandboxRoutes(app: FastifyInstance, context: SandboxCont
     await context.saved();
     // Like Midtrans, the customer's page does not wait for the merchant's endpoint.
     void context.notify(transaction.orderId);
+    // Like Snap, back to the merchant's `callbacks.finish` with the outcome in the query.
+    if (transaction.finishUrl) return reply.redirect(finishRedirect(transaction, transaction.finishUrl), 303);
     return reply.send(resultPage(transaction, `Transaction ${transaction.status}.`));
   });
 

@@ -25,6 +25,8 @@ export interface SandboxTransaction {
   grossAmount: bigint;
   customerDetails: unknown;
   itemDetails: unknown[] | undefined;
+  /** Where the payment page sends the customer back (Snap's `callbacks.finish`). */
+  finishUrl?: string;
   /** `created`: a Snap token nobody has paid with yet. */
   status: TransactionStatus | 'created';
   paymentType: 'credit_card' | 'bank_transfer' | undefined;
@@ -81,6 +83,7 @@ export class TransactionStore {
       grossAmount: request.grossAmount,
       customerDetails: request.customerDetails,
       itemDetails: request.itemDetails,
+      ...(request.finishUrl ? { finishUrl: request.finishUrl } : {}),
       status: 'created',
       paymentType: undefined,
       createdAt: now,

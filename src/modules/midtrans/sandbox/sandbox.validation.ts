@@ -6,6 +6,18 @@ export interface SnapRequest {
   grossAmount: bigint;
   customerDetails: unknown;
   itemDetails: unknown[] | undefined;
+  /** `callbacks.finish`: where the payment page sends the customer back after paying. */
+  finishUrl?: string;
+}
+
+function finishUrlOf(body: unknown, errors: string[]): string | undefined {
+  const callbacks = isObject(body) ? body.callbacks : undefined;
+  const finish = isObject(callbacks) ? callbacks.finish : undefined;
+  if (finish === undefined) return undefined;
+  if (typeof finish === 'string' && finish.length <= 2048 && /^https?:\/\/[^\s]+$/.test(finish))
+    return finish;
+  errors.push('callbacks.finish must be an http(s) URL');
+  return undefined;
 }
 
 // Midtrans's documented order_id alphabet and length.
@@ -65,6 +77,7 @@ export function validateSnapRequest(
     }
   }
 
+  const finishUrl = finishUrlOf(body, errors);
   if (errors.length > 0 || typeof orderId !== 'string' || grossAmount === null) return { ok: false, errors };
   return {
     ok: true,
@@ -73,6 +86,7 @@ export function validateSnapRequest(
       grossAmount,
       customerDetails: isObject(body) ? body.customer_details : undefined,
       itemDetails: Array.isArray(items) ? items : undefined,
+      ...(finishUrl ? { finishUrl } : {}),
     },
   };
 }

@@ -22,6 +22,8 @@ export class MidtransProvider implements PaymentProvider {
   constructor(
     private readonly client: MidtransClient,
     private readonly expiryMs: number,
+    /** The web app's origin: Snap sends the buyer back to the order's page there. */
+    private readonly appUrl?: string,
   ) {}
 
   payerAccount(_buyerId: string, currency: string): AccountRef {
@@ -46,6 +48,9 @@ export class MidtransProvider implements PaymentProvider {
         quantity: item.quantity,
       })),
       customer_details: { customer_id: payment.buyer_id },
+      ...(this.appUrl
+        ? { callbacks: { finish: `${this.appUrl.replace(/\/+$/, '')}/account/orders/${payment.order_id}` } }
+        : {}),
     });
     return { paymentUrl: snap.redirect_url, token: snap.token, providerReference: payment.id };
   }

@@ -2,7 +2,8 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
 
 /**
- * Keeps webhook deliveries away from the platform's own network (SSRF): an endpoint must
+ * Keeps outbound calls to URLs users gave (webhook deliveries, Web Push) away from the
+ * platform's own network (SSRF): an endpoint must
  * be http(s) and every address its host resolves to must be public, unless the host or
  * the address is in an explicit allow-list (tests, an on-premise integrator). The check
  * runs at registration and again inside each delivery's connection (see `guardedLookup`),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_WEBHOOK_ALLOW_LIST } from '../../config.js';
-import { checkWebhookUrl, guardedLookup, isPublicAddress, type Resolver } from './webhooks.url-guard.js';
+import { checkWebhookUrl, guardedLookup, isPublicAddress, type Resolver } from './url-guard.js';
 
 const resolvingTo =
   (...addresses: string[]): Resolver =>
