@@ -217,6 +217,7 @@ export async function createPlatform(
     maxTopUpMinor: config.maxOrderAmountMinor,
     outbox,
     midtrans: midtrans?.client,
+    appUrl: config.publicUrl,
   });
   const mailer = await openMailer({ smtpUrl: config.smtpUrl, mailDir: path.join(config.dataDir, 'mail') });
   const notifications = createNotificationsModule({

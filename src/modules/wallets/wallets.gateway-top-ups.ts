@@ -52,6 +52,8 @@ export class GatewayTopUps implements GatewayOrders {
     private readonly repo: WalletsRepository,
     private readonly ledger: LedgerService,
     private readonly client: MidtransClient,
+    /** The web app's public origin: Snap sends the customer back to its wallet page. */
+    private readonly appUrl?: string,
   ) {}
 
   /** @throws `currency_not_supported` (400), `gateway_unavailable` (503; the top-up is then failed). */
@@ -68,6 +70,9 @@ export class GatewayTopUps implements GatewayOrders {
           { id: 'wallet-top-up', name: 'Wallet top-up', price: gatewayAmount(amountMinor), quantity: 1 },
         ],
         customer_details: { customer_id: userId },
+        ...(this.appUrl
+          ? { callbacks: { finish: `${this.appUrl.replace(/\/+$/, '')}/account/wallet` } }
+          : {}),
       });
       const ready = await this.repo.setPaymentPage(topUp.id, {
         paymentUrl: snap.redirect_url,

@@ -30,10 +30,12 @@ export function createWalletsModule(deps: {
   outbox?: Outbox;
   /** When Midtrans is configured, top-ups can be paid through it. */
   midtrans?: MidtransClient;
+  /** The web app's public origin (Midtrans's finish redirect goes back there). */
+  appUrl?: string;
 }): WalletsModule {
   const repo = WalletsRepository.of(deps.db);
   const gatewayTopUps = deps.midtrans
-    ? new GatewayTopUps(deps.db, repo, deps.ledger, deps.midtrans)
+    ? new GatewayTopUps(deps.db, repo, deps.ledger, deps.midtrans, deps.appUrl)
     : undefined;
   const wallets = new WalletsService(
     deps.db,

@@ -1,0 +1,187 @@
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useMutation } from '@tanstack/react-query';
+import { api, unwrap } from '../api/client';
+import { ErrorMessage, Field, fieldError } from '../common/errors';
+import { useSellerT } from './messages';
+
+const CURRENCIES = ['IDR', 'USD', 'EUR', 'GBP', 'SGD', 'MYR', 'JPY', 'KES'];
+
+export interface Product {
+  id: string;
+  name: string;
+  description: string;
+  price: string;
+  currency: string;
+  stock: number;
+  image_url: string | null;
+  thumbnail_url: string | null;
+}
+
+interface Fields {
+  name: string;
+  description: string;
+  price: string;
+  currency: string;
+  stock: number;
+}
+
+/** With a picture the product goes as multipart/form-data (catalog.multipart.ts reads `image`). */
+function multipart(image: File | null) {
+  if (!image) return undefined;
+  return (fields: object) => {
+    const form = new FormData();
+    for (const [key, value] of Object.entries(fields)) form.append(key, String(value));
+    form.append('image', image);
+    return form;
+  };
+}
+
+/** A local preview of the chosen file, released when the file changes or the form goes. */
+function usePreview(file: File | null): string | null {
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    if (!file) return setUrl(null);
+    const next = URL.createObjectURL(file);
+    setUrl(next);
+    return () => URL.revokeObjectURL(next);
+  }, [file]);
+  return url;
+}
+
+/** Create a product, or edit `product`: its fields and optionally a new picture. */
+export function ProductForm({
+  product,
+  onDone,
+  onCancel,
+}: {
+  product?: Product;
+  onDone(saved: Product): void;
+  onCancel?(): void;
+}) {
+  const t = useSellerT();
+  const [name, setName] = useState(product?.name ?? '');
+  const [description, setDescription] = useState(product?.description ?? '');
+  const [price, setPrice] = useState(product?.price ?? '');
+  const [currency, setCurrency] = useState(product?.currency ?? 'IDR');
+  const [stock, setStock] = useState(String(product?.stock ?? ''));
+  const [image, setImage] = useState<File | null>(null);
+  const preview = usePreview(image);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (product) heading.current?.focus();
+  }, [product]);
+
+  const save = useMutation({
+    mutationFn: async () => {
+      const body: Fields = { name, description, price, currency, stock: Number(stock) };
+      const bodySerializer = multipart(image);
+      return (await (product
+        ? unwrap(api.PUT('/products/{id}', { params: { path: { id: product.id } }, body, bodySerializer }))
+        : unwrap(api.POST('/products', { body, bodySerializer })))) as Product;
+    },
+    onSuccess: onDone,
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    save.mutate();
+  };
+  const title = product ? t('editProduct', { name: product.name }) : t('newProduct');
+  return (
+    <form className="card product-form" onSubmit={submit} aria-labelledby="product-form-title" noValidate>
+      <h3 id="product-form-title" ref={heading} tabIndex={-1}>
+        {title}
+      </h3>
+      <Field
+        label={t('name')}
+        name="name"
+        value={name}
+        onChange={setName}
+        error={save.error}
+        required
+        maxLength={200}
+      />
+      <Field
+        label={t('description')}
+        name="description"
+        value={description}
+        onChange={setDescription}
+        error={save.error}
+        multiline
+        maxLength={5000}
+      />
+      <Field
+        label={t('price')}
+        name="price"
+        value={price}
+        onChange={setPrice}
+        error={save.error}
+        hint={t('priceHint')}
+        inputMode="decimal"
+        required
+      />
+      <div className="field">
+        <label htmlFor="product-currency">{t('currency')}</label>
+        <select id="product-currency" value={currency} onChange={(event) => setCurrency(event.target.value)}>
+          {CURRENCIES.map((code) => (
+            <option key={code}>{code}</option>
+          ))}
+        </select>
+        {fieldError(save.error, 'currency') && (
+          <span className="field-error">{fieldError(save.error, 'currency')}</span>
+        )}
+      </div>
+      <Field
+        label={t('stock')}
+        name="stock"
+        value={stock}
+        onChange={setStock}
+        error={save.error}
+        type="number"
+        min={0}
+        step={1}
+        inputMode="numeric"
+        required
+      />
+      <div className="field">
+        <label htmlFor="product-image">{t('image')}</label>
+        <span id="product-image-hint" className="muted">
+          {t('imageHint')}
+        </span>
+        <input
+          id="product-image"
+          type="file"
+          accept="image/jpeg,image/png,image/webp"
+          aria-describedby="product-image-hint"
+          onChange={(event) => setImage(event.target.files?.[0] ?? null)}
+        />
+        {(fieldError(save.error, 'image') ?? fieldError(save.error, 'image_url')) && (
+          <span className="field-error">
+            {fieldError(save.error, 'image') ?? fieldError(save.error, 'image_url')}
+          </span>
+        )}
+        {preview ? (
+          <img className="image-preview" src={preview} alt={t('preview')} />
+        ) : (
+          product?.thumbnail_url && (
+            <img
+              className="image-preview"
+              src={product.thumbnail_url}
+              alt={t('currentImage', { name: product.name })}
+            />
+          )
+        )}
+      </div>
+      <ErrorMessage error={save.error} />
+      <div className="actions">
+        <button type="submit" disabled={save.isPending}>
+          {save.isPending ? t('saving') : product ? t('saveChanges') : t('createProduct')}
+        </button>
+        {onCancel && (
+          <button type="button" className="secondary" onClick={onCancel}>
+            {t('cancel')}
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,100 @@
+import { useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api, unwrapPage } from '../api/client';
+import { useAuth } from '../auth/auth';
+import { useFormat } from '../format';
+import { ConfirmButton } from '../common/ConfirmButton';
+import { ErrorMessage } from '../common/errors';
+import { unwrapDone } from '../common/unwrapDone';
+import { PagedTable } from '../common/PagedTable';
+import { useSellerT } from './messages';
+import { ProductForm, type Product } from './ProductForm';
+
+/** The seller's products: list, create, edit (with a picture) and delete. */
+export default function ProductsPage() {
+  const t = useSellerT();
+  const { money, number } = useFormat();
+  const sellerId = useAuth().user!.id;
+  const queries = useQueryClient();
+  const [editing, setEditing] = useState<Product | null>(null);
+  const [notice, setNotice] = useState('');
+  // A new key remounts the create form empty after each product.
+  const [formKey, setFormKey] = useState(0);
+  const refresh = () => queries.invalidateQueries({ queryKey: ['seller', 'products'] });
+
+  const remove = useMutation({
+    mutationFn: (product: Product) =>
+      unwrapDone(api.DELETE('/products/{id}', { params: { path: { id: product.id } } })),
+    onSuccess: (_, product) => {
+      setNotice(t('deleted', { name: product.name }));
+      if (editing?.id === product.id) setEditing(null);
+      void refresh();
+    },
+  });
+  const saved = (product: Product) => {
+    setNotice(editing ? t('saved', { name: product.name }) : t('created', { name: product.name }));
+    setEditing(null);
+    setFormKey((key) => key + 1);
+    void refresh();
+  };
+
+  return (
+    <div className="stack">
+      <h2>{t('products')}</h2>
+      <p role="status" className="success">
+        {notice}
+      </p>
+      <ErrorMessage error={remove.error} />
+      <section aria-labelledby="products-heading" className="stack">
+        <h3 id="products-heading">{t('yourProducts')}</h3>
+        <PagedTable<Product>
+          queryKey={['seller', 'products', sellerId]}
+          fetchPage={(cursor) =>
+            unwrapPage(
+              api.GET('/products', { params: { query: { seller_id: sellerId, cursor, limit: 20 } } }),
+            )
+          }
+          caption={t('yourProducts')}
+          columns={[t('picture'), t('name'), t('price'), t('stock'), t('actions')]}
+          empty={t('noProducts')}
+          row={(product) => (
+            <tr key={product.id}>
+              <td>
+                {product.thumbnail_url && (
+                  <img className="product-thumb" src={product.thumbnail_url} alt="" />
+                )}
+              </td>
+              <th scope="row">{product.name}</th>
+              <td className="amount">{money(product.price, product.currency)}</td>
+              <td>{number(product.stock)}</td>
+              <td>
+                <div className="actions">
+                  <button
+                    type="button"
+                    className="secondary"
+                    aria-label={`${t('edit')} ${product.name}`}
+                    onClick={() => setEditing(product)}
+                  >
+                    {t('edit')}
+                  </button>
+                  <ConfirmButton
+                    label={t('delete')}
+                    subject={product.name}
+                    danger
+                    disabled={remove.isPending}
+                    onConfirm={() => remove.mutate(product)}
+                  />
+                </div>
+              </td>
+            </tr>
+          )}
+        />
+      </section>
+      {editing ? (
+        <ProductForm key={editing.id} product={editing} onDone={saved} onCancel={() => setEditing(null)} />
+      ) : (
+        <ProductForm key={formKey} onDone={saved} />
+      )}
+    </div>
+  );
+}
