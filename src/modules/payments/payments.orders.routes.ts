@@ -13,17 +13,6 @@ import {
 } from './payments.orders.schemas.js';
 
 const bearer = [{ bearerAuth: [] }];
-const idempotencyHeader = {
-  type: 'object',
-  properties: {
-    'idempotency-key': {
-      type: 'string',
-      description:
-        'replays the first response for the same key and body; 422 for another body; 409 while in flight',
-    },
-  },
-} as const;
-
 /**
  * REST adapter of orders and their fulfilment. Always over the in-process service: the split
  * gateway has the database too, and these routes have no gRPC method behind them.
@@ -87,7 +76,6 @@ export function ordersRoutes(http: FastifyInstance, { orders }: { orders: Orders
         tags: ['orders'],
         summary: 'Ship a paid item (its seller or an admin): records the carrier and tracking number',
         security: bearer,
-        headers: idempotencyHeader,
         params: OrderItemParams,
         body: ShipmentBody,
         response: { 201: envelope(OrderItem), ...errorResponses(400, 401, 403, 404, 409, 429) },
@@ -108,7 +96,6 @@ export function ordersRoutes(http: FastifyInstance, { orders }: { orders: Orders
         tags: ['orders'],
         summary: 'Mark a shipped item delivered (its seller or an admin)',
         security: bearer,
-        headers: idempotencyHeader,
         params: OrderItemParams,
         response: { 200: envelope(OrderItem), ...errorResponses(400, 401, 403, 404, 409, 429) },
       },

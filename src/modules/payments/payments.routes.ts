@@ -19,17 +19,6 @@ import {
 } from './payments.schemas.js';
 
 const bearer = [{ bearerAuth: [] }];
-const idempotencyHeader = {
-  type: 'object',
-  properties: {
-    'idempotency-key': {
-      type: 'string',
-      description:
-        'replays the first response for the same key and body; 422 for another body; 409 while in flight',
-    },
-  },
-} as const;
-
 const created = (payment: PublicPayment) =>
   ok(
     payment.status === 'failed'
@@ -55,7 +44,6 @@ export function paymentsRoutes(
         summary:
           'Buy one product (the seed’s checkout); a failed wallet payment is returned with status failed',
         security: bearer,
-        headers: idempotencyHeader,
         body: CreatePaymentBody,
         response: { 201: envelope(Payment), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
       },
@@ -83,7 +71,6 @@ export function paymentsRoutes(
         tags: ['payments'],
         summary: 'Buy several products, from one or more sellers, with one payment',
         security: bearer,
-        headers: idempotencyHeader,
         body: CreateOrderBody,
         response: { 201: envelope(Payment), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
       },
@@ -144,7 +131,6 @@ export function paymentsRoutes(
         tags: ['payments'],
         summary: 'Cancel a pending payment; its stock goes back',
         security: bearer,
-        headers: idempotencyHeader,
         params: PaymentIdParams,
         response: { 200: envelope(Payment), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
       },
@@ -161,7 +147,6 @@ export function paymentsRoutes(
         tags: ['payments'],
         summary: 'Confirm a pending manual payment (admins): the money is booked and the payment succeeds',
         security: bearer,
-        headers: idempotencyHeader,
         params: PaymentIdParams,
         response: { 200: envelope(Payment), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
       },
@@ -179,7 +164,6 @@ export function paymentsRoutes(
         summary:
           'Refund all or part of a payment (its seller or an admin): 201 once settled (succeeded or failed), 202 while the gateway has not confirmed it',
         security: bearer,
-        headers: idempotencyHeader,
         params: PaymentIdParams,
         body: RefundBody,
         response: {

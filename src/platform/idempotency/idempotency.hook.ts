@@ -78,7 +78,24 @@ export function idempotencyKeyOf(request: FastifyRequest): string | undefined {
   return typeof key === 'string' && key !== '' ? key : undefined;
 }
 
+const IDEMPOTENCY_HEADER_SCHEMA = {
+  type: 'object',
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      description:
+        'replays the first response for the same key and body; 422 for another body; 409 while in flight',
+    },
+  },
+} as const;
+
 export function installIdempotency(app: FastifyInstance, store: IdempotencyStore): void {
+  // Every idempotent route documents the header in OpenAPI (and so in the web app's types).
+  app.addHook('onRoute', (route) => {
+    const config = route.config as { idempotent?: boolean } | undefined;
+    if (config?.idempotent && route.schema && !route.schema.headers)
+      route.schema = { ...route.schema, headers: IDEMPOTENCY_HEADER_SCHEMA };
+  });
   const holds = new WeakMap<FastifyRequest, Hold>();
   const heartbeatMs = Math.max(1, Math.floor(store.leaseMs / 3));
 

@@ -6183,7 +6183,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description replays the first response for the same key and body; 422 for another body; 409 while in flight */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -6718,7 +6721,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description replays the first response for the same key and body; 422 for another body; 409 while in flight */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
@@ -6923,7 +6929,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description replays the first response for the same key and body; 422 for another body; 409 while in flight */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -7113,7 +7122,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description replays the first response for the same key and body; 422 for another body; 409 while in flight */
+                    "idempotency-key"?: string;
+                };
                 path: {
                     id: string;
                 };
@@ -8749,7 +8761,10 @@ export interface paths {
         post: {
             parameters: {
                 query?: never;
-                header?: never;
+                header?: {
+                    /** @description replays the first response for the same key and body; 422 for another body; 409 while in flight */
+                    "idempotency-key"?: string;
+                };
                 path?: never;
                 cookie?: never;
             };
