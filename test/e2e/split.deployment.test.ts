@@ -74,6 +74,25 @@ describe.runIf(real)('the split deployment: 2 gateways, 2 of each service', () =
     expect(read.body.results).toMatchObject({ name: 'Kopi Luwak', stock: 5 });
   });
 
+  it('serves the web app and the routes it reads through either gateway', async () => {
+    for (const url of [a, b]) {
+      const page = await fetch(`${url}/account/orders`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      const html = await page.text();
+      expect(html).toContain('<div id="root">');
+      const script = /src="(\/assets\/index-[^"]+\.js)"/.exec(html)?.[1];
+      expect(script, html).toBeDefined();
+      const asset = await fetch(`${url}${script}`);
+      expect(asset.status).toBe(200);
+      expect(asset.headers.get('cache-control')).toContain('immutable');
+    }
+    const buyer = await account(b, 'buyer');
+    const orders = await api<unknown[]>(a, 'GET', '/orders', { token: buyer.token });
+    expect(orders.status).toBe(200);
+    expect(orders.body.results).toEqual([]);
+  });
+
   it('shares rate limits between the gateways (Redis)', async () => {
     const victim = await account(a);
     const statuses: number[] = [];
