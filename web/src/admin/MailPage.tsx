@@ -5,6 +5,7 @@ import { useFormat } from '../format';
 import { Loading } from '../layout/Shell';
 import { ErrorMessage } from '../common/errors';
 import { useAdminT } from './messages';
+import { useStatusLabel } from '../common/status';
 
 const STATUSES = ['pending', 'sent', 'failed', 'suppressed'] as const;
 type Status = (typeof STATUSES)[number];
@@ -12,6 +13,7 @@ type Status = (typeof STATUSES)[number];
 /** The mail log, newest first, with a status filter. */
 export default function MailPage() {
   const t = useAdminT();
+  const statusLabel = useStatusLabel();
   const { date, number } = useFormat();
   const [status, setStatus] = useState<Status | ''>('');
   const mail = useQuery({
@@ -67,7 +69,7 @@ export default function MailPage() {
                   <td>{each.kind}</td>
                   <td>
                     <span className={each.status === 'failed' ? 'status status-bad' : 'status'}>
-                      {each.status}
+                      {statusLabel(each.status)}
                     </span>
                   </td>
                   <td>{number(each.attempts)}</td>

@@ -5,6 +5,7 @@ import type { paths } from '../api/schema';
 import { PagedTable } from '../common/PagedTable';
 import { RefundList } from '../common/RefundList';
 import { useAdminT } from './messages';
+import { useStatusLabel } from '../common/status';
 
 const STATUSES = [
   'pending',
@@ -22,6 +23,7 @@ type AdminPayment =
 /** Every payment: find one by its code or status, and read its refunds. */
 export default function PaymentsPage() {
   const t = useAdminT();
+  const statusLabel = useStatusLabel();
   const { money, date } = useFormat();
   const [draft, setDraft] = useState<{ code: string; status: Status | '' }>({ code: '', status: '' });
   const [filter, setFilter] = useState(draft);
@@ -54,7 +56,9 @@ export default function PaymentsPage() {
           >
             <option value="">{t('anyStatus')}</option>
             {STATUSES.map((status) => (
-              <option key={status}>{status}</option>
+              <option key={status} value={status}>
+                {statusLabel(status)}
+              </option>
             ))}
           </select>
         </div>
@@ -89,7 +93,7 @@ export default function PaymentsPage() {
             <td className="amount">{money(payment.refunded_amount, payment.currency)}</td>
             <td>{payment.payment_method}</td>
             <td>
-              <span className="status">{payment.status}</span>
+              <span className="status">{statusLabel(payment.status)}</span>
             </td>
             <td>
               <button

@@ -6,10 +6,12 @@ import { ConfirmButton } from '../common/ConfirmButton';
 import { ErrorMessage } from '../common/errors';
 import { PagedTable } from '../common/PagedTable';
 import { useAdminT } from './messages';
+import { useStatusLabel } from '../common/status';
 
 /** Accounts: search, page through, disable and enable. */
 export default function UsersPage() {
   const t = useAdminT();
+  const statusLabel = useStatusLabel();
   const { date } = useFormat();
   const queries = useQueryClient();
   const [draft, setDraft] = useState('');
@@ -68,7 +70,7 @@ export default function UsersPage() {
               <td>{user.email}</td>
               <td>{user.role}</td>
               <td>
-                <span className={disabled ? 'status status-bad' : 'status'}>{user.status}</span>
+                <span className={disabled ? 'status status-bad' : 'status'}>{statusLabel(user.status)}</span>
                 {user.disabled_at && (
                   <div className="muted">{t('disabledOn', { date: date(user.disabled_at) })}</div>
                 )}

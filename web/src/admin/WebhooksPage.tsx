@@ -5,9 +5,11 @@ import { useFormat } from '../format';
 import { Loading } from '../layout/Shell';
 import { ErrorMessage } from '../common/errors';
 import { useAdminT } from './messages';
+import { useStatusLabel } from '../common/status';
 
 function Deliveries({ endpoint }: { endpoint: { id: string; url: string } }) {
   const t = useAdminT();
+  const statusLabel = useStatusLabel();
   const { date, number } = useFormat();
   const queries = useQueryClient();
   const [notice, setNotice] = useState('');
@@ -61,7 +63,7 @@ function Deliveries({ endpoint }: { endpoint: { id: string; url: string } }) {
                   <td>{date(delivery.created_at)}</td>
                   <td>
                     <span className={delivery.status === 'failed' ? 'status status-bad' : 'status'}>
-                      {delivery.status}
+                      {statusLabel(delivery.status)}
                     </span>
                   </td>
                   <td>{number(delivery.attempts)}</td>
@@ -89,6 +91,7 @@ function Deliveries({ endpoint }: { endpoint: { id: string; url: string } }) {
 /** Every webhook endpoint, and an endpoint's deliveries with a replay for each. */
 export default function WebhooksPage() {
   const t = useAdminT();
+  const statusLabel = useStatusLabel();
   const { number } = useFormat();
   const [open, setOpen] = useState<{ id: string; url: string } | null>(null);
   const endpoints = useQuery({
@@ -125,7 +128,7 @@ export default function WebhooksPage() {
                   </th>
                   <td>{endpoint.event_types.join(', ')}</td>
                   <td>
-                    <span className="status">{endpoint.status}</span>
+                    <span className="status">{statusLabel(endpoint.status)}</span>
                   </td>
                   <td>{number(endpoint.failure_streak)}</td>
                   <td>

@@ -4,10 +4,12 @@ import { useFormat } from '../format';
 import { Loading } from '../layout/Shell';
 import { ErrorMessage } from './errors';
 import { useCommonT } from './messages';
+import { useStatusLabel } from './status';
 
 /** A payment's refunds, oldest first (GET /payments/{id}/refunds). */
 export function RefundList({ paymentId, code }: { paymentId: string; code: string }) {
   const t = useCommonT();
+  const statusLabel = useStatusLabel();
   const { money, date } = useFormat();
   const refunds = useQuery({
     queryKey: ['refunds', paymentId],
@@ -35,7 +37,7 @@ export function RefundList({ paymentId, code }: { paymentId: string; code: strin
               <td className="amount">{money(refund.amount, refund.currency)}</td>
               <td>{refund.reason}</td>
               <td>
-                <span className="status">{refund.status}</span>
+                <span className="status">{statusLabel(refund.status)}</span>
                 {refund.failure_message && <span className="error"> {refund.failure_message}</span>}
               </td>
             </tr>

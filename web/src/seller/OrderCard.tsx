@@ -6,6 +6,7 @@ import { useFormat } from '../format';
 import { ErrorMessage, Field } from '../common/errors';
 import { useSellerT } from './messages';
 import { RefundPanel } from './RefundPanel';
+import { useStatusLabel } from '../common/status';
 
 export type Order =
   paths['/orders']['get']['responses'][200]['content']['application/json']['results'][number];
@@ -71,6 +72,7 @@ function ShipForm({ item, onDone }: { item: Item; onDone(): void }) {
 /** One order as its seller sees it: their items, each one's fulfilment, and the refunds. */
 export function OrderCard({ order, onNotice }: { order: Order; onNotice(text: string): void }) {
   const t = useSellerT();
+  const statusLabel = useStatusLabel();
   const { money, date, number } = useFormat();
   const queries = useQueryClient();
   const [shipping, setShipping] = useState<string | null>(null);
@@ -102,7 +104,7 @@ export function OrderCard({ order, onNotice }: { order: Order; onNotice(text: st
       </header>
       <p>
         {order.payment
-          ? t('payment', { code: order.payment.code, status: order.payment.status })
+          ? t('payment', { code: order.payment.code, status: statusLabel(order.payment.status) })
           : t('noPayment')}
         {' · '}
         {t('total', { amount: money(order.total, order.currency) })}

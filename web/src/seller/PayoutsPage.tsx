@@ -6,6 +6,7 @@ import { ErrorMessage, Field, fieldError } from '../common/errors';
 import { PagedTable } from '../common/PagedTable';
 import { useSellerT } from './messages';
 import { Balances } from './OverviewPage';
+import { useStatusLabel } from '../common/status';
 
 function PayoutForm() {
   const t = useSellerT();
@@ -95,6 +96,7 @@ function PayoutForm() {
 /** Payouts: ask for one, follow them, and read the wallet's statement. */
 export default function PayoutsPage() {
   const t = useSellerT();
+  const statusLabel = useStatusLabel();
   const { money, date } = useFormat();
   return (
     <div className="stack">
@@ -119,7 +121,7 @@ export default function PayoutsPage() {
               <td>{date(payout.created_at)}</td>
               <td className="amount">{money(payout.amount, payout.currency)}</td>
               <td>
-                <span className="status">{payout.status}</span>
+                <span className="status">{statusLabel(payout.status)}</span>
               </td>
               <td>{payout.resolved_at ? date(payout.resolved_at) : '—'}</td>
             </tr>
@@ -142,7 +144,7 @@ export default function PayoutsPage() {
               <td>{entry.description}</td>
               <td className="amount">{money(entry.amount, entry.currency)}</td>
               <td>
-                <span className="status">{entry.status}</span>
+                <span className="status">{statusLabel(entry.status)}</span>
               </td>
               <td className="amount">{money(entry.balance_after, entry.currency)}</td>
             </tr>
