@@ -60,14 +60,16 @@ export default function LedgerPage() {
               <thead>
                 <tr>
                   <th scope="col">{t('what')}</th>
-                  <th scope="col">{t('count')}</th>
+                  <th scope="col" className="amount">
+                    {t('count')}
+                  </th>
                 </tr>
               </thead>
               <tbody>
                 {Object.entries(result.counts).map(([what, count]) => (
                   <tr key={what}>
                     <th scope="row">{what}</th>
-                    <td>{number(count)}</td>
+                    <td className="amount">{number(count)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -47,7 +47,7 @@ export default function MailPage() {
         <p className="muted">{t('noMail')}</p>
       ) : (
         <div className="table-wrap">
-          <table>
+          <table className="responsive-table">
             <caption className="visually-hidden">{t('mailLog')}</caption>
             <thead>
               <tr>
@@ -56,24 +56,32 @@ export default function MailPage() {
                 <th scope="col">{t('subject')}</th>
                 <th scope="col">{t('kind')}</th>
                 <th scope="col">{t('status')}</th>
-                <th scope="col">{t('attempts')}</th>
+                <th scope="col" className="amount">
+                  {t('attempts')}
+                </th>
                 <th scope="col">{t('lastError')}</th>
               </tr>
             </thead>
             <tbody>
               {mail.data.map((each) => (
                 <tr key={each.id}>
-                  <td>{date(each.created_at)}</td>
-                  <td>{each.to}</td>
-                  <th scope="row">{each.subject}</th>
-                  <td>{each.kind}</td>
-                  <td>
+                  <td data-label={t('date')}>{date(each.created_at)}</td>
+                  <td data-label={t('to')}>{each.to}</td>
+                  <th scope="row" data-label={t('subject')}>
+                    {each.subject}
+                  </th>
+                  <td data-label={t('kind')}>{each.kind}</td>
+                  <td data-label={t('status')}>
                     <span className={each.status === 'failed' ? 'status status-bad' : 'status'}>
                       {statusLabel(each.status)}
                     </span>
                   </td>
-                  <td>{number(each.attempts)}</td>
-                  <td className="mono">{each.last_error ?? '—'}</td>
+                  <td className="amount" data-label={t('attempts')}>
+                    {number(each.attempts)}
+                  </td>
+                  <td className="mono" data-label={t('lastError')}>
+                    {each.last_error ?? '—'}
+                  </td>
                 </tr>
               ))}
             </tbody>

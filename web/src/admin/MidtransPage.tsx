@@ -29,7 +29,7 @@ export default function MidtransPage() {
         <p className="muted">{t('noHeld')}</p>
       ) : (
         <div className="table-wrap">
-          <table>
+          <table className="responsive-table">
             <caption className="visually-hidden">{t('heldForReview')}</caption>
             <thead>
               <tr>
@@ -43,15 +43,18 @@ export default function MidtransPage() {
             <tbody>
               {held.data.map((note) => (
                 <tr key={note.id}>
-                  <td>{date(note.received_at)}</td>
-                  <th scope="row" className="mono">
+                  <td data-label={t('received')}>{date(note.received_at)}</td>
+                  <th scope="row" className="mono" data-label={t('order')}>
                     {note.order_id}
                   </th>
-                  <td>{note.transaction_status ?? '—'}</td>
-                  <td className={note.signature_valid ? 'status-ok' : 'status-bad'}>
+                  <td data-label={t('transactionStatus')}>{note.transaction_status ?? '—'}</td>
+                  <td
+                    className={note.signature_valid ? 'status-ok' : 'status-bad'}
+                    data-label={t('signature')}
+                  >
                     {note.signature_valid ? t('valid') : t('invalid')}
                   </td>
-                  <td>
+                  <td data-label={t('raw')}>
                     <details>
                       <summary>{t('showRaw')}</summary>
                       <pre className="raw-json">{JSON.stringify(note.raw ?? note.raw_sample, null, 2)}</pre>

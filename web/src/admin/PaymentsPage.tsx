@@ -82,20 +82,25 @@ export default function PaymentsPage() {
         }
         caption={t('payments')}
         columns={[t('code'), t('date'), t('amount'), t('refunded'), t('method'), t('status'), t('actions')]}
+        numeric={[2, 3]}
         empty={t('noPayments')}
         row={(payment) => (
           <tr key={payment.id}>
             <th scope="row" className="mono">
               {payment.payment_code}
             </th>
-            <td>{date(payment.created_at)}</td>
-            <td className="amount">{money(payment.total_amount, payment.currency)}</td>
-            <td className="amount">{money(payment.refunded_amount, payment.currency)}</td>
-            <td>{payment.payment_method}</td>
-            <td>
+            <td data-label={t('date')}>{date(payment.created_at)}</td>
+            <td className="amount" data-label={t('amount')}>
+              {money(payment.total_amount, payment.currency)}
+            </td>
+            <td className="amount" data-label={t('refunded')}>
+              {money(payment.refunded_amount, payment.currency)}
+            </td>
+            <td data-label={t('method')}>{payment.payment_method}</td>
+            <td data-label={t('status')}>
               <span className="status">{statusLabel(payment.status)}</span>
             </td>
-            <td>
+            <td data-label={t('actions')}>
               <button
                 type="button"
                 className="secondary"

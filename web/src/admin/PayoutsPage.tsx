@@ -51,15 +51,18 @@ export default function PayoutsPage() {
         }
         caption={t('payoutsWaiting')}
         columns={[t('date'), t('seller'), t('amount'), t('actions')]}
+        numeric={[2]}
         empty={t('noPayouts')}
         row={(payout) => (
           <tr key={payout.id}>
-            <td>{date(payout.created_at)}</td>
-            <td className="mono">{payout.seller_id}</td>
-            <th scope="row" className="amount">
+            <td data-label={t('date')}>{date(payout.created_at)}</td>
+            <td className="mono" data-label={t('seller')}>
+              {payout.seller_id}
+            </td>
+            <th scope="row" className="amount" data-label={t('amount')}>
               {money(payout.amount, payout.currency)}
             </th>
-            <td>
+            <td data-label={t('actions')}>
               <div className="actions">
                 <button
                   type="button"

@@ -67,16 +67,16 @@ export default function UsersPage() {
           return (
             <tr key={user.id} className={disabled ? 'is-disabled' : undefined}>
               <th scope="row">{user.name}</th>
-              <td>{user.email}</td>
-              <td>{user.role}</td>
-              <td>
+              <td data-label={t('email')}>{user.email}</td>
+              <td data-label={t('role')}>{user.role}</td>
+              <td data-label={t('status')}>
                 <span className={disabled ? 'status status-bad' : 'status'}>{statusLabel(user.status)}</span>
                 {user.disabled_at && (
                   <div className="muted">{t('disabledOn', { date: date(user.disabled_at) })}</div>
                 )}
               </td>
-              <td>{date(user.created_at, false)}</td>
-              <td>
+              <td data-label={t('joined')}>{date(user.created_at, false)}</td>
+              <td data-label={t('actions')}>
                 <ConfirmButton
                   label={disabled ? t('enable') : t('disable')}
                   subject={user.email}

@@ -44,14 +44,16 @@ function Deliveries({ endpoint }: { endpoint: { id: string; url: string } }) {
         <p className="muted">{t('noDeliveries')}</p>
       ) : (
         <div className="table-wrap">
-          <table>
+          <table className="responsive-table">
             <caption className="visually-hidden">{title}</caption>
             <thead>
               <tr>
                 <th scope="col">{t('event')}</th>
                 <th scope="col">{t('date')}</th>
                 <th scope="col">{t('status')}</th>
-                <th scope="col">{t('attempts')}</th>
+                <th scope="col" className="amount">
+                  {t('attempts')}
+                </th>
                 <th scope="col">{t('lastResult')}</th>
                 <th scope="col">{t('actions')}</th>
               </tr>
@@ -60,15 +62,19 @@ function Deliveries({ endpoint }: { endpoint: { id: string; url: string } }) {
               {deliveries.data.map((delivery) => (
                 <tr key={delivery.id}>
                   <th scope="row">{delivery.event_type}</th>
-                  <td>{date(delivery.created_at)}</td>
-                  <td>
+                  <td data-label={t('date')}>{date(delivery.created_at)}</td>
+                  <td data-label={t('status')}>
                     <span className={delivery.status === 'failed' ? 'status status-bad' : 'status'}>
                       {statusLabel(delivery.status)}
                     </span>
                   </td>
-                  <td>{number(delivery.attempts)}</td>
-                  <td className="mono">{delivery.last_error ?? delivery.last_status_code ?? '—'}</td>
-                  <td>
+                  <td className="amount" data-label={t('attempts')}>
+                    {number(delivery.attempts)}
+                  </td>
+                  <td className="mono" data-label={t('lastResult')}>
+                    {delivery.last_error ?? delivery.last_status_code ?? '—'}
+                  </td>
+                  <td data-label={t('actions')}>
                     <button
                       type="button"
                       className="secondary"
@@ -109,14 +115,16 @@ export default function WebhooksPage() {
         <p className="muted">{t('noEndpoints')}</p>
       ) : (
         <div className="table-wrap">
-          <table>
+          <table className="responsive-table">
             <caption className="visually-hidden">{t('webhookEndpoints')}</caption>
             <thead>
               <tr>
                 <th scope="col">{t('url')}</th>
                 <th scope="col">{t('events')}</th>
                 <th scope="col">{t('status')}</th>
-                <th scope="col">{t('failures')}</th>
+                <th scope="col" className="amount">
+                  {t('failures')}
+                </th>
                 <th scope="col">{t('actions')}</th>
               </tr>
             </thead>
@@ -126,12 +134,14 @@ export default function WebhooksPage() {
                   <th scope="row" className="mono">
                     {endpoint.url}
                   </th>
-                  <td>{endpoint.event_types.join(', ')}</td>
-                  <td>
+                  <td data-label={t('events')}>{endpoint.event_types.join(', ')}</td>
+                  <td data-label={t('status')}>
                     <span className="status">{statusLabel(endpoint.status)}</span>
                   </td>
-                  <td>{number(endpoint.failure_streak)}</td>
-                  <td>
+                  <td className="amount" data-label={t('failures')}>
+                    {number(endpoint.failure_streak)}
+                  </td>
+                  <td data-label={t('actions')}>
                     <button
                       type="button"
                       className="secondary"

@@ -73,13 +73,17 @@ function Lines({ lines }: { lines: CartLine[] }) {
   const { money } = useFormat();
   return (
     <div className="table-wrap">
-      <table className="cart-lines">
+      <table className="cart-lines responsive-table">
         <thead>
           <tr>
             <th scope="col">{t('product')}</th>
-            <th scope="col">{t('unitPrice')}</th>
+            <th scope="col" className="amount">
+              {t('unitPrice')}
+            </th>
             <th scope="col">{t('quantity')}</th>
-            <th scope="col">{t('subtotal')}</th>
+            <th scope="col" className="amount">
+              {t('subtotal')}
+            </th>
             <th scope="col">
               <span className="visually-hidden">{t('remove')}</span>
             </th>
@@ -96,11 +100,15 @@ function Lines({ lines }: { lines: CartLine[] }) {
                   <Link to={`/item/${line.product_id}`}>{line.name}</Link>
                 </span>
               </th>
-              <td>{money(line.price, line.currency)}</td>
+              <td className="amount" data-label={t('unitPrice')}>
+                {money(line.price, line.currency)}
+              </td>
               <td>
                 <QuantityInput line={line} />
               </td>
-              <td>{money(sum([{ amount: line.price, times: line.quantity }]), line.currency)}</td>
+              <td className="amount" data-label={t('subtotal')}>
+                {money(sum([{ amount: line.price, times: line.quantity }]), line.currency)}
+              </td>
               <td>
                 <button
                   type="button"

@@ -16,6 +16,8 @@ interface Props<T> {
   /** The table's accessible name. */
   caption: string;
   columns: string[];
+  /** Indexes of the columns that hold money or counts: their headers align right, over their cells. */
+  numeric?: number[];
   row(item: T): ReactNode;
   empty?: string;
   /** Rows under the table (a row's detail, a form) keyed by nothing the table knows. */
@@ -23,7 +25,16 @@ interface Props<T> {
 }
 
 /** A table over a cursor-paged listing: the first page, then more on "Load more". */
-export function PagedTable<T>({ queryKey, fetchPage, caption, columns, row, empty, footer }: Props<T>) {
+export function PagedTable<T>({
+  queryKey,
+  fetchPage,
+  caption,
+  columns,
+  numeric,
+  row,
+  empty,
+  footer,
+}: Props<T>) {
   const t = useCommonT();
   const query = useInfiniteQuery({
     queryKey,
@@ -49,12 +60,12 @@ export function PagedTable<T>({ queryKey, fetchPage, caption, columns, row, empt
         </p>
       ) : (
         <div className="table-wrap">
-          <table>
+          <table className="responsive-table">
             <caption className="visually-hidden">{caption}</caption>
             <thead>
               <tr>
-                {columns.map((column) => (
-                  <th key={column} scope="col">
+                {columns.map((column, index) => (
+                  <th key={column} scope="col" className={numeric?.includes(index) ? 'amount' : undefined}>
                     {column}
                   </th>
                 ))}

@@ -20,12 +20,14 @@ export function RefundList({ paymentId, code }: { paymentId: string; code: strin
   if (refunds.data.length === 0) return <p className="muted">{t('noRefunds')}</p>;
   return (
     <div className="table-wrap">
-      <table>
+      <table className="responsive-table">
         <caption className="visually-hidden">{t('refundsCaption', { code })}</caption>
         <thead>
           <tr>
             <th scope="col">{t('date')}</th>
-            <th scope="col">{t('amount')}</th>
+            <th scope="col" className="amount">
+              {t('amount')}
+            </th>
             <th scope="col">{t('reason')}</th>
             <th scope="col">{t('status')}</th>
           </tr>
@@ -33,10 +35,12 @@ export function RefundList({ paymentId, code }: { paymentId: string; code: strin
         <tbody>
           {refunds.data.map((refund) => (
             <tr key={refund.id}>
-              <td>{date(refund.created_at)}</td>
-              <td className="amount">{money(refund.amount, refund.currency)}</td>
-              <td>{refund.reason}</td>
-              <td>
+              <td data-label={t('date')}>{date(refund.created_at)}</td>
+              <td className="amount" data-label={t('amount')}>
+                {money(refund.amount, refund.currency)}
+              </td>
+              <td data-label={t('reason')}>{refund.reason}</td>
+              <td data-label={t('status')}>
                 <span className="status">{statusLabel(refund.status)}</span>
                 {refund.failure_message && <span className="error"> {refund.failure_message}</span>}
               </td>

@@ -110,13 +110,17 @@ export function OrderCard({ order, onNotice }: { order: Order; onNotice(text: st
         {t('total', { amount: money(order.total, order.currency) })}
       </p>
       <div className="table-wrap">
-        <table>
+        <table className="responsive-table">
           <caption className="visually-hidden">{t('order', { id: order.id.slice(0, 8) })}</caption>
           <thead>
             <tr>
               <th scope="col">{t('product')}</th>
-              <th scope="col">{t('quantity')}</th>
-              <th scope="col">{t('subtotal')}</th>
+              <th scope="col" className="amount">
+                {t('quantity')}
+              </th>
+              <th scope="col" className="amount">
+                {t('subtotal')}
+              </th>
               <th scope="col">{t('fulfilment')}</th>
               <th scope="col">{t('actions')}</th>
             </tr>
@@ -126,9 +130,13 @@ export function OrderCard({ order, onNotice }: { order: Order; onNotice(text: st
               <Fragment key={item.id}>
                 <tr>
                   <th scope="row">{item.name}</th>
-                  <td>{number(item.quantity)}</td>
-                  <td className="amount">{money(item.subtotal, order.currency)}</td>
-                  <td>
+                  <td className="amount" data-label={t('quantity')}>
+                    {number(item.quantity)}
+                  </td>
+                  <td className="amount" data-label={t('subtotal')}>
+                    {money(item.subtotal, order.currency)}
+                  </td>
+                  <td data-label={t('fulfilment')}>
                     <span className="status">
                       {item.fulfilment_status in FULFILMENT
                         ? t(FULFILMENT[item.fulfilment_status as keyof typeof FULFILMENT])
@@ -140,7 +148,7 @@ export function OrderCard({ order, onNotice }: { order: Order; onNotice(text: st
                       </div>
                     )}
                   </td>
-                  <td>
+                  <td data-label={t('actions')}>
                     {paid && item.fulfilment_status === 'unfulfilled' && (
                       <button
                         type="button"

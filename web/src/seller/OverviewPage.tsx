@@ -21,23 +21,33 @@ export function Balances() {
   if (wallet.data.length === 0) return <p className="muted">{t('noBalance')}</p>;
   return (
     <div className="table-wrap">
-      <table>
+      <table className="responsive-table">
         <caption className="visually-hidden">{t('balance')}</caption>
         <thead>
           <tr>
             <th scope="col">{t('currency')}</th>
-            <th scope="col">{t('available')}</th>
-            <th scope="col">{t('held')}</th>
+            <th scope="col" className="amount">
+              {t('available')}
+            </th>
+            <th scope="col" className="amount">
+              {t('held')}
+            </th>
           </tr>
         </thead>
         <tbody>
           {wallet.data.map((balance) => (
             <tr key={balance.currency}>
               <th scope="row">{balance.currency}</th>
-              <td className="amount" data-testid={`available-${balance.currency}`}>
+              <td
+                className="amount"
+                data-label={t('available')}
+                data-testid={`available-${balance.currency}`}
+              >
                 {money(balance.available, balance.currency)}
               </td>
-              <td className="amount">{money(balance.held, balance.currency)}</td>
+              <td className="amount" data-label={t('held')}>
+                {money(balance.held, balance.currency)}
+              </td>
             </tr>
           ))}
         </tbody>

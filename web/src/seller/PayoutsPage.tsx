@@ -115,15 +115,18 @@ export default function PayoutsPage() {
           }
           caption={t('yourPayouts')}
           columns={[t('date'), t('amount'), t('status'), t('resolved')]}
+          numeric={[1]}
           empty={t('noPayouts')}
           row={(payout) => (
             <tr key={payout.id}>
-              <td>{date(payout.created_at)}</td>
-              <td className="amount">{money(payout.amount, payout.currency)}</td>
-              <td>
+              <td data-label={t('date')}>{date(payout.created_at)}</td>
+              <td className="amount" data-label={t('amount')}>
+                {money(payout.amount, payout.currency)}
+              </td>
+              <td data-label={t('status')}>
                 <span className="status">{statusLabel(payout.status)}</span>
               </td>
-              <td>{payout.resolved_at ? date(payout.resolved_at) : '—'}</td>
+              <td data-label={t('resolved')}>{payout.resolved_at ? date(payout.resolved_at) : '—'}</td>
             </tr>
           )}
         />
@@ -137,16 +140,21 @@ export default function PayoutsPage() {
           }
           caption={t('history')}
           columns={[t('date'), t('description'), t('amount'), t('status'), t('balanceAfter')]}
+          numeric={[2, 4]}
           empty={t('noHistory')}
           row={(entry) => (
             <tr key={entry.id}>
-              <td>{date(entry.created_at)}</td>
-              <td>{entry.description}</td>
-              <td className="amount">{money(entry.amount, entry.currency)}</td>
-              <td>
+              <td data-label={t('date')}>{date(entry.created_at)}</td>
+              <td data-label={t('description')}>{entry.description}</td>
+              <td className="amount" data-label={t('amount')}>
+                {money(entry.amount, entry.currency)}
+              </td>
+              <td data-label={t('status')}>
                 <span className="status">{statusLabel(entry.status)}</span>
               </td>
-              <td className="amount">{money(entry.balance_after, entry.currency)}</td>
+              <td className="amount" data-label={t('balanceAfter')}>
+                {money(entry.balance_after, entry.currency)}
+              </td>
             </tr>
           )}
         />

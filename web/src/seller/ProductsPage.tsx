@@ -56,6 +56,7 @@ export default function ProductsPage() {
           }
           caption={t('yourProducts')}
           columns={[t('picture'), t('name'), t('price'), t('stock'), t('actions')]}
+          numeric={[2, 3]}
           empty={t('noProducts')}
           row={(product) => (
             <tr key={product.id}>
@@ -65,9 +66,13 @@ export default function ProductsPage() {
                 )}
               </td>
               <th scope="row">{product.name}</th>
-              <td className="amount">{money(product.price, product.currency)}</td>
-              <td>{number(product.stock)}</td>
-              <td>
+              <td className="amount" data-label={t('price')}>
+                {money(product.price, product.currency)}
+              </td>
+              <td className="amount" data-label={t('stock')}>
+                {number(product.stock)}
+              </td>
+              <td data-label={t('actions')}>
                 <div className="actions">
                   <button
                     type="button"

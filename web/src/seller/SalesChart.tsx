@@ -61,31 +61,55 @@ export default function SalesChart({ series, from, to }: { series: Series; from:
       <details>
         <summary>{t('salesTable')}</summary>
         <div className="table-wrap">
-          <table>
+          <table className="responsive-table">
             <caption className="visually-hidden">
               {t('sales')} ({currency})
             </caption>
             <thead>
               <tr>
                 <th scope="col">{t('date')}</th>
-                <th scope="col">{t('ordersCount')}</th>
-                <th scope="col">{t('units')}</th>
-                <th scope="col">{t('gross')}</th>
-                <th scope="col">{t('fees')}</th>
-                <th scope="col">{t('net')}</th>
-                <th scope="col">{t('refunded')}</th>
+                <th scope="col" className="amount">
+                  {t('ordersCount')}
+                </th>
+                <th scope="col" className="amount">
+                  {t('units')}
+                </th>
+                <th scope="col" className="amount">
+                  {t('gross')}
+                </th>
+                <th scope="col" className="amount">
+                  {t('fees')}
+                </th>
+                <th scope="col" className="amount">
+                  {t('net')}
+                </th>
+                <th scope="col" className="amount">
+                  {t('refunded')}
+                </th>
               </tr>
             </thead>
             <tbody>
               {series.buckets.map((bucket) => (
                 <tr key={bucket.start}>
                   <th scope="row">{date(noon(bucket.start), false)}</th>
-                  <td>{number(bucket.orders)}</td>
-                  <td>{number(bucket.units)}</td>
-                  <td className="amount">{money(bucket.gross, currency)}</td>
-                  <td className="amount">{money(bucket.fees, currency)}</td>
-                  <td className="amount">{money(bucket.net, currency)}</td>
-                  <td className="amount">{money(bucket.refunded, currency)}</td>
+                  <td className="amount" data-label={t('ordersCount')}>
+                    {number(bucket.orders)}
+                  </td>
+                  <td className="amount" data-label={t('units')}>
+                    {number(bucket.units)}
+                  </td>
+                  <td className="amount" data-label={t('gross')}>
+                    {money(bucket.gross, currency)}
+                  </td>
+                  <td className="amount" data-label={t('fees')}>
+                    {money(bucket.fees, currency)}
+                  </td>
+                  <td className="amount" data-label={t('net')}>
+                    {money(bucket.net, currency)}
+                  </td>
+                  <td className="amount" data-label={t('refunded')}>
+                    {money(bucket.refunded, currency)}
+                  </td>
                 </tr>
               ))}
             </tbody>

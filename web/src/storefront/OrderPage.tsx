@@ -108,13 +108,19 @@ function Order({ id }: { id: string }) {
       <section aria-labelledby="items-heading">
         <h2 id="items-heading">{t('items')}</h2>
         <div className="table-wrap">
-          <table>
+          <table className="responsive-table">
             <thead>
               <tr>
                 <th scope="col">{t('product')}</th>
-                <th scope="col">{t('quantity')}</th>
-                <th scope="col">{t('unitPrice')}</th>
-                <th scope="col">{t('subtotal')}</th>
+                <th scope="col" className="amount">
+                  {t('quantity')}
+                </th>
+                <th scope="col" className="amount">
+                  {t('unitPrice')}
+                </th>
+                <th scope="col" className="amount">
+                  {t('subtotal')}
+                </th>
                 <th scope="col">{t('shipping')}</th>
               </tr>
             </thead>
@@ -124,10 +130,16 @@ function Order({ id }: { id: string }) {
                   <th scope="row">
                     <Link to={`/item/${item.product_id}`}>{item.name}</Link>
                   </th>
-                  <td>{item.quantity}</td>
-                  <td>{money(item.unit_price, data.currency)}</td>
-                  <td>{money(item.subtotal, data.currency)}</td>
-                  <td>
+                  <td className="amount" data-label={t('quantity')}>
+                    {item.quantity}
+                  </td>
+                  <td className="amount" data-label={t('unitPrice')}>
+                    {money(item.unit_price, data.currency)}
+                  </td>
+                  <td className="amount" data-label={t('subtotal')}>
+                    {money(item.subtotal, data.currency)}
+                  </td>
+                  <td data-label={t('shipping')}>
                     <span className="status">{shipping(item)}</span>
                     {item.carrier && (
                       <dl className="facts shipping-facts">
@@ -162,7 +174,8 @@ function Order({ id }: { id: string }) {
                 <th scope="row" colSpan={3}>
                   {t('total')}
                 </th>
-                <td colSpan={2}>{money(data.total, data.currency)}</td>
+                <td className="amount">{money(data.total, data.currency)}</td>
+                <td />
               </tr>
             </tfoot>
           </table>
@@ -175,11 +188,13 @@ function Order({ id }: { id: string }) {
           <p className="muted">{t('noRefunds')}</p>
         ) : (
           <div className="table-wrap">
-            <table>
+            <table className="responsive-table">
               <thead>
                 <tr>
                   <th scope="col">{t('date')}</th>
-                  <th scope="col">{t('amount')}</th>
+                  <th scope="col" className="amount">
+                    {t('amount')}
+                  </th>
                   <th scope="col">{t('status')}</th>
                   <th scope="col">{t('reason')}</th>
                 </tr>
@@ -187,10 +202,14 @@ function Order({ id }: { id: string }) {
               <tbody>
                 {data.refunds.map((refund) => (
                   <tr key={refund.id}>
-                    <td>{date(refund.created_at)}</td>
-                    <td>{money(refund.amount, data.currency)}</td>
-                    <td>{refund.status === 'succeeded' ? t('st_refunded') : status(refund.status)}</td>
-                    <td>{refund.reason}</td>
+                    <td data-label={t('date')}>{date(refund.created_at)}</td>
+                    <td className="amount" data-label={t('amount')}>
+                      {money(refund.amount, data.currency)}
+                    </td>
+                    <td data-label={t('status')}>
+                      {refund.status === 'succeeded' ? t('st_refunded') : status(refund.status)}
+                    </td>
+                    <td data-label={t('reason')}>{refund.reason}</td>
                   </tr>
                 ))}
               </tbody>

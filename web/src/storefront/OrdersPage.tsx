@@ -32,13 +32,17 @@ function Orders() {
   return (
     <>
       <div className="table-wrap">
-        <table>
+        <table className="responsive-table">
           <thead>
             <tr>
               <th scope="col">{t('order')}</th>
               <th scope="col">{t('date')}</th>
-              <th scope="col">{t('items')}</th>
-              <th scope="col">{t('total')}</th>
+              <th scope="col" className="amount">
+                {t('items')}
+              </th>
+              <th scope="col" className="amount">
+                {t('total')}
+              </th>
               <th scope="col">{t('payment')}</th>
             </tr>
           </thead>
@@ -50,10 +54,14 @@ function Orders() {
                     {order.payment?.code ?? order.id.slice(0, 8)}
                   </Link>
                 </th>
-                <td>{date(order.created_at)}</td>
-                <td>{number(order.items.reduce((sum, item) => sum + item.quantity, 0))}</td>
-                <td>{money(order.total, order.currency)}</td>
-                <td>
+                <td data-label={t('date')}>{date(order.created_at)}</td>
+                <td className="amount" data-label={t('items')}>
+                  {number(order.items.reduce((sum, item) => sum + item.quantity, 0))}
+                </td>
+                <td className="amount" data-label={t('total')}>
+                  {money(order.total, order.currency)}
+                </td>
+                <td data-label={t('payment')}>
                   <span className="status">
                     {order.payment ? status(order.payment.status) : t('noPayment')}
                   </span>

@@ -34,22 +34,32 @@ function Balances() {
       {wallet.data?.length === 0 && <p>{t('noBalances')}</p>}
       {wallet.data && wallet.data.length > 0 && (
         <div className="table-wrap">
-          <table>
+          <table className="responsive-table">
             <thead>
               <tr>
                 <th scope="col">{t('currency')}</th>
-                <th scope="col">{t('available')}</th>
-                <th scope="col">{t('held')}</th>
+                <th scope="col" className="amount">
+                  {t('available')}
+                </th>
+                <th scope="col" className="amount">
+                  {t('held')}
+                </th>
               </tr>
             </thead>
             <tbody>
               {wallet.data.map((balance) => (
                 <tr key={balance.currency}>
                   <th scope="row">{balance.currency}</th>
-                  <td data-testid={`available-${balance.currency}`}>
+                  <td
+                    className="amount"
+                    data-label={t('available')}
+                    data-testid={`available-${balance.currency}`}
+                  >
                     {money(balance.available, balance.currency)}
                   </td>
-                  <td>{money(balance.held, balance.currency)}</td>
+                  <td className="amount" data-label={t('held')}>
+                    {money(balance.held, balance.currency)}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -193,24 +203,29 @@ function History() {
       {history.isSuccess && lines.length === 0 && <p>{t('noHistory')}</p>}
       {lines.length > 0 && (
         <div className="table-wrap">
-          <table>
+          <table className="responsive-table">
             <thead>
               <tr>
                 <th scope="col">{t('date')}</th>
                 <th scope="col">{t('descriptionCol')}</th>
-                <th scope="col">{t('amount')}</th>
+                <th scope="col" className="amount">
+                  {t('amount')}
+                </th>
                 <th scope="col">{t('status')}</th>
               </tr>
             </thead>
             <tbody>
               {lines.map((line) => (
                 <tr key={line.id}>
-                  <td>{date(line.created_at)}</td>
-                  <td>{line.description}</td>
-                  <td className={line.amount.startsWith('-') ? 'amount-negative' : undefined}>
+                  <td data-label={t('date')}>{date(line.created_at)}</td>
+                  <td data-label={t('descriptionCol')}>{line.description}</td>
+                  <td
+                    className={line.amount.startsWith('-') ? 'amount amount-negative' : 'amount'}
+                    data-label={t('amount')}
+                  >
                     {money(line.amount, line.currency)}
                   </td>
-                  <td>{t(`line_${line.status}`)}</td>
+                  <td data-label={t('status')}>{t(`line_${line.status}`)}</td>
                 </tr>
               ))}
             </tbody>
