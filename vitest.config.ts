@@ -1,4 +1,5 @@
-import { defineConfig } from 'vitest/config';
+import { existsSync } from 'node:fs';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 // Integration suites run once per database: always on the embedded PGlite, and again on
 // the real PostgreSQL when TEST_DATABASE_URL is set. In CI it must be: without it the
@@ -11,6 +12,17 @@ if (process.env.CI && !process.env.TEST_DATABASE_URL) {
 }
 const databases = ['pglite', ...(process.env.TEST_DATABASE_URL ? ['postgres'] : [])];
 
+// The browser suites (test/browser) drive the web app in Debian's Chromium through
+// playwright-core. Without it they are left out locally, loudly; CI must have it (.ci/run
+// installs it), so there a missing browser fails the run instead of skipping unseen.
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  if (process.env.CI)
+    throw new Error(`${CHROMIUM} not found: CI must run the browser tests (apt-get install chromium)`);
+  console.warn(`browser tests skipped: ${CHROMIUM} not found; apt-get install chromium`);
+}
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -22,8 +34,28 @@ export default defineConfig({
         test: {
           name: db,
           include: ['test/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, 'test/browser/**'],
           globalSetup: ['test/helpers/global-setup.ts'],
           env: { MAMLAKA_TEST_DB: db },
+        },
+      })),
+      // The web app in a real Chromium, once per database: one browser for the whole run
+      // (test/helpers/browser-setup.ts), one server per file.
+      ...(hasChromium ? databases : []).map((db) => ({
+        extends: true as const,
+        test: {
+          name: `browser-${db}`,
+          include: ['test/browser/**/*.test.ts'],
+          // The screenshots do not depend on the database: taken once, on the embedded one.
+          exclude: [
+            ...configDefaults.exclude,
+            ...(db === 'pglite' ? [] : ['test/browser/screenshots.test.ts']),
+          ],
+          globalSetup: ['test/helpers/global-setup.ts', 'test/helpers/browser-setup.ts'],
+          setupFiles: ['test/helpers/browser-web-app.ts'],
+          env: { MAMLAKA_TEST_DB: db },
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       })),
       {
@@ -40,6 +72,7 @@ export default defineConfig({
             'test/e2e/payments.checkout.test.ts',
             'test/e2e/payments.lifecycle.test.ts',
             'test/e2e/idempotency.test.ts',
+            'test/e2e/orders.*.test.ts',
           ],
           globalSetup: ['test/helpers/global-setup.ts'],
           env: { MAMLAKA_TEST_DB: 'pglite', MAMLAKA_TEST_SPLIT: '1' },

@@ -106,6 +106,9 @@ async function main() {
  * beside it so the gateway serves them compressed without compressing per request.
  */
 async function buildWebApp() {
+  // Vite keeps a NODE_ENV it finds (vitest sets `test`), which would ship React's
+  // development build and leave the service worker unregistered.
+  process.env.NODE_ENV = 'production';
   const { build } = await import('vite');
   await build({ configFile: path.join(root, 'web', 'vite.config.ts'), logLevel: 'warn' });
   const compressible = /\.(js|css|html|svg|webmanifest|json|txt)$/;

@@ -75,6 +75,24 @@ async function platformsFor(
   return { platform, services };
 }
 
+/** The `api` of a TestApp: one request to the server at `url`, its body parsed when JSON. */
+export function apiAt(url: string): TestApp['api'] {
+  return async (method, route, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | FormData | undefined = options.form ?? options.raw;
+    if (options.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = JSON.stringify(options.body);
+    }
+    const response = await fetch(url + route, { method, headers, body });
+    const text = await response.text();
+    const parsed =
+      text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : { text };
+    return { status: response.status, headers: response.headers, body: parsed };
+  };
+}
+
 /**
  * The whole platform listening on 127.0.0.1 over a fresh database, driven through real
  * HTTP. `env` overrides configuration exactly as environment variables would; `logTo`
@@ -107,20 +125,7 @@ export async function startTestApp(
     config,
     platform,
     db,
-    async api(method, route, options = {}) {
-      const headers: Record<string, string> = { ...options.headers };
-      if (options.token) headers.authorization = `Bearer ${options.token}`;
-      let body: string | FormData | undefined = options.form ?? options.raw;
-      if (options.body !== undefined) {
-        headers['content-type'] ??= 'application/json';
-        body = JSON.stringify(options.body);
-      }
-      const response = await fetch(url + route, { method, headers, body });
-      const text = await response.text();
-      const parsed =
-        text && response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : { text };
-      return { status: response.status, headers: response.headers, body: parsed };
-    },
+    api: apiAt(url),
     async close() {
       await platform.close();
       await services?.close();

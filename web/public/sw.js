@@ -101,7 +101,28 @@ async function asset(request) {
   return response;
 }
 
-/** Public catalog reads and images: the cached copy at once, refreshed in the background. */
+/**
+ * Catalog reads: the network while there is one (a seller's new product, stock after a sale
+ * and prices show at once), the cached copy when the network fails (offline browsing).
+ */
+async function networkFirst(event, cacheName, max) {
+  const cache = await caches.open(cacheName);
+  try {
+    const response = await fetch(event.request);
+    if (response.ok && response.type === 'basic') {
+      await cache.put(event.request, response.clone());
+      event.waitUntil(trim(cacheName, max));
+    }
+    return response;
+  } catch (error) {
+    // The catalog is the same for everyone: a copy fetched signed in serves a visitor too.
+    const cached = await cache.match(event.request, { ignoreVary: true });
+    if (cached) return cached;
+    throw error;
+  }
+}
+
+/** Images: the cached copy at once, refreshed in the background. */
 async function staleWhileRevalidate(event, cacheName, max) {
   const cache = await caches.open(cacheName);
   // The catalog is the same for everyone: a copy fetched signed in serves a visitor too.
@@ -132,7 +153,7 @@ self.addEventListener('fetch', (event) => {
   }
   if (path.startsWith('/assets/')) event.respondWith(asset(request));
   else if (path === '/products' || path.startsWith('/products/'))
-    event.respondWith(staleWhileRevalidate(event, CATALOG, MAX_CATALOG));
+    event.respondWith(networkFirst(event, CATALOG, MAX_CATALOG));
   else if (path.startsWith('/uploads/')) event.respondWith(staleWhileRevalidate(event, IMAGES, MAX_IMAGES));
   // Everything else (orders, wallet, users…) goes to the network only.
 });

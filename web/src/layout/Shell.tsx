@@ -97,12 +97,14 @@ export function Shell() {
       <a className="skip-link" href="#main">
         {t('skip')}
       </a>
-      <Banners />
-      <header className="header">
-        <Link to="/" className="brand">
-          Mamlaka
-        </Link>
-        <Nav />
+      <header>
+        <Banners />
+        <div className="header">
+          <Link to="/" className="brand">
+            Mamlaka
+          </Link>
+          <Nav />
+        </div>
       </header>
       <main id="main" tabIndex={-1}>
         <Suspense fallback={<Loading />}>
