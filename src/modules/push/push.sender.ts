@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import webpush, { type RequestDetails } from 'web-push';
+import type { RequestDetails } from 'web-push';
 import { checkWebhookUrl, guardedLookup } from '../../platform/http/url-guard.js';
 import { parseRetryAfter, type SendOutcome } from './push.delivery-rules.js';
 import type { PushUrgency } from './push.tables.js';
@@ -46,6 +46,8 @@ export function createPushSender(options: {
     const check = await checkWebhookUrl(target.endpoint, options.allowList);
     if (!check.ok) return { statusCode: null, error: check.message, permanent: true, durationMs: elapsed() };
     let details: RequestDetails;
+    // Loaded on the first push, not at start-up: a server nobody subscribed to never needs it.
+    const { default: webpush } = await import('web-push');
     try {
       details = webpush.generateRequestDetails(target, payload, {
         vapidDetails,
