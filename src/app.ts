@@ -131,6 +131,7 @@ export async function createPlatform(
     tokens,
     limits,
     refreshTokenTtlMs: config.auth.refreshTokenTtlMs,
+    refreshTokenReuseGraceMs: config.auth.refreshTokenReuseGraceMs,
     outbox,
   });
 

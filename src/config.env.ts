@@ -67,6 +67,19 @@ export function duration(env: Env, name: string, fallback: string): number {
   return ms;
 }
 
+/**
+ * A duration that may be zero (the feature it sets is then off) and has a ceiling: for
+ * windows that weaken a safeguard while open, where a typo like `10m` for `10s` must not boot.
+ */
+export function boundedDuration(env: Env, name: string, fallback: string, maxMs: number): number {
+  const raw = read(env, name) ?? fallback;
+  const ms = parseDurationMs(raw);
+  if (ms === undefined || ms > maxMs) {
+    throw new ConfigError(name, `expected a duration from 0s to ${maxMs / 1000}s, such as 10s, got "${raw}"`);
+  }
+  return ms;
+}
+
 export function url(env: Env, name: string, protocols: string[]): string | undefined {
   const raw = read(env, name);
   if (raw === undefined) return undefined;

@@ -50,6 +50,10 @@ describe('loadConfig', () => {
     ['MAX_ORDER_AMOUNT_MINOR', '1e12'],
     ['MAX_LINE_QUANTITY', '0'],
     ['MAX_LINE_QUANTITY', '1000001'],
+    ['REFRESH_TOKEN_REUSE_GRACE', '61s'],
+    ['REFRESH_TOKEN_REUSE_GRACE', '10m'],
+    ['REFRESH_TOKEN_REUSE_GRACE', '-1s'],
+    ['REFRESH_TOKEN_REUSE_GRACE', 'ten seconds'],
   ])('names %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}`));
@@ -163,6 +167,20 @@ describe('loadConfig', () => {
     });
     expect(config.paymentExpiryMs).toBe(1_800_000);
     expect(config.corsOrigins).toEqual(['https://a.example', 'https://b.example']);
+  });
+
+  it('gives a spent refresh token a 10 s reuse grace by default, up to 60 s, and 0 turns it off', () => {
+    expect(loadConfig({}).auth.refreshTokenReuseGraceMs).toBe(10_000);
+    expect(loadConfig({ REFRESH_TOKEN_REUSE_GRACE: '0s' }).auth.refreshTokenReuseGraceMs).toBe(0);
+    expect(loadConfig({ REFRESH_TOKEN_REUSE_GRACE: '0' }).auth.refreshTokenReuseGraceMs).toBe(0);
+    expect(loadConfig({ REFRESH_TOKEN_REUSE_GRACE: '1500ms' }).auth.refreshTokenReuseGraceMs).toBe(1_500);
+    expect(loadConfig({ REFRESH_TOKEN_REUSE_GRACE: '1m' }).auth.refreshTokenReuseGraceMs).toBe(60_000);
+    expect(() => loadConfig({ REFRESH_TOKEN_REUSE_GRACE: '61s' })).toThrow(
+      new ConfigError(
+        'REFRESH_TOKEN_REUSE_GRACE',
+        'expected a duration from 0s to 60s, such as 10s, got "61s"',
+      ),
+    );
   });
 
   describe('Web Push (VAPID)', () => {

@@ -4,6 +4,7 @@ import { MAX_AMOUNT_MINOR } from './platform/money.js';
 import {
   address,
   boolean,
+  boundedDuration,
   ConfigError,
   corsOrigins,
   duration,
@@ -118,6 +119,11 @@ export interface Config {
     audience: string;
     accessTokenTtlMs: number;
     refreshTokenTtlMs: number;
+    /**
+     * How long a spent refresh token may be presented again as a retry of a response the
+     * client lost (while its successor is unused) instead of as theft; 0 turns it off.
+     */
+    refreshTokenReuseGraceMs: number;
     /** PKCS#8 PEM of the Ed25519 signing key; when absent one is generated under DATA_DIR. */
     signingKeyPem: string | undefined;
   };
@@ -248,6 +254,8 @@ export function loadConfig(
       audience: read(env, 'JWT_AUDIENCE') ?? 'mamlaka-api',
       accessTokenTtlMs: duration(env, 'ACCESS_TOKEN_TTL', '15m'),
       refreshTokenTtlMs: duration(env, 'REFRESH_TOKEN_TTL', '30d'),
+      // A lost response is retried within seconds; a longer window only hides theft longer.
+      refreshTokenReuseGraceMs: boundedDuration(env, 'REFRESH_TOKEN_REUSE_GRACE', '10s', 60_000),
       signingKeyPem,
     },
     rateLimits: {

@@ -122,18 +122,35 @@ describe('access tokens end with their session', () => {
     expect(await meStatus(app, u.token)).toBe(200);
   });
 
-  it('of a family are refused once a spent refresh token of it is presented again', async () => {
+  it('of a family are refused once a spent refresh token of it is presented after its successor was used', async () => {
     const u = await signUp(app);
     const rotated = await app.api<Session>('POST', '/auth/refresh', { body: { refresh_token: u.refresh } });
     expect(rotated.status).toBe(200);
-    expect(await meStatus(app, rotated.body.results.token)).toBe(200);
+    const next = await app.api<Session>('POST', '/auth/refresh', {
+      body: { refresh_token: rotated.body.results.refresh_token },
+    });
+    expect(next.status).toBe(200);
+    expect(await meStatus(app, next.body.results.token)).toBe(200);
 
     const reuse = await app.api('POST', '/auth/refresh', { body: { refresh_token: u.refresh } });
     expect(reuse.body.meta.code).toBe('refresh_token_reused');
-    // Both the thief's (old) and the holder's (new) access tokens die with the family.
+    // The thief's (old) and the holder's (newer) access tokens all die with the family.
     expect(await meStatus(app, u.token)).toBe(401);
     expect(await meStatus(app, rotated.body.results.token)).toBe(401);
-    expect((await grpcMe(rotated.body.results.token)).error?.code).toBe(status.UNAUTHENTICATED);
+    expect(await meStatus(app, next.body.results.token)).toBe(401);
+    expect((await grpcMe(next.body.results.token)).error?.code).toBe(status.UNAUTHENTICATED);
+  });
+
+  it('of a family live on when a reload retries a refresh whose answer was lost', async () => {
+    const u = await signUp(app);
+    const lost = await app.api<Session>('POST', '/auth/refresh', { body: { refresh_token: u.refresh } });
+    expect(lost.status).toBe(200);
+    const retry = await app.api<Session>('POST', '/auth/refresh', { body: { refresh_token: u.refresh } });
+    expect(retry.status).toBe(200);
+    // Nothing is revoked but the successor's refresh token; access tokens run their course.
+    expect(await meStatus(app, u.token)).toBe(200);
+    expect(await meStatus(app, retry.body.results.token)).toBe(200);
+    expect((await grpcMe(retry.body.results.token)).error).toBeUndefined();
   });
 });
 

@@ -120,22 +120,59 @@ describe('refresh tokens', () => {
     expect(second.status).toBe(200);
   });
 
-  it('revoke the whole family when a spent token is presented again', async () => {
+  it('revoke the whole family when a spent token is presented after its successor was used', async () => {
     const u = await signUp(app);
     const rotated = await refresh(u.refresh);
     expect(rotated.status).toBe(200);
+    const next = await refresh(rotated.body.results.refresh_token);
+    expect(next.status).toBe(200);
+    // Within the reuse grace, but the holder has moved on: the old token is in other hands.
     const reuse = await refresh(u.refresh);
     expect(reuse.status).toBe(401);
     expect(reuse.body.meta.code).toBe('refresh_token_reused');
     // The thief's reuse also kills the legitimate holder's newer token.
-    const afterReuse = await refresh(rotated.body.results.refresh_token);
+    const afterReuse = await refresh(next.body.results.refresh_token);
     expect(afterReuse.status).toBe(401);
+    expect((await me(next.body.results.token)).status).toBe(401);
   });
 
-  it('let exactly one of two concurrent refreshes with one token succeed', async () => {
+  it('take a spent token presented again within the grace for a lost answer, replacing its unused successor', async () => {
     const u = await signUp(app);
-    const results = await Promise.all([refresh(u.refresh), refresh(u.refresh)]);
-    expect(results.map((r) => r.status).sort()).toEqual([200, 401]);
+    const lost = await refresh(u.refresh);
+    expect(lost.status).toBe(200);
+    // The page reloaded before the answer arrived: it presents the old token again.
+    const retry = await refresh(u.refresh);
+    expect(retry.status).toBe(200);
+    expect(retry.body.results.refresh_token).not.toBe(lost.body.results.refresh_token);
+    expect((await me(retry.body.results.token)).status).toBe(200);
+    // The successor nobody received is merely invalid: the session lives on.
+    const stale = await refresh(lost.body.results.refresh_token);
+    expect([stale.status, stale.body.meta.code]).toEqual([401, 'invalid_refresh_token']);
+    expect((await me(retry.body.results.token)).status).toBe(200);
+    const next = await refresh(retry.body.results.refresh_token);
+    expect(next.status).toBe(200);
+    // Once the replacement has been used, the old token is theft again.
+    const reuse = await refresh(u.refresh);
+    expect(reuse.body.meta.code).toBe('refresh_token_reused');
+    expect((await refresh(next.body.results.refresh_token)).status).toBe(401);
+  });
+
+  it('leave at most one usable token in a family after concurrent refreshes with one token', async () => {
+    const u = await signUp(app);
+    const results = await Promise.all(Array.from({ length: 8 }, () => refresh(u.refresh)));
+    // Each is a spend or a retry of it within the grace: all may succeed, none is theft.
+    for (const result of results) expect(result.status).toBe(200);
+    const returned = results.map((r) => r.body.results.refresh_token);
+    expect(new Set(returned).size).toBe(returned.length);
+    const usable = [];
+    for (const token of returned) {
+      const tried = await refresh(token);
+      expect([200, 401]).toContain(tried.status);
+      if (tried.status === 200) usable.push(tried.body.results.refresh_token);
+      else expect(tried.body.meta.code).toBe('invalid_refresh_token');
+    }
+    expect(usable).toHaveLength(1);
+    expect((await refresh(usable[0]!)).status).toBe(200);
   });
 
   it('refuse an unknown token and a malformed body', async () => {
@@ -171,5 +208,45 @@ describe('refresh tokens', () => {
     const attacker = await signUp(app);
     await app.api('POST', '/auth/logout', { token: attacker.token, body: { refresh_token: victim.refresh } });
     expect((await refresh(victim.refresh)).status).toBe(200);
+  });
+});
+
+describe('refresh tokens with the reuse grace set', () => {
+  type Session = { token: string; refresh_token: string };
+  const refreshAt = (at: TestApp, refresh_token: string) =>
+    at.api<Session>('POST', '/auth/refresh', { body: { refresh_token } });
+
+  it('with REFRESH_TOKEN_REUSE_GRACE=0s treat any second use as theft, as before the grace existed', async () => {
+    const strict = await startTestApp({ REFRESH_TOKEN_REUSE_GRACE: '0s' });
+    try {
+      const u = await signUp(strict);
+      const rotated = await refreshAt(strict, u.refresh);
+      expect(rotated.status).toBe(200);
+      const reuse = await refreshAt(strict, u.refresh);
+      expect([reuse.status, reuse.body.meta.code]).toEqual([401, 'refresh_token_reused']);
+      expect((await refreshAt(strict, rotated.body.results.refresh_token)).status).toBe(401);
+      expect((await strict.api('GET', '/users/me', { token: rotated.body.results.token })).status).toBe(401);
+
+      const other = await signUp(strict);
+      const both = await Promise.all([refreshAt(strict, other.refresh), refreshAt(strict, other.refresh)]);
+      expect(both.map((r) => r.status).sort()).toEqual([200, 401]);
+    } finally {
+      await strict.close();
+    }
+  });
+
+  it('treat a spent token presented once the grace has passed as theft, successor unused or not', async () => {
+    const brief = await startTestApp({ REFRESH_TOKEN_REUSE_GRACE: '300ms' });
+    try {
+      const u = await signUp(brief);
+      const rotated = await refreshAt(brief, u.refresh);
+      expect(rotated.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const late = await refreshAt(brief, u.refresh);
+      expect([late.status, late.body.meta.code]).toEqual([401, 'refresh_token_reused']);
+      expect((await refreshAt(brief, rotated.body.results.refresh_token)).status).toBe(401);
+    } finally {
+      await brief.close();
+    }
   });
 });

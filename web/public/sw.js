@@ -1,4 +1,4 @@
-/* global self, caches, fetch */
+/* global self, caches, fetch, setTimeout, clearTimeout */
 /* Mamlaka's service worker: the app shell and the public catalog offline, and push notifications.
  * Plain JS, served unhashed at /sw.js (always revalidated) and registered by main.tsx.
  * Personal data (orders, wallet, profile…) is never cached: only public catalog reads and images. */
@@ -101,24 +101,41 @@ async function asset(request) {
   return response;
 }
 
+// How long a catalog read waits for the network before a cached copy is shown instead.
+const NETWORK_TIMEOUT_MS = 3000;
+
 /**
  * Catalog reads: the network while there is one (a seller's new product, stock after a sale
- * and prices show at once), the cached copy when the network fails (offline browsing).
+ * and prices show at once), the cached copy when the network fails or is slower than
+ * NETWORK_TIMEOUT_MS (offline or a bad connection), as Workbox's NetworkFirst with a
+ * timeout does. The answer that arrives late still refreshes the cache.
  */
 async function networkFirst(event, cacheName, max) {
   const cache = await caches.open(cacheName);
-  try {
-    const response = await fetch(event.request);
+  // The catalog is the same for everyone: a copy fetched signed in serves a visitor too.
+  const cachedCopy = () => cache.match(event.request, { ignoreVary: true });
+  const network = fetch(event.request).then(async (response) => {
     if (response.ok && response.type === 'basic') {
       await cache.put(event.request, response.clone());
-      event.waitUntil(trim(cacheName, max));
+      await trim(cacheName, max);
     }
     return response;
+  });
+  event.waitUntil(network.catch(() => undefined));
+  let timer;
+  const slow = new Promise((resolve) => {
+    timer = setTimeout(() => resolve(cachedCopy()), NETWORK_TIMEOUT_MS);
+  });
+  try {
+    const first = await Promise.race([network, slow]);
+    if (first) return first;
+    return await network; // slow, and nothing cached: keep waiting for the network
   } catch (error) {
-    // The catalog is the same for everyone: a copy fetched signed in serves a visitor too.
-    const cached = await cache.match(event.request, { ignoreVary: true });
+    const cached = await cachedCopy();
     if (cached) return cached;
     throw error;
+  } finally {
+    clearTimeout(timer);
   }
 }
 

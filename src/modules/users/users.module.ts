@@ -32,11 +32,18 @@ export function createUsersModule(deps: {
   tokens: AccessTokens;
   limits: RateLimits;
   refreshTokenTtlMs: number;
+  refreshTokenReuseGraceMs: number;
   outbox?: Outbox;
 }): UsersModule {
   const repo = UsersRepository.of(deps.db);
   const attempts = new PasswordAttempts(deps.limits);
-  const sessions = new SessionsService(repo, deps.tokens, attempts, deps.refreshTokenTtlMs);
+  const sessions = new SessionsService(
+    repo,
+    deps.tokens,
+    attempts,
+    deps.refreshTokenTtlMs,
+    deps.refreshTokenReuseGraceMs,
+  );
   const users = new UsersService(repo, attempts, deps.outbox, sessions);
   return {
     users,

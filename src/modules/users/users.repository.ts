@@ -143,6 +143,53 @@ export class UsersRepository {
       .executeTakeFirst();
   }
 
+  /**
+   * The token, locked until the transaction ends: two retries of one spent token take
+   * turns, and the second sees what the first issued and revoked.
+   */
+  lockRefreshToken(tokenHash: string): Promise<RefreshTokenRow | undefined> {
+    return this.db
+      .selectFrom('refresh_tokens')
+      .selectAll()
+      .where('token_hash', '=', tokenHash)
+      .forUpdate()
+      .executeTakeFirst();
+  }
+
+  /**
+   * The tokens of `token`'s family issued after it, locked in issue order (so two lockers of
+   * one family cannot wait on each other in a cycle). A concurrent spend of one of them
+   * either commits first, and it is returned used, or waits and then finds it revoked.
+   */
+  lockIssuedAfter(token: Pick<RefreshTokenRow, 'id' | 'family_id'>): Promise<RefreshTokenRow[]> {
+    // Compared in SQL: a JS Date would cut created_at to the millisecond.
+    return this.db
+      .selectFrom('refresh_tokens')
+      .selectAll()
+      .where('family_id', '=', token.family_id)
+      .where('id', '!=', token.id)
+      .where(
+        'created_at',
+        '>=',
+        sql<Date>`(SELECT created_at FROM refresh_tokens WHERE id = ${token.id}::uuid)`,
+      )
+      .orderBy('created_at')
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+  }
+
+  /** Revokes the family's unused tokens: its live one (a family has at most one). */
+  async revokeUnusedInFamily(familyId: string, now: Date): Promise<void> {
+    await this.db
+      .updateTable('refresh_tokens')
+      .set({ revoked_at: now })
+      .where('family_id', '=', familyId)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .execute();
+  }
+
   async revokeFamily(familyId: string, now: Date): Promise<void> {
     await this.db
       .updateTable('refresh_tokens')

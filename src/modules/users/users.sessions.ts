@@ -6,6 +6,7 @@ import { unauthenticated } from '../../platform/errors.js';
 import { IN_PROCESS, type PasswordAttempts } from './users.attempts.js';
 import { hashPassword, needsRehash, verifyAgainstDecoy, verifyPassword } from './users.passwords.js';
 import type { UsersRepository } from './users.repository.js';
+import { judgeSpentRefresh, spentWithinGrace } from './users.refresh-rules.js';
 import { accountDisabled, normalizeEmail } from './users.rules.js';
 import type { RefreshTokenRow } from './users.tables.js';
 
@@ -25,10 +26,21 @@ const invalidRefresh = () =>
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** What a refresh decided, acted on after its transaction commits. */
+interface RefreshOutcome {
+  issued?: SessionTokens;
+  /** The family whose access tokens must end too. */
+  revoked?: string;
+  reused?: boolean;
+  disabled?: boolean;
+}
+
 /**
  * Logins, refresh-token rotation and logout. Refresh tokens are opaque random strings
  * stored only as SHA-256; each use spends the token and issues a new one in the same
- * family. Presenting a spent token means it leaked, so the whole family is revoked.
+ * family. Presenting a spent token means it leaked, so the whole family is revoked;
+ * except within a short grace after the spend, while nothing issued after it has been
+ * used, when it is taken for the retry of a lost answer (see `refresh`).
  */
 export class SessionsService {
   constructor(
@@ -36,6 +48,8 @@ export class SessionsService {
     private readonly accessTokens: AccessTokens,
     private readonly attempts: PasswordAttempts,
     private readonly refreshTtlMs: number,
+    /** REFRESH_TOKEN_REUSE_GRACE; 0: every spent token presented again is theft. */
+    private readonly reuseGraceMs: number,
   ) {}
 
   /**
@@ -66,31 +80,46 @@ export class SessionsService {
   }
 
   /**
-   * Exchanges a refresh token for a new pair. Of two concurrent uses of one token exactly
-   * one succeeds; the other is treated as reuse and revokes the family, access tokens too.
-   * @throws `invalid_refresh_token` (401), `refresh_token_reused` (401); `account_disabled`
-   * (403) for a live token of a disabled user (disabling revokes them, so only in a race)
+   * Exchanges a refresh token for a new pair in the same session (family), in one
+   * transaction. Whatever the concurrency, a family has at most one live refresh token.
+   *
+   * A spent token presented again is a retry, not theft, when it was spent less than the
+   * reuse grace ago and no token issued after it has been used: the client most likely
+   * lost the answer (a reload while the refresh was in flight). Its family's unused token
+   * is then revoked (presented, it answers `invalid_refresh_token`, not reuse: only a
+   * client that raced itself holds it; its access token lives out its short TTL) and a new
+   * pair issued. Retries of one token take turns on a row lock, so concurrent ones may all
+   * succeed, and only the last pair's refresh token stays live. Any other spent token means
+   * a leak: the family is revoked, access tokens too.
+   * @throws `invalid_refresh_token` (401) for an unknown token, or an unspent one that
+   * expired or was revoked; `refresh_token_reused` (401) for a spent one (revoked or not)
+   * outside the rule above; `account_disabled`
+   * (403) for a token of a disabled user (disabling revokes them, so only in a race)
    */
   async refresh(refreshToken: string): Promise<SessionTokens> {
     const tokenHash = sha256(refreshToken);
     const now = new Date();
-    const outcome = await this.repo.transaction(async (repo) => {
+    const outcome = await this.repo.transaction(async (repo): Promise<RefreshOutcome> => {
       const spent = await repo.spendRefreshToken(tokenHash, now);
-      if (!spent) {
-        const reusedFamily = await this.revokeIfReused(repo, tokenHash, now);
-        return { reused: reusedFamily !== undefined, revoked: reusedFamily };
+      if (spent) return this.continueFamily(repo, spent, now);
+      const presented = await repo.lockRefreshToken(tokenHash);
+      if (!presented) return {};
+      const later = spentWithinGrace(presented, now, this.reuseGraceMs)
+        ? await repo.lockIssuedAfter(presented)
+        : [];
+      const verdict = judgeSpentRefresh(presented, later, now, this.reuseGraceMs);
+      if (verdict === 'invalid') return {};
+      if (verdict === 'reuse') {
+        await repo.revokeFamily(presented.family_id, now);
+        return { reused: true, revoked: presented.family_id };
       }
-      const user = await repo.findUserById(spent.user_id);
-      if (user?.status !== 'active') {
-        await repo.revokeFamily(spent.family_id, now);
-        return { reused: false, revoked: spent.family_id, disabled: user !== undefined };
-      }
-      return { issued: await this.issue(repo, { userId: user.id, role: user.role }, spent.family_id) };
+      await repo.revokeUnusedInFamily(presented.family_id, now);
+      return this.continueFamily(repo, presented, now);
     });
-    if ('issued' in outcome && outcome.issued) return outcome.issued;
+    if (outcome.issued) return outcome.issued;
     // After the commit: the access tokens go only once their refresh tokens surely have.
     if (outcome.revoked) await this.accessTokens.revokeSessions([outcome.revoked]);
-    if ('disabled' in outcome && outcome.disabled) throw accountDisabled();
+    if (outcome.disabled) throw accountDisabled();
     if (outcome.reused) {
       throw unauthenticated(
         'refresh_token_reused',
@@ -132,15 +161,18 @@ export class SessionsService {
     await this.accessTokens.revokeSessions(families.filter((id) => id !== keepSessionId));
   }
 
-  private async revokeIfReused(
+  /** A new pair in `token`'s family, for its user while active; else the family ends. */
+  private async continueFamily(
     repo: UsersRepository,
-    tokenHash: string,
+    token: RefreshTokenRow,
     now: Date,
-  ): Promise<string | undefined> {
-    const row: RefreshTokenRow | undefined = await repo.findRefreshToken(tokenHash);
-    if (!row || row.used_at === null) return undefined;
-    await repo.revokeFamily(row.family_id, now);
-    return row.family_id;
+  ): Promise<RefreshOutcome> {
+    const user = await repo.findUserById(token.user_id);
+    if (user?.status !== 'active') {
+      await repo.revokeFamily(token.family_id, now);
+      return { revoked: token.family_id, disabled: user !== undefined };
+    }
+    return { issued: await this.issue(repo, { userId: user.id, role: user.role }, token.family_id) };
   }
 
   private startFamily(actor: Actor, familyId: string): Promise<SessionTokens> {
