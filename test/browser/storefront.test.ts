@@ -98,8 +98,20 @@ describe('the storefront in a browser', () => {
     await page.goto('/cart');
     const lines = page.getByRole('table');
     await lines.getByRole('link', { name: basket.name }).waitFor();
-    // The buyer sees the cart, reloads: still signed in, both lines still there. (Reloading
-    // before the page's own token refresh has answered loses the session: reuse detection.)
+    // The buyer sees the cart and reloads; that load's token refresh reaches the server (the
+    // refresh token is spent) but its answer is lost, as when a second reload comes while the
+    // request is in flight. The next reload presents the spent token again: the server takes
+    // it as a retry (REFRESH_TOKEN_REUSE_GRACE), not as theft, so the buyer is still signed
+    // in with both lines there.
+    let answerLost = false;
+    await page.route('**/auth/refresh', async (route) => {
+      await route.fetch();
+      answerLost = true;
+      await route.abort('connectionreset');
+    });
+    await page.reload();
+    await expect.poll(() => answerLost).toBe(true);
+    await page.unroute('**/auth/refresh');
     await page.reload();
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
     await lines.getByRole('link', { name: coffee.name }).waitFor();
