@@ -51,8 +51,10 @@ describe('the storefront in a browser', () => {
     console.log(axeSummary());
   });
 
-  const open = (onTestFailed: (fn: () => Promise<void> | void) => void) =>
-    openPage(browser, app, contexts, onTestFailed);
+  const open = (
+    onTestFailed: (fn: () => Promise<void> | void) => void,
+    options: Parameters<typeof openPage>[4] = {},
+  ) => openPage(browser, app, contexts, onTestFailed, options);
 
   const addToCart = async (page: Page, product: ProductJson) => {
     await page.goto(`/item/${product.id}`);
@@ -141,6 +143,24 @@ describe('the storefront in a browser', () => {
       token: login.body.results.token,
     });
     expect(wallet.body.results.find((each) => each.currency === 'IDR')?.available).toMatch(/^355000(\.0+)?$/);
+  });
+
+  it('runs under its own Content Security Policy without a single violation', async ({ onTestFailed }) => {
+    const { page } = await open(onTestFailed, { enforceCSP: true });
+    const violations: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+    });
+    await page.goto('/');
+    await page.getByRole('link', { name: coffee.name }).waitFor();
+    await page.getByRole('link', { name: coffee.name }).click();
+    await page.getByRole('heading', { level: 1, name: coffee.name }).waitFor();
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await page.goto('/signin');
+    await page.getByRole('heading', { level: 1, name: 'Sign in' }).waitFor();
+    // Images and the service worker loaded too: the policy allowed what the app needs.
+    expect(await page.evaluate('navigator.serviceWorker.ready.then(() => true)')).toBe(true);
+    expect(violations).toEqual([]);
   });
 
   it('lets another buyer pay on the Midtrans sandbox page and come back to a paid order', async ({

@@ -136,6 +136,40 @@ describe('Web Push', () => {
     expect(messages(browser)).toHaveLength(2);
   });
 
+  it('tells the buyer their item shipped, with carrier and tracking number, then that it arrived', async () => {
+    const { seller, browser, payment } = await paidByWallet();
+    await eventually(
+      () => messages(browser),
+      (received) => received.length === 1,
+    );
+    const order = await app.api<{ items: { id: string; name: string }[] }>(
+      'GET',
+      `/orders/${payment.order_id}`,
+      { token: seller.token },
+    );
+    const item = order.body.results.items[0]!;
+    const path = `/orders/${payment.order_id}/items/${item.id}`;
+    const shipped = await app.api('POST', `${path}/shipments`, {
+      token: seller.token,
+      body: { carrier: 'JNE', tracking_number: 'JNE-7731' },
+    });
+    expect(shipped.status).toBe(201);
+    expect((await app.api('POST', `${path}/delivered`, { token: seller.token })).status).toBe(200);
+    await eventually(
+      () => messages(browser),
+      (received) => received.length === 3,
+    );
+    const [, onTheWay, arrived] = messages(browser);
+    expect(onTheWay).toMatchObject({
+      title: 'Order shipped',
+      url: `/account/orders/${payment.order_id}`,
+      tag: `order-${payment.order_id}-${item.id}`,
+    });
+    expect(onTheWay!.body).toContain('JNE');
+    expect(onTheWay!.body).toContain('JNE-7731');
+    expect(arrived).toMatchObject({ title: 'Order delivered', url: `/account/orders/${payment.order_id}` });
+  });
+
   it('updates a subscription sent again for the same endpoint', async () => {
     const buyer = await signUp(app);
     const browser = endpoint.browser();

@@ -93,11 +93,16 @@ export const connectBrowser = (): Promise<Browser> => chromium.connect(inject('b
 export async function newContext(
   browser: Browser,
   app: Pick<TestApp, 'url'>,
-  options: { viewport?: { width: number; height: number }; serviceWorkers?: 'allow' | 'block' } = {},
+  options: {
+    viewport?: { width: number; height: number };
+    serviceWorkers?: 'allow' | 'block';
+    /** Keep the page's Content Security Policy (no axe then): to check the app runs under it. */
+    enforceCSP?: boolean;
+  } = {},
 ): Promise<BrowserContext> {
   const context = await browser.newContext({
     baseURL: app.url,
-    bypassCSP: true,
+    bypassCSP: !options.enforceCSP,
     viewport: options.viewport ?? VIEWPORTS.desktop,
     serviceWorkers: options.serviceWorkers ?? 'allow',
     locale: 'en-US',
