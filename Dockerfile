@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 
-# ---- build: the JavaScript and the embedded database template, with the dev dependencies ----
+# ---- build: the JavaScript, the web app and the embedded database template, with the dev dependencies ----
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -8,6 +8,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
 COPY scripts/build.mjs scripts/build-template.mjs ./scripts/
 COPY src ./src
+COPY web ./web
 COPY migrations ./migrations
 RUN npm run build
 
