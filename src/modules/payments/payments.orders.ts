@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { decodeTimeCursor, encodeTimeCursor } from '../../platform/db/keyset.js';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { notFound } from '../../platform/errors.js';
 import { noPaymentEvents, type PaymentEvents } from './payments.events.js';
@@ -16,7 +17,6 @@ import {
 } from './payments.orders.rules.js';
 import { RefundsRepository } from './payments.refunds.repository.js';
 import { PaymentsRepository } from './payments.repository.js';
-import { decodeCursor } from './payments.service.js';
 
 /** Refunds shown with an order: as many as a payment can take. */
 const MAX_LISTED_REFUNDS = 100;
@@ -51,7 +51,7 @@ export class Orders {
     query: { limit: number; cursor?: string },
   ): Promise<{ items: PublicOrder[]; nextCursor: string | null }> {
     const me = authorize(actor);
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const after = query.cursor === undefined ? undefined : decodeTimeCursor(query.cursor);
     const filter =
       me.role === 'admin' ? {} : me.role === 'seller' ? { sellerId: me.userId } : { buyerId: me.userId };
     const rows = await this.repo.listOrders(filter, query.limit, after);
@@ -72,7 +72,7 @@ export class Orders {
       ),
       nextCursor:
         rows.length > query.limit && last
-          ? Buffer.from(JSON.stringify([last.cursor_key, last.id])).toString('base64url')
+          ? encodeTimeCursor({ createdAt: last.cursor_key, id: last.id })
           : null,
     };
   }

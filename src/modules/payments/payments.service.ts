@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
-import { invalidField, isAppError, notFound } from '../../platform/errors.js';
+import { decodeTimeCursor, encodeTimeCursor } from '../../platform/db/keyset.js';
+import { isAppError, notFound } from '../../platform/errors.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import { eventForStatus, noPaymentEvents, type PaymentEvents } from './payments.events.js';
@@ -9,8 +10,6 @@ import { PaymentsRepository } from './payments.repository.js';
 import { type PublicPayment, toPublicPayment } from './payments.rules.js';
 import { assertTransition, canTransition, type PaymentStatus, RELEASES_STOCK } from './payments.state.js';
 import type { OrderItemRow, PaymentRow } from './payments.tables.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Who may see a payment: its buyer, a seller of one of its items, an admin. */
 export const paymentOwners = (payment: PaymentRow, items: readonly OrderItemRow[]) => [
@@ -47,7 +46,7 @@ export class PaymentsService {
     query: { limit: number; cursor?: string },
   ): Promise<{ items: PublicPayment[]; nextCursor: string | null }> {
     const me = authorize(actor);
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const after = query.cursor === undefined ? undefined : decodeTimeCursor(query.cursor);
     const filter =
       me.role === 'admin' ? {} : me.role === 'seller' ? { sellerId: me.userId } : { buyerId: me.userId };
     const rows = await this.repo.listPayments(filter, query.limit, after);
@@ -58,7 +57,7 @@ export class PaymentsService {
       items: page.map((row) => toPublicPayment(row, items.get(row.order_id) ?? [])),
       nextCursor:
         rows.length > query.limit && last
-          ? Buffer.from(JSON.stringify([last.cursor_key, last.id])).toString('base64url')
+          ? encodeTimeCursor({ createdAt: last.cursor_key, id: last.id })
           : null,
     };
   }
@@ -176,20 +175,3 @@ export class PaymentsService {
 
 export const stockLines = (items: readonly OrderItemRow[]) =>
   items.map((item) => ({ productId: item.product_id, quantity: item.quantity - item.restocked_quantity }));
-
-export function decodeCursor(text: string): { createdAt: string; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as [unknown, unknown];
-    if (
-      typeof createdAt === 'string' &&
-      typeof id === 'string' &&
-      UUID.test(id) &&
-      /^\d{4}-\d\d-\d\d /.test(createdAt)
-    ) {
-      return { createdAt, id };
-    }
-  } catch {
-    // fall through to the error below
-  }
-  throw invalidField('cursor', 'invalid_cursor', 'cursor is not valid');
-}
