@@ -1,7 +1,7 @@
 import { lazy, Suspense, useState, type FormEvent } from 'react';
+import { BalanceTable } from '../common/BalanceTable';
 import { useQuery } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import { useFormat } from '../format';
 import { Loading } from '../layout/Shell';
 import { ErrorMessage } from '../common/errors';
 import { useSellerT } from './messages';
@@ -14,45 +14,15 @@ const dayBefore = (days: number) => new Date(Date.now() - days * 86_400_000).toI
 
 export function Balances() {
   const t = useSellerT();
-  const { money } = useFormat();
   const wallet = useQuery({ queryKey: ['wallet'], queryFn: () => unwrap(api.GET('/wallet')) });
   if (wallet.isPending) return <Loading />;
   if (wallet.isError) return <ErrorMessage error={wallet.error} />;
   if (wallet.data.length === 0) return <p className="muted">{t('noBalance')}</p>;
   return (
-    <div className="table-wrap">
-      <table className="responsive-table">
-        <caption className="visually-hidden">{t('balance')}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t('currency')}</th>
-            <th scope="col" className="amount">
-              {t('available')}
-            </th>
-            <th scope="col" className="amount">
-              {t('held')}
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {wallet.data.map((balance) => (
-            <tr key={balance.currency}>
-              <th scope="row">{balance.currency}</th>
-              <td
-                className="amount"
-                data-label={t('available')}
-                data-testid={`available-${balance.currency}`}
-              >
-                {money(balance.available, balance.currency)}
-              </td>
-              <td className="amount" data-label={t('held')}>
-                {money(balance.held, balance.currency)}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <BalanceTable
+      balances={wallet.data}
+      labels={{ caption: t('balance'), currency: t('currency'), available: t('available'), held: t('held') }}
+    />
   );
 }
 

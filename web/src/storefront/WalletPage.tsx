@@ -1,4 +1,5 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { BalanceTable } from '../common/BalanceTable';
 import { useId, useState, type FormEvent } from 'react';
 import { ApiError, api, unwrap, unwrapPage } from '../api/client';
 import { useAuth } from '../auth/auth';
@@ -20,7 +21,6 @@ const HISTORY_PAGE = 20;
 
 function Balances() {
   const t = useStoreT();
-  const { money } = useFormat();
   const { user } = useAuth();
   const wallet = useQuery({
     queryKey: ['wallet', 'balances', user?.id],
@@ -33,38 +33,10 @@ function Balances() {
       <ErrorAlert error={wallet.error} />
       {wallet.data?.length === 0 && <p>{t('noBalances')}</p>}
       {wallet.data && wallet.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="responsive-table">
-            <thead>
-              <tr>
-                <th scope="col">{t('currency')}</th>
-                <th scope="col" className="amount">
-                  {t('available')}
-                </th>
-                <th scope="col" className="amount">
-                  {t('held')}
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {wallet.data.map((balance) => (
-                <tr key={balance.currency}>
-                  <th scope="row">{balance.currency}</th>
-                  <td
-                    className="amount"
-                    data-label={t('available')}
-                    data-testid={`available-${balance.currency}`}
-                  >
-                    {money(balance.available, balance.currency)}
-                  </td>
-                  <td className="amount" data-label={t('held')}>
-                    {money(balance.held, balance.currency)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <BalanceTable
+          balances={wallet.data}
+          labels={{ currency: t('currency'), available: t('available'), held: t('held') }}
+        />
       )}
     </section>
   );
