@@ -100,9 +100,11 @@ describe('DATA_DIR is its owner’s alone', () => {
       body: productForm({ name: 'Private', price: '1000', stock: '1' }, { field: 'image', bytes: png(9) }),
     });
     expect(product.status).toBe(201);
-    // The welcome mail is written to DATA_DIR/mail when no SMTP server is configured.
+    // The welcome mail is written to DATA_DIR/mail when no SMTP server is configured: wait for
+    // the .eml itself, not the temporary file it is renamed from.
     const mailDir = path.join(dataDir, 'mail');
-    for (let i = 0; i < 300 && !(existsSync(mailDir) && readdirSync(mailDir).length > 0); i++) {
+    const written = () => existsSync(mailDir) && readdirSync(mailDir).some((name) => name.endsWith('.eml'));
+    for (let i = 0; i < 300 && !written(); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
 
