@@ -46,6 +46,8 @@ import { IdempotencyStore } from './platform/idempotency/idempotency.store.js';
 import { localInvalidationBus, redisInvalidationBus } from './platform/cache/invalidation-bus.js';
 import { uploadsRoutes } from './platform/http/uploads.routes.js';
 import { openObjectStorage } from './platform/storage/open.js';
+import type { KeyRing } from './platform/crypto/keyring.js';
+import { loadKeyRing } from './platform/crypto/keyring.load.js';
 import { loadSigningKeyPem } from './platform/auth/signing-key.js';
 import { AccessTokens } from './platform/auth/tokens.js';
 import { databaseRevocationStore, redisRevocationStore } from './platform/auth/revocation-stores.js';
@@ -60,6 +62,8 @@ import { webAppRoutes } from './platform/http/web-app.routes.js';
 export interface Platform {
   app: HttpApp;
   database: Database;
+  /** Encrypts personal data and secrets at rest. */
+  keyring: KeyRing;
   users: UsersModule;
   catalog: CatalogModule;
   ledger: LedgerService;
@@ -102,6 +106,7 @@ export async function createPlatform(
   extras: PlatformExtras = {},
 ): Promise<Platform> {
   const plan = planFor(role);
+  const keyring = loadKeyRing(config.encryption, config.dataDir);
   // Redis's client is loaded only when Redis is used.
   const redis = config.redisUrl
     ? new (await import('ioredis')).Redis(config.redisUrl, {
@@ -329,6 +334,7 @@ export async function createPlatform(
   return {
     app,
     database,
+    keyring,
     users,
     catalog,
     ledger,

@@ -11,6 +11,11 @@ const vapid = () => {
   return { VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey };
 };
 
+const keys = () => ({
+  ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 7).toString('base64')}`,
+  BLIND_INDEX_KEY: Buffer.alloc(32, 9).toString('base64'),
+});
+
 describe('loadConfig', () => {
   it('works with no variables at all, in sandbox mode', () => {
     const config = loadConfig({});
@@ -98,6 +103,7 @@ describe('loadConfig', () => {
         JWT_PRIVATE_KEY: pem(),
         PUBLIC_URL: 'https://api.example',
         ...vapid(),
+        ...keys(),
       }).mode,
     ).toBe('live');
   });
@@ -108,6 +114,7 @@ describe('loadConfig', () => {
       JWT_PRIVATE_KEY: pem(),
       PUBLIC_URL: 'https://api.example',
       ...vapid(),
+      ...keys(),
     };
     expect(loadConfig({ ...live, HOST: '0.0.0.0' }).grpcHost).toBe('127.0.0.1');
     expect(loadConfig({ ...live, GRPC_HOST: '0.0.0.0' }).grpcHost).toBe('0.0.0.0');
@@ -121,6 +128,7 @@ describe('loadConfig', () => {
       JWT_PRIVATE_KEY: pem(),
       PUBLIC_URL: 'https://api.example',
       ...vapid(),
+      ...keys(),
     };
     expect(loadConfig(live).corsOrigins).toEqual([]);
     expect(loadConfig({}).corsOrigins).toBe(true);
@@ -137,6 +145,7 @@ describe('loadConfig', () => {
       JWT_PRIVATE_KEY: pem(),
       PUBLIC_URL: 'https://api.example',
       ...vapid(),
+      ...keys(),
     };
     expect(loadConfig({}).webhooks.allowList).toEqual(['localhost', '127.0.0.1', '::1']);
     expect(loadConfig(live).webhooks.allowList).toEqual([]);
@@ -148,6 +157,7 @@ describe('loadConfig', () => {
       JWT_PRIVATE_KEY: pem(),
       PUBLIC_URL: 'https://api.example',
       ...vapid(),
+      ...keys(),
     };
     expect(loadConfig({ WEBHOOK_ALLOW_LIST: ' hooks.internal , 10.0.0.7,' }).webhooks.allowList).toEqual([
       'hooks.internal',
@@ -184,7 +194,12 @@ describe('loadConfig', () => {
   });
 
   describe('Web Push (VAPID)', () => {
-    const live = { MAMLAKA_MODE: 'live', JWT_PRIVATE_KEY: pem(), PUBLIC_URL: 'https://api.example' };
+    const live = {
+      MAMLAKA_MODE: 'live',
+      JWT_PRIVATE_KEY: pem(),
+      PUBLIC_URL: 'https://api.example',
+      ...keys(),
+    };
 
     it('requires a VAPID key pair in live mode, naming the variable', () => {
       expect(() => loadConfig(live)).toThrow(
@@ -227,7 +242,7 @@ describe('loadConfig', () => {
       ['VAPID_PRIVATE_KEY', { VAPID_PRIVATE_KEY: Buffer.alloc(31, 1).toString('base64url') }],
       ['VAPID_PUBLIC_KEY', { VAPID_PUBLIC_KEY: vapid().VAPID_PUBLIC_KEY }],
     ])('names %s when the pair is wrong (%j)', (name, change) => {
-      expect(() => loadConfig({ ...vapid(), ...change })).toThrow(new RegExp(`^${name}`));
+      expect(() => loadConfig({ ...vapid(), ...keys(), ...change })).toThrow(new RegExp(`^${name}`));
     });
 
     it('refuses a mismatched pair: every push service would refuse its tokens', () => {

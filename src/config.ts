@@ -21,6 +21,8 @@ import {
   type Env,
 } from './config.env.js';
 
+import { type EncryptionSettings, parseBlindIndexKey, parseKeyList } from './platform/crypto/keyring.load.js';
+
 export { ConfigError, SANDBOX_WEBHOOK_ALLOW_LIST } from './config.env.js';
 
 /**
@@ -74,6 +76,8 @@ export interface Config {
     publicUrl: string | undefined;
   };
   imageMaxBytes: number;
+  /** The AES-256-GCM key ring for data at rest (see platform/crypto/keyring.load.ts); generated under DATA_DIR in sandbox. */
+  encryption: EncryptionSettings;
   push: {
     /** Base64url VAPID key pair; when absent one is generated under DATA_DIR (sandbox only). */
     vapidKeys: { publicKey: string; privateKey: string } | undefined;
@@ -211,6 +215,7 @@ export function loadConfig(
       publicUrl: url(env, 'S3_PUBLIC_URL', ['http:', 'https:'])?.replace(/\/$/, ''),
     },
     imageMaxBytes: integer(env, 'IMAGE_MAX_BYTES', 5 * 1_048_576, 1024, 100 * 1_048_576),
+    encryption: encryptionSettings(env, readFile),
     push: {
       vapidKeys: vapidKeys(env, readFile),
       vapidSubject: vapidSubject(env, read(env, 'MAIL_SUPPORT_ADDRESS')),
@@ -284,6 +289,13 @@ export function loadConfig(
       );
     }
     if (!read(env, 'PUBLIC_URL')) throw new ConfigError('PUBLIC_URL', 'is required in live mode');
+    if (!config.encryption.keys && !config.encryption.keysFile) {
+      throw new ConfigError(
+        'ENCRYPTION_KEYS',
+        'is required in live mode with BLIND_INDEX_KEY (keys are generated only in sandbox; ' +
+          'make one with `echo "k1:$(openssl rand -base64 32)"`)',
+      );
+    }
     if (!config.push.vapidKeys) {
       throw new ConfigError(
         'VAPID_PRIVATE_KEY',
@@ -293,6 +305,34 @@ export function loadConfig(
     }
   }
   return config;
+}
+
+/**
+ * `ENCRYPTION_KEYS` (inline, or `_FILE`, which is read again during a rotation) and
+ * `BLIND_INDEX_KEY` (or `_FILE`): both or neither. Parsed here so a bad key fails start-up.
+ */
+function encryptionSettings(env: Env, readFile: (p: string) => string): EncryptionSettings {
+  const keys = read(env, 'ENCRYPTION_KEYS');
+  const keysFile = keys ? undefined : read(env, 'ENCRYPTION_KEYS_FILE');
+  const blindIndexKey = readSecret(env, 'BLIND_INDEX_KEY', readFile);
+  const keyText = keys ?? (keysFile ? readSecret(env, 'ENCRYPTION_KEYS', readFile) : undefined);
+  if (keyText === undefined) {
+    if (blindIndexKey) throw new ConfigError('ENCRYPTION_KEYS', 'is required when BLIND_INDEX_KEY is set');
+    return { keys: undefined, keysFile: undefined, blindIndexKey: undefined };
+  }
+  const name = keys ? 'ENCRYPTION_KEYS' : 'ENCRYPTION_KEYS_FILE';
+  try {
+    parseKeyList(keyText);
+  } catch (error) {
+    throw new ConfigError(name, (error as Error).message);
+  }
+  if (!blindIndexKey) throw new ConfigError('BLIND_INDEX_KEY', `is required when ${name} is set`);
+  try {
+    parseBlindIndexKey(blindIndexKey);
+  } catch (error) {
+    throw new ConfigError('BLIND_INDEX_KEY', (error as Error).message);
+  }
+  return { keys, keysFile, blindIndexKey };
 }
 
 function defaultReadFile(p: string): string {

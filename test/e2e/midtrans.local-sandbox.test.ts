@@ -12,7 +12,7 @@ import { eventually } from '../helpers/eventually.js';
 import type { PaymentJson } from '../helpers/payments.js';
 import { testDatabase } from '../helpers/services.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
-import { signingKeyPem, vapidEnv } from '../helpers/test-app.js';
+import { signingKeyPem, liveSecretsEnv } from '../helpers/test-app.js';
 
 /**
  * The all-in-one server in sandbox mode with no Midtrans configured serves the bundled
@@ -205,7 +205,7 @@ describe('the bundled Midtrans sandbox of a server on port 0', () => {
       const config = loadConfig({
         MAMLAKA_MODE: 'live',
         JWT_PRIVATE_KEY: signingKeyPem(),
-        ...vapidEnv(),
+        ...liveSecretsEnv(),
         PUBLIC_URL: 'https://api.example',
         DATA_DIR: dataDir,
         LOG_LEVEL: 'silent',

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -183,12 +183,23 @@ export function vapidEnv(): { VAPID_PUBLIC_KEY: string; VAPID_PRIVATE_KEY: strin
   return { VAPID_PUBLIC_KEY: publicKey, VAPID_PRIVATE_KEY: privateKey };
 }
 
+/** A fresh key ring as the variables live mode requires (ENCRYPTION_KEYS, BLIND_INDEX_KEY). */
+export function encryptionEnv(): { ENCRYPTION_KEYS: string; BLIND_INDEX_KEY: string } {
+  return {
+    ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
+  };
+}
+
+/** Every generated secret live mode insists on (VAPID keys and the key ring). */
+export const liveSecretsEnv = () => ({ ...vapidEnv(), ...encryptionEnv() });
+
 /** The platform in live mode, with the settings live mode insists on. */
 export const startLiveApp = (env: Record<string, string> = {}) =>
   startTestApp({
     MAMLAKA_MODE: 'live',
     JWT_PRIVATE_KEY: signingKeyPem(),
     PUBLIC_URL: 'https://api.example',
-    ...vapidEnv(),
+    ...liveSecretsEnv(),
     ...env,
   });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { png, productForm } from '../helpers/catalog.js';
 import { runCli } from '../helpers/cli.js';
 import { testDatabase } from '../helpers/services.js';
-import { vapidEnv } from '../helpers/test-app.js';
+import { liveSecretsEnv } from '../helpers/test-app.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
@@ -141,7 +141,7 @@ describe('DATA_DIR is its owner’s alone', () => {
       MAMLAKA_MODE: 'live',
       JWT_PRIVATE_KEY: key.toString(),
       PUBLIC_URL: 'https://api.example',
-      ...vapidEnv(),
+      ...liveSecretsEnv(),
       DATA_DIR: dataDir,
       PORT: '0',
       HOST: '127.0.0.1',

@@ -15,7 +15,14 @@ import { freePort } from '../helpers/crashable-server.js';
 import { call, grpcClients, type GrpcOutcome } from '../helpers/grpc.js';
 import { serviceUrl } from '../helpers/services.js';
 import { createTestDatabase } from '../helpers/test-database.js';
-import { newUser, signingKeyPem, signUp, startTestApp, type TestApp, vapidEnv } from '../helpers/test-app.js';
+import {
+  newUser,
+  signingKeyPem,
+  signUp,
+  startTestApp,
+  type TestApp,
+  liveSecretsEnv,
+} from '../helpers/test-app.js';
 
 const redisUrl = serviceUrl('TEST_REDIS_URL');
 const prefix = `mamlaka-test:${randomBytes(6).toString('hex')}`;
@@ -332,7 +339,7 @@ describe('the plain-text gRPC listener', () => {
     const config = loadConfig({
       MAMLAKA_MODE: 'live',
       JWT_PRIVATE_KEY: signingKeyPem(),
-      ...vapidEnv(),
+      ...liveSecretsEnv(),
       PUBLIC_URL: 'https://api.example',
       DATA_DIR: dataDir,
       LOG_LEVEL: 'silent',
