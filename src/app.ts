@@ -22,6 +22,13 @@ import {
 } from './modules/notifications/notifications.module.js';
 import { createPushModule, type PushModule } from './modules/push/push.module.js';
 import { loadVapidKeys } from './modules/push/push.vapid.js';
+import { createOAuthModule, type OAuthModule } from './modules/oauth/oauth.module.js';
+import { Consents } from './modules/privacy/privacy.consents.js';
+import { createPrivacyModule, type PrivacyModule } from './modules/privacy/privacy.module.js';
+import { startRetention } from './modules/privacy/privacy.retention.js';
+import { AuditLog } from './platform/audit/audit.log.js';
+import { installAudit } from './platform/audit/audit.hook.js';
+import { auditRoutes } from './platform/audit/audit.routes.js';
 import type { PublicPayment } from './modules/payments/payments.rules.js';
 import type { DomainEvent } from './platform/events/event.js';
 import type { EventBus } from './platform/events/event-bus.js';
@@ -36,6 +43,7 @@ import { reconciliation } from './reconciliation.js';
 import { type Role, planFor } from './roles.js';
 import { connectServices } from './services.js';
 import { createUsersModule, type UsersModule } from './modules/users/users.module.js';
+import { createOidcModule } from './modules/users/oidc/oidc.module.js';
 import { createWebhooksModule, type WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { createMidtransModule } from './modules/midtrans/midtrans.module.js';
 import type { LocalMidtrans } from './modules/midtrans/sandbox/sandbox.local.js';
@@ -48,6 +56,8 @@ import { uploadsRoutes } from './platform/http/uploads.routes.js';
 import { openObjectStorage } from './platform/storage/open.js';
 import type { KeyRing } from './platform/crypto/keyring.js';
 import { loadKeyRing } from './platform/crypto/keyring.load.js';
+import { encryptLegacyValues } from './platform/crypto/rotation.js';
+import { encryptedColumns } from './encrypted-columns.js';
 import { loadSigningKeyPem } from './platform/auth/signing-key.js';
 import { AccessTokens } from './platform/auth/tokens.js';
 import { databaseRevocationStore, redisRevocationStore } from './platform/auth/revocation-stores.js';
@@ -71,6 +81,12 @@ export interface Platform {
   webhooks: WebhooksModule;
   notifications: NotificationsModule;
   push: PushModule;
+  /** API clients of integrators and the OAuth 2.0 client-credentials grant. */
+  oauth: OAuthModule;
+  /** GDPR / CCPA rights: consents, do-not-sell, export, erasure. */
+  privacy: PrivacyModule;
+  /** The append-only audit log of personal-data access and admin actions. */
+  audit: AuditLog;
   events: { bus: EventBus; relay: OutboxRelay };
   /** The gRPC services, bound to no port until the caller listens. */
   grpc: GrpcServer;
@@ -133,11 +149,19 @@ export async function createPlatform(
   const outbox = databaseOutbox;
   const users = createUsersModule({
     db: database.db,
+    keyring,
     tokens,
     limits,
     refreshTokenTtlMs: config.auth.refreshTokenTtlMs,
     refreshTokenReuseGraceMs: config.auth.refreshTokenReuseGraceMs,
     outbox,
+    recovery: {
+      emailVerificationTtlMs: config.auth.emailVerificationTtlMs,
+      passwordResetTtlMs: config.auth.passwordResetTtlMs,
+      appUrl: config.publicUrl,
+      requireAdminMfa: config.auth.requireAdminMfa,
+      issuer: config.mail.brandName,
+    },
   });
 
   const bus = redis ? redisInvalidationBus(redis, logger) : localInvalidationBus();
@@ -169,8 +193,13 @@ export async function createPlatform(
   });
 
   const { ledger } = createLedgerModule({ db: database.db });
+  // Made first: mail preferences record consents through it, webhooks ask it before sharing.
+  const consents = new Consents(database.db);
+  const audit = new AuditLog(database.db);
   const webhooks = createWebhooksModule({
+    personalData: consents,
     db: database.db,
+    keyring,
     logger,
     allowList: config.webhooks.allowList,
     fetchTimeoutMs: config.webhooks.timeoutMs,
@@ -227,7 +256,9 @@ export async function createPlatform(
   });
   const mailer = await openMailer({ smtpUrl: config.smtpUrl, mailDir: path.join(config.dataDir, 'mail') });
   const notifications = createNotificationsModule({
+    consents,
     db: database.db,
+    keyring,
     directory: users.users,
     mailer,
     outbox,
@@ -252,6 +283,42 @@ export async function createPlatform(
     },
     policy: { baseDelayMs: config.push.retryBaseMs },
   });
+  const oauth = createOAuthModule({
+    db: database.db,
+    tokens,
+    // A client acts for its owner only while the owner's account is active.
+    owners: {
+      roleOf: async (userId) => {
+        const owner = await users.users
+          .retrieve({ userId: 'system', role: 'admin' }, userId)
+          .catch(() => undefined);
+        return owner?.status === 'active' ? owner.role : undefined;
+      },
+    },
+    urls: { issuer: config.auth.issuer, publicUrl: config.publicUrl },
+  });
+  const privacy = createPrivacyModule({
+    db: database.db,
+    consents,
+    audit,
+    sources: {
+      users: users.users,
+      userPrivacy: users.privacy,
+      notifications: notifications.notifications,
+      push: push.push,
+      payments: payments.payments,
+      orders: payments.orders,
+      refunds: payments.refunds,
+      obligations: payments.obligations,
+      ledger,
+      wallet: {
+        balances: (actor) => wallets.wallets.balances(actor),
+        transactions: (actor, query) => wallets.history.transactions(actor, query),
+      },
+      webhooks: webhooks.webhooks,
+      oauth: { list: (actor) => oauth.oauth.list(actor), revokeClientsOf: oauth.revokeClientsOf },
+    },
+  });
   // Only the role that relays needs the real bus; the others just write the outbox.
   const events = plan.events
     ? await openEventBus({ natsUrl: config.natsUrl, stream: config.events.natsStream, logger })
@@ -275,6 +342,7 @@ export async function createPlatform(
       logger,
       limits: role === 'all' ? limits : undefined,
       trustForwardedFor: role !== 'all' || config.trustProxy,
+      tls: config.tls,
     },
     loadContracts().definitions,
   );
@@ -284,12 +352,26 @@ export async function createPlatform(
   const remote = plan.remote.length > 0 ? connectServices(config) : undefined;
 
   const app = await createHttpApp({ config, logger, tokens, limits });
-  const idempotency = new IdempotencyStore(database.db, { leaseMs: config.idempotencyLeaseMs });
+  // Before any route: it attaches to the routes whose config asks for an audit entry.
+  installAudit(app, audit);
+  const idempotency = new IdempotencyStore(database.db, {
+    leaseMs: config.idempotencyLeaseMs,
+    retentionMs: config.retention.idempotencyMs,
+    keyring,
+  });
   installIdempotency(app, idempotency);
   const migrations = readMigrations();
   healthRoutes(app, { pendingMigrations: () => pendingMigrations(database, migrations) });
   if (plan.rest) {
     users.routes(app, remote?.users);
+    createOidcModule({
+      db: database.db,
+      keyring,
+      settings: config.oidc,
+      publicUrl: config.publicUrl,
+      sessions: users.sessions,
+      outbox,
+    }).routes(app);
     catalog.routes(app, remote?.catalog);
     payments.routes(app, remote?.payments);
     midtrans?.routes(app, [
@@ -300,6 +382,9 @@ export async function createPlatform(
     webhooks.routes(app);
     notifications.routes(app);
     push.routes(app);
+    oauth.routes(app);
+    privacy.routes(app);
+    auditRoutes(app, { log: audit });
     ledgerRoutes(app, { ledger, reconcile });
     if (storage.kind === 'local') uploadsRoutes(app, storage);
     webAppRoutes(app, {
@@ -313,6 +398,10 @@ export async function createPlatform(
   await app.ready();
 
   const stops: (() => void)[] = [];
+  // A database upgraded in place still holds plaintext from before encryption at rest. (One
+  // not migrated yet, as the API document generator's, has nothing to encrypt.)
+  if (plan.legacyEncryption && (await pendingMigrations(database, migrations)).length === 0)
+    stops.push(await encryptLegacyValues(database.db, keyring, encryptedColumns, logger));
   if (plan.expiry) stops.push(payments.startExpiry(config.paymentExpirySweepMs));
   if (plan.refundReconciler) stops.push(payments.startRefundReconciler(config.refunds.reconcileIntervalMs));
   if (plan.delivery) {
@@ -331,6 +420,38 @@ export async function createPlatform(
     stops.push(() => clearInterval(idempotencyCleanup));
   }
 
+  if (plan.retention) {
+    const { retention } = config;
+    stops.push(
+      startRetention(
+        [
+          {
+            name: 'notifications',
+            periodMs: retention.notificationsMs,
+            deleteOlderThan: (cutoff) => notifications.notifications.deleteOlderThan(cutoff),
+          },
+          {
+            name: 'push',
+            periodMs: retention.notificationsMs,
+            deleteOlderThan: (cutoff) => push.push.deleteOlderThan(cutoff),
+          },
+          {
+            name: 'webhook_deliveries',
+            periodMs: retention.deliveriesMs,
+            deleteOlderThan: (cutoff) => webhooks.webhooks.deleteOlderThan(cutoff),
+          },
+          {
+            name: 'audit',
+            periodMs: retention.auditMs,
+            deleteOlderThan: (cutoff) => audit.deleteOlderThan(cutoff),
+          },
+        ],
+        retention.intervalMs,
+        logger,
+      ),
+    );
+  }
+
   return {
     app,
     database,
@@ -342,6 +463,9 @@ export async function createPlatform(
     webhooks,
     notifications,
     push,
+    oauth,
+    privacy,
+    audit,
     events: { bus: events, relay },
     grpc,
     reconcile,

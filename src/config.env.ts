@@ -67,6 +67,13 @@ export function duration(env: Env, name: string, fallback: string): number {
   return ms;
 }
 
+/** A duration with a floor: for retention periods a shorter value would break a guarantee. */
+export function durationAtLeast(env: Env, name: string, fallback: string, minMs: number): number {
+  const ms = duration(env, name, fallback);
+  if (ms < minMs) throw new ConfigError(name, `must be at least ${minMs / 3_600_000}h`);
+  return ms;
+}
+
 /**
  * A duration that may be zero (the feature it sets is then off) and has a ceiling: for
  * windows that weaken a safeguard while open, where a typo like `10m` for `10s` must not boot.

@@ -8,6 +8,7 @@ import {
   ConfigError,
   corsOrigins,
   duration,
+  durationAtLeast,
   integer,
   minorAmount,
   natsStream,
@@ -22,6 +23,7 @@ import {
 } from './config.env.js';
 
 import { type EncryptionSettings, parseBlindIndexKey, parseKeyList } from './platform/crypto/keyring.load.js';
+import { type TlsSettings, tlsSettings } from './config.tls.js';
 
 export { ConfigError, SANDBOX_WEBHOOK_ALLOW_LIST } from './config.env.js';
 
@@ -34,9 +36,11 @@ export interface Config {
   mode: 'sandbox' | 'live';
   host: string;
   port: number;
-  /** The gRPC listener speaks plain text: in live mode it stays on loopback unless GRPC_HOST says otherwise. */
+  /** Without a gRPC certificate the listener speaks plain text: in live mode it then stays on loopback unless GRPC_HOST says otherwise. */
   grpcHost: string;
   grpcPort: number;
+  /** Certificates for HTTPS, gRPC over TLS and the split shape's mutual TLS (config.tls.ts); none: plain text. */
+  tls: TlsSettings;
   /** Where the split gateway finds the services (host:port), and how long it waits for one. */
   services: {
     users: string | undefined;
@@ -78,6 +82,8 @@ export interface Config {
   imageMaxBytes: number;
   /** The AES-256-GCM key ring for data at rest (see platform/crypto/keyring.load.ts); generated under DATA_DIR in sandbox. */
   encryption: EncryptionSettings;
+  /** Sign in with OpenID Connect; `issuer` undefined: off (the routes answer 404 `oidc_not_configured`). */
+  oidc: OidcSettings;
   push: {
     /** Base64url VAPID key pair; when absent one is generated under DATA_DIR (sandbox only). */
     vapidKeys: { publicKey: string; privateKey: string } | undefined;
@@ -111,6 +117,18 @@ export interface Config {
   };
   /** How long an idempotent request's key stays locked after its holder stops renewing it. */
   idempotencyLeaseMs: number;
+  /** How long records are kept before the retention job deletes them (RETENTION_*). */
+  retention: {
+    intervalMs: number;
+    /** Idempotency keys (and their stored responses): at least 24 h. */
+    idempotencyMs: number;
+    /** Finished mails with their attempts, and finished Web Push deliveries. */
+    notificationsMs: number;
+    /** Finished webhook deliveries with their attempts. */
+    deliveriesMs: number;
+    /** Audit entries: at least 7 days (the database refuses to delete younger ones anyway). */
+    auditMs: number;
+  };
   /** Unset: Midtrans when it is configured (as the seed's clients expect), else the wallet. */
   defaultPaymentMethod: 'wallet' | 'manual' | 'midtrans' | undefined;
   defaultCurrency: string;
@@ -130,6 +148,12 @@ export interface Config {
     refreshTokenReuseGraceMs: number;
     /** PKCS#8 PEM of the Ed25519 signing key; when absent one is generated under DATA_DIR. */
     signingKeyPem: string | undefined;
+    /** How long an e-mail verification link works (EMAIL_VERIFICATION_TTL, 24 h). */
+    emailVerificationTtlMs: number;
+    /** How long a password-reset link works (PASSWORD_RESET_TTL, 30 min). */
+    passwordResetTtlMs: number;
+    /** Admins must sign in with TOTP: always in live mode; in sandbox when REQUIRE_ADMIN_MFA is set. */
+    requireAdminMfa: boolean;
   };
   rateLimits: {
     loginPerIp: number;
@@ -146,6 +170,9 @@ export interface Config {
     /** Midtrans notifications per client IP: the endpoint needs no login, so only this bounds it. */
     midtransPerIp: number;
     midtransWindowMs: number;
+    /** Password-reset and verification mails one address (or account) may trigger per `recoveryWindowMs`. */
+    recoveryPerAccount: number;
+    recoveryWindowMs: number;
     redisPrefix: string;
   };
 }
@@ -171,14 +198,16 @@ export function loadConfig(
     throw new ConfigError('JWT_PRIVATE_KEY', 'must be a PKCS#8 PEM Ed25519 private key');
   }
 
+  const tls = tlsSettings(env, readFile);
   const config: Config = {
     mode,
     host,
     port,
     // Plain-text gRPC on a public interface would carry live passwords and tokens unencrypted:
-    // in live mode it is reachable from elsewhere only when the operator says where.
-    grpcHost: read(env, 'GRPC_HOST') ?? (mode === 'live' ? '127.0.0.1' : host),
+    // in live mode it is reachable from elsewhere only over TLS or when the operator says where.
+    grpcHost: read(env, 'GRPC_HOST') ?? (mode === 'live' && !tls.grpcCert ? '127.0.0.1' : host),
     grpcPort: integer(env, 'GRPC_PORT', 50051, 0, 65535),
+    tls,
     services: {
       users: address(env, 'USERS_SERVICE_ADDRESS'),
       catalog: address(env, 'CATALOG_SERVICE_ADDRESS'),
@@ -216,6 +245,7 @@ export function loadConfig(
     },
     imageMaxBytes: integer(env, 'IMAGE_MAX_BYTES', 5 * 1_048_576, 1024, 100 * 1_048_576),
     encryption: encryptionSettings(env, readFile),
+    oidc: oidcSettings(env, mode, readFile),
     push: {
       vapidKeys: vapidKeys(env, readFile),
       vapidSubject: vapidSubject(env, read(env, 'MAIL_SUPPORT_ADDRESS')),
@@ -247,6 +277,13 @@ export function loadConfig(
       reconcileIntervalMs: duration(env, 'REFUND_RECONCILE_INTERVAL', '15s'),
     },
     idempotencyLeaseMs: duration(env, 'IDEMPOTENCY_LEASE', '60s'),
+    retention: {
+      intervalMs: duration(env, 'RETENTION_INTERVAL', '1h'),
+      idempotencyMs: durationAtLeast(env, 'RETENTION_IDEMPOTENCY', '24h', 24 * 3_600_000),
+      notificationsMs: duration(env, 'RETENTION_NOTIFICATIONS', '90d'),
+      deliveriesMs: duration(env, 'RETENTION_DELIVERIES', '30d'),
+      auditMs: durationAtLeast(env, 'RETENTION_AUDIT', '365d', 7 * 24 * 3_600_000),
+    },
     defaultPaymentMethod: read(env, 'DEFAULT_PAYMENT_METHOD')
       ? oneOf(env, 'DEFAULT_PAYMENT_METHOD', ['wallet', 'manual', 'midtrans'] as const, 'wallet')
       : undefined,
@@ -262,6 +299,10 @@ export function loadConfig(
       // A lost response is retried within seconds; a longer window only hides theft longer.
       refreshTokenReuseGraceMs: boundedDuration(env, 'REFRESH_TOKEN_REUSE_GRACE', '10s', 60_000),
       signingKeyPem,
+      emailVerificationTtlMs: duration(env, 'EMAIL_VERIFICATION_TTL', '24h'),
+      passwordResetTtlMs: duration(env, 'PASSWORD_RESET_TTL', '30m'),
+      // Live mode moves real money: an admin account there is never password-only.
+      requireAdminMfa: mode === 'live' || boolean(env, 'REQUIRE_ADMIN_MFA', false),
     },
     rateLimits: {
       loginPerIp: integer(env, 'RATE_LIMIT_LOGIN_PER_IP', 100, 1, 10_000_000),
@@ -276,6 +317,8 @@ export function loadConfig(
       requestsWindowMs: duration(env, 'RATE_LIMIT_PER_USER_WINDOW', '1m'),
       midtransPerIp: integer(env, 'RATE_LIMIT_MIDTRANS_PER_IP', 600, 1, 10_000_000),
       midtransWindowMs: duration(env, 'RATE_LIMIT_MIDTRANS_WINDOW', '1m'),
+      recoveryPerAccount: integer(env, 'RATE_LIMIT_RECOVERY_PER_ACCOUNT', 5, 1, 10_000_000),
+      recoveryWindowMs: duration(env, 'RATE_LIMIT_RECOVERY_WINDOW', '1h'),
       redisPrefix: read(env, 'RATE_LIMIT_REDIS_PREFIX') ?? 'mamlaka:rl',
     },
   };
@@ -335,6 +378,48 @@ function encryptionSettings(env: Env, readFile: (p: string) => string): Encrypti
   return { keys, keysFile, blindIndexKey };
 }
 
+export interface OidcSettings {
+  issuer: string | undefined;
+  clientId: string | undefined;
+  /** Absent: a public client (PKCE alone, token endpoint auth `none`). */
+  clientSecret: string | undefined;
+  /** The label of the web app's button: "Sign in with <providerName>". */
+  providerName: string;
+  /** Whether the issuer may be plain http: sandbox only, on loopback or with OIDC_ALLOW_HTTP. */
+  allowHttp: boolean;
+}
+
+/**
+ * OIDC_ISSUER with OIDC_CLIENT_ID (and usually OIDC_CLIENT_SECRET or `_FILE`). An http issuer
+ * would let anyone on the path forge who signs in: only the sandbox may use one, on loopback
+ * (a provider started beside it) or when OIDC_ALLOW_HTTP says so.
+ */
+function oidcSettings(env: Env, mode: 'sandbox' | 'live', readFile: (p: string) => string): OidcSettings {
+  // Kept exactly as written: discovery checks the provider's issuer against it, trailing slash and all.
+  const issuer = url(env, 'OIDC_ISSUER', ['http:', 'https:']);
+  const clientId = read(env, 'OIDC_CLIENT_ID');
+  const clientSecret = readSecret(env, 'OIDC_CLIENT_SECRET', readFile);
+  const allowAnyHttp = boolean(env, 'OIDC_ALLOW_HTTP', false);
+  if (allowAnyHttp && mode === 'live')
+    throw new ConfigError('OIDC_ALLOW_HTTP', 'is not allowed in live mode');
+  const host = issuer ? new URL(issuer).hostname : '';
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(host);
+  const allowHttp = mode === 'sandbox' && (allowAnyHttp || loopback);
+  if (issuer?.startsWith('http:') && !allowHttp) {
+    throw new ConfigError(
+      'OIDC_ISSUER',
+      mode === 'live'
+        ? 'must be https in live mode'
+        : 'must be https (http only on loopback, or with OIDC_ALLOW_HTTP=true)',
+    );
+  }
+  if (issuer && !clientId) throw new ConfigError('OIDC_CLIENT_ID', 'is required when OIDC_ISSUER is set');
+  if (!issuer && clientId) throw new ConfigError('OIDC_ISSUER', 'is required when OIDC_CLIENT_ID is set');
+  const providerName = read(env, 'OIDC_PROVIDER_NAME') ?? (host || 'OpenID Connect');
+  if (providerName.length > 60) throw new ConfigError('OIDC_PROVIDER_NAME', 'must be at most 60 characters');
+  return { issuer, clientId, clientSecret, providerName, allowHttp };
+}
+
 function defaultReadFile(p: string): string {
   return readFileSync(p, 'utf8');
 }
@@ -343,4 +428,13 @@ function defaultReadFile(p: string): string {
 export function configFromEnvironment(): Config {
   if (existsSync('.env')) process.loadEnvFile('.env');
   return loadConfig(process.env);
+}
+
+/**
+ * DATA_DIR alone, for `mamlaka certs dev`: it writes the very files TLS_CERT_FILE and the
+ * like may already name, so the rest of the configuration cannot be required to load.
+ */
+export function dataDirFromEnvironment(): string {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return path.resolve(read(process.env, 'DATA_DIR') ?? './data');
 }

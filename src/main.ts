@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { createPlatform, type Platform } from './app.js';
 import { type LocalMidtrans, localMidtrans } from './modules/midtrans/sandbox/sandbox.local.js';
 import { seedDemo } from './cli/seed/demo.js';
+import { rotateWith, statusWith } from './cli/keys.js';
 import { type Config, ConfigError } from './config.js';
 import { planFor, type Role } from './roles.js';
 import { startControlServer } from './platform/control/control.server.js';
@@ -52,6 +53,9 @@ export async function startServer(
           'create-admin': (input) =>
             platform.users.users.createAdmin(input as { name: string; email: string; password: string }),
           'seed-demo': () => seedDemo(platform, config.mode),
+          // The server's own ring: it encrypts with the new key from this moment on.
+          'keys-rotate': rotateWith(config, database, platform.keyring),
+          'keys-status': statusWith(config, database, platform.keyring),
           'ledger-check': (input) =>
             platform.reconcile({
               maxViolations: input.maxViolations as number | undefined,
@@ -65,6 +69,7 @@ export async function startServer(
     await listenOn('PORT', config.port, () => platform.app.listen({ port: config.port, host: config.host }));
     const address = platform.app.server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
+    const scheme = config.tls.cert ? 'https' : 'http';
     if (sandbox) {
       // Its own address is known now (PORT may be 0): from here on the server can call it.
       const payLinks = sandbox.connect(address);
@@ -78,12 +83,14 @@ export async function startServer(
           })
         : undefined;
     logger.info(
-      `Mamlaka ${role === 'all' ? '' : `${role} `}(${config.mode}) listening on http://${config.host}:${port}` +
+      `Mamlaka ${role === 'all' ? '' : `${role} `}(${config.mode}) listening on ${scheme}://${config.host}:${port}` +
         (planFor(role).rest ? ' (API reference at /docs)' : ' (health only)') +
-        (grpcPort === undefined ? '' : `, gRPC on ${config.grpcHost}:${grpcPort}`),
+        (grpcPort === undefined
+          ? ''
+          : `, gRPC${platform.grpc.secure ? ` (${config.tls.grpcCa ? 'mutual ' : ''}TLS)` : ''} on ${config.grpcHost}:${grpcPort}`),
     );
     return {
-      url: `http://127.0.0.1:${port}`,
+      url: `${scheme}://127.0.0.1:${port}`,
       async stop() {
         await new Promise<void>((resolve) => (control ? control.close(() => resolve()) : resolve()));
         await platform.close();
@@ -108,6 +115,14 @@ export async function startServer(
  */
 function withLocalMidtrans(config: Config, logger: Logger): LocalMidtrans | undefined {
   if (config.mode !== 'sandbox' || config.midtrans.snapUrl || config.midtrans.apiUrl) return undefined;
+  if (config.tls.cert) {
+    // The server calls the bundled sandbox (and is notified by it) over plain loopback HTTP,
+    // which a TLS listener does not speak.
+    logger.info(
+      'the bundled Midtrans sandbox is not served with TLS: run `mamlaka sandbox midtrans` instead',
+    );
+    return undefined;
+  }
   return localMidtrans({
     serverKey: config.midtrans.serverKey,
     dataDir: config.dataDir,

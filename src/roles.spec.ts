@@ -4,7 +4,16 @@ import { planFor, SPLIT_ROLES } from './roles.js';
 describe('role plans', () => {
   it('run every background job in exactly one split role, as the all-in-one process runs them all', () => {
     const all = planFor('all');
-    for (const job of ['events', 'delivery', 'expiry', 'refundReconciler', 'idempotencyCleanup'] as const) {
+    const jobs = [
+      'events',
+      'delivery',
+      'expiry',
+      'refundReconciler',
+      'idempotencyCleanup',
+      'retention',
+      'legacyEncryption',
+    ] as const;
+    for (const job of jobs) {
       expect(all[job]).toBe(true);
       expect(SPLIT_ROLES.filter((role) => planFor(role)[job])).toHaveLength(1);
     }

@@ -20,6 +20,10 @@ export interface RolePlan {
   refundReconciler: boolean;
   /** Deleting old idempotency records. */
   idempotencyCleanup: boolean;
+  /** Deleting what outlived its retention period: finished mail, pushes, webhook deliveries, audit entries. */
+  retention: boolean;
+  /** Encrypting values stored before encryption at rest (once, at start; owns the users' e-mail index). */
+  legacyEncryption: boolean;
 }
 
 /**
@@ -36,6 +40,8 @@ export function planFor(role: Role): RolePlan {
     expiry: false,
     refundReconciler: false,
     idempotencyCleanup: false,
+    retention: false,
+    legacyEncryption: false,
   };
   switch (role) {
     case 'all':
@@ -48,11 +54,19 @@ export function planFor(role: Role): RolePlan {
         expiry: true,
         refundReconciler: true,
         idempotencyCleanup: true,
+        retention: true,
+        legacyEncryption: true,
       };
     case 'gateway':
-      return { ...none, rest: true, remote: ['users', 'catalog', 'payments'], idempotencyCleanup: true };
+      return {
+        ...none,
+        rest: true,
+        remote: ['users', 'catalog', 'payments'],
+        idempotencyCleanup: true,
+        retention: true,
+      };
     case 'users':
-      return { ...none, grpc: ['users'] };
+      return { ...none, grpc: ['users'], legacyEncryption: true };
     case 'catalog':
       return { ...none, grpc: ['catalog'] };
     case 'payments':

@@ -4,6 +4,7 @@ import { ConfigError, configFromEnvironment } from '../config.js';
 import { startServer, stopOnSignals } from '../main.js';
 import { type Role, SPLIT_ROLES } from '../roles.js';
 import { usersServiceFor } from '../modules/users/users.module.js';
+import { loadKeyRing } from '../platform/crypto/keyring.load.js';
 import { ControlError } from '../platform/control/control.client.js';
 import { DatabaseBusyError } from '../platform/db/embedded.js';
 import { migrate } from '../platform/db/migrations.js';
@@ -16,7 +17,9 @@ import { startWebhookReceiver } from '../modules/webhooks/webhooks.receiver.js';
 import { reconciliationSummary } from '../modules/ledger/ledger.module.js';
 import type { ReconciliationReport } from '../modules/ledger/ledger.routes.js';
 import { DEFAULT_MAX_VIOLATIONS, MAX_VIOLATIONS_LIMIT } from '../modules/ledger/ledger.service.js';
+import { registerCertsCommand } from './certs.js';
 import { withDatabase } from './database-access.js';
+import { keysCommands } from './keys.js';
 import { DEMO_BUYER, DEMO_SELLERS, seedDemo } from './seed/demo.js';
 
 // Before anything is created: every file and directory this process makes (the database,
@@ -82,7 +85,8 @@ users
       input,
       direct: async (database) => {
         await migrate(database);
-        return usersServiceFor(database.db, config.rateLimits).createAdmin(input);
+        const keyring = loadKeyRing(config.encryption, config.dataDir);
+        return usersServiceFor(database.db, config.rateLimits, keyring).createAdmin(input);
       },
     });
     const admin = result as { id: string; email: string };
@@ -231,6 +235,10 @@ program
     process.once('SIGINT', stop);
     void receiver.finished.then(stop);
   });
+
+registerCertsCommand(program);
+
+keysCommands(program, setup);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError) console.error(`configuration error: ${error.message}`);

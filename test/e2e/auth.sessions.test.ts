@@ -6,7 +6,7 @@ import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { call, grpcClients } from '../helpers/grpc.js';
 import { serviceUrl } from '../helpers/services.js';
-import { signUp, signingKeyPem, startTestApp, type TestApp } from '../helpers/test-app.js';
+import { encryptionEnv, signUp, signingKeyPem, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 type Session = { token: string; refresh_token: string };
 
@@ -154,13 +154,14 @@ describe('access tokens end with their session', () => {
   });
 });
 
-/** Two instances behind one load balancer: one database, one signing key, maybe one Redis. */
+/** Two instances behind one load balancer: one database, one signing key and key ring, maybe one Redis. */
 function twoInstances(label: string, env: () => Record<string, string>) {
   describe(label, () => {
     let a: TestApp;
     let b: TestApp;
+    const keys = encryptionEnv();
     beforeAll(async () => {
-      const shared = { JWT_PRIVATE_KEY: signingKeyPem(), ...env() };
+      const shared = { JWT_PRIVATE_KEY: signingKeyPem(), ...keys, ...env() };
       a = await startTestApp(shared);
       b = await startTestApp(shared, { db: a.db, dataDir: mkdtempSync(path.join(tmpdir(), 'mamlaka-b-')) });
     });
@@ -190,7 +191,7 @@ function twoInstances(label: string, env: () => Record<string, string>) {
       const u = await signUp(a);
       await a.api('POST', '/auth/logout', { token: u.token });
       const c = await startTestApp(
-        { JWT_PRIVATE_KEY: a.config.auth.signingKeyPem!, ...env() },
+        { JWT_PRIVATE_KEY: a.config.auth.signingKeyPem!, ...keys, ...env() },
         { db: a.db, dataDir: mkdtempSync(path.join(tmpdir(), 'mamlaka-c-')) },
       );
       try {

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { emailIndexOf } from '../../src/modules/users/users.encryption.js';
+import { loadKeyRing } from '../../src/platform/crypto/keyring.load.js';
 import { runCli, type ServerProcess, startServerProcess } from '../helpers/cli.js';
 import { testDatabase } from '../helpers/services.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
@@ -10,6 +12,10 @@ import { createTestDatabase, type TestDatabase } from '../helpers/test-database.
 // Every CLI run is a new Node process that compiles the sources (tsx) before it works; a
 // test making three of them on a busy 2-core machine needs more than the default 30 s.
 vi.setConfig({ testTimeout: 90_000 });
+
+/** The sandbox key ring a CLI run generated under `dataDir`. */
+const ringIn = (dataDir: string) =>
+  loadKeyRing({ keys: undefined, keysFile: undefined, blindIndexKey: undefined }, dataDir);
 
 const post = async (url: string, body: unknown) => {
   const res = await fetch(url, {
@@ -205,7 +211,8 @@ describe.runIf(testDatabase() === 'postgres')('the CLI on PostgreSQL', () => {
     const row = await t.database.db
       .selectFrom('users' as never)
       .select('role' as never)
-      .where('email' as never, '=', 'pg-admin@example.com' as never)
+      // E-mails are stored encrypted: found through the blind index, with the ring the CLI made.
+      .where('email_index' as never, '=', emailIndexOf(ringIn(env.DATA_DIR), 'pg-admin@example.com') as never)
       .executeTakeFirst();
     expect(row).toEqual({ role: 'admin' });
   });

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/eventually.js';
+import { queuedMails } from '../helpers/mail.js';
 import { startOrdersWorld } from '../helpers/orders.js';
 
 /**
@@ -101,12 +102,7 @@ describe('fulfilment', () => {
     });
 
     const mails = await eventually(
-      async () =>
-        (
-          await sql<{ subject: string; text_body: string }>`
-          SELECT subject, text_body FROM mail_messages WHERE kind = 'fulfilment' AND to_address = ${world.buyer.email}
-          ORDER BY created_at`.execute(world.app.db.database.db)
-        ).rows,
+      () => queuedMails(world.app, 'fulfilment', world.buyer.email),
       (found) => found.length === 2,
     );
     expect(mails.map((mail) => mail.subject)).toEqual(['Shipped: Kopi luwak', 'Delivered: Kopi luwak']);

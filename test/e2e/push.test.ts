@@ -9,7 +9,14 @@ import {
   verifyVapid,
 } from '../helpers/push-endpoint.js';
 import { untilQuiet } from '../helpers/quiet.js';
-import { signingKeyPem, signUp, startLiveApp, startTestApp, type TestApp } from '../helpers/test-app.js';
+import {
+  encryptionEnv,
+  signingKeyPem,
+  signUp,
+  startLiveApp,
+  startTestApp,
+  type TestApp,
+} from '../helpers/test-app.js';
 
 let endpoint: TestPushEndpoint;
 let app: TestApp;
@@ -223,6 +230,7 @@ describe('Web Push in live mode', () => {
       MAMLAKA_MODE: 'live',
       JWT_PRIVATE_KEY: signingKeyPem(),
       PUBLIC_URL: 'https://api.example',
+      ...encryptionEnv(),
     };
     expect(() => loadConfig(live)).toThrow(/^VAPID_PRIVATE_KEY: is required in live mode/);
   });

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { MidtransSandbox } from '../../src/modules/midtrans/sandbox/sandbox.server.js';
 import { eventually } from '../helpers/eventually.js';
+import { queuedMails } from '../helpers/mail.js';
 import { startMidtransWorld } from '../helpers/midtrans.js';
 import {
   adminOf,
@@ -69,9 +70,7 @@ async function trail(paymentId: string, email: string) {
   const { rows: events } = await sql<{ type: string }>`
     SELECT type FROM outbox_events WHERE aggregate = ${`payment:${paymentId}`} AND type LIKE 'refund.%'
     ORDER BY position`.execute(app.db.database.db);
-  const { rows: mails } = await sql<{ subject: string }>`
-    SELECT subject FROM mail_messages WHERE kind = 'refund' AND to_address = ${email}
-    ORDER BY created_at`.execute(app.db.database.db);
+  const mails = await queuedMails(app, 'refund', email);
   return { events: events.map((e) => e.type), mails: mails.map((m) => m.subject) };
 }
 

@@ -37,16 +37,16 @@ const login = (person: { email: string; password: string }) =>
   });
 
 describe('GET /admin/users', () => {
-  it('finds accounts by part of the email or name, any case, and filters by role and status', async () => {
+  it('finds an account by its whole email (any case) or its id, and filters by role and status', async () => {
     const seller = await signUp(app, {
       role: 'seller',
       email: `${tag}.seller@example.com`,
       name: 'Siti Rahma',
     });
     const buyer = await signUp(app, { email: `${tag}.buyer@example.com`, name: 'Budi' });
-    const byEmail = (await users(`?q=${tag.toUpperCase()}`)).body.results;
-    expect(byEmail.map((u) => u.id)).toEqual([buyer.id, seller.id]);
-    expect(byEmail[0]).toEqual({
+    const byEmail = (await users(`?q=${encodeURIComponent(` ${buyer.email.toUpperCase()} `)}`)).body.results;
+    expect(byEmail.map((u) => u.id)).toEqual([buyer.id]);
+    expect(byEmail[0]).toMatchObject({
       id: buyer.id,
       email: buyer.email,
       name: 'Budi',
@@ -56,32 +56,36 @@ describe('GET /admin/users', () => {
       updated_at: expect.any(String),
       disabled_at: null,
     });
-    expect((await users('?q=siti%20rah')).body.results.map((u) => u.id)).toEqual([seller.id]);
-    expect((await users(`?q=${tag}&role=seller`)).body.results.map((u) => u.id)).toEqual([seller.id]);
-    expect((await users(`?q=${tag}&status=disabled`)).body.results).toEqual([]);
-    // LIKE's wildcards are matched literally.
+    expect((await users(`?q=${seller.id.toUpperCase()}`)).body.results.map((u) => u.id)).toEqual([seller.id]);
+    const sellerEmail = encodeURIComponent(seller.email);
+    expect((await users(`?q=${sellerEmail}&role=seller`)).body.results.map((u) => u.id)).toEqual([seller.id]);
+    expect((await users(`?q=${sellerEmail}&role=buyer`)).body.results).toEqual([]);
+    expect((await users(`?q=${sellerEmail}&status=disabled`)).body.results).toEqual([]);
+    // Names and parts of addresses are encrypted at rest: they match nothing.
+    expect((await users('?q=siti%20rah')).body.results).toEqual([]);
+    expect((await users(`?q=${tag}`)).body.results).toEqual([]);
     expect((await users('?q=%25')).body.results).toEqual([]);
-    expect((await users('?q=_')).body.results).toEqual([]);
   });
 
   it('pages newest first with a cursor that neither skips nor repeats', async () => {
-    for (let i = 0; i < 5; i++) await signUp(app, { email: `${tag}.page${i}@example.com` });
-    const whole = (await users(`?q=${tag}.page`)).body.results;
+    for (let i = 0; i < 5; i++) await signUp(app, { email: `${tag}.page${i}@example.com`, role: 'seller' });
+    const all = (await users('?role=seller&limit=100')).body.results;
+    const whole = all.filter((u) => u.email.startsWith(`${tag}.page`));
     expect(whole.map((u) => u.email)).toEqual([4, 3, 2, 1, 0].map((i) => `${tag}.page${i}@example.com`));
     const seen: AdminUser[] = [];
     let cursor: string | null = null;
     do {
-      const page = await users(`?q=${tag}.page&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      const page = await users(`?role=seller&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       seen.push(...page.body.results);
       cursor = (page.body.meta.pagination as { next_cursor: string | null }).next_cursor;
     } while (cursor);
-    expect(seen).toEqual(whole);
+    expect(seen).toEqual(all);
   });
 
   it('refuses bad input with 400 and everyone but admins', async () => {
     expect((await users('?role=owner')).status).toBe(400);
     expect((await users('?limit=1000')).status).toBe(400);
-    expect((await users(`?q=${'x'.repeat(101)}`)).status).toBe(400);
+    expect((await users(`?q=${'x'.repeat(255)}`)).status).toBe(400);
     const badCursor = await users('?cursor=abc');
     expect(badCursor.status).toBe(400);
     expect(badCursor.body.meta.errors).toEqual([

@@ -27,9 +27,12 @@ describe('GET /users/:id', () => {
     expect(Object.keys(res.body.results).sort()).toEqual([
       'created_at',
       'email',
+      'email_verified',
       'id',
       'name',
+      'phone',
       'role',
+      'shipping_address',
       'status',
       'updated_at',
     ]);

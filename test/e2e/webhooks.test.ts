@@ -11,6 +11,7 @@ import type { Actor } from '../../src/platform/auth/policy.js';
 import { RateLimits } from '../../src/platform/http/rate-limits.js';
 import { createHttpApp } from '../../src/platform/http/server.js';
 import { createWebhooksModule, type WebhooksModule } from '../../src/modules/webhooks/webhooks.module.js';
+import { testKeyRing } from '../helpers/keyring.js';
 import { adminOf } from '../helpers/payments.js';
 import { signUp, startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -82,6 +83,8 @@ async function startReceiver(): Promise<Receiver> {
 }
 
 const silent = pino({ level: 'silent' });
+/** One ring for every module instance here: they share the database, and its encrypted secrets. */
+const keyring = testKeyRing();
 
 describe('outbound webhooks', () => {
   let app: TestApp;
@@ -142,6 +145,7 @@ describe('outbound webhooks', () => {
     receiver = await startReceiver();
     module = createWebhooksModule({
       db,
+      keyring,
       logger: silent,
       allowList: ['127.0.0.1'],
       fetchTimeoutMs: 300,
@@ -181,7 +185,7 @@ describe('outbound webhooks', () => {
   });
 
   it('refuses loopback, private and link-local URLs unless allow-listed', async () => {
-    const strictModule = createWebhooksModule({ db, logger: silent, allowList: [] });
+    const strictModule = createWebhooksModule({ db, keyring, logger: silent, allowList: [] });
     for (const url of [
       'http://127.0.0.1:9/x',
       'http://10.1.2.3/x',
@@ -401,7 +405,7 @@ describe('outbound webhooks', () => {
     const hook = await endpoint();
     receiver.answer = () => ({ status: 200, delayMs: 20 });
     for (let n = 0; n < 12; n += 1) await enqueue('payout.requested', { n });
-    const second = createWebhooksModule({ db, logger: silent, allowList: ['127.0.0.1'] });
+    const second = createWebhooksModule({ db, keyring, logger: silent, allowList: ['127.0.0.1'] });
     // Three workers (two module instances) drain the queue in small batches at once, so
     // claims interleave with deliveries still in flight.
     const drain = async (worker: WebhooksModule) => {
@@ -422,7 +426,7 @@ describe('outbound webhooks', () => {
     const hook = await endpoint();
     await enqueue('payment.succeeded', { restart: true });
     // A new module instance over the same database (a restarted process) picks it up.
-    const restarted = createWebhooksModule({ db, logger: silent, allowList: ['127.0.0.1'] });
+    const restarted = createWebhooksModule({ db, keyring, logger: silent, allowList: ['127.0.0.1'] });
     const stop = restarted.startDelivery(20);
     try {
       await expect

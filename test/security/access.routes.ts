@@ -57,6 +57,8 @@ const all = (status: number): Record<Actor, number> => ({
 });
 /** Signed in: anyone but the anonymous caller gets `status`. */
 const signedIn = (status: number) => ({ ...all(status), anonymous: 401 });
+/** Sellers and admins (two-factor sign-in); buyers are refused. */
+const mfaRoles = (status: number) => ({ ...all(status), anonymous: 401, buyer: 403, otherBuyer: 403 });
 /** Admins only. */
 const adminOnly = (status: number) => ({ ...all(403), anonymous: 401, admin: status });
 /** The buyer's object: the buyer, its seller (where `seller` says) and admins see it; others get 404. */
@@ -165,6 +167,21 @@ async function freshSession(w: MatrixWorld, actor: Actor) {
   return res.body.results;
 }
 
+/** A new API client of the fixture seller, for a cell that rotates or revokes it. */
+async function freshApiClientId(w: MatrixWorld): Promise<string> {
+  const res = await w.app.api<{ id: string }>('POST', '/oauth/clients', {
+    token: w.people.seller.token,
+    body: { name: 'Matrix', scopes: ['payments:read'] },
+  });
+  return res.body.results.id;
+}
+
+/** An OAuth endpoint called with the caller's bearer token and a form without client credentials. */
+const oauthForm = (path: string) => () => ({
+  path,
+  headers: { 'content-type': 'application/x-www-form-urlencoded' },
+});
+
 export const ROUTES: Record<string, RouteEntry> = {
   'GET /health': { request: get(() => '/health'), expect: all(200) },
   'GET /ready': { request: get(() => '/ready'), expect: all(200) },
@@ -208,6 +225,37 @@ export const ROUTES: Record<string, RouteEntry> = {
     request: () => ({ path: '/users/me/preferences', body: { marketing: true } }),
     expect: signedIn(200),
   },
+  'GET /users/me/privacy': { request: get(() => '/users/me/privacy'), expect: signedIn(200) },
+  'PUT /users/me/privacy': {
+    request: () => ({ path: '/users/me/privacy', body: { do_not_sell: false } }),
+    expect: signedIn(200),
+  },
+  'GET /users/me/export': { request: get(() => '/users/me/export'), expect: signedIn(200) },
+  // Erasure ends the caller: each signed-in cell erases a fresh account of its own instead
+  // of the fixture's people; anonymous callers are refused before anything is read.
+  'DELETE /users/me': {
+    request: async (w, actor) => {
+      if (actor === 'anonymous') return { path: '/users/me', body: { password: 'matrix password 1' } };
+      const password = 'matrix password 1';
+      const email = `erase.${randomUUID()}@example.com`;
+      await w.app.api('POST', '/users/register', {
+        body: { name: 'Erase me', email, role: 'buyer', password, confirm_password: password },
+      });
+      const login = await w.app.api<{ token: string }>('POST', '/users/login', { body: { email, password } });
+      return { path: '/users/me', body: { password }, token: login.body.results.token };
+    },
+    expect: signedIn(200),
+  },
+  // Sign in with OpenID Connect: public by nature (it is how one signs in). The matrix's
+  // platform has no OIDC_ISSUER, so every caller gets 404 oidc_not_configured; the flow
+  // itself is test/e2e/oidc.test.ts.
+  'GET /auth/oidc': { request: get(() => '/auth/oidc'), expect: all(200) },
+  'GET /auth/oidc/authorize': { request: get(() => '/auth/oidc/authorize?return_to=/'), expect: all(404) },
+  'GET /auth/oidc/callback': { request: get(() => '/auth/oidc/callback?code=x&state=y'), expect: all(404) },
+  'POST /auth/oidc/exchange': {
+    request: () => ({ path: '/auth/oidc/exchange', body: { code: 'a'.repeat(43) } }),
+    expect: all(404),
+  },
   'POST /auth/refresh': {
     request: async (w, actor) => ({
       path: '/auth/refresh',
@@ -225,6 +273,60 @@ export const ROUTES: Record<string, RouteEntry> = {
       };
     },
     expect: signedIn(200),
+  },
+
+  // Account recovery: tokens from mails, so a made-up one is refused whoever sends it.
+  'POST /auth/verify-email': {
+    request: () => ({ path: '/auth/verify-email', body: { token: randomBytes(32).toString('base64url') } }),
+    expect: all(400),
+  },
+  'POST /auth/verify-email/resend': {
+    request: () => ({ path: '/auth/verify-email/resend' }),
+    expect: signedIn(202),
+  },
+  // The same answer for every address, known or not.
+  'POST /auth/password-reset': {
+    request: (w) => ({ path: '/auth/password-reset', body: { email: w.people.otherBuyer.email } }),
+    expect: all(202),
+  },
+  'POST /auth/password-reset/confirm': {
+    request: () => ({
+      path: '/auth/password-reset/confirm',
+      body: {
+        token: randomBytes(32).toString('base64url'),
+        password: 'a brand new secret',
+        confirm_password: 'a brand new secret',
+      },
+    }),
+    expect: all(400),
+  },
+  'POST /auth/login/mfa': {
+    request: () => ({
+      path: '/auth/login/mfa',
+      body: { mfa_token: randomBytes(32).toString('base64url'), code: '000000' },
+    }),
+    expect: all(401),
+  },
+  // Two-factor sign-in is for sellers and admins.
+  'GET /users/me/mfa': { request: get(() => '/users/me/mfa'), expect: mfaRoles(200) },
+  'POST /users/me/mfa/totp': { request: () => ({ path: '/users/me/mfa/totp' }), expect: mfaRoles(200) },
+  'POST /users/me/mfa/totp/confirm': {
+    // Started first, so a wrong code is what refuses the sellers and admins.
+    request: async (w, actor) => {
+      const token = w.tokens[actor];
+      if (token) await w.app.api('POST', '/users/me/mfa/totp', { token });
+      return { path: '/users/me/mfa/totp/confirm', body: { code: '000000' } };
+    },
+    expect: mfaRoles(401),
+  },
+  // Never turned on in the matrix: 409 for those who may.
+  'DELETE /users/me/mfa/totp': {
+    request: () => ({ path: '/users/me/mfa/totp', body: { password: 'not the password' } }),
+    expect: mfaRoles(409),
+  },
+  'POST /users/me/mfa/recovery-codes': {
+    request: () => ({ path: '/users/me/mfa/recovery-codes', body: { code: '000000' } }),
+    expect: mfaRoles(409),
   },
 
   'GET /products': { request: get(() => '/products'), expect: all(200) },
@@ -351,6 +453,11 @@ export const ROUTES: Record<string, RouteEntry> = {
     request: async (w) => ({ path: `/admin/users/${await freshUserId(w)}/enable` }),
     expect: adminOnly(200),
   },
+  'DELETE /admin/users/:id': {
+    request: async (w) => ({ path: `/admin/users/${await freshUserId(w)}` }),
+    expect: adminOnly(200),
+  },
+  'GET /admin/audit': { request: get(() => '/admin/audit?action=admin.*'), expect: adminOnly(200) },
   'POST /wallet/top-ups': {
     request: () => ({ path: '/wallet/top-ups', body: { amount: '1000', currency: 'IDR', method: 'test' } }),
     expect: signedIn(201),
@@ -413,5 +520,31 @@ export const ROUTES: Record<string, RouteEntry> = {
       return { path: `/push/subscriptions/${made.body.results.id}` };
     },
     expect: { ...all(404), anonymous: 401, buyer: 204 },
+  },
+
+  // API clients: sellers and admins manage their own; a client belongs to its owner alone.
+  'POST /oauth/clients': {
+    request: () => ({ path: '/oauth/clients', body: { name: 'Matrix', scopes: ['payments:read'] } }),
+    expect: { ...all(201), anonymous: 401, buyer: 403, otherBuyer: 403 },
+  },
+  'GET /oauth/clients': {
+    request: get(() => '/oauth/clients'),
+    expect: { ...all(200), anonymous: 401, buyer: 403, otherBuyer: 403 },
+  },
+  'POST /oauth/clients/:id/rotate-secret': {
+    request: async (w) => ({ path: `/oauth/clients/${await freshApiClientId(w)}/rotate-secret` }),
+    expect: { ...all(404), anonymous: 401, buyer: 403, otherBuyer: 403, seller: 200 },
+  },
+  'DELETE /oauth/clients/:id': {
+    request: async (w) => ({ path: `/oauth/clients/${await freshApiClientId(w)}` }),
+    expect: { ...all(404), anonymous: 401, buyer: 403, otherBuyer: 403, seller: 204 },
+  },
+  // The OAuth endpoints take client credentials, never a user's bearer token.
+  'POST /oauth/token': { request: oauthForm('/oauth/token'), expect: all(401) },
+  'POST /oauth/introspect': { request: oauthForm('/oauth/introspect'), expect: all(401) },
+  'POST /oauth/revoke': { request: oauthForm('/oauth/revoke'), expect: all(401) },
+  'GET /.well-known/oauth-authorization-server': {
+    request: get(() => '/.well-known/oauth-authorization-server'),
+    expect: all(200),
   },
 };

@@ -18,7 +18,11 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-/** A constraint the app's own writes break, so the database refuses a statement full of personal data. */
+/**
+ * A constraint the app's own writes break, so the database refuses a statement full of
+ * personal data. Names are stored encrypted, so it looks at what it can see: a ciphertext's
+ * length follows its plaintext's, and only a name of 100 characters makes one this long.
+ */
 const refuse = (name: string, check: string) =>
   sql.raw(`ALTER TABLE users ADD CONSTRAINT ${name} CHECK (${check}) NOT VALID`).execute(app.db.database.db);
 
@@ -30,15 +34,16 @@ function logOf(requestId: string) {
 }
 
 describe('a failed database write is logged without the statement or its values', () => {
+  beforeAll(() => refuse('test_no_long_names', 'length(name) < 150'));
+
   it('logs a failed registration with its request id, and neither the e-mail nor the password hash', async () => {
-    await refuse('test_no_blocked_emails', `email NOT LIKE 'blocked.%'`);
-    const body = newUser({ email: `blocked.${Date.now()}@example.com` });
+    const body = newUser({ name: 'N'.repeat(100), email: `blocked.${Date.now()}@example.com` });
     const res = await app.api('POST', '/users/register', { body });
     expect(res.status).toBe(500);
     const requestId = String(res.body.meta.request_id);
 
     const { failure } = logOf(requestId);
-    expect(failure?.err).toMatchObject({ code: '23514', constraint: 'test_no_blocked_emails' });
+    expect(failure?.err).toMatchObject({ code: '23514', constraint: 'test_no_long_names' });
     for (const line of lines) {
       expect(line).not.toContain(body.email);
       expect(line).not.toContain('$argon2id$');
@@ -53,12 +58,11 @@ describe('a failed database write is logged without the statement or its values'
     }>`select password_hash from users where id = ${user.id}`.execute(app.db.database.db);
     const hash = stored.rows[0]!.password_hash;
     expect(hash).toMatch(/^\$argon2id\$/);
-    await refuse('test_no_blocked_names', `name <> 'Blocked name'`);
-
-    const res = await app.api('PATCH', '/users/me', { token: user.token, body: { name: 'Blocked name' } });
+    const name = 'Blocked name'.padEnd(100, '!');
+    const res = await app.api('PATCH', '/users/me', { token: user.token, body: { name } });
     expect(res.status).toBe(500);
     const { failure } = logOf(String(res.body.meta.request_id));
-    expect(failure?.err).toMatchObject({ code: '23514', constraint: 'test_no_blocked_names' });
+    expect(failure?.err).toMatchObject({ code: '23514', constraint: 'test_no_long_names' });
     for (const line of lines) {
       expect(line).not.toContain(hash);
       expect(line).not.toContain(user.email);

@@ -8,11 +8,15 @@ const Catalog = lazy(() => import('./storefront/CatalogPage'));
 const Product = lazy(() => import('./storefront/ProductPage'));
 const Cart = lazy(() => import('./cart/CartPage'));
 const SignIn = lazy(() => import('./storefront/SignInPage'));
+const OidcCallback = lazy(() => import('./auth/OidcCallbackPage'));
 const SignUp = lazy(() => import('./storefront/SignUpPage'));
 const Orders = lazy(() => import('./storefront/OrdersPage'));
 const Order = lazy(() => import('./storefront/OrderPage'));
 const Wallet = lazy(() => import('./storefront/WalletPage'));
 const Settings = lazy(() => import('./storefront/SettingsPage'));
+const ForgotPassword = lazy(() => import('./account/ForgotPasswordPage'));
+const ResetPassword = lazy(() => import('./account/ResetPasswordPage'));
+const VerifyEmail = lazy(() => import('./account/VerifyEmailPage'));
 const Seller = lazy(() => import('./seller/SellerApp'));
 const Admin = lazy(() => import('./admin/AdminApp'));
 
@@ -29,11 +33,15 @@ export const router = createBrowserRouter([
       { path: '/item/:id', element: <Product /> },
       { path: '/cart', element: <Cart /> },
       { path: '/signin', element: <SignIn /> },
+      { path: '/signin/callback', element: <OidcCallback /> },
       { path: '/signup', element: <SignUp /> },
       { path: '/account/orders', element: <Orders /> },
       { path: '/account/orders/:id', element: <Order /> },
       { path: '/account/wallet', element: <Wallet /> },
       { path: '/account/settings', element: <Settings /> },
+      { path: '/account/forgot-password', element: <ForgotPassword /> },
+      { path: '/account/reset-password', element: <ResetPassword /> },
+      { path: '/account/verify-email', element: <VerifyEmail /> },
       { path: '/dashboard/*', element: <Seller /> },
       { path: '/console/*', element: <Admin /> },
       { path: '*', element: <NotFound /> },

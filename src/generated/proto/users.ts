@@ -34,6 +34,10 @@ import type {
   Session__Output as _mamlaka_users_v1_Session__Output,
 } from './mamlaka/users/v1/Session.js';
 import type {
+  ShippingAddress as _mamlaka_users_v1_ShippingAddress,
+  ShippingAddress__Output as _mamlaka_users_v1_ShippingAddress__Output,
+} from './mamlaka/users/v1/ShippingAddress.js';
+import type {
   UpdateMeRequest as _mamlaka_users_v1_UpdateMeRequest,
   UpdateMeRequest__Output as _mamlaka_users_v1_UpdateMeRequest__Output,
 } from './mamlaka/users/v1/UpdateMeRequest.js';
@@ -83,6 +87,10 @@ export interface ProtoGrpcType {
           _mamlaka_users_v1_RegisterUserRequest__Output
         >;
         Session: MessageTypeDefinition<_mamlaka_users_v1_Session, _mamlaka_users_v1_Session__Output>;
+        ShippingAddress: MessageTypeDefinition<
+          _mamlaka_users_v1_ShippingAddress,
+          _mamlaka_users_v1_ShippingAddress__Output
+        >;
         UpdateMeRequest: MessageTypeDefinition<
           _mamlaka_users_v1_UpdateMeRequest,
           _mamlaka_users_v1_UpdateMeRequest__Output

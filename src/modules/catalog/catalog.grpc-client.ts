@@ -6,7 +6,7 @@ import { AppError, isAppError } from '../../platform/errors.js';
 import {
   channelOptions,
   type ClientOptions,
-  insecure,
+  credentialsOf,
   ServiceClient,
   targetOf,
 } from '../../platform/grpc/client.js';
@@ -67,7 +67,7 @@ function renameImageField(error: unknown, image: ImageUpload | undefined): unkno
 export class CatalogGrpcClient extends ServiceClient<CatalogServiceClient> implements CatalogApi {
   constructor(address: string, options: ClientOptions) {
     const { CatalogService } = loadContracts().catalog.mamlaka.catalog.v1;
-    super(new CatalogService(targetOf(address), insecure(), channelOptions), options);
+    super(new CatalogService(targetOf(address), credentialsOf(options), channelOptions), options);
   }
 
   async create(actor: Actor | undefined, input: CreateProductInput, image?: ImageUpload) {

@@ -56,31 +56,49 @@ export function catalogGrpc(
       ? (products.getOrLoad(id, () => catalog.retrieve(id)) as Promise<PublicProduct>)
       : catalog.retrieve(id);
   const handlers: CatalogServiceHandlers = {
-    CreateProduct: server.unary('CreateProduct', async (request, { actor }) => {
-      const { image, ...fields } = present(request);
-      return toMessage(await catalog.create(actor, createBody(fields), upload(image)));
-    }),
-    UpdateProduct: server.unary('UpdateProduct', async (request, { actor }) => {
-      const { id, image, ...fields } = present(request);
-      const product = await catalog.update(actor, byId({ id }).id, updateBody(fields), upload(image));
-      return toMessage(product);
-    }),
-    DeleteProduct: server.unary('DeleteProduct', async (request, { actor }) => {
-      await catalog.remove(actor, byId(present(request)).id);
-      return {};
-    }),
-    GetProduct: server.unary('GetProduct', async (request) =>
-      toMessage(await retrieve(byId(present(request)).id)),
+    CreateProduct: server.unary(
+      'CreateProduct',
+      async (request, { actor }) => {
+        const { image, ...fields } = present(request);
+        return toMessage(await catalog.create(actor, createBody(fields), upload(image)));
+      },
+      { scope: 'products:write' },
     ),
-    ListProducts: server.unary('ListProducts', async (request) => {
-      // The schema fills these defaults in, as it does for the REST query; the type cannot know that.
-      const query = listQuery(present(request));
-      const page = await catalog.list({ ...query, limit: query.limit ?? 20, sort: query.sort ?? 'newest' });
-      return {
-        products: page.items.map(toMessage),
-        ...(page.nextCursor === null ? {} : { next_cursor: page.nextCursor }),
-      };
-    }),
+    UpdateProduct: server.unary(
+      'UpdateProduct',
+      async (request, { actor }) => {
+        const { id, image, ...fields } = present(request);
+        const product = await catalog.update(actor, byId({ id }).id, updateBody(fields), upload(image));
+        return toMessage(product);
+      },
+      { scope: 'products:write' },
+    ),
+    DeleteProduct: server.unary(
+      'DeleteProduct',
+      async (request, { actor }) => {
+        await catalog.remove(actor, byId(present(request)).id);
+        return {};
+      },
+      { scope: 'products:write' },
+    ),
+    GetProduct: server.unary(
+      'GetProduct',
+      async (request) => toMessage(await retrieve(byId(present(request)).id)),
+      { scope: 'products:read' },
+    ),
+    ListProducts: server.unary(
+      'ListProducts',
+      async (request) => {
+        // The schema fills these defaults in, as it does for the REST query; the type cannot know that.
+        const query = listQuery(present(request));
+        const page = await catalog.list({ ...query, limit: query.limit ?? 20, sort: query.sort ?? 'newest' });
+        return {
+          products: page.items.map(toMessage),
+          ...(page.nextCursor === null ? {} : { next_cursor: page.nextCursor }),
+        };
+      },
+      { scope: 'products:read' },
+    ),
   };
   server.add(
     'mamlaka.catalog.v1.CatalogService',

@@ -36,7 +36,7 @@ export function catalogRoutes(
   app.post(
     '/products',
     {
-      config: { auth: 'required', roles: ['seller'] },
+      config: { auth: 'required', roles: ['seller'], scope: 'products:write' },
       preValidation: readProductForm,
       schema: {
         tags: ['products'],
@@ -56,7 +56,7 @@ export function catalogRoutes(
   app.put(
     '/products/:id',
     {
-      config: { auth: 'required', roles: ['seller', 'admin'] },
+      config: { auth: 'required', roles: ['seller', 'admin'], scope: 'products:write' },
       preValidation: readProductForm,
       schema: {
         tags: ['products'],
@@ -78,7 +78,7 @@ export function catalogRoutes(
   app.delete(
     '/products/:id',
     {
-      config: { auth: 'required', roles: ['seller', 'admin'] },
+      config: { auth: 'required', roles: ['seller', 'admin'], scope: 'products:write' },
       schema: {
         tags: ['products'],
         summary: 'Delete a product (owning seller or admin); its past orders keep pointing at it',

@@ -70,7 +70,12 @@ export function ledgerRoutes(
   app.get(
     '/admin/ledger/check',
     {
-      config: { auth: 'required', roles: ['admin'] },
+      config: {
+        auth: 'required',
+        roles: ['admin'],
+        scope: 'admin:read',
+        audit: { action: 'admin.ledger.check' },
+      },
       schema: {
         tags: ['admin'],
         summary:

@@ -88,7 +88,12 @@ export function midtransRoutes(http: FastifyInstance, notifications: MidtransNot
   app.get(
     '/admin/midtrans/notifications',
     {
-      config: { auth: 'required', roles: ['admin'] },
+      config: {
+        auth: 'required',
+        roles: ['admin'],
+        scope: 'admin:read',
+        audit: { action: 'admin.midtrans.review' },
+      },
       schema: {
         tags: ['admin'],
         summary:

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
+import type { KeyRing } from '../../platform/crypto/keyring.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
 import type { Outbox } from '../../platform/events/outbox.js';
 import type { Mailer } from '../../platform/mail/mailer.js';
@@ -29,6 +30,8 @@ const SEND_BATCH = 20;
 export function createNotificationsModule(
   deps: {
     db: Kysely<object>;
+    /** Encrypts queued mail (address, subject, bodies) at rest. */
+    keyring: KeyRing;
     directory: ContactDirectory;
     mailer: Mailer;
     outbox: Outbox;
@@ -36,7 +39,7 @@ export function createNotificationsModule(
 ): NotificationsModule {
   const notifications = new NotificationsService(
     deps.db,
-    new NotificationsRepository(deps.db),
+    new NotificationsRepository(deps.db, deps.keyring),
     deps.directory,
     deps.mailer,
     deps.outbox,

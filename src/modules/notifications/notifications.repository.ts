@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { KeyRing } from '../../platform/crypto/keyring.js';
+import { type EncryptedColumns, fieldContext } from '../../platform/crypto/reencrypt.js';
 import { tablesOf } from '../../platform/db/database.js';
 import type { MailMessagesTable, MailRow, MailStatus, NotificationsTables } from './notifications.tables.js';
 
@@ -8,12 +11,58 @@ export type NewMail = Pick<
   'event_id' | 'kind' | 'category' | 'user_id' | 'to_address' | 'subject' | 'text_body' | 'html_body'
 >;
 
-/** SQL of the notifications module, and nothing else. */
+/** What in a queued mail is personal: who it goes to and everything it says. */
+const SEALED = ['to_address', 'subject', 'text_body', 'html_body'] as const;
+const ADDRESS_INDEX_PURPOSE = 'mail_messages.to_address';
+
+/** The notifications module's encrypted columns, for the rotation job (collected in src/encrypted-columns.ts). */
+export const notificationsEncryptedColumns: EncryptedColumns[] = [
+  {
+    table: 'mail_messages',
+    key: ['id'],
+    columns: SEALED,
+    blindIndexes: [
+      {
+        column: 'to_address_index',
+        of: 'to_address',
+        purpose: ADDRESS_INDEX_PURPOSE,
+        normalize: (address) => address.trim().toLowerCase(),
+      },
+    ],
+  },
+];
+
+/**
+ * SQL of the notifications module, and nothing else. Queued mail is encrypted here, in the
+ * row mapping: the service writes and reads plaintext.
+ */
 export class NotificationsRepository {
   private readonly db: Kysely<NotificationsTables>;
 
-  constructor(db: Kysely<object>) {
+  constructor(
+    db: Kysely<object>,
+    private readonly ring: KeyRing,
+  ) {
     this.db = tablesOf<NotificationsTables>(db);
+  }
+
+  private sealed(mail: NewMail) {
+    const id = randomUUID();
+    const sealed = { ...mail, id, to_address_index: this.addressIndex(mail.to_address) };
+    for (const field of SEALED)
+      sealed[field] = this.ring.encrypt(mail[field], fieldContext('mail_messages', field, id));
+    return sealed;
+  }
+
+  private opened(mail: MailRow): MailRow {
+    const opened = { ...mail };
+    for (const field of SEALED)
+      opened[field] = this.ring.open(mail[field], fieldContext('mail_messages', field, mail.id));
+    return opened;
+  }
+
+  private addressIndex(address: string): string {
+    return this.ring.blindIndex(address.trim().toLowerCase(), ADDRESS_INDEX_PURPOSE);
   }
 
   /** Queues mails; one already queued for the same (event, kind, recipient) is left alone. */
@@ -21,8 +70,8 @@ export class NotificationsRepository {
     if (rows.length === 0) return 0;
     const inserted = await tablesOf<NotificationsTables>(trx)
       .insertInto('mail_messages')
-      .values([...rows])
-      .onConflict((conflict) => conflict.columns(['event_id', 'kind', 'to_address']).doNothing())
+      .values(rows.map((row) => this.sealed(row)))
+      .onConflict((conflict) => conflict.columns(['event_id', 'kind', 'to_address_index']).doNothing())
       .returning('id')
       .execute();
     return inserted.length;
@@ -45,7 +94,7 @@ export class NotificationsRepository {
         .skipLocked()
         .execute();
       if (due.length === 0) return [];
-      return trx
+      const claimed = await trx
         .updateTable('mail_messages')
         .set({ next_attempt_at: sql<Date>`now() + ${leaseMs} * interval '1 millisecond'` })
         .where(
@@ -55,6 +104,7 @@ export class NotificationsRepository {
         )
         .returningAll()
         .execute();
+      return claimed.map((mail) => this.opened(mail));
     });
   }
 
@@ -112,8 +162,9 @@ export class NotificationsRepository {
       .executeTakeFirst();
   }
 
-  savePreferences(userId: string, marketing: boolean) {
-    return this.db
+  /** In `trx` when given, so a consent record can commit with the choice. */
+  savePreferences(userId: string, marketing: boolean, trx?: Transaction<object>) {
+    return (trx ? tablesOf<NotificationsTables>(trx) : this.db)
       .insertInto('mail_preferences')
       .values({ user_id: userId, marketing })
       .onConflict((conflict) =>
@@ -121,6 +172,39 @@ export class NotificationsRepository {
       )
       .returning(['marketing', 'updated_at'])
       .executeTakeFirstOrThrow();
+  }
+
+  /** Erasure: the user's mail preferences and every mail written to them (bodies and addresses), in `trx`. */
+  async eraseUser(trx: Transaction<object>, userId: string): Promise<void> {
+    const db = tablesOf<NotificationsTables>(trx);
+    await db.deleteFrom('mail_preferences').where('user_id', '=', userId).execute();
+    await db.deleteFrom('mail_messages').where('user_id', '=', userId).execute();
+  }
+
+  /**
+   * Retention: mails finished (sent, failed, suppressed) before `cutoff`, with their attempt
+   * log, a batch at a time. Pending mail stays whatever its age: it is still owed.
+   */
+  async deleteOlderThan(cutoff: Date, batch = 1_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const result = await this.db
+        .deleteFrom('mail_messages')
+        .where(
+          'id',
+          'in',
+          this.db
+            .selectFrom('mail_messages')
+            .select('id')
+            .where('status', '!=', 'pending')
+            .where('created_at', '<', cutoff)
+            .limit(batch),
+        )
+        .executeTakeFirst();
+      const deleted = Number(result.numDeletedRows);
+      total += deleted;
+      if (deleted < batch) return total;
+    }
   }
 
   async listMail(filter: { status?: MailStatus; userId?: string; eventId?: string }, limit: number) {
@@ -141,6 +225,9 @@ export class NotificationsRepository {
       .orderBy('attempted_at')
       .orderBy('id')
       .execute();
-    return mails.map((mail) => ({ mail, attempts: attempts.filter((a) => a.mail_id === mail.id) }));
+    return mails.map((mail) => ({
+      mail: this.opened(mail),
+      attempts: attempts.filter((a) => a.mail_id === mail.id),
+    }));
   }
 }

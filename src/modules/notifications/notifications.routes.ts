@@ -47,7 +47,7 @@ export function notificationsRoutes(
   app.get(
     '/users/me/preferences',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'sessions-only' },
       schema: {
         tags: ['users'],
         summary: 'Your mail preferences',
@@ -61,7 +61,11 @@ export function notificationsRoutes(
   app.put(
     '/users/me/preferences',
     {
-      config: { auth: 'required' },
+      config: {
+        auth: 'required',
+        scope: 'sessions-only',
+        audit: { action: 'user.preferences.update', subject: 'actor' },
+      },
       schema: {
         tags: ['users'],
         summary: 'Turn marketing mail on or off; the choice is stored with its time',
@@ -73,14 +77,19 @@ export function notificationsRoutes(
     async (request) =>
       ok(
         'update preferences successfully',
-        await notifications.updatePreferences(request.actor, request.body),
+        await notifications.updatePreferences(request.actor, request.body, { ip: request.ip }),
       ),
   );
 
   app.get(
     '/admin/mail',
     {
-      config: { auth: 'required', roles: ['admin'] },
+      config: {
+        auth: 'required',
+        roles: ['admin'],
+        scope: 'admin:read',
+        audit: { action: 'admin.mail.list' },
+      },
       schema: {
         tags: ['admin'],
         summary: 'The mail log, newest first, each mail with its delivery attempts',
@@ -114,7 +123,13 @@ export function notificationsRoutes(
   app.post(
     '/admin/announcements',
     {
-      config: { auth: 'required', roles: ['admin'], idempotent: true },
+      config: {
+        auth: 'required',
+        roles: ['admin'],
+        idempotent: true,
+        scope: 'admin:write',
+        audit: { action: 'admin.announcement.create' },
+      },
       schema: {
         tags: ['admin'],
         summary: 'Mail an announcement to every user who accepts marketing mail',

@@ -1,4 +1,6 @@
 import type { DomainEvent } from '../../platform/events/event.js';
+import type { KeyRing } from '../../platform/crypto/keyring.js';
+import { openRecoveryMail, RECOVERY_EVENTS } from '../users/users.recovery-events.js';
 import {
   type FulfilmentMailInput,
   renderItemDelivered,
@@ -43,6 +45,8 @@ export const NOTIFIED_EVENTS = [
   'order.shipped',
   'order.delivered',
   'payout.requested',
+  // Verification and reset links (notifications.recovery-templates.ts).
+  ...RECOVERY_EVENTS,
 ] as const;
 
 type PaymentEventData = PaymentMailInput & { user_id: string; refund?: { amount: string } };
@@ -60,16 +64,26 @@ type RefundEventData = RefundMailInput & {
  * `payment.succeeded`, so `payment.created` only mails while the payment is still pending,
  * and each change gives exactly one receipt.
  */
-export function mailsFor(event: DomainEvent): MailPlan[] {
+export function mailsFor(event: DomainEvent, keyring?: Pick<KeyRing, 'decrypt'>): MailPlan[] {
   switch (event.type) {
     case 'user.registered': {
-      const user = event.data as { id: string };
+      const user = event.data as { id: string; verification?: { sealed: string; expires_at: string } };
+      // The verification link travels sealed (users.recovery-events.ts).
+      const link =
+        user.verification && keyring
+          ? openRecoveryMail(keyring, event.aggregate, user.verification.sealed).url
+          : undefined;
+      const verification = link ? { url: link, expires_at: user.verification!.expires_at } : undefined;
       return [
         {
           kind: 'welcome',
           category: 'transactional',
           recipientId: user.id,
-          render: (to, branding) => renderWelcomeMail({ name: to.name, email: to.email }, branding),
+          render: (to, branding) =>
+            renderWelcomeMail(
+              { name: to.name, email: to.email, ...(verification ? { verification } : {}) },
+              branding,
+            ),
         },
       ];
     }

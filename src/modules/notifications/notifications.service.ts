@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import type { KeyRing } from '../../platform/crypto/keyring.js';
+import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { afterFailure, type BackoffPolicy } from '../../platform/backoff.js';
@@ -9,6 +10,7 @@ import { type Mailer, toMailDeliveryError } from '../../platform/mail/mailer.js'
 import type { Contact } from '../users/users.service.js';
 import type { NotificationsRepository, NewMail } from './notifications.repository.js';
 import { mailsFor } from './notifications.rules.js';
+import { recoveryMailsFor } from './notifications.recovery-templates.js';
 import type { MailStatus } from './notifications.tables.js';
 import { type Branding, renderAnnouncement } from './notifications.templates.js';
 
@@ -18,12 +20,26 @@ export interface ContactDirectory {
   contacts(afterId: string | undefined, limit: number): Promise<Contact[]>;
 }
 
+/** Told of every marketing choice in its transaction: the privacy module's consent history. */
+export interface MarketingConsents {
+  recordMarketing(
+    trx: Transaction<object>,
+    userId: string,
+    granted: boolean,
+    origin: { ip?: string; source: string },
+  ): Promise<void>;
+}
+
 export interface NotificationsOptions {
+  /** Where marketing choices are recorded as consents; absent in tools that change none. */
+  consents?: MarketingConsents;
   branding: Branding;
   policy: BackoffPolicy;
   /** How long a claimed mail is hidden from other senders: longer than a send can take. */
   leaseMs: number;
   logger: Logger;
+  /** Opens the links recovery events carry sealed (users.recovery-events.ts). */
+  keyring?: Pick<KeyRing, 'decrypt'>;
 }
 
 export const CONSUMER = 'notifications';
@@ -127,10 +143,24 @@ export class NotificationsService {
     };
   }
 
-  /** Stores the caller's choice with its time. Transactional mail is not a choice. */
-  async updatePreferences(actor: Actor | undefined, input: { marketing: boolean }) {
+  /**
+   * Stores the caller's choice with its time, and a consent record of it in the same
+   * transaction. Transactional mail is not a choice.
+   */
+  async updatePreferences(
+    actor: Actor | undefined,
+    input: { marketing: boolean },
+    origin: { ip?: string; source?: string } = {},
+  ) {
     const me = authorize(actor);
-    const saved = await this.repo.savePreferences(me.userId, input.marketing);
+    const saved = await this.db.transaction().execute(async (trx) => {
+      const row = await this.repo.savePreferences(me.userId, input.marketing, trx);
+      await this.options.consents?.recordMarketing(trx, me.userId, input.marketing, {
+        ip: origin.ip,
+        source: origin.source ?? 'mail_preferences',
+      });
+      return row;
+    });
     return { marketing: saved.marketing, updated_at: new Date(saved.updated_at).toISOString() };
   }
 
@@ -143,6 +173,16 @@ export class NotificationsService {
         this.outbox.write(trx, [{ type: 'announcement.published', aggregate: 'announcement', data: input }]),
       );
     return { id: event!.id, subject: input.subject };
+  }
+
+  /** Erasure of a user's mail data (preferences, queued and sent mail), in the caller's transaction. */
+  eraseUser(trx: Transaction<object>, userId: string): Promise<void> {
+    return this.repo.eraseUser(trx, userId);
+  }
+
+  /** Retention: finished mails older than `cutoff`, with their attempts. Returns how many went. */
+  deleteOlderThan(cutoff: Date): Promise<number> {
+    return this.repo.deleteOlderThan(cutoff);
   }
 
   /** Admins: the mail log, newest first, each mail with its attempts. */
@@ -175,7 +215,7 @@ export class NotificationsService {
 
   private async planned(event: DomainEvent): Promise<NewMail[]> {
     const mails: NewMail[] = [];
-    for (const plan of mailsFor(event)) {
+    for (const plan of mailsFor(event, this.options.keyring)) {
       const to = await this.directory.contact(plan.recipientId);
       if (!to) continue;
       const rendered = plan.render(to, this.options.branding);
@@ -185,6 +225,23 @@ export class NotificationsService {
         category: plan.category,
         user_id: to.id,
         to_address: to.email,
+        subject: rendered.subject,
+        text_body: rendered.text,
+        html_body: rendered.html,
+      });
+    }
+    // Verification and reset links go to the address they were made for (after an e-mail
+    // change, not necessarily the one the account has by now), and only to an active account.
+    for (const plan of this.options.keyring ? recoveryMailsFor(event, this.options.keyring) : []) {
+      const to = await this.directory.contact(plan.recipientId);
+      if (!to) continue;
+      const rendered = plan.render(to, this.options.branding);
+      mails.push({
+        event_id: event.id,
+        kind: plan.kind,
+        category: 'transactional',
+        user_id: to.id,
+        to_address: plan.to,
         subject: rendered.subject,
         text_body: rendered.text,
         html_body: rendered.html,

@@ -9,7 +9,10 @@ export interface MailMessagesTable {
   kind: string;
   category: MailCategory;
   user_id: string | null;
+  /** Encrypted at rest, as are subject and both bodies (the repository reads and writes plaintext). */
   to_address: string;
+  /** Blind index of the address: what "one mail per (event, kind, recipient)" keys on. */
+  to_address_index: string | null;
   subject: string;
   text_body: string;
   html_body: string;

@@ -20,6 +20,8 @@ export type { Branding, RenderedMail } from './notifications.layout.js';
 export interface WelcomeMailInput {
   name: string;
   email: string;
+  /** The link that verifies the address, and until when it works. */
+  verification?: { url: string; expires_at: string };
 }
 
 /** A payment as the API shows it (the fields a receipt needs). */
@@ -142,8 +144,21 @@ export function renderWelcomeMail(user: WelcomeMailInput, branding: Branding): R
       ? `If you did not create this account, please tell us at ${branding.supportEmail}.`
       : 'If you did not create this account, you can ignore this mail.',
   ];
+  const verification = user.verification;
+  if (verification) {
+    paragraphs.splice(
+      1,
+      0,
+      `Please confirm your e-mail address: the link works once, until ${formatTime(verification.expires_at)}.`,
+    );
+  }
   return renderMail(
-    { subject: `Welcome to ${branding.productName}`, heading: `Welcome, ${user.name}!`, paragraphs },
+    {
+      subject: `Welcome to ${branding.productName}`,
+      heading: `Welcome, ${user.name}!`,
+      paragraphs,
+      ...(verification ? { action: { label: 'Confirm e-mail address', url: verification.url } } : {}),
+    },
     branding,
   );
 }

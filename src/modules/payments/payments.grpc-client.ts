@@ -7,7 +7,7 @@ import type { Actor } from '../../platform/auth/policy.js';
 import {
   channelOptions,
   type ClientOptions,
-  insecure,
+  credentialsOf,
   ServiceClient,
   targetOf,
 } from '../../platform/grpc/client.js';
@@ -73,7 +73,7 @@ export class PaymentsGrpcClient
 {
   constructor(address: string, options: ClientOptions) {
     const { PaymentService } = loadContracts().payments.mamlaka.payments.v1;
-    super(new PaymentService(targetOf(address), insecure(), channelOptions), options);
+    super(new PaymentService(targetOf(address), credentialsOf(options), channelOptions), options);
   }
 
   async create(actor: Actor | undefined, input: CheckoutInput, idempotencyKey?: string) {

@@ -99,45 +99,74 @@ export function paymentsGrpc(
   { checkout, payments, refunds }: { checkout: CheckoutApi; payments: PaymentsApi; refunds: RefundsApi },
 ) {
   const handlers: PaymentServiceHandlers = {
-    CreatePayment: server.unary('CreatePayment', async (request, { actor }) => {
-      try {
-        return toMessage(await checkout.create(actor, checkoutInput(request), idempotencyKeyOf(request)));
-      } catch (error) {
-        throw request.items.length === 0 ? forOneProduct(error) : error;
-      }
-    }),
-    GetPayment: server.unary('GetPayment', async (request, { actor }) =>
-      toMessage(await payments.retrieve(actor, byId(present(request)).id)),
+    CreatePayment: server.unary(
+      'CreatePayment',
+      async (request, { actor }) => {
+        try {
+          return toMessage(await checkout.create(actor, checkoutInput(request), idempotencyKeyOf(request)));
+        } catch (error) {
+          throw request.items.length === 0 ? forOneProduct(error) : error;
+        }
+      },
+      { scope: 'payments:write' },
     ),
-    ListPayments: server.unary('ListPayments', async (request, { actor }) => {
-      const query = listQuery(present(request));
-      const page = await payments.list(actor, {
-        limit: query.limit ?? DEFAULT_PAGE_SIZE,
-        cursor: query.cursor,
-      });
-      return { payments: page.items.map(toMessage), next_cursor: page.nextCursor ?? undefined };
-    }),
-    RefundPayment: server.unary('RefundPayment', async (request, { actor }) => {
-      const { paymentId, input } = refundRequest(request);
-      await refunds.refund(actor, paymentId, input, idempotencyKeyOf(request));
-      return toMessage(await payments.retrieve(actor, paymentId));
-    }),
-    CreateRefund: server.unary('CreateRefund', async (request, { actor }) => {
-      const { paymentId, input } = refundRequest(request);
-      return toRefundMessage(await refunds.refund(actor, paymentId, input, idempotencyKeyOf(request)));
-    }),
-    GetRefund: server.unary('GetRefund', async (request, { actor }) =>
-      toRefundMessage(await refunds.retrieveRefund(actor, byId(present(request)).id)),
+    GetPayment: server.unary(
+      'GetPayment',
+      async (request, { actor }) => toMessage(await payments.retrieve(actor, byId(present(request)).id)),
+      { scope: 'payments:read' },
     ),
-    ListRefunds: server.unary('ListRefunds', async (request, { actor }) => {
-      const paymentId = byId({ id: present(request).payment_id }).id;
-      return { refunds: (await refunds.listRefunds(actor, paymentId)).map(toRefundMessage) };
-    }),
-    CancelPayment: server.unary('CancelPayment', async (request, { actor }) =>
-      toMessage(await payments.cancel(actor, byId(present(request)).id)),
+    ListPayments: server.unary(
+      'ListPayments',
+      async (request, { actor }) => {
+        const query = listQuery(present(request));
+        const page = await payments.list(actor, {
+          limit: query.limit ?? DEFAULT_PAGE_SIZE,
+          cursor: query.cursor,
+        });
+        return { payments: page.items.map(toMessage), next_cursor: page.nextCursor ?? undefined };
+      },
+      { scope: 'payments:read' },
     ),
-    CapturePayment: server.unary('CapturePayment', async (request, { actor }) =>
-      toMessage(await payments.capture(actor, byId(present(request)).id)),
+    RefundPayment: server.unary(
+      'RefundPayment',
+      async (request, { actor }) => {
+        const { paymentId, input } = refundRequest(request);
+        await refunds.refund(actor, paymentId, input, idempotencyKeyOf(request));
+        return toMessage(await payments.retrieve(actor, paymentId));
+      },
+      { scope: 'refunds:write' },
+    ),
+    CreateRefund: server.unary(
+      'CreateRefund',
+      async (request, { actor }) => {
+        const { paymentId, input } = refundRequest(request);
+        return toRefundMessage(await refunds.refund(actor, paymentId, input, idempotencyKeyOf(request)));
+      },
+      { scope: 'refunds:write' },
+    ),
+    GetRefund: server.unary(
+      'GetRefund',
+      async (request, { actor }) =>
+        toRefundMessage(await refunds.retrieveRefund(actor, byId(present(request)).id)),
+      { scope: 'payments:read' },
+    ),
+    ListRefunds: server.unary(
+      'ListRefunds',
+      async (request, { actor }) => {
+        const paymentId = byId({ id: present(request).payment_id }).id;
+        return { refunds: (await refunds.listRefunds(actor, paymentId)).map(toRefundMessage) };
+      },
+      { scope: 'payments:read' },
+    ),
+    CancelPayment: server.unary(
+      'CancelPayment',
+      async (request, { actor }) => toMessage(await payments.cancel(actor, byId(present(request)).id)),
+      { scope: 'payments:write' },
+    ),
+    CapturePayment: server.unary(
+      'CapturePayment',
+      async (request, { actor }) => toMessage(await payments.capture(actor, byId(present(request)).id)),
+      { scope: 'payments:write' },
     ),
   };
   server.add(

@@ -23,12 +23,15 @@ import { paymentsReportRoutes } from './payments.report-routes.js';
 import { paymentsRoutes } from './payments.routes.js';
 import { SellerSales } from './payments.sales.js';
 import { PaymentsService } from './payments.service.js';
+import { PaymentObligations } from './payments.obligations.js';
 import { repeatEvery } from '../../platform/repeat.js';
 
 export interface PaymentsModule {
   checkout: Checkout;
   payments: PaymentsService;
   refunds: Refunds;
+  /** A person's open business as buyer and seller: what blocks erasing their account. */
+  obligations: PaymentObligations;
   /** Orders and the fulfilment of their items. */
   orders: Orders;
   providers: ReadonlyMap<string, PaymentProvider>;
@@ -109,6 +112,7 @@ export function createPaymentsModule(deps: {
     apply: (orderId, outcome) => payments.applyGatewayStatus(orderId, outcome),
   };
   return {
+    obligations: new PaymentObligations(deps.db),
     checkout,
     payments,
     refunds,

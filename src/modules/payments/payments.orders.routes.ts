@@ -28,7 +28,7 @@ export function ordersRoutes(http: FastifyInstance, { orders }: { orders: Orders
   app.get(
     '/orders',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'orders:read' },
       schema: {
         tags: ['orders'],
         summary:
@@ -55,7 +55,7 @@ export function ordersRoutes(http: FastifyInstance, { orders }: { orders: Orders
   app.get(
     '/orders/:id',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'orders:read' },
       schema: {
         tags: ['orders'],
         summary:
@@ -71,7 +71,7 @@ export function ordersRoutes(http: FastifyInstance, { orders }: { orders: Orders
   app.post(
     '/orders/:id/items/:itemId/shipments',
     {
-      config: fulfilment,
+      config: { ...fulfilment, scope: 'orders:write' },
       schema: {
         tags: ['orders'],
         summary: 'Ship a paid item (its seller or an admin): records the carrier and tracking number',
@@ -91,7 +91,7 @@ export function ordersRoutes(http: FastifyInstance, { orders }: { orders: Orders
   app.post(
     '/orders/:id/items/:itemId/delivered',
     {
-      config: fulfilment,
+      config: { ...fulfilment, scope: 'orders:write' },
       schema: {
         tags: ['orders'],
         summary: 'Mark a shipped item delivered (its seller or an admin)',

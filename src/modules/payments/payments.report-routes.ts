@@ -60,7 +60,7 @@ export function paymentsReportRoutes(
   app.get(
     '/sellers/me/sales',
     {
-      config: { auth: 'required', roles: ['seller'] },
+      config: { auth: 'required', roles: ['seller'], scope: 'payments:read' },
       schema: {
         tags: ['payments'],
         summary: 'Your sales per day, week or month, per currency, with zeros where nothing sold (sellers)',
@@ -85,7 +85,12 @@ export function paymentsReportRoutes(
   app.get(
     '/admin/payments',
     {
-      config: { auth: 'required', roles: ['admin'] },
+      config: {
+        auth: 'required',
+        roles: ['admin'],
+        scope: 'admin:read',
+        audit: { action: 'admin.payment.list' },
+      },
       schema: {
         tags: ['admin'],
         summary:

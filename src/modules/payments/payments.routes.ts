@@ -38,7 +38,7 @@ export function paymentsRoutes(
   app.post(
     '/payments',
     {
-      config: { ...money, roles: ['buyer'] },
+      config: { ...money, roles: ['buyer'], scope: 'payments:write' },
       schema: {
         tags: ['payments'],
         summary:
@@ -66,7 +66,7 @@ export function paymentsRoutes(
   app.post(
     '/orders',
     {
-      config: { ...money, roles: ['buyer'] },
+      config: { ...money, roles: ['buyer'], scope: 'payments:write' },
       schema: {
         tags: ['payments'],
         summary: 'Buy several products, from one or more sellers, with one payment',
@@ -84,7 +84,7 @@ export function paymentsRoutes(
   app.get(
     '/payments',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'payments:read' },
       schema: {
         tags: ['payments'],
         summary: 'Your payments (buyers), payments for your products (sellers), all (admins)',
@@ -110,7 +110,7 @@ export function paymentsRoutes(
   app.get(
     '/payments/:id',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'payments:read' },
       schema: {
         tags: ['payments'],
         summary: 'One payment: its buyer, a seller of its items, or an admin',
@@ -126,7 +126,7 @@ export function paymentsRoutes(
   app.post(
     '/payments/:id/cancel',
     {
-      config: { ...money, roles: ['buyer', 'admin'] },
+      config: { ...money, roles: ['buyer', 'admin'], scope: 'payments:write' },
       schema: {
         tags: ['payments'],
         summary: 'Cancel a pending payment; its stock goes back',
@@ -142,7 +142,12 @@ export function paymentsRoutes(
   app.post(
     '/payments/:id/capture',
     {
-      config: { ...money, roles: ['admin'] },
+      config: {
+        ...money,
+        roles: ['admin'],
+        scope: 'payments:write',
+        audit: { action: 'admin.payment.capture', target: 'payment' },
+      },
       schema: {
         tags: ['payments'],
         summary: 'Confirm a pending manual payment (admins): the money is booked and the payment succeeds',
@@ -158,7 +163,7 @@ export function paymentsRoutes(
   app.post(
     '/payments/:id/refunds',
     {
-      config: { ...money, roles: ['seller', 'admin'] },
+      config: { ...money, roles: ['seller', 'admin'], scope: 'refunds:write' },
       schema: {
         tags: ['refunds'],
         summary:
@@ -193,7 +198,7 @@ export function paymentsRoutes(
   app.get(
     '/payments/:id/refunds',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'payments:read' },
       schema: {
         tags: ['refunds'],
         summary: 'A payment’s refunds, oldest first (whoever may see the payment)',
@@ -209,7 +214,7 @@ export function paymentsRoutes(
   app.get(
     '/refunds/:id',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'payments:read' },
       schema: {
         tags: ['refunds'],
         summary: 'One refund (whoever may see its payment)',

@@ -93,6 +93,47 @@ export class PushRepository {
     return deleted !== undefined;
   }
 
+  /** A user's browsers (endpoints and times, not their keys), newest first, for an export. */
+  subscriptionsOfUser(userId: string, limit: number) {
+    return this.db
+      .selectFrom('push_subscriptions')
+      .select(['id', 'endpoint', 'user_agent', 'created_at', 'updated_at'])
+      .where('user_id', '=', userId)
+      .orderBy('updated_at', 'desc')
+      .limit(limit)
+      .execute();
+  }
+
+  /** Erasure: every browser of the user and what was queued for them, in `trx`. */
+  async eraseUser(trx: Transaction<object>, userId: string): Promise<void> {
+    const db = tablesOf<PushTables>(trx);
+    await db.deleteFrom('push_deliveries').where('user_id', '=', userId).execute();
+    await db.deleteFrom('push_subscriptions').where('user_id', '=', userId).execute();
+  }
+
+  /** Retention: pushes finished (sent or failed) before `cutoff`, a batch at a time. */
+  async deleteDeliveriesOlderThan(cutoff: Date, batch = 1_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const result = await this.db
+        .deleteFrom('push_deliveries')
+        .where(
+          'id',
+          'in',
+          this.db
+            .selectFrom('push_deliveries')
+            .select('id')
+            .where('status', '!=', 'pending')
+            .where('created_at', '<', cutoff)
+            .limit(batch),
+        )
+        .executeTakeFirst();
+      const deleted = Number(result.numDeletedRows);
+      total += deleted;
+      if (deleted < batch) return total;
+    }
+  }
+
   /** A subscription the push service says is gone (404/410), with everything queued for it. */
   async forgetSubscription(id: string): Promise<void> {
     await this.db.deleteFrom('push_subscriptions').where('id', '=', id).execute();

@@ -59,7 +59,7 @@ export function pushRoutes(http: FastifyInstance, { push }: { push: PushService 
   app.post(
     '/push/subscriptions',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'sessions-only' },
       schema: {
         tags: ['push'],
         summary: 'Subscribe this browser to push notifications; the same endpoint again updates it',
@@ -82,7 +82,7 @@ export function pushRoutes(http: FastifyInstance, { push }: { push: PushService 
   app.delete(
     '/push/subscriptions/:id',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'sessions-only' },
       schema: {
         tags: ['push'],
         summary: 'Unsubscribe one of your browsers; its queued pushes are dropped',

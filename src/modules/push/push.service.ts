@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { AppError, notFound } from '../../platform/errors.js';
@@ -84,6 +84,28 @@ export class PushService {
   async unsubscribe(actor: Actor | undefined, id: string): Promise<void> {
     const me = authorize(actor);
     if (!(await this.repo.deleteSubscription(id, me.userId))) throw notFound('push_subscription');
+  }
+
+  /** The user's subscribed browsers for an export: endpoints and times, never their keys. */
+  async subscriptionsOf(userId: string) {
+    const rows = await this.repo.subscriptionsOfUser(userId, 100);
+    return rows.map((row) => ({
+      id: row.id,
+      endpoint: row.endpoint,
+      user_agent: row.user_agent,
+      created_at: new Date(row.created_at).toISOString(),
+      updated_at: new Date(row.updated_at).toISOString(),
+    }));
+  }
+
+  /** Erasure: the user's browsers and queued pushes, in the caller's transaction. */
+  eraseUser(trx: Transaction<object>, userId: string): Promise<void> {
+    return this.repo.eraseUser(trx, userId);
+  }
+
+  /** Retention: finished pushes older than `cutoff`. Returns how many went. */
+  deleteOlderThan(cutoff: Date): Promise<number> {
+    return this.repo.deleteDeliveriesOlderThan(cutoff);
   }
 
   /** The event consumer. Idempotent: returns false for an event handled before. */

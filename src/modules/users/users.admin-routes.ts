@@ -17,11 +17,18 @@ const AdminUser = Type.Object({
   created_at: Timestamp,
   updated_at: Timestamp,
   disabled_at: Type.Union([Timestamp, Type.Null()]),
+  email_verified: Type.Boolean(),
 });
 
 const ListUsersQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ maxLength: 100, description: 'part of the email or name, any case' })),
+    q: Type.Optional(
+      Type.String({
+        maxLength: 254,
+        description:
+          'a whole e-mail address (any case) or a user id; names and e-mails are encrypted at rest, so partial matches are not possible',
+      }),
+    ),
     role: Type.Optional(Type.Enum(['buyer', 'seller', 'admin'])),
     status: Type.Optional(Type.Enum(['active', 'disabled'])),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
@@ -40,10 +47,15 @@ export function usersAdminRoutes(http: FastifyInstance, { users }: { users: User
   app.get(
     '/admin/users',
     {
-      config: { auth: 'required', roles: ['admin'] },
+      config: {
+        auth: 'required',
+        roles: ['admin'],
+        scope: 'admin:read',
+        audit: { action: 'admin.user.list' },
+      },
       schema: {
         tags: ['admin'],
-        summary: 'Accounts, newest first: search by email or name, filter by role or status (admins)',
+        summary: 'Accounts, newest first: find one by exact email or id, filter by role or status (admins)',
         security: bearer,
         querystring: ListUsersQuery,
         response: { 200: paginatedEnvelope(AdminUser), ...errorResponses(400, 401, 403, 429) },
@@ -67,7 +79,12 @@ export function usersAdminRoutes(http: FastifyInstance, { users }: { users: User
     app.post(
       `/admin/users/:id/${action}`,
       {
-        config: { auth: 'required', roles: ['admin'] },
+        config: {
+          auth: 'required',
+          roles: ['admin'],
+          scope: 'admin:write',
+          audit: { action: `admin.user.${action}`, target: 'user', subject: 'param' },
+        },
         schema: {
           tags: ['admin'],
           summary:

@@ -3,7 +3,7 @@ import type { Actor } from '../../platform/auth/policy.js';
 import {
   channelOptions,
   type ClientOptions,
-  insecure,
+  credentialsOf,
   ServiceClient,
   targetOf,
 } from '../../platform/grpc/client.js';
@@ -12,6 +12,13 @@ import type { SessionsApi, UsersApi } from './users.api.js';
 import type { PublicUser } from './users.rules.js';
 import type { SessionTokens } from './users.sessions.js';
 
+/** Unset optional fields of a proto User, as the in-process service gives them: null. */
+const withAbsentAsNull = (user: PublicUser): PublicUser => ({
+  ...user,
+  phone: user.phone ?? null,
+  shipping_address: user.shipping_address ?? null,
+});
+
 /**
  * The users service over gRPC, with the in-process services' methods: what the split
  * gateway hands the users routes instead of UsersService and SessionsService.
@@ -19,24 +26,35 @@ import type { SessionTokens } from './users.sessions.js';
 export class UsersGrpcClient extends ServiceClient<UserServiceClient> implements UsersApi, SessionsApi {
   constructor(address: string, options: ClientOptions) {
     const { UserService } = loadContracts().users.mamlaka.users.v1;
-    super(new UserService(targetOf(address), insecure(), channelOptions), options);
+    super(new UserService(targetOf(address), credentialsOf(options), channelOptions), options);
   }
 
-  register(input: Parameters<UsersApi['register']>[0], actor?: Actor) {
-    return this.call<PublicUser>(this.client.RegisterUser, input, actor);
+  async register(input: Parameters<UsersApi['register']>[0], actor?: Actor) {
+    return withAbsentAsNull(await this.call<PublicUser>(this.client.RegisterUser, input, actor));
   }
 
-  retrieve(actor: Actor | undefined, id: string) {
-    return this.call<PublicUser>(this.client.GetUserByID, { id }, actor);
+  async retrieve(actor: Actor | undefined, id: string) {
+    return withAbsentAsNull(await this.call<PublicUser>(this.client.GetUserByID, { id }, actor));
   }
 
   // The client's address travels along: the service counts failed password checks per address.
-  updateOwnProfile(
+  async updateOwnProfile(
     actor: Actor | undefined,
     input: Parameters<UsersApi['updateOwnProfile']>[1],
     clientIp?: string,
   ) {
-    return this.call<PublicUser>(this.client.UpdateMe, input, actor, clientIp);
+    // Proto has no null: removing is an empty phone or remove_shipping_address.
+    const { phone, shipping_address: address, ...rest } = input;
+    const request = {
+      ...rest,
+      ...(phone === undefined ? {} : { phone: phone ?? '' }),
+      ...(address === undefined
+        ? {}
+        : address === null
+          ? { remove_shipping_address: true }
+          : { shipping_address: address }),
+    };
+    return withAbsentAsNull(await this.call<PublicUser>(this.client.UpdateMe, request, actor, clientIp));
   }
 
   login(input: { email: string; password: string }, clientIp?: string) {

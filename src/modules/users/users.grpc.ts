@@ -1,4 +1,6 @@
 import type { UserServiceHandlers } from '../../generated/proto/mamlaka/users/v1/UserService.js';
+import type { User } from '../../generated/proto/mamlaka/users/v1/User.js';
+import type { PublicUser } from './users.rules.js';
 import { authorize } from '../../platform/auth/policy.js';
 import { loadContracts } from '../../platform/grpc/contracts.js';
 import type { GrpcServer } from '../../platform/grpc/server.js';
@@ -21,6 +23,17 @@ const refresh = validatorFor<{ refresh_token: string }>(RefreshBody);
 const updateMe = validatorFor<UpdateProfileInput>(UpdateMeBody);
 const logout = validatorFor<{ refresh_token?: string }>(LogoutBody);
 
+/** A profile as the User message carries it: an unset phone is absent, not null. */
+const userMessage = (user: PublicUser): User => ({ ...user, phone: user.phone ?? undefined });
+
+/** The proto's ways of saying "remove" (an empty phone, remove_shipping_address) as REST's null. */
+function profileChanges(request: object): object {
+  const { remove_shipping_address: remove, ...changes } = request as Record<string, unknown>;
+  if (changes.phone === '') changes.phone = null;
+  if (remove === true) changes.shipping_address = null;
+  return changes;
+}
+
 /** gRPC adapter of the users module (mamlaka.users.v1.UserService): the same calls as the REST routes. */
 export function usersGrpc(
   server: GrpcServer,
@@ -29,32 +42,46 @@ export function usersGrpc(
   const handlers: UserServiceHandlers = {
     RegisterUser: server.unary(
       'RegisterUser',
-      async (request, { actor }) => users.register(register(present(request)), actor),
-      { addressLimit: 'registerPerIp' },
+      async (request, { actor }) => userMessage(await users.register(register(present(request)), actor)),
+      { addressLimit: 'registerPerIp', scope: 'sessions-only' },
     ),
     LoginUser: server.unary(
       'LoginUser',
+      // With TOTP on, FAILED_PRECONDITION `mfa_required`: the second step is REST only.
       async (request, { clientIp }) => sessions.login(login(present(request)), clientIp),
-      { addressLimit: 'loginPerIp' },
+      { addressLimit: 'loginPerIp', scope: 'sessions-only' },
     ),
-    GetUserByID: server.unary('GetUserByID', async (request, { actor }) =>
-      users.retrieve(actor, byId(present(request)).id),
+    GetUserByID: server.unary(
+      'GetUserByID',
+      async (request, { actor }) => userMessage(await users.retrieve(actor, byId(present(request)).id)),
+      { scope: 'profile:read' },
     ),
-    GetMe: server.unary('GetMe', async (_request, { actor }) =>
-      users.retrieve(actor, authorize(actor).userId),
+    GetMe: server.unary(
+      'GetMe',
+      async (_request, { actor }) => userMessage(await users.retrieve(actor, authorize(actor).userId)),
+      { scope: 'profile:read' },
     ),
     RefreshSession: server.unary(
       'RefreshSession',
       async (request) => sessions.refresh(refresh(present(request)).refresh_token),
-      { addressLimit: 'loginPerIp' },
+      { addressLimit: 'loginPerIp', scope: 'sessions-only' },
     ),
-    UpdateMe: server.unary('UpdateMe', async (request, { actor, clientIp }) =>
-      users.updateOwnProfile(actor, updateMe(present(request)), clientIp),
+    UpdateMe: server.unary(
+      'UpdateMe',
+      async (request, { actor, clientIp }) =>
+        userMessage(
+          await users.updateOwnProfile(actor, updateMe(profileChanges(present(request))), clientIp),
+        ),
+      { scope: 'sessions-only' },
     ),
-    Logout: server.unary('Logout', async (request, { actor }) => {
-      await sessions.logout(actor, logout(present(request)).refresh_token);
-      return {};
-    }),
+    Logout: server.unary(
+      'Logout',
+      async (request, { actor }) => {
+        await sessions.logout(actor, logout(present(request)).refresh_token);
+        return {};
+      },
+      { scope: 'sessions-only' },
+    ),
   };
   server.add(
     'mamlaka.users.v1.UserService',

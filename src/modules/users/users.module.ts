@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { databaseOutbox, type Outbox } from '../../platform/events/outbox.js';
 import type { AccessTokens } from '../../platform/auth/tokens.js';
 import type { Config } from '../../config.js';
+import type { KeyRing } from '../../platform/crypto/keyring.js';
 import { RateLimits } from '../../platform/http/rate-limits.js';
 import type { GrpcServer } from '../../platform/grpc/server.js';
 import type { SessionsApi, UsersApi } from './users.api.js';
@@ -13,10 +14,18 @@ import { UsersRepository } from './users.repository.js';
 import { usersRoutes } from './users.routes.js';
 import { UsersService } from './users.service.js';
 import { SessionsService } from './users.sessions.js';
+import { UserPrivacy } from './users.privacy.js';
+import { MfaService } from './users.mfa.js';
+import { usersMfaRoutes } from './users.mfa-routes.js';
+import { RecoveryRepository } from './users.recovery-repository.js';
+import { type RecoverySettings, RecoveryService } from './users.recovery.js';
+import { usersRecoveryRoutes } from './users.recovery-routes.js';
 
 export interface UsersModule {
   users: UsersService;
   sessions: SessionsService;
+  /** Confirmation, sessions and erasure, for the privacy module. */
+  privacy: UserPrivacy;
   /**
    * The REST routes, over the in-process services or, in the split gateway, over `remote`;
    * the admin routes always over the in-process service (see users.admin-routes.ts).
@@ -29,33 +38,71 @@ export interface UsersModule {
 /** Wires the users module: its repository, its two services and its REST adapter. */
 export function createUsersModule(deps: {
   db: Kysely<object>;
+  /** Encrypts the users' personal data at rest. */
+  keyring: KeyRing;
   tokens: AccessTokens;
   limits: RateLimits;
   refreshTokenTtlMs: number;
   refreshTokenReuseGraceMs: number;
   outbox?: Outbox;
+  /** E-mail verification, password reset and two-factor sign-in. */
+  recovery: RecoverySettings & { requireAdminMfa: boolean; issuer: string };
 }): UsersModule {
-  const repo = UsersRepository.of(deps.db);
+  const repo = UsersRepository.of(deps.db, deps.keyring);
   const attempts = new PasswordAttempts(deps.limits);
+  const recoveryRepo = RecoveryRepository.of(deps.db);
+  const mfa = new MfaService(repo, recoveryRepo, deps.keyring, attempts, deps.recovery);
   const sessions = new SessionsService(
     repo,
     deps.tokens,
     attempts,
     deps.refreshTokenTtlMs,
     deps.refreshTokenReuseGraceMs,
+    mfa,
   );
-  const users = new UsersService(repo, attempts, deps.outbox, sessions);
+  const outbox = deps.outbox ?? databaseOutbox;
+  const recovery = new RecoveryService(
+    repo,
+    recoveryRepo,
+    deps.keyring,
+    outbox,
+    deps.limits,
+    sessions,
+    deps.recovery,
+  );
+  const users = new UsersService(repo, attempts, deps.outbox, sessions, recovery);
   return {
     users,
     sessions,
+    privacy: new UserPrivacy(repo, attempts, sessions),
     routes: (app, remote) => {
-      usersRoutes(app, { users: remote ?? users, sessions: remote ?? sessions, tokens: deps.tokens });
+      // REST logins stay in process on the split gateway too: gRPC's LoginUser refuses an
+      // account with TOTP on, whose second step (POST /auth/login/mfa) is served here.
+      const sessionsApi = remote
+        ? {
+            beginLogin: sessions.beginLogin.bind(sessions),
+            login: remote.login.bind(remote),
+            refresh: remote.refresh.bind(remote),
+            logout: remote.logout.bind(remote),
+          }
+        : sessions;
+      usersRoutes(app, { users: remote ?? users, sessions: sessionsApi, tokens: deps.tokens });
       usersAdminRoutes(app, { users });
+      usersRecoveryRoutes(app, { recovery, sessions });
+      usersMfaRoutes(app, { mfa });
     },
     grpc: (server) => usersGrpc(server, { users, sessions }),
   };
 }
 
 /** Just the accounts service, for callers that need no sessions (the CLI, with its own in-memory limits). */
-export const usersServiceFor = (db: Kysely<object>, limits: Config['rateLimits']): UsersService =>
-  new UsersService(UsersRepository.of(db), new PasswordAttempts(new RateLimits(limits)), databaseOutbox);
+export const usersServiceFor = (
+  db: Kysely<object>,
+  limits: Config['rateLimits'],
+  keyring: KeyRing,
+): UsersService =>
+  new UsersService(
+    UsersRepository.of(db, keyring),
+    new PasswordAttempts(new RateLimits(limits)),
+    databaseOutbox,
+  );

@@ -7,8 +7,13 @@ const ARGON2_PREFIX = `$argon2id$v=19$m=${ARGON2_OPTIONS.memoryCost},t=${ARGON2_
 
 export const hashPassword = (password: string): Promise<string> => argonHash(password, ARGON2_OPTIONS);
 
-/** Verifies argon2id hashes and bcrypt hashes of imported accounts; never throws on a malformed hash. */
-export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+/**
+ * Verifies argon2id hashes and bcrypt hashes of imported accounts; never throws on a malformed hash.
+ * An account without a password (made by signing in with OpenID Connect) matches nothing,
+ * after the same work as a real check, as an unknown e-mail does.
+ */
+export async function verifyPassword(password: string, hash: string | null): Promise<boolean> {
+  if (hash === null) return verifyAgainstDecoy(password);
   try {
     if (hash.startsWith('$argon2')) return await argonVerify(hash, password);
     if (/^\$2[abxy]\$/.test(hash)) return await verifyBcrypt(password, hash);
@@ -19,7 +24,7 @@ export async function verifyPassword(password: string, hash: string): Promise<bo
 }
 
 /** True for bcrypt hashes and argon2 hashes made with older parameters: upgrade on next login. */
-export const needsRehash = (hash: string): boolean => !hash.startsWith(ARGON2_PREFIX);
+export const needsRehash = (hash: string | null): boolean => hash !== null && !hash.startsWith(ARGON2_PREFIX);
 
 let decoy: Promise<string> | undefined;
 

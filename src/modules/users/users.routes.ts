@@ -15,20 +15,26 @@ import {
   User,
   UserIdParams,
 } from './users.schemas.js';
+import { MfaChallenge } from './users.mfa-schemas.js';
 import type { SessionsApi, UsersApi } from './users.api.js';
+import type { SessionsService } from './users.sessions.js';
 
 const bearer = [{ bearerAuth: [] }];
 
 /** REST adapter of the users module: parse, call one service method, shape the answer. */
 export function usersRoutes(
   http: FastifyInstance,
-  { users, sessions, tokens }: { users: UsersApi; sessions: SessionsApi; tokens: AccessTokens },
+  {
+    users,
+    sessions,
+    tokens,
+  }: { users: UsersApi; sessions: SessionsApi & Pick<SessionsService, 'beginLogin'>; tokens: AccessTokens },
 ) {
   const app = http.withTypeProvider<TypeBoxTypeProvider>();
   app.post(
     '/users/register',
     {
-      config: { auth: 'optional', ipLimit: 'registerPerIp' },
+      config: { auth: 'optional', ipLimit: 'registerPerIp', scope: 'sessions-only' },
       schema: {
         tags: ['users'],
         summary: 'Register a buyer or seller (an admin may also create admins)',
@@ -48,18 +54,29 @@ export function usersRoutes(
       config: { ipLimit: 'loginPerIp' },
       schema: {
         tags: ['users'],
-        summary: 'Log in with email and password',
+        summary: 'Log in with email and password (with TOTP on: a challenge for POST /auth/login/mfa)',
         body: LoginBody,
-        response: { 200: envelope(Session), ...errorResponses(400, 401, 403, 429) },
+        response: {
+          200: envelope(Type.Union([Session, MfaChallenge])),
+          ...errorResponses(400, 401, 403, 429),
+        },
       },
     },
-    async (request) => ok('login successfully', await sessions.login(request.body, request.ip)),
+    async (request) => {
+      const result = await sessions.beginLogin(request.body, request.ip);
+      return ok('mfa_required' in result ? 'enter your two-factor code' : 'login successfully', result);
+    },
   );
 
   app.get(
     '/users/me',
     {
-      config: { auth: 'required' },
+      config: {
+        auth: 'required',
+        scope: 'profile:read',
+        mfaEnrolment: true,
+        audit: { action: 'user.profile.read', subject: 'actor' },
+      },
       schema: {
         tags: ['users'],
         summary: 'The caller’s own profile',
@@ -74,7 +91,11 @@ export function usersRoutes(
   app.patch(
     '/users/me',
     {
-      config: { auth: 'required' },
+      config: {
+        auth: 'required',
+        scope: 'sessions-only',
+        audit: { action: 'user.profile.update', subject: 'actor' },
+      },
       schema: {
         tags: ['users'],
         summary: 'Change the caller’s name, email or password',
@@ -93,7 +114,11 @@ export function usersRoutes(
   app.get(
     '/users/:id',
     {
-      config: { auth: 'required' },
+      config: {
+        auth: 'required',
+        scope: 'profile:read',
+        audit: { action: 'user.profile.read', target: 'user', subject: 'param' },
+      },
       schema: {
         tags: ['users'],
         summary: 'A user’s profile: your own, or anyone’s for an admin',
@@ -126,7 +151,7 @@ export function usersRoutes(
   app.post(
     '/auth/logout',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'sessions-only', mfaEnrolment: true },
       schema: {
         tags: ['auth'],
         summary: 'End one session (by its refresh token) or all of the caller’s sessions',

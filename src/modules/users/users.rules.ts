@@ -24,12 +24,47 @@ export function assertMayRegisterAs(role: Role, actor: Actor | undefined): void 
   }
 }
 
+/** Where a buyer's orders go; stored encrypted as JSON text. */
+export interface ShippingAddress {
+  line1: string;
+  line2?: string;
+  city: string;
+  region?: string;
+  postal_code: string;
+  /** ISO 3166-1 alpha-2, upper case. */
+  country: string;
+}
+
+const regionNames = new Intl.DisplayNames(['en'], { type: 'region', fallback: 'none' });
+
+/** The address as stored: trimmed, country upper-cased and checked against ISO 3166-1. */
+export function normalizeShippingAddress(address: ShippingAddress): ShippingAddress {
+  const country = address.country.toUpperCase();
+  const known = /^[A-Z]{2}$/.test(country) ? regionNames.of(country) : undefined;
+  if (known === undefined || known === 'Unknown Region')
+    throw invalidField('shipping_address.country', 'invalid', 'country must be an ISO 3166-1 alpha-2 code');
+  const trimmed = (value: string | undefined) => (value?.trim() ? value.trim() : undefined);
+  return {
+    line1: address.line1.trim(),
+    ...(trimmed(address.line2) ? { line2: trimmed(address.line2) } : {}),
+    city: address.city.trim(),
+    ...(trimmed(address.region) ? { region: trimmed(address.region) } : {}),
+    postal_code: address.postal_code.trim(),
+    country,
+  };
+}
+
 export interface PublicUser {
   id: string;
   name: string;
   email: string;
+  /** E.164, or null when not given. */
+  phone: string | null;
+  shipping_address: ShippingAddress | null;
   role: Role;
-  status: 'active' | 'disabled';
+  status: 'active' | 'disabled' | 'erased';
+  /** Whether the current address was proved to reach its owner (a link mailed to it was followed). */
+  email_verified: boolean;
   created_at: string;
   updated_at: string;
 }
@@ -38,8 +73,11 @@ export const toPublicUser = (row: UserRow): PublicUser => ({
   id: row.id,
   name: row.name,
   email: row.email,
+  phone: row.phone ?? null,
+  shipping_address: row.shipping_address ? (JSON.parse(row.shipping_address) as ShippingAddress) : null,
   role: row.role,
   status: row.status,
+  email_verified: row.email_verified_at !== null && row.email_verified_at !== undefined,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
 });

@@ -1,20 +1,23 @@
 import { type Actor, authorize, type Role } from '../../platform/auth/policy.js';
 import type { Outbox } from '../../platform/events/outbox.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
-import { decodeTimeCursor, encodeTimeCursor, likeLiteral, pageOf } from '../../platform/db/keyset.js';
+import { decodeTimeCursor, encodeTimeCursor, pageOf } from '../../platform/db/keyset.js';
 import { conflict, invalidField, notFound, unauthenticated } from '../../platform/errors.js';
 import { IN_PROCESS, type PasswordAttempts } from './users.attempts.js';
 import { assertAcceptablePassword } from './users.password-rules.js';
 import { hashPassword, verifyPassword } from './users.passwords.js';
 import type { UsersRepository } from './users.repository.js';
 import type { SessionsService } from './users.sessions.js';
+import type { RecoveryService } from './users.recovery.js';
 import {
   type AdminUser,
   assertMayRegisterAs,
   assertNotSelf,
   assertPasswordsMatch,
   normalizeEmail,
+  normalizeShippingAddress,
   type PublicUser,
+  type ShippingAddress,
   toAdminUser,
   toPublicUser,
 } from './users.rules.js';
@@ -30,13 +33,17 @@ export interface RegisterInput {
 export interface UpdateProfileInput {
   name?: string;
   email?: string;
+  /** E.164; null removes it. */
+  phone?: string | null;
+  /** null removes it. */
+  shipping_address?: ShippingAddress | null;
   password?: string;
   confirm_password?: string;
   current_password?: string;
 }
 
 export interface ListUsersQuery {
-  /** Part of the email or name, any case. */
+  /** A whole e-mail address (any case) or a user id: personal data is encrypted, so nothing partial. */
   q?: string;
   role?: Role;
   status?: 'active' | 'disabled';
@@ -52,6 +59,12 @@ export interface Contact {
 
 const emailTaken = () => conflict('email_taken', 'email already exists');
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** What an admin's search `q` matches: a user id when it is one, else an exact e-mail. */
+const searchFilter = (q: string | undefined): { email?: string; id?: string } =>
+  !q ? {} : UUID.test(q) ? { id: q.toLowerCase() } : { email: q };
+
 /** The users module's facade for accounts and profiles. Sessions live in SessionsService. */
 export class UsersService {
   constructor(
@@ -60,12 +73,15 @@ export class UsersService {
     private readonly outbox?: Outbox,
     /** Ends other sessions when credentials change; absent only in the CLI, which changes none. */
     private readonly sessions?: Pick<SessionsService, 'revokeAccessTokens'>,
+    /** Mails a verification link on registration and e-mail change (users.recovery.ts). */
+    private readonly verification?: Pick<RecoveryService, 'requestVerification' | 'issueVerification'>,
   ) {}
 
   /**
    * Opens an account. The email's uniqueness is decided by the database's unique index,
    * so concurrent registrations of one address yield exactly one account. `user.registered`
-   * is written to the outbox in the same transaction.
+   * is written to the outbox in the same transaction, carrying ids only: the outbox is kept
+   * for days and is not encrypted, and consumers look the user up (UsersService.contact).
    * @throws `validation_failed` (400), `password_too_common` (400), `role_not_allowed` (403),
    * `email_taken` (409)
    */
@@ -84,8 +100,19 @@ export class UsersService {
             password_hash: passwordHash,
           }),
         );
+        // The welcome mail carries the verification link (sealed): one mail, not two.
+        const verification = await this.verification?.issueVerification(trx, user.id, user.email);
         await this.outbox?.write(trx, [
-          { type: 'user.registered', aggregate: `user:${user.id}`, data: user },
+          {
+            type: 'user.registered',
+            aggregate: `user:${user.id}`,
+            data: {
+              id: user.id,
+              role: user.role,
+              created_at: user.created_at,
+              ...(verification ? { verification } : {}),
+            },
+          },
         ]);
         return user;
       });
@@ -122,7 +149,7 @@ export class UsersService {
   }
 
   /**
-   * Changes the caller's own name, email or password. Email and password changes need the
+   * Changes the caller's own name, email, password, phone or shipping address. Email and password changes need the
    * current password and end every other session, access tokens included (the caller's own
    * session goes on). A wrong current password counts against the account as a failed
    * login does (a stolen access token must not let its holder guess the password without
@@ -138,8 +165,20 @@ export class UsersService {
     const me = authorize(actor);
     const current = await this.repo.findUserById(me.userId);
     if (!current) throw notFound('user');
-    const patch: { name?: string; email?: string; password_hash?: string } = {};
+    const patch: {
+      name?: string;
+      email?: string;
+      password_hash?: string;
+      phone?: string | null;
+      shipping_address?: string | null;
+    } = {};
     if (input.name !== undefined) patch.name = input.name.trim();
+    if (input.phone !== undefined) patch.phone = input.phone;
+    if (input.shipping_address !== undefined)
+      patch.shipping_address =
+        input.shipping_address === null
+          ? null
+          : JSON.stringify(normalizeShippingAddress(input.shipping_address));
     const sensitive = input.email !== undefined || input.password !== undefined;
     if (sensitive) {
       if (input.current_password === undefined) {
@@ -164,9 +203,15 @@ export class UsersService {
       patch.password_hash = await hashPassword(input.password);
     }
     try {
-      const row = await this.repo.transaction(async (repo) => {
+      const row = await this.repo.transaction(async (repo, trx) => {
         const updated = await repo.updateUser(me.userId, patch);
         if (sensitive) await repo.revokeAllForUser(me.userId, new Date(), me.sessionId);
+        // The new address takes effect now (the current password proved the change) but
+        // counts as unverified until the link mailed to it is followed.
+        if (updated && this.verification && patch.email !== undefined && patch.email !== current.email) {
+          await this.verification.requestVerification(trx, me.userId, patch.email);
+          return { ...updated, email_verified_at: null };
+        }
         return updated;
       });
       if (!row) throw notFound('user');
@@ -190,7 +235,7 @@ export class UsersService {
     const after = query.cursor === undefined ? undefined : decodeTimeCursor(query.cursor);
     const q = query.q?.trim();
     const rows = await this.repo.listUsers(
-      { contains: q ? likeLiteral(q) : undefined, role: query.role, status: query.status },
+      { ...searchFilter(q), role: query.role, status: query.status },
       query.limit,
       after,
     );

@@ -2,13 +2,14 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Actor, Role } from '../../platform/auth/policy.js';
 import { authorize } from '../../platform/auth/policy.js';
 import type { AccessTokens } from '../../platform/auth/tokens.js';
-import { unauthenticated } from '../../platform/errors.js';
+import { notFound, unauthenticated, unprocessable } from '../../platform/errors.js';
 import { IN_PROCESS, type PasswordAttempts } from './users.attempts.js';
 import { hashPassword, needsRehash, verifyAgainstDecoy, verifyPassword } from './users.passwords.js';
 import type { UsersRepository } from './users.repository.js';
 import { judgeSpentRefresh, spentWithinGrace } from './users.refresh-rules.js';
 import { accountDisabled, normalizeEmail } from './users.rules.js';
 import type { RefreshTokenRow } from './users.tables.js';
+import type { MfaChallenge, SecondFactor } from './users.mfa.js';
 
 export interface SessionTokens {
   id: string;
@@ -18,6 +19,17 @@ export interface SessionTokens {
   expires_in: number;
   refresh_token: string;
   refresh_expires_in: number;
+  /** Present (true) when the session may only enrol TOTP (an admin where admins need it). */
+  mfa_enrollment_required?: true;
+}
+
+/** The two-factor side of logins (users.mfa.ts); absent, logins are password-only. */
+export interface MfaGate {
+  enabled(userId: string): Promise<boolean>;
+  /** Admins must sign in with TOTP: an admin session without it may only enrol. */
+  readonly adminsNeedTotp: boolean;
+  challenge(userId: string): Promise<MfaChallenge>;
+  verifyLogin(input: SecondFactor, clientIp?: string): Promise<string>;
 }
 
 const invalidCredentials = () => unauthenticated('invalid_credentials', 'email or password is incorrect');
@@ -50,6 +62,7 @@ export class SessionsService {
     private readonly refreshTtlMs: number,
     /** REFRESH_TOKEN_REUSE_GRACE; 0: every spent token presented again is theft. */
     private readonly reuseGraceMs: number,
+    private readonly mfa?: MfaGate,
   ) {}
 
   /**
@@ -57,12 +70,38 @@ export class SessionsService {
    * after the same amount of work; `account_disabled` (403) only after the right password,
    * so a guesser learns nothing of the account; `rate_limited` (429) once the account's
    * failed checks from `clientIp`, or from every address together, have spent their budget
-   * (PasswordAttempts).
+   * (PasswordAttempts); `mfa_required` (422) for an account with TOTP on, whose second
+   * step only `beginLogin` offers (gRPC's LoginUser, the seed).
    */
   async login(
     input: { email: string; password: string },
     clientIp: string = IN_PROCESS,
   ): Promise<SessionTokens> {
+    const user = await this.checkPassword(input, clientIp);
+    if (this.mfa && (await this.mfa.enabled(user.id))) {
+      throw unprocessable(
+        'mfa_required',
+        'this account signs in with a second factor (POST /auth/login/mfa)',
+      );
+    }
+    return this.startFamily({ userId: user.id, role: user.role }, randomUUID());
+  }
+
+  /**
+   * `login` with a second step: for an account with TOTP on, the right password yields a
+   * challenge whose token `completeMfaLogin` takes with a code, instead of tokens.
+   * @throws as `login`, but never `mfa_required`
+   */
+  async beginLogin(
+    input: { email: string; password: string },
+    clientIp: string = IN_PROCESS,
+  ): Promise<SessionTokens | MfaChallenge> {
+    const user = await this.checkPassword(input, clientIp);
+    if (this.mfa && (await this.mfa.enabled(user.id))) return this.mfa.challenge(user.id);
+    return this.startFamily({ userId: user.id, role: user.role }, randomUUID());
+  }
+
+  private async checkPassword(input: { email: string; password: string }, clientIp: string) {
     const email = normalizeEmail(input.email);
     const user = await this.attempts.verify(email, clientIp, async () => {
       const found = await this.repo.findUserByEmail(email);
@@ -75,6 +114,37 @@ export class SessionsService {
     if (user.status !== 'active') throw accountDisabled();
     if (needsRehash(user.password_hash)) {
       await this.repo.updateUser(user.id, { password_hash: await hashPassword(input.password) });
+    }
+    return user;
+  }
+
+  /**
+   * The second step of a two-factor login: the challenge's token with a TOTP or recovery
+   * code gives the session `login` would have.
+   * @throws `invalid_mfa_token` (401), `invalid_mfa_code` (401), `rate_limited` (429),
+   * `account_disabled` (403)
+   */
+  async completeMfaLogin(input: SecondFactor, clientIp: string = IN_PROCESS): Promise<SessionTokens> {
+    if (!this.mfa) throw new Error('two-factor sign-in is not wired');
+    const userId = await this.mfa.verifyLogin(input, clientIp);
+    const user = await this.repo.findUserById(userId);
+    if (user?.status !== 'active') throw accountDisabled();
+    return this.startFamily({ userId: user.id, role: user.role }, randomUUID());
+  }
+
+  /**
+   * Starts a session for a user who proved who they are elsewhere (an OpenID provider's
+   * sign-in, checked by the caller): no password involved.
+   * @throws `account_disabled` (403) for a disabled account, `user_not_found` (404) for none,
+   * `mfa_required` (422) for an account with TOTP on
+   */
+  async startVerified(userId: string): Promise<SessionTokens> {
+    const user = await this.repo.findUserById(userId);
+    if (!user) throw notFound('user');
+    if (user.status !== 'active') throw accountDisabled();
+    // A provider's sign-in is one factor: it must not walk around the account's second one.
+    if (this.mfa && (await this.mfa.enabled(user.id))) {
+      throw unprocessable('mfa_required', 'this account signs in with its password and a second factor');
     }
     return this.startFamily({ userId: user.id, role: user.role }, randomUUID());
   }
@@ -189,7 +259,16 @@ export class SessionsService {
     });
     // Disabled between the check and now: no token of any kind is issued.
     if (!started) throw accountDisabled();
-    const access = await this.accessTokens.issue(actor, familyId);
+    // Decided at every issue, refreshes included: enrolling lifts it from the next token on.
+    // Asked through `repo`: inside a refresh's transaction, on its connection.
+    const enrolmentOnly =
+      this.mfa?.adminsNeedTotp === true &&
+      actor.role === 'admin' &&
+      !(await repo.hasConfirmedTotp(actor.userId));
+    const access = await this.accessTokens.issue(
+      enrolmentOnly ? { ...actor, mfaEnrolmentOnly: true } : actor,
+      familyId,
+    );
     return {
       id: actor.userId,
       role: actor.role,
@@ -198,6 +277,7 @@ export class SessionsService {
       expires_in: access.expiresInSeconds,
       refresh_token: refreshToken,
       refresh_expires_in: Math.floor(this.refreshTtlMs / 1000),
+      ...(enrolmentOnly ? { mfa_enrollment_required: true as const } : {}),
     };
   }
 }

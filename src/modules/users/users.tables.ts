@@ -3,13 +3,25 @@ import type { Role } from '../../platform/auth/policy.js';
 
 export interface UsersTable {
   id: Generated<string>;
+  /** Encrypted at rest (users.encryption.ts); the repository reads and writes plaintext. */
   name: string;
+  /** Encrypted at rest; found through email_index only. */
   email: string;
+  /** Blind index (keyed HMAC) of the normalised email: unique, what lookups by email use. */
+  email_index: string | null;
+  /** Encrypted at rest; E.164. */
+  phone: string | null;
+  /** Encrypted at rest; the ShippingAddress as JSON text. */
+  shipping_address: string | null;
   role: Role;
-  password_hash: string;
-  status: Generated<'active' | 'disabled'>;
+  /** NULL for an account made from an OpenID Connect identity: no password signs it in. */
+  password_hash: string | null;
+  /** 'erased': personal data anonymised on the person's request (GDPR Art. 17); the row stays as a pseudonym. */
+  status: Generated<'active' | 'disabled' | 'erased'>;
   /** Set exactly when status is 'disabled' (a CHECK holds the two in step). */
   disabled_at: Date | null;
+  /** When the current address was proved to reach its owner; NULL until then and after a change. */
+  email_verified_at: Generated<Date | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }

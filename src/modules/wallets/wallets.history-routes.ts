@@ -60,7 +60,7 @@ export function walletHistoryRoutes(http: FastifyInstance, { history }: { histor
   app.get(
     '/wallet/transactions',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'wallet:read' },
       schema: {
         tags: ['wallets'],
         summary: 'Your wallet’s statement: every movement, newest first, with the balance after it',
@@ -86,7 +86,7 @@ export function walletHistoryRoutes(http: FastifyInstance, { history }: { histor
   app.get(
     '/wallet/payouts',
     {
-      config: { auth: 'required', roles: ['seller'] },
+      config: { auth: 'required', roles: ['seller'], scope: 'wallet:read' },
       schema: {
         tags: ['wallets'],
         summary: 'Your payouts, newest first (sellers)',
@@ -105,7 +105,12 @@ export function walletHistoryRoutes(http: FastifyInstance, { history }: { histor
   app.get(
     '/admin/payouts',
     {
-      config: { auth: 'required', roles: ['admin'] },
+      config: {
+        auth: 'required',
+        roles: ['admin'],
+        scope: 'admin:read',
+        audit: { action: 'admin.payout.list' },
+      },
       schema: {
         tags: ['admin'],
         summary: 'Every seller’s payouts, newest first; `status=pending` for those to pay (admins)',

@@ -49,7 +49,7 @@ export function walletsRoutes(http: FastifyInstance, { wallets }: { wallets: Wal
   app.get(
     '/wallet',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'wallet:read' },
       schema: {
         tags: ['wallets'],
         summary: 'Your wallet balances, one per currency',
@@ -63,7 +63,7 @@ export function walletsRoutes(http: FastifyInstance, { wallets }: { wallets: Wal
   app.post(
     '/wallet/top-ups',
     {
-      config: { auth: 'required', idempotent: true },
+      config: { auth: 'required', idempotent: true, scope: 'wallet:write' },
       schema: {
         tags: ['wallets'],
         summary:
@@ -90,7 +90,7 @@ export function walletsRoutes(http: FastifyInstance, { wallets }: { wallets: Wal
   app.get(
     '/wallet/top-ups/:id',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'wallet:read' },
       schema: {
         tags: ['wallets'],
         summary: 'A top-up paid through a gateway, to follow it until the gateway settles it',
@@ -106,7 +106,7 @@ export function walletsRoutes(http: FastifyInstance, { wallets }: { wallets: Wal
   app.post(
     '/wallet/payouts',
     {
-      config: { auth: 'required', idempotent: true, roles: ['seller'] },
+      config: { auth: 'required', idempotent: true, roles: ['seller'], scope: 'wallet:write' },
       schema: {
         tags: ['wallets'],
         summary: 'Ask for part of your available balance to be paid out (sellers); it is held until paid',
@@ -130,7 +130,16 @@ export function walletsRoutes(http: FastifyInstance, { wallets }: { wallets: Wal
     app.post(
       `/admin/payouts/:id/${outcome === 'paid' ? 'complete' : 'cancel'}`,
       {
-        config: { auth: 'required', idempotent: true, roles: ['admin'] },
+        config: {
+          auth: 'required',
+          idempotent: true,
+          roles: ['admin'],
+          scope: 'admin:write',
+          audit: {
+            action: outcome === 'paid' ? 'admin.payout.complete' : 'admin.payout.cancel',
+            target: 'payout',
+          },
+        },
         schema: {
           tags: ['wallets'],
           summary:

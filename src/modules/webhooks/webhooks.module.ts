@@ -4,11 +4,12 @@ import type { Logger } from 'pino';
 import type { DomainEvent } from '../../platform/events/event.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
 import { handleOnce } from '../../platform/events/handle-once.js';
+import type { KeyRing } from '../../platform/crypto/keyring.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 import { webhooksRoutes } from './webhooks.routes.js';
 import { defaultRetryPolicy, EVENT_TYPES, type RetryPolicy } from './webhooks.rules.js';
 import { createSender, type Sender } from './webhooks.sender.js';
-import { WebhooksService } from './webhooks.service.js';
+import { type PersonalDataFilter, WebhooksService } from './webhooks.service.js';
 import type { Resolver } from '../../platform/http/url-guard.js';
 import { repeatEvery } from '../../platform/repeat.js';
 
@@ -28,6 +29,8 @@ export interface WebhooksModule {
 
 export function createWebhooksModule(deps: {
   db: Kysely<object>;
+  /** Encrypts the endpoints' signing secrets at rest. */
+  keyring: KeyRing;
   logger: Logger;
   /** Hosts or addresses deliveries may reach although they are not public (tests: 127.0.0.1). */
   allowList: string[];
@@ -38,10 +41,12 @@ export function createWebhooksModule(deps: {
   resolve?: Resolver;
   send?: Sender;
   random?: () => number;
+  /** Withholds personal data from recipients a person's "do not sell or share" excludes. */
+  personalData?: PersonalDataFilter;
 }): WebhooksModule {
   const timeoutMs = deps.fetchTimeoutMs ?? 10_000;
   const send = deps.send ?? createSender({ allowList: deps.allowList, timeoutMs, resolve: deps.resolve });
-  const webhooks = new WebhooksService(new WebhooksRepository(deps.db), send, {
+  const webhooks = new WebhooksService(new WebhooksRepository(deps.db, deps.keyring), send, {
     allowList: deps.allowList,
     policy: { ...defaultRetryPolicy, ...deps.retryPolicy },
     // Generous next to the timeout: the outcome must be recorded before anyone else may retry.
@@ -49,6 +54,7 @@ export function createWebhooksModule(deps: {
     logger: deps.logger,
     resolve: deps.resolve,
     random: deps.random,
+    personalData: deps.personalData,
   });
   return {
     webhooks,

@@ -1,15 +1,35 @@
+import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
+import type { KeyRing } from '../../platform/crypto/keyring.js';
+import { type EncryptedColumns, fieldContext } from '../../platform/crypto/reencrypt.js';
 import { tablesOf } from '../../platform/db/database.js';
 import type { AttemptRow, DeliveryRow, EndpointRow, WebhooksTables } from './webhooks.tables.js';
 
 export type ClaimedDelivery = DeliveryRow & { url: string; secret: string };
 
-/** SQL of the webhooks module, and nothing else. */
+/** The webhooks module's encrypted columns, for the rotation job (collected in src/encrypted-columns.ts). */
+export const webhooksEncryptedColumns: EncryptedColumns[] = [
+  { table: 'webhook_endpoints', key: ['id'], columns: ['secret'] },
+];
+
+const secretContext = (endpointId: string) => fieldContext('webhook_endpoints', 'secret', endpointId);
+
+/**
+ * SQL of the webhooks module, and nothing else. Signing secrets are stored encrypted and
+ * decrypted here, so the service only ever sees them in plaintext.
+ */
 export class WebhooksRepository {
   private readonly db: Kysely<WebhooksTables>;
 
-  constructor(db: Kysely<object>) {
+  constructor(
+    db: Kysely<object>,
+    private readonly ring: KeyRing,
+  ) {
     this.db = tablesOf<WebhooksTables>(db);
+  }
+
+  private opened(row: EndpointRow): EndpointRow {
+    return { ...row, secret: this.ring.open(row.secret, secretContext(row.id)) };
   }
 
   private of(trx?: Transaction<object>): Kysely<WebhooksTables> {
@@ -20,18 +40,22 @@ export class WebhooksRepository {
     return this.db.transaction().execute((trx) => fn(trx as unknown as Transaction<object>));
   }
 
-  insertEndpoint(row: { owner_id: string; url: string; event_types: string[]; secret: string }) {
-    return this.db
+  /** The id is made here: it is part of the secret's encryption context. */
+  async insertEndpoint(row: { owner_id: string; url: string; event_types: string[]; secret: string }) {
+    const id = randomUUID();
+    const inserted = await this.db
       .insertInto('webhook_endpoints')
       .values({
+        id,
         owner_id: row.owner_id,
         url: row.url,
         // An explicit array literal: PGlite and pg serialise JS arrays differently.
         event_types: sql<string[]>`ARRAY[${sql.join(row.event_types)}]::text[]`,
-        secret: row.secret,
+        secret: this.ring.encrypt(row.secret, secretContext(id)),
       })
       .returningAll()
       .executeTakeFirstOrThrow();
+    return this.opened(inserted);
   }
 
   async countEndpoints(ownerId: string): Promise<number> {
@@ -43,14 +67,59 @@ export class WebhooksRepository {
     return Number(row.n);
   }
 
-  listEndpoints(ownerId: string | undefined, limit: number): Promise<EndpointRow[]> {
+  async listEndpoints(ownerId: string | undefined, limit: number): Promise<EndpointRow[]> {
     let query = this.db.selectFrom('webhook_endpoints').selectAll().orderBy('created_at').orderBy('id');
     if (ownerId) query = query.where('owner_id', '=', ownerId);
-    return query.limit(limit).execute();
+    const rows = await query.limit(limit).execute();
+    return rows.map((row) => this.opened(row));
   }
 
-  findEndpoint(id: string): Promise<EndpointRow | undefined> {
-    return this.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+  async findEndpoint(id: string): Promise<EndpointRow | undefined> {
+    const row = await this.db
+      .selectFrom('webhook_endpoints')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row && this.opened(row);
+  }
+
+  /** An owner's endpoints with how many deliveries each has in each status, for an export. */
+  async deliveryCounts(endpointIds: readonly string[]) {
+    if (endpointIds.length === 0) return [];
+    return this.db
+      .selectFrom('webhook_deliveries')
+      .select((eb) => ['endpoint_id', 'status', eb.fn.countAll<string>().as('count')])
+      .where('endpoint_id', 'in', [...endpointIds])
+      .groupBy(['endpoint_id', 'status'])
+      .execute();
+  }
+
+  /** Erasure: every endpoint of the owner, their deliveries and attempts (cascade), in `trx`. */
+  async deleteEndpointsOf(trx: Transaction<object>, ownerId: string): Promise<void> {
+    await this.of(trx).deleteFrom('webhook_endpoints').where('owner_id', '=', ownerId).execute();
+  }
+
+  /** Retention: deliveries finished (delivered or failed) before `cutoff`, a batch at a time. */
+  async deleteDeliveriesOlderThan(cutoff: Date, batch = 1_000): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const result = await this.db
+        .deleteFrom('webhook_deliveries')
+        .where(
+          'id',
+          'in',
+          this.db
+            .selectFrom('webhook_deliveries')
+            .select('id')
+            .where('status', '!=', 'pending')
+            .where('created_at', '<', cutoff)
+            .limit(batch),
+        )
+        .executeTakeFirst();
+      const deleted = Number(result.numDeletedRows);
+      total += deleted;
+      if (deleted < batch) return total;
+    }
   }
 
   /** Deliveries and their attempts go with the endpoint (ON DELETE CASCADE). */
@@ -62,10 +131,10 @@ export class WebhooksRepository {
     trx: Transaction<object>,
     ownerIds: string[],
     type: string,
-  ): Promise<{ id: string }[]> {
+  ): Promise<{ id: string; owner_id: string }[]> {
     return this.of(trx)
       .selectFrom('webhook_endpoints')
-      .select('id')
+      .select(['id', 'owner_id'])
       .where('status', '=', 'enabled')
       .where('owner_id', 'in', ownerIds)
       .where(sql<boolean>`(${type}::text = ANY(event_types) OR '*' = ANY(event_types))`)
@@ -152,7 +221,11 @@ export class WebhooksRepository {
       const byId = new Map(endpoints.map((endpoint) => [endpoint.id, endpoint]));
       return claimed.map((row) => {
         const endpoint = byId.get(row.endpoint_id)!;
-        return { ...row, url: endpoint.url, secret: endpoint.secret };
+        return {
+          ...row,
+          url: endpoint.url,
+          secret: this.ring.open(endpoint.secret, secretContext(endpoint.id)),
+        };
       });
     });
   }

@@ -57,7 +57,7 @@ export function webhooksRoutes(http: FastifyInstance, { webhooks }: { webhooks: 
   app.post(
     '/webhooks',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'webhooks:write' },
       schema: {
         tags: ['webhooks'],
         summary: 'Register an endpoint for your events; the signing secret is returned only here',
@@ -86,7 +86,7 @@ export function webhooksRoutes(http: FastifyInstance, { webhooks }: { webhooks: 
   app.get(
     '/webhooks',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'webhooks:read' },
       schema: {
         tags: ['webhooks'],
         summary: 'Your webhook endpoints (all of them for admins), without secrets',
@@ -100,7 +100,7 @@ export function webhooksRoutes(http: FastifyInstance, { webhooks }: { webhooks: 
   app.delete(
     '/webhooks/:id',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'webhooks:write' },
       schema: {
         tags: ['webhooks'],
         summary: 'Delete an endpoint with its deliveries',
@@ -118,7 +118,7 @@ export function webhooksRoutes(http: FastifyInstance, { webhooks }: { webhooks: 
   app.get(
     '/webhooks/:id/deliveries',
     {
-      config: { auth: 'required' },
+      config: { auth: 'required', scope: 'webhooks:read' },
       schema: {
         tags: ['webhooks'],
         summary: 'The latest deliveries to an endpoint, each with its attempt log',
@@ -141,7 +141,11 @@ export function webhooksRoutes(http: FastifyInstance, { webhooks }: { webhooks: 
   app.post(
     '/webhooks/deliveries/:id/replay',
     {
-      config: { auth: 'required' },
+      config: {
+        auth: 'required',
+        scope: 'webhooks:write',
+        audit: { action: 'webhook.delivery.replay', target: 'webhook_delivery' },
+      },
       schema: {
         tags: ['webhooks'],
         summary: 'Send a delivery’s payload again, as a new delivery due now',

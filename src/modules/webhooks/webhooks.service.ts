@@ -94,6 +94,17 @@ const publicDelivery = (row: DeliveryRow, attempts: AttemptRow[]): PublicDeliver
 });
 
 /**
+ * Withholds personal data from endpoints of recipients who may not receive it (the CCPA's
+ * "do not sell or share"): the event's data as each recipient may see it.
+ */
+export interface PersonalDataFilter {
+  forRecipients(
+    trx: Transaction<object>,
+    event: { type: string; data: unknown; personIds: readonly string[] },
+  ): Promise<(recipientId: string) => unknown>;
+}
+
+/**
  * Outbound webhooks: integrators register endpoints for their own events; other modules
  * enqueue events inside their business transactions; a delivery loop POSTs them signed,
  * retrying with backoff and disabling endpoints that keep failing.
@@ -110,6 +121,7 @@ export class WebhooksService {
       logger: Logger;
       resolve?: Resolver;
       random?: () => number;
+      personalData?: PersonalDataFilter;
     },
   ) {}
 
@@ -153,6 +165,30 @@ export class WebhooksService {
     return rows.map(publicEndpoint);
   }
 
+  /** An owner's endpoints (no secrets) with their deliveries counted by status, for an export. */
+  async exportOf(ownerId: string) {
+    const endpoints = await this.repo.listEndpoints(ownerId, MAX_ENDPOINTS_PER_OWNER);
+    const counts = await this.repo.deliveryCounts(endpoints.map((row) => row.id));
+    return endpoints.map((row) => ({
+      ...publicEndpoint(row),
+      deliveries: Object.fromEntries(
+        counts
+          .filter((count) => count.endpoint_id === row.id)
+          .map((count) => [count.status, Number(count.count)]),
+      ),
+    }));
+  }
+
+  /** Erasure: the owner's endpoints with their deliveries, in the caller's transaction. */
+  eraseOwner(trx: Transaction<object>, ownerId: string): Promise<void> {
+    return this.repo.deleteEndpointsOf(trx, ownerId);
+  }
+
+  /** Retention: finished deliveries older than `cutoff`, with their attempts. Returns how many went. */
+  deleteOlderThan(cutoff: Date): Promise<number> {
+    return this.repo.deleteDeliveriesOlderThan(cutoff);
+  }
+
   /** Deletes an endpoint with its deliveries and their log. `webhook_endpoint_not_found` for others'. */
   async remove(actor: Actor | undefined, id: string): Promise<void> {
     await this.ownedEndpoint(actor, id);
@@ -194,13 +230,22 @@ export class WebhooksService {
     if (owners.length === 0) return { event: built, deliveries: 0 };
     const endpoints = await this.repo.subscribedEndpointIds(trx, owners, event.type);
     const payload = JSON.stringify(built);
+    const shape =
+      endpoints.length > 0
+        ? await this.options.personalData?.forRecipients(trx, { ...built, personIds: owners })
+        : undefined;
+    // Serialised once per recipient, and only when the filter changed something for them.
+    const payloadFor = (ownerId: string) => {
+      const data = shape?.(ownerId) ?? built.data;
+      return data === built.data ? payload : JSON.stringify({ ...built, data });
+    };
     const rows = await this.repo.insertDeliveries(
       trx,
       endpoints.map((endpoint) => ({
         endpoint_id: endpoint.id,
         event_id: built.id,
         event_type: built.type,
-        payload,
+        payload: payloadFor(endpoint.owner_id),
       })),
     );
     return { event: built, deliveries: rows.length };

@@ -10,7 +10,26 @@ export interface Actor {
   sessionId?: string;
   /** The access token it was proven with, which the gateway forwards to split-out services. */
   credential?: string;
+  /**
+   * What an API client's token may do (OAuth 2.0 client credentials). Absent: a user's own
+   * session, which may do everything its role allows.
+   */
+  scopes?: readonly string[];
+  /** The API client the token was issued to; absent for a user's own session. */
+  clientId?: string;
+  /**
+   * The session may only enrol a TOTP authenticator (an admin without one where admins
+   * must have one): every other route answers `mfa_enrollment_required`.
+   */
+  mfaEnrolmentOnly?: boolean;
 }
+
+/**
+ * Where a route or RPC stands for API clients: the scope a client token must hold, or
+ * `sessions-only` for what only a signed-in person may do (sessions, passwords, API
+ * clients themselves), which every client token is refused.
+ */
+export type ScopeRule = string | 'sessions-only';
 
 export interface Rule {
   /** Roles allowed to use the route or action at all. */
@@ -20,6 +39,22 @@ export interface Rule {
    * it does not exist, so ids cannot be probed for existence.
    */
   object?: { kind: string; ownerIds: readonly string[] };
+}
+
+/**
+ * The API-client half of authorization: a user's own session passes; a client token passes
+ * only a route that names a scope the token holds.
+ * @throws AppError `insufficient_scope` (403)
+ */
+export function authorizeScope(actor: Actor, rule: ScopeRule | undefined): Actor {
+  if (!actor.scopes) return actor;
+  if (rule === undefined || rule === 'sessions-only') {
+    throw forbidden('insufficient_scope', 'this action is only for signed-in users, not API clients');
+  }
+  if (!actor.scopes.includes(rule)) {
+    throw forbidden('insufficient_scope', `this action needs the scope ${rule}`);
+  }
+  return actor;
 }
 
 /**

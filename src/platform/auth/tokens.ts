@@ -1,5 +1,13 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { calculateJwkThumbprint, exportJWK, type JWK, jwtVerify, SignJWT } from 'jose';
+import {
+  calculateJwkThumbprint,
+  decodeJwt,
+  exportJWK,
+  type JWK,
+  type JWTPayload,
+  jwtVerify,
+  SignJWT,
+} from 'jose';
 import { unauthenticated } from '../errors.js';
 import type { Actor, Role } from './policy.js';
 import { RevokedSessions } from './revoked-sessions.js';
@@ -24,8 +32,31 @@ export interface AccessTokenOptions {
 
 type SessionActor = Actor & { sessionId: string };
 
+/** What an active token says, as token introspection (RFC 7662) reports it. */
+export interface TokenClaims {
+  sub: string;
+  role: Role;
+  sid: string;
+  iss: string;
+  aud: string;
+  iat: number;
+  exp: number;
+  /** Space-separated; only on API client tokens. */
+  scope?: string;
+  client_id?: string;
+}
+
 const sessionEnded = () =>
   unauthenticated('invalid_token', 'the access token belongs to a session that has ended');
+
+/** An API client token's limits, from its claims; a token with one claim and not the other is forged. */
+function clientOf(payload: JWTPayload): Pick<Actor, 'scopes' | 'clientId'> {
+  const { scope, client_id: clientId } = payload;
+  if (scope === undefined && clientId === undefined) return {};
+  if (typeof scope !== 'string' || typeof clientId !== 'string' || !clientId)
+    throw new Error('malformed client claims');
+  return { scopes: scope.split(' ').filter((name) => name !== ''), clientId };
+}
 
 /**
  * Signs and verifies access tokens: short-lived JWTs (EdDSA over Ed25519) carrying the
@@ -75,9 +106,17 @@ export class AccessTokens {
     return { keys: [this.publicJwk] };
   }
 
+  /**
+   * An access token for the actor's session. An API client's actor (with `scopes` and
+   * `clientId`) gets the `scope` and `client_id` claims (RFC 9068's names), which every
+   * verifier, split-out services included, turns back into the same limits.
+   */
   async issue(actor: Actor, sessionId: string): Promise<AccessToken> {
     const ttlSeconds = Math.floor(this.options.ttlMs / 1000);
-    const token = await new SignJWT({ role: actor.role, sid: sessionId })
+    const client =
+      actor.scopes && actor.clientId ? { scope: actor.scopes.join(' '), client_id: actor.clientId } : {};
+    const enrolment = actor.mfaEnrolmentOnly ? { mfa_enrol: true } : {};
+    const token = await new SignJWT({ role: actor.role, sid: sessionId, ...client, ...enrolment })
       .setProtectedHeader({ alg: ALGORITHM, kid: this.kid, typ: 'JWT' })
       .setSubject(actor.userId)
       .setIssuer(this.options.issuer)
@@ -104,6 +143,20 @@ export class AccessTokens {
     return actor;
   }
 
+  /**
+   * The claims of a token that `verify` would accept right now, else undefined: for token
+   * introspection, which must answer "not active" rather than fail.
+   */
+  async introspect(token: string): Promise<TokenClaims | undefined> {
+    try {
+      await this.verify(token);
+      // Verified just now: reading the claims needs no second signature check.
+      return decodeJwt(token) as unknown as TokenClaims;
+    } catch {
+      return undefined;
+    }
+  }
+
   private remembered(token: string): SessionActor | undefined {
     const known = this.verified.get(token);
     if (!known) return undefined;
@@ -125,7 +178,8 @@ export class AccessTokens {
       const sessionId = payload.sid;
       if (!payload.sub || !ROLES.includes(role) || typeof sessionId !== 'string' || !sessionId)
         throw new Error('malformed claims');
-      const actor: SessionActor = { userId: payload.sub, role, sessionId };
+      const actor: SessionActor = { userId: payload.sub, role, sessionId, ...clientOf(payload) };
+      if (payload.mfa_enrol === true) actor.mfaEnrolmentOnly = true;
       this.remember(token, actor, payload.exp! * 1000);
       return actor;
     } catch {

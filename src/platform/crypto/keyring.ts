@@ -19,6 +19,20 @@ const TAG_BYTES = 16;
 export const KEY_ID_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 /** How often an unknown key id may make the ring read its source again. */
 const RELOAD_INTERVAL_MS = 1_000;
+/**
+ * How often a ring with a source re-reads it before encrypting: a server that never meets
+ * a ciphertext under the new key still starts encrypting with it soon after a rotation.
+ */
+const REFRESH_INTERVAL_MS = 10_000;
+/** The shape of a ciphertext: tells one apart from a value written before encryption. */
+const CIPHERTEXT_PATTERN = /^v1:[A-Za-z0-9_-]{1,32}:[A-Za-z0-9_-]{16}:[A-Za-z0-9_-]{22,}$/;
+
+/** True for what `encrypt` writes; false for legacy plaintext (rows from before encryption). */
+export const isCiphertext = (value: string): boolean => CIPHERTEXT_PATTERN.test(value);
+
+/** The key id a ciphertext names, or undefined for anything else. */
+export const keyIdOf = (value: string): string | undefined =>
+  isCiphertext(value) ? value.split(':')[1] : undefined;
 
 /** A ciphertext that cannot be opened: tampered, of another context, or under an unknown key. */
 export class DecryptionError extends Error {
@@ -39,6 +53,7 @@ export class DecryptionError extends Error {
 export class KeyRing {
   private material: KeyMaterial;
   private lastReload = 0;
+  private lastRefresh = Date.now();
 
   /** @param source read again when a ciphertext names a key this process does not have yet (a rotation under way). */
   constructor(
@@ -57,6 +72,7 @@ export class KeyRing {
   }
 
   encrypt(plaintext: string, context: string): string {
+    if (this.source && Date.now() - this.lastRefresh >= REFRESH_INTERVAL_MS) this.refresh();
     const { id, key } = this.material.keys[0]!;
     const nonce = randomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, nonce);
@@ -96,6 +112,19 @@ export class KeyRing {
     return ciphertext === null || ciphertext === undefined ? null : this.decrypt(ciphertext, context);
   }
 
+  /**
+   * `decrypt` for columns that may still hold a value written before they were encrypted:
+   * such a value (not shaped like a ciphertext) is returned as it is, until the
+   * re-encryption pass rewrites it. A damaged ciphertext still throws.
+   */
+  open(stored: string, context: string): string {
+    return isCiphertext(stored) ? this.decrypt(stored, context) : stored;
+  }
+
+  openOptional(stored: string | null | undefined, context: string): string | null {
+    return stored === null || stored === undefined ? null : this.open(stored, context);
+  }
+
   /** True when the ciphertext is under the active key: what rotation leaves alone. */
   isCurrent(ciphertext: string): boolean {
     return ciphertext.startsWith(this.currentPrefix());
@@ -121,6 +150,16 @@ export class KeyRing {
     if (!this.source) return;
     this.lastReload = Date.now();
     this.material = validated(this.source());
+  }
+
+  /** `reload` that keeps the ring it has when the source cannot be read right now. */
+  private refresh(): void {
+    this.lastRefresh = Date.now();
+    try {
+      this.reload();
+    } catch {
+      // An unreadable or half-edited key file must not stop writes; the next refresh retries.
+    }
   }
 
   private keyFor(id: string): Buffer {

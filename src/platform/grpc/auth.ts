@@ -1,6 +1,7 @@
 import type { Metadata } from '@grpc/grpc-js';
 import type { Actor } from '../auth/policy.js';
 import type { AccessTokens } from '../auth/tokens.js';
+import { forbidden } from '../errors.js';
 
 /**
  * The caller, from `authorization: Bearer <access token>` in the call's metadata: the same
@@ -14,5 +15,9 @@ export async function actorFromMetadata(
   const header = metadata.get('authorization')[0];
   if (header === undefined) return undefined;
   const token = /^Bearer\s+(\S+)$/i.exec(String(header))?.[1] ?? '';
-  return { ...(await tokens.verify(token)), credential: token };
+  const actor = await tokens.verify(token);
+  // Enrolling TOTP is REST only: over gRPC such a session can do nothing.
+  if (actor.mfaEnrolmentOnly)
+    throw forbidden('mfa_enrollment_required', 'set up two-factor sign-in first (POST /users/me/mfa/totp)');
+  return { ...actor, credential: token };
 }

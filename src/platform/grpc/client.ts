@@ -6,6 +6,8 @@ import { fromServiceError } from './errors.js';
 export interface ClientOptions {
   /** Longest a call may take before it fails with DEADLINE_EXCEEDED (answered 503 at the edge). */
   deadlineMs: number;
+  /** How to reach the service: plain text when absent; TLS or mutual TLS (platform/tls/tls.options.ts). */
+  credentials?: grpc.ChannelCredentials;
 }
 
 type UnaryMethod<Request, Response> = (
@@ -56,7 +58,7 @@ export function targetOf(address: string): string {
     .join(',')}`;
 }
 
-/** A channel to a service, plaintext inside the cluster, kept alive, balanced over its instances. */
+/** A channel to a service, kept alive, balanced over its instances. */
 export const channelOptions: grpc.ChannelOptions = {
   'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
   'grpc.keepalive_time_ms': 30_000,
@@ -64,7 +66,9 @@ export const channelOptions: grpc.ChannelOptions = {
   'grpc.max_receive_message_length': 8 * 1024 * 1024,
   'grpc.max_send_message_length': 8 * 1024 * 1024,
 };
-export const insecure = () => grpc.credentials.createInsecure();
+/** The credentials a client was given, plain text when none. */
+export const credentialsOf = (options: ClientOptions) =>
+  options.credentials ?? grpc.credentials.createInsecure();
 
 /**
  * What every gateway-side client of a service shares: one balanced channel, a deadline on

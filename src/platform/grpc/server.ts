@@ -3,7 +3,8 @@ import type { PackageDefinition } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from 'pino';
-import type { Actor } from '../auth/policy.js';
+import { type Actor, authorizeScope } from '../auth/policy.js';
+import type { Scope } from '../auth/scopes.js';
 import type { AccessTokens } from '../auth/tokens.js';
 import { unavailable } from '../errors.js';
 import type { AddressLimit, RateLimits } from '../http/rate-limits.js';
@@ -11,6 +12,8 @@ import { actorFromMetadata } from './auth.js';
 import { clientAddressOf } from './client-address.js';
 import { reflectionDefinitions } from './reflection.js';
 import { toServiceError } from './errors.js';
+import type { TlsSettings } from '../../config.tls.js';
+import { grpcServerCredentials } from '../tls/tls.options.js';
 
 /** What an RPC handler gets besides its request: the caller and the call's deadline. */
 export interface CallContext {
@@ -33,11 +36,18 @@ export interface GrpcServerDeps {
   limits?: RateLimits;
   /** Take the client's address from `x-forwarded-for` (a trusted proxy, or the split gateway). */
   trustForwardedFor?: boolean;
+  /** Certificates: TLS, and mutual TLS with GRPC_TLS_CA; absent, the listener speaks plain text. */
+  tls?: TlsSettings;
 }
 
 export interface UnaryOptions {
   /** A per-address budget spent before the caller is even authenticated, as REST's `ipLimit`. */
   addressLimit?: AddressLimit;
+  /**
+   * What an API client's token needs to make this call, as a REST route's `config.scope`:
+   * a scope, or `sessions-only`. A client token is refused (PERMISSION_DENIED) without it.
+   */
+  scope?: Scope | 'sessions-only';
 }
 
 export type UnaryHandler<Request, Response> = (request: Request, context: CallContext) => Promise<Response>;
@@ -98,6 +108,7 @@ export class GrpcServer {
         if (limits && options.addressLimit) await limits.spendAddress(options.addressLimit, clientIp);
         const actor = await actorFromMetadata(call.metadata, tokens);
         if (limits && actor) await limits.spendUser(actor.userId);
+        if (actor) authorizeScope(actor, options.scope);
         return handler(call.request, { actor, deadline, metadata: call.metadata, clientIp });
       };
       run().then(
@@ -115,13 +126,22 @@ export class GrpcServer {
 
   async listen(host: string, port: number): Promise<number> {
     const bound = await new Promise<number>((resolve, reject) =>
-      this.server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, actual) =>
+      this.server.bindAsync(`${host}:${port}`, this.credentials(), (error, actual) =>
         error ? reject(error) : resolve(actual),
       ),
     );
     this.health.setStatus('', 'SERVING');
     for (const name of this.services) this.health.setStatus(name, 'SERVING');
     return bound;
+  }
+
+  /** Whether the listener speaks TLS (it does whenever this process has a gRPC certificate). */
+  get secure(): boolean {
+    return this.deps.tls?.grpcCert !== undefined;
+  }
+
+  private credentials(): grpc.ServerCredentials {
+    return this.deps.tls ? grpcServerCredentials(this.deps.tls) : grpc.ServerCredentials.createInsecure();
   }
 
   /** Stops taking calls, lets calls in progress finish (up to `graceMs`), then closes. */

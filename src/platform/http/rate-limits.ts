@@ -9,7 +9,13 @@ import type { Config } from '../../config.js';
 import { rateLimited } from '../errors.js';
 
 export type LimitName =
-  'loginPerIp' | 'loginFailures' | 'loginFailuresPerAccount' | 'registerPerIp' | 'perUser' | 'midtransPerIp';
+  | 'loginPerIp'
+  | 'loginFailures'
+  | 'loginFailuresPerAccount'
+  | 'registerPerIp'
+  | 'perUser'
+  | 'midtransPerIp'
+  | 'recoveryPerAccount';
 
 /** The budgets an edge spends per client address before it even reads the request. */
 export type AddressLimit = Extract<LimitName, 'loginPerIp' | 'registerPerIp' | 'midtransPerIp'>;
@@ -63,6 +69,8 @@ export class RateLimits {
       registerPerIp: make('register-ip', settings.registerPerIp, settings.registerWindowMs),
       perUser: make('user', settings.requestsPerUser, settings.requestsWindowMs),
       midtransPerIp: make('midtrans-ip', settings.midtransPerIp, settings.midtransWindowMs),
+      // Reset and verification mails per address (or account): bounds the mail one can trigger.
+      recoveryPerAccount: make('recovery', settings.recoveryPerAccount, settings.recoveryWindowMs),
     };
   }
 

@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyBaseLogger, type FastifyContextConfig, type FastifyInstance } from 'fastify';
+import type { Http2SecureServer } from 'node:http2';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyContextConfig,
+  type FastifyHttp2SecureOptions,
+  type FastifyInstance,
+  type FastifyServerOptions,
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { AccessTokens } from '../auth/tokens.js';
@@ -12,6 +19,8 @@ import type { RateLimits } from './rate-limits.js';
 import { securityHeaders } from './security-headers.js';
 import { validatorCompiler } from './validation.js';
 import { docsRoutes } from './docs.routes.js';
+import { httpsOptions } from '../tls/tls.options.js';
+import { securitySchemes, withSecurity } from './openapi-security.js';
 import fastJsonStringify from 'fast-json-stringify';
 
 export type HttpApp = FastifyInstance;
@@ -54,7 +63,8 @@ export interface HttpDeps {
  * security headers, CORS and the OpenAPI document. Modules add their routes afterwards.
  */
 export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps): Promise<FastifyInstance> {
-  const app = Fastify({
+  const tls = httpsOptions(config.tls);
+  const options = {
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
@@ -67,7 +77,18 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
     },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-  });
+  } satisfies FastifyServerOptions;
+  // With certificates: HTTPS with HTTP/2, and HTTP/1.1 for clients that do not offer h2 by
+  // ALPN. An HTTP/2 server cannot close only idle connections: on close its sessions get a
+  // GOAWAY (streams in flight finish) and HTTP/1.1 keep-alive sockets are closed.
+  const app = (tls
+    ? Fastify({
+        ...options,
+        http2: true,
+        https: tls,
+        forceCloseConnections: true,
+      } as unknown as FastifyHttp2SecureOptions<Http2SecureServer>)
+    : Fastify(options)) as unknown as FastifyInstance;
 
   app.setValidatorCompiler(validatorCompiler);
   // Fastify's own serializer compiler, made lazy like the validators: a route's response
@@ -80,7 +101,13 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
   installErrorHandling(app);
 
   // Hooks run on every request, so they are few, synchronous and precomputed.
-  const staticHeaders = { ...securityHeaders(), 'mamlaka-mode': config.mode };
+  // HSTS only in live mode: there the public address is HTTPS (here or at a TLS terminator),
+  // while a browser that saw it from a sandbox on localhost would refuse plain HTTP to every
+  // local port for a year.
+  const staticHeaders = {
+    ...securityHeaders({ hsts: config.mode === 'live' }),
+    'mamlaka-mode': config.mode,
+  };
   // During shutdown, responses still in flight tell the client to drop the connection, so
   // keep-alive sockets do not hold the server open after their last request.
   let closing = false;
@@ -93,8 +120,9 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
     reply.header('x-request-id', request.id);
     done();
   });
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (closing) reply.header('connection', 'close');
+  app.addHook('onSend', (request, reply, payload, done) => {
+    // HTTP/2 has no Connection header: its sessions are closed by a GOAWAY instead.
+    if (closing && request.raw.httpVersionMajor < 2) reply.header('connection', 'close');
     done(null, payload);
   });
   if (config.mode === 'sandbox') {
@@ -132,15 +160,16 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
           'Every response uses the envelope `{meta: {success, message, code?}, results}`.',
       },
       servers: [{ url: config.publicUrl }],
-      components: {
-        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      },
+      components: { securitySchemes: securitySchemes(config.publicUrl) },
     },
-    // The roles a route lets through live in its `config`, where the auth hook enforces them;
-    // copying them into the operation as `x-roles` documents exactly what is enforced.
+    // The roles and scope a route lets through live in its `config`, where the auth hook
+    // enforces them; the operation's `x-roles` and `security` are made from them, so the
+    // document says exactly what is enforced.
     transform: ({ schema, url, route }) => {
-      const roles = (route.config as FastifyContextConfig | undefined)?.roles;
-      return { schema: roles && schema ? { ...schema, 'x-roles': [...roles] } : schema, url };
+      const routeConfig = route.config as FastifyContextConfig | undefined;
+      const roles = routeConfig?.roles;
+      const withRoles = roles && schema ? { ...schema, 'x-roles': [...roles] } : schema;
+      return { schema: withSecurity(withRoles, routeConfig), url };
     },
   });
   installAuthentication(app, tokens, limits);

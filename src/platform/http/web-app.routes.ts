@@ -15,6 +15,7 @@ const PAGES = [
   '/',
   '/cart',
   '/signin',
+  '/signin/callback',
   '/signup',
   '/item/*',
   '/account',

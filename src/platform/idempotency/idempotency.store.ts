@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Generated, type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
+import type { KeyRing } from '../crypto/keyring.js';
+import { type EncryptedColumns, fieldContext } from '../crypto/reencrypt.js';
 import { tablesOf } from '../db/database.js';
 import { DEFAULT_LEASE_MS, type KeyRecord, RETENTION_MS } from './idempotency.rules.js';
 
@@ -48,6 +50,17 @@ export interface StoredResponse {
   body: string;
 }
 
+/**
+ * Stored responses are encrypted: a replayed answer may hold personal data or a secret
+ * shown once. The rotation job finds them here (collected in src/encrypted-columns.ts).
+ */
+export const idempotencyEncryptedColumns: EncryptedColumns[] = [
+  { table: 'idempotency_keys', key: ['scope', 'key'], columns: ['response_body'] },
+];
+
+const bodyContext = (scope: string, key: string) =>
+  fieldContext('idempotency_keys', 'response_body', [scope, key]);
+
 /** Rows deleted per statement by the cleanup, so it never holds a long lock. */
 const DELETE_BATCH = 1_000;
 
@@ -59,9 +72,15 @@ export class IdempotencyStore {
   private readonly db: Kysely<IdempotencyTables>;
   readonly leaseMs: number;
   readonly retentionMs: number;
+  private readonly ring: KeyRing | undefined;
 
-  constructor(db: Kysely<object>, options: { leaseMs?: number; retentionMs?: number } = {}) {
+  /** @param options.keyring encrypts stored responses; without one (unit-level tests) they are kept as they are. */
+  constructor(
+    db: Kysely<object>,
+    options: { leaseMs?: number; retentionMs?: number; keyring?: KeyRing } = {},
+  ) {
     this.db = tablesOf<IdempotencyTables>(db);
+    this.ring = options.keyring;
     this.leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
     this.retentionMs = options.retentionMs ?? RETENTION_MS;
     if (!(this.leaseMs >= 1)) throw new Error('the idempotency lease must be at least 1 ms');
@@ -106,7 +125,11 @@ export class IdempotencyStore {
       .where('key', '=', key)
       .executeTakeFirst();
     if (!found) return undefined;
-    const { db_now: now, ...row } = found;
+    const { db_now: now, ...stored } = found;
+    const row =
+      this.ring && stored.response_body !== null
+        ? { ...stored, response_body: this.ring.open(stored.response_body, bodyContext(scope, key)) }
+        : stored;
     const record: KeyRecord =
       row.status === 'in_flight'
         ? {
@@ -185,7 +208,9 @@ export class IdempotencyStore {
         locked_until: null,
         response_status: response.status,
         response_content_type: response.contentType,
-        response_body: response.body,
+        response_body: this.ring
+          ? this.ring.encrypt(response.body, bodyContext(claim.scope, claim.key))
+          : response.body,
         completed_at: sql<Date>`now()`,
         expires_at: IdempotencyStore.later(this.retentionMs),
       })

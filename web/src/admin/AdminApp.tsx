@@ -3,6 +3,7 @@ import { NotFound } from '../layout/Shell';
 import { AreaGate } from '../common/AreaGate';
 import '../common/area.css';
 import AnnouncementsPage from './AnnouncementsPage';
+import AuditPage from './AuditPage';
 import LedgerPage from './LedgerPage';
 import MailPage from './MailPage';
 import { useAdminT } from './messages';
@@ -22,6 +23,7 @@ const PAGES = [
   ['announcements', AnnouncementsPage],
   ['ledger', LedgerPage],
   ['mail', MailPage],
+  ['audit', AuditPage],
 ] as const;
 
 /** The admin console at /console/*: one chunk, its own routes and sub-navigation. */

@@ -43,7 +43,7 @@ export default function UsersPage() {
             id="user-search"
             type="search"
             value={draft}
-            maxLength={100}
+            maxLength={254}
             placeholder={t('searchHint')}
             onChange={(event) => setDraft(event.target.value)}
           />

@@ -291,7 +291,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in with email and password */
+        /** Log in with email and password (with TOTP on: a challenge for POST /auth/login/mfa) */
         post: {
             parameters: {
                 query?: never;
@@ -335,6 +335,18 @@ export interface paths {
                                 /** @description single-use; exchange at POST /auth/refresh */
                                 refresh_token: string;
                                 refresh_expires_in: number;
+                                /**
+                                 * @description this session may only set up two-factor sign-in (admins where it is required)
+                                 * @enum {boolean}
+                                 */
+                                mfa_enrollment_required?: true;
+                            } | {
+                                /** @enum {boolean} */
+                                mfa_required: true;
+                                /** @description single-use; send it to POST /auth/login/mfa with a code */
+                                mfa_token: string;
+                                /** @description seconds the mfa_token stays good */
+                                expires_in: number;
                             };
                         };
                     };
@@ -478,8 +490,24 @@ export interface paths {
                                 id: string;
                                 name: string;
                                 email: string;
+                                phone?: string | null;
+                                shipping_address?: {
+                                    line1: string;
+                                    line2?: string;
+                                    city: string;
+                                    /** @description state or province */
+                                    region?: string;
+                                    postal_code: string;
+                                    /** @description ISO 3166-1 alpha-2, e.g. ID */
+                                    country: string;
+                                } | null;
                                 role: string;
                                 status: string;
+                                /**
+                                 * @description whether a link mailed to the current address was followed
+                                 * @default false
+                                 */
+                                email_verified: boolean;
                                 /** Format: date-time */
                                 created_at: string;
                                 /** Format: date-time */
@@ -540,7 +568,195 @@ export interface paths {
         };
         put?: never;
         post?: never;
-        delete?: never;
+        /**
+         * Erase your account: personal data anonymised, sessions and API clients revoked
+         * @description Payments, refunds and ledger entries stay under your account id, which no longer leads to you. Refused (409 erasure_blocked, each blocker in `errors`) while you have pending payments, undelivered orders, pending refunds, a wallet balance or a payout in progress.
+         */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description required when your account has a password */
+                        password?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                status: "erased";
+                                api_clients_revoked: number;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
         options?: never;
         head?: never;
         /** Change the caller’s name, email or password */
@@ -557,6 +773,19 @@ export interface paths {
                         name?: string;
                         /** Format: email */
                         email?: string;
+                        /** @description null removes it */
+                        phone?: string | null;
+                        /** @description null removes it */
+                        shipping_address?: {
+                            line1: string;
+                            line2?: string;
+                            city: string;
+                            /** @description state or province */
+                            region?: string;
+                            postal_code: string;
+                            /** @description ISO 3166-1 alpha-2, e.g. ID */
+                            country: string;
+                        } | null;
                         password?: string;
                         confirm_password?: string;
                         current_password?: string;
@@ -582,8 +811,24 @@ export interface paths {
                                 id: string;
                                 name: string;
                                 email: string;
+                                phone?: string | null;
+                                shipping_address?: {
+                                    line1: string;
+                                    line2?: string;
+                                    city: string;
+                                    /** @description state or province */
+                                    region?: string;
+                                    postal_code: string;
+                                    /** @description ISO 3166-1 alpha-2, e.g. ID */
+                                    country: string;
+                                } | null;
                                 role: string;
                                 status: string;
+                                /**
+                                 * @description whether a link mailed to the current address was followed
+                                 * @default false
+                                 */
+                                email_verified: boolean;
                                 /** Format: date-time */
                                 created_at: string;
                                 /** Format: date-time */
@@ -729,8 +974,24 @@ export interface paths {
                                 id: string;
                                 name: string;
                                 email: string;
+                                phone?: string | null;
+                                shipping_address?: {
+                                    line1: string;
+                                    line2?: string;
+                                    city: string;
+                                    /** @description state or province */
+                                    region?: string;
+                                    postal_code: string;
+                                    /** @description ISO 3166-1 alpha-2, e.g. ID */
+                                    country: string;
+                                } | null;
                                 role: string;
                                 status: string;
+                                /**
+                                 * @description whether a link mailed to the current address was followed
+                                 * @default false
+                                 */
+                                email_verified: boolean;
                                 /** Format: date-time */
                                 created_at: string;
                                 /** Format: date-time */
@@ -896,6 +1157,11 @@ export interface paths {
                                 /** @description single-use; exchange at POST /auth/refresh */
                                 refresh_token: string;
                                 refresh_expires_in: number;
+                                /**
+                                 * @description this session may only set up two-factor sign-in (admins where it is required)
+                                 * @enum {boolean}
+                                 */
+                                mfa_enrollment_required?: true;
                             };
                         };
                     };
@@ -1174,11 +1440,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Accounts, newest first: search by email or name, filter by role or status (admins) */
+        /** Accounts, newest first: find one by exact email or id, filter by role or status (admins) */
         get: {
             parameters: {
                 query?: {
-                    /** @description part of the email or name, any case */
+                    /** @description a whole e-mail address (any case) or a user id; names and e-mails are encrypted at rest, so partial matches are not possible */
                     q?: string;
                     role?: "buyer" | "seller" | "admin";
                     status?: "active" | "disabled";
@@ -1223,6 +1489,7 @@ export interface paths {
                                 /** Format: date-time */
                                 updated_at: string;
                                 disabled_at: string | null;
+                                email_verified: boolean;
                             }[];
                         };
                     };
@@ -1381,6 +1648,7 @@ export interface paths {
                                 /** Format: date-time */
                                 updated_at: string;
                                 disabled_at: string | null;
+                                email_verified: boolean;
                             };
                         };
                     };
@@ -1585,6 +1853,7 @@ export interface paths {
                                 /** Format: date-time */
                                 updated_at: string;
                                 disabled_at: string | null;
+                                email_verified: boolean;
                             };
                         };
                     };
@@ -1663,6 +1932,1812 @@ export interface paths {
                 };
                 /** @description failure envelope */
                 404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/verify-email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm the e-mail address with the token of the link mailed to it */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** @enum {boolean} */
+                                email_verified: true;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/verify-email/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mail a new verification link to the caller’s address (older links stop working) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: null;
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Mail a password-reset link; the same answer whether or not the address has an account */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: email */
+                        email: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: null;
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Set a new password with a reset token; ends every session of the account */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                        password: string;
+                        confirm_password: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: null;
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/login/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Second step of a two-factor login: the challenge’s token with a TOTP or recovery code */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description exactly one of code and recovery_code */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        mfa_token: string;
+                        /** @description the 6 digits the authenticator shows */
+                        code?: string;
+                        /** @description one of the recovery codes */
+                        recovery_code?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                role: string;
+                                /** @description access token (JWT, EdDSA) */
+                                token: string;
+                                /** @enum {string} */
+                                token_type: "Bearer";
+                                /** @description seconds until the access token expires */
+                                expires_in: number;
+                                /** @description single-use; exchange at POST /auth/refresh */
+                                refresh_token: string;
+                                refresh_expires_in: number;
+                                /**
+                                 * @description this session may only set up two-factor sign-in (admins where it is required)
+                                 * @enum {boolean}
+                                 */
+                                mfa_enrollment_required?: true;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/mfa": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether two-factor sign-in is on, and recovery codes left (sellers and admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                totp_enabled: boolean;
+                                recovery_codes_left: number;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/mfa/totp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start setting up a TOTP authenticator: its secret, not in force until confirmed */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** @description the seed in base32, for typing into an authenticator */
+                                secret: string;
+                                /** @description otpauth://totp/… for a QR code */
+                                otpauth_uri: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Turn TOTP off, with a current code or the password (not for admins where it is required) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description exactly one of code and password */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the 6 digits the authenticator shows */
+                        code?: string;
+                        password?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: null;
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/mfa/totp/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Turn TOTP on with a first code; answers the recovery codes, shown this once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the 6 digits the authenticator shows */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** @description shown once: store them somewhere safe */
+                                recovery_codes: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/mfa/recovery-codes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** New recovery codes for a current code; the old ones stop working */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the 6 digits the authenticator shows */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** @description shown once: store them somewhere safe */
+                                recovery_codes: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether sign-in with OpenID Connect is offered, and the provider’s name */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** @description whether OIDC_ISSUER is configured */
+                                enabled: boolean;
+                                /** @description the provider’s name for the button */
+                                name: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/authorize": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start signing in with the OpenID provider: redirects the browser there */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description a path of the web app to come back to */
+                    return_to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a redirect (see the Location header) */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the provider sends the browser back; redirects to the web app’s /signin/callback with a one-time code (or an error code) in the fragment, never a token */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description a redirect (see the Location header) */
+                302: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/oidc/exchange": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Exchange the one-time code of a finished OpenID sign-in for a session (single use, 60 s) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                role: string;
+                                /** @description access token (JWT, EdDSA) */
+                                token: string;
+                                /** @enum {string} */
+                                token_type: "Bearer";
+                                /** @description seconds until the access token expires */
+                                expires_in: number;
+                                /** @description single-use; exchange at POST /auth/refresh */
+                                refresh_token: string;
+                                refresh_expires_in: number;
+                                /**
+                                 * @description this session may only set up two-factor sign-in (admins where it is required)
+                                 * @enum {boolean}
+                                 */
+                                mfa_enrollment_required?: true;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9290,6 +11365,1466 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/oauth/clients": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your API clients, newest first (up to 100), revoked ones included */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** @description the client_id for the token endpoint */
+                                id: string;
+                                name: string;
+                                /** Format: uuid */
+                                owner_id: string;
+                                scopes: string[];
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                secret_rotated_at: string;
+                                last_used_at: string | null;
+                                revoked_at: string | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create an API client (client credentials) with scopes; its secret is shown only now */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        scopes: ("profile:read" | "products:read" | "products:write" | "orders:read" | "orders:write" | "payments:read" | "payments:write" | "refunds:write" | "wallet:read" | "wallet:write" | "webhooks:read" | "webhooks:write" | "admin:read" | "admin:write")[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** @description the client_id for the token endpoint */
+                                id: string;
+                                name: string;
+                                /** Format: uuid */
+                                owner_id: string;
+                                scopes: string[];
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                secret_rotated_at: string;
+                                last_used_at: string | null;
+                                revoked_at: string | null;
+                            } & {
+                                /** @description the client_secret; shown only now, stored hashed */
+                                secret: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/clients/{id}/rotate-secret": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the secret (shown only now); the old one and every token issued stop working at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** @description the client_id for the token endpoint */
+                                id: string;
+                                name: string;
+                                /** Format: uuid */
+                                owner_id: string;
+                                scopes: string[];
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                secret_rotated_at: string;
+                                last_used_at: string | null;
+                                revoked_at: string | null;
+                            } & {
+                                /** @description the client_secret; shown only now, stored hashed */
+                                secret: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/clients/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke an API client and every token it holds; idempotent */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description revoked */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/.well-known/oauth-authorization-server": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OAuth 2.0 authorization server metadata (RFC 8414) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/privacy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your privacy choices (do not sell or share, consents) with their history */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** @description CCPA "do not sell or share": webhooks to others then carry no trace of you */
+                                do_not_sell: boolean;
+                                consents: {
+                                    marketing_email: {
+                                        granted: boolean;
+                                        recorded_at: string | null;
+                                    };
+                                    do_not_sell: {
+                                        granted: boolean;
+                                        recorded_at: string | null;
+                                    };
+                                };
+                                /** @description every choice, newest first */
+                                history: {
+                                    /** @description marketing_email or do_not_sell */
+                                    purpose: string;
+                                    granted: boolean;
+                                    source: string;
+                                    ip: string | null;
+                                    /** Format: date-time */
+                                    recorded_at: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Change your privacy choices; each change is recorded with its time and address */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        do_not_sell?: boolean;
+                        marketing_email?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** @description CCPA "do not sell or share": webhooks to others then carry no trace of you */
+                                do_not_sell: boolean;
+                                consents: {
+                                    marketing_email: {
+                                        granted: boolean;
+                                        recorded_at: string | null;
+                                    };
+                                    do_not_sell: {
+                                        granted: boolean;
+                                        recorded_at: string | null;
+                                    };
+                                };
+                                /** @description every choice, newest first */
+                                history: {
+                                    /** @description marketing_email or do_not_sell */
+                                    purpose: string;
+                                    granted: boolean;
+                                    source: string;
+                                    ip: string | null;
+                                    /** Format: date-time */
+                                    recorded_at: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Everything held about you as one JSON document, to download (GDPR Art. 20)
+         * @description Not the API envelope: a file. Profile, preferences, consents, orders, payments, refunds, wallet history, sessions, webhooks, API clients and the audit entries about you, with `schema_version` and `generated_at`; a section cut at its cap is named in `truncated`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            schema_version: number;
+                            /** Format: date-time */
+                            generated_at: string;
+                            truncated: string[];
+                        } & {
+                            [key: string]: unknown;
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/users/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Erase an account on its owner’s behalf, as DELETE /users/me does (admins, not on themselves) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @enum {string} */
+                                status: "erased";
+                                api_clients_revoked: number;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log: reads and changes of personal data and admin actions (admins) */
+        get: {
+            parameters: {
+                query?: {
+                    actor_id?: string;
+                    subject_user_id?: string;
+                    /** @description an exact action, or a prefix ending in .* (admin.*) */
+                    action?: string;
+                    /** @description at or after */
+                    from?: string;
+                    /** @description before */
+                    to?: string;
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                                pagination: {
+                                    limit: number;
+                                    next_cursor: string | null;
+                                    has_more: boolean;
+                                };
+                            };
+                            results: {
+                                /** @description position in the journal; larger is later */
+                                sequence: string;
+                                /** Format: date-time */
+                                occurred_at: string;
+                                actor: {
+                                    id: string | null;
+                                    role: string | null;
+                                    client_id: string | null;
+                                };
+                                /** @description e.g. user.profile.read, admin.user.disable, user.erase */
+                                action: string;
+                                target: {
+                                    kind: string;
+                                    id: string;
+                                } | null;
+                                subject_user_id: string | null;
+                                ip: string | null;
+                                user_agent: string | null;
+                                request_id: string | null;
+                                status_code: number | null;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/ledger/check": {
         parameters: {
             query?: never;
@@ -9484,6 +13019,265 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Get an access token with client credentials (RFC 6749 §4.4); Basic or form client auth */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        grant_type?: string;
+                        scope?: string;
+                        client_id?: string;
+                        client_secret?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            access_token: string;
+                            /** @enum {string} */
+                            token_type: "Bearer";
+                            expires_in: number;
+                            scope: string;
+                        };
+                    };
+                };
+                /** @description RFC 6749 §5.2 error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description?: string;
+                        };
+                    };
+                };
+                /** @description RFC 6749 §5.2 error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description?: string;
+                        };
+                    };
+                };
+                /** @description RFC 6749 §5.2 error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/introspect": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Introspect one of the calling client's tokens (RFC 7662); anything else is inactive */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        token?: string;
+                        token_type_hint?: string;
+                        client_id?: string;
+                        client_secret?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description RFC 7662 §2.2 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            scope?: string;
+                            client_id?: string;
+                            sub?: string;
+                            exp?: number;
+                            iat?: number;
+                            iss?: string;
+                            aud?: string;
+                            token_type?: string;
+                        };
+                    };
+                };
+                /** @description RFC 6749 §5.2 error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description?: string;
+                        };
+                    };
+                };
+                /** @description RFC 6749 §5.2 error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description?: string;
+                        };
+                    };
+                };
+                /** @description RFC 6749 §5.2 error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description?: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/oauth/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Revoke one of the calling client's tokens, and so its token family (RFC 7009) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/x-www-form-urlencoded": {
+                        token?: string;
+                        token_type_hint?: string;
+                        client_id?: string;
+                        client_secret?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description empty: revoked, or not a token of this client (the same answer) */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": unknown;
+                    };
+                };
+                /** @description RFC 6749 §5.2 error */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description?: string;
+                        };
+                    };
+                };
+                /** @description RFC 6749 §5.2 error */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description?: string;
+                        };
+                    };
+                };
+                /** @description RFC 6749 §5.2 error */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            error: string;
+                            error_description?: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

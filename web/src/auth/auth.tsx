@@ -13,12 +13,21 @@ export interface User {
   role: Role;
   status: string;
   created_at: string;
+  /** Set for this sign-in only: an admin who must set up two-step sign-in before anything else. */
+  mfaEnrollmentRequired?: boolean;
+}
+
+/** A password login of an account with two-factor sign-in on: the code comes next. */
+export interface MfaPending {
+  mfaToken: string;
 }
 
 interface AuthState {
   /** undefined while a reload's session is being restored. */
   user: User | null | undefined;
-  signIn(email: string, password: string): Promise<User>;
+  signIn(email: string, password: string): Promise<User | MfaPending>;
+  /** The second step of a two-factor login: a TOTP code or a recovery code. */
+  completeMfa(mfaToken: string, proof: { code: string } | { recovery_code: string }): Promise<User>;
   register(input: {
     name: string;
     email: string;
@@ -56,18 +65,35 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     });
   }, [queries]);
 
-  const signIn = useCallback(async (email: string, password: string) => {
-    const pair = (await unwrap(api.POST('/users/login', { body: { email, password } }))) as TokenPair;
+  const start = useCallback(async (pair: TokenPair & { mfa_enrollment_required?: boolean }) => {
     session.store(pair);
-    const profile = await me();
+    const profile: User = { ...(await me()), mfaEnrollmentRequired: pair.mfa_enrollment_required === true };
     setUser(profile);
     return profile;
   }, []);
 
+  const signIn = useCallback(
+    async (email: string, password: string): Promise<User | MfaPending> => {
+      const answer = await unwrap(api.POST('/users/login', { body: { email, password } }));
+      if ('mfa_required' in answer) return { mfaToken: answer.mfa_token };
+      return start(answer as TokenPair);
+    },
+    [start],
+  );
+
+  const completeMfa = useCallback<AuthState['completeMfa']>(
+    async (mfaToken, proof) =>
+      start(
+        (await unwrap(api.POST('/auth/login/mfa', { body: { mfa_token: mfaToken, ...proof } }))) as TokenPair,
+      ),
+    [start],
+  );
+
   const register = useCallback<AuthState['register']>(
     async (input) => {
       await unwrap(api.POST('/users/register', { body: input }));
-      return signIn(input.email, input.password);
+      // A new account has no second factor yet.
+      return (await signIn(input.email, input.password)) as User;
     },
     [signIn],
   );
@@ -87,8 +113,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const reload = useCallback(async () => setUser(await me()), []);
 
   const value = useMemo(
-    () => ({ user, signIn, register, signOut, reload }),
-    [user, signIn, register, signOut, reload],
+    () => ({ user, signIn, completeMfa, register, signOut, reload }),
+    [user, signIn, completeMfa, register, signOut, reload],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -4,6 +4,8 @@ import { api, unwrap } from '../api/client';
 import { useAuth, type User } from '../auth/auth';
 import { Loading } from '../layout/Shell';
 import { PushSettings } from '../push/PushSettings';
+import { PrivacySettings } from '../privacy/PrivacySettings';
+import { TwoFactorSettings } from '../account/TwoFactorSettings';
 import { ErrorAlert, FieldError, fieldError, invalidProps, RequireUser } from './common';
 import { useStoreT } from './messages';
 
@@ -147,11 +149,15 @@ function Mail({ user }: { user: User }) {
 function Settings() {
   const { user } = useAuth();
   if (!user) return null;
+  // An admin who must set up two-step sign-in can do nothing else yet.
+  if (user.mfaEnrollmentRequired) return <TwoFactorSettings user={user} />;
   return (
     <>
       <Profile user={user} />
       <Mail user={user} />
       <PushSettings user={user} />
+      <PrivacySettings user={user} />
+      {user.role !== 'buyer' && <TwoFactorSettings user={user} />}
     </>
   );
 }

@@ -1,7 +1,10 @@
 import { useMutation } from '@tanstack/react-query';
-import { useId, type FormEvent } from 'react';
+import { useId, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
+import { MfaStep } from '../account/MfaStep';
+import { useRecoveryT } from '../account/recovery.messages';
 import { useAuth } from '../auth/auth';
+import OidcSignIn from '../auth/OidcSignIn';
 import { ErrorAlert, FieldError, fieldError, invalidProps, safeNext } from './common';
 import { useStoreT } from './messages';
 
@@ -12,9 +15,17 @@ export default function SignInPage() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const next = safeNext(params.get('next'));
+  const recoveryT = useRecoveryT();
+  // Set when the password was right and the account asks for its second factor.
+  const [mfaToken, setMfaToken] = useState<string>();
   const login = useMutation({
     mutationFn: ({ email, password }: { email: string; password: string }) => signIn(email, password),
-    onSuccess: () => void navigate(next, { replace: true }),
+    onSuccess: (result) => {
+      if ('mfaToken' in result) setMfaToken(result.mfaToken);
+      // Nothing else is open to such a session until two-step sign-in is set up.
+      else if (result.mfaEnrollmentRequired) void navigate('/account/settings', { replace: true });
+      else void navigate(next, { replace: true });
+    },
   });
   const submit = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -24,6 +35,18 @@ export default function SignInPage() {
   const emailError = fieldError(login.error, 'email');
   const passwordError = fieldError(login.error, 'password');
   const signUp = next === '/' ? '/signup' : `/signup?next=${encodeURIComponent(next)}`;
+  if (mfaToken) {
+    return (
+      <MfaStep
+        mfaToken={mfaToken}
+        onDone={() => void navigate(next, { replace: true })}
+        onBack={() => {
+          setMfaToken(undefined);
+          login.reset();
+        }}
+      />
+    );
+  }
   return (
     <section className="stack narrow">
       <h1>{t('signInTitle')}</h1>
@@ -58,6 +81,10 @@ export default function SignInPage() {
           {t('signInButton')}
         </button>
       </form>
+      <OidcSignIn />
+      <p>
+        <Link to="/account/forgot-password">{recoveryT('forgotLink')}</Link>
+      </p>
       <p>
         {t('noAccount')} <Link to={signUp}>{t('createAccountButton')}</Link>
       </p>

@@ -23,6 +23,10 @@ export interface Session {
    */
   refresh_token?: string;
   refresh_expires_in?: number;
+  /**
+   * True when the session may only set up two-factor sign-in (admins where it is required).
+   */
+  mfa_enrollment_required?: boolean;
 }
 
 export interface Session__Output {
@@ -48,4 +52,8 @@ export interface Session__Output {
    */
   refresh_token?: string;
   refresh_expires_in?: number;
+  /**
+   * True when the session may only set up two-factor sign-in (admins where it is required).
+   */
+  mfa_enrollment_required?: boolean;
 }

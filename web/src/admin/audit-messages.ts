@@ -1,0 +1,41 @@
+import { defineMessages } from '../i18n/i18n';
+
+/** The admin console's audit page. */
+export const useAuditT = defineMessages({
+  en: {
+    title: 'Audit log',
+    actor: 'Actor id',
+    subject: 'Subject user id',
+    action: 'Action',
+    actionHint: 'exact, or a prefix ending in .* (admin.*)',
+    from: 'From',
+    to: 'Until',
+    filter: 'Filter',
+    when: 'When',
+    who: 'Who',
+    target: 'Target',
+    whose: 'Whose data',
+    where: 'From where',
+    outcome: 'Status',
+    none: 'No entries match.',
+    more: 'Load more',
+  },
+  id: {
+    title: 'Log audit',
+    actor: 'Id pelaku',
+    subject: 'Id pengguna subjek',
+    action: 'Tindakan',
+    actionHint: 'persis, atau awalan yang diakhiri .* (admin.*)',
+    from: 'Dari',
+    to: 'Sampai',
+    filter: 'Saring',
+    when: 'Kapan',
+    who: 'Siapa',
+    target: 'Sasaran',
+    whose: 'Data milik',
+    where: 'Dari mana',
+    outcome: 'Status',
+    none: 'Tidak ada entri yang cocok.',
+    more: 'Muat lebih banyak',
+  },
+});
