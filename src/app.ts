@@ -1,6 +1,9 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
+import { audienceOf, paymentEventsOn } from './app.events.js';
+import { startBackgroundJobs } from './app.jobs.js';
+import { createComplianceModules } from './app.compliance.js';
 import { type CatalogModule, createCatalogModule } from './modules/catalog/catalog.module.js';
 import { createLedgerModule } from './modules/ledger/ledger.module.js';
 import {
@@ -11,26 +14,17 @@ import {
 import type { LedgerService } from './modules/ledger/ledger.service.js';
 import { createPaymentsModule, type PaymentsModule } from './modules/payments/payments.module.js';
 import {
-  eventOwners,
-  type OrderItemEventData,
-  orderEventOwners,
-  type PaymentEvents,
-} from './modules/payments/payments.events.js';
-import {
   createNotificationsModule,
   type NotificationsModule,
 } from './modules/notifications/notifications.module.js';
 import { createPushModule, type PushModule } from './modules/push/push.module.js';
 import { loadVapidKeys } from './modules/push/push.vapid.js';
-import { createOAuthModule, type OAuthModule } from './modules/oauth/oauth.module.js';
+import type { OAuthModule } from './modules/oauth/oauth.module.js';
 import { Consents } from './modules/privacy/privacy.consents.js';
-import { createPrivacyModule, type PrivacyModule } from './modules/privacy/privacy.module.js';
-import { startRetention } from './modules/privacy/privacy.retention.js';
+import type { PrivacyModule } from './modules/privacy/privacy.module.js';
 import { AuditLog } from './platform/audit/audit.log.js';
 import { installAudit } from './platform/audit/audit.hook.js';
 import { auditRoutes } from './platform/audit/audit.routes.js';
-import type { PublicPayment } from './modules/payments/payments.rules.js';
-import type { DomainEvent } from './platform/events/event.js';
 import type { EventBus } from './platform/events/event-bus.js';
 import { openEventBus } from './platform/events/open.js';
 import { databaseOutbox } from './platform/events/outbox.js';
@@ -47,7 +41,6 @@ import { createOidcModule } from './modules/users/oidc/oidc.module.js';
 import { createWebhooksModule, type WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { createMidtransModule } from './modules/midtrans/midtrans.module.js';
 import type { LocalMidtrans } from './modules/midtrans/sandbox/sandbox.local.js';
-import { walletEventOwners } from './modules/wallets/wallets.events.js';
 import { createWalletsModule } from './modules/wallets/wallets.module.js';
 import { installIdempotency } from './platform/idempotency/idempotency.hook.js';
 import { IdempotencyStore } from './platform/idempotency/idempotency.store.js';
@@ -56,8 +49,6 @@ import { uploadsRoutes } from './platform/http/uploads.routes.js';
 import { openObjectStorage } from './platform/storage/open.js';
 import type { KeyRing } from './platform/crypto/keyring.js';
 import { loadKeyRing } from './platform/crypto/keyring.load.js';
-import { encryptLegacyValues } from './platform/crypto/rotation.js';
-import { encryptedColumns } from './encrypted-columns.js';
 import { loadSigningKeyPem } from './platform/auth/signing-key.js';
 import { AccessTokens } from './platform/auth/tokens.js';
 import { databaseRevocationStore, redisRevocationStore } from './platform/auth/revocation-stores.js';
@@ -94,15 +85,6 @@ export interface Platform {
   reconcile(options?: ReconcileOptions): Promise<ReconciliationReport>;
   /** Stops accepting requests, lets in-flight ones finish, then closes Redis. The database is the caller's. */
   close(): Promise<void>;
-}
-
-/** Whose webhooks hear of an event: a payment's buyer and sellers, an order item's buyer and seller, a payout's seller. */
-function audienceOf(event: DomainEvent): string[] {
-  if (event.type.startsWith('order.')) return orderEventOwners(event.data as OrderItemEventData);
-  if (event.type.startsWith('payment.')) return eventOwners(event.data as PublicPayment);
-  if (event.type.startsWith('refund.'))
-    return eventOwners((event.data as { payment: PublicPayment }).payment);
-  return walletEventOwners(event);
 }
 
 export interface PlatformExtras {
@@ -204,23 +186,6 @@ export async function createPlatform(
     allowList: config.webhooks.allowList,
     fetchTimeoutMs: config.webhooks.timeoutMs,
   });
-  const paymentEvents: PaymentEvents = {
-    emit: async (trx, type, payment, extra) => {
-      const data = extra ? { ...payment, ...extra } : payment;
-      const types = typeof type === 'string' ? [type] : type;
-      await outbox.write(
-        trx,
-        types.map((each) => ({ type: each, aggregate: `payment:${payment.id}`, data })),
-      );
-    },
-    // On the payment's aggregate, so a refund's events stay in order with its payment's.
-    emitRefund: async (trx, type, refund, { payment }) => {
-      await outbox.write(trx, [{ type, aggregate: `payment:${payment.id}`, data: { ...refund, payment } }]);
-    },
-    emitOrder: async (trx, type, data) => {
-      await outbox.write(trx, [{ type, aggregate: `order:${data.order_id}`, data }]);
-    },
-  };
   const { serverKey, snapUrl, apiUrl } = config.midtrans;
   const midtransSettings =
     extras.localMidtrans?.settings ??
@@ -243,7 +208,7 @@ export async function createPlatform(
     refundTiming: config.refunds,
     defaultCurrency: config.defaultCurrency,
     midtrans: midtrans?.client,
-    events: paymentEvents,
+    events: paymentEventsOn(outbox),
   });
   const wallets = createWalletsModule({
     db: database.db,
@@ -283,41 +248,19 @@ export async function createPlatform(
     },
     policy: { baseDelayMs: config.push.retryBaseMs },
   });
-  const oauth = createOAuthModule({
+  const { oauth, privacy } = createComplianceModules({
+    config,
     db: database.db,
     tokens,
-    // A client acts for its owner only while the owner's account is active.
-    owners: {
-      roleOf: async (userId) => {
-        const owner = await users.users
-          .retrieve({ userId: 'system', role: 'admin' }, userId)
-          .catch(() => undefined);
-        return owner?.status === 'active' ? owner.role : undefined;
-      },
-    },
-    urls: { issuer: config.auth.issuer, publicUrl: config.publicUrl },
-  });
-  const privacy = createPrivacyModule({
-    db: database.db,
     consents,
     audit,
-    sources: {
-      users: users.users,
-      userPrivacy: users.privacy,
-      notifications: notifications.notifications,
-      push: push.push,
-      payments: payments.payments,
-      orders: payments.orders,
-      refunds: payments.refunds,
-      obligations: payments.obligations,
-      ledger,
-      wallet: {
-        balances: (actor) => wallets.wallets.balances(actor),
-        transactions: (actor, query) => wallets.history.transactions(actor, query),
-      },
-      webhooks: webhooks.webhooks,
-      oauth: { list: (actor) => oauth.oauth.list(actor), revokeClientsOf: oauth.revokeClientsOf },
-    },
+    users,
+    notifications,
+    push,
+    payments,
+    ledger,
+    wallets,
+    webhooks,
   });
   // Only the role that relays needs the real bus; the others just write the outbox.
   const events = plan.events
@@ -397,60 +340,22 @@ export async function createPlatform(
   await extras.localMidtrans?.mount(app);
   await app.ready();
 
-  const stops: (() => void)[] = [];
-  // A database upgraded in place still holds plaintext from before encryption at rest. (One
-  // not migrated yet, as the API document generator's, has nothing to encrypt.)
-  if (plan.legacyEncryption && (await pendingMigrations(database, migrations)).length === 0)
-    stops.push(await encryptLegacyValues(database.db, keyring, encryptedColumns, logger));
-  if (plan.expiry) stops.push(payments.startExpiry(config.paymentExpirySweepMs));
-  if (plan.refundReconciler) stops.push(payments.startRefundReconciler(config.refunds.reconcileIntervalMs));
-  if (plan.delivery) {
-    stops.push(webhooks.startDelivery(config.webhooks.deliveryIntervalMs));
-    stops.push(notifications.startSending(config.mail.sendIntervalMs));
-    stops.push(push.startSending(config.push.sendIntervalMs));
-  }
-  if (plan.events) relay.start();
-  if (plan.idempotencyCleanup) {
-    const idempotencyCleanup = setInterval(() => {
-      idempotency
-        .deleteExpired()
-        .catch((error: unknown) => logger.warn({ err: error }, 'idempotency cleanup failed'));
-    }, 3_600_000);
-    idempotencyCleanup.unref();
-    stops.push(() => clearInterval(idempotencyCleanup));
-  }
-
-  if (plan.retention) {
-    const { retention } = config;
-    stops.push(
-      startRetention(
-        [
-          {
-            name: 'notifications',
-            periodMs: retention.notificationsMs,
-            deleteOlderThan: (cutoff) => notifications.notifications.deleteOlderThan(cutoff),
-          },
-          {
-            name: 'push',
-            periodMs: retention.notificationsMs,
-            deleteOlderThan: (cutoff) => push.push.deleteOlderThan(cutoff),
-          },
-          {
-            name: 'webhook_deliveries',
-            periodMs: retention.deliveriesMs,
-            deleteOlderThan: (cutoff) => webhooks.webhooks.deleteOlderThan(cutoff),
-          },
-          {
-            name: 'audit',
-            periodMs: retention.auditMs,
-            deleteOlderThan: (cutoff) => audit.deleteOlderThan(cutoff),
-          },
-        ],
-        retention.intervalMs,
-        logger,
-      ),
-    );
-  }
+  const stops = await startBackgroundJobs({
+    plan,
+    config,
+    logger,
+    database,
+    migrations,
+    keyring,
+    users,
+    payments,
+    webhooks,
+    notifications,
+    push,
+    audit,
+    idempotency,
+    relay,
+  });
 
   return {
     app,

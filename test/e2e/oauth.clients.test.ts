@@ -168,3 +168,26 @@ describe('rotating and revoking', () => {
     ]);
   });
 });
+
+describe('a disabled owner', () => {
+  it('ends the live tokens of their clients at once, and their clients work again once re-enabled', async () => {
+    const owner = await signUp(app, { role: 'seller' });
+    const admin = await adminOf(app);
+    const apiClient = await createApiClient(app, owner.token, ['webhooks:read']);
+    const issued = await tokenFor(apiClient);
+    const token = issued.json.access_token as string;
+    expect((await app.api('GET', '/webhooks', { token })).status).toBe(200);
+
+    const disabled = await app.api('POST', `/admin/users/${owner.id}/disable`, { token: admin.token });
+    expect(disabled.status).toBe(200);
+    expect((await app.api('GET', '/webhooks', { token })).status).toBe(401);
+    expect((await tokenFor(apiClient)).status).toBe(401);
+
+    await app.api('POST', `/admin/users/${owner.id}/enable`, { token: admin.token });
+    const again = await tokenFor(apiClient);
+    expect(again.status).toBe(200);
+    const fresh = again.json.access_token as string;
+    expect((await app.api('GET', '/webhooks', { token: fresh })).status).toBe(200);
+    expect((await app.api('GET', '/webhooks', { token })).status).toBe(401);
+  });
+});

@@ -150,6 +150,18 @@ export class OAuthService {
   }
 
   /**
+   * Ends the live tokens of every client of a user, keeping the clients: for a disabled
+   * account, whose clients get no new token while it stays disabled (`authenticate`) and
+   * work again once it is enabled. Each client starts a new token family first, so only
+   * the tokens issued until now are caught.
+   */
+  async endTokensOf(userId: string): Promise<void> {
+    const clients = await this.repo.listOf(userId, 10_000);
+    for (const client of clients) await this.repo.renewFamily(client.id, client.token_family);
+    await this.tokens.revokeSessions(clients.map((client) => client.token_family));
+  }
+
+  /**
    * The client-credentials grant: an access token for the client's owner, limited to the
    * requested scopes (all the client's when none are asked for). No refresh token (§4.4.3).
    * @throws `invalid_client` (401), `invalid_scope` (400)

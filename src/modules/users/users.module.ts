@@ -33,6 +33,8 @@ export interface UsersModule {
   routes(app: FastifyInstance, remote?: UsersApi & SessionsApi): void;
   /** Serves mamlaka.users.v1.UserService on the gRPC server. */
   grpc(server: GrpcServer): void;
+  /** Deletes one-time tokens (verification, reset) that expired before `cutoff`; for the retention job. */
+  deleteExpiredTokens(cutoff: Date): Promise<number>;
 }
 
 /** Wires the users module: its repository, its two services and its REST adapter. */
@@ -92,6 +94,7 @@ export function createUsersModule(deps: {
       usersMfaRoutes(app, { mfa });
     },
     grpc: (server) => usersGrpc(server, { users, sessions }),
+    deleteExpiredTokens: (cutoff) => recoveryRepo.deleteStaleTokens(Date.now() - cutoff.getTime()),
   };
 }
 

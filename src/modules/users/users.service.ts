@@ -244,6 +244,16 @@ export class UsersService {
     );
   }
 
+  private readonly disableListeners: ((userId: string) => Promise<void>)[] = [];
+
+  /**
+   * Runs `listener` after each disable, once the account's sessions are ended: other
+   * modules end the credentials they issued for the account (API clients' tokens).
+   */
+  whenDisabled(listener: (userId: string) => Promise<void>): void {
+    this.disableListeners.push(listener);
+  }
+
   /**
    * Disables an account and ends every session of it: its refresh tokens (in the same
    * transaction) and then its live access tokens on every instance, so the user's next
@@ -265,6 +275,7 @@ export class UsersService {
     if (!row) throw notFound('user');
     // After the commit, as logout does: a login racing this one is refused by then.
     await sessions.revokeAccessTokens(id);
+    for (const listener of this.disableListeners) await listener(id);
     return toAdminUser(row);
   }
 

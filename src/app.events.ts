@@ -1,0 +1,40 @@
+import {
+  eventOwners,
+  type OrderItemEventData,
+  orderEventOwners,
+  type PaymentEvents,
+} from './modules/payments/payments.events.js';
+import type { PublicPayment } from './modules/payments/payments.rules.js';
+import { walletEventOwners } from './modules/wallets/wallets.events.js';
+import type { DomainEvent } from './platform/events/event.js';
+import type { Outbox } from './platform/events/outbox.js';
+
+/** Whose webhooks hear of an event: a payment's buyer and sellers, an order item's buyer and seller, a payout's seller. */
+export function audienceOf(event: DomainEvent): string[] {
+  if (event.type.startsWith('order.')) return orderEventOwners(event.data as OrderItemEventData);
+  if (event.type.startsWith('payment.')) return eventOwners(event.data as PublicPayment);
+  if (event.type.startsWith('refund.'))
+    return eventOwners((event.data as { payment: PublicPayment }).payment);
+  return walletEventOwners(event);
+}
+
+/** How the payments module's events reach the outbox, each in the transaction that made it. */
+export function paymentEventsOn(outbox: Outbox): PaymentEvents {
+  return {
+    emit: async (trx, type, payment, extra) => {
+      const data = extra ? { ...payment, ...extra } : payment;
+      const types = typeof type === 'string' ? [type] : type;
+      await outbox.write(
+        trx,
+        types.map((each) => ({ type: each, aggregate: `payment:${payment.id}`, data })),
+      );
+    },
+    // On the payment's aggregate, so a refund's events stay in order with its payment's.
+    emitRefund: async (trx, type, refund, { payment }) => {
+      await outbox.write(trx, [{ type, aggregate: `payment:${payment.id}`, data: { ...refund, payment } }]);
+    },
+    emitOrder: async (trx, type, data) => {
+      await outbox.write(trx, [{ type, aggregate: `order:${data.order_id}`, data }]);
+    },
+  };
+}

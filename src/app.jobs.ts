@@ -1,0 +1,106 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { encryptedColumns } from './encrypted-columns.js';
+import type { NotificationsModule } from './modules/notifications/notifications.module.js';
+import type { PaymentsModule } from './modules/payments/payments.module.js';
+import { startRetention } from './modules/privacy/privacy.retention.js';
+import type { PushModule } from './modules/push/push.module.js';
+import type { UsersModule } from './modules/users/users.module.js';
+import type { WebhooksModule } from './modules/webhooks/webhooks.module.js';
+import type { AuditLog } from './platform/audit/audit.log.js';
+import type { KeyRing } from './platform/crypto/keyring.js';
+import { encryptLegacyValues } from './platform/crypto/rotation.js';
+import type { Database } from './platform/db/database.js';
+import { type MigrationFile, pendingMigrations } from './platform/db/migrations.js';
+import type { OutboxRelay } from './platform/events/outbox.relay.js';
+import type { IdempotencyStore } from './platform/idempotency/idempotency.store.js';
+import type { RolePlan } from './roles.js';
+
+/** Spent and expired one-time tokens are kept this long after they expire, for support questions. */
+const STALE_TOKEN_RETENTION_MS = 7 * 86_400_000;
+
+export interface JobParts {
+  plan: RolePlan;
+  config: Config;
+  logger: Logger;
+  database: Database;
+  migrations: MigrationFile[];
+  keyring: KeyRing;
+  users: UsersModule;
+  payments: PaymentsModule;
+  webhooks: WebhooksModule;
+  notifications: NotificationsModule;
+  push: PushModule;
+  audit: AuditLog;
+  idempotency: IdempotencyStore;
+  relay: OutboxRelay;
+}
+
+/**
+ * Starts the background work this role does (see roles.ts: each job runs in exactly one
+ * role) and returns the functions that stop it.
+ */
+export async function startBackgroundJobs(parts: JobParts): Promise<(() => void)[]> {
+  const { plan, config, logger } = parts;
+  const stops: (() => void)[] = [];
+  // A database upgraded in place still holds plaintext from before encryption at rest. (One
+  // not migrated yet, as the API document generator's, has nothing to encrypt.)
+  if (plan.legacyEncryption && (await pendingMigrations(parts.database, parts.migrations)).length === 0)
+    stops.push(await encryptLegacyValues(parts.database.db, parts.keyring, encryptedColumns, logger));
+  if (plan.expiry) stops.push(parts.payments.startExpiry(config.paymentExpirySweepMs));
+  if (plan.refundReconciler)
+    stops.push(parts.payments.startRefundReconciler(config.refunds.reconcileIntervalMs));
+  if (plan.delivery) {
+    stops.push(parts.webhooks.startDelivery(config.webhooks.deliveryIntervalMs));
+    stops.push(parts.notifications.startSending(config.mail.sendIntervalMs));
+    stops.push(parts.push.startSending(config.push.sendIntervalMs));
+  }
+  if (plan.events) parts.relay.start();
+  if (plan.idempotencyCleanup) {
+    const idempotencyCleanup = setInterval(() => {
+      parts.idempotency
+        .deleteExpired()
+        .catch((error: unknown) => logger.warn({ err: error }, 'idempotency cleanup failed'));
+    }, 3_600_000);
+    idempotencyCleanup.unref();
+    stops.push(() => clearInterval(idempotencyCleanup));
+  }
+  if (plan.retention) stops.push(startRetentionJob(parts));
+  return stops;
+}
+
+/** Each module deletes its own old records; the periods come from RETENTION_*. */
+function startRetentionJob({ config, logger, users, notifications, push, webhooks, audit }: JobParts) {
+  const { retention } = config;
+  return startRetention(
+    [
+      {
+        name: 'notifications',
+        periodMs: retention.notificationsMs,
+        deleteOlderThan: (cutoff) => notifications.notifications.deleteOlderThan(cutoff),
+      },
+      {
+        name: 'push',
+        periodMs: retention.notificationsMs,
+        deleteOlderThan: (cutoff) => push.push.deleteOlderThan(cutoff),
+      },
+      {
+        name: 'webhook_deliveries',
+        periodMs: retention.deliveriesMs,
+        deleteOlderThan: (cutoff) => webhooks.webhooks.deleteOlderThan(cutoff),
+      },
+      {
+        name: 'audit',
+        periodMs: retention.auditMs,
+        deleteOlderThan: (cutoff) => audit.deleteOlderThan(cutoff),
+      },
+      {
+        name: 'user_tokens',
+        periodMs: STALE_TOKEN_RETENTION_MS,
+        deleteOlderThan: (cutoff) => users.deleteExpiredTokens(cutoff),
+      },
+    ],
+    retention.intervalMs,
+    logger,
+  );
+}
