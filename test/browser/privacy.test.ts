@@ -1,18 +1,10 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  axeSummary,
-  connectBrowser,
-  expectAccessible,
-  openPage,
-  signInThroughUi,
-  startBrowserApp,
-} from '../helpers/browser.js';
+import { describe, expect, it } from 'vitest';
+import { browserSuite, expectAccessible, signInThroughUi } from '../helpers/browser.js';
 import { adminOf } from '../helpers/payments.js';
-import { signUp, type TestApp } from '../helpers/test-app.js';
+import { signUp } from '../helpers/test-app.js';
 
 /**
  * A person's privacy rights in a real Chromium, used as a person would: the do-not-sell
@@ -20,28 +12,13 @@ import { signUp, type TestApp } from '../helpers/test-app.js';
  * admin finding the erasure in the console's audit log. Every page is checked with axe.
  */
 describe('privacy rights in a browser', () => {
-  let app: TestApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startBrowserApp(), connectBrowser()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all(contexts.map((context) => context.close().catch(() => {})));
-    await browser?.close();
-    await app?.close();
-    console.log(axeSummary());
-  });
-
-  const open = async (onTestFailed: (fn: () => Promise<void> | void) => void) =>
-    (await openPage(browser, app, contexts, onTestFailed)).page;
+  const suite = browserSuite();
+  const { open } = suite;
 
   it('lets a person opt out of sharing, download their data and erase their account', async ({
     onTestFailed,
   }) => {
-    const person = await signUp(app, { name: 'Sari Wulandari' });
+    const person = await signUp(suite.app, { name: 'Sari Wulandari' });
     const page = await open(onTestFailed);
     await signInThroughUi(page, person);
     await page.getByRole('navigation').getByRole('link', { name: 'Account' }).click();
@@ -75,13 +52,13 @@ describe('privacy rights in a browser', () => {
     await privacy.getByRole('button', { name: 'Delete my account permanently' }).click();
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).waitFor();
 
-    const login = await app.api('POST', '/users/login', {
+    const login = await suite.app.api('POST', '/users/login', {
       body: { email: person.email, password: person.password },
     });
     expect(login.status).toBe(401);
 
     // An admin finds the erasure in the console's audit log.
-    const admin = await adminOf(app);
+    const admin = await adminOf(suite.app);
     const adminPage = await open(onTestFailed);
     await signInThroughUi(adminPage, admin);
     await adminPage.goto('/console/audit');

@@ -1,17 +1,9 @@
-import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { base32Decode, hotp, timeStep } from '../../src/modules/users/users.totp.js';
-import {
-  axeSummary,
-  connectBrowser,
-  expectAccessible,
-  openPage,
-  signInThroughUi,
-  startBrowserApp,
-} from '../helpers/browser.js';
+import { browserSuite, expectAccessible, signInThroughUi } from '../helpers/browser.js';
 import { mailsTo } from '../helpers/mailbox.js';
 import { eventually } from '../helpers/eventually.js';
-import { signUp, type TestApp } from '../helpers/test-app.js';
+import { signUp } from '../helpers/test-app.js';
 
 /**
  * Account recovery in a real Chromium, as a person does it: "Forgot your password?", the
@@ -19,26 +11,11 @@ import { signUp, type TestApp } from '../helpers/test-app.js';
  * seller turning on two-step sign-in in the settings and then signing in with a code.
  */
 describe('account recovery in a browser', () => {
-  let app: TestApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startBrowserApp({ MAIL_SEND_INTERVAL: '100ms' }), connectBrowser()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all(contexts.map((context) => context.close().catch(() => {})));
-    await browser?.close();
-    await app?.close();
-    console.log(axeSummary());
-  });
-
-  const open = async (onTestFailed: (fn: () => Promise<void> | void) => void) =>
-    (await openPage(browser, app, contexts, onTestFailed)).page;
+  const suite = browserSuite({ MAIL_SEND_INTERVAL: '100ms' });
+  const { open } = suite;
 
   it('resets a forgotten password through the link in the mail', async ({ onTestFailed }) => {
-    const person = await signUp(app, { name: 'Rina Marlina' });
+    const person = await signUp(suite.app, { name: 'Rina Marlina' });
     const page = await open(onTestFailed);
     await page.goto('/signin');
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
@@ -49,11 +26,12 @@ describe('account recovery in a browser', () => {
     await expectAccessible(page, 'forgot password');
 
     const [mail] = await eventually(
-      async () => (await mailsTo(app, person.email)).filter((each) => /reset/i.test(each.subject ?? '')),
+      async () =>
+        (await mailsTo(suite.app, person.email)).filter((each) => /reset/i.test(each.subject ?? '')),
       (found) => found.length === 1,
     );
     const link = /https?:\/\/\S+#token=[A-Za-z0-9_-]+/.exec(mail!.text ?? '')![0];
-    expect(link.startsWith(app.url)).toBe(true);
+    expect(link.startsWith(suite.app.url)).toBe(true);
     await page.goto(link);
     await page.getByRole('heading', { level: 1, name: 'Choose a new password' }).waitFor();
     await page.getByLabel('New password', { exact: true }).fill('a fresh new secret');
@@ -66,7 +44,7 @@ describe('account recovery in a browser', () => {
   });
 
   it('lets a seller turn on two-step sign-in and then asks for the code', async ({ onTestFailed }) => {
-    const seller = await signUp(app, { role: 'seller', name: 'Agus Setiawan' });
+    const seller = await signUp(suite.app, { role: 'seller', name: 'Agus Setiawan' });
     const page = await open(onTestFailed);
     await signInThroughUi(page, seller);
     await page.goto('/account/settings');

@@ -1,18 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, BrowserContext } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  axeSummary,
-  connectBrowser,
   controlledByServiceWorker,
+  browserSuite,
   expectAccessible,
-  openPage,
   signInThroughUi,
-  startBrowserApp,
 } from '../helpers/browser.js';
 import { adminOf, topUp } from '../helpers/payments.js';
-import { signUp, type TestApp } from '../helpers/test-app.js';
+import { signUp } from '../helpers/test-app.js';
 
 /**
  * The seller dashboard and the admin console in a real Chromium: a seller lists a product
@@ -20,30 +16,15 @@ import { signUp, type TestApp } from '../helpers/test-app.js';
  * user, whose session ends at once. Every page visited is checked with axe.
  */
 describe('the seller dashboard and the admin console in a browser', () => {
-  let app: TestApp;
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    [app, browser] = await Promise.all([startBrowserApp(), connectBrowser()]);
-  });
-
-  afterAll(async () => {
-    await Promise.all(contexts.map((context) => context.close().catch(() => {})));
-    await browser?.close();
-    await app?.close();
-    console.log(axeSummary());
-  });
-
-  const open = async (onTestFailed: (fn: () => Promise<void> | void) => void) =>
-    (await openPage(browser, app, contexts, onTestFailed)).page;
+  const suite = browserSuite();
+  const { open } = suite;
 
   it('lets a seller list a product with a picture and ship it; the buyer sees it shipped', async ({
     onTestFailed,
   }) => {
-    const seller = await signUp(app, { role: 'seller', name: 'Toko Batik' });
-    const buyer = await signUp(app);
-    await topUp(app, buyer.token, '1000000');
+    const seller = await signUp(suite.app, { role: 'seller', name: 'Toko Batik' });
+    const buyer = await signUp(suite.app);
+    await topUp(suite.app, buyer.token, '1000000');
     const sellerPage = await open(onTestFailed);
     await signInThroughUi(sellerPage, seller);
     // Controlled by the service worker from here on, as a returning seller's pages are.
@@ -82,7 +63,7 @@ describe('the seller dashboard and the admin console in a browser', () => {
     await sellerPage.getByRole('table').getByRole('rowheader', { name }).waitFor();
 
     // Stored with its picture: the storefront shows it, decoded.
-    const listed = await app.api<{ id: string; name: string; image_url: string | null }[]>(
+    const listed = await suite.app.api<{ id: string; name: string; image_url: string | null }[]>(
       'GET',
       '/products',
     );
@@ -99,7 +80,7 @@ describe('the seller dashboard and the admin console in a browser', () => {
       .toBeGreaterThan(0);
 
     // The buyer's order (set up through the API: this scenario is about the seller's side).
-    const ordered = await app.api<{ order_id: string; status: string }>('POST', '/orders', {
+    const ordered = await suite.app.api<{ order_id: string; status: string }>('POST', '/orders', {
       token: buyer.token,
       headers: { 'idempotency-key': randomUUID() },
       body: { items: [{ product_id: product!.id, quantity: 1 }], payment_method: 'wallet' },
@@ -141,10 +122,10 @@ describe('the seller dashboard and the admin console in a browser', () => {
   it('lets an admin disable a user: their old token gets 401 and their page signs out', async ({
     onTestFailed,
   }) => {
-    const admin = await adminOf(app);
-    const victim = await signUp(app, { name: 'Rina Victim' });
+    const admin = await adminOf(suite.app);
+    const victim = await signUp(suite.app, { name: 'Rina Victim' });
     const victimPage = await open(onTestFailed);
-    // The token the victim's app sends: captured from its own requests.
+    // The token the victim's suite.app sends: captured from its own requests.
     let victimToken: string | undefined;
     victimPage.on('request', (request) => {
       const header = request.headers().authorization;
@@ -154,7 +135,7 @@ describe('the seller dashboard and the admin console in a browser', () => {
     await victimPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Orders' }).click();
     await victimPage.getByRole('heading', { level: 1, name: 'Your orders' }).waitFor();
     expect(victimToken).toBeTruthy();
-    expect((await app.api('GET', '/users/me', { token: victimToken })).status).toBe(200);
+    expect((await suite.app.api('GET', '/users/me', { token: victimToken })).status).toBe(200);
 
     const adminPage = await open(onTestFailed);
     await signInThroughUi(adminPage, admin);
@@ -181,8 +162,8 @@ describe('the seller dashboard and the admin console in a browser', () => {
     await row.getByRole('cell', { name: 'disabled', exact: false }).first().waitFor();
 
     // The victim's very next API request with the old access token is refused…
-    expect((await app.api('GET', '/users/me', { token: victimToken })).status).toBe(401);
-    // …and their app, on its next request (opening their wallet, without a reload), shows
+    expect((await suite.app.api('GET', '/users/me', { token: victimToken })).status).toBe(401);
+    // …and their suite.app, on its next request (opening their wallet, without a reload), shows
     // them signed out.
     const refused = victimPage.waitForResponse((response) => response.status() === 401);
     await victimPage.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Wallet' }).click();

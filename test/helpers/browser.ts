@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { createPlatform } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { localMidtrans } from '../../src/modules/midtrans/sandbox/sandbox.local.js';
@@ -272,4 +272,31 @@ export async function openPage(
     console.log(`page ${page.url()} (screenshot ${file}); its errors:\n${errorsOf(page).join('\n')}`);
   });
   return { context, page };
+}
+
+/**
+ * A describe's web app and browser, started before its tests and closed after them with
+ * the pages they opened (printing the axe summary). `open` gives a page in a new profile.
+ */
+export function browserSuite(env: Record<string, string> = {}) {
+  let app: TestApp | undefined;
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    [app, browser] = await Promise.all([startBrowserApp(env), connectBrowser()]);
+  });
+  afterAll(async () => {
+    await Promise.all(contexts.map((context) => context.close().catch(() => {})));
+    await browser?.close();
+    await app?.close();
+    console.log(axeSummary());
+  });
+  return {
+    get app(): TestApp {
+      if (!app) throw new Error('the browser suite has not started');
+      return app;
+    },
+    open: async (onTestFailed: (fn: () => Promise<void> | void) => void) =>
+      (await openPage(browser!, app!, contexts, onTestFailed)).page,
+  };
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { deleteFinishedBefore } from '../../platform/db/batched-delete.js';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { KeyRing } from '../../platform/crypto/keyring.js';
 import { type EncryptedColumns, fieldContext } from '../../platform/crypto/reencrypt.js';
@@ -185,26 +186,8 @@ export class NotificationsRepository {
    * Retention: mails finished (sent, failed, suppressed) before `cutoff`, with their attempt
    * log, a batch at a time. Pending mail stays whatever its age: it is still owed.
    */
-  async deleteOlderThan(cutoff: Date, batch = 1_000): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const result = await this.db
-        .deleteFrom('mail_messages')
-        .where(
-          'id',
-          'in',
-          this.db
-            .selectFrom('mail_messages')
-            .select('id')
-            .where('status', '!=', 'pending')
-            .where('created_at', '<', cutoff)
-            .limit(batch),
-        )
-        .executeTakeFirst();
-      const deleted = Number(result.numDeletedRows);
-      total += deleted;
-      if (deleted < batch) return total;
-    }
+  deleteOlderThan(cutoff: Date, batch = 1_000): Promise<number> {
+    return deleteFinishedBefore(this.db as Kysely<object>, 'mail_messages', cutoff, batch);
   }
 
   async listMail(filter: { status?: MailStatus; userId?: string; eventId?: string }, limit: number) {

@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { deleteFinishedBefore } from '../../platform/db/batched-delete.js';
 import { tablesOf } from '../../platform/db/database.js';
 import type {
   PushDeliveriesTable,
@@ -112,26 +113,8 @@ export class PushRepository {
   }
 
   /** Retention: pushes finished (sent or failed) before `cutoff`, a batch at a time. */
-  async deleteDeliveriesOlderThan(cutoff: Date, batch = 1_000): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const result = await this.db
-        .deleteFrom('push_deliveries')
-        .where(
-          'id',
-          'in',
-          this.db
-            .selectFrom('push_deliveries')
-            .select('id')
-            .where('status', '!=', 'pending')
-            .where('created_at', '<', cutoff)
-            .limit(batch),
-        )
-        .executeTakeFirst();
-      const deleted = Number(result.numDeletedRows);
-      total += deleted;
-      if (deleted < batch) return total;
-    }
+  deleteDeliveriesOlderThan(cutoff: Date, batch = 1_000): Promise<number> {
+    return deleteFinishedBefore(this.db as Kysely<object>, 'push_deliveries', cutoff, batch);
   }
 
   /** A subscription the push service says is gone (404/410), with everything queued for it. */

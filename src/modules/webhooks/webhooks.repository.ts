@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { deleteFinishedBefore } from '../../platform/db/batched-delete.js';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { KeyRing } from '../../platform/crypto/keyring.js';
 import { type EncryptedColumns, fieldContext } from '../../platform/crypto/reencrypt.js';
@@ -100,26 +101,8 @@ export class WebhooksRepository {
   }
 
   /** Retention: deliveries finished (delivered or failed) before `cutoff`, a batch at a time. */
-  async deleteDeliveriesOlderThan(cutoff: Date, batch = 1_000): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const result = await this.db
-        .deleteFrom('webhook_deliveries')
-        .where(
-          'id',
-          'in',
-          this.db
-            .selectFrom('webhook_deliveries')
-            .select('id')
-            .where('status', '!=', 'pending')
-            .where('created_at', '<', cutoff)
-            .limit(batch),
-        )
-        .executeTakeFirst();
-      const deleted = Number(result.numDeletedRows);
-      total += deleted;
-      if (deleted < batch) return total;
-    }
+  deleteDeliveriesOlderThan(cutoff: Date, batch = 1_000): Promise<number> {
+    return deleteFinishedBefore(this.db as Kysely<object>, 'webhook_deliveries', cutoff, batch);
   }
 
   /** Deliveries and their attempts go with the endpoint (ON DELETE CASCADE). */
