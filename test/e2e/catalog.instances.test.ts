@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, type ProductJson } from '../helpers/catalog.js';
 import { serviceUrl } from '../helpers/services.js';
-import { signUp, signingKeyPem, startTestApp, type TestApp } from '../helpers/test-app.js';
+import { encryptionEnv, signUp, signingKeyPem, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const redisUrl = serviceUrl('TEST_REDIS_URL');
 
@@ -20,6 +20,8 @@ describe.runIf(redisUrl)('catalog caches across instances (Redis)', () => {
     const pem = signingKeyPem();
     const env = {
       JWT_PRIVATE_KEY: pem,
+      // …and the key ring: B reads what A encrypted.
+      ...encryptionEnv(),
       REDIS_URL: redisUrl!,
       RATE_LIMIT_REDIS_PREFIX: `mamlaka-test:${randomBytes(6).toString('hex')}`,
       CATALOG_CACHE_TTL: '10m',

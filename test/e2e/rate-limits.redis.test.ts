@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serviceUrl } from '../helpers/services.js';
-import { newUser, signingKeyPem, startTestApp, type TestApp } from '../helpers/test-app.js';
+import { encryptionEnv, newUser, signingKeyPem, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const redisUrl = serviceUrl('TEST_REDIS_URL');
 
@@ -22,6 +22,8 @@ describe.runIf(redisUrl)('rate limits on the real Redis', () => {
     const pem = signingKeyPem();
     const env = {
       JWT_PRIVATE_KEY: pem,
+      // …and the key ring: B reads what A encrypted.
+      ...encryptionEnv(),
       REDIS_URL: redisUrl!,
       RATE_LIMIT_REDIS_PREFIX: prefix,
       RATE_LIMIT_LOGIN_PER_IP: '4',

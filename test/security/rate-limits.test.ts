@@ -16,6 +16,7 @@ import { call, grpcClients, type GrpcOutcome } from '../helpers/grpc.js';
 import { serviceUrl } from '../helpers/services.js';
 import { createTestDatabase } from '../helpers/test-database.js';
 import {
+  encryptionEnv,
   newUser,
   signingKeyPem,
   signUp,
@@ -158,6 +159,8 @@ describe('one budget for REST and gRPC', { timeout: SLOW_MS }, () => {
         RATE_LIMIT_REDIS_PREFIX: `${prefix}:shared`,
         // Instances behind one load balancer share the signing key, as in production.
         JWT_PRIVATE_KEY: signingKeyPem(),
+        // …and the key ring: B reads what A encrypted.
+        ...encryptionEnv(),
         RATE_LIMIT_LOGIN_PER_IP: '4',
         RATE_LIMIT_PER_USER: '4',
       };
