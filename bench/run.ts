@@ -10,6 +10,7 @@ import { eventsReport, runEventsBench } from './events.js';
 import { runFirstStart } from './first-start.js';
 import { measureGrpc } from './grpc.js';
 import { runSplitSection, splitReport } from './split-section.js';
+import { runTracingSection, tracingReport } from './tracing-section.js';
 import { postgresTarget } from './postgres.js';
 import { type ReconcileSection, reconcileReport, runReconcileSection } from './reconcile.js';
 import { createFixture, type Scenario, type ServerName, scenarios } from './scenarios.js';
@@ -127,8 +128,20 @@ async function reconcileOnly(): Promise<number> {
   return section.problems.length ? 1 : 0;
 }
 
+/** `npm run bench -- tracing`: tracing off vs on (exporting to a local OTLP receiver) alone. */
+async function tracingOnly(): Promise<number> {
+  buildMamlaka();
+  const section = await runTracingSection(measure);
+  console.log(
+    `\ntracing off vs on (OTLP/HTTP to a local receiver, ${section.exports} exports):\n${tracingReport(section.rows)}\n`,
+  );
+  for (const problem of section.problems) console.error(`WARNING: tracing: ${problem}`);
+  return section.problems.length ? 1 : 0;
+}
+
 async function main(): Promise<number> {
   if (process.argv[2] === 'reconcile') return reconcileOnly();
+  if (process.argv[2] === 'tracing') return tracingOnly();
   if (process.argv[2] === 'first-start') return runFirstStart();
   console.log(`machine: ${machine.cores} cores, ${machine.model}, Node ${machine.node}, ${machine.platform}`);
   console.log(
@@ -233,6 +246,10 @@ async function main(): Promise<number> {
       );
     }
 
+    console.log('measuring tracing off vs on …');
+    const tracing = await runTracingSection(measure);
+    console.log(`\ntracing off vs on (OTLP/HTTP to a local receiver):\n${tracingReport(tracing.rows)}\n`);
+
     // Events: PGlite with the in-process bus always; PostgreSQL with NATS when both are set.
     const natsUrl = process.env.NATS_URL || process.env.BENCH_NATS_URL;
     console.log('measuring events (outbox → bus → consumer) …');
@@ -257,6 +274,7 @@ async function main(): Promise<number> {
       reconcile: reconcile ?? { skipped: 'no PostgreSQL URL (DATABASE_URL or BENCH_PG_URL)' },
       events,
       split: split?.rows ?? { skipped: 'needs PostgreSQL, Redis and NATS URLs' },
+      tracing: tracing.rows,
     };
     writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`written to ${path.relative(process.cwd(), file)}`);
@@ -270,6 +288,7 @@ async function main(): Promise<number> {
     }
     for (const problem of checkout?.problems ?? []) console.error(`WARNING: checkout: ${problem}`);
     for (const problem of split?.problems ?? []) console.error(`WARNING: split: ${problem}`);
+    for (const problem of tracing.problems) console.error(`WARNING: tracing: ${problem}`);
     for (const problem of reconcile?.problems ?? []) console.error(`WARNING: reconcile: ${problem}`);
     const unhandled = events.filter((result) => !result.handledOnce);
     for (const result of unhandled)
@@ -278,6 +297,7 @@ async function main(): Promise<number> {
       checkout?.problems.length ||
       unhandled.length ||
       split?.problems.length ||
+      tracing.problems.length ||
       reconcile?.problems.length
       ? 1
       : 0;

@@ -14,6 +14,9 @@ import type { Database } from './platform/db/database.js';
 import { type MigrationFile, pendingMigrations } from './platform/db/migrations.js';
 import type { OutboxRelay } from './platform/events/outbox.relay.js';
 import type { IdempotencyStore } from './platform/idempotency/idempotency.store.js';
+import { startLedgerCheck } from './platform/metrics/metrics.ledger-check.js';
+import type { PlatformMetrics } from './platform/metrics/metrics.platform.js';
+import type { ReconcileOptions, ReconciliationReport } from './modules/ledger/ledger.routes.js';
 import type { RolePlan } from './roles.js';
 
 /** Spent and expired one-time tokens are kept this long after they expire, for support questions. */
@@ -34,6 +37,8 @@ export interface JobParts {
   audit: AuditLog;
   idempotency: IdempotencyStore;
   relay: OutboxRelay;
+  metrics: PlatformMetrics;
+  reconcile(options?: ReconcileOptions): Promise<ReconciliationReport>;
 }
 
 /**
@@ -66,6 +71,11 @@ export async function startBackgroundJobs(parts: JobParts): Promise<(() => void)
     stops.push(() => clearInterval(idempotencyCleanup));
   }
   if (plan.retention) stops.push(startRetentionJob(parts));
+  if (plan.ledgerCheck) {
+    // The ledger gauges: the ledger's own checks, never spending a gateway's quota.
+    const check = () => parts.reconcile({ maxViolations: 1, gateway: false });
+    stops.push(startLedgerCheck(check, parts.metrics, config.metrics.ledgerCheckIntervalMs, logger));
+  }
   return stops;
 }
 

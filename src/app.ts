@@ -27,9 +27,14 @@ import { installAudit } from './platform/audit/audit.hook.js';
 import { auditRoutes } from './platform/audit/audit.routes.js';
 import type { EventBus } from './platform/events/event-bus.js';
 import { openEventBus } from './platform/events/open.js';
+import { tracedBus } from './platform/tracing/events.js';
+import { startTracing } from './platform/tracing/tracing.js';
 import { databaseOutbox } from './platform/events/outbox.js';
 import { OutboxRelay } from './platform/events/outbox.relay.js';
 import { openMailer } from './platform/mail/open.js';
+import { installHttpMetrics } from './platform/metrics/metrics.http.js';
+import { PlatformMetrics } from './platform/metrics/metrics.platform.js';
+import { gaugeSources } from './platform/metrics/metrics.sources.js';
 import { loadContracts } from './platform/grpc/contracts.js';
 import { GrpcServer } from './platform/grpc/server.js';
 import { createInProcessBus } from './platform/events/in-process.bus.js';
@@ -46,6 +51,7 @@ import { installIdempotency } from './platform/idempotency/idempotency.hook.js';
 import { IdempotencyStore } from './platform/idempotency/idempotency.store.js';
 import { localInvalidationBus, redisInvalidationBus } from './platform/cache/invalidation-bus.js';
 import { uploadsRoutes } from './platform/http/uploads.routes.js';
+import { openRedis } from './platform/cache/open-redis.js';
 import { openObjectStorage } from './platform/storage/open.js';
 import type { KeyRing } from './platform/crypto/keyring.js';
 import { loadKeyRing } from './platform/crypto/keyring.load.js';
@@ -81,6 +87,8 @@ export interface Platform {
   events: { bus: EventBus; relay: OutboxRelay };
   /** The gRPC services, bound to no port until the caller listens. */
   grpc: GrpcServer;
+  /** This platform's Prometheus series; main.ts serves them on METRICS_PORT. */
+  metrics: PlatformMetrics;
   /** Every reconciliation check of the ledger, the payments against it and against gateways. */
   reconcile(options?: ReconcileOptions): Promise<ReconciliationReport>;
   /** Stops accepting requests, lets in-flight ones finish, then closes Redis. The database is the caller's. */
@@ -104,15 +112,10 @@ export async function createPlatform(
   extras: PlatformExtras = {},
 ): Promise<Platform> {
   const plan = planFor(role);
+  // First: the HTTP and gRPC servers and the database hook in only when tracing is on.
+  const stopTracing = await startTracing(config.tracing, `mamlaka-${role}`);
   const keyring = loadKeyRing(config.encryption, config.dataDir);
-  // Redis's client is loaded only when Redis is used.
-  const redis = config.redisUrl
-    ? new (await import('ioredis')).Redis(config.redisUrl, {
-        maxRetriesPerRequest: 1,
-        enableOfflineQueue: false,
-      })
-    : undefined;
-  redis?.on('error', (error) => logger.warn({ err: error }, 'redis error'));
+  const redis = config.redisUrl ? await openRedis(config.redisUrl, logger) : undefined;
   // Logged-out sessions, shared by every instance: through Redis when there is one, else
   // through the database (which every process of the split deployment has too).
   const revoked = new RevokedSessions(
@@ -150,16 +153,7 @@ export async function createPlatform(
   const storage = await openObjectStorage({
     dataDir: config.dataDir,
     publicUrl: config.publicUrl,
-    s3: config.s3.bucket
-      ? {
-          bucket: config.s3.bucket,
-          region: config.s3.region,
-          endpoint: config.s3.endpoint,
-          accessKeyId: config.s3.accessKeyId,
-          secretAccessKey: config.s3.secretAccessKey,
-          publicUrl: config.s3.publicUrl,
-        }
-      : undefined,
+    s3: config.s3.bucket ? { ...config.s3, bucket: config.s3.bucket } : undefined,
   });
   const catalog = createCatalogModule({
     db: database.db,
@@ -263,9 +257,11 @@ export async function createPlatform(
     webhooks,
   });
   // Only the role that relays needs the real bus; the others just write the outbox.
-  const events = plan.events
-    ? await openEventBus({ natsUrl: config.natsUrl, stream: config.events.natsStream, logger })
-    : createInProcessBus({ logger });
+  const events = tracedBus(
+    plan.events
+      ? await openEventBus({ natsUrl: config.natsUrl, stream: config.events.natsStream, logger })
+      : createInProcessBus({ logger }),
+  );
   if (plan.events) {
     await webhooks.subscribe(events, audienceOf);
     await notifications.subscribe(events);
@@ -276,6 +272,9 @@ export async function createPlatform(
   });
 
   const reconcile = reconciliation({ db: database.db, ledger, payments: payments.reconcile });
+  const metrics = new PlatformMetrics(
+    gaugeSources(database, { relays: plan.events, sendsMail: plan.delivery, checksLedger: plan.ledgerCheck }),
+  );
 
   // In the all-in-one process gRPC faces clients as REST does, so it spends the same budgets;
   // a split service sits behind the gateway, which spent them and forwards the client's address.
@@ -286,6 +285,7 @@ export async function createPlatform(
       limits: role === 'all' ? limits : undefined,
       trustForwardedFor: role !== 'all' || config.trustProxy,
       tls: config.tls,
+      metrics,
     },
     loadContracts().definitions,
   );
@@ -295,7 +295,8 @@ export async function createPlatform(
   const remote = plan.remote.length > 0 ? connectServices(config) : undefined;
 
   const app = await createHttpApp({ config, logger, tokens, limits });
-  // Before any route: it attaches to the routes whose config asks for an audit entry.
+  // Before any route: every route (and the 404 handler) is counted, and audited where its config asks.
+  installHttpMetrics(app, metrics);
   installAudit(app, audit);
   const idempotency = new IdempotencyStore(database.db, {
     leaseMs: config.idempotencyLeaseMs,
@@ -355,6 +356,8 @@ export async function createPlatform(
     audit,
     idempotency,
     relay,
+    metrics,
+    reconcile,
   });
 
   return {
@@ -373,6 +376,7 @@ export async function createPlatform(
     audit,
     events: { bus: events, relay },
     grpc,
+    metrics,
     reconcile,
     async close() {
       await grpc.close();
@@ -385,6 +389,7 @@ export async function createPlatform(
       await bus.close();
       await revoked.close();
       redis?.disconnect();
+      await stopTracing();
     },
   };
 }

@@ -25,6 +25,8 @@ import {
 import { encryptionSettings, type OidcSettings, oidcSettings } from './config.identity.js';
 import type { EncryptionSettings } from './platform/crypto/keyring.load.js';
 import { type TlsSettings, tlsSettings } from './config.tls.js';
+import { type TracingSettings, tracingSettings } from './config.tracing.js';
+import { type MetricsSettings, metricsSettings } from './config.metrics.js';
 
 export { ConfigError, SANDBOX_WEBHOOK_ALLOW_LIST } from './config.env.js';
 export type { OidcSettings } from './config.identity.js';
@@ -43,6 +45,10 @@ export interface Config {
   grpcPort: number;
   /** Certificates for HTTPS, gRPC over TLS and the split shape's mutual TLS (config.tls.ts); none: plain text. */
   tls: TlsSettings;
+  /** OpenTelemetry tracing (config.ops.ts): off unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
+  tracing: TracingSettings;
+  /** Prometheus metrics on their own listener, and the periodic ledger check (config.metrics.ts). */
+  metrics: MetricsSettings;
   /** Where the split gateway finds the services (host:port), and how long it waits for one. */
   services: {
     users: string | undefined;
@@ -210,6 +216,8 @@ export function loadConfig(
     grpcHost: read(env, 'GRPC_HOST') ?? (mode === 'live' && !tls.grpcCert ? '127.0.0.1' : host),
     grpcPort: integer(env, 'GRPC_PORT', 50051, 0, 65535),
     tls,
+    tracing: tracingSettings(env),
+    metrics: metricsSettings(env),
     services: {
       users: address(env, 'USERS_SERVICE_ADDRESS'),
       catalog: address(env, 'CATALOG_SERVICE_ADDRESS'),

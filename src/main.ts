@@ -11,6 +11,7 @@ import { migrate } from './platform/db/migrations.js';
 import { secureDataDir } from './platform/fs/data-dir.js';
 import { openDatabase } from './platform/db/open.js';
 import { listenOn, probePort } from './platform/ports.js';
+import { type MetricsListener, startMetricsListener } from './platform/metrics/metrics.server.js';
 
 export interface RunningServer {
   url: string;
@@ -36,6 +37,7 @@ export async function startServer(
   let sandbox: LocalMidtrans | undefined;
   let control: Server | undefined;
   let created: Platform | undefined;
+  let metrics: MetricsListener | undefined;
   try {
     // After the database: the embedded one's lock keeps a second server off this DATA_DIR,
     // and so off the sandbox's state in it.
@@ -82,6 +84,8 @@ export async function startServer(
             return platform.grpc.listen(config.grpcHost, config.grpcPort);
           })
         : undefined;
+    // Last: a process that failed to start is never scraped as if it served.
+    metrics = await startMetricsListener(config.metrics, platform.metrics, logger);
     logger.info(
       `Mamlaka ${role === 'all' ? '' : `${role} `}(${config.mode}) listening on ${scheme}://${config.host}:${port}` +
         (planFor(role).rest ? ' (API reference at /docs)' : ' (health only)') +
@@ -93,6 +97,7 @@ export async function startServer(
       url: `${scheme}://127.0.0.1:${port}`,
       async stop() {
         await new Promise<void>((resolve) => (control ? control.close(() => resolve()) : resolve()));
+        await metrics?.close();
         await platform.close();
         await database.close();
         await sandbox?.close();
@@ -100,6 +105,7 @@ export async function startServer(
     };
   } catch (error) {
     control?.close();
+    await metrics?.close();
     // The HTTP server may already listen when gRPC cannot: it stops before the database closes.
     await created?.close().catch(() => {});
     await database.close();

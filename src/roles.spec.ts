@@ -12,6 +12,7 @@ describe('role plans', () => {
       'idempotencyCleanup',
       'retention',
       'legacyEncryption',
+      'ledgerCheck',
     ] as const;
     for (const job of jobs) {
       expect(all[job]).toBe(true);

@@ -24,6 +24,8 @@ export interface RolePlan {
   retention: boolean;
   /** Encrypting values stored before encryption at rest (once, at start; owns the users' e-mail index). */
   legacyEncryption: boolean;
+  /** Re-checking the ledger periodically for the metrics (ledger gauges, payouts pending). */
+  ledgerCheck: boolean;
 }
 
 /**
@@ -42,6 +44,7 @@ export function planFor(role: Role): RolePlan {
     idempotencyCleanup: false,
     retention: false,
     legacyEncryption: false,
+    ledgerCheck: false,
   };
   switch (role) {
     case 'all':
@@ -56,6 +59,7 @@ export function planFor(role: Role): RolePlan {
         idempotencyCleanup: true,
         retention: true,
         legacyEncryption: true,
+        ledgerCheck: true,
       };
     case 'gateway':
       return {
@@ -70,7 +74,7 @@ export function planFor(role: Role): RolePlan {
     case 'catalog':
       return { ...none, grpc: ['catalog'] };
     case 'payments':
-      return { ...none, grpc: ['payments'], expiry: true, refundReconciler: true };
+      return { ...none, grpc: ['payments'], expiry: true, refundReconciler: true, ledgerCheck: true };
     case 'notifications':
       return { ...none, events: true, delivery: true };
   }

@@ -7,6 +7,7 @@ import webpush from 'web-push';
 import { createPlatform, type Platform } from '../../src/app.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/platform/logging/logger.js';
+import { startMetricsListener } from '../../src/platform/metrics/metrics.server.js';
 import { deleteStream } from './nats.js';
 import { serviceUrl, testDatabase } from './services.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
@@ -109,6 +110,8 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://127.0.0.1',
     OUTBOX_POLL_INTERVAL: '20ms',
+    // Suites run many platforms at once: /metrics only where a test asks for a port.
+    METRICS_PORT: '0',
     ...realEventBus(),
     ...env,
   });
@@ -118,6 +121,7 @@ export async function startTestApp(
   const address = platform.app.server.address();
   const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   const grpcAddress = `127.0.0.1:${await platform.grpc.listen('127.0.0.1', 0)}`;
+  const metrics = await startMetricsListener(config.metrics, platform.metrics, createLogger(config, logTo));
 
   return {
     url,
@@ -127,6 +131,7 @@ export async function startTestApp(
     db,
     api: apiAt(url),
     async close() {
+      await metrics?.close();
       await platform.close();
       await services?.close();
       if (config.natsUrl && !shared) await deleteStream(config.natsUrl, config.events.natsStream);

@@ -1,4 +1,6 @@
 import { unavailable } from '../../platform/errors.js';
+import { withTraceHeaders } from '../../platform/tracing/tracing.js';
+import { timeMidtrans } from '../../platform/metrics/metrics.registry.js';
 
 export interface SnapTransaction {
   token: string;
@@ -54,17 +56,15 @@ export class MidtransClient {
     /** Where Snap sends the customer back after paying (`?order_id=…&transaction_status=…` added). */
     callbacks?: { finish?: string };
   }): Promise<SnapTransaction> {
-    return this.call<SnapTransaction>(
-      'POST',
-      this.options.snapUrl,
-      '/snap/v1/transactions',
-      body,
-      [200, 201],
+    return timeMidtrans('create_snap', () =>
+      this.call<SnapTransaction>('POST', this.options.snapUrl, '/snap/v1/transactions', body, [200, 201]),
     );
   }
 
   status(orderId: string): Promise<MidtransStatus> {
-    return this.call<MidtransStatus>('GET', this.options.apiUrl, `/v2/${encodeURIComponent(orderId)}/status`);
+    return timeMidtrans('status', () =>
+      this.call<MidtransStatus>('GET', this.options.apiUrl, `/v2/${encodeURIComponent(orderId)}/status`),
+    );
   }
 
   /**
@@ -72,7 +72,19 @@ export class MidtransClient {
    * which Midtrans executes at most once. Never throws for Midtrans's own answer: a
    * refusal comes back as `refused`, a timeout or an unanswered retry as `unknown`.
    */
-  async refund(
+  refund(
+    orderId: string,
+    body: { refund_key: string; amount: number; reason: string },
+  ): Promise<RefundAnswer> {
+    // A refusal is Midtrans answering; only an unanswered refund counts as an error.
+    return timeMidtrans(
+      'refund',
+      () => this.askRefund(orderId, body),
+      (answer) => answer.kind === 'unknown',
+    );
+  }
+
+  private async askRefund(
     orderId: string,
     body: { refund_key: string; amount: number; reason: string },
   ): Promise<RefundAnswer> {
@@ -121,11 +133,12 @@ export class MidtransClient {
   private async send(method: string, url: string, body?: unknown): Promise<{ status: number; text: string }> {
     const response = await fetch(url, {
       method,
-      headers: {
+      // traceparent: the call belongs to the request's trace (Midtrans may ignore it).
+      headers: withTraceHeaders({
         authorization: this.auth,
         accept: 'application/json',
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
+      }),
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(this.options.timeoutMs ?? 10_000),
       redirect: 'error',

@@ -4,6 +4,7 @@ import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { withTransactionRetry } from '../../platform/db/retry.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import { type AppError, invalid, invalidField, isAppError, unprocessable } from '../../platform/errors.js';
+import { recordCheckout } from '../../platform/metrics/metrics.registry.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import { eventForStatus, noPaymentEvents, type PaymentEvents } from './payments.events.js';
 import { checkOrderLimits, type OrderLimits } from './payments.limits.js';
@@ -71,7 +72,11 @@ export class Checkout {
    * @throws `validation_failed` (400; an `amount_too_large` field above the limits),
    * `product_not_found` (404), `insufficient_stock` (409), `mixed_currencies` (400)
    */
-  async create(
+  create(actor: Actor | undefined, input: CheckoutInput, idempotencyKey?: string): Promise<PublicPayment> {
+    return recordCheckout(() => this.place(actor, input, idempotencyKey));
+  }
+
+  private async place(
     actor: Actor | undefined,
     input: CheckoutInput,
     idempotencyKey?: string,

@@ -5,6 +5,7 @@ import type { KeyRing } from '../../platform/crypto/keyring.js';
 import { type EncryptedColumns, fieldContext } from '../../platform/crypto/reencrypt.js';
 import { tablesOf } from '../../platform/db/database.js';
 import type { AttemptRow, DeliveryRow, EndpointRow, WebhooksTables } from './webhooks.tables.js';
+import { currentTraceparent } from '../../platform/tracing/tracing.js';
 
 export type ClaimedDelivery = DeliveryRow & { url: string; secret: string };
 
@@ -129,7 +130,12 @@ export class WebhooksRepository {
     rows: { endpoint_id: string; event_id: string; event_type: string; payload: string }[],
   ): Promise<DeliveryRow[]> {
     if (rows.length === 0) return [];
-    return this.of(trx).insertInto('webhook_deliveries').values(rows).returningAll().execute();
+    const traceContext = currentTraceparent() ?? null;
+    return this.of(trx)
+      .insertInto('webhook_deliveries')
+      .values(rows.map((row) => ({ ...row, trace_context: traceContext })))
+      .returningAll()
+      .execute();
   }
 
   findDeliveryWithOwner(id: string) {

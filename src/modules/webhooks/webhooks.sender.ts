@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { checkWebhookUrl, guardedLookup, type Resolver } from '../../platform/http/url-guard.js';
+import { withTraceHeaders } from '../../platform/tracing/tracing.js';
 
 export interface SendResult {
   statusCode: number | null;
@@ -43,7 +44,8 @@ export function createSender(options: {
         check.url,
         {
           method: 'POST',
-          headers: { ...headers, 'content-length': Buffer.byteLength(body).toString() },
+          // traceparent: the receiver can continue the delivery's trace.
+          headers: withTraceHeaders({ ...headers, 'content-length': Buffer.byteLength(body).toString() }),
           // No pooled sockets: each delivery connects (and is vetted) afresh.
           agent: false,
           lookup: lookup as never,

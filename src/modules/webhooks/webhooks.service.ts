@@ -11,10 +11,15 @@ import {
   type RetryPolicy,
   shouldDisable,
 } from './webhooks.rules.js';
+import { contextFrom, inSpan, SpanKind } from '../../platform/tracing/tracing.js';
 import type { Sender } from './webhooks.sender.js';
 import { SIGNATURE_HEADER, signatureHeader } from './webhooks.signature.js';
 import type { AttemptRow, DeliveryRow, EndpointRow } from './webhooks.tables.js';
 import { checkWebhookUrl, type Resolver } from '../../platform/http/url-guard.js';
+import {
+  webhookDeliveriesTotal,
+  webhookEndpointsDisabledTotal,
+} from '../../platform/metrics/metrics.registry.js';
 
 const MAX_ENDPOINTS_PER_OWNER = 20;
 const MAX_DELIVERIES_LISTED = 100;
@@ -290,7 +295,20 @@ export class WebhooksService {
     return claimed.length;
   }
 
-  private async attempt(delivery: ClaimedDelivery): Promise<void> {
+  /** One attempt, in the trace of the handling that created the delivery (when tracing is on). */
+  private attempt(delivery: ClaimedDelivery): Promise<void> {
+    return inSpan(
+      'webhook deliver',
+      {
+        kind: SpanKind.CLIENT,
+        parent: contextFrom(delivery.trace_context),
+        attributes: { 'mamlaka.webhook.delivery_id': delivery.id, 'mamlaka.event.type': delivery.event_type },
+      },
+      () => this.attemptNow(delivery),
+    );
+  }
+
+  private async attemptNow(delivery: ClaimedDelivery): Promise<void> {
     const result = await this.send(delivery.url, delivery.payload, {
       'content-type': 'application/json',
       'user-agent': 'Mamlaka-Webhooks/1',
@@ -321,6 +339,7 @@ export class WebhooksService {
       if (delivered) {
         await this.repo.markDelivered(trx, delivery.id, result.statusCode!);
         await this.repo.resetFailures(trx, delivery.endpoint_id);
+        webhookDeliveriesTotal.inc({ outcome: 'delivered' });
         return;
       }
       const next = afterFailure(
@@ -333,6 +352,7 @@ export class WebhooksService {
         error,
         retryInMs: next.giveUp ? null : next.delayMs,
       });
+      webhookDeliveriesTotal.inc({ outcome: next.giveUp ? 'dead' : 'failed' });
       const endpoint = await this.repo.countFailure(trx, delivery.endpoint_id);
       if (
         endpoint?.status === 'enabled' &&
@@ -347,6 +367,7 @@ export class WebhooksService {
         )
       ) {
         await this.repo.disableEndpoint(trx, delivery.endpoint_id);
+        webhookEndpointsDisabledTotal.inc();
         this.options.logger.warn({ endpointId: delivery.endpoint_id }, 'webhook endpoint disabled');
       }
     });

@@ -26,6 +26,8 @@ export interface WebhookDeliveriesTable {
   last_error: string | null;
   created_at: Generated<Date>;
   delivered_at: Date | null;
+  /** The W3C traceparent of the handling that created the delivery (tracing on). */
+  trace_context: Generated<string | null>;
 }
 
 export interface WebhookAttemptsTable {

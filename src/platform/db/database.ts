@@ -2,6 +2,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, type Transaction } from 'kysely';
 import { pgliteDialect } from './pglite-driver.js';
 import { SerialDriver } from './serial-driver.js';
+import { traceQuery } from '../tracing/sql.js';
 
 /** A raw session for work Kysely cannot express: multi-statement migration scripts. */
 export interface ScriptSession {
@@ -19,6 +20,8 @@ export interface Database {
   readonly db: Kysely<object>;
   /** Runs `fn` in one transaction on a raw session (used by the migrations runner). */
   script<T>(fn: (session: ScriptSession) => Promise<T>): Promise<T>;
+  /** The connection pool's state, for the metrics (PostgreSQL; the embedded database has none). */
+  poolStats?(): { inUse: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -39,6 +42,7 @@ export function pgliteDatabase(pglite: PGlite, onClose: () => Promise<void> = as
       createIntrospector: (k) => base.createIntrospector(k),
       createQueryCompiler: () => base.createQueryCompiler(),
     },
+    log: traceQuery,
   });
   return {
     kind: 'pglite',

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './database.js';
+import { traceQuery } from '../tracing/sql.js';
 
 // Apart from database.ts so that the pg driver is loaded only where PostgreSQL is used.
 
@@ -23,7 +24,11 @@ export function postgresDatabase(
   });
   // Without a listener, an idle connection's error would be thrown and end the process.
   pool.on('error', (error) => options.onIdleError?.(error));
-  const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }) });
+  // pg-pool listens for errors only while a connection is idle; one that ends while checked
+  // out (a PostgreSQL restart, a cut network) emits 'error' on its client too, unheard, which
+  // would end the process. The query in flight is rejected with that error, and reported there.
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }), log: traceQuery });
   return {
     kind: 'postgres',
     db,
@@ -48,6 +53,11 @@ export function postgresDatabase(
         client.release();
       }
     },
+    poolStats: () => ({
+      inUse: pool.totalCount - pool.idleCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    }),
     async close() {
       await db.destroy();
       // Kysely only ends a pool it has used; the migrations runner may be the pool's only user.

@@ -9,6 +9,8 @@ export interface DomainEvent {
   /** Unix time in milliseconds. */
   created: number;
   data: unknown;
+  /** The W3C traceparent of the request that wrote the event, when tracing was on. */
+  traceparent?: string;
 }
 
 /** Below NATS's default max_payload (1 MiB) so that an event never fails only on the wire. */
@@ -18,6 +20,7 @@ const MAX_AGGREGATE_LENGTH = 256;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 // Each token must be a valid NATS subject token: no wildcards, spaces or empty tokens.
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const TYPE = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/;
 
 /** Whether a string can be an event type (and so the tail of a NATS subject). */
@@ -39,7 +42,7 @@ export class InvalidEventError extends Error {
 export function parseEvent(value: unknown): DomainEvent {
   if (typeof value !== 'object' || value === null || Array.isArray(value))
     throw new InvalidEventError('an event must be a JSON object');
-  const { id, type, aggregate, created, data } = value as Record<string, unknown>;
+  const { id, type, aggregate, created, data, traceparent } = value as Record<string, unknown>;
   if (typeof id !== 'string' || !UUID.test(id)) throw new InvalidEventError('event.id must be a UUID');
   if (typeof type !== 'string' || !isEventType(type))
     throw new InvalidEventError(
@@ -53,6 +56,9 @@ export function parseEvent(value: unknown): DomainEvent {
     throw new InvalidEventError('event.created must be a non-negative integer (unix ms)');
   // JSON has no undefined: an event without data would not survive the round trip unchanged.
   if (data === undefined) throw new InvalidEventError('event.data is required (use null for none)');
+  // Only a well-formed traceparent travels on; anything else is dropped, never refused.
+  if (typeof traceparent === 'string' && TRACEPARENT.test(traceparent))
+    return { id, type, aggregate, created, data, traceparent };
   return { id, type, aggregate, created, data };
 }
 

@@ -5,6 +5,8 @@ import { Lease } from '../jobs/lease.js';
 import type { EventBus } from './event-bus.js';
 import { toDomainEvent } from './outbox.js';
 import type { EventsTables } from './outbox.tables.js';
+import { outboxRelayedTotal } from '../metrics/metrics.registry.js';
+import { inSpan, linkTo, SpanKind, tracingOn } from '../tracing/tracing.js';
 
 export interface RelayOptions {
   /** How often an idle relay looks for new events (and a standby one for a dead leader). */
@@ -90,13 +92,23 @@ export class OutboxRelay {
     if (!this.stats.leader) return 0;
     const rows = await this.db
       .selectFrom('outbox_events')
-      .select(['position', 'id', 'type', 'aggregate', 'data', 'created_at'])
+      .select(['position', 'id', 'type', 'aggregate', 'data', 'created_at', 'trace_context'])
       .where('published_at', 'is', null)
       .orderBy('position')
       .limit(this.options.batchSize ?? 500)
       .execute();
     if (rows.length === 0) return 0;
-    await this.bus.publish(rows.map(toDomainEvent));
+    const events = rows.map(toDomainEvent);
+    // One span per batch, linked to every request that wrote one of its events.
+    await inSpan(
+      'outbox publish',
+      {
+        kind: SpanKind.PRODUCER,
+        attributes: { 'messaging.batch.message_count': events.length },
+        links: tracingOn ? events.flatMap((event) => linkTo(event.traceparent)) : [],
+      },
+      () => this.bus.publish(events),
+    );
     await this.db
       .updateTable('outbox_events')
       .set({ published_at: sql<Date>`now()` })
@@ -107,6 +119,7 @@ export class OutboxRelay {
       )
       .execute();
     this.stats.published += rows.length;
+    outboxRelayedTotal.inc(rows.length);
     this.stats.batches += 1;
     return rows.length;
   }

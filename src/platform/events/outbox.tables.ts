@@ -8,6 +8,8 @@ export interface OutboxEventsTable {
   data: unknown;
   created_at: Generated<Date>;
   published_at: Date | null;
+  /** The writer's W3C traceparent when tracing was on. */
+  trace_context: string | null;
 }
 
 export interface HandledEventsTable {

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { tablesOf } from '../db/database.js';
 import { type DomainEvent, isEventType } from './event.js';
 import type { EventsTables } from './outbox.tables.js';
+import { currentTraceparent } from '../tracing/tracing.js';
 
 export interface NewEvent {
   type: string;
@@ -28,6 +29,7 @@ export const databaseOutbox: Outbox = {
       throw new RangeError(`at most ${MAX_EVENTS_PER_WRITE} events per transaction`);
     for (const event of events)
       if (!isEventType(event.type)) throw new TypeError(`"${event.type}" is not an event type`);
+    const traceContext = currentTraceparent() ?? null;
     const rows = await tablesOf<EventsTables>(trx as Kysely<object>)
       .insertInto('outbox_events')
       .values(
@@ -35,9 +37,10 @@ export const databaseOutbox: Outbox = {
           type: event.type,
           aggregate: event.aggregate,
           data: JSON.stringify(event.data),
+          trace_context: traceContext,
         })),
       )
-      .returning(['id', 'type', 'aggregate', 'data', 'created_at'])
+      .returning(['id', 'type', 'aggregate', 'data', 'created_at', 'trace_context'])
       .execute();
     return rows.map(toDomainEvent);
   },
@@ -49,10 +52,12 @@ export const toDomainEvent = (row: {
   aggregate: string;
   data: unknown;
   created_at: Date;
+  trace_context?: string | null;
 }): DomainEvent => ({
   id: row.id,
   type: row.type,
   aggregate: row.aggregate,
   created: new Date(row.created_at).getTime(),
   data: typeof row.data === 'string' ? JSON.parse(row.data) : row.data,
+  ...(row.trace_context ? { traceparent: row.trace_context } : {}),
 });

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Actor } from '../auth/policy.js';
 import { FORWARDED_FOR } from './client-address.js';
 import { fromServiceError } from './errors.js';
+import { currentTraceparent, inSpan, SpanKind, tracingOn } from '../tracing/tracing.js';
 
 export interface ClientOptions {
   /** Longest a call may take before it fails with DEADLINE_EXCEEDED (answered 503 at the edge). */
@@ -35,6 +36,27 @@ export function callUnary<Request, Response>(
   const metadata = new grpc.Metadata();
   if (actor?.credential) metadata.set('authorization', `Bearer ${actor.credential}`);
   if (clientIp !== undefined) metadata.set(FORWARDED_FOR, clientIp);
+  if (!tracingOn) return send(method, client, request, metadata, options);
+  const path = (method as { path?: string }).path ?? 'unknown';
+  return inSpan(
+    path.replace(/^\//, ''),
+    { kind: SpanKind.CLIENT, attributes: { 'rpc.system': 'grpc', 'rpc.method': path } },
+    async () => {
+      // The service continues this trace (server.ts reads the same header).
+      const traceparent = currentTraceparent();
+      if (traceparent) metadata.set('traceparent', traceparent);
+      return send(method, client, request, metadata, options);
+    },
+  );
+}
+
+function send<Request, Response>(
+  method: UnaryMethod<Request, Response>,
+  client: grpc.Client,
+  request: Request,
+  metadata: grpc.Metadata,
+  options: ClientOptions,
+): Promise<Response> {
   return new Promise((resolve, reject) => {
     method.call(
       client,

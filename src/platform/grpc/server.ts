@@ -14,6 +14,10 @@ import { reflectionDefinitions } from './reflection.js';
 import { toServiceError } from './errors.js';
 import type { TlsSettings } from '../../config.tls.js';
 import { grpcServerCredentials } from '../tls/tls.options.js';
+import { traceCall } from '../tracing/grpc.js';
+import { tracingOn } from '../tracing/tracing.js';
+import { observedService } from '../metrics/metrics.grpc.js';
+import type { PlatformMetrics } from '../metrics/metrics.platform.js';
 
 /** What an RPC handler gets besides its request: the caller and the call's deadline. */
 export interface CallContext {
@@ -38,6 +42,8 @@ export interface GrpcServerDeps {
   trustForwardedFor?: boolean;
   /** Certificates: TLS, and mutual TLS with GRPC_TLS_CA; absent, the listener speaks plain text. */
   tls?: TlsSettings;
+  /** Counts and times every call of the services added (health and reflection are not). */
+  metrics?: PlatformMetrics;
 }
 
 export interface UnaryOptions {
@@ -83,7 +89,11 @@ export class GrpcServer {
     definition: grpc.ServiceDefinition,
     implementation: grpc.UntypedServiceImplementation,
   ): void {
-    this.server.addService(definition, implementation);
+    const { metrics } = this.deps;
+    this.server.addService(
+      definition,
+      metrics ? observedService(metrics, name, implementation) : implementation,
+    );
     this.services.push(name);
   }
 
@@ -111,7 +121,8 @@ export class GrpcServer {
         if (actor) authorizeScope(actor, options.scope);
         return handler(call.request, { actor, deadline, metadata: call.metadata, clientIp });
       };
-      run().then(
+      const traced = tracingOn ? () => traceCall(method, call.metadata, run) : run;
+      traced().then(
         (response) => {
           logger.debug({ method, ms: Math.round(performance.now() - started) }, 'rpc');
           // A call the client gave up on (deadline, cancel) has nobody to answer.

@@ -7,6 +7,7 @@ import {
 } from 'rate-limiter-flexible';
 import type { Config } from '../../config.js';
 import { rateLimited } from '../errors.js';
+import { rateLimitRefusalsTotal } from '../metrics/metrics.registry.js';
 
 export type LimitName =
   | 'loginPerIp'
@@ -89,7 +90,10 @@ export class RateLimits {
     try {
       return this.state(name, await this.limiters[name].consume(key));
     } catch (error) {
-      if (error instanceof RateLimiterRes) throw rateLimited(error.msBeforeNext);
+      if (error instanceof RateLimiterRes) {
+        rateLimitRefusalsTotal.inc({ limit: name });
+        throw rateLimited(error.msBeforeNext);
+      }
       throw error;
     }
   }

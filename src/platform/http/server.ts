@@ -1,3 +1,4 @@
+import { installHttpTracing } from '../tracing/http.js';
 import { randomBytes } from 'node:crypto';
 import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
@@ -99,6 +100,7 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
       (serialize ??= fastJsonStringify(schema as Parameters<typeof fastJsonStringify>[0]))(data);
   });
   installErrorHandling(app);
+  installHttpTracing(app);
 
   // Hooks run on every request, so they are few, synchronous and precomputed.
   // HSTS only in live mode: there the public address is HTTPS (here or at a TLS terminator),

@@ -1,6 +1,7 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
 import type { Config } from '../../config.js';
 import { maskLogLine, serializeError } from './redaction.js';
+import { logIds } from '../tracing/tracing.js';
 
 /** Secrets and personal data never reach a log line, whatever a caller passes in. */
 const SECRET_FIELDS = [
@@ -48,6 +49,9 @@ export function createLogger(
     // Errors are logged only through serializeError: no SQL text, parameters or row values.
     serializers: { err: serializeError, error: serializeError },
     hooks: { streamWrite: maskLogLine },
+    // trace_id and span_id of the active span, so a line can be found from its trace.
+    // A fresh object each time: pino merges the line's fields into it.
+    mixin: () => logIds() ?? {},
   };
   return destination ? pino(options, destination) : pino(options);
 }

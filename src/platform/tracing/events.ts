@@ -1,0 +1,34 @@
+import type { EventBus } from '../events/event-bus.js';
+import { contextFrom, inSpan, SpanKind, tracingOn } from './tracing.js';
+
+/**
+ * The bus with a consumer span around each handling, a child of the request that wrote the
+ * event (its stored traceparent): what an event causes belongs to that request's trace. The bus itself is returned untouched when tracing is off.
+ */
+export function tracedBus(bus: EventBus): EventBus {
+  if (!tracingOn) return bus;
+  return {
+    kind: bus.kind,
+    publish: (events) => bus.publish(events),
+    close: () => bus.close(),
+    subscribe: (consumer, handler, options) =>
+      bus.subscribe(
+        consumer,
+        (event) =>
+          inSpan(
+            `${consumer} handle`,
+            {
+              kind: SpanKind.CONSUMER,
+              parent: contextFrom(event.traceparent),
+              attributes: {
+                'messaging.consumer.group.name': consumer,
+                'messaging.message.id': event.id,
+                'mamlaka.event.type': event.type,
+              },
+            },
+            () => handler(event),
+          ),
+        options,
+      ),
+  };
+}
