@@ -1,49 +1,76 @@
 // The "checkout on PostgreSQL" part of `npm run bench`: a fresh database, Mamlaka on it,
-// wallet checkouts under load, PostgreSQL's own ceiling for the same transaction with
-// pgbench, and ledger postings in batches. Everything is dropped afterwards.
+// the marketplace and flash-sale checkout scenarios under load, PostgreSQL's own ceilings
+// for the same work with pgbench in the same run, the invariants after every run, and
+// ledger postings in batches. Everything is dropped afterwards.
 import { spawn } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  CHECKOUT_BUYERS,
   CHECKOUT_CONNECTIONS,
-  CHECKOUT_PRODUCTS,
   type CheckoutFixture,
   type CheckoutMeasurement,
   type CheckoutSettings,
-  createCheckoutFixture,
-  findPgbench,
   measureCheckout,
-  measurePgbench,
   PLATFORM_FEE_BPS,
 } from './checkout.js';
+import { checkInvariants } from './checkout-invariants.js';
+import {
+  findPgbench,
+  LEDGER_SHARDS,
+  measurePgbench,
+  measureStockDecrement,
+  measureTpcb,
+} from './checkout-pgbench.js';
+import {
+  type CheckoutGoal,
+  type CheckoutScenario,
+  createFixtures,
+  FLASH_SALE,
+  FLASH_SALE_STOCK,
+  type Fixtures,
+  GOALS,
+  goal,
+  MARKETPLACE,
+  primeShards,
+  scenario,
+} from './checkout-scenarios.js';
 import type { LedgerBatchResult } from './ledger-batch.js';
 import { createBenchDatabase, type PostgresTarget } from './postgres.js';
 import { mamlakaSpec, startServer } from './servers.js';
 
+export type { CheckoutGoal, CheckoutScenario } from './checkout-scenarios.js';
+
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Mamlaka's checkouts per second as a share of pgbench's transactions per second. */
-export const CHECKOUT_TARGET_RATIO = 0.75;
-export const LEDGER_BATCH_TARGET_ENTRIES_PER_SEC = 20_000;
+/** Mamlaka's marketplace checkouts per second as a share of pgbench's for the same statements. */
+export const CHECKOUT_TARGET_RATIO = GOALS.marketplaceVsSameStatements;
+export const LEDGER_BATCH_TARGET_ENTRIES_PER_SEC = 100_000;
 /** node-postgres pool of the server (src/platform/db/database.ts; not configurable yet). */
 export const SERVER_POOL_SIZE = 10;
 
 export interface CheckoutSection {
   database: string;
   connections: number;
+  /** The marketplace scenario's buyers and products. */
   buyers: number;
   products: number;
   serverPoolSize: number;
+  /** The marketplace scenario's rows: Mamlaka, pgbench with the same statements, pgbench TPC-B-like. */
   rows: CheckoutMeasurement[];
-  /** Mamlaka ÷ pgbench at the same concurrency; undefined when pgbench was not found. */
+  /** Marketplace: Mamlaka ÷ pgbench with the same statements at the same concurrency; undefined without pgbench. */
   ratio: number | undefined;
-  /** Mamlaka ÷ pgbench with as many clients as the server has database connections. */
+  /** No longer measured (the scenarios compare at equal concurrency); always undefined. */
   ratioAtPoolSize: number | undefined;
   pgbenchSkipped?: string;
   ledgerBatch: LedgerBatchResult;
-  /** What went wrong (counts that disagree, failed requests); empty on a clean run. */
+  /** Both scenarios of issue 17 with their rows, invariants, goals and problems. */
+  scenarios: CheckoutScenario[];
+  /** Every goal of the scenarios, with its ratio and whether it was met. */
+  goals: CheckoutGoal[];
+  /** No problem in any scenario or in the ledger batches, and every goal met. */
+  passed: boolean;
+  /** What went wrong (counts that disagree, invariants broken, failed requests); empty on a clean run. */
   problems: string[];
 }
 
@@ -92,11 +119,17 @@ export async function runCheckoutSection(
     const { privateKey } = generateKeyPairSync('ed25519');
     const env = {
       PLATFORM_FEE_BPS: String(PLATFORM_FEE_BPS),
+      LEDGER_SHARDS: String(LEDGER_SHARDS),
       JWT_PRIVATE_KEY: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
       JWT_ISSUER: 'http://mamlaka-bench.invalid',
+      // One key ring for every process (servers and the ledger check), or each would make
+      // its own and fail to read the others' encrypted rows.
+      ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+      BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
       // The checkout's own transaction (outbox rows included) is what pgbench repeats; relaying
       // and handling those events afterwards is measured on its own by bench/events.ts.
       OUTBOX_POLL_INTERVAL: '1h',
+      OUTBOX_LISTEN: 'false',
     };
     const start = async () => {
       const server = await startServer(await mamlakaSpec({ databaseUrl: database.url, env }));
@@ -104,85 +137,94 @@ export async function runCheckoutSection(
       return server;
     };
     console.log(
-      `creating the checkout fixture: 1 seller, ${CHECKOUT_PRODUCTS} products, ` +
-        `${CHECKOUT_BUYERS} buyers with topped-up wallets …`,
+      `creating the checkout fixtures: ${MARKETPLACE.sellers} sellers with ${MARKETPLACE.products} products, ` +
+        `${MARKETPLACE.buyers} buyers with topped-up wallets, and a flash-sale product of ${FLASH_SALE_STOCK} …`,
     );
     const setup = await start();
-    let fixture: CheckoutFixture;
+    let fixtures: Fixtures;
     try {
-      fixture = await createCheckoutFixture(setup.url);
+      fixtures = await createFixtures(setup.url);
     } finally {
       await setup.stop();
     }
-    // A server of its own: its database sessions end with it, so PostgreSQL's counters of
-    // rows written cover exactly its checkouts (compared with pgbench's below).
-    console.log(`measuring POST /payments at ${CHECKOUT_CONNECTIONS} connections …`);
-    const rows: CheckoutMeasurement[] = [await measureCheckout(start, database.url, fixture, settings)];
-
+    await primeShards(database.url, fixtures, LEDGER_SHARDS);
     const pgbench = findPgbench();
-    let pgbenchSkipped: string | undefined;
+    const pgbenchSkipped = pgbench
+      ? undefined
+      : 'pgbench not found (on PATH or under /usr/lib/postgresql/*/bin; set BENCH_PGBENCH)';
+    if (pgbenchSkipped) console.log(`SKIPPED the pgbench ceilings: ${pgbenchSkipped}`);
+    const invariantsAfter = (run: string, fixture: CheckoutFixture) =>
+      checkInvariants(database.url, fixture, env).then((result) => ({ run, ...result }));
+
+    // A server of its own per measurement: its database sessions end with it, so
+    // PostgreSQL's counters of rows written cover exactly its checkouts.
+    console.log(`marketplace: measuring POST /payments at ${CHECKOUT_CONNECTIONS} connections …`);
+    const market = fixtures.marketplace;
+    const marketRows = [await measureCheckout(start, database.url, market, settings, 'marketplace: ')];
+    const marketChecks = [await invariantsAfter(marketRows[0]!.name, market)];
     if (pgbench) {
-      console.log(`measuring pgbench (${pgbench}) at ${CHECKOUT_CONNECTIONS} clients …`);
-      rows.push(
-        await measurePgbench(pgbench, database.url, fixture, settings, {
+      console.log(`marketplace: measuring pgbench, same statements, at ${CHECKOUT_CONNECTIONS} clients …`);
+      marketRows.push(
+        await measurePgbench(pgbench, database.url, market, settings, {
           clients: CHECKOUT_CONNECTIONS,
           warmup: true,
+          label: 'marketplace: ',
         }),
       );
-      // For reading the ratio: the server itself never has more than its pool's connections
-      // on the database, and fewer clients queue less on the hot ledger accounts.
-      console.log(`measuring pgbench at ${SERVER_POOL_SIZE} clients (the server's pool size) …`);
-      rows.push(
-        await measurePgbench(pgbench, database.url, fixture, settings, {
-          clients: SERVER_POOL_SIZE,
-          warmup: false,
+      marketChecks.push(await invariantsAfter(marketRows[1]!.name, market));
+      console.log(`measuring pgbench's TPC-B-like workload (-N) at ${CHECKOUT_CONNECTIONS} clients …`);
+      marketRows.push(
+        await measureTpcb(pgbench, target.url, settings, { clients: CHECKOUT_CONNECTIONS, onCleanup }),
+      );
+    }
+
+    console.log(`flash sale: measuring POST /payments at ${CHECKOUT_CONNECTIONS} connections …`);
+    const flash = fixtures.flashSale;
+    const flashRows = [await measureCheckout(start, database.url, flash, settings, 'flash sale: ')];
+    const flashChecks = [await invariantsAfter(flashRows[0]!.name, flash)];
+    if (pgbench) {
+      console.log(
+        `flash sale: measuring pgbench, stock decrement only, at ${CHECKOUT_CONNECTIONS} clients …`,
+      );
+      flashRows.push(
+        await measureStockDecrement(pgbench, database.url, fixtures.flashTwinId, settings, {
+          clients: CHECKOUT_CONNECTIONS,
+          label: 'flash sale: ',
         }),
       );
-    } else {
-      pgbenchSkipped = 'pgbench not found (on PATH or under /usr/lib/postgresql/*/bin; set BENCH_PGBENCH)';
-      console.log(`SKIPPED the pgbench ceiling: ${pgbenchSkipped}`);
     }
 
     console.log('measuring ledger postBatch …');
     const ledgerBatch = await runLedgerBatch(database.url, settings);
 
-    const [mamlaka, ceiling, atPoolSize] = rows;
-    const problems = rows.flatMap((row) => row.problems.map((p) => `${row.name}: ${p}`));
-    const attempts = mamlaka!.succeeded + mamlaka!.failed + mamlaka!.errors;
-    if (attempts === 0 || (mamlaka!.failed + mamlaka!.errors) / attempts > 0.01) {
-      problems.push(
-        `${mamlaka!.name}: ${mamlaka!.failed} answers were not a succeeded payment and ` +
-          `${mamlaka!.errors} connections failed, out of ${attempts}`,
-      );
-    }
-    // The pgbench script is a copy of the server's statements; when the checkout's SQL
-    // changes and the script does not, the two write different rows per checkout.
-    for (const row of rows.slice(1)) {
-      const a = mamlaka!.rowsPerCheckout;
-      const b = row.rowsPerCheckout;
-      if (Math.abs(a.inserted - b.inserted) > 0.1 || Math.abs(a.updated - b.updated) > 0.1) {
-        problems.push(
-          `${row.name} writes ${b.inserted.toFixed(2)} rows and updates ${b.updated.toFixed(2)} per checkout, ` +
-            `the server ${a.inserted.toFixed(2)} and ${a.updated.toFixed(2)}: ` +
-            'bench/pgbench/checkout.sql no longer matches the checkout',
-        );
-      }
-    }
+    const scenarios = [
+      scenario('marketplace', MARKETPLACE, marketRows, marketChecks, [
+        goal('marketplace ÷ pgbench, same statements', GOALS.marketplaceVsSameStatements, marketRows, 1),
+        goal('marketplace ÷ pgbench TPC-B-like (-N)', GOALS.marketplaceVsTpcb, marketRows, 2),
+      ]),
+      scenario('flash-sale', FLASH_SALE, flashRows, flashChecks, [
+        goal('flash sale ÷ pgbench, stock decrement only', GOALS.flashVsStockDecrement, flashRows, 1),
+      ]),
+    ];
+    const problems = [...scenarios.flatMap((s) => s.problems)];
     if (!ledgerBatch.check.ok) {
       problems.push(`ledger check after the batches failed: ${ledgerBatch.check.violations.join('; ')}`);
     }
+    const goals = scenarios.flatMap((s) => s.goals);
     return {
       database: 'PostgreSQL (fresh database, dropped afterwards)',
       connections: CHECKOUT_CONNECTIONS,
-      buyers: CHECKOUT_BUYERS,
-      products: CHECKOUT_PRODUCTS,
+      buyers: MARKETPLACE.buyers,
+      products: MARKETPLACE.products,
       serverPoolSize: SERVER_POOL_SIZE,
-      rows,
-      ratio: ceiling && ceiling.perSecond > 0 ? mamlaka!.perSecond / ceiling.perSecond : undefined,
-      ratioAtPoolSize:
-        atPoolSize && atPoolSize.perSecond > 0 ? mamlaka!.perSecond / atPoolSize.perSecond : undefined,
+      rows: marketRows,
+      ratio: goals[0]!.ratio,
+      ratioAtPoolSize: undefined,
       ...(pgbenchSkipped ? { pgbenchSkipped } : {}),
       ledgerBatch,
+      scenarios,
+      goals,
+      passed: problems.length === 0 && goals.every((g) => g.met),
       problems,
     };
   } finally {
@@ -193,25 +235,26 @@ export async function runCheckoutSection(
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
-/** The section's table and the lines under it. */
-export function checkoutReport(section: CheckoutSection): string {
-  const pgbenchRate = section.rows[1]?.perSecond;
+/** One scenario's table: each row's rate, latency, counts and rows written per checkout. */
+function scenarioTable(rows: CheckoutMeasurement[]): string[] {
   const header = [
     'checkout (wallet)',
     'per s',
     'p50 ms',
     'p99 ms',
-    'vs pgbench',
+    'vs row 1',
     'counted',
     'in DB',
     'failed',
+    'ins/upd',
   ];
-  const cells = section.rows.map((r) => [
+  const first = rows[0]?.perSecond;
+  const cells = rows.map((r) => [
     r.name,
     fmt(r.perSecond),
     ms(r.p50Ms),
     ms(r.p99Ms),
-    pgbenchRate ? `${(r.perSecond / pgbenchRate).toFixed(2)}×` : '–',
+    first ? `${(r.perSecond / first).toFixed(2)}×` : '–',
     String(r.succeeded),
     String(r.committed),
     String(r.failed + r.errors),
@@ -220,25 +263,41 @@ export function checkoutReport(section: CheckoutSection): string {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) =>
     c.map((v, i) => (i === 0 ? v.padEnd(widths[i]!) : v.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)];
+}
+
+const goalLine = (g: CheckoutGoal) =>
+  g.ratio === undefined
+    ? `${g.name}: not measured (target ≥ ${g.target.toFixed(2)}×)`
+    : `${g.name}: ${g.ratio.toFixed(2)}× (target ≥ ${g.target.toFixed(2)}×: ${g.met ? 'met' : 'MISSED'})`;
+
+/** The section's tables and the lines under them. */
+export function checkoutReport(section: CheckoutSection): string {
+  const lines: string[] = [];
+  for (const s of section.scenarios) {
+    const { sellers, products, buyers, stock } = s.shape;
+    lines.push(
+      `${s.name}: ${sellers} seller(s), ${products} product(s) of ${fmt(stock)} in stock, ${buyers} buyers`,
+      ...scenarioTable(s.rows),
+      ...s.goals.map(goalLine),
+      ...s.invariants.map(
+        (check) =>
+          `after ${check.run}: ledger check ${check.ledgerCheck ? 'ok' : 'FAILED'}, ` +
+          `stock + sold = initial ${check.stockConserved ? 'ok' : 'FAILED'}`,
+      ),
+      '',
+    );
+  }
+  if (section.pgbenchSkipped) lines.push(`pgbench baselines skipped: ${section.pgbenchSkipped}`);
   const lb = section.ledgerBatch;
-  const lines = [
-    line(header),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...cells.map(line),
-    '',
-    section.ratio === undefined
-      ? `Mamlaka ÷ pgbench: not measured (${section.pgbenchSkipped ?? 'no pgbench row'})`
-      : `Mamlaka ÷ pgbench at ${section.connections} clients: ${(section.ratio * 100).toFixed(0)} % ` +
-        `(target ≥ ${CHECKOUT_TARGET_RATIO * 100} %: ${section.ratio >= CHECKOUT_TARGET_RATIO ? 'met' : 'MISSED'})` +
-        (section.ratioAtPoolSize === undefined
-          ? ''
-          : `; at ${section.serverPoolSize} clients, the server's pool size: ` +
-            `${(section.ratioAtPoolSize * 100).toFixed(0)} %`),
+  lines.push(
     `ledger postBatch: ${fmt(lb.entriesPerSec)} entries/s (${lb.batches} batches of 1,000 transactions × 2 ` +
       `entries, p50 ${ms(Number(lb.batchP50Ms.toFixed(1)))} ms, p99 ${ms(Number(lb.batchP99Ms.toFixed(1)))} ms per batch; ` +
       `target ≥ ${fmt(LEDGER_BATCH_TARGET_ENTRIES_PER_SEC)}: ` +
       `${lb.entriesPerSec >= LEDGER_BATCH_TARGET_ENTRIES_PER_SEC ? 'met' : 'MISSED'}); ` +
       `ledger check ${lb.check.ok ? 'ok' : 'FAILED'} over ${fmt(lb.check.entries)} entries`,
-  ];
+    `checkout scenarios: ${section.passed ? 'PASSED' : 'FAILED'} (${section.problems.length} problems, ` +
+      `${section.goals.filter((g) => !g.met).length} goals missed)`,
+  );
   return lines.join('\n');
 }

@@ -1,16 +1,10 @@
-// Wallet checkouts on PostgreSQL: Mamlaka's POST /payments under autocannon, and
-// PostgreSQL's own ceiling for the same transaction under pgbench, on the same data.
-import { spawn, spawnSync } from 'node:child_process';
+// Wallet checkouts on PostgreSQL: Mamlaka's POST /payments under autocannon, on a fixture
+// made through the API, with the database confirming every count. PostgreSQL's own ceilings
+// for the same work are measured by bench/checkout-pgbench.ts on the same data.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { withClient } from './postgres.js';
 import type { RunningServer } from './servers.js';
-
-const benchDir = path.dirname(fileURLToPath(import.meta.url));
 
 /** Concurrent checkouts: autocannon connections, and pgbench clients. */
 export const CHECKOUT_CONNECTIONS = 64;
@@ -19,17 +13,36 @@ export const CHECKOUT_BUYERS = 64;
 /** Products of the one seller; each checkout buys one, drawn at random, quantity 1. */
 export const CHECKOUT_PRODUCTS = 200;
 /** Far more than a run can sell, so stock never runs out (the API's maximum). */
-const PRODUCT_STOCK = 1_000_000_000;
+export const PRODUCT_STOCK = 1_000_000_000;
 /** Each buyer's top-up, in IDR: enough for millions of checkouts. */
 const WALLET_TOP_UP = '1000000000000';
 /** The server's PLATFORM_FEE_BPS (its default); the pgbench script computes the same fee. */
 export const PLATFORM_FEE_BPS = 250;
 
 export interface CheckoutFixture {
+  /** The first seller (the only one unless the fixture was made with several). */
   sellerId: string;
+  sellerIds?: string[];
   productIds: string[];
+  /** Each product's stock when it was created, by id. */
+  initialStock?: Map<string, number>;
   buyers: { id: string; token: string }[];
 }
+
+/** The shape of a fixture: how many sellers, products (spread over them) and buyers, and the stock of each product. */
+export interface FixtureShape {
+  sellers: number;
+  products: number;
+  buyers: number;
+  stock: number;
+}
+
+const DEFAULT_SHAPE: FixtureShape = {
+  sellers: 1,
+  products: CHECKOUT_PRODUCTS,
+  buyers: CHECKOUT_BUYERS,
+  stock: PRODUCT_STOCK,
+};
 
 export interface CheckoutSettings {
   durationSeconds: number;
@@ -58,9 +71,10 @@ export interface CheckoutMeasurement {
 }
 
 /** The tables one checkout writes, in its one transaction. */
-const CHECKOUT_TABLES = [
+export const CHECKOUT_TABLES = [
   'products',
   'ledger_accounts',
+  'ledger_account_shards',
   'ledger_transactions',
   'ledger_entries',
   'orders',
@@ -113,26 +127,38 @@ async function pool<T>(count: number, inFlight: number, task: (i: number) => Pro
 }
 
 /**
- * Through the public API: one seller with CHECKOUT_PRODUCTS products of huge stock, and
- * CHECKOUT_BUYERS buyers, each with a large test top-up in their wallet.
+ * Through the public API: `shape.sellers` sellers with `shape.products` products between
+ * them (round robin), each of `shape.stock`, and `shape.buyers` buyers with a large test
+ * top-up in their wallet (or the `buyers` given, already funded). By default one seller,
+ * CHECKOUT_PRODUCTS products of huge stock and CHECKOUT_BUYERS buyers.
  */
-export async function createCheckoutFixture(url: string): Promise<CheckoutFixture> {
-  const seller = await account(url, 'seller', 'Bench Checkout Seller');
-  const productIds = await pool(CHECKOUT_PRODUCTS, 16, async (n) => {
+export async function createCheckoutFixture(
+  url: string,
+  shape: Partial<FixtureShape> = {},
+  given?: { buyers: CheckoutFixture['buyers'] },
+): Promise<CheckoutFixture> {
+  const { sellers: sellerCount, products, buyers: buyerCount, stock } = { ...DEFAULT_SHAPE, ...shape };
+  const sellers = await pool(sellerCount, 8, (n) =>
+    account(url, 'seller', sellerCount === 1 ? 'Bench Checkout Seller' : `Bench Seller ${n}`),
+  );
+  const productIds = await pool(products, 16, async (n) => {
     const { results } = await call(
       `${url}/products`,
       {
         name: `Checkout product ${n}`,
         description: `Product ${n} of the checkout benchmark`,
         price: String(1000 + (n % 97) * 500),
-        stock: PRODUCT_STOCK,
+        stock,
       },
       201,
-      seller.token,
+      sellers[n % sellers.length]!.token,
     );
     return String(results.id);
   });
-  const buyers = await pool(CHECKOUT_BUYERS, 8, async (n) => {
+  const initialStock = new Map(productIds.map((id) => [id, stock]));
+  const sellerIds = sellers.map((s) => s.id);
+  if (given) return { sellerId: sellerIds[0]!, sellerIds, productIds, initialStock, buyers: given.buyers };
+  const buyers = await pool(buyerCount, 8, async (n) => {
     const buyer = await account(url, 'buyer', `Bench Checkout Buyer ${n}`);
     await call(
       `${url}/wallet/top-ups`,
@@ -142,10 +168,10 @@ export async function createCheckoutFixture(url: string): Promise<CheckoutFixtur
     );
     return buyer;
   });
-  return { sellerId: seller.id, productIds, buyers };
+  return { sellerId: sellerIds[0]!, sellerIds, productIds, initialStock, buyers };
 }
 
-async function succeededPayments(dbUrl: string): Promise<{ succeeded: number; other: number }> {
+export async function succeededPayments(dbUrl: string): Promise<{ succeeded: number; other: number }> {
   return withClient(dbUrl, async (client) => {
     const { rows } = await client.query<{ succeeded: string; other: string }>(
       `SELECT count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
@@ -156,7 +182,7 @@ async function succeededPayments(dbUrl: string): Promise<{ succeeded: number; ot
 }
 
 /** Waits until transactions still running when the load stopped have committed. */
-async function settledPayments(dbUrl: string) {
+export async function settledPayments(dbUrl: string) {
   let last = await succeededPayments(dbUrl);
   for (let i = 0; i < 20; i++) {
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -167,7 +193,7 @@ async function settledPayments(dbUrl: string) {
   return last;
 }
 
-interface WriteCounts {
+export interface WriteCounts {
   inserted: number;
   updated: number;
 }
@@ -177,7 +203,7 @@ interface WriteCounts {
  * other client is connected: PostgreSQL 15 publishes an idle backend's counters up to 10 s
  * late, but always before the backend is gone.
  */
-async function writeCounts(dbUrl: string): Promise<WriteCounts> {
+export async function writeCounts(dbUrl: string): Promise<WriteCounts> {
   return withClient(dbUrl, async (client) => {
     for (let waited = 0; waited < 15_000; waited += 100) {
       const { rows } = await client.query<{ others: string }>(
@@ -202,13 +228,13 @@ async function writeCounts(dbUrl: string): Promise<WriteCounts> {
   });
 }
 
-const perCheckout = (before: WriteCounts, after: WriteCounts, committed: number) => ({
+export const perCheckout = (before: WriteCounts, after: WriteCounts, committed: number) => ({
   inserted: committed > 0 ? (after.inserted - before.inserted) / committed : 0,
   updated: committed > 0 ? (after.updated - before.updated) / committed : 0,
 });
 
 /** Lets the next measurement start without a checkpoint of the previous one's writes pending. */
-async function checkpoint(dbUrl: string): Promise<void> {
+export async function checkpoint(dbUrl: string): Promise<void> {
   await withClient(dbUrl, (client) => client.query('CHECKPOINT')).catch(() => {
     // Needs superuser or pg_checkpoint; without it the measurement simply runs as is.
   });
@@ -277,6 +303,7 @@ export async function measureCheckout(
   dbUrl: string,
   fixture: CheckoutFixture,
   settings: CheckoutSettings,
+  label = '',
 ): Promise<CheckoutMeasurement> {
   const writesBefore = await writeCounts(dbUrl);
   const first = await settledPayments(dbUrl);
@@ -310,7 +337,7 @@ export async function measureCheckout(
   }
   const failed = result.non2xx + (result['2xx'] - succeeded);
   return {
-    name: `Mamlaka POST /payments, ${CHECKOUT_CONNECTIONS} connections`,
+    name: `${label}Mamlaka POST /payments, ${CHECKOUT_CONNECTIONS} connections`,
     perSecond: succeeded / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
@@ -321,196 +348,6 @@ export async function measureCheckout(
     committed,
     // Over the warm-up and the measured seconds: everything this server wrote.
     rowsPerCheckout: perCheckout(writesBefore, writesAfter, after.succeeded - first.succeeded),
-    problems,
-  };
-}
-
-/** pgbench from PATH, else from the usual Debian/Ubuntu place; BENCH_PGBENCH overrides. */
-export function findPgbench(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.BENCH_PGBENCH) return env.BENCH_PGBENCH;
-  if (spawnSync('pgbench', ['--version'], { stdio: 'ignore' }).status === 0) return 'pgbench';
-  const debian = '/usr/lib/postgresql';
-  if (!existsSync(debian)) return undefined;
-  const versions = readdirSync(debian).sort((a, b) => Number(b) - Number(a));
-  return versions.map((v) => path.join(debian, v, 'bin/pgbench')).find((file) => existsSync(file));
-}
-
-/**
- * What the pgbench script needs besides the fixture's rows: the product and buyer ids by
- * number, and a payment code prefix no existing payment uses.
- */
-export async function preparePgbench(
-  dbUrl: string,
-  fixture: CheckoutFixture,
-): Promise<{ codePrefix: string }> {
-  return withClient(dbUrl, async (client) => {
-    await client.query(`
-      CREATE TABLE IF NOT EXISTS bench_products (n integer PRIMARY KEY, id uuid NOT NULL);
-      CREATE TABLE IF NOT EXISTS bench_buyers (n integer PRIMARY KEY, id uuid NOT NULL);
-      TRUNCATE bench_products, bench_buyers`);
-    await client.query(
-      'INSERT INTO bench_products SELECT n - 1, id FROM unnest($1::uuid[]) WITH ORDINALITY AS p(id, n)',
-      [fixture.productIds],
-    );
-    await client.query(
-      'INSERT INTO bench_buyers SELECT n - 1, id FROM unnest($1::uuid[]) WITH ORDINALITY AS b(id, n)',
-      [fixture.buyers.map((b) => b.id)],
-    );
-    await client.query('ANALYZE bench_products; ANALYZE bench_buyers');
-    // Codes are GC-<prefix>-<1000 + client>-<1000 + n>: unique among themselves, and the
-    // prefix is one that no payment code the server drew at random starts with.
-    const { rows } = await client.query<{ prefix: string }>(`
-      SELECT p::text AS prefix FROM generate_series(1000, 9999) AS p
-      WHERE NOT EXISTS (SELECT 1 FROM payments WHERE payment_code LIKE 'GC-' || p || '-10%')
-      ORDER BY random() LIMIT 1`);
-    if (!rows[0]) throw new Error('no free payment code prefix for pgbench');
-    // The server's checkouts created the seller's wallet and the fee account. The script
-    // creates missing accounts as the server does, but unlike the server it cannot retry
-    // when a concurrent client created one first, so it needs them to exist already.
-    const accounts = await client.query(
-      `SELECT 1 FROM ledger_accounts WHERE (kind = 'user_wallet' AND owner_id = $1) OR kind = 'platform_fees'`,
-      [fixture.sellerId],
-    );
-    if (accounts.rowCount !== 2) throw new Error('run the server checkouts before pgbench: accounts missing');
-    return { codePrefix: rows[0].prefix };
-  });
-}
-
-interface PgbenchRun {
-  stdout: string;
-  stderr: string;
-  status: number | null;
-  latenciesUs: number[];
-}
-
-function runPgbench(
-  pgbench: string,
-  dbUrl: string,
-  clients: number,
-  args: string[],
-  seconds: number,
-  withLog: boolean,
-): Promise<PgbenchRun> {
-  const logDir = withLog ? mkdtempSync(path.join(tmpdir(), 'mamlaka-pgbench-')) : undefined;
-  const fullArgs = [
-    '--no-vacuum',
-    '--protocol=extended',
-    `--client=${clients}`,
-    '--jobs=2',
-    `--time=${seconds}`,
-    `--file=${path.join(benchDir, 'pgbench/checkout.sql')}`,
-    ...args,
-    ...(logDir ? ['--log', `--log-prefix=${path.join(logDir, 'pgbench')}`] : []),
-    dbUrl,
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(pgbench, fullArgs, { cwd: logDir ?? tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (status) => {
-      const latenciesUs: number[] = [];
-      if (logDir) {
-        // One line per transaction: client_id transaction_no time_us script_no epoch epoch_us.
-        for (const file of readdirSync(logDir)) {
-          for (const line of readFileSync(path.join(logDir, file), 'utf8').split('\n')) {
-            const us = Number(line.split(' ')[2]);
-            if (line && Number.isFinite(us)) latenciesUs.push(us);
-          }
-        }
-        rmSync(logDir, { recursive: true, force: true });
-      }
-      resolve({ stdout, stderr, status, latenciesUs });
-    });
-  });
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
-/**
- * PostgreSQL's ceiling: bench/pgbench/checkout.sql (the server's statements, one round trip
- * each) from `clients` connections for the same seconds, on the same database, after the
- * warm-up when `warmup` is set.
- */
-export async function measurePgbench(
-  pgbench: string,
-  dbUrl: string,
-  fixture: CheckoutFixture,
-  settings: CheckoutSettings,
-  options: { clients: number; warmup: boolean },
-): Promise<CheckoutMeasurement> {
-  const variables = (prefix: string) => [
-    `--define=products=${fixture.productIds.length}`,
-    `--define=buyers=${fixture.buyers.length}`,
-    `--define=fee_bps=${PLATFORM_FEE_BPS}`,
-    `--define=code_prefix=${prefix}`,
-    '--define=n=0',
-  ];
-  if (options.warmup && settings.warmupSeconds > 0) {
-    // Every run takes a fresh code prefix, since each client restarts its counter.
-    const { codePrefix } = await preparePgbench(dbUrl, fixture);
-    const warm = await runPgbench(
-      pgbench,
-      dbUrl,
-      options.clients,
-      variables(codePrefix),
-      settings.warmupSeconds,
-      false,
-    );
-    if (warm.status !== 0) throw new Error(`pgbench warm-up failed (exit ${warm.status}): ${warm.stderr}`);
-  }
-  const { codePrefix } = await preparePgbench(dbUrl, fixture);
-  await settledPayments(dbUrl);
-  await checkpoint(dbUrl);
-  const writesBefore = await writeCounts(dbUrl);
-  const before = await settledPayments(dbUrl);
-  const run = await runPgbench(
-    pgbench,
-    dbUrl,
-    options.clients,
-    variables(codePrefix),
-    settings.durationSeconds,
-    true,
-  );
-  const after = await settledPayments(dbUrl);
-  const writesAfter = await writeCounts(dbUrl);
-  const problems: string[] = [];
-  if (run.status !== 0)
-    problems.push(`pgbench exited with ${run.status}: ${run.stderr.trim().slice(0, 500)}`);
-  const field = (pattern: RegExp) => {
-    const match = pattern.exec(run.stdout);
-    return match ? Number(match[1]) : Number.NaN;
-  };
-  const processed = field(/number of transactions actually processed: (\d+)/);
-  const failedTx = field(/number of failed transactions: (\d+)/);
-  const tps = field(/tps = ([\d.]+) \(without initial connection time\)/);
-  if (!Number.isFinite(processed) || !Number.isFinite(tps)) {
-    throw new Error(`could not read pgbench's output:\n${run.stdout}\n${run.stderr}`);
-  }
-  const committed = after.succeeded - before.succeeded;
-  if (committed !== processed) {
-    problems.push(`the database gained ${committed} succeeded payments, pgbench reported ${processed}`);
-  }
-  if (run.latenciesUs.length !== processed) {
-    problems.push(`pgbench logged ${run.latenciesUs.length} transactions, reported ${processed}`);
-  }
-  const sorted = run.latenciesUs.sort((a, b) => a - b);
-  return {
-    name: `pgbench, same statements, ${options.clients} clients`,
-    perSecond: tps,
-    p50Ms: percentile(sorted, 50) / 1000,
-    p99Ms: percentile(sorted, 99) / 1000,
-    succeeded: processed,
-    failed: Number.isFinite(failedTx) ? failedTx : 0,
-    errors: 0,
-    seconds: settings.durationSeconds,
-    committed,
-    rowsPerCheckout: perCheckout(writesBefore, writesAfter, committed),
     problems,
   };
 }

@@ -1,7 +1,15 @@
-// Unary gRPC calls under load, the gRPC counterpart of autocannon: `connections` calls in
-// flight at all times on one channel (HTTP/2 multiplexes them), for a fixed duration.
-import * as grpc from '@grpc/grpc-js';
+// gRPC GetUserByID and GetProduct against their REST twins (GET /users/me, GET
+// /products/:id) on the same server, back to back, at the same concurrency: `connections`
+// requests in flight, autocannon on as many HTTP/1.1 connections for REST, as many streams
+// on one HTTP/2 connection for gRPC (grpc-load.ts), neither client decoding the answers.
+// `npx tsx bench/grpc.ts` runs this section alone (see main below).
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
 import { loadContracts } from '../src/platform/grpc/contracts.js';
+import { callOnce, framed, type UnaryCall, unaryLoad } from './grpc-load.js';
+import { createFixture } from './scenarios.js';
+import { buildMamlaka, mamlakaSpec, startServer } from './servers.js';
 
 export interface UnaryLoad {
   callsPerSec: number;
@@ -9,108 +17,167 @@ export interface UnaryLoad {
   p99Ms: number;
   calls: number;
   errors: number;
+  /** The REST twin measured just before, when a REST URL was given. */
+  rest?: { name: string; requestsPerSec: number; p50Ms: number; p99Ms: number; non2xx: number };
+  /** gRPC ÷ REST, from the same run at the same concurrency. */
+  ratioToRest?: number;
+  /** The first failed call's status, when some failed. */
+  firstError?: string;
 }
 
-type Method = (
-  request: object,
-  metadata: grpc.Metadata,
-  options: grpc.CallOptions,
-  callback: (error: grpc.ServiceError | null) => void,
-) => void;
+type Settings = { connections: number; durationSeconds: number; warmupSeconds: number };
 
-async function run(
-  client: grpc.Client,
-  method: string,
-  request: (n: number) => object,
-  metadata: grpc.Metadata,
-  connections: number,
-  seconds: number,
-): Promise<UnaryLoad> {
-  const fn = (client as unknown as Record<string, Method>)[method]!.bind(client);
-  const latencies: number[] = [];
-  let errors = 0;
-  let n = 0;
-  const until = performance.now() + seconds * 1000;
-  const worker = async () => {
-    while (performance.now() < until) {
-      const started = performance.now();
-      const failed = await new Promise<boolean>((resolve) =>
-        fn(request(n++), metadata, { deadline: Date.now() + 10_000 }, (error) => resolve(error !== null)),
-      );
-      if (failed) errors += 1;
-      else latencies.push(performance.now() - started);
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: connections }, worker));
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (p: number) =>
-    latencies[Math.min(latencies.length - 1, Math.floor((latencies.length * p) / 100))] ?? 0;
-  return {
-    callsPerSec: latencies.length / elapsed,
-    p50Ms: Math.round(at(50) * 10) / 10,
-    p99Ms: Math.round(at(99) * 10) / 10,
-    calls: latencies.length,
-    errors,
-  };
+interface Case {
+  name: string;
+  call: UnaryCall;
+  /** Checks one decoded answer, so a fast stream of errors cannot pass for a result. */
+  check(message: Record<string, unknown>): boolean;
+  decode(bytes: Buffer): Record<string, unknown>;
+  rest: { name: string; paths: string[]; headers: Record<string, string> };
 }
 
-/** GetUserByID (the caller's own profile) and GetProduct (cycling through the catalog). */
-export async function measureGrpc(
-  address: string,
-  fixture: { token: string; userId: string; productIds: string[] },
-  settings: { connections: number; durationSeconds: number; warmupSeconds: number },
-): Promise<{ name: string; load: UnaryLoad }[]> {
+function cases(fixture: { token: string; userId: string; productIds: string[] }): Case[] {
   const { users, catalog } = loadContracts();
-  const credentials = grpc.credentials.createInsecure();
-  const userClient = new users.mamlaka.users.v1.UserService(address, credentials);
-  const catalogClient = new catalog.mamlaka.catalog.v1.CatalogService(address, credentials);
-  const authorized = new grpc.Metadata();
-  authorized.set('authorization', `Bearer ${fixture.token}`);
-  const cases = [
+  const userMethod = users.mamlaka.users.v1.UserService.service.GetUserByID;
+  const productMethod = catalog.mamlaka.catalog.v1.CatalogService.service.GetProduct;
+  const bearer = { authorization: `Bearer ${fixture.token}` };
+  return [
     {
       name: 'gRPC GetUserByID',
-      client: userClient as grpc.Client,
-      method: 'GetUserByID',
-      request: () => ({ id: fixture.userId }),
-      metadata: authorized,
+      call: {
+        path: userMethod.path,
+        messages: [framed(userMethod.requestSerialize({ id: fixture.userId }))],
+        metadata: bearer,
+      },
+      decode: (bytes) => userMethod.responseDeserialize(bytes) as Record<string, unknown>,
+      check: (user) => user.id === fixture.userId,
+      rest: { name: 'GET /users/me', paths: ['/users/me'], headers: bearer },
     },
     {
       name: 'gRPC GetProduct',
-      client: catalogClient as grpc.Client,
-      method: 'GetProduct',
-      request: (n: number) => ({ id: fixture.productIds[n % fixture.productIds.length] }),
-      metadata: new grpc.Metadata(),
+      call: {
+        path: productMethod.path,
+        messages: fixture.productIds.map((id) => framed(productMethod.requestSerialize({ id }))),
+        metadata: {},
+      },
+      decode: (bytes) => productMethod.responseDeserialize(bytes) as Record<string, unknown>,
+      check: (product) => product.id === fixture.productIds[0],
+      rest: {
+        name: 'GET /products/:id',
+        paths: fixture.productIds.map((id) => `/products/${id}`),
+        headers: {},
+      },
     },
   ];
-  try {
-    const results = [];
-    for (const item of cases) {
+}
+
+function cannon(url: string, rest: Case['rest'], connections: number, seconds: number) {
+  let turn = 0;
+  return autocannon({
+    url: `${url}${rest.paths[0]}`,
+    requests: [
+      { setupRequest: (request) => ({ ...request, path: rest.paths[turn++ % rest.paths.length]! }) },
+    ],
+    headers: rest.headers,
+    connections,
+    duration: seconds,
+  });
+}
+
+/**
+ * GetUserByID (the caller's own profile) and GetProduct (cycling through the catalog, whose
+ * every product the REST scenario has read once, so both read a warm cache). With `rest`,
+ * each is preceded by its REST twin on the same server and reported as a ratio to it.
+ */
+export async function measureGrpc(
+  address: string,
+  fixture: { token: string; userId: string; productIds: string[] },
+  settings: Settings,
+  rest?: { url: string },
+): Promise<{ name: string; load: UnaryLoad }[]> {
+  const results: { name: string; load: UnaryLoad }[] = [];
+  for (const item of cases(fixture)) {
+    const answer = item.decode(await callOnce(address, item.call));
+    if (!item.check(answer)) throw new Error(`${item.name} answered ${JSON.stringify(answer).slice(0, 200)}`);
+    let restResult: UnaryLoad['rest'];
+    if (rest) {
       if (settings.warmupSeconds > 0)
-        await run(
-          item.client,
-          item.method,
-          item.request,
-          item.metadata,
-          settings.connections,
-          settings.warmupSeconds,
-        );
-      results.push({
-        name: item.name,
-        load: await run(
-          item.client,
-          item.method,
-          item.request,
-          item.metadata,
-          settings.connections,
-          settings.durationSeconds,
-        ),
-      });
+        await cannon(rest.url, item.rest, settings.connections, settings.warmupSeconds);
+      const measured = await cannon(rest.url, item.rest, settings.connections, settings.durationSeconds);
+      restResult = {
+        name: item.rest.name,
+        requestsPerSec: measured.requests.average,
+        p50Ms: measured.latency.p50,
+        p99Ms: measured.latency.p99,
+        non2xx: measured.non2xx + measured.errors,
+      };
     }
-    return results;
-  } finally {
-    userClient.close();
-    catalogClient.close();
+    if (settings.warmupSeconds > 0)
+      await unaryLoad(address, item.call, settings.connections, settings.warmupSeconds);
+    const load: UnaryLoad = await unaryLoad(
+      address,
+      item.call,
+      settings.connections,
+      settings.durationSeconds,
+    );
+    if (restResult) {
+      load.rest = restResult;
+      load.ratioToRest = restResult.requestsPerSec > 0 ? load.callsPerSec / restResult.requestsPerSec : 0;
+    }
+    results.push({ name: item.name, load });
   }
+  return results;
+}
+
+export function grpcReport(results: { name: string; load: UnaryLoad }[]): string {
+  return results
+    .map(({ name, load }) => {
+      const own = `${name.padEnd(18)} ${Math.round(load.callsPerSec).toLocaleString('en-US').padStart(7)}/s (p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.errors} errors)`;
+      if (!load.rest) return own;
+      return (
+        `${own}  ${load.rest.name} ${Math.round(load.rest.requestsPerSec).toLocaleString('en-US')}/s ` +
+        `(p99 ${load.rest.p99Ms} ms)  gRPC ÷ REST ${load.ratioToRest!.toFixed(2)}×`
+      );
+    })
+    .join('\n');
+}
+
+/**
+ * This section alone, on PGlite or DATABASE_URL: BENCH_SECONDS, BENCH_WARMUP_SECONDS,
+ * BENCH_CATALOG (products, default 1,000), BENCH_NO_BUILD=1 to use dist/ as it is, and
+ * BENCH_CPU_PROF=<dir> to write the server's CPU profile there (bench/cpu-profile.ts reads it).
+ */
+async function main(): Promise<void> {
+  const number = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
+  const settings = {
+    connections: 20,
+    durationSeconds: number('BENCH_SECONDS', 10),
+    warmupSeconds: number('BENCH_WARMUP_SECONDS', 2),
+  };
+  if (process.env.BENCH_NO_BUILD !== '1') buildMamlaka();
+  const spec = await mamlakaSpec();
+  const profileDir = process.env.BENCH_CPU_PROF;
+  if (profileDir) spec.args.unshift('--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir));
+  const server = await startServer(spec);
+  try {
+    const fixture = await createFixture(server.url, number('BENCH_CATALOG', 1_000));
+    // A warm product cache on both edges, as the main bench's REST scenario leaves it.
+    for (const id of fixture.productIds) await (await fetch(`${server.url}/products/${id}`)).arrayBuffer();
+    const results = await measureGrpc(`127.0.0.1:${spec.env.GRPC_PORT}`, fixture, settings, {
+      url: server.url,
+    });
+    console.log(`\n${grpcReport(results)}\n`);
+  } finally {
+    await server.stop();
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error('grpc bench failed:', error);
+      process.exit(1);
+    },
+  );
 }

@@ -69,7 +69,7 @@ async function main(): Promise<void> {
     const post = async (): Promise<number> => {
       const inputs = nextBatch();
       const started = performance.now();
-      const posted = await database.db.transaction().execute((trx) => ledger.postBatch(trx, inputs));
+      const { posted } = await database.db.transaction().execute((trx) => ledger.postBatch(trx, inputs));
       if (posted !== inputs.length) throw new Error(`postBatch posted ${posted} of ${inputs.length}`);
       return performance.now() - started;
     };

@@ -10,10 +10,12 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export interface RunningServer {
   name: string;
   url: string;
+  /** The server's process, e.g. to read its memory from /proc. */
+  pid: number;
   stop(): Promise<void>;
 }
 
-interface ServerSpec {
+export interface ServerSpec {
   name: string;
   args: string[];
   env: NodeJS.ProcessEnv;
@@ -29,7 +31,7 @@ export function buildMamlaka(): void {
   if (build.status !== 0) throw new Error(`npm run build failed (exit ${build.status ?? build.signal})`);
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve, reject) => {
     probe.once('error', reject);
@@ -56,24 +58,26 @@ export async function baselineSpec(): Promise<ServerSpec> {
   };
 }
 
-/**
- * `databaseUrl` overrides DATABASE_URL (the checkout scenarios use a database of their own);
- * `env` adds settings.
- */
 // The config caps every rate limit at 10,000,000; that is far above what a run can send,
 // so no request of the bench is ever refused by a limiter.
 const UNLIMITED = '10000000';
 export const unlimitedRates = {
   RATE_LIMIT_LOGIN_PER_IP: UNLIMITED,
   RATE_LIMIT_LOGIN_FAILURES: UNLIMITED,
+  RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: UNLIMITED,
   RATE_LIMIT_REGISTER_PER_IP: UNLIMITED,
   RATE_LIMIT_PER_USER: UNLIMITED,
 };
 
+/**
+ * `databaseUrl` overrides DATABASE_URL (the checkout scenarios use a database of their own;
+ * null: embedded PGlite whatever DATABASE_URL says); `env` adds settings, e.g. METRICS_PORT
+ * to scrape the server's /metrics (off by default, so servers never compete for one port).
+ */
 export async function mamlakaSpec(
-  options: { databaseUrl?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { databaseUrl?: string | null; env?: NodeJS.ProcessEnv } = {},
 ): Promise<ServerSpec> {
-  const databaseUrl = options.databaseUrl ?? process.env.DATABASE_URL;
+  const databaseUrl = options.databaseUrl === undefined ? process.env.DATABASE_URL : options.databaseUrl;
   const dataDir = mkdtempSync(path.join(tmpdir(), 'mamlaka-bench-'));
   const unlimited = UNLIMITED;
   return {
@@ -86,8 +90,10 @@ export async function mamlakaSpec(
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
       LOG_LEVEL: 'warn',
+      METRICS_PORT: '0',
       RATE_LIMIT_LOGIN_PER_IP: unlimited,
       RATE_LIMIT_LOGIN_FAILURES: unlimited,
+      RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: unlimited,
       RATE_LIMIT_REGISTER_PER_IP: unlimited,
       RATE_LIMIT_PER_USER: unlimited,
       // The all-in-one server would default to its local Midtrans; these checkouts pay from wallets.
@@ -135,7 +141,7 @@ export async function startServer(spec: ServerSpec, timeoutMs = 90_000): Promise
     await stop();
     throw new Error(`${spec.name}: ${(error as Error).message}`);
   }
-  return { name: spec.name, url, stop };
+  return { name: spec.name, url, pid: child.pid!, stop };
 }
 
 async function waitUntilReady(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {

@@ -1,7 +1,7 @@
 // REST through the gateway of the split deployment (gRPC to the services behind it) against
 // the all-in-one process, on the same fresh PostgreSQL database, Redis and NATS, the same
 // fixture and the same load: the price of the split shape, as ratios.
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startSplitDeployment } from '../scripts/split-deployment.js';
@@ -49,6 +49,10 @@ export async function runSplitSection(
     JWT_PRIVATE_KEY: generateKeyPairSync('ed25519')
       .privateKey.export({ type: 'pkcs8', format: 'pem' })
       .toString(),
+    // …and one key ring: the split services read the fixture's rows the all-in-one process
+    // encrypted (without it each process would make its own under its DATA_DIR).
+    ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
+    BLIND_INDEX_KEY: randomBytes(32).toString('base64'),
     PUBLIC_URL: 'http://127.0.0.1:8080',
     LOG_LEVEL: 'warn',
   };

@@ -90,6 +90,11 @@ async function main(): Promise<void> {
         `drained ${drainMs} ms after the load stopped`,
         ...invariants.map((r) => `${r.ok ? 'PASS' : '**FAIL**'} ${r.name}: ${r.detail}`),
         ...(state.unexpected.length ? [`first errors: ${state.unexpected.slice(0, 6).join('; ')}`] : []),
+        ...(state.errorKinds.size
+          ? [
+              `errors by kind: ${[...state.errorKinds].map(([kind, count]) => `${kind} × ${count}`).join('; ')}`,
+            ]
+          : []),
       ],
       samples: state.samples,
       buckets: buckets(state.samples, 2, durationS),

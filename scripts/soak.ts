@@ -82,6 +82,11 @@ async function main(): Promise<void> {
         `duration ${(durationS / 60).toFixed(1)} min, ${state.samples.length} operations, **${errors} errors**, ${state.dropped} ticks dropped at the in-flight cap`,
         `${state.acknowledged.size} sales known, ${state.refunded.size} refunds acknowledged; ${received} webhook deliveries received (${stack.receiver.seen.size} distinct events), outbox and deliveries drained ${drainMs} ms after the load stopped`,
         ...(state.unexpected.length ? [`first errors: ${state.unexpected.slice(0, 5).join('; ')}`] : []),
+        ...(state.errorKinds.size
+          ? [
+              `errors by kind: ${[...state.errorKinds].map(([kind, count]) => `${kind} × ${count}`).join('; ')}`,
+            ]
+          : []),
       ],
       samples: state.samples,
       buckets: buckets(state.samples, Math.max(5, Math.round(durationS / 60)), durationS),

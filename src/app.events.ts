@@ -6,8 +6,17 @@ import {
 } from './modules/payments/payments.events.js';
 import type { PublicPayment } from './modules/payments/payments.rules.js';
 import { walletEventOwners } from './modules/wallets/wallets.events.js';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Database } from './platform/db/database.js';
 import type { DomainEvent } from './platform/events/event.js';
+import type { EventBus } from './platform/events/event-bus.js';
+import { createInProcessBus } from './platform/events/in-process.bus.js';
+import { openEventBus } from './platform/events/open.js';
 import type { Outbox } from './platform/events/outbox.js';
+import { announceOutboxCommits } from './platform/events/outbox.announce.js';
+import { OutboxRelay } from './platform/events/outbox.relay.js';
+import { tracedBus } from './platform/tracing/events.js';
 import { paymentsTotal, refundsTotal } from './platform/metrics/metrics.registry.js';
 
 /** Whose webhooks hear of an event: a payment's buyer and sellers, an order item's buyer and seller, a payout's seller. */
@@ -45,4 +54,31 @@ export function paymentEventsOn(outbox: Outbox): PaymentEvents {
       await outbox.write(trx, [{ type, aggregate: `order:${data.order_id}`, data }]);
     },
   };
+}
+
+/**
+ * The bus, its consumers and the outbox relay of one process. With `subscribe` (the role
+ * that relays) the real bus (NATS when configured) and every consumer subscribed; without,
+ * an in-process bus, since such a role only writes the outbox. Every role announces its
+ * commits that wrote events, so the relay, wherever it runs, is woken by them.
+ */
+export async function openEvents(
+  database: Database,
+  logger: Logger,
+  config: Pick<Config, 'natsUrl' | 'events'>,
+  options: { subscribe?: (bus: EventBus) => Promise<void> },
+): Promise<{ events: EventBus; relay: OutboxRelay; stopAnnouncing: () => void }> {
+  const settings = config.events;
+  const events = tracedBus(
+    options.subscribe
+      ? await openEventBus({ natsUrl: config.natsUrl, stream: settings.natsStream, logger })
+      : createInProcessBus({ logger }),
+  );
+  await options.subscribe?.(events);
+  const relay = new OutboxRelay(database.db, events, logger, {
+    pollIntervalMs: settings.outboxPollIntervalMs,
+    listen: settings.outboxListen ? database.listen?.bind(database) : undefined,
+  });
+  const stopAnnouncing = settings.outboxListen ? announceOutboxCommits(database, logger) : () => {};
+  return { events, relay, stopAnnouncing };
 }

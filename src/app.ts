@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import { audienceOf, paymentEventsOn } from './app.events.js';
+import { audienceOf, openEvents, paymentEventsOn } from './app.events.js';
 import { startBackgroundJobs } from './app.jobs.js';
 import { createComplianceModules } from './app.compliance.js';
 import { type CatalogModule, createCatalogModule } from './modules/catalog/catalog.module.js';
@@ -26,22 +26,20 @@ import { AuditLog } from './platform/audit/audit.log.js';
 import { installAudit } from './platform/audit/audit.hook.js';
 import { auditRoutes } from './platform/audit/audit.routes.js';
 import type { EventBus } from './platform/events/event-bus.js';
-import { openEventBus } from './platform/events/open.js';
-import { tracedBus } from './platform/tracing/events.js';
 import { startTracing } from './platform/tracing/tracing.js';
 import { databaseOutbox } from './platform/events/outbox.js';
 import { OutboxRelay } from './platform/events/outbox.relay.js';
 import { openMailer } from './platform/mail/open.js';
 import { installHttpMetrics } from './platform/metrics/metrics.http.js';
-import { PlatformMetrics } from './platform/metrics/metrics.platform.js';
-import { gaugeSources } from './platform/metrics/metrics.sources.js';
+import type { PlatformMetrics } from './platform/metrics/metrics.platform.js';
+import { platformMetrics } from './app.gauges.js';
 import { loadContracts } from './platform/grpc/contracts.js';
 import { GrpcServer } from './platform/grpc/server.js';
-import { createInProcessBus } from './platform/events/in-process.bus.js';
 import { reconciliation } from './reconciliation.js';
 import { type Role, planFor } from './roles.js';
 import { connectServices } from './services.js';
 import { createUsersModule, type UsersModule } from './modules/users/users.module.js';
+import { configurePasswordHashing } from './modules/users/users.passwords.js';
 import { createOidcModule } from './modules/users/oidc/oidc.module.js';
 import { createWebhooksModule, type WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { createMidtransModule } from './modules/midtrans/midtrans.module.js';
@@ -116,12 +114,15 @@ export async function createPlatform(
   const stopTracing = await startTracing(config.tracing, `mamlaka-${role}`);
   const keyring = loadKeyRing(config.encryption, config.dataDir);
   const redis = config.redisUrl ? await openRedis(config.redisUrl, logger) : undefined;
+  // Tells every instance at once that cached data changed or sessions ended.
+  const bus = redis ? redisInvalidationBus(redis, logger) : localInvalidationBus();
   // Logged-out sessions, shared by every instance: through Redis when there is one, else
   // through the database (which every process of the split deployment has too).
   const revoked = new RevokedSessions(
     config.auth.accessTokenTtlMs,
     redis ? redisRevocationStore(redis) : databaseRevocationStore(database.db),
     logger,
+    bus,
   );
   await revoked.start();
   const tokens = await AccessTokens.create(loadSigningKeyPem(config.auth.signingKeyPem, config.dataDir), {
@@ -132,6 +133,7 @@ export async function createPlatform(
   });
   const limits = new RateLimits(config.rateLimits, redis);
   const outbox = databaseOutbox;
+  configurePasswordHashing(config.passwordHashing);
   const users = createUsersModule({
     db: database.db,
     keyring,
@@ -147,9 +149,12 @@ export async function createPlatform(
       requireAdminMfa: config.auth.requireAdminMfa,
       issuer: config.mail.brandName,
     },
+    bus,
+    // A split process without Redis hears nothing of the others' writes (the gateway's admin
+    // and recovery routes write users in process): it keeps no profiles.
+    profileCacheTtlMs: role !== 'all' && !redis ? 0 : config.profileCacheTtlMs,
   });
 
-  const bus = redis ? redisInvalidationBus(redis, logger) : localInvalidationBus();
   const storage = await openObjectStorage({
     dataDir: config.dataDir,
     publicUrl: config.publicUrl,
@@ -168,7 +173,7 @@ export async function createPlatform(
     sandbox: config.mode === 'sandbox',
   });
 
-  const { ledger } = createLedgerModule({ db: database.db });
+  const { ledger } = createLedgerModule({ db: database.db, shards: config.ledgerShards });
   // Made first: mail preferences record consents through it, webhooks ask it before sharing.
   const consents = new Consents(database.db);
   const audit = new AuditLog(database.db);
@@ -256,25 +261,19 @@ export async function createPlatform(
     wallets,
     webhooks,
   });
-  // Only the role that relays needs the real bus; the others just write the outbox.
-  const events = tracedBus(
-    plan.events
-      ? await openEventBus({ natsUrl: config.natsUrl, stream: config.events.natsStream, logger })
-      : createInProcessBus({ logger }),
-  );
-  if (plan.events) {
-    await webhooks.subscribe(events, audienceOf);
-    await notifications.subscribe(events);
-    await push.subscribe(events);
-  }
-  const relay = new OutboxRelay(database.db, events, logger, {
-    pollIntervalMs: config.events.outboxPollIntervalMs,
+  // Only the role that relays needs the real bus and the consumers; the others write the outbox.
+  const { events, relay, stopAnnouncing } = await openEvents(database, logger, config, {
+    subscribe: plan.events
+      ? async (bus) => {
+          await webhooks.subscribe(bus, audienceOf);
+          await notifications.subscribe(bus);
+          await push.subscribe(bus);
+        }
+      : undefined,
   });
 
   const reconcile = reconciliation({ db: database.db, ledger, payments: payments.reconcile });
-  const metrics = new PlatformMetrics(
-    gaugeSources(database, { relays: plan.events, sendsMail: plan.delivery, checksLedger: plan.ledgerCheck }),
-  );
+  const metrics = platformMetrics(database, plan);
 
   // In the all-in-one process gRPC faces clients as REST does, so it spends the same budgets;
   // a split service sits behind the gateway, which spent them and forwards the client's address.
@@ -315,6 +314,7 @@ export async function createPlatform(
       publicUrl: config.publicUrl,
       sessions: users.sessions,
       outbox,
+      profiles: users.profiles,
     }).routes(app);
     catalog.routes(app, remote?.catalog);
     payments.routes(app, remote?.payments);
@@ -382,6 +382,7 @@ export async function createPlatform(
       await grpc.close();
       for (const stop of stops) stop();
       await relay.stop();
+      stopAnnouncing();
       await events.close();
       await mailer.close();
       await app.close();

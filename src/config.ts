@@ -27,6 +27,7 @@ import type { EncryptionSettings } from './platform/crypto/keyring.load.js';
 import { type TlsSettings, tlsSettings } from './config.tls.js';
 import { type TracingSettings, tracingSettings } from './config.tracing.js';
 import { type MetricsSettings, metricsSettings } from './config.metrics.js';
+import { type PasswordHashingSettings, passwordHashingSettings } from './config.passwords.js';
 
 export { ConfigError, SANDBOX_WEBHOOK_ALLOW_LIST } from './config.env.js';
 export type { OidcSettings } from './config.identity.js';
@@ -49,6 +50,8 @@ export interface Config {
   tracing: TracingSettings;
   /** Prometheus metrics on their own listener, and the periodic ledger check (config.metrics.ts). */
   metrics: MetricsSettings;
+  /** How many password hashes run at once, and how many may wait (config.passwords.ts). */
+  passwordHashing: PasswordHashingSettings;
   /** Where the split gateway finds the services (host:port), and how long it waits for one. */
   services: {
     users: string | undefined;
@@ -68,7 +71,10 @@ export interface Config {
   events: {
     /** JetStream stream (and the tail of its subjects): separate streams keep deployments apart. */
     natsStream: string;
+    /** Without commits' NOTIFYs, an idle relay finds events only by polling. */
     outboxPollIntervalMs: number;
+    /** Whether commits that wrote events NOTIFY the relay, which LISTENs (off: it only polls). */
+    outboxListen: boolean;
   };
   mail: {
     brandName: string;
@@ -103,6 +109,8 @@ export interface Config {
   };
   webhooks: { allowList: string[]; deliveryIntervalMs: number; timeoutMs: number };
   catalogCacheTtlMs: number;
+  /** Longest a cached user profile may live if an invalidation message is lost. */
+  profileCacheTtlMs: number;
   midtrans: {
     serverKey: string | undefined;
     snapUrl: string | undefined;
@@ -110,6 +118,8 @@ export interface Config {
     timeoutMs: number;
   };
   platformFeeBps: number;
+  /** LEDGER_SHARDS: shard rows per ledger account for postings that skip its row lock (ledger.shards.ts). */
+  ledgerShards: number;
   /** The most one order (and one wallet top-up) may total, in minor units of its currency. */
   maxOrderAmountMinor: bigint;
   /** The most of one product one order may buy. */
@@ -218,6 +228,7 @@ export function loadConfig(
     tls,
     tracing: tracingSettings(env),
     metrics: metricsSettings(env),
+    passwordHashing: passwordHashingSettings(env),
     services: {
       users: address(env, 'USERS_SERVICE_ADDRESS'),
       catalog: address(env, 'CATALOG_SERVICE_ADDRESS'),
@@ -235,7 +246,8 @@ export function loadConfig(
     mailFrom: read(env, 'MAIL_FROM') ?? 'Mamlaka <no-reply@mamlaka.local>',
     events: {
       natsStream: natsStream(env),
-      outboxPollIntervalMs: duration(env, 'OUTBOX_POLL_INTERVAL', '100ms'),
+      outboxPollIntervalMs: duration(env, 'OUTBOX_POLL_INTERVAL', '1s'),
+      outboxListen: boolean(env, 'OUTBOX_LISTEN', true),
     },
     mail: {
       brandName: read(env, 'MAIL_BRAND_NAME') ?? 'Mamlaka',
@@ -268,6 +280,7 @@ export function loadConfig(
       timeoutMs: duration(env, 'WEBHOOK_TIMEOUT', '10s'),
     },
     catalogCacheTtlMs: duration(env, 'CATALOG_CACHE_TTL', '60s'),
+    profileCacheTtlMs: duration(env, 'PROFILE_CACHE_TTL', '60s'),
     midtrans: {
       serverKey: readSecret(env, 'MIDTRANS_SERVER_KEY', readFile),
       snapUrl: url(env, 'MIDTRANS_SNAP_URL', ['http:', 'https:']),
@@ -275,6 +288,8 @@ export function loadConfig(
       timeoutMs: duration(env, 'MIDTRANS_TIMEOUT', '10s'),
     },
     platformFeeBps: integer(env, 'PLATFORM_FEE_BPS', 250, 0, 10_000),
+    // The bound is the CHECK on ledger_account_shards.shard (0025_ledger_account_shards.sql).
+    ledgerShards: integer(env, 'LEDGER_SHARDS', 8, 1, 64),
     // Within the ledger's own limit, so that every order the checkout accepts can be booked.
     maxOrderAmountMinor: minorAmount(env, 'MAX_ORDER_AMOUNT_MINOR', 10n ** 12n, 1n, MAX_AMOUNT_MINOR),
     // 50 lines of this many still fit the int4 quantities of the database and the contract.

@@ -3,7 +3,7 @@
 // and is retried on the other gateway when a connection dies, as a careful client would;
 // what the server acknowledged is remembered so the invariants can be checked afterwards.
 import { randomUUID } from 'node:crypto';
-import type { Cast } from './stack.js';
+import { type Actor, type Cast, post } from './stack.js';
 import type { Sample } from './stats.js';
 
 export type Operation = 'read' | 'list' | 'checkout' | 'refund';
@@ -29,6 +29,8 @@ export interface LoadState {
   refunded: Set<string>;
   /** First answers that were not what the operation should get, for the report. */
   unexpected: string[];
+  /** Every failure by its kind (operation, status, code), so a report names all of them. */
+  errorKinds: Map<string, number>;
   /** Ticks skipped because MAX_IN_FLIGHT requests were waiting. */
   dropped: number;
   inFlight: number;
@@ -40,6 +42,7 @@ export const newLoadState = (): LoadState => ({
   acknowledged: new Map(),
   refunded: new Set(),
   unexpected: [],
+  errorKinds: new Map(),
   dropped: 0,
   inFlight: 0,
   startedAt: Date.now(),
@@ -54,6 +57,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class LoadDriver {
   private next = 0;
+  /** One sign-in at a time per account, however many requests found its token expired. */
+  private readonly renewals = new Map<Actor, Promise<void>>();
   constructor(
     private readonly gateways: () => string[],
     private readonly cast: Cast,
@@ -62,6 +67,37 @@ export class LoadDriver {
 
   /** One request; a dropped connection is retried on the next gateway with the same key. */
   private async send(
+    method: string,
+    path: string,
+    actor?: Actor,
+    body?: unknown,
+    key?: string,
+  ): Promise<Answer> {
+    const sentWith = actor?.token;
+    const answer = await this.sendOnce(method, path, sentWith, body, key);
+    // Access tokens live 15 minutes: a client signs in again (once) and repeats the request,
+    // as the web app does with its refresh token.
+    if (answer.status !== 401 || !actor) return answer;
+    await this.renew(actor, sentWith!);
+    return this.sendOnce(method, path, actor.token, body, key);
+  }
+
+  private renew(actor: Actor, expired: string): Promise<void> {
+    if (actor.token !== expired) return Promise.resolve();
+    let renewal = this.renewals.get(actor);
+    if (!renewal) {
+      const base = this.gateways()[0]!;
+      renewal = post(base, '/users/login', { email: actor.email, password: actor.password }, 200)
+        .then((login) => {
+          actor.token = String(login.token);
+        })
+        .finally(() => this.renewals.delete(actor));
+      this.renewals.set(actor, renewal);
+    }
+    return renewal;
+  }
+
+  private async sendOnce(
     method: string,
     path: string,
     token?: string,
@@ -127,7 +163,10 @@ export class LoadDriver {
     } finally {
       this.state.inFlight -= 1;
     }
-    if (!ok && this.state.unexpected.length < 50) this.state.unexpected.push(note);
+    if (!ok) {
+      if (this.state.unexpected.length < 50) this.state.unexpected.push(note);
+      this.state.errorKinds.set(note, (this.state.errorKinds.get(note) ?? 0) + 1);
+    }
     this.state.samples.push({
       atMs: started - this.state.startedAt,
       latencyMs: Date.now() - started,
@@ -157,7 +196,7 @@ export class LoadDriver {
       const answer = await this.send(
         'POST',
         `/payments/${paymentId}/refunds`,
-        cast.seller.token,
+        cast.seller,
         { reason: 'soak refund' },
         `refund-${paymentId}`,
       );
@@ -170,7 +209,7 @@ export class LoadDriver {
     const answer = await this.send(
       'POST',
       '/payments',
-      buyer.token,
+      buyer,
       { product_id: productId, quantity: 1 },
       `checkout-${randomUUID()}`,
     );

@@ -140,9 +140,12 @@ export async function startStack(database: string, instances: number): Promise<S
   return { databaseUrl, deployment, receiver, env, close };
 }
 
+/** A signed-in account; the load renews `token` by signing in again when it expires. */
 export interface Actor {
   id: string;
   token: string;
+  email: string;
+  password: string;
 }
 
 export interface Cast {
@@ -153,7 +156,7 @@ export interface Cast {
   webhookEndpointId: string;
 }
 
-async function post(base: string, path: string, body: unknown, expected: number, token?: string) {
+export async function post(base: string, path: string, body: unknown, expected: number, token?: string) {
   const response = await fetch(`${base}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -175,7 +178,7 @@ async function account(base: string, role: 'buyer' | 'seller', n: number): Promi
     201,
   );
   const login = await post(base, '/users/login', { email, password }, 200);
-  return { id: String(login.id), token: String(login.token) };
+  return { id: String(login.id), token: String(login.token), email, password };
 }
 
 /** One seller (whose webhook endpoint hears every payment event), products, funded buyers. */

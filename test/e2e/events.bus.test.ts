@@ -170,6 +170,15 @@ describe.runIf(testDatabase() === 'pglite')('event bus', () => {
       expect(info.state.messages).toBe(2);
     });
 
+    it('rejects a publish that no stream stores, so the relay keeps the events', async () => {
+      const open = isolated();
+      const bus = await open();
+      const nc = await connect({ servers: natsUrl! });
+      await (await jetstreamManager(nc)).streams.delete(streams[0]!.stream);
+      await nc.close();
+      await expect(bus.publish(numbered(3))).rejects.toThrow(/JetStream refused a message: 503/);
+    });
+
     it('redelivers an event whose handler threw', async () => {
       const bus = await isolated()();
       const consumer = recorder((_, attempt) => attempt === 1);

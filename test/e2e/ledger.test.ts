@@ -78,11 +78,12 @@ const rowCounts = async (t: TestDatabase) => {
   return rows[0]!;
 };
 
+// The fee account's row plus its shard rows (0025_ledger_account_shards.sql).
 const feesBalance = async (t: TestDatabase) => {
   const { rows } = await sql<{ posted_credits: bigint }>`
-    SELECT posted_credits FROM ledger_accounts WHERE kind = 'platform_fees' AND currency = 'IDR'`.execute(
-    t.database.db,
-  );
+    SELECT a.posted_credits + coalesce((SELECT sum(s.posted_credits) FROM ledger_account_shards s
+      WHERE s.account_id = a.id), 0)::bigint AS posted_credits
+    FROM ledger_accounts a WHERE kind = 'platform_fees' AND currency = 'IDR'`.execute(t.database.db);
   return rows[0]?.posted_credits ?? 0n;
 };
 
@@ -348,27 +349,36 @@ describe('the ledger', () => {
       ...Array.from({ length: 5 }, (_, n) => purchase(owner, seller, 900n, 9n, `batch-${i}-buy-${n}`)),
     ]);
     const before = await rowCounts(t);
-    expect(await inTransaction(t, (trx) => ledger.postBatch(trx, batch))).toBe(1_000);
+    expect(await inTransaction(t, (trx) => ledger.postBatch(trx, batch))).toMatchObject({
+      posted: 1_000,
+      rejected: 0,
+    });
     const after = await rowCounts(t);
     expect(after.transactions - before.transactions).toBe(1_000n);
     expect(after.entries - before.entries).toBe(500n * 2n + 500n * 3n);
     expect((await balance(owners[7]!))!.available).toBe(500n);
     expect((await balance(seller))!.available).toBe(500n * 891n);
-    expect(await inTransaction(t, (trx) => ledger.postBatch(trx, batch))).toBe(0);
+    expect(await inTransaction(t, (trx) => ledger.postBatch(trx, batch))).toMatchObject({
+      posted: 0,
+      skipped: 1_000,
+    });
     const report = await ledger.check();
     expect(report).toMatchObject({ ok: true, violations: [] });
     expect(report.counts.transactions).toBe(Number(after.transactions));
   });
 
-  it('refuses a whole batch when one of its transactions would overdraw, as if posted one by one', async () => {
+  it('rejects the one transaction of a batch that would overdraw, as if posted one by one, and posts the rest', async () => {
     const [buyer, seller] = [randomUUID(), randomUUID()];
     const before = await rowCounts(t);
     // The purchase comes before the top-up that would have paid for it.
     const batch = [purchase(buyer, seller, 50n, 0n), topUp(buyer, 100n)];
-    await expect(inTransaction(t, (trx) => ledger.postBatch(trx, batch))).rejects.toMatchObject({
-      code: 'insufficient_funds',
-    });
-    expect(await rowCounts(t)).toEqual(before);
+    const result = await inTransaction(t, (trx) => ledger.postBatch(trx, batch));
+    expect(result).toMatchObject({ posted: 1, skipped: 0, rejected: 1 });
+    expect(result.results[0]).toMatchObject({ index: 0, status: 'rejected', code: 'insufficient_funds' });
+    expect(result.results[1]).toMatchObject({ index: 1, status: 'posted' });
+    const after = await rowCounts(t);
+    expect([after.transactions - before.transactions, after.entries - before.entries]).toEqual([1n, 2n]);
+    expect((await balance(buyer))!.available).toBe(100n);
     await expect(
       inTransaction(t, (trx) => ledger.postBatch(trx, [topUp(buyer, 1n, 'dup'), topUp(buyer, 1n, 'dup')])),
     ).rejects.toMatchObject({ code: 'duplicate_reference' });

@@ -40,6 +40,7 @@ const OWNER: Record<string, string> = {
   audit_log: 'audit',
   products: 'catalog',
   ledger_accounts: 'ledger',
+  ledger_account_shards: 'ledger',
   ledger_transactions: 'ledger',
   ledger_entries: 'ledger',
   orders: 'payments',

@@ -2,7 +2,9 @@ import type { CatalogServiceHandlers } from '../../generated/proto/mamlaka/catal
 import type { Image__Output } from '../../generated/proto/mamlaka/catalog/v1/Image.js';
 import type { Product as ProductMessage } from '../../generated/proto/mamlaka/catalog/v1/Product.js';
 import { loadContracts } from '../../platform/grpc/contracts.js';
+import { asMessage, type Encoded, encodeResponse } from '../../platform/grpc/encoded.js';
 import type { ReadCache } from '../../platform/cache/read-cache.js';
+import type { RenderedResponse } from '../../platform/http/rendered-response.js';
 import type { GrpcServer } from '../../platform/grpc/server.js';
 import { present, validatorFor } from '../../platform/grpc/validate.js';
 import type { CatalogApi } from './catalog.api.js';
@@ -47,14 +49,34 @@ function toMessage({ image_url, thumbnail_url, ...product }: PublicProduct): Pro
 /** gRPC adapter of the catalog (mamlaka.catalog.v1.CatalogService): the same calls as the REST routes. */
 export function catalogGrpc(
   server: GrpcServer,
-  { catalog, products }: { catalog: CatalogApi; products?: ReadCache<PublicProduct> },
+  {
+    catalog,
+    products,
+    rendered,
+  }: {
+    catalog: CatalogApi;
+    products?: ReadCache<Encoded<ProductMessage>>;
+    /** The REST route's cache of the same products, read before the database. */
+    rendered?: Pick<ReadCache<RenderedResponse>, 'peek'>;
+  },
 ) {
-  // The same read cache idea as the REST route's (which keeps rendered JSON): dropped on
-  // every instance after each committed change to the product.
-  const retrieve = (id: string) =>
-    products
-      ? (products.getOrLoad(id, () => catalog.retrieve(id)) as Promise<PublicProduct>)
-      : catalog.retrieve(id);
+  const { service } = loadContracts().catalog.mamlaka.catalog.v1.CatalogService;
+  // As the REST route keeps rendered JSON, products are kept encoded, dropped on every
+  // instance after each committed change to the product: a hit is sent as it is. A miss
+  // takes the product from the REST route's cache when it is there (both caches hear the
+  // same invalidations, so what one holds the other may too), else from the database.
+  const load = async (id: string) => {
+    const shown = rendered?.peek(id);
+    const product = shown
+      ? (JSON.parse(shown.body) as { results: PublicProduct }).results
+      : await catalog.retrieve(id);
+    return encodeResponse(service.GetProduct, toMessage(product));
+  };
+  const retrieve = async (id: string): Promise<ProductMessage> => {
+    if (!products) return toMessage(await catalog.retrieve(id));
+    const encoded = products.peek(id) ?? (await products.getOrLoad(id, () => load(id)));
+    return asMessage(encoded!);
+  };
   const handlers: CatalogServiceHandlers = {
     CreateProduct: server.unary(
       'CreateProduct',
@@ -81,11 +103,9 @@ export function catalogGrpc(
       },
       { scope: 'products:write' },
     ),
-    GetProduct: server.unary(
-      'GetProduct',
-      async (request) => toMessage(await retrieve(byId(present(request)).id)),
-      { scope: 'products:read' },
-    ),
+    GetProduct: server.unary('GetProduct', async (request) => retrieve(byId(present(request)).id), {
+      scope: 'products:read',
+    }),
     ListProducts: server.unary(
       'ListProducts',
       async (request) => {
@@ -100,9 +120,5 @@ export function catalogGrpc(
       { scope: 'products:read' },
     ),
   };
-  server.add(
-    'mamlaka.catalog.v1.CatalogService',
-    loadContracts().catalog.mamlaka.catalog.v1.CatalogService.service,
-    handlers,
-  );
+  server.add('mamlaka.catalog.v1.CatalogService', service, handlers);
 }

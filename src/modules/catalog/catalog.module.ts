@@ -10,7 +10,8 @@ import type { CatalogApi } from './catalog.api.js';
 import { catalogGrpc } from './catalog.grpc.js';
 import { CatalogRepository } from './catalog.repository.js';
 import { type CatalogCaches, catalogRoutes } from './catalog.routes.js';
-import type { PublicProduct } from './catalog.rules.js';
+import type { Encoded } from '../../platform/grpc/encoded.js';
+import type { Product as ProductMessage } from '../../generated/proto/mamlaka/catalog/v1/Product.js';
 import { CatalogService } from './catalog.service.js';
 
 export interface CatalogModule {
@@ -45,8 +46,8 @@ export function createCatalogModule(deps: {
       ttlMs: deps.cacheTtlMs,
     }),
   };
-  // Products as objects, for the gRPC reads; the same topic, so the same invalidations.
-  const productObjects = new ReadCache<PublicProduct>('catalog.product', deps.bus, {
+  // Products as gRPC messages, encoded; the same topic, so the same invalidations.
+  const productMessages = new ReadCache<Encoded<ProductMessage>>('catalog.product', deps.bus, {
     maxEntries: 20_000,
     ttlMs: deps.cacheTtlMs,
   });
@@ -64,6 +65,6 @@ export function createCatalogModule(deps: {
     catalog,
     routes: (app, remote) =>
       catalogRoutes(app, { catalog: remote ?? catalog, caches, sandbox: deps.sandbox }),
-    grpc: (server) => catalogGrpc(server, { catalog, products: productObjects }),
+    grpc: (server) => catalogGrpc(server, { catalog, products: productMessages, rendered: caches.products }),
   };
 }

@@ -85,16 +85,33 @@ export class CatalogRepository {
       .executeTakeFirst();
   }
 
-  /** Takes `quantity` from a live product's stock, or nothing when there is not enough. */
-  reserve(id: string, quantity: number): Promise<ProductRow | undefined> {
+  /** What a checkout charges for live products, read without locking them. */
+  quote(ids: readonly string[]) {
+    if (ids.length === 0) return Promise.resolve([]);
     return this.db
+      .selectFrom('products')
+      .select(['id', 'seller_id', 'name', 'price_minor', 'currency', 'stock'])
+      .where('id', 'in', ids)
+      .where('deleted_at', 'is', null)
+      .execute();
+  }
+
+  /**
+   * Takes `quantity` from a live product's stock only if there is enough AND it still
+   * sells at the price that was charged; false (nothing changed) otherwise.
+   */
+  async takeAtPrice(id: string, quantity: number, priceMinor: bigint, currency: string): Promise<boolean> {
+    const row = await this.db
       .updateTable('products')
       .set((eb) => ({ stock: eb('stock', '-', quantity), version: eb('version', '+', 1) }))
       .where('id', '=', id)
       .where('deleted_at', 'is', null)
       .where('stock', '>=', quantity)
-      .returningAll()
+      .where('price_minor', '=', priceMinor)
+      .where('currency', '=', currency)
+      .returning('id')
       .executeTakeFirst();
+    return row !== undefined;
   }
 
   /** Gives stock back, also to a product deleted meanwhile (its row and count remain). */

@@ -147,7 +147,7 @@ export class CatalogService {
   /**
    * The current price of each live product among `productIds` (unknown or deleted ones are
    * left out), read without locking or reserving anything: for a checkout to refuse an
-   * order it cannot accept before it takes stock. reserveStock returns the prices charged.
+   * order it cannot accept before it takes stock. quoteStock returns the prices charged.
    */
   async prices(
     productIds: readonly string[],
@@ -157,31 +157,55 @@ export class CatalogService {
   }
 
   /**
-   * Takes stock for an order inside the caller's transaction, in product-id order so two
-   * checkouts can never lock the same rows in opposite orders. Stock never goes below zero:
-   * the decrement is conditional in one statement.
-   * @throws `product_not_found` (404), `insufficient_stock` (409)
+   * What an order would take, read inside the caller's transaction WITHOUT locking a row:
+   * one line per product (quantities merged), in product-id order, with the price to
+   * charge. The stock is taken later by takeStock, the checkout's last statement, so the
+   * hot product row is locked only for the commit.
+   * @throws `product_not_found` (404), `insufficient_stock` (409) when the stock read is short
    */
-  async reserveStock(trx: Transaction<object>, items: StockLine[]): Promise<ReservedLine[]> {
-    const repo = CatalogRepository.in(trx);
-    const reserved: ReservedLine[] = [];
-    for (const line of mergeLines(items)) {
-      const row = await repo.reserve(line.productId, line.quantity);
-      if (!row) {
-        const exists = await repo.findLive(line.productId);
-        if (!exists) throw notFound('product');
-        throw conflict('insufficient_stock', `insufficient stock for ${exists.name}`);
-      }
-      reserved.push({
+  async quoteStock(trx: Transaction<object>, items: StockLine[]): Promise<ReservedLine[]> {
+    const lines = mergeLines(items);
+    const rows = new Map(
+      (await CatalogRepository.in(trx).quote(lines.map((line) => line.productId))).map((row) => [
+        row.id,
+        row,
+      ]),
+    );
+    return lines.map((line) => {
+      const row = rows.get(line.productId);
+      if (!row) throw notFound('product');
+      if (row.stock < line.quantity)
+        throw conflict('insufficient_stock', `insufficient stock for ${row.name}`);
+      return {
         productId: row.id,
         sellerId: row.seller_id,
         name: row.name,
         quantity: line.quantity,
         unitPriceMinor: row.price_minor,
         currency: row.currency,
-      });
+      };
+    });
+  }
+
+  /**
+   * Takes the quoted stock inside the caller's transaction, in product-id order so two
+   * checkouts can never lock the same rows in opposite orders. Each decrement is
+   * conditional in one statement: stock never goes below zero, and a product is never sold
+   * at a price other than the one quoted.
+   * @throws `product_not_found` (404), `insufficient_stock` (409), `price_changed` (409: the
+   * price or currency changed since the quote; the caller's transaction must roll back)
+   */
+  async takeStock(trx: Transaction<object>, lines: readonly ReservedLine[]): Promise<void> {
+    const repo = CatalogRepository.in(trx);
+    const sorted = [...lines].sort((a, b) => (a.productId < b.productId ? -1 : 1));
+    for (const line of sorted) {
+      if (await repo.takeAtPrice(line.productId, line.quantity, line.unitPriceMinor, line.currency)) continue;
+      const now = await repo.findLive(line.productId);
+      if (!now) throw notFound('product');
+      if (now.price_minor !== line.unitPriceMinor || now.currency !== line.currency)
+        throw conflict('price_changed', `the price of ${now.name} changed during checkout`);
+      throw conflict('insufficient_stock', `insufficient stock for ${now.name}`);
     }
-    return reserved;
   }
 
   /** Gives reserved stock back, inside the caller's transaction. */

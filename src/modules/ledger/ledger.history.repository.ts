@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Direction, TransactionStatus } from './ledger.rules.js';
+import { completeAccounts } from './ledger.shards.repository.js';
 
 export interface WalletEntryRow {
   sequence: string;
@@ -49,7 +50,7 @@ export class LedgerHistoryRepository {
     const before = options.beforeSequence?.toString();
     const { rows } = await sql<WalletEntryRow>`
       WITH wallet AS (
-        SELECT id, currency, posted_credits - posted_debits AS posted FROM ledger_accounts
+        SELECT id, currency, posted_credits - posted_debits AS posted FROM ${completeAccounts} a
         WHERE kind = 'user_wallet' AND owner_id = ${ownerId}::uuid
           ${options.currency ? sql`AND currency = ${options.currency}` : sql``}
       ), page AS (

@@ -10,8 +10,8 @@ export interface LedgerModule {
  * Wires the ledger. Routes are not included: the reconciliation route composes the
  * ledger's check with other modules' checks, so the composition root calls ledgerRoutes.
  */
-export function createLedgerModule(deps: { db: Kysely<object> }): LedgerModule {
-  return { ledger: new LedgerService(deps.db) };
+export function createLedgerModule(deps: { db: Kysely<object>; shards?: number }): LedgerModule {
+  return { ledger: new LedgerService(deps.db, { shards: deps.shards }) };
 }
 
 /**

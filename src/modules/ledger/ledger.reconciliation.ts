@@ -2,6 +2,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { tablesOf } from '../../platform/db/database.js';
 import { inReadSnapshot } from '../../platform/db/snapshot.js';
 import { balancesOf } from './ledger.repository.js';
+import { completeAccounts } from './ledger.shards.repository.js';
 import { accountDrift, type Balances, type Direction } from './ledger.rules.js';
 import type { LedgerAccountRow, LedgerTables } from './ledger.tables.js';
 
@@ -90,6 +91,7 @@ class ReconciliationQueries {
    * by either measure. Posted sums count 'posted' transactions; pending sums count holds
    * not yet resolved. The sums are one aggregate over all entries (hash joined to their
    * transactions): per account, one index probe of a transaction per entry cost seconds.
+   * An account's counters are its row plus its shard rows (completeAccounts).
    */
   async accountsOutOfStep(limit: number): Promise<Found<AccountSums>> {
     const sum = (status: string, direction: Direction) =>
@@ -109,7 +111,7 @@ class ReconciliationQueries {
           coalesce(s.posted_credits, 0)::bigint AS sum_posted_credits,
           coalesce(s.pending_debits, 0)::bigint AS sum_pending_debits,
           coalesce(s.pending_credits, 0)::bigint AS sum_pending_credits
-        FROM ledger_accounts a LEFT JOIN sums s ON s.account_id = a.id
+        FROM ${completeAccounts} a LEFT JOIN sums s ON s.account_id = a.id
       )
       SELECT a.*, count(*) OVER ()::int AS total
       FROM accounts a

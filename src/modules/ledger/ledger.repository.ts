@@ -1,6 +1,7 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { tablesOf } from '../../platform/db/database.js';
 import type { AccountKind, Balances, Direction, TransactionStatus } from './ledger.rules.js';
+import { addToShards, completeAccounts, foldShards, withFolded } from './ledger.shards.repository.js';
 import type { LedgerAccountRow, LedgerTables } from './ledger.tables.js';
 
 type Executor = Kysely<LedgerTables> | Transaction<LedgerTables>;
@@ -13,6 +14,8 @@ export interface WantedAccount {
   ownerId: string | null;
   currency: string;
   noOverdraft: boolean;
+  /** False: only resolve (or create) the account, without locking its row. Default true. */
+  lock?: boolean;
 }
 
 export interface NewTransaction {
@@ -45,6 +48,11 @@ export interface RecordedEntry {
   amountMinor: bigint;
 }
 
+/** Whether an account's shards hold anything to fold, as this statement's snapshot sees them. */
+const hasShards = (accountId: RawBuilder<unknown>) => sql<boolean>`EXISTS (
+  SELECT 1 FROM ledger_account_shards s WHERE s.account_id = ${accountId}
+    AND (s.posted_debits, s.posted_credits, s.pending_debits, s.pending_credits) <> (0, 0, 0, 0))`;
+
 // Bigints travel inside arrays as decimal strings: the pg driver returns int8[] as strings
 // and both drivers accept strings for int8 parameters.
 const int8s = (values: readonly bigint[]) => values.map(String);
@@ -67,52 +75,77 @@ export class LedgerRepository {
 
   /**
    * Creates the accounts that do not exist yet and locks all that existed before this
-   * statement, in id order, in one round trip. New rows are inserted in identity order so
-   * that two postings creating the same accounts wait on each other instead of crossing.
-   * An account another transaction created while this one waited is not returned (the
-   * statement's snapshot predates it): the caller asks again.
+   * statement, in id order, in one round trip; then folds the locked accounts' shards into
+   * their rows (foldShards), so every row returned holds its COMPLETE balance. New rows are
+   * inserted in identity order so that two postings creating the same accounts wait on
+   * each other instead of crossing. An account another transaction created while this one
+   * waited is not returned (the statement's snapshot predates it): the caller asks again.
+   * Accounts wanted with `lock: false` (a posting that only adds to their shards) are
+   * created or found, never locked: their rows are returned as read, without their shards.
    */
   async lockAccounts(wanted: readonly WantedAccount[]): Promise<LedgerAccountRow[]> {
-    const { rows } = await sql<LedgerAccountRow>`
+    const { rows } = await sql<LedgerAccountRow & { has_shards: boolean }>`
       WITH wanted AS (
         SELECT * FROM unnest(
           ${wanted.map((w) => w.kind)}::text[], ${wanted.map((w) => w.ownerId)}::uuid[],
-          ${wanted.map((w) => w.currency)}::text[], ${wanted.map((w) => w.noOverdraft)}::boolean[]
-        ) AS w(kind, owner_id, currency, no_overdraft)
+          ${wanted.map((w) => w.currency)}::text[], ${wanted.map((w) => w.noOverdraft)}::boolean[],
+          ${wanted.map((w) => w.lock !== false)}::boolean[]
+        ) AS w(kind, owner_id, currency, no_overdraft, lock)
       ), created AS (
         INSERT INTO ledger_accounts (kind, owner_id, currency, no_overdraft)
         SELECT kind, owner_id, currency, no_overdraft FROM wanted ORDER BY kind, owner_id, currency
         ON CONFLICT (kind, (coalesce(owner_id, ${NO_OWNER}::uuid)), currency) DO NOTHING
         RETURNING *
       )
-      SELECT * FROM created
+      SELECT *, false AS has_shards FROM created
       UNION ALL
-      SELECT * FROM (
+      SELECT locked.*, ${hasShards(sql`locked.id`)} AS has_shards FROM (
         SELECT a.* FROM ledger_accounts a
         JOIN wanted w ON a.kind = w.kind AND a.currency = w.currency
           AND coalesce(a.owner_id, ${NO_OWNER}::uuid) = coalesce(w.owner_id, ${NO_OWNER}::uuid)
+        WHERE w.lock
         ORDER BY a.id
-        FOR UPDATE OF a
-      ) locked`.execute(this.db);
-    return rows;
+        FOR NO KEY UPDATE OF a
+      ) locked
+      UNION ALL
+      SELECT a.*, false AS has_shards FROM ledger_accounts a
+      JOIN wanted w ON a.kind = w.kind AND a.currency = w.currency
+        AND coalesce(a.owner_id, ${NO_OWNER}::uuid) = coalesce(w.owner_id, ${NO_OWNER}::uuid)
+      WHERE NOT w.lock`.execute(this.db);
+    return this.#folded(rows);
   }
 
+  /** Locks accounts by id, in id order, and folds their shards in (as lockAccounts). */
   async lockAccountsById(ids: readonly string[]): Promise<LedgerAccountRow[]> {
     if (ids.length === 0) return [];
-    return this.db
-      .selectFrom('ledger_accounts')
-      .selectAll()
-      .where('id', 'in', ids)
-      .orderBy('id')
-      .forUpdate()
-      .execute();
+    const { rows } = await sql<LedgerAccountRow & { has_shards: boolean }>`
+      SELECT locked.*, ${hasShards(sql`locked.id`)} AS has_shards FROM (
+        SELECT * FROM ledger_accounts WHERE id = ANY(${[...ids]}::uuid[])
+        ORDER BY id
+        FOR NO KEY UPDATE
+      ) locked
+      ORDER BY locked.id`.execute(this.db);
+    return this.#folded(rows);
+  }
+
+  /**
+   * The row lock is FOR NO KEY UPDATE, not FOR UPDATE: postings that only add to an
+   * account's shards take KEY SHARE on its row through their foreign keys, and must not
+   * wait for a debit of the same account.
+   */
+  async #folded(rows: (LedgerAccountRow & { has_shards: boolean })[]): Promise<LedgerAccountRow[]> {
+    const plain = rows.map(({ has_shards: _, ...row }) => row);
+    const toFold = rows.filter((row) => row.has_shards).map((row) => row.id);
+    return withFolded(plain, await foldShards(this.db, toFold));
   }
 
   /**
    * Writes transactions, their entries and the balance changes in one statement, and
    * marks `resolvesHold` resolved. With `skipTaken`, a transaction whose (kind, reference)
    * is taken is skipped and then nothing at all is written (meant for one transaction);
-   * without it the statement fails on a taken reference. Returns the ids written.
+   * without it the statement fails on a taken reference. `shard`, when given, adds its
+   * changes to that shard of each of its accounts (whose rows are not locked). Returns the
+   * ids written.
    */
   async insertTransactions(input: {
     transactions: readonly NewTransaction[];
@@ -120,6 +153,7 @@ export class LedgerRepository {
     changes: ReadonlyMap<string, Balances>;
     skipTaken: boolean;
     resolvesHold?: string;
+    shard?: { index: number; changes: ReadonlyMap<string, Balances> };
   }): Promise<string[]> {
     const { transactions: t, entries: e } = input;
     const { rows } = await sql<{ id: string }>`
@@ -144,6 +178,11 @@ export class LedgerRepository {
         UPDATE ledger_transactions SET resolved_at = now()
         WHERE id = ${input.resolvesHold ?? null}::uuid AND resolved_at IS NULL AND EXISTS (SELECT 1 FROM tx)
       ), balances AS (${this.#applyChanges(input.changes, sql`EXISTS (SELECT 1 FROM tx)`)})
+      ${
+        input.shard && input.shard.changes.size > 0
+          ? sql`, shards AS (${addToShards(input.shard.changes, input.shard.index, sql`EXISTS (SELECT 1 FROM tx)`)})`
+          : sql``
+      }
       SELECT id FROM tx`.execute(this.db);
     return rows.map((row) => row.id);
   }
@@ -284,13 +323,12 @@ export class LedgerRepository {
       .execute();
   }
 
-  wallets(ownerId: string): Promise<LedgerAccountRow[]> {
-    return this.db
-      .selectFrom('ledger_accounts')
-      .selectAll()
-      .where('kind', '=', 'user_wallet')
-      .where('owner_id', '=', ownerId)
-      .orderBy('currency')
-      .execute();
+  /** A user's wallets with their complete balances (row plus shards). */
+  async wallets(ownerId: string): Promise<LedgerAccountRow[]> {
+    const { rows } = await sql<LedgerAccountRow>`
+      SELECT * FROM ${completeAccounts} a
+      WHERE a.kind = 'user_wallet' AND a.owner_id = ${ownerId}::uuid
+      ORDER BY a.currency`.execute(this.db);
+    return rows;
   }
 }

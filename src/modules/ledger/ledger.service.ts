@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { conflict, invalid, notFound, unavailable } from '../../platform/errors.js';
+import { type BatchResult, postLedgerBatch } from './ledger.batch.js';
+import { keyOfRow, lockAccountsOf } from './ledger.accounts.js';
 import { LedgerHistory } from './ledger.history.js';
+import { DEFAULT_LEDGER_SHARDS, shardedAccounts, shardOf } from './ledger.shards.js';
 import { type LedgerAccountRow } from './ledger.tables.js';
 import {
   DEFAULT_MAX_VIOLATIONS,
@@ -9,19 +12,10 @@ import {
   reconcileLedger,
   reconcileLedgerWithin,
 } from './ledger.reconciliation.js';
+import { balancesOf, LedgerRepository, type NewEntry, type NewTransaction } from './ledger.repository.js';
 import {
-  balancesOf,
-  LedgerRepository,
-  type NewEntry,
-  type NewTransaction,
-  type WantedAccount,
-} from './ledger.repository.js';
-import {
-  type AccountKind,
-  type AccountRef,
   accountKey,
   type EntryInput,
-  addBalances,
   assertNoOverdraft,
   assertValidPosting,
   balanceChanges,
@@ -29,7 +23,6 @@ import {
   insufficientFunds,
   isUuid,
   type PostInput,
-  refusesOverdraft,
   resolveHold,
   samePosting,
   settlementEntries,
@@ -44,16 +37,8 @@ export { DEFAULT_MAX_VIOLATIONS, MAX_VIOLATIONS_LIMIT } from './ledger.reconcili
 /** Most references one transactionsByReferences call accepts; callers look up page by page. */
 export const MAX_REFERENCES_PER_LOOKUP = 5_000;
 
-/** Most transactions one postBatch call accepts; a bulk load calls it repeatedly. */
-export const MAX_BATCH_TRANSACTIONS = 5_000;
-// Keeps each write statement's arrays a sensible size.
-const BATCH_CHUNK = 500;
-// A posting retries the account lock when a concurrent posting created one of its accounts.
-const LOCK_ATTEMPTS = 3;
-
-const keyOfRow = (row: { kind: AccountKind; owner_id: string | null; currency: string }) =>
-  accountKey({ kind: row.kind, ownerId: row.owner_id ?? undefined, currency: row.currency });
-
+export { MAX_BATCH_TRANSACTIONS } from './ledger.batch.js';
+export type { BatchItemResult, BatchResult } from './ledger.batch.js';
 const lockedById = (rows: readonly LedgerAccountRow[]) =>
   new Map(rows.map((row) => [row.id, { noOverdraft: row.no_overdraft, balances: balancesOf(row) }]));
 
@@ -69,13 +54,23 @@ const isOverdraftViolation = (error: unknown) =>
  * or rolls back with the business change it records; within it, the touched accounts are
  * locked in id order, so concurrent postings serialise per account and cannot deadlock
  * one another, and no wallet can be overdrawn (checked here, and by the database).
+ * Entries that can only raise a protected balance (credits; anything on system accounts)
+ * are added to one of the account's shard rows instead, without locking it, so a busy
+ * seller or the fee account does not serialise the platform (ledger.shards.ts).
  */
 export class LedgerService {
   private readonly repo: LedgerRepository;
   /** Statements and lists for people (a wallet's entries, payouts): reads only. */
   readonly history: LedgerHistory;
 
-  constructor(private readonly db: Kysely<object>) {
+  /** How many shard rows each account's unlocked postings spread over (ledger.shards.ts). */
+  private readonly shardCount: number;
+
+  constructor(
+    private readonly db: Kysely<object>,
+    options: { shards?: number } = {},
+  ) {
+    this.shardCount = options.shards ?? DEFAULT_LEDGER_SHARDS;
     this.repo = LedgerRepository.of(db);
     this.history = new LedgerHistory(db);
   }
@@ -242,67 +237,55 @@ export class LedgerService {
   }
 
   /**
-   * Posts many transactions in few statements: every account locked up front (in id
-   * order, like post), overdrafts checked in input order as if posted one by one, then one
-   * multi-row write per 500 transactions. Transactions whose reference is already taken are
-   * skipped without comparing them (unlike post). All or nothing: a refusal throws and the
-   * caller's transaction must roll back. Returns how many were newly posted.
-   * @throws as post, plus invalid 'batch_too_large', 'duplicate_reference';
-   *   conflict 'ledger_reference_taken' when a concurrent posting took a reference
+   * Posts many transactions in a few set-based statements, in the caller's transaction
+   * (ledger.batch.ts). Each item is decided in input order as if posted alone after the
+   * items before it: 'rejected' with the code post would throw ('unbalanced_transaction',
+   * 'invalid_ledger_posting', 'invalid_ledger_account', 'insufficient_funds') and nothing
+   * written for it; 'skipped' with the existing transaction's id when its (kind, reference)
+   * is taken (not compared, unlike post); else 'posted'. The others are posted whatever is
+   * rejected; the accounts of valid items are created even when the item is then refused.
+   * Accounts are locked in id order as post locks them, so concurrent batches and postings
+   * serialise per account; one of the same references posted by both is skipped by the
+   * second.
+   * @throws invalid 'batch_too_large', 'duplicate_reference' (nothing written);
+   *   conflict 'ledger_reference_taken' when a posting on other accounts took a reference
+   *   meanwhile (the caller's transaction must roll back); unavailable 'ledger_busy'
    */
-  async postBatch(trx: Transaction<object>, inputs: PostInput[]): Promise<number> {
-    if (inputs.length > MAX_BATCH_TRANSACTIONS)
-      throw invalid('batch_too_large', `at most ${MAX_BATCH_TRANSACTIONS} transactions per batch`);
-    const referenceOf = (input: { kind: string; reference: string }) =>
-      JSON.stringify([input.kind, input.reference]);
-    const seen = new Set<string>();
-    for (const input of inputs) {
-      assertValidPosting(input);
-      if (seen.has(referenceOf(input)))
-        throw invalid('duplicate_reference', `${input.kind} ${input.reference} appears twice`);
-      seen.add(referenceOf(input));
-    }
-    if (inputs.length === 0) return 0;
-    const repo = LedgerRepository.of(trx);
-    const accounts = await this.#lockAccounts(
-      repo,
-      inputs.flatMap((input) => input.entries.map((e) => e.account)),
-    );
-    const taken = new Set((await repo.takenReferences(inputs)).map(referenceOf));
-    const fresh = inputs.filter((input) => !taken.has(referenceOf(input)));
-    // Each transaction is checked against the balances its predecessors leave.
-    const running = lockedById([...accounts.values()]);
-    const placed = fresh.map((input) => {
-      const transaction = this.#newTransaction(input, 'posted');
-      const entries = this.#place(input, accounts, transaction.id);
-      const own = balanceChanges(entries, 'posted');
-      assertNoOverdraft(running, own);
-      for (const [id, change] of own) {
-        const account = running.get(id)!;
-        running.set(id, { ...account, balances: addBalances(account.balances, change) });
-      }
-      return { transaction, entries };
-    });
-    for (let start = 0; start < placed.length; start += BATCH_CHUNK) {
-      const chunk = placed.slice(start, start + BATCH_CHUNK);
-      const entries = chunk.flatMap((p) => p.entries);
-      const changes = balanceChanges(entries, 'posted');
-      const transactions = chunk.map((p) => p.transaction);
-      await this.#guard(() => repo.insertTransactions({ transactions, entries, changes, skipTaken: false }));
-    }
-    return fresh.length;
+  postBatch(trx: Transaction<object>, inputs: readonly PostInput[]): Promise<BatchResult> {
+    return postLedgerBatch(trx, inputs);
   }
 
   async #record(trx: Transaction<object>, input: PostInput, status: 'posted' | 'pending') {
     assertValidPosting(input);
     const repo = LedgerRepository.of(trx);
-    const accounts = await this.#lockAccounts(
+    // Entries that can only raise a protected balance go to a shard, their rows unlocked.
+    const sharded = shardedAccounts(
+      input.entries.map((e) => ({
+        key: accountKey(e.account),
+        kind: e.account.kind,
+        direction: e.direction,
+      })),
+      status,
+    );
+    const accounts = await lockAccountsOf(
       repo,
       input.entries.map((e) => e.account),
+      sharded,
     );
     const transaction = this.#newTransaction(input, status);
     const entries = this.#place(input, accounts, transaction.id);
-    const changes = balanceChanges(entries, status);
+    const shardedIds = new Set([...sharded].map((key) => accounts.get(key)!.id));
+    const changes = balanceChanges(
+      entries.filter((e) => !shardedIds.has(e.accountId)),
+      status,
+    );
+    const shard = {
+      index: shardOf(transaction.id, this.shardCount),
+      changes: balanceChanges(
+        entries.filter((e) => shardedIds.has(e.accountId)),
+        status,
+      ),
+    };
     try {
       assertNoOverdraft(lockedById([...accounts.values()]), changes);
     } catch (error) {
@@ -312,7 +295,7 @@ export class LedgerService {
       throw error;
     }
     const written = await this.#guard(() =>
-      repo.insertTransactions({ transactions: [transaction], entries, changes, skipTaken: true }),
+      repo.insertTransactions({ transactions: [transaction], entries, changes, skipTaken: true, shard }),
     );
     if (written.length === 1) return { transactionId: transaction.id, created: true };
     const replay = await this.#replay(repo, input, status);
@@ -347,30 +330,6 @@ export class LedgerService {
       );
     }
     return { transactionId: existing.id, created: false };
-  }
-
-  /** Creates and locks every account the refs name, whoever creates them concurrently. */
-  async #lockAccounts(
-    repo: LedgerRepository,
-    refs: readonly AccountRef[],
-  ): Promise<Map<string, LedgerAccountRow>> {
-    const wanted = new Map<string, WantedAccount>();
-    for (const ref of refs) {
-      wanted.set(accountKey(ref), {
-        kind: ref.kind,
-        ownerId: ref.ownerId?.toLowerCase() ?? null,
-        currency: ref.currency,
-        noOverdraft: refusesOverdraft(ref.kind),
-      });
-    }
-    const found = new Map<string, LedgerAccountRow>();
-    for (let attempt = 0; attempt < LOCK_ATTEMPTS && found.size < wanted.size; attempt++) {
-      const missing = [...wanted].filter(([key]) => !found.has(key)).map(([, account]) => account);
-      for (const row of await repo.lockAccounts(missing)) found.set(keyOfRow(row), row);
-    }
-    if (found.size < wanted.size)
-      throw unavailable('ledger_busy', 'ledger accounts are being created; retry');
-    return found;
   }
 
   async #lockHold(repo: LedgerRepository, pendingId: string, action: 'post' | 'void') {

@@ -14,6 +14,16 @@ export interface LedgerAccountsTable {
   created_at: Generated<Date>;
 }
 
+/** Parts of hot accounts' counters (ledger.shards.ts): an account's balance is its row plus these. */
+export interface LedgerAccountShardsTable {
+  account_id: string;
+  shard: number;
+  posted_debits: Generated<bigint>;
+  posted_credits: Generated<bigint>;
+  pending_debits: Generated<bigint>;
+  pending_credits: Generated<bigint>;
+}
+
 export interface LedgerTransactionsTable {
   id: Generated<string>;
   kind: string;
@@ -38,6 +48,7 @@ export interface LedgerEntriesTable {
 /** The tables the ledger module owns. */
 export interface LedgerTables {
   ledger_accounts: LedgerAccountsTable;
+  ledger_account_shards: LedgerAccountShardsTable;
   ledger_transactions: LedgerTransactionsTable;
   ledger_entries: LedgerEntriesTable;
 }

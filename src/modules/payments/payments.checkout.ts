@@ -53,7 +53,11 @@ interface Attempt {
 
 /**
  * Checkout: stock, order, items, payment and (for methods that settle at once) the ledger
- * posting commit in one database transaction, or none of them does.
+ * posting commit in one database transaction, or none of them does. Its statements are
+ * ordered so that no hot row is locked for long: prices read without a lock, the buyer's
+ * wallet (one per buyer) locked by the ledger, the seller's and the fee account's credits
+ * added to shard rows (ledger.shards.ts), then order, payment and outbox, and the
+ * conditional stock decrement last.
  */
 export class Checkout {
   constructor(
@@ -70,7 +74,8 @@ export class Checkout {
    * payment (a unique index guarantees there is only ever one).
    * Nothing is reserved or written for an order above the limits (OrderLimits).
    * @throws `validation_failed` (400; an `amount_too_large` field above the limits),
-   * `product_not_found` (404), `insufficient_stock` (409), `mixed_currencies` (400)
+   * `product_not_found` (404), `insufficient_stock` (409), `mixed_currencies` (400),
+   * `price_changed` (409) when the price kept changing during every attempt
    */
   create(actor: Actor | undefined, input: CheckoutInput, idempotencyKey?: string): Promise<PublicPayment> {
     return recordCheckout(() => this.place(actor, input, idempotencyKey));
@@ -99,12 +104,18 @@ export class Checkout {
     let attempt: Attempt | undefined;
     try {
       // A clash of random payment codes (one in 10^12) aborts the transaction like a
-      // deadlock would; running it again draws a new code.
-      const codeClash = (error: unknown) => isUniqueViolation(error, 'payments_payment_code_key');
+      // deadlock would; running it again draws a new code. So does a price changed between
+      // the quote and the stock decrement: the retry charges the new price, never a stale one.
+      const retryable = (error: unknown) =>
+        isUniqueViolation(error, 'payments_payment_code_key') ||
+        (isAppError(error) && error.code === 'price_changed');
       const { payment, items } = await withTransactionRetry(
         () =>
           this.db.transaction().execute(async (trx) => {
-            const reserved = await this.catalog.reserveStock(
+            // Prices and stock are read without a lock; the product rows (THE hot rows of a
+            // flash sale) are locked by takeStock, the last statement before COMMIT, so they
+            // are held for the commit only, not for the ledger and order writes.
+            const reserved = await this.catalog.quoteStock(
               trx,
               input.items.map((item) => ({ productId: item.product_id, quantity: item.quantity })),
             );
@@ -134,7 +145,7 @@ export class Checkout {
             // A gateway's pay link exists only after this commits: its payment is announced
             // (payment.created) once it has one, so the pending mail and webhooks carry it.
             const announce = outcome.status === 'succeeded' || !provider.afterCommit;
-            return this.write(trx, buyer.userId, method, attempt, announce, {
+            const written = await this.write(trx, buyer.userId, method, attempt, announce, {
               id: paymentId,
               idempotencyKey,
               ...(outcome.status === 'succeeded'
@@ -147,8 +158,10 @@ export class Checkout {
                     provider_reference: outcome.providerReference ?? null,
                   }),
             });
+            await this.catalog.takeStock(trx, reserved);
+            return written;
           }),
-        codeClash,
+        retryable,
       );
       await this.catalog.stockChanged(items.map((item) => item.product_id));
       if (provider.afterCommit)
@@ -170,7 +183,7 @@ export class Checkout {
   /**
    * Refuses, before any stock is taken, an order above the limits at today's prices (or in
    * several currencies): such an order must not lock rows, nor reach a bigint column or a
-   * gateway. Products that do not exist are left to reserveStock's 404.
+   * gateway. Products that do not exist are left to quoteStock's 404.
    */
   private async checkLimits(input: CheckoutInput): Promise<void> {
     const prices = await this.catalog.prices(input.items.map((item) => item.product_id));

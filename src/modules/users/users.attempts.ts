@@ -40,7 +40,18 @@ export class PasswordAttempts {
       await this.limits.reward('loginFailures', pair);
       throw error;
     }
-    const unlocked = await check();
+    let unlocked: T | undefined;
+    try {
+      unlocked = await check();
+    } catch (error) {
+      // Not checked (the hashing queue was full, the database failed): not a guess either.
+      // The original error is the one to report, even if giving the points back fails too.
+      await Promise.all([
+        this.limits.reward('loginFailures', pair),
+        this.limits.reward('loginFailuresPerAccount', account),
+      ]).catch(() => {});
+      throw error;
+    }
     if (unlocked === undefined) return undefined;
     // The owner's success clears this address only: the others may still be guessing.
     await this.limits.reset('loginFailures', pair);

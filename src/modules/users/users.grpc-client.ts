@@ -33,8 +33,10 @@ export class UsersGrpcClient extends ServiceClient<UserServiceClient> implements
     return withAbsentAsNull(await this.call<PublicUser>(this.client.RegisterUser, input, actor));
   }
 
-  async retrieve(actor: Actor | undefined, id: string) {
-    return withAbsentAsNull(await this.call<PublicUser>(this.client.GetUserByID, { id }, actor));
+  async retrieve(actor: Actor | undefined, id: string, options: { fresh?: boolean } = {}) {
+    return withAbsentAsNull(
+      await this.call<PublicUser>(this.client.GetUserByID, { id }, actor, undefined, options.fresh),
+    );
   }
 
   // The client's address travels along: the service counts failed password checks per address.

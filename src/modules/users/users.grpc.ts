@@ -2,7 +2,9 @@ import type { UserServiceHandlers } from '../../generated/proto/mamlaka/users/v1
 import type { User } from '../../generated/proto/mamlaka/users/v1/User.js';
 import type { PublicUser } from './users.rules.js';
 import { authorize } from '../../platform/auth/policy.js';
+import { wantsFresh } from '../../platform/grpc/client.js';
 import { loadContracts } from '../../platform/grpc/contracts.js';
+import { asMessage, type Encoded, encodeResponse } from '../../platform/grpc/encoded.js';
 import type { GrpcServer } from '../../platform/grpc/server.js';
 import { present, validatorFor } from '../../platform/grpc/validate.js';
 import type { SessionsApi, UsersApi } from './users.api.js';
@@ -39,6 +41,16 @@ export function usersGrpc(
   server: GrpcServer,
   { users, sessions }: { users: UsersApi; sessions: SessionsApi },
 ) {
+  const { service } = loadContracts().users.mamlaka.users.v1.UserService;
+  // A cached profile is one frozen object until a change replaces it: its encoding is kept
+  // beside it, and goes when the cache lets go of the object.
+  const encoded = new WeakMap<PublicUser, Encoded<User>>();
+  const profileMessage = (user: PublicUser): User => {
+    if (!Object.isFrozen(user)) return userMessage(user);
+    let bytes = encoded.get(user);
+    if (!bytes) encoded.set(user, (bytes = encodeResponse(service.GetUserByID, userMessage(user))));
+    return asMessage(bytes);
+  };
   const handlers: UserServiceHandlers = {
     RegisterUser: server.unary(
       'RegisterUser',
@@ -53,12 +65,16 @@ export function usersGrpc(
     ),
     GetUserByID: server.unary(
       'GetUserByID',
-      async (request, { actor }) => userMessage(await users.retrieve(actor, byId(present(request)).id)),
+      async (request, { actor, metadata }) =>
+        profileMessage(
+          await users.retrieve(actor, byId(present(request)).id, { fresh: wantsFresh(metadata) }),
+        ),
       { scope: 'profile:read' },
     ),
     GetMe: server.unary(
       'GetMe',
-      async (_request, { actor }) => userMessage(await users.retrieve(actor, authorize(actor).userId)),
+      async (_request, { actor, metadata }) =>
+        profileMessage(await users.retrieve(actor, authorize(actor).userId, { fresh: wantsFresh(metadata) })),
       { scope: 'profile:read' },
     ),
     RefreshSession: server.unary(
@@ -83,9 +99,5 @@ export function usersGrpc(
       { scope: 'sessions-only' },
     ),
   };
-  server.add(
-    'mamlaka.users.v1.UserService',
-    loadContracts().users.mamlaka.users.v1.UserService.service,
-    handlers,
-  );
+  server.add('mamlaka.users.v1.UserService', service, handlers);
 }

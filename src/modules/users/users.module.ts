@@ -6,6 +6,7 @@ import type { Config } from '../../config.js';
 import type { KeyRing } from '../../platform/crypto/keyring.js';
 import { RateLimits } from '../../platform/http/rate-limits.js';
 import type { GrpcServer } from '../../platform/grpc/server.js';
+import type { InvalidationBus } from '../../platform/cache/invalidation-bus.js';
 import type { SessionsApi, UsersApi } from './users.api.js';
 import { PasswordAttempts } from './users.attempts.js';
 import { usersAdminRoutes } from './users.admin-routes.js';
@@ -20,12 +21,15 @@ import { usersMfaRoutes } from './users.mfa-routes.js';
 import { RecoveryRepository } from './users.recovery-repository.js';
 import { type RecoverySettings, RecoveryService } from './users.recovery.js';
 import { usersRecoveryRoutes } from './users.recovery-routes.js';
+import { ProfileCache, withCachedProfiles } from './users.profile-cache.js';
 
 export interface UsersModule {
   users: UsersService;
   sessions: SessionsService;
   /** Confirmation, sessions and erasure, for the privacy module. */
   privacy: UserPrivacy;
+  /** The profiles every instance caches; told of each change made outside this module's services (OIDC). */
+  profiles: ProfileCache;
   /**
    * The REST routes, over the in-process services or, in the split gateway, over `remote`;
    * the admin routes always over the in-process service (see users.admin-routes.ts).
@@ -49,8 +53,13 @@ export function createUsersModule(deps: {
   outbox?: Outbox;
   /** E-mail verification, password reset and two-factor sign-in. */
   recovery: RecoverySettings & { requireAdminMfa: boolean; issuer: string };
+  /** Where every instance hears that a profile changed (the catalog's caches' bus). */
+  bus: InvalidationBus;
+  /** How long a profile may be kept if an invalidation is lost; 0 keeps none. */
+  profileCacheTtlMs: number;
 }): UsersModule {
   const repo = UsersRepository.of(deps.db, deps.keyring);
+  const profiles = new ProfileCache(deps.bus, deps.profileCacheTtlMs);
   const attempts = new PasswordAttempts(deps.limits);
   const recoveryRepo = RecoveryRepository.of(deps.db);
   const mfa = new MfaService(repo, recoveryRepo, deps.keyring, attempts, deps.recovery);
@@ -61,6 +70,7 @@ export function createUsersModule(deps: {
     deps.refreshTokenTtlMs,
     deps.refreshTokenReuseGraceMs,
     mfa,
+    profiles,
   );
   const outbox = deps.outbox ?? databaseOutbox;
   const recovery = new RecoveryService(
@@ -71,12 +81,15 @@ export function createUsersModule(deps: {
     deps.limits,
     sessions,
     deps.recovery,
+    undefined,
+    profiles,
   );
-  const users = new UsersService(repo, attempts, deps.outbox, sessions, recovery);
+  const users = new UsersService(repo, attempts, deps.outbox, sessions, recovery, profiles);
   return {
     users,
     sessions,
-    privacy: new UserPrivacy(repo, attempts, sessions),
+    privacy: new UserPrivacy(repo, attempts, sessions, profiles),
+    profiles,
     routes: (app, remote) => {
       // REST logins stay in process on the split gateway too: gRPC's LoginUser refuses an
       // account with TOTP on, whose second step (POST /auth/login/mfa) is served here.
@@ -88,7 +101,8 @@ export function createUsersModule(deps: {
             logout: remote.logout.bind(remote),
           }
         : sessions;
-      usersRoutes(app, { users: remote ?? users, sessions: sessionsApi, tokens: deps.tokens });
+      const usersApi = remote ? withCachedProfiles(remote, profiles) : users;
+      usersRoutes(app, { users: usersApi, sessions: sessionsApi, tokens: deps.tokens });
       usersAdminRoutes(app, { users });
       usersRecoveryRoutes(app, { recovery, sessions });
       usersMfaRoutes(app, { mfa });

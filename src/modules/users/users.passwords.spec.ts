@@ -1,6 +1,14 @@
 import bcrypt from 'bcryptjs';
-import { describe, expect, it } from 'vitest';
-import { hashPassword, needsRehash, verifyPassword } from './users.passwords.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { passwordHashingSettings } from '../../config.passwords.js';
+import { AppError } from '../../platform/errors.js';
+import {
+  configurePasswordHashing,
+  hashPassword,
+  needsRehash,
+  verifyAgainstDecoy,
+  verifyPassword,
+} from './users.passwords.js';
 
 describe('passwords', () => {
   it('hash with argon2id at the configured parameters and verify', async () => {
@@ -21,5 +29,40 @@ describe('passwords', () => {
   it('answer false, never throw, for a malformed hash', async () => {
     expect(await verifyPassword('x', 'not-a-hash')).toBe(false);
     expect(await verifyPassword('x', '$argon2id$garbage')).toBe(false);
+  });
+});
+
+describe('password hashing under a burst', () => {
+  afterEach(() => configurePasswordHashing(passwordHashingSettings({})));
+
+  it('refuse beyond the queue with a 503 carrying a Retry-After, and serve those admitted', async () => {
+    configurePasswordHashing({ concurrency: 1, queueLimit: 1 });
+    const hash = await hashPassword('correct horse');
+    const burst = await Promise.allSettled([
+      verifyPassword('correct horse', hash),
+      verifyPassword('correct horse', hash),
+      verifyPassword('correct horse', hash),
+      verifyAgainstDecoy('correct horse'),
+    ]);
+    expect(burst.slice(0, 2)).toEqual([
+      { status: 'fulfilled', value: true },
+      { status: 'fulfilled', value: true },
+    ]);
+    for (const refused of burst.slice(2)) {
+      expect(refused.status).toBe('rejected');
+      const error = (refused as PromiseRejectedResult).reason as AppError;
+      expect(error).toBeInstanceOf(AppError);
+      expect([error.kind, error.code]).toEqual(['unavailable', 'password_hashing_busy']);
+      expect(error.details.retryAfterMs).toBeGreaterThanOrEqual(1_000);
+    }
+    // Once the burst has passed, checks are accepted again.
+    expect(await verifyPassword('wrong horse', hash)).toBe(false);
+  });
+
+  it('let an unknown account wait its turn like a known one, even with a single slot', async () => {
+    configurePasswordHashing({ concurrency: 1, queueLimit: 8 });
+    const results = await Promise.all([verifyAgainstDecoy('a'), verifyAgainstDecoy('b'), hashPassword('c')]);
+    expect(results.slice(0, 2)).toEqual([false, false]);
+    expect(results[2]).toMatch(/^\$argon2id\$/);
   });
 });

@@ -1,26 +1,56 @@
 import { Algorithm, hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
+import { type PasswordHashingSettings, passwordHashingSettings } from '../../config.passwords.js';
+import { BoundedConcurrency } from '../../platform/bounded-concurrency.js';
+import { AppError } from '../../platform/errors.js';
 import { verifyBcrypt } from './users.bcrypt.js';
 
 // OWASP's argon2id baseline. argon2 hashes on libuv's thread pool, bcrypt on a worker: both off the event loop.
 const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 const ARGON2_PREFIX = `$argon2id$v=19$m=${ARGON2_OPTIONS.memoryCost},t=${ARGON2_OPTIONS.timeCost},p=${ARGON2_OPTIONS.parallelism}$`;
 
-export const hashPassword = (password: string): Promise<string> => argonHash(password, ARGON2_OPTIONS);
+/** The floor of the Retry-After of a refusal: clients should not come back within the same second. */
+const MIN_RETRY_AFTER_MS = 1_000;
+
+const busy = (estimatedWaitMs: number) =>
+  new AppError(
+    'unavailable',
+    'password_hashing_busy',
+    'too many passwords are being checked right now, try again shortly',
+    { retryAfterMs: Math.max(MIN_RETRY_AFTER_MS, estimatedWaitMs) },
+  );
+
+const limiterFor = (settings: PasswordHashingSettings) =>
+  new BoundedConcurrency({ ...settings, refusal: busy });
+
+// One per process, not per platform: the thread pool and the cores it bounds are the process's.
+let hashing = limiterFor(passwordHashingSettings({}));
+
+/** Applies the validated config (createPlatform calls it); hashes already running finish as they were. */
+export function configurePasswordHashing(settings: PasswordHashingSettings): void {
+  hashing = limiterFor(settings);
+}
+
+/** @throws `password_hashing_busy` (503, with a Retry-After) when too many hashes are already waiting. */
+export const hashPassword = (password: string): Promise<string> =>
+  hashing.run(() => argonHash(password, ARGON2_OPTIONS));
 
 /**
  * Verifies argon2id hashes and bcrypt hashes of imported accounts; never throws on a malformed hash.
  * An account without a password (made by signing in with OpenID Connect) matches nothing,
  * after the same work as a real check, as an unknown e-mail does.
+ * @throws `password_hashing_busy` (503, with a Retry-After) when too many checks are already waiting.
  */
 export async function verifyPassword(password: string, hash: string | null): Promise<boolean> {
   if (hash === null) return verifyAgainstDecoy(password);
-  try {
-    if (hash.startsWith('$argon2')) return await argonVerify(hash, password);
-    if (/^\$2[abxy]\$/.test(hash)) return await verifyBcrypt(password, hash);
-    return false;
-  } catch {
-    return false;
-  }
+  return hashing.run(async () => {
+    try {
+      if (hash.startsWith('$argon2')) return await argonVerify(hash, password);
+      if (/^\$2[abxy]\$/.test(hash)) return await verifyBcrypt(password, hash);
+      return false;
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** True for bcrypt hashes and argon2 hashes made with older parameters: upgrade on next login. */
@@ -31,9 +61,13 @@ let decoy: Promise<string> | undefined;
 /**
  * Burns the same time as a real verification. Login calls it when the email is unknown,
  * so response time does not reveal whether an account exists.
+ * @throws `password_hashing_busy` (503), as `verifyPassword` does, so a refusal does not reveal it either.
  */
-export async function verifyAgainstDecoy(password: string): Promise<false> {
-  decoy ??= hashPassword('decoy password that matches nothing');
-  await argonVerify(await decoy, password).catch(() => false);
-  return false;
+export function verifyAgainstDecoy(password: string): Promise<false> {
+  return hashing.run(async (): Promise<false> => {
+    // Not through hashPassword: with one slot, this call would wait for its own slot forever.
+    decoy ??= argonHash('decoy password that matches nothing', ARGON2_OPTIONS);
+    await argonVerify(await decoy, password).catch(() => false);
+    return false;
+  });
 }

@@ -4,6 +4,7 @@ import { IN_PROCESS, type PasswordAttempts } from './users.attempts.js';
 import { verifyPassword } from './users.passwords.js';
 import type { UsersRepository } from './users.repository.js';
 import type { SessionsService } from './users.sessions.js';
+import type { ProfileChanges } from './users.profile-cache.js';
 
 /** Most sessions an export lists: far more than a person keeps, few enough to hold in memory. */
 const MAX_SESSIONS = 1_000;
@@ -27,6 +28,7 @@ export class UserPrivacy {
     private readonly repo: UsersRepository,
     private readonly attempts: PasswordAttempts,
     private readonly sessions: Pick<SessionsService, 'revokeAccessTokens'>,
+    private readonly profiles?: ProfileChanges,
   ) {}
 
   /**
@@ -84,8 +86,12 @@ export class UserPrivacy {
     return repo.markErased(userId, now);
   }
 
-  /** Ends the live access tokens of the user's sessions on every instance (after erase commits). */
-  revokeAccessTokens(userId: string): Promise<void> {
-    return this.sessions.revokeAccessTokens(userId);
+  /**
+   * Ends the live access tokens of the user's sessions on every instance, and drops the
+   * profile every instance may hold (after erase commits).
+   */
+  async revokeAccessTokens(userId: string): Promise<void> {
+    await this.sessions.revokeAccessTokens(userId);
+    await this.profiles?.changed(userId);
   }
 }

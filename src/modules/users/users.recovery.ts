@@ -18,6 +18,7 @@ import {
 import type { UsersRepository } from './users.repository.js';
 import { assertPasswordsMatch, normalizeEmail } from './users.rules.js';
 import type { SessionsService } from './users.sessions.js';
+import type { ProfileChanges } from './users.profile-cache.js';
 
 export interface RecoverySettings {
   emailVerificationTtlMs: number;
@@ -50,6 +51,7 @@ export class RecoveryService {
     private readonly sessions: Pick<SessionsService, 'revokeAccessTokens'>,
     private readonly settings: RecoverySettings,
     private readonly logger?: Logger,
+    private readonly profiles?: ProfileChanges,
   ) {}
 
   /**
@@ -110,7 +112,7 @@ export class RecoveryService {
    */
   async verifyEmail(token: string): Promise<{ email_verified: true }> {
     // One connection for the whole check (the embedded database has only one).
-    const verified = await this.users.transaction(async (users, trx) => {
+    const userId = await this.users.transaction(async (users, trx) => {
       const repo = this.repo.withTransaction(trx);
       const row = await repo.consumeToken('verify_email', sha256(token));
       if (!row) return false;
@@ -118,9 +120,10 @@ export class RecoveryService {
       if (!user || this.keyring.blindIndex(normalizeEmail(user.email), EMAIL_INDEX) !== row.email_hash)
         return false;
       await repo.setEmailVerified(row.user_id, true);
-      return true;
+      return row.user_id;
     });
-    if (!verified) throw invalidToken();
+    if (!userId) throw invalidToken();
+    await this.profiles?.changed(userId);
     return { email_verified: true };
   }
 
@@ -188,6 +191,7 @@ export class RecoveryService {
       return row.user_id;
     });
     if (!userId) throw invalidToken();
+    await this.profiles?.changed(userId);
     await this.sessions.revokeAccessTokens(userId);
   }
 

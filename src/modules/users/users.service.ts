@@ -9,6 +9,7 @@ import { hashPassword, verifyPassword } from './users.passwords.js';
 import type { UsersRepository } from './users.repository.js';
 import type { SessionsService } from './users.sessions.js';
 import type { RecoveryService } from './users.recovery.js';
+import type { ProfileCache } from './users.profile-cache.js';
 import {
   type AdminUser,
   assertMayRegisterAs,
@@ -75,6 +76,8 @@ export class UsersService {
     private readonly sessions?: Pick<SessionsService, 'revokeAccessTokens'>,
     /** Mails a verification link on registration and e-mail change (users.recovery.ts). */
     private readonly verification?: Pick<RecoveryService, 'requestVerification' | 'issueVerification'>,
+    /** Profiles read through a cache that each change of a user empties (users.profile-cache.ts). */
+    private readonly profiles?: Pick<ProfileCache, 'get' | 'changed'>,
   ) {}
 
   /**
@@ -128,12 +131,24 @@ export class UsersService {
     return this.register({ ...input, role: 'admin', confirm_password: input.password }, system);
   }
 
-  /** The user's own profile, or anyone's for an admin; everyone else gets 404. */
-  async retrieve(actor: Actor | undefined, id: string): Promise<PublicUser> {
+  /**
+   * The user's own profile, or anyone's for an admin; everyone else gets 404. Served from the
+   * profile cache unless `fresh` (a caller that caches profiles itself, the split gateway).
+   * The object returned is frozen: it may answer other requests too.
+   */
+  async retrieve(
+    actor: Actor | undefined,
+    id: string,
+    options: { fresh?: boolean } = {},
+  ): Promise<PublicUser> {
     authorize(actor, { object: { kind: 'user', ownerIds: [id] } });
-    const row = await this.repo.findUserById(id);
-    if (!row) throw notFound('user');
-    return toPublicUser(row);
+    const load = async () => {
+      const row = await this.repo.findUserById(id);
+      return row && toPublicUser(row);
+    };
+    const user = await (this.profiles && !options.fresh ? this.profiles.get(id, load) : load());
+    if (!user) throw notFound('user');
+    return user;
   }
 
   /** Whom to write to: for other modules (mail), not for requests, so it takes no actor. */
@@ -215,6 +230,7 @@ export class UsersService {
         return updated;
       });
       if (!row) throw notFound('user');
+      await this.profiles?.changed(me.userId);
       if (sensitive) await this.sessions?.revokeAccessTokens(me.userId, me.sessionId);
       return toPublicUser(row);
     } catch (error) {
@@ -275,6 +291,7 @@ export class UsersService {
     if (!row) throw notFound('user');
     // After the commit, as logout does: a login racing this one is refused by then.
     await sessions.revokeAccessTokens(id);
+    await this.profiles?.changed(id);
     for (const listener of this.disableListeners) await listener(id);
     return toAdminUser(row);
   }
@@ -287,6 +304,7 @@ export class UsersService {
     authorize(actor, { roles: ['admin'] });
     const row = await this.repo.setDisabled(id, false);
     if (!row) throw notFound('user');
+    await this.profiles?.changed(id);
     return toAdminUser(row);
   }
 }

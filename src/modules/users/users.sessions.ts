@@ -10,6 +10,7 @@ import { judgeSpentRefresh, spentWithinGrace } from './users.refresh-rules.js';
 import { accountDisabled, normalizeEmail } from './users.rules.js';
 import type { RefreshTokenRow } from './users.tables.js';
 import type { MfaChallenge, SecondFactor } from './users.mfa.js';
+import type { ProfileChanges } from './users.profile-cache.js';
 
 export interface SessionTokens {
   id: string;
@@ -63,6 +64,7 @@ export class SessionsService {
     /** REFRESH_TOKEN_REUSE_GRACE; 0: every spent token presented again is theft. */
     private readonly reuseGraceMs: number,
     private readonly mfa?: MfaGate,
+    private readonly profiles?: ProfileChanges,
   ) {}
 
   /**
@@ -114,6 +116,8 @@ export class SessionsService {
     if (user.status !== 'active') throw accountDisabled();
     if (needsRehash(user.password_hash)) {
       await this.repo.updateUser(user.id, { password_hash: await hashPassword(input.password) });
+      // The profile shows when the row last changed.
+      await this.profiles?.changed(user.id);
     }
     return user;
   }

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { tablesOf } from '../db/database.js';
+import { GroupCommit } from '../db/group-commit.js';
 import { decodeSequenceCursor, encodeSequenceCursor, likeLiteral, pageOf } from '../db/keyset.js';
 import { type AuditEntry, auditRowOf, type PublicAuditEntry, toPublicAuditEntry } from './audit.rules.js';
 import type { AuditTables } from './audit.tables.js';
@@ -15,6 +16,8 @@ export interface AuditQuery {
   cursor?: string;
 }
 
+/** Entries one INSERT of concurrent writes carries (11 parameters each, far below 65,535). */
+const WRITE_BATCH = 500;
 /** Rows one retention statement deletes: small enough not to hold locks for long. */
 const DELETE_BATCH = 1_000;
 export const MAX_AUDIT_PAGE = 200;
@@ -26,18 +29,26 @@ export const MAX_AUDIT_PAGE = 200;
  */
 export class AuditLog {
   private readonly db: Kysely<AuditTables>;
+  // Reads audited on every request (a profile) would otherwise cost an INSERT and a commit each.
+  private readonly appends: GroupCommit<ReturnType<typeof auditRowOf>>;
 
   constructor(db: Kysely<object>) {
     this.db = tablesOf<AuditTables>(db);
+    this.appends = new GroupCommit(async (rows) => {
+      await this.db.insertInto('audit_log').values(rows).execute();
+    }, WRITE_BATCH);
   }
 
   /**
    * Appends one entry, in `trx` when given (so the entry commits or rolls back with what it
-   * records). Throws when it cannot be written: the caller decides how loud to be.
+   * records); else together with the entries being written at the same moment, resolving
+   * once its own is committed (GroupCommit). Throws when it cannot be written: the caller
+   * decides how loud to be.
    */
   async write(entry: AuditEntry, trx?: Transaction<object>): Promise<void> {
-    const db = trx ? tablesOf<AuditTables>(trx) : this.db;
-    await db.insertInto('audit_log').values(auditRowOf(entry)).execute();
+    const row = auditRowOf(entry);
+    if (!trx) return this.appends.add(row);
+    await tablesOf<AuditTables>(trx).insertInto('audit_log').values(row).execute();
   }
 
   /** A page of entries, newest first, keyset on the journal's sequence. */

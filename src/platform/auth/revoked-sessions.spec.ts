@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { localInvalidationBus } from '../cache/invalidation-bus.js';
 import {
   type Revocation,
   type RevocationStore,
@@ -47,6 +48,26 @@ describe('revoked sessions', () => {
     expect(a.has('s1')).toBe(false);
     expect(b.has('s1')).toBe(false);
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('apply on the other instances at once when pushed over a bus, the sync only as a safety net', async () => {
+    const { store } = memoryStore();
+    const bus = localInvalidationBus();
+    const a = new RevokedSessions(TTL_MS, store, undefined, bus);
+    const b = new RevokedSessions(TTL_MS, store, undefined, bus);
+    const c = new RevokedSessions(TTL_MS, store);
+    await Promise.all([a.start(), b.start(), c.start()]);
+    await a.revoke(['s1', 's2']);
+    expect(b.has('s1') && b.has('s2')).toBe(true);
+    // An instance that does not hear the bus still learns it from the store.
+    expect(c.has('s1')).toBe(false);
+    await vi.advanceTimersByTimeAsync(SYNC_INTERVAL_MS);
+    expect(c.has('s1')).toBe(true);
+    // A message that is not a list of revocations changes nothing.
+    await bus.publish('auth.revoked', '{"not":"revocations"}');
+    await bus.publish('auth.revoked', '[["s3","soon"]]');
+    expect(b.has('s3')).toBe(false);
+    await Promise.all([a.close(), b.close(), c.close(), bus.close()]);
   });
 
   it('load what was revoked before they started', async () => {

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { InvalidationBus } from '../cache/invalidation-bus.js';
 
 /** A revoked session and the moment (ms since the epoch) its last access token has expired. */
 export type Revocation = readonly [sessionId: string, expiresAtMs: number];
@@ -10,7 +11,13 @@ export interface RevocationStore {
   expiringAfter(afterMs: number): Promise<Revocation[]>;
 }
 
-/** How often each instance reads the shared store: a revocation applies everywhere within this. */
+/** The bus topic revocations are pushed on; its key is a JSON array of Revocations. */
+const REVOKED_TOPIC = 'auth.revoked';
+
+/**
+ * How often each instance reads the shared store: a revocation applies everywhere within
+ * this even when the push over the bus is lost.
+ */
 export const SYNC_INTERVAL_MS = 500;
 /**
  * Added to every revocation's lifetime, for instances whose clocks disagree by up to this
@@ -40,7 +47,15 @@ export class RevokedSessions {
     private readonly ttlMs: number,
     private readonly store?: RevocationStore,
     private readonly logger?: Logger,
-  ) {}
+    /** Pushes each revocation to every instance at once (Redis pub/sub, or this process). */
+    private readonly bus?: InvalidationBus,
+  ) {
+    bus?.subscribe(REVOKED_TOPIC, (message) => {
+      const revocations = revocationsIn(message);
+      if (revocations) this.remember(revocations);
+      else this.logger?.warn('ignored a malformed revocation message');
+    });
+  }
 
   has(sessionId: string): boolean {
     const expiresAtMs = this.local.get(sessionId);
@@ -58,6 +73,8 @@ export class RevokedSessions {
     const revocations = sessionIds.map((id): Revocation => [id, expiresAtMs]);
     this.remember(revocations);
     await this.store?.add(revocations);
+    // After the store: an instance that starts now reads it; those running hear this.
+    await this.bus?.publish(REVOKED_TOPIC, JSON.stringify(revocations));
   }
 
   /** Loads what is in force now, then keeps in step with the store until `close`. */
@@ -108,5 +125,19 @@ export class RevokedSessions {
     if (now - this.purgedAtMs < PURGE_INTERVAL_MS) return;
     this.purgedAtMs = now;
     for (const [sessionId, expiresAtMs] of this.local) if (expiresAtMs <= now) this.local.delete(sessionId);
+  }
+}
+
+function revocationsIn(message: string): Revocation[] | undefined {
+  try {
+    const parsed: unknown = JSON.parse(message);
+    if (!Array.isArray(parsed)) return undefined;
+    const valid = parsed.every(
+      (item): item is Revocation =>
+        Array.isArray(item) && typeof item[0] === 'string' && Number.isFinite(item[1]),
+    );
+    return valid ? (parsed as Revocation[]) : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -30,15 +30,24 @@ class Handlers {
   }
 }
 
+// Every open local bus of this process. A write is heard by every cache of the process, not
+// only by those of the platform that made it: where one process runs several platforms over
+// one database (the split shape's gateway and services, in tests), each sees the others'.
+const localBuses = new Set<Handlers>();
+
+/** The bus of one process without Redis: every local bus of the process hears every publish. */
 export function localInvalidationBus(): InvalidationBus {
   const handlers = new Handlers();
+  localBuses.add(handlers);
   return {
     async publish(topic, key) {
-      handlers.deliver(topic, key);
+      for (const bus of localBuses) bus.deliver(topic, key);
     },
     subscribe: (topic, handler) => handlers.add(topic, handler),
     onGap: (handler) => handlers.gapHandlers.push(handler),
-    async close() {},
+    async close() {
+      localBuses.delete(handlers);
+    },
   };
 }
 

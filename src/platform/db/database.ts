@@ -1,6 +1,7 @@
 import type { PGlite } from '@electric-sql/pglite';
 import { Kysely, type Transaction } from 'kysely';
 import { pgliteDialect } from './pglite-driver.js';
+import { CommitWatch, CommitWatchDriver } from './commit-watch.js';
 import { SerialDriver } from './serial-driver.js';
 import { traceQuery } from '../tracing/sql.js';
 
@@ -8,6 +9,21 @@ import { traceQuery } from '../tracing/sql.js';
 export interface ScriptSession {
   exec(script: string): Promise<void>;
   query<T>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+/** What a listener does with `NOTIFY`s on its channel. */
+export interface ListenHandlers {
+  onNotify(payload: string): void;
+  /** Listening (again): notifications sent while nobody listened are lost, so look now. */
+  onListening?(): void;
+  /** The listening connection failed; it is being opened again. */
+  onLost?(error: Error): void;
+}
+
+export interface Listening {
+  /** The listening session's backend (PostgreSQL), undefined while reconnecting or embedded. */
+  readonly backendPid: number | undefined;
+  close(): Promise<void>;
 }
 
 /**
@@ -20,6 +36,13 @@ export interface Database {
   readonly db: Kysely<object>;
   /** Runs `fn` in one transaction on a raw session (used by the migrations runner). */
   script<T>(fn: (session: ScriptSession) => Promise<T>): Promise<T>;
+  /** `LISTEN` on a channel: `NOTIFY`s sent by transactions that commit, from any session. */
+  listen?(channel: string, handlers: ListenHandlers): Promise<Listening>;
+  /**
+   * Runs `hook` after each commit (in this process) of a transaction that inserted into
+   * `table` through Kysely's insertInto; returns the unsubscribe. See commit-watch.ts.
+   */
+  afterCommit?(table: string, hook: () => void): () => void;
   /** The connection pool's state, for the metrics (PostgreSQL; the embedded database has none). */
   poolStats?(): { inUse: number; idle: number; waiting: number };
   close(): Promise<void>;
@@ -35,10 +58,11 @@ export function tablesOf<T>(db: Kysely<object>): Kysely<T> {
 export function pgliteDatabase(pglite: PGlite, onClose: () => Promise<void> = async () => {}): Database {
   const base = pgliteDialect(pglite);
   const driver = new SerialDriver(base.createDriver());
+  const commits = new CommitWatch();
   const db = new Kysely<object>({
     dialect: {
       createAdapter: () => base.createAdapter(),
-      createDriver: () => driver,
+      createDriver: () => new CommitWatchDriver(driver, commits),
       createIntrospector: (k) => base.createIntrospector(k),
       createQueryCompiler: () => base.createQueryCompiler(),
     },
@@ -58,6 +82,19 @@ export function pgliteDatabase(pglite: PGlite, onClose: () => Promise<void> = as
           }),
         ),
       ),
+    afterCommit: (table, hook) => commits.on(table, hook),
+    // PGlite is one session: it hears its own NOTIFYs, at commit. LISTEN goes through the
+    // driver's lock so that it never runs inside another caller's transaction.
+    async listen(channel, handlers) {
+      const unlisten = await driver.exclusive(() => pglite.listen(channel, handlers.onNotify));
+      handlers.onListening?.();
+      return {
+        backendPid: undefined,
+        close: async () => {
+          if (!pglite.closed) await driver.exclusive(() => unlisten()).catch(() => {});
+        },
+      };
+    },
     async close() {
       await db.destroy();
       await onClose();

@@ -1,6 +1,8 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { CommitWatch, CommitWatchDriver } from './commit-watch.js';
 import type { Database } from './database.js';
+import { listenOnPostgres } from './postgres-listener.js';
 import { traceQuery } from '../tracing/sql.js';
 
 // Apart from database.ts so that the pg driver is loaded only where PostgreSQL is used.
@@ -17,18 +19,28 @@ export function postgresDatabase(
     onIdleError?: (error: Error) => void;
   } = {},
 ): Database {
-  const pool = new pg.Pool({
+  const session = {
     connectionString: url,
-    max: options.maxConnections ?? 10,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
-  });
+  };
+  const pool = new pg.Pool({ ...session, max: options.maxConnections ?? 10 });
   // Without a listener, an idle connection's error would be thrown and end the process.
   pool.on('error', (error) => options.onIdleError?.(error));
   // pg-pool listens for errors only while a connection is idle; one that ends while checked
   // out (a PostgreSQL restart, a cut network) emits 'error' on its client too, unheard, which
   // would end the process. The query in flight is rejected with that error, and reported there.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<object>({ dialect: new PostgresDialect({ pool }), log: traceQuery });
+  const base = new PostgresDialect({ pool });
+  const commits = new CommitWatch();
+  const db = new Kysely<object>({
+    dialect: {
+      createAdapter: () => base.createAdapter(),
+      createDriver: () => new CommitWatchDriver(base.createDriver(), commits),
+      createIntrospector: (k) => base.createIntrospector(k),
+      createQueryCompiler: () => base.createQueryCompiler(),
+    },
+    log: traceQuery,
+  });
   return {
     kind: 'postgres',
     db,
@@ -53,6 +65,8 @@ export function postgresDatabase(
         client.release();
       }
     },
+    listen: (channel, handlers) => listenOnPostgres(session, channel, handlers),
+    afterCommit: (table, hook) => commits.on(table, hook),
     poolStats: () => ({
       inUse: pool.totalCount - pool.idleCount,
       idle: pool.idleCount,

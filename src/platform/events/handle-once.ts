@@ -1,6 +1,7 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { tablesOf } from '../db/database.js';
 import type { DomainEvent } from './event.js';
+import { MAX_HANDLER_BATCH } from './event-bus.js';
 import type { EventsTables } from './outbox.tables.js';
 
 /**
@@ -26,5 +27,36 @@ export function handleOnce(
     if (!recorded) return false;
     await effect(trx);
     return true;
+  });
+}
+
+/**
+ * handleOnce for a batch: one transaction records every event of the batch in one statement
+ * and runs the effect for those not recorded before (`fresh`, in the batch's order, each
+ * once). The ids are inserted in sorted order, so two instances handling overlapping
+ * batches wait on each other instead of deadlocking; the second finds the first's records.
+ * @returns the events whose effect ran
+ */
+export function handleBatchOnce(
+  db: Kysely<object>,
+  consumer: string,
+  events: readonly DomainEvent[],
+  effect: (trx: Transaction<object>, fresh: readonly DomainEvent[]) => Promise<void>,
+): Promise<DomainEvent[]> {
+  if (events.length === 0) return Promise.resolve([]);
+  if (events.length > MAX_HANDLER_BATCH)
+    throw new RangeError(`at most ${MAX_HANDLER_BATCH} events per batch, not ${events.length}`);
+  // PostgreSQL returns uuids in lower case; an event may carry its id in either.
+  const ids = [...new Set(events.map((event) => event.id.toLowerCase()))].sort();
+  return db.transaction().execute(async (trx) => {
+    const { rows } = await sql<{ event_id: string }>`
+      INSERT INTO handled_events (consumer, event_id)
+      SELECT ${consumer}, id FROM unnest(${ids}::uuid[]) AS batch(id) ORDER BY id
+      ON CONFLICT DO NOTHING
+      RETURNING event_id`.execute(trx);
+    const recorded = new Set(rows.map((row) => row.event_id));
+    const fresh = events.filter((event) => recorded.delete(event.id.toLowerCase()));
+    if (fresh.length > 0) await effect(trx, fresh);
+    return fresh;
   });
 }

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
-import { decodeEvent, encodeEvent } from './event.js';
+import { decodeEvent, type DomainEvent, encodeEvent } from './event.js';
 import {
   assertConsumerName,
   assertPublishable,
   type EventBus,
-  type EventHandler,
+  MAX_HANDLER_BATCH,
   type SubscribeOptions,
   wantsType,
 } from './event-bus.js';
@@ -23,7 +23,9 @@ const MAX_RETRY_DELAY_MS = 2_000;
 
 interface Subscription {
   consumer: string;
-  handler: EventHandler;
+  /** A batch handler, or an event handler given one event at a time. */
+  handle: (events: readonly DomainEvent[]) => Promise<void>;
+  batched: boolean;
   options: SubscribeOptions | undefined;
 }
 
@@ -45,19 +47,26 @@ export function createInProcessBus({
   const subscriptions: Subscription[] = [];
   let closed = false;
 
-  async function deliver(subscription: Subscription, bytes: Uint8Array): Promise<void> {
+  async function deliver(subscription: Subscription, encoded: readonly Uint8Array[]): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       // A fresh copy per delivery, as NATS would give: one handler cannot alter another's event.
-      const event = decodeEvent(bytes);
+      const events = encoded.map(decodeEvent);
       try {
-        await subscription.handler(event);
+        await subscription.handle(events);
         return;
       } catch (error) {
-        const context = { err: error, consumer: subscription.consumer, eventId: event.id, attempt };
+        const [first] = events;
+        const context = { err: error, consumer: subscription.consumer, eventId: first!.id, attempt };
+        if (events.length > 1) {
+          // A failing batch is split: each event gets its own attempts (BatchEventHandler).
+          logger.warn({ ...context, events: events.length }, 'batch handler failed, handling one by one');
+          for (const bytes of encoded) await deliver(subscription, [bytes]);
+          return;
+        }
         if (attempt >= maxAttempts) {
           logger.error(context, 'event handler failed, giving up for this publish');
           throw new Error(
-            `consumer ${subscription.consumer} failed on event ${event.id} (${event.type}) ${attempt} times`,
+            `consumer ${subscription.consumer} failed on event ${first!.id} (${first!.type}) ${attempt} times`,
             { cause: error },
           );
         }
@@ -65,6 +74,16 @@ export function createInProcessBus({
         await sleep(Math.min(retryDelayMs * 2 ** (attempt - 1), MAX_RETRY_DELAY_MS));
       }
     }
+  }
+
+  function add(subscription: Subscription): void {
+    if (closed) throw new Error('the event bus is closed');
+    assertConsumerName(subscription.consumer);
+    // On NATS a second subscriber of a name shares the work; here there is no one to share
+    // it with, so a repeated name is a wiring mistake.
+    if (subscriptions.some((each) => each.consumer === subscription.consumer))
+      throw new Error(`consumer ${subscription.consumer} is already subscribed to the in-process bus`);
+    subscriptions.push(subscription);
   }
 
   return {
@@ -75,23 +94,31 @@ export function createInProcessBus({
       assertPublishable(events);
       // Encoding first validates the whole batch before any handler runs.
       const encoded = events.map((event) => ({ type: event.type, bytes: encodeEvent(event) }));
+      const current = [...subscriptions];
       for (const { type, bytes } of encoded) {
         // Stop at the first failure rather than carry on: a subscriber must not see a later
         // event before an earlier one it failed on.
-        for (const subscription of [...subscriptions]) {
-          if (wantsType(subscription.options, type)) await deliver(subscription, bytes);
+        for (const subscription of current) {
+          if (!subscription.batched && wantsType(subscription.options, type))
+            await deliver(subscription, [bytes]);
         }
+      }
+      for (const subscription of current.filter((each) => each.batched)) {
+        const wanted = encoded.filter(({ type }) => wantsType(subscription.options, type));
+        for (let start = 0; start < wanted.length; start += MAX_HANDLER_BATCH)
+          await deliver(
+            subscription,
+            wanted.slice(start, start + MAX_HANDLER_BATCH).map(({ bytes }) => bytes),
+          );
       }
     },
 
     async subscribe(consumer, handler, options) {
-      if (closed) throw new Error('the event bus is closed');
-      assertConsumerName(consumer);
-      // On NATS a second subscriber of a name shares the work; here there is no one to share
-      // it with, so a repeated name is a wiring mistake.
-      if (subscriptions.some((subscription) => subscription.consumer === consumer))
-        throw new Error(`consumer ${consumer} is already subscribed to the in-process bus`);
-      subscriptions.push({ consumer, handler, options });
+      add({ consumer, handle: ([event]) => handler(event!), batched: false, options });
+    },
+
+    async subscribeBatch(consumer, handler, options) {
+      add({ consumer, handle: handler, batched: true, options });
     },
 
     async close() {

@@ -10,22 +10,22 @@ import {
   JetStreamApiError,
   jetstreamManager,
   type JetStreamManager,
-  type JsMsg,
   RetentionPolicy,
   StorageType,
 } from '@nats-io/jetstream';
 import { connect, headers as natsHeaders, nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { AggregateLanes } from './aggregate-lanes.js';
-import { decodeEvent, encodeEvent, isEventType } from './event.js';
+import { type DomainEvent, encodeEvent, isEventType } from './event.js';
 import {
   assertConsumerName,
   assertPublishable,
+  type BatchEventHandler,
   type EventBus,
   type EventHandler,
   type SubscribeOptions,
-  wantsType,
 } from './event-bus.js';
+import { AGGREGATE_HEADER, type Handling, handleMessages, pullBatchFor } from './nats.handling.js';
+import { JetStreamPublisher } from './nats.publisher.js';
 
 export interface NatsBusOptions {
   url: string;
@@ -48,31 +48,25 @@ export interface NatsBusOptions {
 const DUPLICATE_WINDOW_MS = 2 * 60_000;
 // Events are also kept in the outbox; the stream is the delivery queue, not the archive.
 const MAX_AGE_MS = 7 * 24 * 60 * 60_000;
-const MAX_NAK_DELAY_MS = 60_000;
-// Fetched ahead of the handler: their ack_wait runs while they wait in the buffer.
-const PULL_BATCH = 32;
 // Unacknowledged events per consumer name, over all the processes that share it.
 const MAX_ACK_PENDING = 1_000;
 const RESUBSCRIBE_DELAY_MS = 1_000;
-// Handlers of different aggregates run side by side; one aggregate's events, one at a time.
-const MAX_CONCURRENT_HANDLERS = 16;
-const AGGREGATE_HEADER = 'Mamlaka-Aggregate';
 
-function aggregateHeader(aggregate: string) {
+/** The event id as JetStream's de-duplication id, the stream it must land in, and its aggregate. */
+function streamHeaders(event: DomainEvent, stream: string) {
   const result = natsHeaders();
-  result.set(AGGREGATE_HEADER, aggregate);
+  result.set('Nats-Msg-Id', event.id);
+  result.set('Nats-Expected-Stream', stream);
+  result.set(AGGREGATE_HEADER, event.aggregate);
   return result;
 }
 const CLOSE_TIMEOUT_MS = 10_000;
 const STREAM_IN_USE = 10058;
 
-interface Subscription {
-  consumer: string;
-  handler: EventHandler;
-  options: SubscribeOptions | undefined;
+type Subscription = Handling & {
   messages: ConsumerMessages | undefined;
   loop: Promise<void>;
-}
+};
 
 /**
  * The bus on NATS JetStream: one file-stored stream, one durable pull consumer per consumer
@@ -167,13 +161,16 @@ class NatsBus implements EventBus {
   readonly kind = 'nats' as const;
   private readonly subscriptions: Subscription[] = [];
   private readonly stopping = new AbortController();
+  private readonly publisher: JetStreamPublisher;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly js: JetStreamClient,
     private readonly settings: Settings,
-  ) {}
+  ) {
+    this.publisher = new JetStreamPublisher(nc, settings.requestTimeoutMs);
+  }
 
   async publish(events: Parameters<EventBus['publish']>[0]): Promise<void> {
     if (this.stopping.signal.aborted) throw new Error('the event bus is closed');
@@ -181,34 +178,37 @@ class NatsBus implements EventBus {
     // Encoding first validates the whole batch before any of it is sent.
     const encoded = events.map((event) => ({ event, bytes: encodeEvent(event) }));
     // Sent back to back on the one connection, so the stream stores them in the outbox's
-    // order, and the PubAcks awaited together: one round trip per batch, not per event. If
-    // any fails the batch is published again; the msgID makes the events already stored
-    // duplicates that JetStream drops (within the window), as after a crash.
-    await Promise.all(
-      encoded.map(({ event, bytes }) =>
-        this.js.publish(`${this.settings.subjectPrefix}.${event.type}`, bytes, {
-          msgID: event.id,
-          headers: aggregateHeader(event.aggregate),
-          expect: { streamName: this.settings.stream },
-          timeout: this.settings.requestTimeoutMs,
-        }),
-      ),
+    // order, and the acknowledgements awaited together: one round trip per batch, not per
+    // event. If any fails the batch is published again; the msgID makes the events already
+    // stored duplicates that JetStream drops (within the window), as after a crash.
+    await this.publisher.publish(
+      encoded.map(({ event, bytes }) => ({
+        subject: `${this.settings.subjectPrefix}.${event.type}`,
+        data: bytes,
+        headers: streamHeaders(event, this.settings.stream),
+      })),
     );
   }
 
   async subscribe(consumer: string, handler: EventHandler, options?: SubscribeOptions): Promise<void> {
+    await this.add({ consumer, options, each: handler });
+  }
+
+  async subscribeBatch(
+    consumer: string,
+    handler: BatchEventHandler,
+    options?: SubscribeOptions,
+  ): Promise<void> {
+    await this.add({ consumer, options, batch: handler });
+  }
+
+  private async add(handling: Handling): Promise<void> {
     if (this.stopping.signal.aborted) throw new Error('the event bus is closed');
-    assertConsumerName(consumer);
-    for (const type of options?.types ?? [])
+    assertConsumerName(handling.consumer);
+    for (const type of handling.options?.types ?? [])
       if (!isEventType(type)) throw new TypeError(`"${type}" is not a valid event type`);
-    await this.ensureConsumer(consumer, options);
-    const subscription: Subscription = {
-      consumer,
-      handler,
-      options,
-      messages: undefined,
-      loop: Promise.resolve(),
-    };
+    await this.ensureConsumer(handling.consumer, handling.options);
+    const subscription: Subscription = { ...handling, messages: undefined, loop: Promise.resolve() };
     subscription.loop = this.consumeLoop(subscription);
     this.subscriptions.push(subscription);
   }
@@ -216,6 +216,7 @@ class NatsBus implements EventBus {
   async close(): Promise<void> {
     if (this.stopping.signal.aborted) return;
     this.stopping.abort();
+    this.publisher.close();
     const stopped = Promise.allSettled(
       this.subscriptions.map(async (subscription) => {
         // Not awaited: close() resolves only once a reader has drained the iterator, and that
@@ -275,17 +276,11 @@ class NatsBus implements EventBus {
         // abort_on_missing_resource ends the iterator when the consumer or stream disappears,
         // so that this loop re-creates the consumer instead of waiting on it forever.
         subscription.messages = await consumer.consume({
-          max_messages: PULL_BATCH,
+          max_messages: pullBatchFor(subscription),
           abort_on_missing_resource: true,
         });
         if (this.stopping.signal.aborted) void subscription.messages.close();
-        const lanes = new AggregateLanes(MAX_CONCURRENT_HANDLERS);
-        for await (const message of subscription.messages) {
-          // Messages already buffered when close() was called go back at once, to another instance.
-          if (this.stopping.signal.aborted) message.nak();
-          else await lanes.run(laneOf(message), () => this.handle(subscription, message));
-        }
-        await lanes.idle();
+        await handleMessages(subscription.messages, subscription, this.settings, this.stopping.signal);
         if (!this.stopping.signal.aborted) logger.warn({ consumer: subscription.consumer }, 'consumer ended');
       } catch (error) {
         logger.warn({ err: error, consumer: subscription.consumer }, 'consumer failed, starting it again');
@@ -294,43 +289,4 @@ class NatsBus implements EventBus {
       await sleep(RESUBSCRIBE_DELAY_MS, undefined, { signal: this.stopping.signal }).catch(() => {});
     }
   }
-
-  private async handle(subscription: Subscription, message: JsMsg): Promise<void> {
-    const { logger, nakDelayMs, maxDeliver } = this.settings;
-    const context = { consumer: subscription.consumer, subject: message.subject, seq: message.seq };
-    let event;
-    try {
-      event = decodeEvent(message.data);
-    } catch (error) {
-      // Redelivering garbage would fail the same way forever.
-      logger.error({ ...context, err: error }, 'unreadable event, terminated');
-      message.term();
-      return;
-    }
-    // Several types share one unfiltered consumer (see ensureConsumer): the others are done.
-    if (!wantsType(subscription.options, event.type)) {
-      message.ack();
-      return;
-    }
-    const delivery = message.info.deliveryCount;
-    try {
-      await subscription.handler(event);
-    } catch (error) {
-      const failure = { ...context, err: error, eventId: event.id, delivery };
-      if (maxDeliver !== undefined && delivery >= maxDeliver) {
-        logger.error(failure, 'event handler failed on the last delivery, event given up');
-        message.term();
-      } else {
-        logger.warn(failure, 'event handler failed, event will be redelivered');
-        message.nak(Math.min(nakDelayMs * 2 ** (delivery - 1), MAX_NAK_DELAY_MS));
-      }
-      return;
-    }
-    // Not awaited: the handler's effect is committed, so a lost ack costs only a redelivery
-    // that the consumer recognises, while awaiting it would cost a round trip per event.
-    message.ack();
-  }
 }
-
-/** The lane of a message: its event's aggregate (a header, so no decoding is needed to route it). */
-const laneOf = (message: JsMsg): string => message.headers?.get(AGGREGATE_HEADER) || message.subject;

@@ -11,6 +11,17 @@ export interface ClientOptions {
   credentials?: grpc.ChannelCredentials;
 }
 
+/**
+ * Asks a service to read past its own cache, as HTTP's `Cache-Control: no-cache` does: for
+ * a caller that caches the answer itself (the split gateway), whose copy must not be one
+ * the service had kept.
+ */
+export const NO_CACHE = { key: 'cache-control', value: 'no-cache' } as const;
+
+/** Whether the call asked for a read past the service's cache (NO_CACHE). */
+export const wantsFresh = (metadata: grpc.Metadata): boolean =>
+  metadata.get(NO_CACHE.key)[0] === NO_CACHE.value;
+
 type UnaryMethod<Request, Response> = (
   request: Request,
   metadata: grpc.Metadata,
@@ -32,10 +43,12 @@ export function callUnary<Request, Response>(
   actor: Actor | undefined,
   options: ClientOptions,
   clientIp?: string,
+  noCache = false,
 ): Promise<Response> {
   const metadata = new grpc.Metadata();
   if (actor?.credential) metadata.set('authorization', `Bearer ${actor.credential}`);
   if (clientIp !== undefined) metadata.set(FORWARDED_FOR, clientIp);
+  if (noCache) metadata.set(NO_CACHE.key, NO_CACHE.value);
   if (!tracingOn) return send(method, client, request, metadata, options);
   const path = (method as { path?: string }).path ?? 'unknown';
   return inSpan(
@@ -87,6 +100,8 @@ export const channelOptions: grpc.ChannelOptions = {
   'grpc.keepalive_timeout_ms': 10_000,
   'grpc.max_receive_message_length': 8 * 1024 * 1024,
   'grpc.max_send_message_length': 8 * 1024 * 1024,
+  // As on the server (server.ts): nobody reads channelz, so no call pays for its trackers.
+  'grpc.enable_channelz': 0,
 };
 /** The credentials a client was given, plain text when none. */
 export const credentialsOf = (options: ClientOptions) =>
@@ -111,6 +126,7 @@ export abstract class ServiceClient<Client extends grpc.Client> {
     request: object,
     actor: Actor | undefined,
     clientIp?: string,
+    noCache = false,
   ): Promise<Response> {
     return callUnary(
       method as never,
@@ -119,6 +135,7 @@ export abstract class ServiceClient<Client extends grpc.Client> {
       actor,
       this.options,
       clientIp,
+      noCache,
     ) as Promise<Response>;
   }
 }

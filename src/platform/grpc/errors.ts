@@ -52,7 +52,8 @@ export function toServiceError(error: unknown, logger: Logger, context: object =
     return { code: Status.INTERNAL, details: 'internal server error' };
   }
   const code = GRPC_STATUS[error.kind];
-  if (code === Status.INTERNAL || code === Status.UNAVAILABLE)
+  // As on the HTTP edge: a call shed on purpose (with a retry delay) is not logged as a failure.
+  if ((code === Status.INTERNAL || code === Status.UNAVAILABLE) && error.details.retryAfterMs === undefined)
     logger.error({ ...context, err: error }, 'gRPC call failed');
   const details = [packAny(ErrorInfo, { reason: error.code, domain: DOMAIN })];
   if (error.details.fields?.length) {

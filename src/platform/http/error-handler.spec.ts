@@ -1,6 +1,7 @@
+import { Writable } from 'node:stream';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { conflict, rateLimited } from '../errors.js';
+import { AppError, conflict, rateLimited, unavailable } from '../errors.js';
 import { installErrorHandling } from './error-handler.js';
 
 async function appThrowing(error: Error) {
@@ -41,5 +42,32 @@ describe('error mapping', () => {
     const res = await (await appThrowing(rateLimited(2_500))).inject({ url: '/boom' });
     expect(res.statusCode).toBe(429);
     expect(res.headers['retry-after']).toBe('3');
+  });
+
+  it('logs a 503 that sheds load (with a Retry-After) as information, and any other 503 as an error', async () => {
+    const lines: { level: number; msg: string }[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string });
+        done();
+      },
+    });
+    const app = Fastify({ logger: { level: 'info', stream } });
+    installErrorHandling(app);
+    app.get('/shed', async () => {
+      throw new AppError('unavailable', 'password_hashing_busy', 'busy', { retryAfterMs: 1_200 });
+    });
+    app.get('/down', async () => {
+      throw unavailable('database_unavailable', 'down');
+    });
+    const shed = await app.inject({ url: '/shed' });
+    expect([shed.statusCode, shed.headers['retry-after']]).toEqual([503, '2']);
+    const down = await app.inject({ url: '/down' });
+    expect(down.statusCode).toBe(503);
+    const logged = lines.filter((line) => line.msg === 'request shed' || line.msg === 'request failed');
+    expect(logged.map((line) => [line.msg, line.level])).toEqual([
+      ['request shed', 30],
+      ['request failed', 50],
+    ]);
   });
 });

@@ -60,7 +60,11 @@ function sendAppError(error: AppError, request: FastifyRequest, reply: FastifyRe
     reply.header('retry-after', Math.max(1, Math.ceil(error.details.retryAfterMs / 1000)));
   }
   const status = HTTP_STATUS[error.kind];
-  if (status >= 500) request.log.error({ err: error }, 'request failed');
+  // A request shed on purpose carries a Retry-After: the server working as designed under
+  // load, where a stack logged per refusal would only add to the load being shed.
+  if (status >= 500 && error.details.retryAfterMs === undefined)
+    request.log.error({ err: error }, 'request failed');
+  else if (status >= 500) request.log.info({ code: error.code }, 'request shed');
   return send(reply, request, status, error.code, error.message, error.details.fields);
 }
 

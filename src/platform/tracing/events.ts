@@ -1,5 +1,5 @@
 import type { EventBus } from '../events/event-bus.js';
-import { contextFrom, inSpan, SpanKind, tracingOn } from './tracing.js';
+import { contextFrom, inSpan, linkTo, SpanKind, tracingOn } from './tracing.js';
 
 /**
  * The bus with a consumer span around each handling, a child of the request that wrote the
@@ -27,6 +27,25 @@ export function tracedBus(bus: EventBus): EventBus {
               },
             },
             () => handler(event),
+          ),
+        options,
+      ),
+    // A batch has many writers: its span links to each of their traces instead of joining one.
+    subscribeBatch: (consumer, handler, options) =>
+      bus.subscribeBatch(
+        consumer,
+        (events) =>
+          inSpan(
+            `${consumer} handle batch`,
+            {
+              kind: SpanKind.CONSUMER,
+              links: events.flatMap((event) => linkTo(event.traceparent)),
+              attributes: {
+                'messaging.consumer.group.name': consumer,
+                'messaging.batch.message_count': events.length,
+              },
+            },
+            () => handler(events),
           ),
         options,
       ),

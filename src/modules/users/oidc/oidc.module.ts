@@ -6,6 +6,7 @@ import type { Outbox } from '../../../platform/events/outbox.js';
 import { RecoveryRepository } from '../users.recovery-repository.js';
 import { UsersRepository } from '../users.repository.js';
 import type { SessionsService } from '../users.sessions.js';
+import type { ProfileChanges } from '../users.profile-cache.js';
 import { RelyingParty } from './oidc.client.js';
 import { OidcRepository } from './oidc.repository.js';
 import { OIDC_CALLBACK_PATH, oidcRoutes } from './oidc.routes.js';
@@ -30,6 +31,7 @@ export function createOidcModule(deps: {
   sessions: Pick<SessionsService, 'startVerified'>;
   outbox?: Outbox;
   timeoutMs?: number;
+  profiles?: ProfileChanges;
 }): OidcModule {
   const { issuer, clientId, clientSecret, allowHttp, providerName } = deps.settings;
   const relyingParty =
@@ -52,6 +54,7 @@ export function createOidcModule(deps: {
     outbox: deps.outbox,
     // The provider vouched for the address: the account's e-mail counts as verified.
     markEmailVerified: (trx, userId) => RecoveryRepository.of(trx).setEmailVerified(userId, true),
+    profiles: deps.profiles,
   });
   return { oidc, routes: (app) => oidcRoutes(app, { oidc, publicUrl: deps.publicUrl }) };
 }

@@ -7,6 +7,7 @@ import { AppError, notFound, unauthenticated } from '../../../platform/errors.js
 import type { UsersRepository } from '../users.repository.js';
 import { accountDisabled } from '../users.rules.js';
 import type { SessionsService, SessionTokens } from '../users.sessions.js';
+import type { ProfileChanges } from '../users.profile-cache.js';
 import type { RelyingParty } from './oidc.client.js';
 import type { OidcRepository } from './oidc.repository.js';
 import { decideSignIn, type ProviderIdentity, safeReturnTo } from './oidc.rules.js';
@@ -44,6 +45,8 @@ export interface OidcServiceDeps {
   outbox?: Outbox;
   /** Records that the provider vouched for the user's e-mail, in the sign-in's transaction. */
   markEmailVerified?: (trx: Transaction<object>, userId: string) => Promise<void>;
+  /** Told after a sign-in commits: linking an identity may have verified the e-mail shown. */
+  profiles?: ProfileChanges;
 }
 
 /**
@@ -123,12 +126,15 @@ export class OidcService {
 
   /** The user `identity` signs in as. Two first sign-ins racing: the loser finds the winner's work. */
   private async signIn(identity: ProviderIdentity): Promise<string> {
+    let userId: string;
     try {
-      return await this.signInOnce(identity);
+      userId = await this.signInOnce(identity);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
-      return this.signInOnce(identity);
+      userId = await this.signInOnce(identity);
     }
+    await this.deps.profiles?.changed(userId);
+    return userId;
   }
 
   private signInOnce(identity: ProviderIdentity): Promise<string> {

@@ -1,0 +1,34 @@
+// The event-loop delay of a server under load, read from its own /metrics: prom-client's
+// default series come from Node's monitorEventLoopDelay histogram, which prom-client resets
+// at every scrape. So one scrape before a phase and one after give that phase's delays.
+
+export interface EventLoopLag {
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/**
+ * The histogram samples the loop every 10 ms (prom-client's default resolution) and
+ * records the whole time between samples, so an idle loop reads 10 ms: taken off here.
+ */
+const RESOLUTION_MS = 10;
+
+function gauge(text: string, name: string): number {
+  const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'm').exec(text);
+  if (!match) throw new Error(`${name} is not in the server's /metrics`);
+  return Number(match[1]);
+}
+
+/** Reads (and thereby resets) the event-loop delay since the previous scrape. */
+export async function scrapeEventLoopLag(metricsUrl: string): Promise<EventLoopLag> {
+  const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new Error(`GET ${metricsUrl}: ${response.status}`);
+  const text = await response.text();
+  const ms = (name: string) => Math.max(0, Math.round((gauge(text, name) * 1000 - RESOLUTION_MS) * 10) / 10);
+  return {
+    p50Ms: ms('nodejs_eventloop_lag_p50_seconds'),
+    p99Ms: ms('nodejs_eventloop_lag_p99_seconds'),
+    maxMs: ms('nodejs_eventloop_lag_max_seconds'),
+  };
+}

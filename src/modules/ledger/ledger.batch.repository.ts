@@ -1,0 +1,102 @@
+import { type Kysely, sql } from 'kysely';
+import type { Balances } from './ledger.rules.js';
+import type { PlannedEntry, PlannedTransaction } from './ledger.batch.plan.js';
+
+// System accounts have no owner; the identity index coalesces NULL to this (see 0003_ledger.sql).
+const NO_OWNER = sql.lit('00000000-0000-0000-0000-000000000000');
+
+/**
+ * An array parameter in PostgreSQL's text form, for values that never need quoting (uuids,
+ * integers, plain words): a batch sends tens of thousands of them, and this is far cheaper
+ * than the driver's quoting and escaping of each one. Both drivers pass a string through.
+ */
+const plainArray = (values: readonly (string | bigint)[]) => `{${values.join(',')}}`;
+
+/**
+ * SQL for posting batches: set-based, so a batch costs a few statements whatever its size.
+ * Every array is one parameter, so a statement's text (and its plan) does not depend on
+ * how many rows it carries.
+ */
+export class LedgerBatchRepository {
+  constructor(private readonly db: Kysely<object>) {}
+
+  /** The ids of those of these accounts that exist, read without locking them. */
+  async existingAccountIds(
+    accounts: readonly { kind: string; ownerId: string | null; currency: string }[],
+  ): Promise<string[]> {
+    const { rows } = await sql<{ id: string }>`
+      SELECT a.id
+      FROM unnest(
+        ${accounts.map((w) => w.kind)}::text[], ${accounts.map((w) => w.ownerId)}::uuid[],
+        ${accounts.map((w) => w.currency)}::text[]
+      ) AS w(kind, owner_id, currency)
+      JOIN ledger_accounts a ON a.kind = w.kind AND a.currency = w.currency
+        AND coalesce(a.owner_id, ${NO_OWNER}::uuid) = coalesce(w.owner_id, ${NO_OWNER}::uuid)`.execute(
+      this.db,
+    );
+    return rows.map((row) => row.id);
+  }
+
+  /** The existing transaction of each (kind, reference) pair that is taken, in one statement. */
+  async takenReferences(
+    keys: readonly { kind: string; reference: string }[],
+  ): Promise<{ kind: string; reference: string; id: string }[]> {
+    if (keys.length === 0) return [];
+    // One index probe per key (LATERAL): a plain join lets the planner scan the whole
+    // table, which grows with every posting.
+    const { rows } = await sql<{ kind: string; reference: string; id: string }>`
+      SELECT t.kind, t.reference, t.id
+      FROM unnest(${keys.map((k) => k.kind)}::text[], ${keys.map((k) => k.reference)}::text[]) AS k(kind, reference)
+      CROSS JOIN LATERAL (
+        SELECT id, kind, reference FROM ledger_transactions
+        WHERE kind = k.kind AND reference = k.reference
+      ) t`.execute(this.db);
+    return rows;
+  }
+
+  /**
+   * Writes posted transactions and their entries (each transaction's entries must come
+   * with it, in the same call) and, when `changes` is given, adds them to the accounts'
+   * counters: one statement, one row update per account. A taken reference fails the
+   * statement (23505); the CHECK constraints see each account's final counters.
+   */
+  async insertPosted(input: {
+    transactions: readonly PlannedTransaction[];
+    entries: readonly PlannedEntry[];
+    changes?: ReadonlyMap<string, Balances>;
+  }): Promise<void> {
+    const { transactions: t, entries: e, changes } = input;
+    await sql`
+      WITH tx AS (
+        INSERT INTO ledger_transactions (id, kind, reference, currency, status)
+        SELECT id, kind, reference, currency, 'posted'
+        FROM unnest(
+          ${plainArray(t.map((x) => x.id))}::uuid[], ${t.map((x) => x.kind)}::text[],
+          ${t.map((x) => x.reference)}::text[], ${t.map((x) => x.currency)}::text[]
+        ) AS t(id, kind, reference, currency)
+      ), entries AS (
+        INSERT INTO ledger_entries (transaction_id, account_id, direction, amount)
+        SELECT transaction_id, account_id, direction, amount
+        FROM unnest(
+          ${plainArray(e.map((x) => x.transactionId))}::uuid[], ${plainArray(e.map((x) => x.accountId))}::uuid[],
+          ${plainArray(e.map((x) => x.direction))}::text[], ${plainArray(e.map((x) => x.amountMinor))}::bigint[]
+        ) WITH ORDINALITY AS e(transaction_id, account_id, direction, amount, n)
+        -- Entry ids follow the input, as if posted one by one.
+        ORDER BY n
+      )${changes && changes.size > 0 ? sql`, balances AS (${applyChanges(changes)})` : sql``}
+      SELECT 1`.execute(this.db);
+  }
+}
+
+/** One UPDATE for every account's posted counters. */
+function applyChanges(changes: ReadonlyMap<string, Balances>) {
+  const ids = [...changes.keys()];
+  const field = (name: keyof Balances) => plainArray(ids.map((id) => changes.get(id)![name]));
+  return sql`
+    UPDATE ledger_accounts a SET
+      posted_debits = a.posted_debits + d.posted_debits,
+      posted_credits = a.posted_credits + d.posted_credits
+    FROM unnest(${plainArray(ids)}::uuid[], ${field('postedDebits')}::bigint[], ${field('postedCredits')}::bigint[])
+      AS d(id, posted_debits, posted_credits)
+    WHERE a.id = d.id`;
+}

@@ -1,0 +1,124 @@
+import type { Transaction } from 'kysely';
+import { conflict, unavailable } from '../../platform/errors.js';
+import {
+  accountsOf,
+  type BatchAccount,
+  type BatchPlan,
+  type BatchResult,
+  planBatch,
+  referenceKey,
+  screenBatch,
+  statementParts,
+  summarise,
+} from './ledger.batch.plan.js';
+import { timeOrderedId as newId } from './ledger.batch.ids.js';
+import { LedgerBatchRepository } from './ledger.batch.repository.js';
+import { balancesOf, LedgerRepository } from './ledger.repository.js';
+import type { LedgerAccountRow } from './ledger.tables.js';
+import {
+  accountKey,
+  type AccountRef,
+  insufficientFunds,
+  type PostInput,
+  refusesOverdraft,
+} from './ledger.rules.js';
+
+export { MAX_BATCH_TRANSACTIONS } from './ledger.batch.plan.js';
+export type { BatchItemResult, BatchResult } from './ledger.batch.plan.js';
+
+// Bounds each write statement's arrays; a typical batch (two or three entries a
+// transaction) is written in one statement.
+const ENTRIES_PER_STATEMENT = 20_000;
+// A concurrent posting may create one of the accounts while this one waits: ask again.
+const LOCK_ATTEMPTS = 3;
+
+/**
+ * Posts many transactions in a few statements, in the caller's transaction: the accounts
+ * locked up front (LedgerRepository.lockAccounts: id order, complete balances), the
+ * taken references read in one statement, every item decided in input order (planBatch),
+ * then the transactions and entries inserted from arrays and each account's counters
+ * updated once. See LedgerService.postBatch for what it guarantees.
+ */
+export async function postLedgerBatch(
+  trx: Transaction<object>,
+  inputs: readonly PostInput[],
+): Promise<BatchResult> {
+  const rejected = screenBatch(inputs);
+  const refs = accountsOf(inputs, rejected);
+  // Nothing valid: no account to lock, nothing to write.
+  if (refs.size === 0)
+    return summarise(planBatch({ inputs, rejected, taken: new Map(), accounts: new Map(), newId }).results);
+  const accounts = await lockAccounts(trx, refs);
+  const repo = new LedgerBatchRepository(trx);
+  const valid = inputs.filter((_, index) => !rejected.has(index));
+  // Read after the locks: a concurrent batch on the same accounts has committed by now,
+  // so its references are seen as taken instead of failing the insert.
+  const taken = new Map((await repo.takenReferences(valid)).map((row) => [referenceKey(row), row.id]));
+  const plan = planBatch({ inputs, rejected, taken, accounts, newId });
+  await guard(() => writePlan(repo, plan));
+  return summarise(plan.results);
+}
+
+async function writePlan(repo: LedgerBatchRepository, plan: BatchPlan): Promise<void> {
+  const parts = statementParts(plan, ENTRIES_PER_STATEMENT);
+  for (const [i, part] of parts.entries()) {
+    // The balances go with the last statement: one update per account per batch.
+    await repo.insertPosted(i === parts.length - 1 ? { ...part, changes: plan.changes } : part);
+  }
+}
+
+/**
+ * Creates and locks every account the refs name, whoever creates them concurrently. In a
+ * bulk load nearly every account exists already: then they are all locked by id, in one
+ * statement in id order, which costs far less than lockAccounts' insert of every account
+ * that finds it taken. Otherwise lockAccounts creates the new ones and locks them all.
+ */
+async function lockAccounts(
+  trx: Transaction<object>,
+  refs: ReadonlyMap<string, AccountRef>,
+): Promise<Map<string, BatchAccount>> {
+  const repo = LedgerRepository.of(trx);
+  const wanted = new Map(
+    [...refs].map(([key, ref]) => [
+      key,
+      {
+        kind: ref.kind,
+        ownerId: ref.ownerId?.toLowerCase() ?? null,
+        currency: ref.currency,
+        noOverdraft: refusesOverdraft(ref.kind),
+      },
+    ]),
+  );
+  const found = new Map<string, BatchAccount>();
+  const keep = (rows: LedgerAccountRow[]) => {
+    for (const row of rows) {
+      const key = accountKey({ kind: row.kind, ownerId: row.owner_id ?? undefined, currency: row.currency });
+      found.set(key, { id: row.id, noOverdraft: row.no_overdraft, balances: balancesOf(row) });
+    }
+  };
+  const existing = await new LedgerBatchRepository(trx).existingAccountIds([...wanted.values()]);
+  if (existing.length === wanted.size) keep(await repo.lockAccountsById(existing));
+  // An account created (or, having no entries, deleted) meanwhile is missing: ask again.
+  for (let attempt = 0; attempt < LOCK_ATTEMPTS && found.size < wanted.size; attempt++) {
+    keep(
+      await repo.lockAccounts([...wanted].filter(([key]) => !found.has(key)).map(([, account]) => account)),
+    );
+  }
+  if (found.size < wanted.size) throw unavailable('ledger_busy', 'ledger accounts are being created; retry');
+  return found;
+}
+
+/** The database's own checks, answered in the ledger's terms. */
+async function guard(write: () => Promise<void>): Promise<void> {
+  try {
+    await write();
+  } catch (error) {
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    // The database's overdraft check fired: the plan's check was bypassed or is wrong.
+    if (code === '23514' && [undefined, 'ledger_accounts_no_overdraft'].includes(constraint))
+      throw insufficientFunds();
+    if (code === '23505')
+      throw conflict('ledger_reference_taken', 'a reference was posted concurrently; retry');
+    throw error;
+  }
+}

@@ -1,0 +1,106 @@
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import type { Balances } from './ledger.rules.js';
+import type { LedgerAccountRow, LedgerTables } from './ledger.tables.js';
+
+type Executor = Kysely<LedgerTables> | Transaction<LedgerTables>;
+
+// Bigints travel inside arrays as decimal strings (see ledger.repository.ts).
+const int8s = (values: readonly bigint[]) => values.map(String);
+
+/**
+ * ledger_accounts with each account's COMPLETE counters: its row plus the sum of its shard
+ * rows (see 0025_ledger_account_shards.sql). Every read of a balance goes through this; one
+ * index probe of the shards per account read.
+ */
+export const completeAccounts = sql`(
+  SELECT a.id, a.kind, a.owner_id, a.currency, a.no_overdraft, a.created_at,
+    a.posted_debits + coalesce(s.posted_debits, 0) AS posted_debits,
+    a.posted_credits + coalesce(s.posted_credits, 0) AS posted_credits,
+    a.pending_debits + coalesce(s.pending_debits, 0) AS pending_debits,
+    a.pending_credits + coalesce(s.pending_credits, 0) AS pending_credits
+  FROM ledger_accounts a
+  LEFT JOIN LATERAL (
+    SELECT sum(posted_debits)::bigint AS posted_debits, sum(posted_credits)::bigint AS posted_credits,
+      sum(pending_debits)::bigint AS pending_debits, sum(pending_credits)::bigint AS pending_credits
+    FROM ledger_account_shards WHERE account_id = a.id
+  ) s ON true
+)`;
+
+/**
+ * One INSERT … ON CONFLICT adding `changes` to shard `shard` of each account (as a CTE of
+ * the caller's statement, run only when `guard` holds). Rows are taken in account id order,
+ * so two transactions on the same shard cannot deadlock on them; a shard row is created on
+ * its first use. No account row is locked: the entries' foreign keys only take KEY SHARE,
+ * which the ledger's own row locks (FOR NO KEY UPDATE) do not conflict with.
+ */
+export function addToShards(
+  changes: ReadonlyMap<string, Balances>,
+  shard: number,
+  guard: RawBuilder<unknown>,
+) {
+  const ids = [...changes.keys()].sort();
+  const field = (name: keyof Balances) => int8s(ids.map((id) => changes.get(id)![name]));
+  return sql`
+    INSERT INTO ledger_account_shards AS s
+      (account_id, shard, posted_debits, posted_credits, pending_debits, pending_credits)
+    SELECT d.id, ${shard}::smallint, d.posted_debits, d.posted_credits, d.pending_debits, d.pending_credits
+    FROM unnest(
+      ${ids}::uuid[], ${field('postedDebits')}::bigint[], ${field('postedCredits')}::bigint[],
+      ${field('pendingDebits')}::bigint[], ${field('pendingCredits')}::bigint[]
+    ) WITH ORDINALITY AS d(id, posted_debits, posted_credits, pending_debits, pending_credits, n)
+    WHERE ${guard}
+    ORDER BY d.n
+    ON CONFLICT (account_id, shard) DO UPDATE SET
+      posted_debits = s.posted_debits + excluded.posted_debits,
+      posted_credits = s.posted_credits + excluded.posted_credits,
+      pending_debits = s.pending_debits + excluded.pending_debits,
+      pending_credits = s.pending_credits + excluded.pending_credits`;
+}
+
+/**
+ * The merge rule: folds the shards of accounts whose rows the caller has just locked into
+ * those rows, in one statement. The non-zero shard rows are locked (waiting for postings
+ * in flight on them to end) and read at their latest committed values, added to the
+ * account rows and zeroed, so the rows then hold every committed amount. Shard rows that
+ * appear after this statement began stay where they are: they only hold credits to
+ * wallets, so a balance that misses them errs on the safe side. Returns the folded rows,
+ * with their new counters; accounts with nothing in their shards are not returned.
+ */
+export async function foldShards(db: Executor, accountIds: readonly string[]): Promise<LedgerAccountRow[]> {
+  if (accountIds.length === 0) return [];
+  const { rows } = await sql<LedgerAccountRow>`
+    WITH held AS (
+      SELECT account_id, shard, posted_debits, posted_credits, pending_debits, pending_credits
+      FROM ledger_account_shards
+      WHERE account_id = ANY(${[...accountIds]}::uuid[])
+        AND (posted_debits, posted_credits, pending_debits, pending_credits) <> (0, 0, 0, 0)
+      ORDER BY account_id, shard
+      FOR NO KEY UPDATE
+    ), emptied AS (
+      UPDATE ledger_account_shards s
+      SET posted_debits = 0, posted_credits = 0, pending_debits = 0, pending_credits = 0
+      FROM held h WHERE s.account_id = h.account_id AND s.shard = h.shard
+    ), sums AS (
+      SELECT account_id, sum(posted_debits)::bigint AS posted_debits, sum(posted_credits)::bigint AS posted_credits,
+        sum(pending_debits)::bigint AS pending_debits, sum(pending_credits)::bigint AS pending_credits
+      FROM held GROUP BY account_id
+    )
+    UPDATE ledger_accounts a SET
+      posted_debits = a.posted_debits + s.posted_debits,
+      posted_credits = a.posted_credits + s.posted_credits,
+      pending_debits = a.pending_debits + s.pending_debits,
+      pending_credits = a.pending_credits + s.pending_credits
+    FROM sums s WHERE a.id = s.account_id
+    RETURNING a.*`.execute(db);
+  return rows;
+}
+
+/** Replaces the rows `foldShards` changed by their folded versions, keeping the order. */
+export function withFolded(
+  rows: LedgerAccountRow[],
+  folded: readonly LedgerAccountRow[],
+): LedgerAccountRow[] {
+  if (folded.length === 0) return rows;
+  const byId = new Map(folded.map((row) => [row.id, row]));
+  return rows.map((row) => byId.get(row.id) ?? row);
+}

@@ -1,0 +1,82 @@
+/**
+ * At most `concurrency` tasks run at once; up to `queueLimit` more wait, first come first
+ * served, without blocking anything (a waiting call is a pending promise). A call beyond
+ * that is refused at once with the error `refusal` makes, which is given how long the
+ * queue would take to drain, so the caller can answer with a Retry-After.
+ *
+ * Written by hand because the libraries that bound concurrency (p-limit, p-queue) queue
+ * without limit, and an unbounded queue in front of a CPU-bound step only turns overload
+ * into timeouts for everyone.
+ */
+export interface BoundedConcurrencyOptions {
+  concurrency: number;
+  queueLimit: number;
+  refusal: (estimatedWaitMs: number) => Error;
+  /** Milliseconds from any fixed origin; injectable so tests control time. */
+  now?: () => number;
+}
+
+/** How much each finished task moves the average duration: recent ones weigh most. */
+const AVERAGE_WEIGHT = 0.2;
+
+export class BoundedConcurrency {
+  readonly concurrency: number;
+  readonly queueLimit: number;
+  #running = 0;
+  readonly #waiting: (() => void)[] = [];
+  #averageMs: number | undefined;
+  readonly #refusal: (estimatedWaitMs: number) => Error;
+  readonly #now: () => number;
+
+  constructor(options: BoundedConcurrencyOptions) {
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1)
+      throw new RangeError('concurrency must be a whole number of at least 1');
+    if (!Number.isInteger(options.queueLimit) || options.queueLimit < 0)
+      throw new RangeError('queueLimit must be a whole number of at least 0');
+    this.concurrency = options.concurrency;
+    this.queueLimit = options.queueLimit;
+    this.#refusal = options.refusal;
+    this.#now = options.now ?? (() => performance.now());
+  }
+
+  get running(): number {
+    return this.#running;
+  }
+
+  get queued(): number {
+    return this.#waiting.length;
+  }
+
+  /** How long a call arriving now would wait, from the recent tasks' average duration. */
+  estimatedWaitMs(): number {
+    if (this.#averageMs === undefined) return 0;
+    return Math.ceil(((this.#waiting.length + 1) * this.#averageMs) / this.concurrency);
+  }
+
+  /** Runs `task` in a free slot, after the calls queued before it; rejects with the refusal when the queue is full. */
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.#running < this.concurrency) {
+      this.#running += 1;
+    } else {
+      if (this.#waiting.length >= this.queueLimit) throw this.#refusal(this.estimatedWaitMs());
+      // The finishing task hands its slot over (see #release), so `running` already counts this one.
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    const started = this.#now();
+    try {
+      return await task();
+    } finally {
+      const ms = this.#now() - started;
+      this.#averageMs =
+        this.#averageMs === undefined ? ms : this.#averageMs + AVERAGE_WEIGHT * (ms - this.#averageMs);
+      this.#release();
+    }
+  }
+
+  // Handing the slot straight to the next waiter keeps a newcomer from overtaking the queue.
+  #release(): void {
+    const next = this.#waiting.shift();
+    if (next) next();
+    else this.#running -= 1;
+  }
+}

@@ -1,0 +1,132 @@
+import {
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  InsertQueryNode,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
+
+/**
+ * Hooks run after a commit that inserted into a watched table (or right after such an
+ * insert outside a transaction). Nothing runs for a rollback. Only inserts built with
+ * Kysely's insertInto are seen, not raw SQL.
+ */
+export class CommitWatch {
+  private readonly hooks = new Map<string, Set<() => void>>();
+
+  /** Calls `hook` after every commit that inserted into `table`; returns the unsubscribe. */
+  on(table: string, hook: () => void): () => void {
+    const hooks = this.hooks.get(table) ?? new Set();
+    this.hooks.set(table, hooks);
+    hooks.add(hook);
+    return () => void hooks.delete(hook);
+  }
+
+  watches(table: string): boolean {
+    return (this.hooks.get(table)?.size ?? 0) > 0;
+  }
+
+  fire(tables: Iterable<string>): void {
+    for (const table of tables) for (const hook of this.hooks.get(table) ?? []) hook();
+  }
+}
+
+interface ConnectionState {
+  inner: DatabaseConnection;
+  inTransaction: boolean;
+  /** Watched tables the open transaction inserted into. */
+  written: Set<string>;
+}
+
+/**
+ * A driver that tells a CommitWatch when a transaction that inserted into a watched table
+ * has committed: the moment another process can see the rows, which nothing inside the
+ * transaction (a trigger's NOTIFY included) can announce without holding up the commit.
+ */
+export class CommitWatchDriver implements Driver {
+  // One wrapper per connection: Kysely keeps per-connection state keyed by the object.
+  readonly #wrappers = new WeakMap<DatabaseConnection, DatabaseConnection>();
+  readonly #states = new WeakMap<DatabaseConnection, ConnectionState>();
+
+  constructor(
+    private readonly inner: Driver,
+    private readonly watch: CommitWatch,
+  ) {}
+
+  init(): Promise<void> {
+    return this.inner.init();
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    const inner = await this.inner.acquireConnection();
+    let wrapper = this.#wrappers.get(inner);
+    if (!wrapper) {
+      const state: ConnectionState = { inner, inTransaction: false, written: new Set() };
+      wrapper = {
+        executeQuery: async <R>(compiled: CompiledQuery): Promise<QueryResult<R>> => {
+          const result = await inner.executeQuery<R>(compiled);
+          const table = insertedTable(compiled);
+          if (table !== undefined && this.watch.watches(table)) {
+            if (state.inTransaction) state.written.add(table);
+            else this.watch.fire([table]);
+          }
+          return result;
+        },
+        streamQuery: (compiled, chunkSize) => inner.streamQuery(compiled, chunkSize),
+      };
+      this.#wrappers.set(inner, wrapper);
+      this.#states.set(wrapper, state);
+    }
+    return wrapper;
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.inner.releaseConnection(this.#state(connection).inner);
+  }
+
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    const state = this.#state(connection);
+    await this.inner.beginTransaction(state.inner, settings);
+    state.inTransaction = true;
+    state.written.clear();
+  }
+
+  async commitTransaction(connection: DatabaseConnection): Promise<void> {
+    const state = this.#state(connection);
+    const written = [...state.written];
+    state.inTransaction = false;
+    state.written.clear();
+    await this.inner.commitTransaction(state.inner);
+    this.watch.fire(written);
+  }
+
+  async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    const state = this.#state(connection);
+    state.inTransaction = false;
+    state.written.clear();
+    await this.inner.rollbackTransaction(state.inner);
+  }
+
+  // A rollback to a savepoint may undo a watched insert: a hook that runs anyway costs one
+  // needless look, never a missed one.
+  savepoint: Driver['savepoint'] = (connection, ...rest) =>
+    this.inner.savepoint!(this.#state(connection).inner, ...rest);
+  rollbackToSavepoint: Driver['rollbackToSavepoint'] = (connection, ...rest) =>
+    this.inner.rollbackToSavepoint!(this.#state(connection).inner, ...rest);
+  releaseSavepoint: Driver['releaseSavepoint'] = (connection, ...rest) =>
+    this.inner.releaseSavepoint!(this.#state(connection).inner, ...rest);
+
+  destroy(): Promise<void> {
+    return this.inner.destroy();
+  }
+
+  #state(connection: DatabaseConnection): ConnectionState {
+    const state = this.#states.get(connection);
+    if (!state) throw new Error('a connection this driver did not hand out');
+    return state;
+  }
+}
+
+const insertedTable = (compiled: CompiledQuery): string | undefined =>
+  InsertQueryNode.is(compiled.query) ? compiled.query.into?.table.identifier.name : undefined;

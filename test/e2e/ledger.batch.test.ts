@@ -1,0 +1,236 @@
+import { randomUUID } from 'node:crypto';
+import { sql, type Transaction } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLedgerModule } from '../../src/modules/ledger/ledger.module.js';
+import {
+  type LedgerService,
+  MAX_BATCH_TRANSACTIONS,
+  type PostInput,
+} from '../../src/modules/ledger/ledger.service.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+const clearing = { kind: 'gateway_clearing' as const, currency: 'IDR' };
+const fees = { kind: 'platform_fees' as const, currency: 'IDR' };
+const wallet = (ownerId: string) => ({ kind: 'user_wallet' as const, ownerId, currency: 'IDR' });
+
+const topUp = (owner: string, amountMinor: bigint, reference: string): PostInput => ({
+  kind: 'top_up',
+  reference,
+  currency: 'IDR',
+  entries: [
+    { account: clearing, direction: 'debit', amountMinor },
+    { account: wallet(owner), direction: 'credit', amountMinor },
+  ],
+});
+const purchase = (
+  buyer: string,
+  seller: string,
+  amountMinor: bigint,
+  feeMinor: bigint,
+  reference: string,
+): PostInput => ({
+  kind: 'purchase',
+  reference,
+  currency: 'IDR',
+  entries: [
+    { account: wallet(buyer), direction: 'debit', amountMinor },
+    { account: wallet(seller), direction: 'credit', amountMinor: amountMinor - feeMinor },
+    { account: fees, direction: 'credit', amountMinor: feeMinor },
+  ],
+});
+
+/** Each owner gets `tops` top-ups of 1,000 and then spends 900 (fee 9) `buys` times at the seller. */
+const shoppingBatch = (owners: readonly string[], seller: string, prefix: string, tops = 5, buys = 5) =>
+  owners.flatMap((owner, i) => [
+    ...Array.from({ length: tops }, (_, n) => topUp(owner, 1_000n, `${prefix}-${i}-top-${n}`)),
+    ...Array.from({ length: buys }, (_, n) => purchase(owner, seller, 900n, 9n, `${prefix}-${i}-buy-${n}`)),
+  ]);
+
+const inTransaction = <T>(t: TestDatabase, fn: (trx: Transaction<object>) => Promise<T>) =>
+  t.database.db.transaction().execute(fn);
+
+const rowCounts = async (t: TestDatabase) => {
+  const { rows } = await sql<{ accounts: bigint; transactions: bigint; entries: bigint }>`
+    SELECT (SELECT count(*) FROM ledger_accounts) AS accounts,
+      (SELECT count(*) FROM ledger_transactions) AS transactions,
+      (SELECT count(*) FROM ledger_entries) AS entries`.execute(t.database.db);
+  return rows[0]!;
+};
+
+/** Each wallet's posted balance as the sum of its entries, by owner. */
+const walletSums = async (t: TestDatabase, owners: readonly string[]) => {
+  const { rows } = await sql<{ owner_id: string; net: string }>`
+    SELECT a.owner_id, sum(CASE e.direction WHEN 'credit' THEN e.amount ELSE -e.amount END)::text AS net
+    FROM ledger_accounts a JOIN ledger_entries e ON e.account_id = a.id
+    WHERE a.kind = 'user_wallet' AND a.owner_id = ANY(${owners}::uuid[])
+    GROUP BY a.owner_id`.execute(t.database.db);
+  return new Map(rows.map((row) => [row.owner_id, BigInt(row.net)]));
+};
+
+describe('ledger batches', () => {
+  let t: TestDatabase;
+  let ledger: LedgerService;
+  const postBatch = (inputs: PostInput[]) => inTransaction(t, (trx) => ledger.postBatch(trx, inputs));
+  const available = async (owner: string) => (await ledger.wallets(owner))[0]?.available;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    ledger = createLedgerModule({ db: t.database.db }).ledger;
+  });
+  afterAll(() => t.drop());
+
+  it('posts 5,000 transactions in one batch, every balance the sum of its entries, and skips them all when posted again', async () => {
+    const owners = Array.from({ length: 500 }, () => randomUUID());
+    const seller = randomUUID();
+    const batch = shoppingBatch(owners, seller, randomUUID());
+    expect(batch).toHaveLength(MAX_BATCH_TRANSACTIONS);
+    const before = await rowCounts(t);
+
+    const first = await postBatch(batch);
+    expect(first).toMatchObject({ posted: 5_000, skipped: 0, rejected: 0 });
+    expect(first.results.map((r) => [r.index, r.status])).toEqual(batch.map((_, i) => [i, 'posted']));
+    const after = await rowCounts(t);
+    expect(after.transactions - before.transactions).toBe(5_000n);
+    expect(after.entries - before.entries).toBe(2_500n * 2n + 2_500n * 3n);
+    expect(await available(owners[42]!)).toBe(500n);
+    expect(await available(seller)).toBe(2_500n * 891n);
+    const sums = await walletSums(t, [...owners, seller]);
+    for (const owner of [...owners, seller])
+      expect((await ledger.wallets(owner))[0]!.posted).toBe(sums.get(owner));
+    expect(await ledger.check()).toMatchObject({ ok: true, violations: [] });
+
+    const again = await postBatch(batch);
+    expect(again).toMatchObject({ posted: 0, skipped: 5_000, rejected: 0 });
+    // Each skipped item names the transaction posted the first time.
+    expect(again.results).toEqual(first.results.map((r) => ({ ...r, status: 'skipped' })));
+    expect(await rowCounts(t)).toEqual(after);
+  });
+
+  it('rejects an unbalanced and an overdrawing transaction with their codes and posts the others', async () => {
+    const [buyer, seller] = [randomUUID(), randomUUID()];
+    const unbalanced = topUp(buyer, 100n, randomUUID());
+    unbalanced.entries[1]!.amountMinor = 99n;
+    const batch = [
+      purchase(buyer, seller, 50n, 1n, randomUUID()), // before the top-up that would pay for it
+      topUp(buyer, 100n, randomUUID()),
+      unbalanced,
+      purchase(buyer, seller, 60n, 1n, randomUUID()),
+      purchase(buyer, seller, 41n, 1n, randomUUID()), // 40 left
+      purchase(buyer, seller, 40n, 1n, randomUUID()),
+    ];
+    const before = await rowCounts(t);
+    const result = await postBatch(batch);
+    expect(result).toMatchObject({ posted: 3, skipped: 0, rejected: 3 });
+    expect(result.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
+      'insufficient_funds',
+      'posted',
+      'unbalanced_transaction',
+      'posted',
+      'insufficient_funds',
+      'posted',
+    ]);
+    const after = await rowCounts(t);
+    expect(after.transactions - before.transactions).toBe(3n);
+    expect(after.entries - before.entries).toBe(2n + 3n + 3n);
+    expect(await available(buyer)).toBe(0n);
+    expect(await available(seller)).toBe(59n + 39n);
+
+    // Posted again: the posted ones are skipped, the refused ones refused again, nothing moves.
+    const again = await postBatch(batch);
+    expect(again.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
+      'insufficient_funds',
+      'skipped',
+      'unbalanced_transaction',
+      'skipped',
+      'insufficient_funds',
+      'skipped',
+    ]);
+    expect(await rowCounts(t)).toEqual(after);
+    expect(await ledger.check()).toMatchObject({ ok: true });
+  });
+
+  it('rejects an item naming an invalid account without creating any account for it', async () => {
+    const owner = randomUUID();
+    await postBatch([topUp(randomUUID(), 1n, randomUUID())]); // the clearing account exists
+    const before = await rowCounts(t);
+    const result = await postBatch([topUp('not-a-uuid', 5n, randomUUID()), topUp(owner, 5n, randomUUID())]);
+    expect(result.results[0]).toMatchObject({ status: 'rejected', code: 'invalid_ledger_account' });
+    expect(result.results[1]).toMatchObject({ status: 'posted' });
+    // Only the valid item's wallet is new.
+    expect((await rowCounts(t)).accounts - before.accounts).toBe(1n);
+  });
+
+  it('posts two batches on the same accounts at once, each reference once, with exact balances', async () => {
+    if (t.database.kind === 'postgres') {
+      // Open connections up front, so the two batches really overlap.
+      await Promise.all(Array.from({ length: 4 }, () => sql`SELECT pg_sleep(0.02)`.execute(t.database.db)));
+    }
+    const owners = Array.from({ length: 200 }, () => randomUUID());
+    const seller = randomUUID();
+    const before = await rowCounts(t);
+    // Round 0 creates the wallets as both batches race to use them; round 1 finds them all.
+    for (const round of [0, 1]) {
+      const shared = shoppingBatch(owners.slice(0, 20), seller, `shared-${round}-${seller}`, 1, 1);
+      const a = [...shoppingBatch(owners, seller, `a-${round}-${seller}`, 2, 1), ...shared];
+      const b = [...shared, ...shoppingBatch(owners, seller, `b-${round}-${seller}`, 2, 1)];
+      const [ra, rb] = await Promise.all([postBatch(a), postBatch(b)]);
+      expect(ra.rejected + rb.rejected).toBe(0);
+      // Whichever locked the accounts second found the shared references taken.
+      expect(ra.posted + rb.posted).toBe(a.length + b.length - shared.length);
+      expect(ra.skipped + rb.skipped).toBe(shared.length);
+    }
+    const after = await rowCounts(t);
+    expect(after.transactions - before.transactions).toBe(2n * BigInt(2 * (200 * 3) + 20 * 2));
+    for (const [i, owner] of owners.entries()) expect(await available(owner)).toBe(i < 20 ? 4_600n : 4_400n);
+    expect(await available(seller)).toBe(2n * BigInt(2 * 200 + 20) * 891n);
+    expect(await ledger.check()).toMatchObject({ ok: true, violations: [] });
+  });
+
+  it('refuses a batch above the limit or naming a reference twice, writing nothing', async () => {
+    const owner = randomUUID();
+    const before = await rowCounts(t);
+    const tooLarge = Array.from({ length: MAX_BATCH_TRANSACTIONS + 1 }, () => topUp(owner, 1n, randomUUID()));
+    await expect(postBatch(tooLarge)).rejects.toMatchObject({ kind: 'invalid', code: 'batch_too_large' });
+    const twice = [topUp(owner, 1n, `dup-${owner}`), topUp(randomUUID(), 2n, `dup-${owner}`)];
+    await expect(postBatch(twice)).rejects.toMatchObject({ kind: 'invalid', code: 'duplicate_reference' });
+    expect(await rowCounts(t)).toEqual(before);
+    expect(await ledger.wallets(owner)).toEqual([]);
+  });
+
+  it('keeps every entry pointing at a real account and transaction, checked once per statement', async () => {
+    const owner = randomUUID();
+    const posted = await postBatch([topUp(owner, 10n, randomUUID())]);
+    const { transactionId } = posted.results[0] as { transactionId: string };
+    const { rows } = await sql<{ id: string }>`
+      SELECT id FROM ledger_accounts WHERE kind = 'user_wallet' AND owner_id = ${owner}::uuid`.execute(
+      t.database.db,
+    );
+    const accountId = rows[0]!.id;
+    const insertEntry = (tx: string, acc: string) =>
+      sql`INSERT INTO ledger_entries (transaction_id, account_id, direction, amount)
+        VALUES (${tx}::uuid, ${acc}::uuid, 'debit', 1)`.execute(t.database.db);
+    await expect(insertEntry(transactionId, randomUUID())).rejects.toMatchObject({ code: '23503' });
+    await expect(insertEntry(randomUUID(), accountId)).rejects.toMatchObject({ code: '23503' });
+    await expect(
+      sql`DELETE FROM ledger_accounts WHERE id = ${accountId}::uuid`.execute(t.database.db),
+    ).rejects.toMatchObject({ code: '23503' });
+    await expect(
+      sql`UPDATE ledger_accounts SET id = ${randomUUID()}::uuid WHERE id = ${accountId}::uuid`.execute(
+        t.database.db,
+      ),
+    ).rejects.toMatchObject({ code: '23503' });
+    await expect(sql`TRUNCATE ledger_accounts CASCADE`.execute(t.database.db)).rejects.toThrow(
+      /never truncated/,
+    );
+    // An account nothing points at may still go, as under a foreign key.
+    const { rows: spare } = await sql<{ id: string }>`
+      INSERT INTO ledger_accounts (kind, currency, no_overdraft) VALUES ('platform_fees', 'KES', false)
+      RETURNING id`.execute(t.database.db);
+    await sql`DELETE FROM ledger_accounts WHERE id = ${spare[0]!.id}::uuid`.execute(t.database.db);
+    expect(await ledger.check()).toMatchObject({ ok: true });
+  });
+
+  it('answers an empty batch with nothing posted', async () => {
+    expect(await postBatch([])).toEqual({ posted: 0, skipped: 0, rejected: 0, results: [] });
+  });
+});
