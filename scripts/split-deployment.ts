@@ -178,8 +178,15 @@ export async function startSplitDeployment(
     gateways.push(splitProcess('gateway', index, await freePort(), await freePort(), gatewayEnv, cli));
   all.push(...gateways);
   // The first instance migrates (under the migrations' advisory lock); the rest start together.
-  await all[0]!.start();
-  await Promise.all(all.slice(1).map((member) => member.start()));
+  try {
+    await all[0]!.start();
+    await Promise.all(all.slice(1).map((member) => member.start()));
+  } catch (error) {
+    // A member that could not start (a port taken meanwhile, a timeout) must not leave the
+    // others running with nobody to stop them.
+    await Promise.all(all.map((member) => member.stop().catch(() => {})));
+    throw error;
+  }
   return {
     gateways,
     all,
