@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.js';
 import { loadSigningKeyPem } from '../../src/platform/auth/signing-key.js';
 import { AccessTokens } from '../../src/platform/auth/tokens.js';
-import { unprocessable } from '../../src/platform/errors.js';
+import { unauthenticated, unprocessable } from '../../src/platform/errors.js';
 import { ok } from '../../src/platform/http/envelope.js';
 import { RateLimits } from '../../src/platform/http/rate-limits.js';
 import { createHttpApp } from '../../src/platform/http/server.js';
@@ -66,6 +66,9 @@ async function buildApp(): Promise<FastifyInstance> {
       if (delayMs > 0) await sleep(delayMs);
       const outcome = request.headers['x-test-outcome'];
       if (outcome === 'decline') throw unprocessable('card_declined', 'the card was declined');
+      // What a split-out service answers when the token expired after the gateway accepted it.
+      if (outcome === 'token-expired-downstream')
+        throw unauthenticated('invalid_token', 'the access token is invalid or expired');
       const charge = await db.database.db.transaction().execute(async (trx) => {
         const { rows } = await sql<{ id: string }>`
           INSERT INTO test_charges (user_id, account, amount)
@@ -287,6 +290,19 @@ describe('Idempotency-Key on a money-moving POST', () => {
     expect(retried.status).toBe(201);
     expect(retried.replayed).toBe(false);
     expect((await charge(caller, { key })).text).toBe(retried.text);
+    expect(await chargesOf(caller)).toBe(1);
+  });
+
+  it('releases the key when the request was refused 401 after the claim, so a retry with a new token runs', async () => {
+    const caller = await newCaller();
+    const key = randomUUID();
+    const refused = await charge(caller, { key, headers: { 'x-test-outcome': 'token-expired-downstream' } });
+    expect(refused.status).toBe(401);
+    expect(await store.read(caller.id, key)).toBeUndefined();
+
+    const retried = await charge(caller, { key });
+    expect(retried.status).toBe(201);
+    expect(retried.replayed).toBe(false);
     expect(await chargesOf(caller)).toBe(1);
   });
 

@@ -5,6 +5,7 @@ import {
   decide,
   fingerprintRequest,
   IDEMPOTENCY_KEY_HEADER,
+  keepsOutcome,
   parseIdempotencyKey,
   REPLAYED_HEADER,
 } from './idempotency.rules.js';
@@ -64,7 +65,7 @@ function storable(payload: unknown): string | undefined {
  *   body byte for byte) with `idempotent-replayed: true`; 4xx answers included;
  * - same key, different request → 422 `idempotency_key_reused`;
  * - same key while the first request still runs → 409 `idempotency_request_in_flight`;
- * - a first request ending in 5xx releases the key, so the client may retry with it;
+ * - a first request ending in 5xx or 401 releases the key, so the client may retry with it;
  * - a holder renews its lease while it runs; one that died leaves a lease that lapses,
  *   after which the same request may take the key over.
  * Must be installed before the routes it applies to are registered.
@@ -176,7 +177,7 @@ export function installIdempotency(app: FastifyInstance, store: IdempotencyStore
     stopHeartbeat(state);
     try {
       const body = storable(payload);
-      if (reply.statusCode >= 500) {
+      if (!keepsOutcome(reply.statusCode)) {
         await store.release(state.claim);
       } else if (body === undefined) {
         request.log.error(

@@ -6,6 +6,7 @@ import {
   canonicalJson,
   decide,
   fingerprintRequest,
+  keepsOutcome,
   type KeyRecord,
   parseIdempotencyKey,
 } from './idempotency.rules.js';
@@ -159,5 +160,15 @@ describe('the decision for a request whose key is already taken', () => {
     ['an expired claim by another request', 'take_over', inFlight(other, at(-1), at(-1))],
   ])('%s → %s', (_, expected, existing) => {
     expect(decide(existing, mine, now)).toBe(expected);
+  });
+});
+
+describe('which outcomes a key remembers', () => {
+  it('keeps successes and refusals that ran as the caller, 401 excepted', () => {
+    for (const status of [200, 201, 400, 402, 403, 404, 409, 422]) expect(keepsOutcome(status)).toBe(true);
+  });
+
+  it('forgets a 401 (never run as the caller) and every 5xx, so a retry can run', () => {
+    for (const status of [401, 500, 502, 503, 504]) expect(keepsOutcome(status)).toBe(false);
   });
 });

@@ -104,3 +104,14 @@ export function decide(existing: KeyRecord | undefined, fingerprint: string, now
   // A holder that stopped renewing its lease has died; the same request may finish its work.
   return existing.lockedUntil.getTime() < now.getTime() ? 'take_over' : 'in_flight';
 }
+
+/**
+ * Whether a response is remembered under its key, to be replayed to every retry. Stripe
+ * saves a result only once the endpoint started executing: a 5xx may not have finished its
+ * work, and a 401 means the request was never run as the caller (in the split deployment
+ * a service may find the token expired a moment after the gateway accepted it). Both
+ * release the key, so the client's retry with a fresh token runs.
+ */
+export function keepsOutcome(status: number): boolean {
+  return status < 500 && status !== 401;
+}
