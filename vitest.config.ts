@@ -25,6 +25,9 @@ if (!hasChromium) {
 
 export default defineConfig({
   test: {
+    // Most suites wait on PostgreSQL, NATS, child processes or a browser rather than compute:
+    // two files at a time keep both cores busy (vitest's default on 2 cores is one).
+    maxWorkers: Number(process.env.TEST_WORKERS ?? 2),
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
@@ -69,6 +72,9 @@ export default defineConfig({
             'test/e2e/auth.tokens.test.ts',
             'test/e2e/catalog.products.test.ts',
             'test/e2e/catalog.listing.test.ts',
+            'test/e2e/catalog.categories.test.ts',
+            'test/e2e/catalog.gallery.test.ts',
+            'test/e2e/carts*.test.ts',
             'test/e2e/payments.checkout.test.ts',
             'test/e2e/payments.lifecycle.test.ts',
             'test/e2e/idempotency.test.ts',

@@ -60,7 +60,7 @@ function cases(fixture: { token: string; userId: string; productIds: string[] })
         messages: fixture.productIds.map((id) => framed(productMethod.requestSerialize({ id }))),
         metadata: {},
       },
-      decode: (bytes) => productMethod.responseDeserialize(bytes) as Record<string, unknown>,
+      decode: (bytes) => productMethod.responseDeserialize(bytes) as unknown as Record<string, unknown>,
       check: (product) => product.id === fixture.productIds[0],
       rest: {
         name: 'GET /products/:id',

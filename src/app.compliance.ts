@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { AddressesService } from './modules/addresses/addresses.service.js';
+import type { CartsModule } from './modules/carts/carts.module.js';
 import type { Config } from './config.js';
 import type { LedgerService } from './modules/ledger/ledger.service.js';
 import type { NotificationsModule } from './modules/notifications/notifications.module.js';
@@ -30,6 +32,10 @@ export function createComplianceModules(deps: {
   ledger: LedgerService;
   wallets: WalletsModule;
   webhooks: WebhooksModule;
+  /** Buyers' address books, exported and erased with the rest of a person's data. */
+  addresses?: AddressesService;
+  /** Carts, exported and erased likewise. */
+  carts?: CartsModule['privacy'];
 }) {
   const { config, db, users, payments, wallets } = deps;
   const oauth = createOAuthModule({
@@ -68,6 +74,8 @@ export function createComplianceModules(deps: {
       },
       webhooks: deps.webhooks.webhooks,
       oauth: { list: (actor) => oauth.oauth.list(actor), revokeClientsOf: oauth.revokeClientsOf },
+      ...(deps.addresses ? { addresses: deps.addresses } : {}),
+      ...(deps.carts ? { carts: deps.carts } : {}),
     },
   });
   return { oauth, privacy };

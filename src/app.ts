@@ -1,9 +1,10 @@
-import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { audienceOf, openEvents, paymentEventsOn } from './app.events.js';
 import { startBackgroundJobs } from './app.jobs.js';
 import { createComplianceModules } from './app.compliance.js';
+import { createCommerceModules } from './app.commerce.js';
+import { createMessagingModules } from './app.messaging.js';
 import { type CatalogModule, createCatalogModule } from './modules/catalog/catalog.module.js';
 import { createLedgerModule } from './modules/ledger/ledger.module.js';
 import {
@@ -13,12 +14,8 @@ import {
 } from './modules/ledger/ledger.routes.js';
 import type { LedgerService } from './modules/ledger/ledger.service.js';
 import { createPaymentsModule, type PaymentsModule } from './modules/payments/payments.module.js';
-import {
-  createNotificationsModule,
-  type NotificationsModule,
-} from './modules/notifications/notifications.module.js';
-import { createPushModule, type PushModule } from './modules/push/push.module.js';
-import { loadVapidKeys } from './modules/push/push.vapid.js';
+import type { NotificationsModule } from './modules/notifications/notifications.module.js';
+import type { PushModule } from './modules/push/push.module.js';
 import type { OAuthModule } from './modules/oauth/oauth.module.js';
 import { Consents } from './modules/privacy/privacy.consents.js';
 import type { PrivacyModule } from './modules/privacy/privacy.module.js';
@@ -29,7 +26,6 @@ import type { EventBus } from './platform/events/event-bus.js';
 import { startTracing } from './platform/tracing/tracing.js';
 import { databaseOutbox } from './platform/events/outbox.js';
 import { OutboxRelay } from './platform/events/outbox.relay.js';
-import { openMailer } from './platform/mail/open.js';
 import { installHttpMetrics } from './platform/metrics/metrics.http.js';
 import type { PlatformMetrics } from './platform/metrics/metrics.platform.js';
 import { platformMetrics } from './app.gauges.js';
@@ -218,34 +214,24 @@ export async function createPlatform(
     midtrans: midtrans?.client,
     appUrl: config.publicUrl,
   });
-  const mailer = await openMailer({ smtpUrl: config.smtpUrl, mailDir: path.join(config.dataDir, 'mail') });
-  const notifications = createNotificationsModule({
-    consents,
-    db: database.db,
-    keyring,
-    directory: users.users,
-    mailer,
-    outbox,
-    logger,
-    branding: {
-      productName: config.mail.brandName,
-      from: config.mailFrom,
-      supportEmail: config.mail.supportAddress,
-      accentColor: config.mail.accentColor,
-      footer: config.mail.footer,
+  const commerce = createCommerceModules({
+    ...{
+      config,
+      db: database.db,
+      keyring,
+      logger,
+      outbox,
+      users,
+      catalog,
+      payments,
+      ledger,
+      wallets,
+      midtrans,
     },
-    policy: { baseDelayMs: config.mail.retryBaseMs, maxDelayMs: 3_600_000, maxAgeMs: 2 * 86_400_000 },
-    leaseMs: 120_000,
+    localIris: extras.localMidtrans?.iris,
   });
-  const push = createPushModule({
-    db: database.db,
-    logger,
-    mode: config.mode,
-    vapid: {
-      ...loadVapidKeys(config.push.vapidKeys, config.dataDir),
-      subject: config.push.vapidSubject,
-    },
-    policy: { baseDelayMs: config.push.retryBaseMs },
+  const { mailer, notifications, push } = await createMessagingModules({
+    ...{ config, db: database.db, keyring, logger, outbox, consents, users },
   });
   const { oauth, privacy } = createComplianceModules({
     config,
@@ -260,6 +246,8 @@ export async function createPlatform(
     ledger,
     wallets,
     webhooks,
+    addresses: commerce.addresses,
+    carts: commerce.carts,
   });
   // Only the role that relays needs the real bus and the consumers; the others write the outbox.
   const { events, relay, stopAnnouncing } = await openEvents(database, logger, config, {
@@ -323,6 +311,7 @@ export async function createPlatform(
       ...(wallets.gatewayOrders ? [wallets.gatewayOrders] : []),
     ]);
     wallets.routes(app);
+    commerce.routes(app, remote);
     webhooks.routes(app);
     notifications.routes(app);
     push.routes(app);
@@ -359,6 +348,7 @@ export async function createPlatform(
     metrics,
     reconcile,
   });
+  stops.push(...commerce.startJobs(plan));
 
   return {
     app,

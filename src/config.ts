@@ -8,7 +8,6 @@ import {
   ConfigError,
   corsOrigins,
   duration,
-  durationAtLeast,
   integer,
   minorAmount,
   natsStream,
@@ -26,6 +25,8 @@ import { encryptionSettings, type OidcSettings, oidcSettings } from './config.id
 import type { EncryptionSettings } from './platform/crypto/keyring.load.js';
 import { type TlsSettings, tlsSettings } from './config.tls.js';
 import { type TracingSettings, tracingSettings } from './config.tracing.js';
+import { type PayoutsSettings, payoutsSettings } from './config.payouts.js';
+import { type RetentionSettings, retentionSettings } from './config.retention.js';
 import { type MetricsSettings, metricsSettings } from './config.metrics.js';
 import { type PasswordHashingSettings, passwordHashingSettings } from './config.passwords.js';
 
@@ -48,6 +49,8 @@ export interface Config {
   tls: TlsSettings;
   /** OpenTelemetry tracing (config.ops.ts): off unless OTEL_EXPORTER_OTLP_ENDPOINT is set. */
   tracing: TracingSettings;
+  /** Payouts to banks through Midtrans Iris (config.payouts.ts): off unless IRIS_* are set. */
+  payouts: PayoutsSettings;
   /** Prometheus metrics on their own listener, and the periodic ledger check (config.metrics.ts). */
   metrics: MetricsSettings;
   /** How many password hashes run at once, and how many may wait (config.passwords.ts). */
@@ -126,6 +129,10 @@ export interface Config {
   maxLineQuantity: number;
   paymentExpiryMs: number;
   paymentExpirySweepMs: number;
+  /** CART_TTL: a cart is deleted this long after its last change. */
+  cartTtlMs: number;
+  /** CART_EXPIRY_SWEEP: how often expired carts are deleted. */
+  cartExpirySweepMs: number;
   refunds: {
     /** How long a pending refund waits before the reconciler first asks its gateway. */
     firstCheckDelayMs: number;
@@ -135,18 +142,8 @@ export interface Config {
   };
   /** How long an idempotent request's key stays locked after its holder stops renewing it. */
   idempotencyLeaseMs: number;
-  /** How long records are kept before the retention job deletes them (RETENTION_*). */
-  retention: {
-    intervalMs: number;
-    /** Idempotency keys (and their stored responses): at least 24 h. */
-    idempotencyMs: number;
-    /** Finished mails with their attempts, and finished Web Push deliveries. */
-    notificationsMs: number;
-    /** Finished webhook deliveries with their attempts. */
-    deliveriesMs: number;
-    /** Audit entries: at least 7 days (the database refuses to delete younger ones anyway). */
-    auditMs: number;
-  };
+  /** How long records are kept before the retention job deletes them (config.retention.ts). */
+  retention: RetentionSettings;
   /** Unset: Midtrans when it is configured (as the seed's clients expect), else the wallet. */
   defaultPaymentMethod: 'wallet' | 'manual' | 'midtrans' | undefined;
   defaultCurrency: string;
@@ -227,6 +224,7 @@ export function loadConfig(
     grpcPort: integer(env, 'GRPC_PORT', 50051, 0, 65535),
     tls,
     tracing: tracingSettings(env),
+    payouts: payoutsSettings(env, readFile),
     metrics: metricsSettings(env),
     passwordHashing: passwordHashingSettings(env),
     services: {
@@ -296,19 +294,15 @@ export function loadConfig(
     maxLineQuantity: integer(env, 'MAX_LINE_QUANTITY', 10_000, 1, 1_000_000),
     paymentExpiryMs: duration(env, 'PAYMENT_EXPIRY', '24h'),
     paymentExpirySweepMs: duration(env, 'PAYMENT_EXPIRY_SWEEP', '15s'),
+    cartTtlMs: duration(env, 'CART_TTL', '7d'),
+    cartExpirySweepMs: duration(env, 'CART_EXPIRY_SWEEP', '5m'),
     refunds: {
       firstCheckDelayMs: duration(env, 'REFUND_CHECK_DELAY', '60s'),
       maxCheckDelayMs: duration(env, 'REFUND_CHECK_MAX_DELAY', '1h'),
       reconcileIntervalMs: duration(env, 'REFUND_RECONCILE_INTERVAL', '15s'),
     },
     idempotencyLeaseMs: duration(env, 'IDEMPOTENCY_LEASE', '60s'),
-    retention: {
-      intervalMs: duration(env, 'RETENTION_INTERVAL', '1h'),
-      idempotencyMs: durationAtLeast(env, 'RETENTION_IDEMPOTENCY', '24h', 24 * 3_600_000),
-      notificationsMs: duration(env, 'RETENTION_NOTIFICATIONS', '90d'),
-      deliveriesMs: duration(env, 'RETENTION_DELIVERIES', '30d'),
-      auditMs: durationAtLeast(env, 'RETENTION_AUDIT', '365d', 7 * 24 * 3_600_000),
-    },
+    retention: retentionSettings(env),
     defaultPaymentMethod: read(env, 'DEFAULT_PAYMENT_METHOD')
       ? oneOf(env, 'DEFAULT_PAYMENT_METHOD', ['wallet', 'manual', 'midtrans'] as const, 'wallet')
       : undefined,

@@ -1,4 +1,6 @@
+import { addressesEncryptedColumns } from './modules/addresses/addresses.encryption.js';
 import { notificationsEncryptedColumns } from './modules/notifications/notifications.repository.js';
+import { payoutsEncryptedColumns } from './modules/payouts/payouts.repository.js';
 import { usersEncryptedColumns } from './modules/users/users.encryption.js';
 import { recoveryEncryptedColumns } from './modules/users/users.recovery-tables.js';
 import { webhooksEncryptedColumns } from './modules/webhooks/webhooks.repository.js';
@@ -16,4 +18,6 @@ export const encryptedColumns: readonly EncryptedColumns[] = [
   ...webhooksEncryptedColumns,
   ...notificationsEncryptedColumns,
   ...idempotencyEncryptedColumns,
+  ...payoutsEncryptedColumns,
+  ...addressesEncryptedColumns,
 ];

@@ -38,6 +38,7 @@ const fromMessage = (message: Product__Output): PublicProduct => ({
   thumbnail_url: message.thumbnail_url ?? null,
   created_at: message.created_at ?? '',
   updated_at: message.updated_at ?? '',
+  category_ids: message.category_ids ?? [],
 });
 
 const imageOf = (image: ImageUpload | undefined) => (image ? { image: { content: image.bytes } } : {});

@@ -13,6 +13,16 @@ import { type CatalogCaches, catalogRoutes } from './catalog.routes.js';
 import type { Encoded } from '../../platform/grpc/encoded.js';
 import type { Product as ProductMessage } from '../../generated/proto/mamlaka/catalog/v1/Product.js';
 import { CatalogService } from './catalog.service.js';
+import { CategoriesRepository } from './catalog.categories.repository.js';
+import { CategoryService } from './catalog.categories.js';
+import { categoryRoutes } from './catalog.categories.routes.js';
+import { CollectionsRepository } from './catalog.collections.repository.js';
+import { CollectionService } from './catalog.collections.js';
+import { collectionRoutes } from './catalog.collections.routes.js';
+import { GalleryRepository } from './catalog.gallery.repository.js';
+import { ProductGallery } from './catalog.gallery.js';
+import { galleryRoutes } from './catalog.gallery.routes.js';
+import { ProductImages } from './catalog.images.js';
 
 export interface CatalogModule {
   catalog: CatalogService;
@@ -20,6 +30,9 @@ export interface CatalogModule {
   routes(app: FastifyInstance, remote?: CatalogApi): void;
   /** Serves mamlaka.catalog.v1.CatalogService on the gRPC server. */
   grpc?(server: GrpcServer): void;
+  /** Categories, collections and galleries: served in process in every role with REST. */
+  depth: { categories: CategoryService; collections: CollectionService; gallery: ProductGallery };
+  depthRoutes(app: FastifyInstance): void;
 }
 
 /**
@@ -51,17 +64,36 @@ export function createCatalogModule(deps: {
     maxEntries: 20_000,
     ttlMs: deps.cacheTtlMs,
   });
+  const changed = {
+    async product(productId: string) {
+      await caches.products.invalidate(productId);
+      await caches.lists.invalidateAll();
+    },
+    listings: () => caches.lists.invalidateAll(),
+  };
   const catalog = new CatalogService(
     CatalogRepository.of(deps.db),
     deps.storage,
     { defaultCurrency: deps.defaultCurrency, imageMaxBytes: deps.imageMaxBytes },
     deps.logger,
-    async (productId) => {
-      await caches.products.invalidate(productId);
-      await caches.lists.invalidateAll();
-    },
+    changed.product,
   );
+  const depth = {
+    categories: new CategoryService(CategoriesRepository.of(deps.db), changed),
+    collections: new CollectionService(CollectionsRepository.of(deps.db), catalog),
+    gallery: new ProductGallery(
+      GalleryRepository.of(deps.db),
+      new ProductImages(deps.storage, deps.imageMaxBytes, deps.logger),
+      changed.product,
+    ),
+  };
   return {
+    depth,
+    depthRoutes(app) {
+      categoryRoutes(app, depth);
+      collectionRoutes(app, depth);
+      galleryRoutes(app, depth);
+    },
     catalog,
     routes: (app, remote) =>
       catalogRoutes(app, { catalog: remote ?? catalog, caches, sandbox: deps.sandbox }),

@@ -13,6 +13,8 @@ export interface ProductFilters {
   inStock?: boolean;
   /** A tsquery for the 'simple' configuration (see searchQuery). */
   search?: string;
+  /** Products in any of these categories (a category and its descendants). */
+  categoryIds?: string[];
 }
 
 export type ListedProduct = ProductRow & { cursor_key: string };
@@ -60,6 +62,16 @@ export class CatalogRepository {
       .where('id', '=', id)
       .where('deleted_at', 'is', null)
       .executeTakeFirst();
+  }
+
+  findManyLive(ids: readonly string[]): Promise<ProductRow[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('products')
+      .selectAll()
+      .where('id', 'in', ids)
+      .where('deleted_at', 'is', null)
+      .execute();
   }
 
   /** The prices of those of `ids` that are live, in no particular order. */
@@ -154,6 +166,17 @@ export class CatalogRepository {
     if (filters.maxPriceMinor !== undefined) query = query.where('price_minor', '<=', filters.maxPriceMinor);
     if (filters.inStock !== undefined) query = query.where('stock', filters.inStock ? '>' : '=', 0);
     if (filters.search) query = query.where(sql<boolean>`search @@ to_tsquery('simple', ${filters.search})`);
+    const categoryIds = filters.categoryIds;
+    if (categoryIds) {
+      query = query.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('product_categories')
+            .select('product_categories.product_id')
+            .whereRef('product_categories.product_id', '=', 'products.id')
+            .where('product_categories.category_id', 'in', categoryIds),
+        ),
+      );
+    }
 
     if (sort === 'newest') {
       if (cursor) {
@@ -174,4 +197,88 @@ export class CatalogRepository {
     }
     return query.limit(limit + 1).execute() as Promise<ListedProduct[]>;
   }
+
+  /**
+   * The category named by id or slug and all its descendants; empty when there is none.
+   * UNION (not UNION ALL) stops at a row already seen, so even a cycle would end.
+   */
+  async categorySubtree(idOrSlug: string): Promise<string[]> {
+    const isId = UUID.test(idOrSlug);
+    const result = await sql<{ id: string }>`
+      WITH RECURSIVE tree AS (
+        SELECT id FROM categories WHERE ${isId ? sql`id = ${idOrSlug}::uuid` : sql`slug = ${idOrSlug}`}
+        UNION
+        SELECT c.id FROM categories c JOIN tree t ON c.parent_id = t.id
+      )
+      SELECT id FROM tree LIMIT 10000`.execute(this.db);
+    return result.rows.map((row) => row.id);
+  }
+
+  /** The categories of each of `productIds`, ids in order; products with none are absent. */
+  async categoryIdsOf(productIds: readonly string[]): Promise<Map<string, string[]>> {
+    const byProduct = new Map<string, string[]>();
+    if (productIds.length === 0) return byProduct;
+    const rows = await this.db
+      .selectFrom('product_categories')
+      .select(['product_id', 'category_id'])
+      .where('product_id', 'in', productIds)
+      .orderBy('product_id')
+      .orderBy('category_id')
+      .execute();
+    for (const row of rows)
+      byProduct.set(row.product_id, [...(byProduct.get(row.product_id) ?? []), row.category_id]);
+    return byProduct;
+  }
+
+  /** Runs `work` in one transaction over this repository. */
+  transaction<T>(work: (repo: CatalogRepository) => Promise<T>): Promise<T> {
+    return (this.db as Kysely<CatalogTables>)
+      .transaction()
+      .execute((trx) => work(new CatalogRepository(trx)));
+  }
+
+  /** Adds `keys` as the gallery's first image, after the product was created with them. */
+  async insertCover(productId: string, keys: { image_key: string; thumbnail_key: string | null }) {
+    await this.db
+      .insertInto('product_images')
+      .values({ product_id: productId, ...keys, position: 0 })
+      .execute();
+  }
+
+  /**
+   * The gallery's first image becomes `next` (the single-image update): the row holding the
+   * old cover's keys is rewritten, or a first row is added to an empty gallery.
+   */
+  async replaceCover(
+    productId: string,
+    oldImageKey: string | null,
+    next: { image_key: string; thumbnail_key: string | null },
+  ) {
+    const replaced = oldImageKey
+      ? await this.db
+          .updateTable('product_images')
+          .set(next)
+          .where('product_id', '=', productId)
+          .where('image_key', '=', oldImageKey)
+          .executeTakeFirst()
+      : undefined;
+    if (replaced && replaced.numUpdatedRows > 0n) return;
+    await this.db
+      .updateTable('product_images')
+      .set((eb) => ({ position: eb('position', '+', 1) }))
+      .where('product_id', '=', productId)
+      .execute();
+    await this.insertCover(productId, next);
+  }
+
+  /** Every image of a product's gallery (for removing their objects). */
+  galleryKeys(productId: string) {
+    return this.db
+      .selectFrom('product_images')
+      .select(['image_key', 'thumbnail_key'])
+      .where('product_id', '=', productId)
+      .execute();
+  }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -125,7 +125,7 @@ export function catalogRoutes(
         tags: ['products'],
         summary: 'Products (anyone): filters, full-text search, cursor pagination; supports If-None-Match',
         querystring: ListProductsQuery,
-        response: { 200: ProductList, 304: Type.Null(), ...errorResponses(400) },
+        response: { 200: ProductList, 304: Type.Null(), ...errorResponses(400, 404) },
       },
     },
     async (request, reply) => {

@@ -44,10 +44,16 @@ export interface PublicProduct {
   thumbnail_url: string | null;
   created_at: string;
   updated_at: string;
+  /** The categories the product is filed under (catalog depth); empty for most seed products. */
+  category_ids: string[];
 }
 
 /** The product as the API shows it: the seed's field names, the price as a decimal string. */
-export const toPublicProduct = (row: ProductRow, imageUrl: (key: string) => string): PublicProduct => ({
+export const toPublicProduct = (
+  row: ProductRow,
+  imageUrl: (key: string) => string,
+  categoryIds: string[] = [],
+): PublicProduct => ({
   id: row.id,
   user_id: row.seller_id,
   name: row.name,
@@ -59,4 +65,5 @@ export const toPublicProduct = (row: ProductRow, imageUrl: (key: string) => stri
   thumbnail_url: row.thumbnail_key ? imageUrl(row.thumbnail_key) : null,
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
+  category_ids: categoryIds,
 });

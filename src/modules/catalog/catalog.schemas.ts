@@ -53,6 +53,13 @@ export const ListProductsQuery = Type.Object(
     currency: Type.Optional(Currency),
     in_stock: Type.Optional(Type.Boolean()),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'full-text search' })),
+    category: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 100,
+        description: "a category's id or slug: its products and its descendants'",
+      }),
+    ),
     sort: Type.Optional(Type.Enum(['newest', 'price_asc', 'price_desc'], { default: 'newest' })),
   },
   strict,
@@ -74,6 +81,7 @@ export const Product = Type.Object({
   }),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
+  category_ids: Type.Array(Type.String({ format: 'uuid' }), { maxItems: 10 }),
 });
 
 export const ProductList = paginatedEnvelope(Product);

@@ -6,7 +6,7 @@ import type { ObjectStorage } from '../../platform/storage/object-storage.js';
 import { decodeCursor, encodeCursor, type ProductSort, searchQuery } from './catalog.cursor.js';
 import { CatalogRepository, type ProductChanges, type ProductFilters } from './catalog.repository.js';
 import { type PublicProduct, priceToMinor, resolveCurrency, toPublicProduct } from './catalog.rules.js';
-import { type ImageUpload, ProductImages } from './catalog.images.js';
+import { type ImageKeys, type ImageUpload, ProductImages } from './catalog.images.js';
 import type { ProductRow } from './catalog.tables.js';
 
 export type { ImageUpload };
@@ -30,6 +30,8 @@ export interface ListProductsQuery {
   currency?: string;
   in_stock?: boolean;
   q?: string;
+  /** A category's id or slug: its products and its descendants'. */
+  category?: string;
   sort: ProductSort;
 }
 
@@ -91,15 +93,20 @@ export class CatalogService {
     const currency = resolveCurrency(input.currency, this.options.defaultCurrency);
     const priceMinor = priceToMinor(input.price, currency);
     const row = await this.images.withStored(image, (keys) =>
-      this.repo.insert({
-        seller_id: seller.userId,
-        name: input.name.trim(),
-        description: input.description?.trim() ?? '',
-        price_minor: priceMinor,
-        currency,
-        stock: input.stock,
-        image_key: keys?.image_key ?? null,
-        thumbnail_key: keys?.thumbnail_key ?? null,
+      this.repo.transaction(async (repo) => {
+        const inserted = await repo.insert({
+          seller_id: seller.userId,
+          name: input.name.trim(),
+          description: input.description?.trim() ?? '',
+          price_minor: priceMinor,
+          currency,
+          stock: input.stock,
+          image_key: keys?.image_key ?? null,
+          thumbnail_key: keys?.thumbnail_key ?? null,
+        });
+        // The single image is also the first of the product's gallery.
+        if (keys?.image_key) await repo.insertCover(inserted.id, { ...keys, image_key: keys.image_key });
+        return inserted;
       }),
     );
     await this.onChange(row.id);
@@ -121,14 +128,19 @@ export class CatalogService {
     const current = await this.ownedProduct(actor, id);
     if (Object.keys(input).length === 0 && !image) throw invalid('empty_update', 'nothing to update');
     const changes = this.changesFrom(current, input);
-    const row = await this.images.withStored(image, async (keys) => {
-      const updated = await this.repo.update(id, current.version, { ...changes, ...keys });
-      if (!updated) throw conflict('product_changed', 'the product changed meanwhile; retry');
-      return updated;
-    });
+    const row = await this.images.withStored(image, (keys) =>
+      this.repo.transaction(async (repo) => {
+        const updated = await repo.update(id, current.version, { ...changes, ...keys });
+        if (!updated) throw conflict('product_changed', 'the product changed meanwhile; retry');
+        // A new single image replaces the gallery's first one.
+        if (keys?.image_key)
+          await repo.replaceCover(id, current.image_key, { ...keys, image_key: keys.image_key });
+        return updated;
+      }),
+    );
     if (image) await this.images.remove(current);
     await this.onChange(id);
-    return this.present(row);
+    return this.present(row, await this.categoryIdsOf(id));
   }
 
   /**
@@ -140,7 +152,9 @@ export class CatalogService {
     await this.ownedProduct(actor, id);
     const deleted = await this.repo.softDelete(id);
     if (!deleted) throw notFound('product');
-    await this.images.remove(deleted);
+    const gallery: ImageKeys[] = await this.repo.galleryKeys(id);
+    if (!gallery.some((keys) => keys.image_key === deleted.image_key)) gallery.push(deleted);
+    for (const keys of gallery) await this.images.remove(keys);
     await this.onChange(id);
   }
 
@@ -222,14 +236,24 @@ export class CatalogService {
   /** A product as it is now, deleted or not, for order history. */
   async snapshot(id: string): Promise<PublicProduct | undefined> {
     const row = await this.repo.findAny(id);
-    return row ? this.present(row) : undefined;
+    return row ? this.present(row, await this.categoryIdsOf(id)) : undefined;
   }
 
   /** A live product, for anyone. @throws `product_not_found` (404) */
   async retrieve(id: string): Promise<PublicProduct> {
     const row = await this.repo.findLive(id);
     if (!row) throw notFound('product');
-    return this.present(row);
+    return this.present(row, await this.categoryIdsOf(id));
+  }
+
+  /** The live products among `ids`, in the order given (for curated lists). */
+  async retrieveMany(ids: readonly string[]): Promise<PublicProduct[]> {
+    const rows = new Map((await this.repo.findManyLive(ids)).map((row) => [row.id, row]));
+    const categories = await this.repo.categoryIdsOf([...rows.keys()]);
+    return ids.flatMap((id) => {
+      const row = rows.get(id);
+      return row ? [this.present(row, categories.get(id))] : [];
+    });
   }
 
   /** One page of live products in keyset order. @throws `validation_failed` (400) */
@@ -238,11 +262,17 @@ export class CatalogService {
     if (query.cursor !== undefined && !cursor) {
       throw invalidField('cursor', 'invalid_cursor', 'cursor is not valid for this listing');
     }
-    const rows = await this.repo.list(this.filtersFrom(query), query.sort, cursor, query.limit);
+    const filters = this.filtersFrom(query);
+    if (query.category !== undefined) {
+      filters.categoryIds = await this.repo.categorySubtree(query.category);
+      if (filters.categoryIds.length === 0) throw notFound('category');
+    }
+    const rows = await this.repo.list(filters, query.sort, cursor, query.limit);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
+    const categories = await this.repo.categoryIdsOf(page.map((row) => row.id));
     return {
-      items: page.map((row) => this.present(row)),
+      items: page.map((row) => this.present(row, categories.get(row.id))),
       nextCursor:
         rows.length > query.limit && last
           ? encodeCursor({ sort: query.sort, key: last.cursor_key, id: last.id })
@@ -297,7 +327,11 @@ export class CatalogService {
     return row;
   }
 
-  private present(row: ProductRow): PublicProduct {
-    return toPublicProduct(row, (key) => this.images.urlFor(key));
+  private async categoryIdsOf(id: string): Promise<string[]> {
+    return (await this.repo.categoryIdsOf([id])).get(id) ?? [];
+  }
+
+  private present(row: ProductRow, categoryIds: string[] = []): PublicProduct {
+    return toPublicProduct(row, (key) => this.images.urlFor(key), categoryIds);
   }
 }

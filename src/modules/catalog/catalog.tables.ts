@@ -17,9 +17,57 @@ export interface ProductsTable {
   deleted_at: Date | null;
 }
 
+export interface CategoriesTable {
+  id: Generated<string>;
+  parent_id: string | null;
+  name: string;
+  slug: string;
+  position: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface ProductCategoriesTable {
+  product_id: string;
+  category_id: string;
+}
+
+export interface CollectionsTable {
+  id: Generated<string>;
+  title: string;
+  slug: string;
+  description: Generated<string>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+export interface CollectionProductsTable {
+  collection_id: string;
+  product_id: string;
+  position: number;
+}
+
+/** A product's gallery; the first image's keys are also the product's image_key and thumbnail_key. */
+export interface ProductImagesTable {
+  id: Generated<string>;
+  product_id: string;
+  image_key: string;
+  thumbnail_key: string | null;
+  position: number;
+  created_at: Generated<Date>;
+}
+
 /** The tables the catalog module owns. */
 export interface CatalogTables {
   products: ProductsTable;
+  categories: CategoriesTable;
+  product_categories: ProductCategoriesTable;
+  collections: CollectionsTable;
+  collection_products: CollectionProductsTable;
+  product_images: ProductImagesTable;
 }
 
 export type ProductRow = Selectable<ProductsTable>;
+export type CategoryRow = Selectable<CategoriesTable>;
+export type CollectionRow = Selectable<CollectionsTable>;
+export type ProductImageRow = Selectable<ProductImagesTable>;

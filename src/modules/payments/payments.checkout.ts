@@ -3,7 +3,14 @@ import type { Kysely, Transaction } from 'kysely';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { withTransactionRetry } from '../../platform/db/retry.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
-import { type AppError, invalid, invalidField, isAppError, unprocessable } from '../../platform/errors.js';
+import {
+  type AppError,
+  conflict,
+  invalid,
+  invalidField,
+  isAppError,
+  unprocessable,
+} from '../../platform/errors.js';
 import { recordCheckout } from '../../platform/metrics/metrics.registry.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import { eventForStatus, noPaymentEvents, type PaymentEvents } from './payments.events.js';
@@ -38,8 +45,30 @@ function replayOf(earlier: PublicPayment, input: CheckoutInput, method: string):
 }
 
 export interface CheckoutInput {
-  items: { product_id: string; quantity: number }[];
+  /**
+   * `expected_unit_price_minor`: the price the buyer was shown (a cart's); a line charged
+   * at any other price refuses the whole checkout.
+   */
+  items: { product_id: string; quantity: number; expected_unit_price_minor?: bigint }[];
   payment_method?: string;
+}
+
+/**
+ * Refuses a line whose price is not the one its buyer was shown. Checked inside the
+ * checkout's transaction against the price it charges, so a change after the caller's own
+ * check cannot slip through; unlike `price_changed`, no retry can make it pass.
+ * @throws `price_changed_since_quote` (409)
+ */
+function checkExpectedPrices(
+  items: CheckoutInput['items'],
+  charged: ReadonlyMap<string, { unitPriceMinor: bigint; name: string }>,
+): void {
+  for (const item of items) {
+    const line = charged.get(item.product_id);
+    if (item.expected_unit_price_minor === undefined || !line) continue;
+    if (line.unitPriceMinor !== item.expected_unit_price_minor)
+      throw conflict('price_changed_since_quote', `the price of ${line.name} changed since it was shown`);
+  }
 }
 
 const mixedCurrencies = () =>
@@ -75,7 +104,8 @@ export class Checkout {
    * Nothing is reserved or written for an order above the limits (OrderLimits).
    * @throws `validation_failed` (400; an `amount_too_large` field above the limits),
    * `product_not_found` (404), `insufficient_stock` (409), `mixed_currencies` (400),
-   * `price_changed` (409) when the price kept changing during every attempt
+   * `price_changed` (409) when the price kept changing during every attempt,
+   * `price_changed_since_quote` (409) when a line's `expected_unit_price_minor` is not its price
    */
   create(actor: Actor | undefined, input: CheckoutInput, idempotencyKey?: string): Promise<PublicPayment> {
     return recordCheckout(() => this.place(actor, input, idempotencyKey));
@@ -124,6 +154,7 @@ export class Checkout {
             // A price raised since checkLimits read it: the limits hold for the price charged.
             const charged = new Map(reserved.map((line) => [line.productId, line]));
             checkOrderLimits(input.items, (id) => charged.get(id), this.options.limits);
+            checkExpectedPrices(input.items, charged);
             const lines = priceLines(reserved, this.options.feeBps);
             attempt = {
               lines,

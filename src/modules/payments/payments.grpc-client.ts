@@ -80,7 +80,15 @@ export class PaymentsGrpcClient
     return fromMessage(
       await this.call<Payment__Output>(
         this.client.CreatePayment,
-        { items: input.items, payment_method: input.payment_method, idempotency_key: idempotencyKey },
+        {
+          items: input.items.map((item) => ({
+            product_id: item.product_id,
+            quantity: item.quantity,
+            expected_unit_price_minor: item.expected_unit_price_minor?.toString(),
+          })),
+          payment_method: input.payment_method,
+          idempotency_key: idempotencyKey,
+        },
         actor,
       ),
     );

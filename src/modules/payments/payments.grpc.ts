@@ -44,7 +44,26 @@ function checkoutInput(request: CreatePaymentRequest__Output): CheckoutInput {
     const { product_id, quantity, payment_method } = createPayment(single);
     return { items: [{ product_id, quantity }], payment_method };
   }
-  return createOrder({ ...single, items: items.map((line) => present(line)) });
+  // The expected price is checked here, the rest against POST /orders' own body schema.
+  const lines = items.map((line) => present(line));
+  const order = createOrder({
+    ...single,
+    items: lines.map(({ expected_unit_price_minor: _expected, ...line }) => line),
+  });
+  return {
+    ...order,
+    items: order.items.map((item, index) => {
+      const expected = lines[index]!.expected_unit_price_minor;
+      if (expected === undefined) return item;
+      if (!/^\d{1,19}$/.test(expected))
+        throw invalidField(
+          `items.${index}.expected_unit_price_minor`,
+          'invalid',
+          'must be a non-negative integer',
+        );
+      return { ...item, expected_unit_price_minor: BigInt(expected) };
+    }),
+  };
 }
 
 /**

@@ -95,6 +95,8 @@ export class PrivacyErasure {
       await targets.webhooks.eraseOwner(trx, userId);
       await targets.push.eraseUser(trx, userId);
       await targets.notifications.eraseUser(trx, userId);
+      await targets.addresses?.eraseUser(trx, userId);
+      await targets.carts?.eraseUser(trx, userId);
       await this.consents.eraseUser(trx, userId);
       // In the erasure's own transaction: an erasure is never without its record.
       await this.audit.write(

@@ -92,6 +92,8 @@ export class PrivacyExport {
       preferences: { mail: await sources.notifications.preferences(me) },
       privacy: { consents: currentConsents(consentHistory), consent_history: consentHistory },
       push_subscriptions: await sources.push.subscriptionsOf(userId),
+      addresses: (await sources.addresses?.exportOf(userId)) ?? [],
+      carts: (await sources.carts?.exportOf(userId)) ?? [],
       orders: {
         as_buyer: note(
           'orders.as_buyer',

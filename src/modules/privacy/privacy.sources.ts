@@ -29,6 +29,10 @@ export interface ExportSources {
   webhooks: Pick<WebhooksService, 'exportOf'>;
   /** API clients (OAuth), when the module is there. */
   oauth?: { list(actor: Actor | undefined): Promise<unknown[]> };
+  /** The address book, when the module is there. */
+  addresses?: { exportOf(userId: string): Promise<unknown[]> };
+  /** Carts, when the module is there. */
+  carts?: { exportOf(userId: string): Promise<unknown[]> };
 }
 
 export interface ErasureTargets {
@@ -39,4 +43,6 @@ export interface ErasureTargets {
   push: { eraseUser(trx: Transaction<object>, userId: string): Promise<void> };
   webhooks: { eraseOwner(trx: Transaction<object>, userId: string): Promise<void> };
   oauth?: { revokeClientsOf(userId: string): Promise<number> };
+  addresses?: { eraseUser(trx: Transaction<object>, userId: string): Promise<void> };
+  carts?: { eraseUser(trx: Transaction<object>, userId: string): Promise<void> };
 }

@@ -17,6 +17,9 @@ export const payoutRequested = (data: PayoutRequestedData): NewEvent => ({
   data,
 });
 
+/** Every payout event carries its seller (`payout.completed` and `payout.failed` come from bank payouts). */
+const PAYOUT_EVENTS: readonly string[] = ['payout.requested', 'payout.completed', 'payout.failed'];
+
 /** The seller: the one person a wallet event is about (whose webhooks and mail hear of it). */
 export const walletEventOwners = (event: DomainEvent): string[] =>
-  event.type === 'payout.requested' ? [(event.data as PayoutRequestedData).seller_id] : [];
+  PAYOUT_EVENTS.includes(event.type) ? [(event.data as PayoutRequestedData).seller_id] : [];

@@ -109,9 +109,18 @@ export function walletsRoutes(http: FastifyInstance, { wallets }: { wallets: Wal
       config: { auth: 'required', idempotent: true, roles: ['seller'], scope: 'wallet:write' },
       schema: {
         tags: ['wallets'],
-        summary: 'Ask for part of your available balance to be paid out (sellers); it is held until paid',
+        summary:
+          'Ask for part of your available balance to be paid out (sellers); it is held until paid. ' +
+          'With `destination_id` (or a default destination) and Iris configured, it goes to the bank',
         security: bearer,
-        body: Type.Object({ amount: Amount, currency: Currency }, strict),
+        body: Type.Object(
+          {
+            amount: Amount,
+            currency: Currency,
+            destination_id: Type.Optional(Type.String({ format: 'uuid' })),
+          },
+          strict,
+        ),
         response: { 201: envelope(Movement), ...errorResponses(400, 401, 403, 409, 422, 429) },
       },
     },

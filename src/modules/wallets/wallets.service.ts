@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
-import { forbidden, invalidField, notFound } from '../../platform/errors.js';
+import { conflict, forbidden, invalidField, notFound } from '../../platform/errors.js';
 import type { Outbox } from '../../platform/events/outbox.js';
 import { formatAmount, isSupportedCurrency, parseAmount } from '../../platform/money.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import { payoutRequested } from './wallets.events.js';
 import type { GatewayTopUp, GatewayTopUps } from './wallets.gateway-top-ups.js';
+import type { PayoutRoute } from './wallets.payout-route.js';
 
 export interface MoneyInput {
   amount: string;
@@ -37,6 +38,9 @@ export interface WalletBalance {
  * marks the payout paid (posted) or cancels it (voided).
  */
 export class WalletsService {
+  /** Payouts to banks, when a module offering them is wired in (routePayoutsThrough). */
+  private payoutRoute?: PayoutRoute;
+
   constructor(
     /** Only to open transactions: balances are the ledger's, top-ups GatewayTopUps's. */
     private readonly db: Kysely<object>,
@@ -132,11 +136,17 @@ export class WalletsService {
    * Transactional: the hold and its `payout.requested` event commit together. Idempotent by
    * `key`: a replay returns the same payout and announces nothing new.
    * @throws `role_not_allowed` (403) for a non-seller, `insufficient_funds` (422),
-   *   `ledger_reference_reused` (409) when the key was used for a different amount
+   *   `ledger_reference_reused` (409) when the key was used for a different amount; with a
+   *   payout route, `destination_not_found` or `currency_not_supported` (400) for a destination
    */
-  async requestPayout(actor: Actor | undefined, input: MoneyInput, key?: string): Promise<WalletMovement> {
+  async requestPayout(
+    actor: Actor | undefined,
+    input: MoneyInput & { destination_id?: string },
+    key?: string,
+  ): Promise<WalletMovement> {
     const seller = authorize(actor, { roles: ['seller'] });
     const { currency, minor } = this.money(input);
+    let routed = false;
     const payout = await this.db.transaction().execute(async (trx) => {
       const { transactionId, created } = await this.ledger.hold(trx, {
         kind: 'payout',
@@ -160,18 +170,39 @@ export class WalletsService {
       } as const satisfies WalletMovement;
       // A replayed request (same key) is the same payout: it is announced once.
       if (created) await this.outbox.write(trx, [payoutRequested({ ...movement, seller_id: seller.userId })]);
+      routed =
+        (await this.payoutRoute?.attach(trx, {
+          id: transactionId,
+          sellerId: seller.userId,
+          amountMinor: minor,
+          currency,
+          destinationId: input.destination_id,
+        })) ?? false;
       return movement;
     });
+    if (routed) this.payoutRoute?.send(payout.id);
     return payout;
   }
 
-  /** An admin confirms the money left the platform (posted) or cancels the payout (voided). */
+  /** Wires in payouts to banks: a payout with a destination goes out through `route`. */
+  routePayoutsThrough(route: PayoutRoute): void {
+    this.payoutRoute = route;
+  }
+
+  /**
+   * An admin confirms the money left the platform (posted) or cancels the payout (voided).
+   * @throws `payout_sent_to_bank` (409) for a payout a bank transfer settles
+   */
   async resolvePayout(
     actor: Actor | undefined,
     payoutId: string,
     outcome: 'paid' | 'canceled',
   ): Promise<void> {
     authorize(actor, { roles: ['admin'] });
+    // The bank decides how such a payout ends; settling it by hand too would move the money twice.
+    if (await this.payoutRoute?.isRouted(payoutId)) {
+      throw conflict('payout_sent_to_bank', 'this payout went out through the bank and settles itself');
+    }
     await this.db.transaction().execute(async (trx) => {
       if (outcome === 'paid') await this.ledger.postPending(trx, payoutId);
       else await this.ledger.voidPending(trx, payoutId);

@@ -14,6 +14,8 @@ export const EVENT_TYPES = [
   'order.shipped',
   'order.delivered',
   'payout.requested',
+  'payout.completed',
+  'payout.failed',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

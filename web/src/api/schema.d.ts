@@ -3815,6 +3815,8 @@ export interface paths {
                     in_stock?: boolean;
                     /** @description full-text search */
                     q?: string;
+                    /** @description a category's id or slug: its products and its descendants' */
+                    category?: string;
                     sort?: "newest" | "price_asc" | "price_desc";
                 };
                 header?: never;
@@ -3862,6 +3864,7 @@ export interface paths {
                                 created_at: string;
                                 /** Format: date-time */
                                 updated_at: string;
+                                category_ids: string[];
                             }[];
                         };
                     };
@@ -3875,6 +3878,30 @@ export interface paths {
                 };
                 /** @description failure envelope */
                 400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -3966,6 +3993,7 @@ export interface paths {
                                 created_at: string;
                                 /** Format: date-time */
                                 updated_at: string;
+                                category_ids: string[];
                             };
                         };
                     };
@@ -4151,6 +4179,7 @@ export interface paths {
                                 created_at: string;
                                 /** Format: date-time */
                                 updated_at: string;
+                                category_ids: string[];
                             };
                         };
                     };
@@ -4280,6 +4309,7 @@ export interface paths {
                                 created_at: string;
                                 /** Format: date-time */
                                 updated_at: string;
+                                category_ids: string[];
                             };
                         };
                     };
@@ -8792,7 +8822,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Ask for part of your available balance to be paid out (sellers); it is held until paid */
+        /** Ask for part of your available balance to be paid out (sellers); it is held until paid. With `destination_id` (or a default destination) and Iris configured, it goes to the bank */
         post: {
             parameters: {
                 query?: never;
@@ -8809,6 +8839,8 @@ export interface paths {
                         /** @description decimal string, e.g. "100000" (IDR) or "25.00" (USD) */
                         amount: string;
                         currency: string;
+                        /** Format: uuid */
+                        destination_id?: string;
                     };
                 };
             };
@@ -9696,6 +9728,5386 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The category tree (anyone) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                slug: string;
+                                parent_id: string | null;
+                                position: number;
+                                children: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    name: string;
+                                    slug: string;
+                                    parent_id: string | null;
+                                    position: number;
+                                    children: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        name: string;
+                                        slug: string;
+                                        parent_id: string | null;
+                                        position: number;
+                                        children: {
+                                            /** Format: uuid */
+                                            id: string;
+                                            name: string;
+                                            slug: string;
+                                            parent_id: string | null;
+                                            position: number;
+                                            children: {
+                                                /** Format: uuid */
+                                                id: string;
+                                                name: string;
+                                                slug: string;
+                                                parent_id: string | null;
+                                                position: number;
+                                                children: {
+                                                    /** Format: uuid */
+                                                    id: string;
+                                                    name: string;
+                                                    slug: string;
+                                                    parent_id: string | null;
+                                                    position: number;
+                                                    children: {
+                                                        /** Format: uuid */
+                                                        id: string;
+                                                        name: string;
+                                                        slug: string;
+                                                        parent_id: string | null;
+                                                        position: number;
+                                                        children: {
+                                                            /** Format: uuid */
+                                                            id: string;
+                                                            name: string;
+                                                            slug: string;
+                                                            parent_id: string | null;
+                                                            position: number;
+                                                            children: Record<string, never>[];
+                                                        }[];
+                                                    }[];
+                                                }[];
+                                            }[];
+                                        }[];
+                                    }[];
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a category (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description lowercase letters and digits joined by dashes; unique */
+                        slug?: string;
+                        parent_id?: string | null;
+                        /** @description order among its siblings */
+                        position?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                slug: string;
+                                parent_id: string | null;
+                                position: number;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/categories/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a category without subcategories or products (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: null;
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Rename, reorder or move a category with its subtree (admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @description lowercase letters and digits joined by dashes; unique */
+                        slug?: string;
+                        /** @description null moves it to the top */
+                        parent_id?: string | null;
+                        /** @description order among its siblings */
+                        position?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                slug: string;
+                                parent_id: string | null;
+                                position: number;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/products/{id}/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** File a product under categories, replacing its previous ones (owning seller or admin) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description replaces the product’s categories */
+                        category_ids: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                product_id: string;
+                                category_ids: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/collections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every collection, by title (anyone) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                title: string;
+                                slug: string;
+                                description: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a collection (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title: string;
+                        /** @description lowercase letters and digits joined by dashes; unique */
+                        slug: string;
+                        description?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                title: string;
+                                slug: string;
+                                description: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/collections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A collection with one page of its products, in order (anyone) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    cursor?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                title: string;
+                                slug: string;
+                                description: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                /** @description one page of its live products, in the collection’s order */
+                                products: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /**
+                                     * Format: uuid
+                                     * @description the owning seller
+                                     */
+                                    user_id: string;
+                                    name: string;
+                                    description: string;
+                                    price: string;
+                                    currency: string;
+                                    stock: number;
+                                    /** @description the picture, re-encoded as WebP, at most 2048 px on its longer side */
+                                    image_url: string | null;
+                                    /** @description the picture at most 400 px on its longer side (WebP); null without a picture */
+                                    thumbnail_url: string | null;
+                                    /** Format: date-time */
+                                    created_at: string;
+                                    /** Format: date-time */
+                                    updated_at: string;
+                                    category_ids: string[];
+                                }[];
+                                /** @description for the next page of products */
+                                next_cursor: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a collection; its products stay (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: null;
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a collection’s title, slug or description (admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        title?: string;
+                        /** @description lowercase letters and digits joined by dashes; unique */
+                        slug?: string;
+                        description?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                title: string;
+                                slug: string;
+                                description: string;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/collections/{id}/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a collection’s products, in order (admins) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description in the order to show */
+                        product_ids: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                collection_id: string;
+                                product_ids: string[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/products/{id}/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A product’s images, in order (anyone) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description the picture, re-encoded as WebP, at most 2048 px on its longer side */
+                                image_url: string;
+                                /** @description at most 400 px (WebP) */
+                                thumbnail_url: string | null;
+                                /** @description 0 is the cover: the product’s own image_url */
+                                position: number;
+                                /** Format: date-time */
+                                created_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an image at the end of a product’s gallery, at most 10 (owning seller or admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description multipart/form-data with the image file under `image` */
+            requestBody: {
+                content: {
+                    "multipart/form-data": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description the picture, re-encoded as WebP, at most 2048 px on its longer side */
+                                image_url: string;
+                                /** @description at most 400 px (WebP) */
+                                thumbnail_url: string | null;
+                                /** @description 0 is the cover: the product’s own image_url */
+                                position: number;
+                                /** Format: date-time */
+                                created_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/products/{id}/images/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Reorder a product’s gallery; the first becomes its image_url (owning seller or admin) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description every image of the product, each once, in the new order */
+                        image_ids: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description the picture, re-encoded as WebP, at most 2048 px on its longer side */
+                                image_url: string;
+                                /** @description at most 400 px (WebP) */
+                                thumbnail_url: string | null;
+                                /** @description 0 is the cover: the product’s own image_url */
+                                position: number;
+                                /** Format: date-time */
+                                created_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/products/{id}/images/{imageId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an image from a product’s gallery (owning seller or admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    imageId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: null;
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sellers/me/payout-destinations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your payout destinations (bank accounts, at most 5) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                bank_code: string;
+                                /** @description the last four digits; the full number is never shown */
+                                account_last4: string;
+                                holder_name: string;
+                                is_default: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a bank account to be paid to; the first one is the default */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description bca, bni, bri, mandiri, permata, cimb, danamon, btn, bsi, mega, maybank, panin, ocbc, btpn, muamalat, sinarmas, uob, hsbc, citibank, dbs, bukopin, jago */
+                        bank_code: string;
+                        account_number: string;
+                        holder_name: string;
+                        is_default?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                bank_code: string;
+                                /** @description the last four digits; the full number is never shown */
+                                account_last4: string;
+                                holder_name: string;
+                                is_default: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sellers/me/payout-destinations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a payout destination (payouts already sent still arrive) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: null;
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sellers/me/payout-schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** When you are paid automatically */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                frequency: "daily" | "weekly" | "off";
+                                /** @description 0 = Sunday (UTC), weekly only */
+                                weekday: number | null;
+                                minimum_amount: string | null;
+                                currency: string | null;
+                                destination_id: string | null;
+                                /** @description UTC day of the last run */
+                                last_run_on: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        /** Be paid your whole available balance daily or weekly once it reaches a minimum (or `off`) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        frequency: "daily" | "weekly" | "off";
+                        /** @description 0 = Sunday (UTC) */
+                        weekday?: number;
+                        minimum_amount: string;
+                        currency?: string;
+                        /** Format: uuid */
+                        destination_id?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                frequency: "daily" | "weekly" | "off";
+                                /** @description 0 = Sunday (UTC), weekly only */
+                                weekday: number | null;
+                                minimum_amount: string | null;
+                                currency: string | null;
+                                destination_id: string | null;
+                                /** @description UTC day of the last run */
+                                last_run_on: string | null;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/addresses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your address book, oldest first (buyers) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                line1: string;
+                                line2: string | null;
+                                city: string;
+                                region: string;
+                                postal_code: string;
+                                country: string;
+                                phone: string | null;
+                                is_default: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an address, at most 20 (buyers) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description who receives the parcel */
+                        name: string;
+                        line1: string;
+                        line2?: string | null;
+                        city: string;
+                        /** @description province or state */
+                        region: string;
+                        postal_code: string;
+                        /** @description ISO 3166-1 alpha-2, e.g. "ID" */
+                        country: string;
+                        phone?: string | null;
+                        /** @description the address checkout offers first; your first address is it */
+                        is_default?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                line1: string;
+                                line2: string | null;
+                                city: string;
+                                region: string;
+                                postal_code: string;
+                                country: string;
+                                phone: string | null;
+                                is_default: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/addresses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of your addresses (buyers) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change one of your addresses; null clears line2 or phone (buyers) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description who receives the parcel */
+                        name?: string;
+                        line1?: string;
+                        line2?: string | null;
+                        city?: string;
+                        /** @description province or state */
+                        region?: string;
+                        postal_code?: string;
+                        /** @description ISO 3166-1 alpha-2, e.g. "ID" */
+                        country?: string;
+                        phone?: string | null;
+                        /** @description the address checkout offers first; your first address is it */
+                        is_default?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                line1: string;
+                                line2: string | null;
+                                city: string;
+                                region: string;
+                                postal_code: string;
+                                country: string;
+                                phone: string | null;
+                                is_default: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/sellers/{id}/shipping-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How a seller ships: the options a buyer chooses from */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                seller_id: string;
+                                name: string;
+                                /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
+                                kind: "flat" | "free_above" | "per_region";
+                                currency: string;
+                                amount: string | null;
+                                free_above: string | null;
+                                regions: {
+                                    country: string;
+                                    region: string | null;
+                                    amount: string;
+                                }[];
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sellers/me/shipping-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your shipping options (sellers) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                seller_id: string;
+                                name: string;
+                                /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
+                                kind: "flat" | "free_above" | "per_region";
+                                currency: string;
+                                amount: string | null;
+                                free_above: string | null;
+                                regions: {
+                                    country: string;
+                                    region: string | null;
+                                    amount: string;
+                                }[];
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a shipping option, at most 20 (sellers) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
+                        kind: "flat" | "free_above" | "per_region";
+                        /** @description ISO 4217 */
+                        currency: string;
+                        /** @description the rate; per_region: the rate where no region matches (absent: not shipped there) */
+                        amount?: string;
+                        /** @description free_above: the goods subtotal from which shipping is free */
+                        free_above?: string;
+                        regions?: {
+                            /** @description ISO 3166-1 alpha-2 */
+                            country: string;
+                            /** @description absent: the whole country */
+                            region?: string;
+                            /** @description decimal string in the option’s currency */
+                            amount: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                seller_id: string;
+                                name: string;
+                                /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
+                                kind: "flat" | "free_above" | "per_region";
+                                currency: string;
+                                amount: string | null;
+                                free_above: string | null;
+                                regions: {
+                                    country: string;
+                                    region: string | null;
+                                    amount: string;
+                                }[];
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sellers/me/shipping-options/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of your shipping options (sellers) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change one of your shipping options (sellers) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description the currency cannot change: create a new option */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
+                        kind?: "flat" | "free_above" | "per_region";
+                        amount?: string | null;
+                        free_above?: string | null;
+                        regions?: {
+                            /** @description ISO 3166-1 alpha-2 */
+                            country: string;
+                            /** @description absent: the whole country */
+                            region?: string;
+                            /** @description decimal string in the option’s currency */
+                            amount: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                seller_id: string;
+                                name: string;
+                                /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
+                                kind: "flat" | "free_above" | "per_region";
+                                currency: string;
+                                amount: string | null;
+                                free_above: string | null;
+                                regions: {
+                                    country: string;
+                                    region: string | null;
+                                    amount: string;
+                                }[];
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/admin/tax-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every tax rate, by country and class (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                country: string;
+                                region: string | null;
+                                tax_class: string;
+                                rate_bps: number;
+                                inclusive: boolean;
+                                currency: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a tax rate for a country (and optionally a region, class and currency) (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description ISO 3166-1 alpha-2, e.g. "ID" */
+                        country: string;
+                        /** @description a province or state; absent: the whole country */
+                        region?: string;
+                        /** @description free text; "standard" by default */
+                        tax_class?: string;
+                        /** @description basis points: 1100 is 11% */
+                        rate_bps: number;
+                        /** @description prices already contain the tax (it is extracted, not added) */
+                        inclusive: boolean;
+                        /** @description ISO 4217; absent: prices in any currency */
+                        currency?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                country: string;
+                                region: string | null;
+                                tax_class: string;
+                                rate_bps: number;
+                                inclusive: boolean;
+                                currency: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tax-rates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a tax rate (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a tax rate; null clears its region or currency (admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description ISO 3166-1 alpha-2, e.g. "ID" */
+                        country?: string;
+                        region?: string | null;
+                        /** @description free text; "standard" by default */
+                        tax_class?: string;
+                        /** @description basis points: 1100 is 11% */
+                        rate_bps?: number;
+                        /** @description prices already contain the tax (it is extracted, not added) */
+                        inclusive?: boolean;
+                        currency?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                country: string;
+                                region: string | null;
+                                tax_class: string;
+                                rate_bps: number;
+                                inclusive: boolean;
+                                currency: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
     "/webhooks": {
         parameters: {
             query?: never;
@@ -9805,7 +15217,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         url: string;
-                        event_types: ("*" | "payment.created" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.expired" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "order.shipped" | "order.delivered" | "payout.requested")[];
+                        event_types: ("*" | "payment.created" | "payment.succeeded" | "payment.failed" | "payment.canceled" | "payment.expired" | "payment.refunded" | "refund.created" | "refund.succeeded" | "refund.failed" | "order.shipped" | "order.delivered" | "payout.requested" | "payout.completed" | "payout.failed")[];
                     };
                 };
             };
@@ -13019,6 +18431,1809 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A guest cart (anonymous), or your one open cart with these lines (and from_cart’s) merged in */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        lines?: {
+                            /** Format: uuid */
+                            product_id: string;
+                            /** @description at most MAX_LINE_QUANTITY (10000 unless configured) of one product */
+                            quantity: number;
+                        }[];
+                        /** @description a guest cart to merge into yours and close (signed in) */
+                        from_cart?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                id: string;
+                                status: "open" | "checked_out";
+                                lines: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    title: string;
+                                    quantity: number;
+                                    /** @description the price you accepted (when adding, or since) */
+                                    unit_price: string;
+                                    /** @description null: the product is gone */
+                                    current_unit_price: string | null;
+                                    price_changed: boolean;
+                                    available_stock: number;
+                                    in_stock: boolean;
+                                    currency: string;
+                                }[];
+                                totals: {
+                                    /** @description at the accepted prices; null when empty */
+                                    subtotal: string | null;
+                                    currency: string | null;
+                                    prices_changed: boolean;
+                                };
+                                payment_id: string | null;
+                                /** Format: date-time */
+                                expires_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cart with live prices and stock */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the cart id (a guest cart’s only key) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                id: string;
+                                status: "open" | "checked_out";
+                                lines: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    title: string;
+                                    quantity: number;
+                                    /** @description the price you accepted (when adding, or since) */
+                                    unit_price: string;
+                                    /** @description null: the product is gone */
+                                    current_unit_price: string | null;
+                                    price_changed: boolean;
+                                    available_stock: number;
+                                    in_stock: boolean;
+                                    currency: string;
+                                }[];
+                                totals: {
+                                    /** @description at the accepted prices; null when empty */
+                                    subtotal: string | null;
+                                    currency: string | null;
+                                    prices_changed: boolean;
+                                };
+                                payment_id: string | null;
+                                /** Format: date-time */
+                                expires_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carts/{id}/lines": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a product (to its line, if the cart has one) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the cart id (a guest cart’s only key) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        product_id: string;
+                        /** @description at most MAX_LINE_QUANTITY (10000 unless configured) of one product */
+                        quantity: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                id: string;
+                                status: "open" | "checked_out";
+                                lines: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    title: string;
+                                    quantity: number;
+                                    /** @description the price you accepted (when adding, or since) */
+                                    unit_price: string;
+                                    /** @description null: the product is gone */
+                                    current_unit_price: string | null;
+                                    price_changed: boolean;
+                                    available_stock: number;
+                                    in_stock: boolean;
+                                    currency: string;
+                                }[];
+                                totals: {
+                                    /** @description at the accepted prices; null when empty */
+                                    subtotal: string | null;
+                                    currency: string | null;
+                                    prices_changed: boolean;
+                                };
+                                payment_id: string | null;
+                                /** Format: date-time */
+                                expires_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carts/{id}/lines/{lineId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a line */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the cart id (a guest cart’s only key) */
+                    id: string;
+                    lineId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                id: string;
+                                status: "open" | "checked_out";
+                                lines: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    title: string;
+                                    quantity: number;
+                                    /** @description the price you accepted (when adding, or since) */
+                                    unit_price: string;
+                                    /** @description null: the product is gone */
+                                    current_unit_price: string | null;
+                                    price_changed: boolean;
+                                    available_stock: number;
+                                    in_stock: boolean;
+                                    currency: string;
+                                }[];
+                                totals: {
+                                    /** @description at the accepted prices; null when empty */
+                                    subtotal: string | null;
+                                    currency: string | null;
+                                    prices_changed: boolean;
+                                };
+                                payment_id: string | null;
+                                /** Format: date-time */
+                                expires_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a line’s quantity (accepting its current price) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the cart id (a guest cart’s only key) */
+                    id: string;
+                    lineId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description at most MAX_LINE_QUANTITY (10000 unless configured) of one product */
+                        quantity: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                id: string;
+                                status: "open" | "checked_out";
+                                lines: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    title: string;
+                                    quantity: number;
+                                    /** @description the price you accepted (when adding, or since) */
+                                    unit_price: string;
+                                    /** @description null: the product is gone */
+                                    current_unit_price: string | null;
+                                    price_changed: boolean;
+                                    available_stock: number;
+                                    in_stock: boolean;
+                                    currency: string;
+                                }[];
+                                totals: {
+                                    /** @description at the accepted prices; null when empty */
+                                    subtotal: string | null;
+                                    currency: string | null;
+                                    prices_changed: boolean;
+                                };
+                                payment_id: string | null;
+                                /** Format: date-time */
+                                expires_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/carts/{id}/accept-prices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept every line’s current price */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the cart id (a guest cart’s only key) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                id: string;
+                                status: "open" | "checked_out";
+                                lines: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    title: string;
+                                    quantity: number;
+                                    /** @description the price you accepted (when adding, or since) */
+                                    unit_price: string;
+                                    /** @description null: the product is gone */
+                                    current_unit_price: string | null;
+                                    price_changed: boolean;
+                                    available_stock: number;
+                                    in_stock: boolean;
+                                    currency: string;
+                                }[];
+                                totals: {
+                                    /** @description at the accepted prices; null when empty */
+                                    subtotal: string | null;
+                                    currency: string | null;
+                                    prices_changed: boolean;
+                                };
+                                payment_id: string | null;
+                                /** Format: date-time */
+                                expires_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carts/{id}/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Order and pay for the cart, as POST /orders does; once per cart (a repeat answers the same payment) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    /** @description replays the first response for the same key and body; 422 for another body; 409 while in flight */
+                    "idempotency-key"?: string;
+                };
+                path: {
+                    /** @description the cart id (a guest cart’s only key) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description `wallet`, `manual` or `midtrans` */
+                        payment_method?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                order_id: string;
+                                /** Format: uuid */
+                                product_id: string;
+                                /** @description the buyer */
+                                user_id: string;
+                                /** @description like GC-6929-3605-5424 */
+                                payment_code: string;
+                                payment_method: string;
+                                quantity: number;
+                                /** @description decimal string in the payment currency */
+                                total_amount: string;
+                                /** @description decimal string in the payment currency */
+                                refunded_amount: string;
+                                currency: string;
+                                status: string;
+                                failure_code: string | null;
+                                payment_url: string | null;
+                                token: string | null;
+                                expires_at: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                                product: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    user_id: string;
+                                    name: string;
+                                    /** @description decimal string in the payment currency */
+                                    price: string;
+                                    currency: string;
+                                };
+                                items: {
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    seller_id: string;
+                                    name: string;
+                                    quantity: number;
+                                    /** @description decimal string in the payment currency */
+                                    unit_price: string;
+                                    /** @description decimal string in the payment currency */
+                                    subtotal: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/midtrans/iris/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Midtrans Iris payout notification (Iris-Signature = SHA-512 hex of the body + merchant key) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: {
+                    "iris-signature"?: string;
+                };
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reference_no: string;
+                        amount: string;
+                        status: string;
+                        error_code?: string;
+                        error_message?: string;
+                    } & {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** @description applied, duplicate or ignored */
+                                outcome: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;

@@ -106,8 +106,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   }, []);
 
   useEffect(() => {
-    if (user) cart.signIn(user.id);
-    else if (user === null) cart.signOut();
+    if (user) {
+      cart.signIn(user.id);
+      if (user.role === 'buyer') void cart.syncToServer(user.id);
+    } else if (user === null) cart.signOut();
   }, [user]);
 
   const reload = useCallback(async () => setUser(await me()), []);

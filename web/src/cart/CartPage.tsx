@@ -5,12 +5,15 @@ import { api, unwrap } from '../api/client';
 import { useAuth } from '../auth/auth';
 import { useFormat } from '../format';
 import { useOnline } from '../layout/status';
-import { Choice, ErrorAlert, useAttemptKey } from '../storefront/common';
+import { ErrorAlert, useAttemptKey } from '../storefront/common';
 import { useStoreT } from '../storefront/messages';
+import { type PaymentMethod, PaymentMethodChoice } from './PaymentMethodChoice';
 import { ProductImage } from '../storefront/product-parts';
 import { cart, useCart, type CartLine } from './cart';
+import { ServerCartView } from './ServerCart';
+import { useServerCartId } from './server-cart';
 
-type Method = 'wallet' | 'midtrans';
+type Method = PaymentMethod;
 
 /** Sums decimal strings exactly, in minor units as bigint (never floats). */
 function sum(amounts: { amount: string; times: number }[]): string {
@@ -187,20 +190,7 @@ function Checkout({ lines }: { lines: CartLine[] }) {
   return (
     <form onSubmit={submit} aria-labelledby={`${methodId}-title`}>
       <h2 id={`${methodId}-title`}>{t('checkout')}</h2>
-      <fieldset>
-        <legend>{t('paymentMethod')}</legend>
-        {(['wallet', 'midtrans'] as const).map((each) => (
-          <Choice
-            key={each}
-            name="payment_method"
-            value={each}
-            label={t(each)}
-            hint={t(each === 'wallet' ? 'walletHint' : 'midtransHint')}
-            checked={method === each}
-            onChange={() => setMethod(each)}
-          />
-        ))}
-      </fieldset>
+      <PaymentMethodChoice method={method} onChange={setMethod} />
       <div role="status">
         {order.isPending && <p>{t('placing')}</p>}
         {redirecting && <p>{t('redirecting')}</p>}
@@ -229,11 +219,14 @@ export default function CartPage() {
   const t = useStoreT();
   const { money } = useFormat();
   const lines = useCart();
+  const serverCartId = useServerCartId();
   const totals = totalsByCurrency(lines);
   return (
     <section className="stack">
       <h1>{t('cartTitle')}</h1>
-      {lines.length === 0 ? (
+      {serverCartId ? (
+        <ServerCartView id={serverCartId} />
+      ) : lines.length === 0 ? (
         <p>
           {t('cartEmpty')} <Link to="/">{t('backToShop')}</Link>
         </p>

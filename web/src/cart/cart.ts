@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from 'react';
+import { serverCart } from './server-cart';
 
 /** What the cart remembers of a product, so it shows (and works offline) without the API. */
 export interface CartLine {
@@ -50,6 +51,14 @@ const clamp = (quantity: number) => Math.max(0, Math.min(MAX_QUANTITY, Math.trun
 export const cart = {
   lines: (): CartLine[] => read(keyOf(owner)),
   add(line: Omit<CartLine, 'quantity'>, quantity = 1): void {
+    // A signed-in buyer's cart is the server's; the device's is only for visitors (and offline).
+    if (serverCart.id()) {
+      serverCart.add(line.product_id, quantity).catch(() => this.addHere(line, quantity));
+      return;
+    }
+    this.addHere(line, quantity);
+  },
+  addHere(line: Omit<CartLine, 'quantity'>, quantity: number): void {
     const lines = [...this.lines()];
     const existing = lines.findIndex((each) => each.product_id === line.product_id);
     if (existing >= 0)
@@ -96,7 +105,31 @@ export const cart = {
       write(keyOf(userId), merged);
     } else for (const listener of listeners) listener();
   },
+  /**
+   * After sign-in, a buyer's device cart goes into their server cart (quantities added) and is
+   * emptied. Should the server refuse it (stock, a product gone), it stays on the device.
+   */
+  async syncToServer(userId: string): Promise<void> {
+    const lines = this.lines();
+    try {
+      await serverCart.sync(
+        userId,
+        lines.map((line) => ({ product_id: line.product_id, quantity: line.quantity })),
+      );
+      // Lines added while the sync ran were not in it: they follow it into the server cart.
+      const synced = new Set(lines.map((line) => line.product_id));
+      const later = this.lines().filter((line) => !synced.has(line.product_id));
+      if (lines.length > 0) write(keyOf(owner), later);
+      for (const line of later) {
+        await serverCart.add(line.product_id, line.quantity);
+        this.remove(line.product_id);
+      }
+    } catch {
+      // Kept on the device: the page shows it and checks it out with POST /orders.
+    }
+  },
   signOut(): void {
+    serverCart.end();
     owner = undefined;
     localStorage.removeItem(OWNER);
     for (const listener of listeners) listener();

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { IrisClientOptions } from '../iris.client.js';
 import type { MidtransClientOptions } from '../midtrans.client.js';
 import { createMidtransSandbox } from './sandbox.server.js';
 
@@ -13,6 +14,8 @@ export const LOCAL_SANDBOX_PREFIX = '/midtrans-sandbox';
 export interface LocalMidtrans {
   /** For the Midtrans client: the server's own address, resolved at each call once it listens. */
   settings: MidtransClientOptions;
+  /** For the Iris client: the emulated Iris under the same prefix, and its notifications' key. */
+  iris: IrisClientOptions & { merchantKey: string };
   /** Registers the sandbox under LOCAL_SANDBOX_PREFIX; before the app is ready. */
   mount(app: FastifyInstance): Promise<void>;
   /**
@@ -50,8 +53,15 @@ export function localMidtrans(settings: {
   logger: Logger;
 }): LocalMidtrans {
   const serverKey = settings.serverKey ?? `SB-Mid-server-local-${randomBytes(12).toString('hex')}`;
+  const irisKey = (role: string) => `IRIS-local-${role}-${randomBytes(12).toString('hex')}`;
+  const irisKeys = {
+    creatorKey: irisKey('creator'),
+    approverKey: irisKey('approver'),
+    merchantKey: irisKey('merchant'),
+  };
   const sandbox = createMidtransSandbox({
     serverKey,
+    iris: irisKeys,
     logger: settings.logger,
     stateDir: path.join(settings.dataDir, 'midtrans-sandbox'),
   });
@@ -60,13 +70,18 @@ export function localMidtrans(settings: {
   const base = () => ownBase ?? fail();
   return {
     settings: { serverKey, snapUrl: base, apiUrl: base, timeoutMs: settings.timeoutMs },
+    iris: { ...irisKeys, apiUrl: () => `${base()}/iris`, timeoutMs: settings.timeoutMs },
     mount: (app) => sandbox.mount(app, LOCAL_SANDBOX_PREFIX),
     connect(address) {
       const origin = loopbackOrigin(address);
       ownBase = `${origin}${LOCAL_SANDBOX_PREFIX}`;
       const publicOrigin = new URL(settings.publicUrl).port === '0' ? origin : settings.publicUrl;
       const publicBase = `${publicOrigin}${LOCAL_SANDBOX_PREFIX}`;
-      sandbox.connect({ notificationUrl: `${origin}/payments/midtrans/webhook`, publicUrl: publicBase });
+      sandbox.connect({
+        notificationUrl: `${origin}/payments/midtrans/webhook`,
+        publicUrl: publicBase,
+        irisNotificationUrl: `${origin}/midtrans/iris/notifications`,
+      });
       return publicBase;
     },
     close: () => sandbox.close(),

@@ -9,6 +9,7 @@ import { registerSandboxRoutes, type RefundFault, type SandboxContext } from './
 import type { PayOutcome, TransactionStatus } from './sandbox.state.js';
 import { type SandboxRefund, SandboxError, TransactionStore } from './sandbox.store.js';
 import { midtransSignature } from './signature.js';
+import { createIrisSandbox, type IrisSandbox, type IrisSandboxOptions } from './iris.server.js';
 
 export type { RefundFault } from './sandbox.routes.js';
 
@@ -26,6 +27,8 @@ export interface MidtransSandboxOptions {
    * are kept across restarts, in `state.json`. Without it everything stays in memory.
    */
   stateDir?: string;
+  /** Emulates Midtrans Iris (payouts to banks) under `/iris` too, with these keys. */
+  iris?: Omit<IrisSandboxOptions, 'logger'>;
 }
 
 export interface MidtransSandbox {
@@ -44,7 +47,7 @@ export interface MidtransSandbox {
    * notifications go and the base of `redirect_url`. Notifications kept from before a
    * restart start going out now.
    */
-  connect(addresses: { notificationUrl: string; publicUrl: string }): void;
+  connect(addresses: { notificationUrl: string; publicUrl: string; irisNotificationUrl?: string }): void;
   /** Stops its own server and abandons deliveries waiting for a retry (kept, when state is). */
   close(): Promise<void>;
   /** Test hook: what the customer does on Snap. Resolves after the notification's delivery ends. */
@@ -71,6 +74,8 @@ export interface MidtransSandbox {
    */
   setRefundFault(fault: RefundFault): void;
   notifications: { sent: DeliveryAttempt[] };
+  /** The Iris emulation and its test hooks, when `iris` was given. */
+  iris?: IrisSandbox;
 }
 
 /** A notification signed before a restart is signed again: the server key may be new (a generated one is). */
@@ -145,7 +150,12 @@ export function createMidtransSandbox(options: MidtransSandboxOptions): Midtrans
     held: () => held,
   };
 
-  const routes = async (scope: FastifyInstance) => registerSandboxRoutes(scope, context);
+  const iris = options.iris ? createIrisSandbox({ ...options.iris, logger: options.logger }) : undefined;
+  const routes = async (scope: FastifyInstance) => {
+    registerSandboxRoutes(scope, context);
+    // Iris lives under /iris at Midtrans too (https://app.sandbox.midtrans.com/iris/api/v1/...).
+    if (iris) await scope.register(iris.routes, { prefix: '/iris' });
+  };
   const standalone = () => {
     if (!ownApp) {
       ownApp = Fastify({
@@ -176,10 +186,12 @@ export function createMidtransSandbox(options: MidtransSandboxOptions): Midtrans
     connect(addresses) {
       publicUrl = addresses.publicUrl;
       notifier.setUrl(addresses.notificationUrl);
+      if (addresses.irisNotificationUrl) iris?.connect(addresses.irisNotificationUrl);
     },
     async close() {
       releaseHeld?.();
       await notifier.close();
+      await iris?.close();
       // Every change was saved as it happened; only writes still running are waited for.
       await state?.flush();
       await ownApp?.close();
@@ -205,5 +217,6 @@ export function createMidtransSandbox(options: MidtransSandboxOptions): Midtrans
       } else releaseHeld?.();
     },
     notifications: { sent: notifier.sent },
+    iris,
   };
 }

@@ -19,6 +19,10 @@ export interface ListProductsRequest {
    * newest (default), price_asc or price_desc.
    */
   sort?: string;
+  /**
+   * A category's id or slug: its products and its descendants'.
+   */
+  category?: string;
   _limit?: 'limit';
   _cursor?: 'cursor';
   _seller_id?: 'seller_id';
@@ -28,6 +32,7 @@ export interface ListProductsRequest {
   _in_stock?: 'in_stock';
   _q?: 'q';
   _sort?: 'sort';
+  _category?: 'category';
 }
 
 export interface ListProductsRequest__Output {
@@ -49,4 +54,8 @@ export interface ListProductsRequest__Output {
    * newest (default), price_asc or price_desc.
    */
   sort?: string;
+  /**
+   * A category's id or slug: its products and its descendants'.
+   */
+  category?: string;
 }

@@ -19,6 +19,10 @@ export interface Product {
    * stored before thumbnails existed). image_url is the picture re-encoded as WebP.
    */
   thumbnail_url?: string;
+  /**
+   * The categories the product is filed under.
+   */
+  category_ids?: string[];
   _image_url?: 'image_url';
   _thumbnail_url?: 'thumbnail_url';
 }
@@ -42,4 +46,8 @@ export interface Product__Output {
    * stored before thumbnails existed). image_url is the picture re-encoded as WebP.
    */
   thumbnail_url?: string;
+  /**
+   * The categories the product is filed under.
+   */
+  category_ids: string[];
 }
