@@ -96,6 +96,8 @@ export async function mamlakaSpec(
       RATE_LIMIT_LOGIN_FAILURES_PER_ACCOUNT: unlimited,
       RATE_LIMIT_REGISTER_PER_IP: unlimited,
       RATE_LIMIT_PER_USER: unlimited,
+      // A run of 3 × 30 s per scenario outlasts a 15-minute access token signed at its start.
+      ACCESS_TOKEN_TTL: '2h',
       // The all-in-one server would default to its local Midtrans; these checkouts pay from wallets.
       DEFAULT_PAYMENT_METHOD: 'wallet',
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),

@@ -81,7 +81,10 @@ export function summaryRegion(stored: { run: RunInfo; report: SectionReport }[])
       if (!row.goal) continue;
       total += 1;
       if (row.goal.pass) met += 1;
-      const value = row.ratio !== undefined ? ratioText(row.ratio) : withUnit(row.value, row.unit);
+      // A goal stated as a ratio is judged on the ratio; one stated in seconds, MB or per
+      // second on the value itself, so that is what the summary shows next to it.
+      const asRatio = row.ratio !== undefined && row.goal.text.includes('×');
+      const value = asRatio ? ratioText(row.ratio!) : withUnit(row.value, row.unit);
       lines.push(
         `| ${[
           report.title,

@@ -64,6 +64,8 @@ describe('the server cart in a browser', () => {
     const lines = page.getByRole('table');
     await lines.getByRole('link', { name: scarf.name }).waitFor();
     await lines.getByRole('link', { name: cloth.name }).waitFor();
+    // The header counts the server cart's items once it is the one in use.
+    await page.getByRole('link', { name: 'Cart, 2 items' }).waitFor();
     const cart = await app.api<PublicCart>('POST', '/carts', { token: buyer.token, body: {} });
     expect(cart.body.results.lines.map((line) => line.title).sort()).toEqual([cloth.name, scarf.name].sort());
 
@@ -79,6 +81,7 @@ describe('the server cart in a browser', () => {
     await page.getByRole('button', { name: 'Place order' }).click();
     await page.waitForURL(/\/account\/orders\/[0-9a-f-]{36}$/);
     await page.getByRole('table').getByRole('link', { name: scarf.name }).waitFor();
+    await page.getByRole('link', { name: 'Cart, 0 items' }).waitFor();
     const wallet = await app.api<{ currency: string; available: string }[]>('GET', '/wallet', {
       token: buyer.token,
     });

@@ -165,6 +165,20 @@ describe('payouts through Iris', () => {
       'payout.failed',
     ]);
     expect((await reconcile(app, admin.token)).ok).toBe(true);
+    // The seller hears of it by mail too: requested, then failed (once, however often Iris said so).
+    const mails = await eventually(
+      async () =>
+        (
+          await app.api<{ kind: string; subject: string }[]>('GET', `/admin/mail?user_id=${seller.id}`, {
+            token: admin.token,
+          })
+        ).body.results.filter((mail) => mail.kind === 'payout'),
+      (found) => found.length >= 2,
+    );
+    expect(mails.map((mail) => mail.subject).sort()).toEqual([
+      'Payout failed: IDR 450,000',
+      'Payout requested: IDR 450,000',
+    ]);
   });
 
   it('settles once when fifty notifications of the same outcome race each other', async () => {

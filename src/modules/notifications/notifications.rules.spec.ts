@@ -107,3 +107,26 @@ describe('fulfilment mails', () => {
     ]);
   });
 });
+
+describe('payout mails', () => {
+  const payoutEvent = (type: string, status: string): DomainEvent =>
+    ({
+      id: 'e3',
+      type,
+      aggregate: 'payout:po1',
+      created: 1_795_000_000_000,
+      data: { id: 'po1', kind: 'payout', amount: '1500000', currency: 'IDR', status, seller_id: sellerId },
+    }) as unknown as DomainEvent;
+
+  it('tell the seller a payout was requested, then paid into the bank or returned', () => {
+    expect(render(payoutEvent('payout.requested', 'pending'))).toEqual([
+      { to: sellerId, kind: 'payout', subject: 'Payout requested: IDR 1,500,000' },
+    ]);
+    expect(render(payoutEvent('payout.completed', 'paid'))).toEqual([
+      { to: sellerId, kind: 'payout', subject: 'Payout sent: IDR 1,500,000' },
+    ]);
+    expect(render(payoutEvent('payout.failed', 'failed'))).toEqual([
+      { to: sellerId, kind: 'payout', subject: 'Payout failed: IDR 1,500,000' },
+    ]);
+  });
+});

@@ -45,6 +45,8 @@ export const NOTIFIED_EVENTS = [
   'order.shipped',
   'order.delivered',
   'payout.requested',
+  'payout.completed',
+  'payout.failed',
   // Verification and reset links (notifications.recovery-templates.ts).
   ...RECOVERY_EVENTS,
 ] as const;
@@ -131,7 +133,10 @@ export function mailsFor(event: DomainEvent, keyring?: Pick<KeyRing, 'decrypt'>)
         },
       ];
     }
-    case 'payout.requested': {
+    // Requested, and for payouts sent to a bank its outcome (completed, or failed and returned).
+    case 'payout.requested':
+    case 'payout.completed':
+    case 'payout.failed': {
       const payout = event.data as PayoutEventData;
       return [
         {

@@ -207,6 +207,7 @@ describe('renderPayoutNotice', () => {
     ['pending', 'Payout requested', 'Processing'],
     ['paid', 'Payout sent', 'Paid out'],
     ['canceled', 'Payout canceled', 'Canceled'],
+    ['failed', 'Payout failed', 'Failed'],
   ])('titles a %s payout "%s" and calls it "%s"', (status, subject, words) => {
     const mail = renderPayoutNotice({ id: 'po_1', amount: '1500000', currency: 'IDR', status }, branding);
     expect(mail.subject).toBe(`${subject}: IDR 1,500,000`);

@@ -289,9 +289,15 @@ const PAYOUT_WORDING: Record<string, { subject: string; status: string; lead: (a
       lead: (amount) =>
         `Your payout of ${amount} was canceled, and the amount is available in your balance again.`,
     },
+    failed: {
+      subject: 'Payout failed',
+      status: 'Failed',
+      lead: (amount) =>
+        `Your payout of ${amount} could not be paid into your bank account, and the amount is available in your balance again. Check the payout destination's details.`,
+    },
   };
 
-/** Sent to a seller when a payout is requested, paid out or canceled. */
+/** Sent to a seller when a payout is requested, paid out, canceled or failed at the bank. */
 export function renderPayoutNotice(payout: PayoutMailInput, branding: Branding): RenderedMail {
   const amount = formatMoney(payout.amount, payout.currency);
   const wording = PAYOUT_WORDING[payout.status] ?? {

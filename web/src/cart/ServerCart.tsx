@@ -144,6 +144,7 @@ export function ServerCartView({ id }: { id: string }) {
     mutationFn: () => unwrap(api.POST('/carts/{id}/accept-prices', path(id))),
     onSuccess: show,
   });
+  useEffect(() => serverCart.observe(cart.data), [cart.data]);
   // An expired cart is gone: the device's own cart takes over.
   useEffect(() => {
     if (cart.error instanceof ApiError && cart.error.code === 'cart_not_found') serverCart.end();

@@ -12,6 +12,10 @@ const listeners = new Set<() => void>();
 let active: { userId: string; id: string } | undefined;
 // Bumped on each change made here, so views of the cart fetch it again.
 let version = 0;
+// Items in the open server cart as last seen, for the header's count. Kept apart from
+// `version`: seeing the cart must not make its views fetch it again.
+let itemCount = 0;
+const countListeners = new Set<() => void>();
 
 function notify() {
   version += 1;
@@ -30,6 +34,7 @@ export const serverCart = {
   async sync(userId: string, lines: { product_id: string; quantity: number }[]): Promise<ServerCart> {
     const answer = await unwrap(api.POST('/carts', { body: { lines } }));
     active = { userId, id: answer.id };
+    serverCart.observe(answer);
     notify();
     return answer;
   },
@@ -37,12 +42,13 @@ export const serverCart = {
   /** Adds to the server cart; false when there is none to add to. */
   async add(productId: string, quantity: number): Promise<boolean> {
     if (!active) return false;
-    await unwrap(
+    const answer = await unwrap(
       api.POST('/carts/{id}/lines', {
         params: { path: { id: active.id } },
         body: { product_id: productId, quantity },
       }),
     );
+    serverCart.observe(answer);
     notify();
     return true;
   },
@@ -50,7 +56,23 @@ export const serverCart = {
   /** Signed out, or the cart expired: the device's own cart is shown again. */
   end(): void {
     active = undefined;
+    serverCart.observe(undefined);
     notify();
+  },
+
+  /** Records what a view of the cart showed; a checked-out cart holds nothing any more. */
+  observe(cart: Pick<ServerCart, 'status' | 'lines'> | undefined): void {
+    const count = cart?.status === 'open' ? cart.lines.reduce((sum, line) => sum + line.quantity, 0) : 0;
+    if (count === itemCount) return;
+    itemCount = count;
+    for (const listener of countListeners) listener();
+  },
+
+  itemCount: (): number => itemCount,
+
+  subscribeToCount(listener: () => void): () => void {
+    countListeners.add(listener);
+    return () => countListeners.delete(listener);
   },
 
   subscribe(listener: () => void): () => void {
@@ -65,3 +87,7 @@ export const useServerCartId = (): string | undefined =>
 /** Changes with every change made through serverCart: part of the cart query's key. */
 export const useServerCartVersion = (): number =>
   useSyncExternalStore(serverCart.subscribe, serverCart.version);
+
+/** Items in the signed-in buyer's server cart, for the header. */
+export const useServerCartCount = (): number =>
+  useSyncExternalStore(serverCart.subscribeToCount, serverCart.itemCount);

@@ -2,6 +2,7 @@ import { Suspense, type ReactNode } from 'react';
 import { Link, NavLink, Outlet } from 'react-router';
 import { useAuth } from '../auth/auth';
 import { useCart } from '../cart/cart';
+import { useServerCartCount, useServerCartId } from '../cart/server-cart';
 import { LANGUAGES, useLanguage } from '../i18n/i18n';
 import { useShellT } from './messages';
 import { serverMode, useOnline } from './status';
@@ -38,7 +39,10 @@ function Nav() {
   const t = useShellT();
   const { user, signOut } = useAuth();
   const lines = useCart();
-  const count = lines.reduce((sum, line) => sum + line.quantity, 0);
+  // A signed-in buyer's cart is on the server (cart/server-cart.ts); a guest's on the device.
+  const serverCount = useServerCartCount();
+  const onServer = useServerCartId() !== undefined;
+  const count = onServer ? serverCount : lines.reduce((sum, line) => sum + line.quantity, 0);
   const { language, setLanguage } = useLanguage();
   const link = (to: string, label: ReactNode, aria?: string) => (
     <li>
