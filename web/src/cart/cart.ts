@@ -23,6 +23,8 @@ const OWNER = 'mamlaka.cart.owner';
 // Remembered so that a reload with the network cut still shows the signed-in user's cart.
 let owner: string | undefined = localStorage.getItem(OWNER) ?? undefined;
 const listeners = new Set<() => void>();
+/** The sync of the device's cart into the server cart under way, if any. */
+let syncing: { userId: string; done: Promise<void> } | undefined;
 let cached: { key: string; raw: string | null; lines: CartLine[] } | undefined;
 
 const keyOf = (userId: string | undefined) => (userId ? `${ANONYMOUS}.${userId}` : ANONYMOUS);
@@ -106,26 +108,38 @@ export const cart = {
     } else for (const listener of listeners) listener();
   },
   /**
-   * After sign-in, a buyer's device cart goes into their server cart (quantities added) and is
-   * emptied. Should the server refuse it (stock, a product gone), it stays on the device.
+   * After sign-in, a buyer's device cart goes into their server cart and is emptied: each
+   * product at the larger of the two quantities, as two device carts merge (signIn above).
+   * Taking the larger, not the sum, makes a sync that runs again harmless: one cut short by a
+   * page load before the device's cart was emptied adds nothing the second time. Should the
+   * server refuse a line (stock, a product gone), it stays on the device.
    */
-  async syncToServer(userId: string): Promise<void> {
-    const lines = this.lines();
+  syncToServer(userId: string): Promise<void> {
+    // The session can announce the same buyer twice in a row (sign-in, then its profile
+    // read): one sync runs at a time per buyer.
+    if (syncing?.userId === userId) return syncing.done;
+    const done = this.syncOnce(userId).finally(() => {
+      if (syncing?.done === done) syncing = undefined;
+    });
+    syncing = { userId, done };
+    return done;
+  },
+  async syncOnce(userId: string): Promise<void> {
+    let server;
     try {
-      await serverCart.sync(
-        userId,
-        lines.map((line) => ({ product_id: line.product_id, quantity: line.quantity })),
-      );
-      // Lines added while the sync ran were not in it: they follow it into the server cart.
-      const synced = new Set(lines.map((line) => line.product_id));
-      const later = this.lines().filter((line) => !synced.has(line.product_id));
-      if (lines.length > 0) write(keyOf(owner), later);
-      for (const line of later) {
-        await serverCart.add(line.product_id, line.quantity);
-        this.remove(line.product_id);
-      }
+      server = await serverCart.sync(userId, []);
     } catch {
-      // Kept on the device: the page shows it and checks it out with POST /orders.
+      return; // Kept on the device: the page shows it and checks it out with POST /orders.
+    }
+    for (const line of this.lines()) {
+      const there = server.lines.find((each) => each.product_id === line.product_id);
+      try {
+        if (!there) await serverCart.add(line.product_id, line.quantity);
+        else if (there.quantity < line.quantity) await serverCart.setQuantity(there.id, line.quantity);
+        this.remove(line.product_id);
+      } catch {
+        // This line stays on the device.
+      }
     }
   },
   signOut(): void {

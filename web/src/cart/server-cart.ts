@@ -53,6 +53,20 @@ export const serverCart = {
     return true;
   },
 
+  /** Sets a line's quantity (accepting its current price); false when there is no server cart. */
+  async setQuantity(lineId: string, quantity: number): Promise<boolean> {
+    if (!active) return false;
+    const answer = await unwrap(
+      api.PATCH('/carts/{id}/lines/{lineId}', {
+        params: { path: { id: active.id, lineId } },
+        body: { quantity },
+      }),
+    );
+    serverCart.observe(answer);
+    notify();
+    return true;
+  },
+
   /** Signed out, or the cart expired: the device's own cart is shown again. */
   end(): void {
     active = undefined;
