@@ -129,7 +129,8 @@ describe('the outbox and its relay', () => {
  * with SIGKILL while it relays, and NATS itself is killed while events flow.
  */
 describe.runIf(testDatabase() === 'postgres' && serviceUrl('TEST_NATS_URL'))('crashes', () => {
-  const EVENTS = 2_000;
+  // Several of the relay's publishing batches, so the kill lands between two of them.
+  const EVENTS = 10_000;
   let database: TestDatabase;
   let dataDir: string;
   beforeAll(async () => {

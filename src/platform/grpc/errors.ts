@@ -51,6 +51,9 @@ export function toServiceError(error: unknown, logger: Logger, context: object =
     logger.error({ ...context, err: error }, 'unhandled error in a gRPC call');
     return { code: Status.INTERNAL, details: 'internal server error' };
   }
+  // A call that arrived after its deadline is, in gRPC's own terms, DEADLINE_EXCEEDED: the
+  // same status the caller's channel gives when its timer fires first.
+  if (error.code === 'deadline_exceeded') return { code: Status.DEADLINE_EXCEEDED, details: error.message };
   const code = GRPC_STATUS[error.kind];
   // As on the HTTP edge: a call shed on purpose (with a retry delay) is not logged as a failure.
   if ((code === Status.INTERNAL || code === Status.UNAVAILABLE) && error.details.retryAfterMs === undefined)
