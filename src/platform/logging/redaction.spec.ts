@@ -44,6 +44,16 @@ describe('maskLogLine', () => {
     expect(maskLogLine(original)).toBe(original);
   });
 
+  it('never takes a digit run inside a hex id (a trace id, a hash) for a card', () => {
+    const ids = ['e12345678901234a8220d901ac145da69', '12345678901234abcdef0123', 'span 4111111111111111e'];
+    for (const id of ids) expect(maskLogLine(line(id))).toBe(line(id));
+    expect(maskLogLine(line('pan=4111111111111111, next'))).toContain('"pan=************1111, next"');
+  });
+
+  it('masks a card right after an escape', () => {
+    expect(JSON.parse(maskLogLine(line('\n4111111111111111'))).msg).toBe('\n************1111');
+  });
+
   it('keeps the line valid JSON around escapes', () => {
     const masked = maskLogLine(line('\u0001 \\ "4111111111111111" \u0000'));
     expect(JSON.parse(masked).msg).toBe('\u0001 \\ "************1111" \u0000');

@@ -74,9 +74,12 @@ export function serializeError(error: unknown): unknown {
 // A JSON string literal in a log line.
 const STRING_LITERAL = /"(?:[^"\\]|\\.)*"/g;
 // Inside one: an escape (kept whole, so its hex digits never count), a run of 20 or more
-// digits (an id, not a card: kept), or a run of 13–19 digits, optionally grouped by spaces or
-// dashes, as card numbers are written.
-const IN_LITERAL = /\\u[0-9a-fA-F]{4}|\\.|\d(?:[ -]?\d){19,}|(\d(?:[ -]?\d){12,18})/g;
+// digits (an id, not a card: kept), a run of 13–19 digits, optionally grouped by spaces or
+// dashes as card numbers are written, that no letter or digit follows, or a word that starts
+// with a letter (kept whole). Words are consumed whole so a digit run inside a hex id (a trace
+// id, a hash) is never taken for a card: `e12345678901234a…` is one word.
+const IN_LITERAL =
+  /\\u[0-9a-fA-F]{4}|\\.|\d(?:[ -]?\d){19,}|(\d(?:[ -]?\d){12,18})(?![0-9A-Za-z])|[A-Za-z][0-9A-Za-z]*|\d+[A-Za-z][0-9A-Za-z]*/g;
 const ALL_BUT_LAST_FOUR = /\d(?=(?:[ -]?\d){4})/g;
 // Password hashes in the PHC (argon2) and modular crypt (bcrypt) formats, wherever they appear.
 const PASSWORD_HASH = /\$argon2(?:id|i|d)\$[A-Za-z0-9+/=,.$]*|\$2[abxy]\$\d{2}\$[./A-Za-z0-9]{53}/g;
