@@ -14,8 +14,10 @@ import type { IrisClientOptions } from './modules/midtrans/iris.client.js';
 import type { KeyRing } from './platform/crypto/keyring.js';
 import type { Outbox } from './platform/events/outbox.js';
 import { createAddressesModule } from './modules/addresses/addresses.module.js';
+import { createDiscountsModule } from './modules/discounts/discounts.module.js';
 import { createShippingModule } from './modules/shipping/shipping.module.js';
 import { createTaxesModule } from './modules/taxes/taxes.module.js';
+import { OrderPricing } from './modules/pricing/pricing.service.js';
 import type { RolePlan } from './roles.js';
 import type { connectServices } from './services.js';
 
@@ -49,11 +51,47 @@ export function createCommerceModules(parts: CommerceParts) {
   const routes: ((app: FastifyInstance, remote?: RemoteServices) => void)[] = [];
   const jobs: CommerceJob[] = [];
 
+  // --- pricing ---
+  // What a quote reads: the buyer's addresses, the sellers' shipping options, the tax rates,
+  // the discounts. In process in every role (the split gateway has the database): carts show
+  // quotes, and the payments service prices a cart's checkout inside its transaction.
+  const addressBook = createAddressesModule({ db: parts.db, keyring: parts.keyring });
+  const shippingOptions = createShippingModule({ db: parts.db });
+  const taxRates = createTaxesModule({ db: parts.db });
+  const discounts = createDiscountsModule({ db: parts.db });
+  routes.push((app) => {
+    addressBook.routes(app);
+    shippingOptions.routes(app);
+    taxRates.routes(app);
+    discounts.routes(app);
+  });
+  const pricing = new OrderPricing(
+    parts.db,
+    {
+      destination: async (buyerId, addressId) => {
+        const address = await addressBook.addresses.retrieveOf(buyerId, addressId);
+        return address && { country: address.country, region: address.region ?? null };
+      },
+      shippingOptions: (sellerId) => shippingOptions.shipping.rulesOf(sellerId),
+      taxRates: (country) => taxRates.taxes.ratesFor(country),
+      discounts: {
+        resolve: (db, input) => discounts.discounts.resolve(db, input),
+        redeem: (trx, input) => discounts.discounts.redeem(trx, input),
+      },
+    },
+    parts.config.platformFeeBps,
+  );
+  parts.payments.checkout.priceWith(pricing);
+  parts.payments.payments.releasesDiscountsWith((trx, paymentId) =>
+    discounts.discounts.release(trx, paymentId),
+  );
+
   // --- carts ---
   const carts = createCartsModule({
     db: parts.db,
     logger: parts.logger,
     options: { ttlMs: parts.config.cartTtlMs, maxLineQuantity: parts.config.maxLineQuantity },
+    pricing,
   });
   routes.push((app, remote) =>
     carts.routes(app, {
@@ -84,23 +122,13 @@ export function createCommerceModules(parts: CommerceParts) {
   routes.push((app) => payouts.routes(app));
   jobs.push((plan) => payouts.startJobs(plan));
 
-  // --- pricing ---
-  // What a quote reads: the buyer's addresses, the sellers' shipping options, the tax rates.
-  // In process in every role that serves REST, as the split gateway has the database.
-  const addressBook = createAddressesModule({ db: parts.db, keyring: parts.keyring });
-  const shippingOptions = createShippingModule({ db: parts.db });
-  const taxRates = createTaxesModule({ db: parts.db });
-  routes.push((app) => {
-    addressBook.routes(app);
-    shippingOptions.routes(app);
-    taxRates.routes(app);
-  });
-
   return {
     /** The buyers' address books, for the privacy export and erasure. */
     addresses: addressBook.addresses,
     /** Carts, for the privacy export and erasure. */
     carts: carts.privacy,
+    /** Coupon codes and promotions, for checkout to resolve, redeem and release. */
+    discounts: discounts.discounts,
     routes(app: FastifyInstance, remote?: RemoteServices): void {
       for (const add of routes) add(app, remote);
     },

@@ -195,3 +195,10 @@ export function allocateProportionally(total: bigint, weights: readonly bigint[]
   }
   return parts;
 }
+
+/** numerator ÷ denominator for non-negative operands, rounded half up. */
+export function divideHalfUp(numerator: bigint, denominator: bigint): bigint {
+  if (numerator < 0n || denominator <= 0n) throw new RangeError('divideHalfUp takes n ≥ 0 and d > 0');
+  const quotient = numerator / denominator;
+  return (numerator % denominator) * 2n >= denominator ? quotient + 1n : quotient;
+}

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { createProduct, png, productForm } from '../helpers/catalog.js';
-import { adminOnly, all, get, type MatrixWorld, type RouteEntry, sellersObject } from './access.shapes.js';
-/** The access rows of carts, catalog depth, addresses, shipping, taxes and payouts. */
+import {
+  adminOnly,
+  all,
+  get,
+  type MatrixWorld,
+  mfaRoles,
+  type RouteEntry,
+  sellersObject,
+} from './access.shapes.js';
+/** The access rows of carts, catalog depth, addresses, shipping, taxes, discounts and payouts. */
 export const COMMERCE_ROUTES: Record<string, RouteEntry> = {
   // Catalog depth: the tree and collections are admins' to change; a product's categories
   // and gallery are its seller's (another seller's product is not there).
@@ -154,6 +162,36 @@ export const COMMERCE_ROUTES: Record<string, RouteEntry> = {
     }),
     expect: { ...all(403), anonymous: 401, buyer: 201, otherBuyer: 404 },
   },
+  // A cart's pricing choices are its signed-in owner's alone.
+  'PUT /carts/:id/shipping-address': {
+    request: async (w) => ({
+      path: `/carts/${(await buyersCart(w)).id}/shipping-address`,
+      body: { address_id: await freshAddressId(w) },
+    }),
+    expect: { ...all(403), anonymous: 401, buyer: 200, otherBuyer: 404 },
+  },
+  'PUT /carts/:id/shipping-options': {
+    request: async (w) => ({
+      path: `/carts/${(await buyersCart(w)).id}/shipping-options`,
+      body: { options: [] },
+    }),
+    expect: { ...all(403), anonymous: 401, buyer: 200, otherBuyer: 404 },
+  },
+  'POST /carts/:id/discounts': {
+    request: async (w) => {
+      const code = matrixDiscount().code;
+      await w.app.api('POST', '/discounts', {
+        token: w.people.admin.token,
+        body: { code, kind: 'percentage', percent_bps: 500 },
+      });
+      return { path: `/carts/${(await buyersCart(w)).id}/discounts`, body: { code } };
+    },
+    expect: { ...all(403), anonymous: 401, buyer: 200, otherBuyer: 404 },
+  },
+  'DELETE /carts/:id/discounts/:code': {
+    request: async (w) => ({ path: `/carts/${(await buyersCart(w)).id}/discounts/NONE-HELD` }),
+    expect: { ...all(403), anonymous: 401, buyer: 200, otherBuyer: 404 },
+  },
 
   // The address book is the buyer's own: nobody else reaches an address, admins included.
   'GET /users/me/addresses': {
@@ -212,7 +250,42 @@ export const COMMERCE_ROUTES: Record<string, RouteEntry> = {
     request: async (w) => ({ path: `/admin/tax-rates/${await freshTaxRateId(w)}` }),
     expect: adminOnly(204),
   },
+  // Discounts: sellers and admins create and list (each seller their own); the fixture
+  // seller's discount is theirs and any admin's to read and change, nobody else's.
+  'GET /discounts': { request: get(() => '/discounts'), expect: mfaRoles(200) },
+  'POST /discounts': {
+    request: () => ({ path: '/discounts', body: matrixDiscount() }),
+    expect: mfaRoles(201),
+  },
+  'GET /discounts/:id': {
+    request: async (w) => ({ path: `/discounts/${await freshDiscountId(w)}` }),
+    expect: { ...sellersObject(200), buyer: 403, otherBuyer: 403 },
+  },
+  'PATCH /discounts/:id': {
+    request: async (w) => ({ path: `/discounts/${await freshDiscountId(w)}`, body: { percent_bps: 700 } }),
+    expect: { ...sellersObject(200), buyer: 403, otherBuyer: 403 },
+  },
+  'DELETE /discounts/:id': {
+    request: async (w) => ({ path: `/discounts/${await freshDiscountId(w)}` }),
+    expect: { ...sellersObject(204), buyer: 403, otherBuyer: 403 },
+  },
 };
+
+// A code of its own, so each discount made is unique among live ones.
+export const matrixDiscount = () => ({
+  code: `M-${randomUUID().slice(0, 8)}`,
+  kind: 'percentage',
+  percent_bps: 1000,
+});
+
+/** A new discount of the fixture seller, for a cell that reads, changes or deletes it. */
+export async function freshDiscountId(w: MatrixWorld): Promise<string> {
+  const res = await w.app.api<{ id: string }>('POST', '/discounts', {
+    token: w.people.seller.token,
+    body: matrixDiscount(),
+  });
+  return res.body.results.id;
+}
 
 export async function buyersCart(w: MatrixWorld): Promise<{ id: string; lineId: string }> {
   const res = await w.app.api<{ id: string; lines: { id: string }[] }>('POST', '/carts', {

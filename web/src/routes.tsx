@@ -14,6 +14,7 @@ const Orders = lazy(() => import('./storefront/OrdersPage'));
 const Order = lazy(() => import('./storefront/OrderPage'));
 const Wallet = lazy(() => import('./storefront/WalletPage'));
 const Settings = lazy(() => import('./storefront/SettingsPage'));
+const Addresses = lazy(() => import('./storefront/AddressesPage'));
 const ForgotPassword = lazy(() => import('./account/ForgotPasswordPage'));
 const ResetPassword = lazy(() => import('./account/ResetPasswordPage'));
 const VerifyEmail = lazy(() => import('./account/VerifyEmailPage'));
@@ -39,6 +40,7 @@ export const router = createBrowserRouter([
       { path: '/account/orders/:id', element: <Order /> },
       { path: '/account/wallet', element: <Wallet /> },
       { path: '/account/settings', element: <Settings /> },
+      { path: '/account/addresses', element: <Addresses /> },
       { path: '/account/forgot-password', element: <ForgotPassword /> },
       { path: '/account/reset-password', element: <ResetPassword /> },
       { path: '/account/verify-email', element: <VerifyEmail /> },

@@ -46,6 +46,10 @@ import type {
   OrderLine__Output as _mamlaka_payments_v1_OrderLine__Output,
 } from './mamlaka/payments/v1/OrderLine.js';
 import type {
+  OrderPricing as _mamlaka_payments_v1_OrderPricing,
+  OrderPricing__Output as _mamlaka_payments_v1_OrderPricing__Output,
+} from './mamlaka/payments/v1/OrderPricing.js';
+import type {
   Payment as _mamlaka_payments_v1_Payment,
   Payment__Output as _mamlaka_payments_v1_Payment__Output,
 } from './mamlaka/payments/v1/Payment.js';
@@ -121,6 +125,10 @@ export interface ProtoGrpcType {
         OrderLine: MessageTypeDefinition<
           _mamlaka_payments_v1_OrderLine,
           _mamlaka_payments_v1_OrderLine__Output
+        >;
+        OrderPricing: MessageTypeDefinition<
+          _mamlaka_payments_v1_OrderPricing,
+          _mamlaka_payments_v1_OrderPricing__Output
         >;
         Payment: MessageTypeDefinition<_mamlaka_payments_v1_Payment, _mamlaka_payments_v1_Payment__Output>;
         PaymentItem: MessageTypeDefinition<

@@ -1,7 +1,11 @@
 import type { Kysely } from 'kysely';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
-import { conflict } from '../../platform/errors.js';
+import { conflict, invalidField } from '../../platform/errors.js';
+import { parseAmount } from '../../platform/money.js';
 import type { CheckoutApi, PaymentsApi } from '../payments/payments.api.js';
+import type { CheckoutInput } from '../payments/payments.checkout.js';
+import { choicesOf } from './carts.pricing.js';
+import type { CartRow } from './carts.tables.js';
 import type { PublicPayment } from '../payments/payments.rules.js';
 import { CartsRepository } from './carts.repository.js';
 import { checkoutKeyOf, pricesChangedError } from './carts.rules.js';
@@ -32,7 +36,7 @@ export class CartCheckout {
   async create(
     actor: Actor | undefined,
     id: string,
-    input: { payment_method?: string },
+    input: { payment_method?: string; expected_total?: string },
   ): Promise<PublicPayment> {
     const buyer = authorize(actor, { roles: ['buyer'] });
     const cart = await this.carts.visible(buyer, id);
@@ -65,6 +69,7 @@ export class CartCheckout {
           expected_unit_price_minor: line.unit_price_minor,
         })),
         payment_method: input.payment_method,
+        pricing: pricingOf(cart, lines[0]!.currency, input.expected_total),
       },
       checkoutKeyOf(cart.id_hash, attempt),
     );
@@ -72,4 +77,35 @@ export class CartCheckout {
     else await repo.markCheckedOut(cart.id_hash, buyer.userId, payment.id, this.ttlMs);
     return payment;
   }
+}
+
+/**
+ * The checkout's pricing for a cart with an address: the owner's choices and, when given,
+ * the total the buyer was shown. Undefined without an address: the items alone, as POST /orders.
+ * @throws `validation_failed` (400) for an unreadable `expected_total`
+ */
+function pricingOf(
+  cart: CartRow,
+  currency: string,
+  expectedTotal: string | undefined,
+): CheckoutInput['pricing'] {
+  if (!cart.shipping_address_id) return undefined;
+  const choices = choicesOf(cart);
+  let expected: bigint | undefined;
+  if (expectedTotal !== undefined) {
+    const parsed = parseAmount(expectedTotal, currency, { allowZero: true });
+    if (!parsed.ok)
+      throw invalidField(
+        'expected_total',
+        'invalid_amount',
+        `expected_total is not an amount in ${currency}`,
+      );
+    expected = parsed.minor;
+  }
+  return {
+    shipping_address_id: cart.shipping_address_id,
+    shipping_option_ids: choices.shipping_option_ids,
+    discount_codes: choices.discount_codes,
+    ...(expected === undefined ? {} : { expected_total_minor: expected }),
+  };
 }

@@ -4,7 +4,9 @@ import type { Logger } from 'pino';
 import { repeatEvery } from '../../platform/repeat.js';
 import type { CatalogApi } from '../catalog/catalog.api.js';
 import type { CheckoutApi, PaymentsApi } from '../payments/payments.api.js';
+import type { OrderPricing } from '../pricing/pricing.service.js';
 import { CartCheckout } from './carts.checkout.js';
+import { CartChoices } from './carts.choices.js';
 import { CartsRepository } from './carts.repository.js';
 import { cartsRoutes } from './carts.routes.js';
 import { type CartsOptions, CartsService } from './carts.service.js';
@@ -35,10 +37,12 @@ export function createCartsModule(deps: {
   db: Kysely<object>;
   logger: Logger;
   options: CartsOptions;
+  /** Quotes with shipping, tax and discounts once a buyer chose an address. */
+  pricing?: OrderPricing;
 }): CartsModule {
   return {
     routes(app, services) {
-      const carts = new CartsService(deps.db, services.catalog, deps.options);
+      const carts = new CartsService(deps.db, services.catalog, deps.options, deps.pricing);
       const checkout = new CartCheckout(
         deps.db,
         carts,
@@ -46,7 +50,7 @@ export function createCartsModule(deps: {
         services.payments,
         deps.options.ttlMs,
       );
-      cartsRoutes(app, { carts, checkout });
+      cartsRoutes(app, { carts, checkout, choices: new CartChoices(deps.db, carts, deps.pricing) });
     },
     privacy: {
       exportOf: (userId) => CartsRepository.of(deps.db).exportOf(userId),

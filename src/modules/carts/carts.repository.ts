@@ -109,6 +109,36 @@ export class CartsRepository {
   }
 
   /** A change pushes the expiry back: carts expire a TTL after their last change. */
+  /** The cart's pricing choices (address, shipping options, codes), each when given. */
+  async setChoices(
+    idHash: string,
+    choices: {
+      shipping_address_id?: string | null;
+      shipping_choices?: Record<string, string>;
+      discount_codes?: string[];
+    },
+  ): Promise<void> {
+    await this.db
+      .updateTable('carts')
+      .set({
+        ...(choices.shipping_address_id !== undefined
+          ? { shipping_address_id: choices.shipping_address_id }
+          : {}),
+        ...(choices.shipping_choices !== undefined
+          ? {
+              shipping_choices: sql<
+                Record<string, string>
+              >`${JSON.stringify(choices.shipping_choices)}::jsonb`,
+            }
+          : {}),
+        ...(choices.discount_codes !== undefined
+          ? { discount_codes: sql<string[]>`${sql.val(choices.discount_codes)}::text[]` }
+          : {}),
+      })
+      .where('id_hash', '=', idHash)
+      .execute();
+  }
+
   async touch(idHash: string, ttlMs: number): Promise<void> {
     await this.db
       .updateTable('carts')

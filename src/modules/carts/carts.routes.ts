@@ -3,15 +3,20 @@ import type { FastifyInstance } from 'fastify';
 import { envelope, errorResponses, ok } from '../../platform/http/envelope.js';
 import { Payment } from '../payments/payments.schemas.js';
 import type { CartCheckout } from './carts.checkout.js';
+import type { CartChoices } from './carts.choices.js';
 import { maskCartId } from './carts.rules.js';
 import {
   Cart,
+  CartCodeParams,
   CartLineParams,
   CartParams,
   CheckoutCartBody,
   CreateCartBody,
+  DiscountCodeBody,
   LineBody,
   QuantityBody,
+  ShippingAddressBody,
+  ShippingOptionsBody,
 } from './carts.schemas.js';
 import type { CartsService } from './carts.service.js';
 
@@ -24,7 +29,7 @@ const quiet = { logLevel: 'warn' as const };
 /** REST adapter of carts. */
 export function cartsRoutes(
   http: FastifyInstance,
-  { carts, checkout }: { carts: CartsService; checkout: CartCheckout },
+  { carts, checkout, choices }: { carts: CartsService; checkout: CartCheckout; choices: CartChoices },
 ) {
   const app = http.withTypeProvider<TypeBoxTypeProvider>();
   app.register(async (scoped) => {
@@ -170,6 +175,93 @@ export function cartsRoutes(
       },
       async (request) =>
         ok('accept cart prices successfully', await carts.acceptPrices(request.actor, request.params.id)),
+    );
+
+    const owner = { auth: 'required' as const, roles: ['buyer' as const], scope: 'sessions-only' as const };
+    const choiceResponse = { 200: envelope(Cart), ...errorResponses(400, 401, 403, 404, 409, 422, 429) };
+
+    routes.put(
+      '/carts/:id/shipping-address',
+      {
+        ...quiet,
+        config: owner,
+        schema: {
+          tags: ['carts'],
+          summary:
+            'Ship your cart to one of your addresses: the cart then shows its quote (shipping, tax, discounts)',
+          security: bearer,
+          params: CartParams,
+          body: ShippingAddressBody,
+          response: choiceResponse,
+        },
+      },
+      async (request) =>
+        ok(
+          'set cart shipping address successfully',
+          await choices.setShippingAddress(request.actor, request.params.id, request.body.address_id),
+        ),
+    );
+
+    routes.put(
+      '/carts/:id/shipping-options',
+      {
+        ...quiet,
+        config: owner,
+        schema: {
+          tags: ['carts'],
+          summary: 'Choose how each seller ships your cart (GET /sellers/:id/shipping-options)',
+          security: bearer,
+          params: CartParams,
+          body: ShippingOptionsBody,
+          response: choiceResponse,
+        },
+      },
+      async (request) =>
+        ok(
+          'set cart shipping options successfully',
+          await choices.setShippingOptions(request.actor, request.params.id, request.body.options),
+        ),
+    );
+
+    routes.post(
+      '/carts/:id/discounts',
+      {
+        ...quiet,
+        config: owner,
+        schema: {
+          tags: ['carts'],
+          summary: 'Apply a discount code to your cart',
+          security: bearer,
+          params: CartParams,
+          body: DiscountCodeBody,
+          response: choiceResponse,
+        },
+      },
+      async (request) =>
+        ok(
+          'apply discount code successfully',
+          await choices.addDiscountCode(request.actor, request.params.id, request.body.code),
+        ),
+    );
+
+    routes.delete(
+      '/carts/:id/discounts/:code',
+      {
+        ...quiet,
+        config: owner,
+        schema: {
+          tags: ['carts'],
+          summary: 'Remove a discount code from your cart',
+          security: bearer,
+          params: CartCodeParams,
+          response: choiceResponse,
+        },
+      },
+      async (request) =>
+        ok(
+          'remove discount code successfully',
+          await choices.removeDiscountCode(request.actor, request.params.id, request.params.code),
+        ),
     );
 
     routes.post(

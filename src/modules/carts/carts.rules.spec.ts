@@ -34,7 +34,7 @@ const addition = (overrides: Partial<Addition> = {}): Addition => ({
   currency: 'IDR',
   ...overrides,
 });
-const product = { id: 'p1', name: 'Shirt', unitPriceMinor: 1000n, currency: 'IDR', stock: 5 };
+const product = { id: 'p1', sellerId: 's1', name: 'Shirt', unitPriceMinor: 1000n, currency: 'IDR', stock: 5 };
 
 describe('cart ids', () => {
   it('are 32 base64url characters, distinct, and stored only as their SHA-256', () => {

@@ -31,6 +31,7 @@ export interface CartLine {
 /** A product as it is now, when it still exists. */
 export interface LiveProduct {
   id: string;
+  sellerId: string;
   name: string;
   unitPriceMinor: bigint;
   currency: string;
@@ -119,6 +120,35 @@ export interface PublicCart {
   totals: { subtotal: string | null; currency: string | null; prices_changed: boolean };
   payment_id: string | null;
   expires_at: string;
+  /** The pricing choices and, once an address is set, the quote a checkout would charge. */
+  shipping_address_id: string | null;
+  shipping_options: { seller_id: string; shipping_option_id: string }[];
+  discount_codes: string[];
+  quote: PublicCartQuote | null;
+  /** Why there is no quote although an address is set (e.g. a seller does not ship there). */
+  quote_error: { code: string; message: string } | null;
+}
+
+export interface PublicCartQuote {
+  currency: string;
+  subtotal: string;
+  shipping: string;
+  tax: string;
+  /** Tax added on top of the prices (the rest is included in them). */
+  tax_added: string;
+  discount: string;
+  total: string;
+  shipments: {
+    seller_id: string;
+    shipping_option_id: string | null;
+    subtotal: string;
+    shipping: string;
+    tax: string;
+    discount: string;
+    total: string;
+  }[];
+  tax_lines: { tax_rate_id: string; rate_bps: number; inclusive: boolean; taxable: string; tax: string }[];
+  discounts: { id: string; code: string | null; kind: string; funded_by: string }[];
 }
 
 /** A line as the API shows it, against the product as it is now (undefined: gone). */

@@ -35,8 +35,85 @@ export const CheckoutCartBody = Type.Object(
     payment_method: Type.Optional(
       Type.String({ pattern: '^[a-z_]{1,32}$', description: '`wallet`, `manual` or `midtrans`' }),
     ),
+    expected_total: Type.Optional({
+      ...Money,
+      maxLength: 32,
+      description:
+        'the quote’s total you were shown; with an address set, any other total refuses the checkout (409 order_total_changed)',
+    }),
   },
   strict,
+);
+
+export const ShippingAddressBody = Type.Object(
+  {
+    address_id: Type.Union([Uuid, Type.Null()], {
+      description: 'one of your addresses (GET /users/me/addresses); null: no address, no quote',
+    }),
+  },
+  strict,
+);
+
+export const ShippingOptionsBody = Type.Object(
+  {
+    options: Type.Array(Type.Object({ seller_id: Uuid, shipping_option_id: Uuid }, strict), {
+      maxItems: 50,
+      description: 'replaces earlier choices; a seller left out ships by its cheapest option to the address',
+    }),
+  },
+  strict,
+);
+
+export const DiscountCodeBody = Type.Object(
+  { code: Type.String({ minLength: 1, maxLength: 64, description: 'a discount code (any case)' }) },
+  strict,
+);
+export const CartCodeParams = Type.Object(
+  { id: CartId, code: Type.String({ minLength: 1, maxLength: 64 }) },
+  strict,
+);
+
+const Quote = Type.Object(
+  {
+    currency: Type.String(),
+    subtotal: Money,
+    shipping: Money,
+    tax: { ...Money, description: 'every tax of the order, included in the prices or added' },
+    tax_added: { ...Money, description: 'the part of `tax` added on top of the prices' },
+    discount: Money,
+    total: { ...Money, description: 'what the checkout charges: subtotal + shipping + tax_added − discount' },
+    shipments: Type.Array(
+      Type.Object({
+        seller_id: Uuid,
+        shipping_option_id: Type.Union([Uuid, Type.Null()], {
+          description: 'null: the seller has no shipping options (shipping is in its prices)',
+        }),
+        subtotal: Money,
+        shipping: Money,
+        tax: Money,
+        discount: Money,
+        total: Money,
+      }),
+    ),
+    tax_lines: Type.Array(
+      Type.Object({
+        tax_rate_id: Uuid,
+        rate_bps: Type.Integer(),
+        inclusive: Type.Boolean(),
+        taxable: Money,
+        tax: Money,
+      }),
+    ),
+    discounts: Type.Array(
+      Type.Object({
+        id: Uuid,
+        code: Type.Union([Type.String(), Type.Null()], { description: 'null: an automatic promotion' }),
+        kind: Type.String(),
+        funded_by: Type.String(),
+      }),
+    ),
+  },
+  { description: 'what a checkout would charge now, at the accepted prices' },
 );
 
 export const CartParams = Type.Object({ id: CartId }, strict);
@@ -66,4 +143,11 @@ export const Cart = Type.Object({
   }),
   payment_id: Type.Union([Uuid, Type.Null()]),
   expires_at: Type.String({ format: 'date-time' }),
+  shipping_address_id: Type.Union([Uuid, Type.Null()]),
+  shipping_options: Type.Array(Type.Object({ seller_id: Uuid, shipping_option_id: Uuid })),
+  discount_codes: Type.Array(Type.String()),
+  quote: Type.Union([Quote, Type.Null()], { description: 'null until the owner sets an address' }),
+  quote_error: Type.Union([Type.Object({ code: Type.String(), message: Type.String() }), Type.Null()], {
+    description: 'why an address is set but there is no quote (a seller does not ship there, a code expired)',
+  }),
 });

@@ -3,6 +3,8 @@ import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { conflict, isAppError, notFound } from '../../platform/errors.js';
 import { formatAmount, parseAmount } from '../../platform/money.js';
 import type { CatalogApi } from '../catalog/catalog.api.js';
+import type { OrderPricing } from '../pricing/pricing.service.js';
+import { choicesOf, quoteCart } from './carts.pricing.js';
 import { CartsRepository } from './carts.repository.js';
 import {
   type Addition,
@@ -43,6 +45,7 @@ export class CartsService {
     private readonly db: Kysely<object>,
     private readonly products: Pick<CatalogApi, 'retrieve'>,
     private readonly options: CartsOptions,
+    private readonly pricing?: OrderPricing,
   ) {}
 
   /**
@@ -191,6 +194,7 @@ export class CartsService {
           if (!price.ok) return undefined;
           return {
             id,
+            sellerId: product.user_id,
             name: product.name,
             unitPriceMinor: price.minor,
             currency: product.currency,
@@ -206,7 +210,7 @@ export class CartsService {
   }
 
   /** One change to an open cart, with the cart locked, its expiry pushed back. */
-  private async edit(
+  async edit(
     actor: Actor | undefined,
     id: string,
     change: (repo: CartsRepository, cart: CartRow) => Promise<void>,
@@ -258,6 +262,8 @@ export class CartsService {
     );
     const shown = lines.map((line) => presentLine(line, products.get(line.product_id)));
     const totals = cartTotals(lines);
+    const choices = choicesOf(cart);
+    const quoted = await quoteCart(this.pricing, cart, lines, products);
     return {
       id,
       status: cart.status === 'checked_out' ? 'checked_out' : 'open',
@@ -269,6 +275,15 @@ export class CartsService {
       },
       payment_id: cart.payment_id,
       expires_at: cart.expires_at.toISOString(),
+      shipping_address_id: choices.shipping_address_id,
+      shipping_options: Object.entries(choices.shipping_option_ids).map(
+        ([seller_id, shipping_option_id]) => ({
+          seller_id,
+          shipping_option_id,
+        }),
+      ),
+      discount_codes: choices.discount_codes,
+      ...quoted,
     };
   }
 }

@@ -13,6 +13,12 @@ export interface CartsTable {
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
   expires_at: Date;
+  /** The owner's address the cart is quoted for (a signed-in buyer's cart only). */
+  shipping_address_id: string | null;
+  /** The shipping option chosen per seller id. */
+  shipping_choices: Generated<Record<string, string>>;
+  /** Upper-cased discount codes, in the order they were added. */
+  discount_codes: Generated<string[]>;
 }
 
 export interface CartLinesTable {

@@ -75,11 +75,13 @@ export class CatalogRepository {
   }
 
   /** The prices of those of `ids` that are live, in no particular order. */
-  livePrices(ids: readonly string[]): Promise<Pick<ProductRow, 'id' | 'price_minor' | 'currency'>[]> {
+  livePrices(
+    ids: readonly string[],
+  ): Promise<Pick<ProductRow, 'id' | 'price_minor' | 'currency' | 'seller_id'>[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.db
       .selectFrom('products')
-      .select(['id', 'price_minor', 'currency'])
+      .select(['id', 'price_minor', 'currency', 'seller_id'])
       .where('id', 'in', ids)
       .where('deleted_at', 'is', null)
       .execute();

@@ -165,9 +165,14 @@ export class CatalogService {
    */
   async prices(
     productIds: readonly string[],
-  ): Promise<Map<string, { unitPriceMinor: bigint; currency: string }>> {
+  ): Promise<Map<string, { unitPriceMinor: bigint; currency: string; sellerId: string }>> {
     const rows = await this.repo.livePrices([...new Set(productIds)]);
-    return new Map(rows.map((row) => [row.id, { unitPriceMinor: row.price_minor, currency: row.currency }]));
+    return new Map(
+      rows.map((row) => [
+        row.id,
+        { unitPriceMinor: row.price_minor, currency: row.currency, sellerId: row.seller_id },
+      ]),
+    );
   }
 
   /**

@@ -12,7 +12,15 @@ import {
  * a hold. No I/O here, so every rule is tested exhaustively in ledger.rules.spec.ts.
  */
 
-export const ACCOUNT_KINDS = ['user_wallet', 'platform_fees', 'gateway_clearing', 'payout_clearing'] as const;
+export const ACCOUNT_KINDS = [
+  'user_wallet',
+  'platform_fees',
+  'gateway_clearing',
+  'payout_clearing',
+  // What the platform owes the tax office, and what it pays for the discounts it funds.
+  'tax_liability',
+  'platform_discounts',
+] as const;
 export type AccountKind = (typeof ACCOUNT_KINDS)[number];
 export type Direction = 'debit' | 'credit';
 

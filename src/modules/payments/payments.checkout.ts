@@ -13,6 +13,14 @@ import {
 } from '../../platform/errors.js';
 import { recordCheckout } from '../../platform/metrics/metrics.registry.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
+import type { OrderPricing } from '../pricing/pricing.service.js';
+import {
+  type Attempt,
+  ledgerLinesOfAttempt,
+  preparePricing,
+  pricingRowsOf,
+  priceAttempt,
+} from './payments.order-pricing.js';
 import { eventForStatus, noPaymentEvents, type PaymentEvents } from './payments.events.js';
 import { checkOrderLimits, type OrderLimits } from './payments.limits.js';
 import type { PaymentProvider } from './payments.providers.js';
@@ -20,14 +28,7 @@ import { PaymentsRepository } from './payments.repository.js';
 import type { PaymentStatus } from './payments.state.js';
 import type { OrderItemRow, PaymentRow } from './payments.tables.js';
 import type { PaymentsService } from './payments.service.js';
-import {
-  isSameCheckout,
-  newPaymentCode,
-  type PricedLine,
-  priceLines,
-  type PublicPayment,
-  toPublicPayment,
-} from './payments.rules.js';
+import { isSameCheckout, newPaymentCode, type PublicPayment, toPublicPayment } from './payments.rules.js';
 
 /**
  * The first payment made under a key, for its retry. The REST edge refuses a different
@@ -51,6 +52,16 @@ export interface CheckoutInput {
    */
   items: { product_id: string; quantity: number; expected_unit_price_minor?: bigint }[];
   payment_method?: string;
+  /**
+   * Prices the order with shipping, tax and discounts (a cart's checkout): where it goes,
+   * the option per seller, the codes, and the total the buyer was shown.
+   */
+  pricing?: {
+    shipping_address_id: string;
+    shipping_option_ids?: Readonly<Record<string, string>>;
+    discount_codes?: readonly string[];
+    expected_total_minor?: bigint;
+  };
 }
 
 /**
@@ -74,12 +85,6 @@ function checkExpectedPrices(
 const mixedCurrencies = () =>
   invalid('mixed_currencies', 'all items of one order must be priced in one currency');
 
-interface Attempt {
-  lines: PricedLine[];
-  currency: string;
-  totalMinor: bigint;
-}
-
 /**
  * Checkout: stock, order, items, payment and (for methods that settle at once) the ledger
  * posting commit in one database transaction, or none of them does. Its statements are
@@ -97,6 +102,13 @@ export class Checkout {
     private readonly options: { defaultMethod: string; feeBps: number; limits: OrderLimits },
     private readonly events: PaymentEvents = noPaymentEvents,
   ) {}
+
+  private pricing?: OrderPricing;
+
+  /** Takes priced orders (shipping, tax, discounts) from now on: wired once the modules it reads exist. */
+  priceWith(pricing: OrderPricing): void {
+    this.pricing = pricing;
+  }
 
   /**
    * Creates an order and its payment. With an idempotency key, a retry returns the first
@@ -130,7 +142,8 @@ export class Checkout {
       const earlier = await this.earlier(buyer.userId, idempotencyKey);
       if (earlier) return replayOf(earlier, input, method);
     }
-    await this.checkLimits(input);
+    const prices = await this.checkLimits(input);
+    const prepared = await preparePricing(this.pricing, input, buyer.userId, prices);
     let attempt: Attempt | undefined;
     try {
       // A clash of random payment codes (one in 10^12) aborts the transaction like a
@@ -155,23 +168,18 @@ export class Checkout {
             const charged = new Map(reserved.map((line) => [line.productId, line]));
             checkOrderLimits(input.items, (id) => charged.get(id), this.options.limits);
             checkExpectedPrices(input.items, charged);
-            const lines = priceLines(reserved, this.options.feeBps);
-            attempt = {
-              lines,
+            attempt = priceAttempt(this.pricing, prepared, this.options.feeBps, {
+              input,
+              reserved,
               currency,
-              totalMinor: lines.reduce((sum, line) => sum + line.subtotalMinor, 0n),
-            };
+            });
             const paymentId = randomUUID();
             const outcome = await provider.authorize({
               trx,
               paymentId,
               buyerId: buyer.userId,
               currency,
-              items: lines.map((line) => ({
-                seller_id: line.sellerId,
-                subtotal_minor: line.subtotalMinor,
-                fee_minor: line.feeMinor,
-              })),
+              items: ledgerLinesOfAttempt(attempt),
             });
             // A gateway's pay link exists only after this commits: its payment is announced
             // (payment.created) once it has one, so the pending mail and webhooks carry it.
@@ -189,6 +197,13 @@ export class Checkout {
                     provider_reference: outcome.providerReference ?? null,
                   }),
             });
+            if (attempt.priced?.discounts.length) {
+              await this.pricing!.redeem(trx, {
+                discountIds: attempt.priced.discounts.map((discount) => discount.id),
+                buyerId: buyer.userId,
+                paymentId,
+              });
+            }
             await this.catalog.takeStock(trx, reserved);
             return written;
           }),
@@ -216,10 +231,11 @@ export class Checkout {
    * several currencies): such an order must not lock rows, nor reach a bigint column or a
    * gateway. Products that do not exist are left to quoteStock's 404.
    */
-  private async checkLimits(input: CheckoutInput): Promise<void> {
+  private async checkLimits(input: CheckoutInput) {
     const prices = await this.catalog.prices(input.items.map((item) => item.product_id));
     if (new Set([...prices.values()].map((price) => price.currency)).size > 1) throw mixedCurrencies();
     checkOrderLimits(input.items, (id) => prices.get(id), this.options.limits);
+    return prices;
   }
 
   /**
@@ -288,7 +304,17 @@ export class Checkout {
   ) {
     const { id, idempotencyKey, ...rest } = outcome;
     const written = await PaymentsRepository.in(trx).createOrderWithPayment(
-      { buyerId, currency: attempt.currency, totalMinor: attempt.totalMinor, items: attempt.lines },
+      {
+        buyerId,
+        currency: attempt.currency,
+        totalMinor: attempt.totalMinor,
+        items: attempt.lines,
+        pricing: attempt.priced && {
+          shippingAddressId: attempt.shippingAddressId!,
+          destination: attempt.priced.destination,
+          rows: (orderId) => pricingRowsOf(orderId, attempt.priced!),
+        },
+      },
       {
         ...rest,
         id,

@@ -88,6 +88,12 @@ export class PaymentsGrpcClient
           })),
           payment_method: input.payment_method,
           idempotency_key: idempotencyKey,
+          pricing: input.pricing && {
+            shipping_address_id: input.pricing.shipping_address_id,
+            shipping_option_ids: { ...input.pricing.shipping_option_ids },
+            discount_codes: [...(input.pricing.discount_codes ?? [])],
+            expected_total_minor: input.pricing.expected_total_minor?.toString(),
+          },
         },
         actor,
       ),

@@ -1,4 +1,5 @@
 import type { CreatePaymentRequest__Output } from '../../generated/proto/mamlaka/payments/v1/CreatePaymentRequest.js';
+import type { OrderPricing__Output } from '../../generated/proto/mamlaka/payments/v1/OrderPricing.js';
 import type { Payment as PaymentMessage } from '../../generated/proto/mamlaka/payments/v1/Payment.js';
 import type { PaymentServiceHandlers } from '../../generated/proto/mamlaka/payments/v1/PaymentService.js';
 import { invalidField } from '../../platform/errors.js';
@@ -39,7 +40,8 @@ const DEFAULT_PAGE_SIZE = 20;
  * both is refused as an unknown field, exactly as either route would refuse it).
  */
 function checkoutInput(request: CreatePaymentRequest__Output): CheckoutInput {
-  const { idempotency_key: _key, items, ...single } = present(request);
+  const { idempotency_key: _key, items, pricing, ...single } = present(request);
+  if (pricing) return { ...checkoutInput({ ...request, pricing: undefined }), pricing: pricingOf(pricing) };
   if (items.length === 0) {
     const { product_id, quantity, payment_method } = createPayment(single);
     return { items: [{ product_id, quantity }], payment_method };
@@ -63,6 +65,43 @@ function checkoutInput(request: CreatePaymentRequest__Output): CheckoutInput {
         );
       return { ...item, expected_unit_price_minor: BigInt(expected) };
     }),
+  };
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_CODES = 20;
+
+/** The `pricing` field, held to the cart checkout's rules. */
+function pricingOf(pricing: OrderPricing__Output): NonNullable<CheckoutInput['pricing']> {
+  const addressId = pricing.shipping_address_id ?? '';
+  if (!UUID.test(addressId))
+    throw invalidField('pricing.shipping_address_id', 'invalid_format', 'must be a uuid');
+  const options = Object.entries(pricing.shipping_option_ids ?? {});
+  if (options.length > 100)
+    throw invalidField('pricing.shipping_option_ids', 'too_many', 'at most 100 sellers');
+  for (const [seller, option] of options) {
+    if (!UUID.test(seller) || !UUID.test(option))
+      throw invalidField(
+        'pricing.shipping_option_ids',
+        'invalid_format',
+        'seller and option ids must be uuids',
+      );
+  }
+  const codes = pricing.discount_codes ?? [];
+  if (codes.length > MAX_CODES || codes.some((code) => code.length < 1 || code.length > 64))
+    throw invalidField(
+      'pricing.discount_codes',
+      'invalid',
+      `at most ${MAX_CODES} codes of 1 to 64 characters`,
+    );
+  const expected = pricing.expected_total_minor;
+  if (expected !== undefined && !/^\d{1,19}$/.test(expected))
+    throw invalidField('pricing.expected_total_minor', 'invalid', 'must be a non-negative integer');
+  return {
+    shipping_address_id: addressId,
+    shipping_option_ids: Object.fromEntries(options) as Record<string, string>,
+    discount_codes: codes,
+    ...(expected === undefined ? {} : { expected_total_minor: BigInt(expected) }),
   };
 }
 

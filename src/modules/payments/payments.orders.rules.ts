@@ -1,7 +1,14 @@
 import type { Actor } from '../../platform/auth/policy.js';
 import { formatAmount } from '../../platform/money.js';
 import type { OrderItemEventData } from './payments.events.js';
-import type { OrderItemRow, OrdersTable, PaymentRow, RefundRow } from './payments.tables.js';
+import type {
+  OrderItemRow,
+  OrderShipmentRow,
+  OrdersTable,
+  OrderTaxLineRow,
+  PaymentRow,
+  RefundRow,
+} from './payments.tables.js';
 import type { Selectable } from 'kysely';
 
 type OrderRow = Selectable<OrdersTable>;
@@ -45,6 +52,20 @@ export interface PublicOrderDetail extends Omit<PublicOrder, 'payment'> {
     payment_url: string | null;
   } | null;
   refunds: { id: string; amount: string; status: string; reason: string; created_at: string }[];
+  pricing: {
+    destination: { country: string; region: string | null };
+    shipments: {
+      seller_id: string;
+      shipping_option_id: string | null;
+      subtotal: string;
+      shipping: string;
+      tax: string;
+      tax_included: string;
+      discount: string;
+      total: string;
+    }[];
+    tax_lines: { tax_rate_id: string; rate_bps: number; inclusive: boolean; taxable: string; tax: string }[];
+  } | null;
 }
 
 /**
@@ -102,6 +123,10 @@ export function toPublicOrderDetail(
   payment: PaymentRow | undefined,
   items: readonly OrderItemRow[],
   refunds: readonly RefundRow[],
+  pricing: { shipments: readonly OrderShipmentRow[]; taxLines: readonly OrderTaxLineRow[] } = {
+    shipments: [],
+    taxLines: [],
+  },
 ): PublicOrderDetail {
   const money = (minor: bigint) => formatAmount(minor, order.currency);
   return {
@@ -124,6 +149,29 @@ export function toPublicOrderDetail(
       reason: refund.reason,
       created_at: refund.created_at.toISOString(),
     })),
+    pricing:
+      order.destination_country === null
+        ? null
+        : {
+            destination: { country: order.destination_country, region: order.destination_region },
+            shipments: pricing.shipments.map((shipment) => ({
+              seller_id: shipment.seller_id,
+              shipping_option_id: shipment.shipping_option_id,
+              subtotal: money(shipment.goods_minor),
+              shipping: money(shipment.shipping_minor),
+              tax: money(shipment.tax_minor),
+              tax_included: money(shipment.tax_included_minor),
+              discount: money(shipment.discount_minor),
+              total: money(shipment.total_minor),
+            })),
+            tax_lines: pricing.taxLines.map((line) => ({
+              tax_rate_id: line.tax_rate_id,
+              rate_bps: line.rate_bps,
+              inclusive: line.inclusive,
+              taxable: money(line.taxable_minor),
+              tax: money(line.tax_minor),
+            })),
+          },
   };
 }
 

@@ -97,4 +97,42 @@ export const OrderDetail = Type.Object({
       created_at: Type.String({ format: 'date-time' }),
     }),
   ),
+  pricing: Type.Union(
+    [
+      Type.Object({
+        destination: Type.Object({
+          country: Type.String(),
+          region: Type.Union([Type.String(), Type.Null()]),
+        }),
+        shipments: Type.Array(
+          Type.Object({
+            seller_id: Uuid,
+            shipping_option_id: Type.Union([Uuid, Type.Null()]),
+            subtotal: Money,
+            shipping: Money,
+            tax: Money,
+            tax_included: { ...Money, description: 'the part of `tax` inside the prices' },
+            discount: Money,
+            total: Money,
+          }),
+          { description: 'one per seller; a seller sees their own' },
+        ),
+        tax_lines: Type.Array(
+          Type.Object({
+            tax_rate_id: Uuid,
+            rate_bps: Type.Integer(),
+            inclusive: Type.Boolean(),
+            taxable: Money,
+            tax: Money,
+          }),
+          { description: 'the whole order’s tax by rate (empty for a seller)' },
+        ),
+      }),
+      Type.Null(),
+    ],
+    {
+      description:
+        'shipping, tax and discounts of an order checked out from a cart with an address; null otherwise',
+    },
+  ),
 });

@@ -88,7 +88,13 @@ export class Orders {
     const refunds = payment
       ? await RefundsRepository.of(this.db).listForPayment(payment.id, MAX_LISTED_REFUNDS)
       : [];
-    return toPublicOrderDetail(order, payment, items, refunds);
+    const repo = PaymentsRepository.of(this.db);
+    const everyShipment = await repo.orderShipments(id);
+    // A seller sees their own shipment, as their own items; the tax by rate is the buyer's.
+    const ownOnly = me.role === 'seller' && me.userId !== order.buyer_id;
+    const shipments = ownOnly ? everyShipment.filter((each) => each.seller_id === me.userId) : everyShipment;
+    const taxLines = ownOnly ? [] : await repo.orderTaxLines(id);
+    return toPublicOrderDetail(order, payment, items, refunds, { shipments, taxLines });
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { AccountRef, LedgerService } from '../ledger/ledger.service.js';
-import { purchaseEntries } from './payments.rules.js';
+import { type LedgerLine, purchaseEntries } from './payments.rules.js';
 import type { OrderItemRow, PaymentRow } from './payments.tables.js';
 /** What a provider needs to take a payment; the payment row itself is written after it. */
 export interface AuthorizeContext {
@@ -8,7 +8,8 @@ export interface AuthorizeContext {
   paymentId: string;
   buyerId: string;
   currency: string;
-  items: readonly { seller_id: string; subtotal_minor: bigint; fee_minor: bigint }[];
+  /** What the ledger moves: the order's items, or a priced order's shipments (ledgerLinesOf). */
+  items: readonly LedgerLine[];
 }
 
 export type Authorization =

@@ -166,7 +166,7 @@ export class Refunds {
         currency: payment.currency,
         entries: refundEntries(
           provider.payerAccount(payment.buyer_id, payment.currency),
-          items,
+          await payments.ledgerLines(payment.order_id, items),
           payment.currency,
           amount,
           earlierEntries,

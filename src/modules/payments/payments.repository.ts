@@ -1,9 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { tablesOf } from '../../platform/db/database.js';
-import type { PricedLine } from './payments.rules.js';
+import { ledgerLinesOf } from './payments.order-pricing.js';
+import type { LedgerLine, PricedLine } from './payments.rules.js';
 import type { PaymentStatus } from './payments.state.js';
-import type { OrderItemRow, PaymentRow, PaymentsTable, PaymentsTables } from './payments.tables.js';
+import type {
+  OrderItemRow,
+  OrderShipmentRow,
+  OrderShipmentsTable,
+  OrderTaxLineRow,
+  OrderTaxLinesTable,
+  PaymentRow,
+  PaymentsTable,
+  PaymentsTables,
+} from './payments.tables.js';
 
 type Executor = Kysely<PaymentsTables> | Transaction<PaymentsTables>;
 
@@ -12,6 +22,12 @@ export interface NewOrder {
   currency: string;
   totalMinor: bigint;
   items: readonly PricedLine[];
+  /** A priced order's shipments and tax lines (pricingRowsOf), written with it. */
+  pricing?: {
+    shippingAddressId: string;
+    destination: { country: string; region?: string | null };
+    rows: (orderId: string) => { shipments: OrderShipmentsTable[]; taxLines: OrderTaxLinesTable[] };
+  };
 }
 
 export type NewPayment = Pick<
@@ -67,13 +83,16 @@ export class PaymentsRepository {
       shipped_at: null,
       delivered_at: null,
     }));
-    return this.db
+    const written = this.db
       .with('new_order', (db) =>
         db.insertInto('orders').values({
           id: orderId,
           buyer_id: order.buyerId,
           currency: order.currency,
           total_minor: order.totalMinor,
+          shipping_address_id: order.pricing?.shippingAddressId ?? null,
+          destination_country: order.pricing?.destination.country ?? null,
+          destination_region: order.pricing?.destination.region ?? null,
         }),
       )
       .with('new_items', (db) =>
@@ -99,6 +118,38 @@ export class PaymentsRepository {
       .returningAll()
       .executeTakeFirstOrThrow()
       .then((row) => ({ payment: row, items }));
+    if (!order.pricing) return written;
+    const { shipments, taxLines } = order.pricing.rows(orderId);
+    // A priced order is a cart's checkout, not the hot path: two more statements, after the order.
+    return written.then(async (result) => {
+      await this.db.insertInto('order_shipments').values(shipments).execute();
+      if (taxLines.length > 0) await this.db.insertInto('order_tax_lines').values(taxLines).execute();
+      return result;
+    });
+  }
+
+  orderShipments(orderId: string): Promise<OrderShipmentRow[]> {
+    return this.db
+      .selectFrom('order_shipments')
+      .selectAll()
+      .where('order_id', '=', orderId)
+      .orderBy('seller_id')
+      .execute();
+  }
+
+  orderTaxLines(orderId: string): Promise<OrderTaxLineRow[]> {
+    return this.db
+      .selectFrom('order_tax_lines')
+      .selectAll()
+      .where('order_id', '=', orderId)
+      .orderBy('tax_rate_id')
+      .execute();
+  }
+
+  /** What the ledger moves for the order (ledgerLinesOf): its shipments, or its items. */
+  async ledgerLines(orderId: string, items?: readonly OrderItemRow[]): Promise<LedgerLine[]> {
+    const rows = items ?? (await this.orderItems(orderId));
+    return ledgerLinesOf(rows, await this.orderShipments(orderId));
   }
 
   findPayment(id: string, options: { lock?: boolean } = {}): Promise<PaymentRow | undefined> {

@@ -249,3 +249,78 @@ describe('refundEntries', () => {
     );
   });
 });
+
+describe('refundEntries of priced orders (tax owed, discounts the platform funds)', () => {
+  const shipment = fc
+    .record({
+      seller: fc.integer({ min: 0, max: 3 }),
+      total: fc.bigInt({ min: 1n, max: 10n ** 9n }),
+      feePart: fc.integer({ min: 0, max: 100 }),
+      taxPart: fc.integer({ min: 0, max: 100 }),
+      platformDiscount: fc.oneof(fc.constant(0n), fc.bigInt({ min: 1n, max: 10n ** 8n })),
+    })
+    .map(({ seller, total, feePart, taxPart, platformDiscount }) => {
+      const tax = (total * BigInt(taxPart)) / 200n;
+      const fee = ((total - tax) * BigInt(feePart)) / 100n;
+      return {
+        seller_id: `seller-${seller}`,
+        subtotal_minor: total,
+        fee_minor: fee,
+        tax_minor: tax,
+        platform_discount_minor: platformDiscount,
+      };
+    });
+  const order = fc.array(shipment, { minLength: 1, maxLength: 4 }).chain((lines) => {
+    const total = lines.reduce((sum, line) => sum + line.subtotal_minor, 0n);
+    const cuts =
+      total > 1n
+        ? fc.uniqueArray(fc.bigInt({ min: 1n, max: total - 1n }), { maxLength: 4 })
+        : fc.constant<bigint[]>([]);
+    return cuts.map((points) => {
+      const sorted = [0n, ...points.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)), total];
+      return { lines, total, refunds: sorted.slice(1).map((point, i) => point - sorted[i]!) };
+    });
+  });
+
+  it('posts the tax to the tax account and the funded discount from the platform, balanced', () => {
+    fc.assert(
+      fc.property(order, ({ lines, total }) => {
+        const entries = purchaseEntries(payerOf('IDR'), lines, 'IDR');
+        const debits = byAccount(entries, 'debit');
+        const credits = byAccount(entries, 'credit');
+        expect(sum(entries, 'debit')).toBe(sum(entries, 'credit'));
+        expect(entries[0]).toMatchObject({ direction: 'debit', amountMinor: total });
+        const tax = lines.reduce((acc, line) => acc + line.tax_minor, 0n);
+        expect(credits.get('tax_liability:') ?? 0n).toBe(tax);
+        const funded = lines.reduce((acc, line) => acc + line.platform_discount_minor, 0n);
+        expect(debits.get('platform_discounts:') ?? 0n).toBe(funded);
+      }),
+    );
+  });
+
+  it('gives every account back exactly what it moved once the refunds add up to the total', () => {
+    fc.assert(
+      fc.property(order, ({ lines, refunds }) => {
+        const purchase = purchaseEntries(payerOf('IDR'), lines, 'IDR').slice(1);
+        const earlier: EntryInput[] = [];
+        for (const refund of refunds) {
+          const entries = refundEntries(payerOf('IDR'), lines, 'IDR', refund, earlier);
+          expect(sum(entries, 'debit')).toBe(sum(entries, 'credit'));
+          expect(entries.at(-1)).toEqual({
+            account: payerOf('IDR'),
+            direction: 'credit',
+            amountMinor: refund,
+          });
+          earlier.push(...entries);
+          for (const [key, back] of byAccount(earlier, 'debit'))
+            expect(back <= (byAccount(purchase, 'credit').get(key) ?? 0n)).toBe(true);
+        }
+        expect(byAccount(earlier, 'debit')).toEqual(byAccount(purchase, 'credit'));
+        const creditsBack = byAccount(earlier, 'credit');
+        expect(creditsBack.get('platform_discounts:') ?? 0n).toBe(
+          byAccount(purchase, 'debit').get('platform_discounts:') ?? 0n,
+        );
+      }),
+    );
+  });
+});

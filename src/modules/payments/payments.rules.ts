@@ -1,5 +1,11 @@
 import { randomInt } from 'node:crypto';
-import { allocateProportionally, formatAmount, percentOfMinor } from '../../platform/money.js';
+import {
+  allocateProportionally,
+  divideHalfUp,
+  formatAmount,
+  percentOfMinor,
+  sumMinor,
+} from '../../platform/money.js';
 import type { EntryInput } from '../ledger/ledger.service.js';
 import type { OrderItemRow, PaymentRow, RefundRow } from './payments.tables.js';
 
@@ -30,24 +36,49 @@ export function priceLines(
   });
 }
 
-type Money = { subtotal_minor: bigint; fee_minor: bigint; seller_id: string };
+/**
+ * What one line of an order moves on the ledger. The buyer pays `subtotal_minor`; of it the
+ * platform keeps `fee_minor` and owes the tax office `tax_minor`; the platform adds the
+ * `platform_discount_minor` it funds; the seller gets the rest. An order item is such a line
+ * (no tax, no discount); a priced order's shipment is one too (payments.order-pricing.ts).
+ */
+export interface LedgerLine {
+  seller_id: string;
+  subtotal_minor: bigint;
+  fee_minor: bigint;
+  tax_minor?: bigint;
+  platform_discount_minor?: bigint;
+}
 
 /**
- * The purchase as ledger entries: the payer's account pays the total, each seller gets
- * their subtotals minus the fee, the platform gets the fees.
+ * The purchase as ledger entries: the payer's account pays the total and the platform's
+ * discounts account what it funds; each seller gets their lines' shares, the platform its
+ * fees, the tax office's account the tax. The payer's entry comes first.
  */
 export function purchaseEntries(
   payer: EntryInput['account'],
-  items: readonly Money[],
+  items: readonly LedgerLine[],
   currency: string,
 ): EntryInput[] {
-  const total = items.reduce((sum, item) => sum + item.subtotal_minor, 0n);
-  const fees = items.reduce((sum, item) => sum + item.fee_minor, 0n);
+  const sum = (pick: (item: LedgerLine) => bigint | undefined) =>
+    sumMinor(items.map((item) => pick(item) ?? 0n));
   const bySeller = new Map<string, bigint>();
   for (const item of items) {
-    bySeller.set(item.seller_id, (bySeller.get(item.seller_id) ?? 0n) + item.subtotal_minor - item.fee_minor);
+    const share =
+      item.subtotal_minor - item.fee_minor - (item.tax_minor ?? 0n) + (item.platform_discount_minor ?? 0n);
+    bySeller.set(item.seller_id, (bySeller.get(item.seller_id) ?? 0n) + share);
   }
-  const entries: EntryInput[] = [{ account: payer, direction: 'debit', amountMinor: total }];
+  const entries: EntryInput[] = [
+    { account: payer, direction: 'debit', amountMinor: sum((item) => item.subtotal_minor) },
+  ];
+  const discounts = sum((item) => item.platform_discount_minor);
+  if (discounts > 0n) {
+    entries.push({
+      account: { kind: 'platform_discounts', currency },
+      direction: 'debit',
+      amountMinor: discounts,
+    });
+  }
   for (const [sellerId, net] of bySeller) {
     if (net > 0n) {
       entries.push({
@@ -57,8 +88,13 @@ export function purchaseEntries(
       });
     }
   }
+  const fees = sum((item) => item.fee_minor);
   if (fees > 0n) {
     entries.push({ account: { kind: 'platform_fees', currency }, direction: 'credit', amountMinor: fees });
+  }
+  const tax = sum((item) => item.tax_minor);
+  if (tax > 0n) {
+    entries.push({ account: { kind: 'tax_liability', currency }, direction: 'credit', amountMinor: tax });
   }
   return entries;
 }
@@ -67,8 +103,10 @@ const accountOf = (account: EntryInput['account']) =>
   `${account.kind}:${account.ownerId ?? ''}:${account.currency}`;
 
 /**
- * A refund reverses the purchase proportionally: each seller and the platform give back
- * their share of `refundMinor` (largest-remainder split, so the parts add up exactly).
+ * A refund reverses the purchase proportionally: each seller, the platform's fee and the
+ * tax owed give back their share of `refundMinor`, and the discounts the platform funded
+ * come back to it in the same proportion (rounded half up) — largest-remainder split, so
+ * the parts add up exactly.
  *
  * `earlier` are the entries of the payment's earlier refunds that still stand (held or
  * posted). The split is in proportion to what each account has left, not to what it got:
@@ -80,27 +118,51 @@ const accountOf = (account: EntryInput['account']) =>
  */
 export function refundEntries(
   payer: EntryInput['account'],
-  items: readonly Money[],
+  items: readonly LedgerLine[],
   currency: string,
   refundMinor: bigint,
   earlier: readonly EntryInput[] = [],
 ): EntryInput[] {
+  // What earlier refunds gave back, per account and direction: a refund debits what the
+  // purchase credited and credits what it debited.
   const reversed = new Map<string, bigint>();
   for (const entry of earlier) {
-    if (entry.direction !== 'debit') continue;
-    const key = accountOf(entry.account);
+    const key = `${entry.direction}:${accountOf(entry.account)}`;
     reversed.set(key, (reversed.get(key) ?? 0n) + entry.amountMinor);
   }
   const purchase = purchaseEntries(payer, items, currency).slice(1);
-  const left = purchase.map((entry) => entry.amountMinor - (reversed.get(accountOf(entry.account)) ?? 0n));
-  const leftTotal = left.reduce((sum, amount) => sum + amount, 0n);
-  if (refundMinor <= 0n || refundMinor > leftTotal || left.some((amount) => amount < 0n)) {
+  const leftOf = (entry: EntryInput) => {
+    const back = entry.direction === 'credit' ? 'debit' : 'credit';
+    return entry.amountMinor - (reversed.get(`${back}:${accountOf(entry.account)}`) ?? 0n);
+  };
+  const credited = purchase.filter((entry) => entry.direction === 'credit');
+  const funded = purchase.filter((entry) => entry.direction === 'debit');
+  const creditLeft = credited.map(leftOf);
+  const fundedLeft = funded.map(leftOf);
+  const leftTotal = sumMinor(creditLeft) - sumMinor(fundedLeft);
+  if (
+    refundMinor <= 0n ||
+    refundMinor > leftTotal ||
+    [...creditLeft, ...fundedLeft].some((amount) => amount < 0n)
+  ) {
     throw new RangeError(`cannot refund ${refundMinor} of the ${leftTotal} left to reverse`);
   }
-  const shares = allocateProportionally(refundMinor, left);
-  const entries: EntryInput[] = purchase
-    .map((entry, i) => ({ account: entry.account, direction: 'debit' as const, amountMinor: shares[i]! }))
-    .filter((entry) => entry.amountMinor > 0n);
+  const fundedBack = fundedLeft.map((left) =>
+    refundMinor === leftTotal ? left : divideHalfUp(left * refundMinor, leftTotal),
+  );
+  const shares = allocateProportionally(refundMinor + sumMinor(fundedBack), creditLeft);
+  const entries: EntryInput[] = [
+    ...credited.map((entry, i) => ({
+      account: entry.account,
+      direction: 'debit' as const,
+      amountMinor: shares[i]!,
+    })),
+    ...funded.map((entry, i) => ({
+      account: entry.account,
+      direction: 'credit' as const,
+      amountMinor: fundedBack[i]!,
+    })),
+  ].filter((entry) => entry.amountMinor > 0n);
   entries.push({ account: payer, direction: 'credit', amountMinor: refundMinor });
   return entries;
 }

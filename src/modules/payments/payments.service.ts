@@ -81,7 +81,7 @@ export class PaymentsService {
         paymentId: payment.id,
         buyerId: payment.buyer_id,
         currency: payment.currency,
-        items,
+        items: await PaymentsRepository.in(trx).ledgerLines(payment.order_id, items),
       };
       return { ledger_transaction_id: await postPurchase(this.ledger, provider, context) };
     });
@@ -127,6 +127,16 @@ export class PaymentsService {
     });
   }
 
+  private releaseDiscounts?: (trx: Transaction<object>, paymentId: string) => Promise<void>;
+
+  /**
+   * Gives a payment's discount uses back when it fails, expires or is cancelled (as its
+   * stock): wired once the discounts module exists.
+   */
+  releasesDiscountsWith(release: (trx: Transaction<object>, paymentId: string) => Promise<void>): void {
+    this.releaseDiscounts = release;
+  }
+
   /** Expires pending payments whose time is up, releasing their stock. Safe in several instances at once. */
   async expireDue(now = new Date(), batch = 100): Promise<number> {
     const released: string[] = [];
@@ -137,6 +147,7 @@ export class PaymentsService {
         const items = await repo.orderItems(payment.order_id);
         const expired = await repo.updatePayment(payment.id, 'pending', { status: 'expired' });
         await this.catalog.releaseStock(trx, stockLines(items));
+        await this.releaseDiscounts?.(trx, payment.id);
         await this.events.emit(trx, 'payment.expired', toPublicPayment(expired!, items));
         released.push(...items.map((item) => item.product_id));
       }
@@ -163,7 +174,10 @@ export class PaymentsService {
       assertTransition(current.status, to);
       const changes = await effect(trx, current, items);
       const updated = await repo.updatePayment(id, current.status, { status: to, ...changes });
-      if (RELEASES_STOCK.has(to)) await this.catalog.releaseStock(trx, stockLines(items));
+      if (RELEASES_STOCK.has(to)) {
+        await this.catalog.releaseStock(trx, stockLines(items));
+        await this.releaseDiscounts?.(trx, id);
+      }
       const event = eventForStatus(to);
       if (event) await this.events.emit(trx, event, toPublicPayment(updated!, items));
       return { payment: updated!, items };

@@ -9,6 +9,36 @@ export interface OrdersTable {
   currency: string;
   total_minor: bigint;
   created_at: Generated<Date>;
+  /** A priced order's (a cart's) address and the destination it was quoted for. */
+  shipping_address_id: string | null;
+  destination_country: string | null;
+  destination_region: string | null;
+}
+
+/** One seller's part of a priced order, and who gets what of what the buyer pays for it. */
+export interface OrderShipmentsTable {
+  order_id: string;
+  seller_id: string;
+  shipping_option_id: string | null;
+  goods_minor: bigint;
+  shipping_minor: bigint;
+  tax_minor: bigint;
+  tax_included_minor: bigint;
+  discount_minor: bigint;
+  total_minor: bigint;
+  seller_share_minor: bigint;
+  fee_minor: bigint;
+  tax_liability_minor: bigint;
+  platform_discount_minor: bigint;
+}
+
+export interface OrderTaxLinesTable {
+  order_id: string;
+  tax_rate_id: string;
+  rate_bps: number;
+  inclusive: boolean;
+  taxable_minor: bigint;
+  tax_minor: bigint;
 }
 
 export interface OrderItemsTable {
@@ -79,10 +109,14 @@ export interface RefundsTable {
 export interface PaymentsTables {
   orders: OrdersTable;
   order_items: OrderItemsTable;
+  order_shipments: OrderShipmentsTable;
+  order_tax_lines: OrderTaxLinesTable;
   payments: PaymentsTable;
   refunds: RefundsTable;
 }
 
 export type OrderItemRow = Selectable<OrderItemsTable>;
+export type OrderShipmentRow = Selectable<OrderShipmentsTable>;
+export type OrderTaxLineRow = Selectable<OrderTaxLinesTable>;
 export type PaymentRow = Selectable<PaymentsTable>;
 export type RefundRow = Selectable<RefundsTable>;

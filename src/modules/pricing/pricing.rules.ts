@@ -1,5 +1,5 @@
 import { unprocessable } from '../../platform/errors.js';
-import { allocateProportionally, percentOfMinor, sumMinor } from '../../platform/money.js';
+import { allocateProportionally, divideHalfUp, percentOfMinor, sumMinor } from '../../platform/money.js';
 import { type Destination, type ShippingRateRule, shippingFee } from '../shipping/shipping.rules.js';
 import { DEFAULT_TAX_CLASS, lineTax, selectTaxRate, type TaxRateRule } from '../taxes/taxes.rules.js';
 
@@ -331,9 +331,4 @@ export function refundSplit(remaining: LedgerSplit, amountMinor: bigint): Ledger
     taxLiabilityMinor: tax,
     platformDiscountMinor: discountBack,
   };
-}
-
-function divideHalfUp(numerator: bigint, denominator: bigint): bigint {
-  const quotient = numerator / denominator;
-  return (numerator % denominator) * 2n >= denominator ? quotient + 1n : quotient;
 }

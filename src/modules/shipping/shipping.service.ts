@@ -126,6 +126,12 @@ export class ShippingService {
     if (!(await this.repo.delete(id, me.userId))) throw notFound('shipping_option');
   }
 
+  /** Every option of a seller as the pricing rules read it, oldest first. */
+  async rulesOf(sellerId: string): Promise<{ id: string; rule: ShippingRateRule }[]> {
+    const rows = await this.repo.listOf(sellerId, MAX_SHIPPING_OPTIONS_PER_SELLER);
+    return rows.map((row) => ({ id: row.id, rule: ruleOf(row) }));
+  }
+
   /** A seller's option as the pricing rules read it, or undefined when the seller has no such option. */
   async rule(sellerId: string, optionId: string): Promise<ShippingRateRule | undefined> {
     const row = await this.repo.find(optionId);

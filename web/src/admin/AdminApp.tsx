@@ -10,6 +10,7 @@ import { useAdminT } from './messages';
 import MidtransPage from './MidtransPage';
 import PaymentsPage from './PaymentsPage';
 import PayoutsPage from './PayoutsPage';
+import TaxRatesPage from './TaxRatesPage';
 import UsersPage from './UsersPage';
 import WebhooksPage from './WebhooksPage';
 import './admin.css';
@@ -18,6 +19,7 @@ const PAGES = [
   ['users', UsersPage],
   ['payments', PaymentsPage],
   ['payouts', PayoutsPage],
+  ['taxes', TaxRatesPage],
   ['midtrans', MidtransPage],
   ['webhooks', WebhooksPage],
   ['announcements', AnnouncementsPage],

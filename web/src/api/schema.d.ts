@@ -6889,6 +6889,42 @@ export interface paths {
                                     /** Format: date-time */
                                     created_at: string;
                                 }[];
+                                /** @description shipping, tax and discounts of an order checked out from a cart with an address; null otherwise */
+                                pricing: {
+                                    destination: {
+                                        country: string;
+                                        region: string | null;
+                                    };
+                                    /** @description one per seller; a seller sees their own */
+                                    shipments: {
+                                        /** Format: uuid */
+                                        seller_id: string;
+                                        shipping_option_id: string | null;
+                                        /** @description decimal string in the order currency */
+                                        subtotal: string;
+                                        /** @description decimal string in the order currency */
+                                        shipping: string;
+                                        /** @description decimal string in the order currency */
+                                        tax: string;
+                                        /** @description the part of `tax` inside the prices */
+                                        tax_included: string;
+                                        /** @description decimal string in the order currency */
+                                        discount: string;
+                                        /** @description decimal string in the order currency */
+                                        total: string;
+                                    }[];
+                                    /** @description the whole order’s tax by rate (empty for a seller) */
+                                    tax_lines: {
+                                        /** Format: uuid */
+                                        tax_rate_id: string;
+                                        rate_bps: number;
+                                        inclusive: boolean;
+                                        /** @description decimal string in the order currency */
+                                        taxable: string;
+                                        /** @description decimal string in the order currency */
+                                        tax: string;
+                                    }[];
+                                } | null;
                             };
                         };
                     };
@@ -9726,6 +9762,3055 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/users/me/addresses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your address book, oldest first (buyers) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                line1: string;
+                                line2: string | null;
+                                city: string;
+                                region: string;
+                                postal_code: string;
+                                country: string;
+                                phone: string | null;
+                                is_default: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add an address, at most 20 (buyers) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description who receives the parcel */
+                        name: string;
+                        line1: string;
+                        line2?: string | null;
+                        city: string;
+                        /** @description province or state */
+                        region: string;
+                        postal_code: string;
+                        /** @description ISO 3166-1 alpha-2, e.g. "ID" */
+                        country: string;
+                        phone?: string | null;
+                        /** @description the address checkout offers first; your first address is it */
+                        is_default?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                line1: string;
+                                line2: string | null;
+                                city: string;
+                                region: string;
+                                postal_code: string;
+                                country: string;
+                                phone: string | null;
+                                is_default: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/me/addresses/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of your addresses (buyers) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change one of your addresses; null clears line2 or phone (buyers) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description who receives the parcel */
+                        name?: string;
+                        line1?: string;
+                        line2?: string | null;
+                        city?: string;
+                        /** @description province or state */
+                        region?: string;
+                        postal_code?: string;
+                        /** @description ISO 3166-1 alpha-2, e.g. "ID" */
+                        country?: string;
+                        phone?: string | null;
+                        /** @description the address checkout offers first; your first address is it */
+                        is_default?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                name: string;
+                                line1: string;
+                                line2: string | null;
+                                city: string;
+                                region: string;
+                                postal_code: string;
+                                country: string;
+                                phone: string | null;
+                                is_default: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/sellers/{id}/shipping-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How a seller ships: the options a buyer chooses from */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                seller_id: string;
+                                name: string;
+                                /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
+                                kind: "flat" | "free_above" | "per_region";
+                                currency: string;
+                                amount: string | null;
+                                free_above: string | null;
+                                regions: {
+                                    country: string;
+                                    region: string | null;
+                                    amount: string;
+                                }[];
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sellers/me/shipping-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your shipping options (sellers) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                seller_id: string;
+                                name: string;
+                                /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
+                                kind: "flat" | "free_above" | "per_region";
+                                currency: string;
+                                amount: string | null;
+                                free_above: string | null;
+                                regions: {
+                                    country: string;
+                                    region: string | null;
+                                    amount: string;
+                                }[];
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a shipping option, at most 20 (sellers) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
+                        kind: "flat" | "free_above" | "per_region";
+                        /** @description ISO 4217 */
+                        currency: string;
+                        /** @description the rate; per_region: the rate where no region matches (absent: not shipped there) */
+                        amount?: string;
+                        /** @description free_above: the goods subtotal from which shipping is free */
+                        free_above?: string;
+                        regions?: {
+                            /** @description ISO 3166-1 alpha-2 */
+                            country: string;
+                            /** @description absent: the whole country */
+                            region?: string;
+                            /** @description decimal string in the option’s currency */
+                            amount: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                seller_id: string;
+                                name: string;
+                                /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
+                                kind: "flat" | "free_above" | "per_region";
+                                currency: string;
+                                amount: string | null;
+                                free_above: string | null;
+                                regions: {
+                                    country: string;
+                                    region: string | null;
+                                    amount: string;
+                                }[];
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/sellers/me/shipping-options/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete one of your shipping options (sellers) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change one of your shipping options (sellers) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description the currency cannot change: create a new option */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name?: string;
+                        /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
+                        kind?: "flat" | "free_above" | "per_region";
+                        amount?: string | null;
+                        free_above?: string | null;
+                        regions?: {
+                            /** @description ISO 3166-1 alpha-2 */
+                            country: string;
+                            /** @description absent: the whole country */
+                            region?: string;
+                            /** @description decimal string in the option’s currency */
+                            amount: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** Format: uuid */
+                                seller_id: string;
+                                name: string;
+                                /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
+                                kind: "flat" | "free_above" | "per_region";
+                                currency: string;
+                                amount: string | null;
+                                free_above: string | null;
+                                regions: {
+                                    country: string;
+                                    region: string | null;
+                                    amount: string;
+                                }[];
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/admin/tax-rates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every tax rate, by country and class (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                country: string;
+                                region: string | null;
+                                tax_class: string;
+                                rate_bps: number;
+                                inclusive: boolean;
+                                currency: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a tax rate for a country (and optionally a region, class and currency) (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description ISO 3166-1 alpha-2, e.g. "ID" */
+                        country: string;
+                        /** @description a province or state; absent: the whole country */
+                        region?: string;
+                        /** @description free text; "standard" by default */
+                        tax_class?: string;
+                        /** @description basis points: 1100 is 11% */
+                        rate_bps: number;
+                        /** @description prices already contain the tax (it is extracted, not added) */
+                        inclusive: boolean;
+                        /** @description ISO 4217; absent: prices in any currency */
+                        currency?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                country: string;
+                                region: string | null;
+                                tax_class: string;
+                                rate_bps: number;
+                                inclusive: boolean;
+                                currency: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/tax-rates/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a tax rate (admins) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a tax rate; null clears its region or currency (admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description ISO 3166-1 alpha-2, e.g. "ID" */
+                        country?: string;
+                        region?: string | null;
+                        /** @description free text; "standard" by default */
+                        tax_class?: string;
+                        /** @description basis points: 1100 is 11% */
+                        rate_bps?: number;
+                        /** @description prices already contain the tax (it is extracted, not added) */
+                        inclusive?: boolean;
+                        currency?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                country: string;
+                                region: string | null;
+                                tax_class: string;
+                                rate_bps: number;
+                                inclusive: boolean;
+                                currency: string | null;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        trace?: never;
+    };
+    "/discounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Discounts, newest first: your own (sellers) or every one (admins) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description `next_cursor` of the page before */
+                    cursor?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                                pagination: {
+                                    limit: number;
+                                    next_cursor: string | null;
+                                    has_more: boolean;
+                                };
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description null: an automatic promotion */
+                                code: string | null;
+                                /** @description the seller whose goods it applies to; null: the platform’s, on the whole cart */
+                                seller_id: string | null;
+                                /** @description who pays for it */
+                                funded_by: "platform" | "seller";
+                                /** @description percentage: `percent_bps` off the goods; fixed: `amount` off the goods; free_shipping: no shipping fee */
+                                kind: "percentage" | "fixed" | "free_shipping";
+                                percent_bps: number | null;
+                                /** @description decimal string in `currency` */
+                                amount: string | null;
+                                currency: string | null;
+                                /** @description decimal string in `currency` */
+                                minimum_subtotal: string | null;
+                                starts_at: string | null;
+                                ends_at: string | null;
+                                max_uses: number | null;
+                                max_uses_per_customer: number | null;
+                                /** @description payments that use it now (released ones gave theirs back) */
+                                uses: number;
+                                /** @description false: paused or deleted */
+                                active: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Create a coupon code or automatic promotion: a seller’s own, or the platform’s (admins) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            /** @description without `code`: an automatic promotion, applied to every cart it fits */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description what buyers type: 3 to 32 letters, digits, "-" or "_", stored upper case, unique among live discounts */
+                        code?: string;
+                        /** @description percentage: `percent_bps` off the goods; fixed: `amount` off the goods; free_shipping: no shipping fee */
+                        kind: "percentage" | "fixed" | "free_shipping";
+                        /** @description ISO 4217; required for a fixed amount or a minimum subtotal; absent: any currency */
+                        currency?: string;
+                        /** @description basis points: 1500 is 15% */
+                        percent_bps?: number;
+                        /** @description fixed: the amount off, a decimal string in `currency` */
+                        amount?: string;
+                        /** @description the goods subtotal (the seller’s for a seller’s discount) from which it applies */
+                        minimum_subtotal?: string;
+                        /**
+                         * Format: date-time
+                         * @description applies from this instant; absent: at once
+                         */
+                        starts_at?: string;
+                        /**
+                         * Format: date-time
+                         * @description applies until this instant, excluded; absent: no end
+                         */
+                        ends_at?: string;
+                        /** @description how many payments may use it in all; absent: no limit */
+                        max_uses?: number;
+                        /** @description how many payments of one buyer may use it; absent: no limit */
+                        max_uses_per_customer?: number;
+                        /** @description false: paused; it does not apply and its code is free */
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description null: an automatic promotion */
+                                code: string | null;
+                                /** @description the seller whose goods it applies to; null: the platform’s, on the whole cart */
+                                seller_id: string | null;
+                                /** @description who pays for it */
+                                funded_by: "platform" | "seller";
+                                /** @description percentage: `percent_bps` off the goods; fixed: `amount` off the goods; free_shipping: no shipping fee */
+                                kind: "percentage" | "fixed" | "free_shipping";
+                                percent_bps: number | null;
+                                /** @description decimal string in `currency` */
+                                amount: string | null;
+                                currency: string | null;
+                                /** @description decimal string in `currency` */
+                                minimum_subtotal: string | null;
+                                starts_at: string | null;
+                                ends_at: string | null;
+                                max_uses: number | null;
+                                max_uses_per_customer: number | null;
+                                /** @description payments that use it now (released ones gave theirs back) */
+                                uses: number;
+                                /** @description false: paused or deleted */
+                                active: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/discounts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One discount: your own (sellers) or any (admins) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description null: an automatic promotion */
+                                code: string | null;
+                                /** @description the seller whose goods it applies to; null: the platform’s, on the whole cart */
+                                seller_id: string | null;
+                                /** @description who pays for it */
+                                funded_by: "platform" | "seller";
+                                /** @description percentage: `percent_bps` off the goods; fixed: `amount` off the goods; free_shipping: no shipping fee */
+                                kind: "percentage" | "fixed" | "free_shipping";
+                                percent_bps: number | null;
+                                /** @description decimal string in `currency` */
+                                amount: string | null;
+                                currency: string | null;
+                                /** @description decimal string in `currency` */
+                                minimum_subtotal: string | null;
+                                starts_at: string | null;
+                                ends_at: string | null;
+                                max_uses: number | null;
+                                max_uses_per_customer: number | null;
+                                /** @description payments that use it now (released ones gave theirs back) */
+                                uses: number;
+                                /** @description false: paused or deleted */
+                                active: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        /** Delete a discount: it stops applying and frees its code; its redemptions stay */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description deleted */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a discount: your own (sellers) or any (admins) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            /** @description absent fields stay, null clears one; kind and currency cannot change: create a new discount */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code?: string | null;
+                        /** @description basis points: 1500 is 15% */
+                        percent_bps?: number;
+                        /** @description fixed: the amount off, a decimal string in `currency` */
+                        amount?: string;
+                        minimum_subtotal?: string | null;
+                        starts_at?: string | null;
+                        ends_at?: string | null;
+                        max_uses?: number | null;
+                        max_uses_per_customer?: number | null;
+                        /** @description false: paused; it does not apply and its code is free */
+                        active?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                /** @description null: an automatic promotion */
+                                code: string | null;
+                                /** @description the seller whose goods it applies to; null: the platform’s, on the whole cart */
+                                seller_id: string | null;
+                                /** @description who pays for it */
+                                funded_by: "platform" | "seller";
+                                /** @description percentage: `percent_bps` off the goods; fixed: `amount` off the goods; free_shipping: no shipping fee */
+                                kind: "percentage" | "fixed" | "free_shipping";
+                                percent_bps: number | null;
+                                /** @description decimal string in `currency` */
+                                amount: string | null;
+                                currency: string | null;
+                                /** @description decimal string in `currency` */
+                                minimum_subtotal: string | null;
+                                starts_at: string | null;
+                                ends_at: string | null;
+                                max_uses: number | null;
+                                max_uses_per_customer: number | null;
+                                /** @description payments that use it now (released ones gave theirs back) */
+                                uses: number;
+                                /** @description false: paused or deleted */
+                                active: boolean;
+                                /** Format: date-time */
+                                created_at: string;
+                                /** Format: date-time */
+                                updated_at: string;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/categories": {
@@ -13002,2110 +16087,6 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
-        trace?: never;
-    };
-    "/users/me/addresses": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Your address book, oldest first (buyers) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: true;
-                                message: string;
-                                sandbox?: boolean;
-                            };
-                            results: {
-                                /** Format: uuid */
-                                id: string;
-                                name: string;
-                                line1: string;
-                                line2: string | null;
-                                city: string;
-                                region: string;
-                                postal_code: string;
-                                country: string;
-                                phone: string | null;
-                                is_default: boolean;
-                                /** Format: date-time */
-                                created_at: string;
-                                /** Format: date-time */
-                                updated_at: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Add an address, at most 20 (buyers) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description who receives the parcel */
-                        name: string;
-                        line1: string;
-                        line2?: string | null;
-                        city: string;
-                        /** @description province or state */
-                        region: string;
-                        postal_code: string;
-                        /** @description ISO 3166-1 alpha-2, e.g. "ID" */
-                        country: string;
-                        phone?: string | null;
-                        /** @description the address checkout offers first; your first address is it */
-                        is_default?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: true;
-                                message: string;
-                                sandbox?: boolean;
-                            };
-                            results: {
-                                /** Format: uuid */
-                                id: string;
-                                name: string;
-                                line1: string;
-                                line2: string | null;
-                                city: string;
-                                region: string;
-                                postal_code: string;
-                                country: string;
-                                phone: string | null;
-                                is_default: boolean;
-                                /** Format: date-time */
-                                created_at: string;
-                                /** Format: date-time */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/users/me/addresses/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Delete one of your addresses (buyers) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description deleted */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description failure envelope */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        /** Change one of your addresses; null clears line2 or phone (buyers) */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description who receives the parcel */
-                        name?: string;
-                        line1?: string;
-                        line2?: string | null;
-                        city?: string;
-                        /** @description province or state */
-                        region?: string;
-                        postal_code?: string;
-                        /** @description ISO 3166-1 alpha-2, e.g. "ID" */
-                        country?: string;
-                        phone?: string | null;
-                        /** @description the address checkout offers first; your first address is it */
-                        is_default?: boolean;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: true;
-                                message: string;
-                                sandbox?: boolean;
-                            };
-                            results: {
-                                /** Format: uuid */
-                                id: string;
-                                name: string;
-                                line1: string;
-                                line2: string | null;
-                                city: string;
-                                region: string;
-                                postal_code: string;
-                                country: string;
-                                phone: string | null;
-                                is_default: boolean;
-                                /** Format: date-time */
-                                created_at: string;
-                                /** Format: date-time */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        trace?: never;
-    };
-    "/sellers/{id}/shipping-options": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** How a seller ships: the options a buyer chooses from */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: true;
-                                message: string;
-                                sandbox?: boolean;
-                            };
-                            results: {
-                                /** Format: uuid */
-                                id: string;
-                                /** Format: uuid */
-                                seller_id: string;
-                                name: string;
-                                /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
-                                kind: "flat" | "free_above" | "per_region";
-                                currency: string;
-                                amount: string | null;
-                                free_above: string | null;
-                                regions: {
-                                    country: string;
-                                    region: string | null;
-                                    amount: string;
-                                }[];
-                                /** Format: date-time */
-                                created_at: string;
-                                /** Format: date-time */
-                                updated_at: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/sellers/me/shipping-options": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Your shipping options (sellers) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: true;
-                                message: string;
-                                sandbox?: boolean;
-                            };
-                            results: {
-                                /** Format: uuid */
-                                id: string;
-                                /** Format: uuid */
-                                seller_id: string;
-                                name: string;
-                                /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
-                                kind: "flat" | "free_above" | "per_region";
-                                currency: string;
-                                amount: string | null;
-                                free_above: string | null;
-                                regions: {
-                                    country: string;
-                                    region: string | null;
-                                    amount: string;
-                                }[];
-                                /** Format: date-time */
-                                created_at: string;
-                                /** Format: date-time */
-                                updated_at: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Add a shipping option, at most 20 (sellers) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name: string;
-                        /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
-                        kind: "flat" | "free_above" | "per_region";
-                        /** @description ISO 4217 */
-                        currency: string;
-                        /** @description the rate; per_region: the rate where no region matches (absent: not shipped there) */
-                        amount?: string;
-                        /** @description free_above: the goods subtotal from which shipping is free */
-                        free_above?: string;
-                        regions?: {
-                            /** @description ISO 3166-1 alpha-2 */
-                            country: string;
-                            /** @description absent: the whole country */
-                            region?: string;
-                            /** @description decimal string in the option’s currency */
-                            amount: string;
-                        }[];
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: true;
-                                message: string;
-                                sandbox?: boolean;
-                            };
-                            results: {
-                                /** Format: uuid */
-                                id: string;
-                                /** Format: uuid */
-                                seller_id: string;
-                                name: string;
-                                /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
-                                kind: "flat" | "free_above" | "per_region";
-                                currency: string;
-                                amount: string | null;
-                                free_above: string | null;
-                                regions: {
-                                    country: string;
-                                    region: string | null;
-                                    amount: string;
-                                }[];
-                                /** Format: date-time */
-                                created_at: string;
-                                /** Format: date-time */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/sellers/me/shipping-options/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Delete one of your shipping options (sellers) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description deleted */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description failure envelope */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        /** Change one of your shipping options (sellers) */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            /** @description the currency cannot change: create a new option */
-            requestBody: {
-                content: {
-                    "application/json": {
-                        name?: string;
-                        /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
-                        kind?: "flat" | "free_above" | "per_region";
-                        amount?: string | null;
-                        free_above?: string | null;
-                        regions?: {
-                            /** @description ISO 3166-1 alpha-2 */
-                            country: string;
-                            /** @description absent: the whole country */
-                            region?: string;
-                            /** @description decimal string in the option’s currency */
-                            amount: string;
-                        }[];
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: true;
-                                message: string;
-                                sandbox?: boolean;
-                            };
-                            results: {
-                                /** Format: uuid */
-                                id: string;
-                                /** Format: uuid */
-                                seller_id: string;
-                                name: string;
-                                /** @description flat: `amount` anywhere; free_above: `amount` until the goods reach `free_above`; per_region: by `regions` */
-                                kind: "flat" | "free_above" | "per_region";
-                                currency: string;
-                                amount: string | null;
-                                free_above: string | null;
-                                regions: {
-                                    country: string;
-                                    region: string | null;
-                                    amount: string;
-                                }[];
-                                /** Format: date-time */
-                                created_at: string;
-                                /** Format: date-time */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        trace?: never;
-    };
-    "/admin/tax-rates": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Every tax rate, by country and class (admins) */
-        get: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: true;
-                                message: string;
-                                sandbox?: boolean;
-                            };
-                            results: {
-                                /** Format: uuid */
-                                id: string;
-                                country: string;
-                                region: string | null;
-                                tax_class: string;
-                                rate_bps: number;
-                                inclusive: boolean;
-                                currency: string | null;
-                                /** Format: date-time */
-                                created_at: string;
-                                /** Format: date-time */
-                                updated_at: string;
-                            }[];
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        put?: never;
-        /** Add a tax rate for a country (and optionally a region, class and currency) (admins) */
-        post: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path?: never;
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description ISO 3166-1 alpha-2, e.g. "ID" */
-                        country: string;
-                        /** @description a province or state; absent: the whole country */
-                        region?: string;
-                        /** @description free text; "standard" by default */
-                        tax_class?: string;
-                        /** @description basis points: 1100 is 11% */
-                        rate_bps: number;
-                        /** @description prices already contain the tax (it is extracted, not added) */
-                        inclusive: boolean;
-                        /** @description ISO 4217; absent: prices in any currency */
-                        currency?: string;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                201: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: true;
-                                message: string;
-                                sandbox?: boolean;
-                            };
-                            results: {
-                                /** Format: uuid */
-                                id: string;
-                                country: string;
-                                region: string | null;
-                                tax_class: string;
-                                rate_bps: number;
-                                inclusive: boolean;
-                                currency: string | null;
-                                /** Format: date-time */
-                                created_at: string;
-                                /** Format: date-time */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/admin/tax-rates/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /** Delete a tax rate (admins) */
-        delete: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody?: never;
-            responses: {
-                /** @description deleted */
-                204: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content?: never;
-                };
-                /** @description failure envelope */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-            };
-        };
-        options?: never;
-        head?: never;
-        /** Change a tax rate; null clears its region or currency (admins) */
-        patch: {
-            parameters: {
-                query?: never;
-                header?: never;
-                path: {
-                    id: string;
-                };
-                cookie?: never;
-            };
-            requestBody: {
-                content: {
-                    "application/json": {
-                        /** @description ISO 3166-1 alpha-2, e.g. "ID" */
-                        country?: string;
-                        region?: string | null;
-                        /** @description free text; "standard" by default */
-                        tax_class?: string;
-                        /** @description basis points: 1100 is 11% */
-                        rate_bps?: number;
-                        /** @description prices already contain the tax (it is extracted, not added) */
-                        inclusive?: boolean;
-                        currency?: string | null;
-                    };
-                };
-            };
-            responses: {
-                /** @description Default Response */
-                200: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: true;
-                                message: string;
-                                sandbox?: boolean;
-                            };
-                            results: {
-                                /** Format: uuid */
-                                id: string;
-                                country: string;
-                                region: string | null;
-                                tax_class: string;
-                                rate_bps: number;
-                                inclusive: boolean;
-                                currency: string | null;
-                                /** Format: date-time */
-                                created_at: string;
-                                /** Format: date-time */
-                                updated_at: string;
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                400: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                401: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                403: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                404: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                409: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-                /** @description failure envelope */
-                429: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": {
-                            meta: {
-                                /** @enum {boolean} */
-                                success: false;
-                                message: string;
-                                /** @description stable machine-readable error code */
-                                code: string;
-                                request_id?: string;
-                                sandbox?: boolean;
-                                errors?: {
-                                    field: string;
-                                    code: string;
-                                    message: string;
-                                }[];
-                            };
-                        };
-                    };
-                };
-            };
-        };
         trace?: never;
     };
     "/webhooks": {
@@ -18510,6 +19491,69 @@ export interface paths {
                                 payment_id: string | null;
                                 /** Format: date-time */
                                 expires_at: string;
+                                shipping_address_id: string | null;
+                                shipping_options: {
+                                    /** Format: uuid */
+                                    seller_id: string;
+                                    /** Format: uuid */
+                                    shipping_option_id: string;
+                                }[];
+                                discount_codes: string[];
+                                /** @description null until the owner sets an address */
+                                quote: {
+                                    currency: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    subtotal: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    shipping: string;
+                                    /** @description every tax of the order, included in the prices or added */
+                                    tax: string;
+                                    /** @description the part of `tax` added on top of the prices */
+                                    tax_added: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    discount: string;
+                                    /** @description what the checkout charges: subtotal + shipping + tax_added − discount */
+                                    total: string;
+                                    shipments: {
+                                        /** Format: uuid */
+                                        seller_id: string;
+                                        /** @description null: the seller has no shipping options (shipping is in its prices) */
+                                        shipping_option_id: string | null;
+                                        /** @description decimal amount in the cart’s currency */
+                                        subtotal: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        shipping: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        discount: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        total: string;
+                                    }[];
+                                    tax_lines: {
+                                        /** Format: uuid */
+                                        tax_rate_id: string;
+                                        rate_bps: number;
+                                        inclusive: boolean;
+                                        /** @description decimal amount in the cart’s currency */
+                                        taxable: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                    }[];
+                                    discounts: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        /** @description null: an automatic promotion */
+                                        code: string | null;
+                                        kind: string;
+                                        funded_by: string;
+                                    }[];
+                                } | null;
+                                /** @description why an address is set but there is no quote (a seller does not ship there, a code expired) */
+                                quote_error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
                             };
                         };
                     };
@@ -18727,6 +19771,69 @@ export interface paths {
                                 payment_id: string | null;
                                 /** Format: date-time */
                                 expires_at: string;
+                                shipping_address_id: string | null;
+                                shipping_options: {
+                                    /** Format: uuid */
+                                    seller_id: string;
+                                    /** Format: uuid */
+                                    shipping_option_id: string;
+                                }[];
+                                discount_codes: string[];
+                                /** @description null until the owner sets an address */
+                                quote: {
+                                    currency: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    subtotal: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    shipping: string;
+                                    /** @description every tax of the order, included in the prices or added */
+                                    tax: string;
+                                    /** @description the part of `tax` added on top of the prices */
+                                    tax_added: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    discount: string;
+                                    /** @description what the checkout charges: subtotal + shipping + tax_added − discount */
+                                    total: string;
+                                    shipments: {
+                                        /** Format: uuid */
+                                        seller_id: string;
+                                        /** @description null: the seller has no shipping options (shipping is in its prices) */
+                                        shipping_option_id: string | null;
+                                        /** @description decimal amount in the cart’s currency */
+                                        subtotal: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        shipping: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        discount: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        total: string;
+                                    }[];
+                                    tax_lines: {
+                                        /** Format: uuid */
+                                        tax_rate_id: string;
+                                        rate_bps: number;
+                                        inclusive: boolean;
+                                        /** @description decimal amount in the cart’s currency */
+                                        taxable: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                    }[];
+                                    discounts: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        /** @description null: an automatic promotion */
+                                        code: string | null;
+                                        kind: string;
+                                        funded_by: string;
+                                    }[];
+                                } | null;
+                                /** @description why an address is set but there is no quote (a seller does not ship there, a code expired) */
+                                quote_error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
                             };
                         };
                     };
@@ -18957,6 +20064,69 @@ export interface paths {
                                 payment_id: string | null;
                                 /** Format: date-time */
                                 expires_at: string;
+                                shipping_address_id: string | null;
+                                shipping_options: {
+                                    /** Format: uuid */
+                                    seller_id: string;
+                                    /** Format: uuid */
+                                    shipping_option_id: string;
+                                }[];
+                                discount_codes: string[];
+                                /** @description null until the owner sets an address */
+                                quote: {
+                                    currency: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    subtotal: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    shipping: string;
+                                    /** @description every tax of the order, included in the prices or added */
+                                    tax: string;
+                                    /** @description the part of `tax` added on top of the prices */
+                                    tax_added: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    discount: string;
+                                    /** @description what the checkout charges: subtotal + shipping + tax_added − discount */
+                                    total: string;
+                                    shipments: {
+                                        /** Format: uuid */
+                                        seller_id: string;
+                                        /** @description null: the seller has no shipping options (shipping is in its prices) */
+                                        shipping_option_id: string | null;
+                                        /** @description decimal amount in the cart’s currency */
+                                        subtotal: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        shipping: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        discount: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        total: string;
+                                    }[];
+                                    tax_lines: {
+                                        /** Format: uuid */
+                                        tax_rate_id: string;
+                                        rate_bps: number;
+                                        inclusive: boolean;
+                                        /** @description decimal amount in the cart’s currency */
+                                        taxable: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                    }[];
+                                    discounts: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        /** @description null: an automatic promotion */
+                                        code: string | null;
+                                        kind: string;
+                                        funded_by: string;
+                                    }[];
+                                } | null;
+                                /** @description why an address is set but there is no quote (a seller does not ship there, a code expired) */
+                                quote_error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
                             };
                         };
                     };
@@ -19178,6 +20348,69 @@ export interface paths {
                                 payment_id: string | null;
                                 /** Format: date-time */
                                 expires_at: string;
+                                shipping_address_id: string | null;
+                                shipping_options: {
+                                    /** Format: uuid */
+                                    seller_id: string;
+                                    /** Format: uuid */
+                                    shipping_option_id: string;
+                                }[];
+                                discount_codes: string[];
+                                /** @description null until the owner sets an address */
+                                quote: {
+                                    currency: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    subtotal: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    shipping: string;
+                                    /** @description every tax of the order, included in the prices or added */
+                                    tax: string;
+                                    /** @description the part of `tax` added on top of the prices */
+                                    tax_added: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    discount: string;
+                                    /** @description what the checkout charges: subtotal + shipping + tax_added − discount */
+                                    total: string;
+                                    shipments: {
+                                        /** Format: uuid */
+                                        seller_id: string;
+                                        /** @description null: the seller has no shipping options (shipping is in its prices) */
+                                        shipping_option_id: string | null;
+                                        /** @description decimal amount in the cart’s currency */
+                                        subtotal: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        shipping: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        discount: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        total: string;
+                                    }[];
+                                    tax_lines: {
+                                        /** Format: uuid */
+                                        tax_rate_id: string;
+                                        rate_bps: number;
+                                        inclusive: boolean;
+                                        /** @description decimal amount in the cart’s currency */
+                                        taxable: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                    }[];
+                                    discounts: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        /** @description null: an automatic promotion */
+                                        code: string | null;
+                                        kind: string;
+                                        funded_by: string;
+                                    }[];
+                                } | null;
+                                /** @description why an address is set but there is no quote (a seller does not ship there, a code expired) */
+                                quote_error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
                             };
                         };
                     };
@@ -19392,6 +20625,69 @@ export interface paths {
                                 payment_id: string | null;
                                 /** Format: date-time */
                                 expires_at: string;
+                                shipping_address_id: string | null;
+                                shipping_options: {
+                                    /** Format: uuid */
+                                    seller_id: string;
+                                    /** Format: uuid */
+                                    shipping_option_id: string;
+                                }[];
+                                discount_codes: string[];
+                                /** @description null until the owner sets an address */
+                                quote: {
+                                    currency: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    subtotal: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    shipping: string;
+                                    /** @description every tax of the order, included in the prices or added */
+                                    tax: string;
+                                    /** @description the part of `tax` added on top of the prices */
+                                    tax_added: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    discount: string;
+                                    /** @description what the checkout charges: subtotal + shipping + tax_added − discount */
+                                    total: string;
+                                    shipments: {
+                                        /** Format: uuid */
+                                        seller_id: string;
+                                        /** @description null: the seller has no shipping options (shipping is in its prices) */
+                                        shipping_option_id: string | null;
+                                        /** @description decimal amount in the cart’s currency */
+                                        subtotal: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        shipping: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        discount: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        total: string;
+                                    }[];
+                                    tax_lines: {
+                                        /** Format: uuid */
+                                        tax_rate_id: string;
+                                        rate_bps: number;
+                                        inclusive: boolean;
+                                        /** @description decimal amount in the cart’s currency */
+                                        taxable: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                    }[];
+                                    discounts: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        /** @description null: an automatic promotion */
+                                        code: string | null;
+                                        kind: string;
+                                        funded_by: string;
+                                    }[];
+                                } | null;
+                                /** @description why an address is set but there is no quote (a seller does not ship there, a code expired) */
+                                quote_error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
                             };
                         };
                     };
@@ -19607,6 +20903,69 @@ export interface paths {
                                 payment_id: string | null;
                                 /** Format: date-time */
                                 expires_at: string;
+                                shipping_address_id: string | null;
+                                shipping_options: {
+                                    /** Format: uuid */
+                                    seller_id: string;
+                                    /** Format: uuid */
+                                    shipping_option_id: string;
+                                }[];
+                                discount_codes: string[];
+                                /** @description null until the owner sets an address */
+                                quote: {
+                                    currency: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    subtotal: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    shipping: string;
+                                    /** @description every tax of the order, included in the prices or added */
+                                    tax: string;
+                                    /** @description the part of `tax` added on top of the prices */
+                                    tax_added: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    discount: string;
+                                    /** @description what the checkout charges: subtotal + shipping + tax_added − discount */
+                                    total: string;
+                                    shipments: {
+                                        /** Format: uuid */
+                                        seller_id: string;
+                                        /** @description null: the seller has no shipping options (shipping is in its prices) */
+                                        shipping_option_id: string | null;
+                                        /** @description decimal amount in the cart’s currency */
+                                        subtotal: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        shipping: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        discount: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        total: string;
+                                    }[];
+                                    tax_lines: {
+                                        /** Format: uuid */
+                                        tax_rate_id: string;
+                                        rate_bps: number;
+                                        inclusive: boolean;
+                                        /** @description decimal amount in the cart’s currency */
+                                        taxable: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                    }[];
+                                    discounts: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        /** @description null: an automatic promotion */
+                                        code: string | null;
+                                        kind: string;
+                                        funded_by: string;
+                                    }[];
+                                } | null;
+                                /** @description why an address is set but there is no quote (a seller does not ship there, a code expired) */
+                                quote_error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
                             };
                         };
                     };
@@ -19763,6 +21122,1257 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/carts/{id}/shipping-address": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Ship your cart to one of your addresses: the cart then shows its quote (shipping, tax, discounts) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the cart id (a guest cart’s only key) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description one of your addresses (GET /users/me/addresses); null: no address, no quote */
+                        address_id: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                id: string;
+                                status: "open" | "checked_out";
+                                lines: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    title: string;
+                                    quantity: number;
+                                    /** @description the price you accepted (when adding, or since) */
+                                    unit_price: string;
+                                    /** @description null: the product is gone */
+                                    current_unit_price: string | null;
+                                    price_changed: boolean;
+                                    available_stock: number;
+                                    in_stock: boolean;
+                                    currency: string;
+                                }[];
+                                totals: {
+                                    /** @description at the accepted prices; null when empty */
+                                    subtotal: string | null;
+                                    currency: string | null;
+                                    prices_changed: boolean;
+                                };
+                                payment_id: string | null;
+                                /** Format: date-time */
+                                expires_at: string;
+                                shipping_address_id: string | null;
+                                shipping_options: {
+                                    /** Format: uuid */
+                                    seller_id: string;
+                                    /** Format: uuid */
+                                    shipping_option_id: string;
+                                }[];
+                                discount_codes: string[];
+                                /** @description null until the owner sets an address */
+                                quote: {
+                                    currency: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    subtotal: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    shipping: string;
+                                    /** @description every tax of the order, included in the prices or added */
+                                    tax: string;
+                                    /** @description the part of `tax` added on top of the prices */
+                                    tax_added: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    discount: string;
+                                    /** @description what the checkout charges: subtotal + shipping + tax_added − discount */
+                                    total: string;
+                                    shipments: {
+                                        /** Format: uuid */
+                                        seller_id: string;
+                                        /** @description null: the seller has no shipping options (shipping is in its prices) */
+                                        shipping_option_id: string | null;
+                                        /** @description decimal amount in the cart’s currency */
+                                        subtotal: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        shipping: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        discount: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        total: string;
+                                    }[];
+                                    tax_lines: {
+                                        /** Format: uuid */
+                                        tax_rate_id: string;
+                                        rate_bps: number;
+                                        inclusive: boolean;
+                                        /** @description decimal amount in the cart’s currency */
+                                        taxable: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                    }[];
+                                    discounts: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        /** @description null: an automatic promotion */
+                                        code: string | null;
+                                        kind: string;
+                                        funded_by: string;
+                                    }[];
+                                } | null;
+                                /** @description why an address is set but there is no quote (a seller does not ship there, a code expired) */
+                                quote_error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carts/{id}/shipping-options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Choose how each seller ships your cart (GET /sellers/:id/shipping-options) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the cart id (a guest cart’s only key) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description replaces earlier choices; a seller left out ships by its cheapest option to the address */
+                        options: {
+                            /** Format: uuid */
+                            seller_id: string;
+                            /** Format: uuid */
+                            shipping_option_id: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                id: string;
+                                status: "open" | "checked_out";
+                                lines: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    title: string;
+                                    quantity: number;
+                                    /** @description the price you accepted (when adding, or since) */
+                                    unit_price: string;
+                                    /** @description null: the product is gone */
+                                    current_unit_price: string | null;
+                                    price_changed: boolean;
+                                    available_stock: number;
+                                    in_stock: boolean;
+                                    currency: string;
+                                }[];
+                                totals: {
+                                    /** @description at the accepted prices; null when empty */
+                                    subtotal: string | null;
+                                    currency: string | null;
+                                    prices_changed: boolean;
+                                };
+                                payment_id: string | null;
+                                /** Format: date-time */
+                                expires_at: string;
+                                shipping_address_id: string | null;
+                                shipping_options: {
+                                    /** Format: uuid */
+                                    seller_id: string;
+                                    /** Format: uuid */
+                                    shipping_option_id: string;
+                                }[];
+                                discount_codes: string[];
+                                /** @description null until the owner sets an address */
+                                quote: {
+                                    currency: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    subtotal: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    shipping: string;
+                                    /** @description every tax of the order, included in the prices or added */
+                                    tax: string;
+                                    /** @description the part of `tax` added on top of the prices */
+                                    tax_added: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    discount: string;
+                                    /** @description what the checkout charges: subtotal + shipping + tax_added − discount */
+                                    total: string;
+                                    shipments: {
+                                        /** Format: uuid */
+                                        seller_id: string;
+                                        /** @description null: the seller has no shipping options (shipping is in its prices) */
+                                        shipping_option_id: string | null;
+                                        /** @description decimal amount in the cart’s currency */
+                                        subtotal: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        shipping: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        discount: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        total: string;
+                                    }[];
+                                    tax_lines: {
+                                        /** Format: uuid */
+                                        tax_rate_id: string;
+                                        rate_bps: number;
+                                        inclusive: boolean;
+                                        /** @description decimal amount in the cart’s currency */
+                                        taxable: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                    }[];
+                                    discounts: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        /** @description null: an automatic promotion */
+                                        code: string | null;
+                                        kind: string;
+                                        funded_by: string;
+                                    }[];
+                                } | null;
+                                /** @description why an address is set but there is no quote (a seller does not ship there, a code expired) */
+                                quote_error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carts/{id}/discounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Apply a discount code to your cart */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the cart id (a guest cart’s only key) */
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description a discount code (any case) */
+                        code: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                id: string;
+                                status: "open" | "checked_out";
+                                lines: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    title: string;
+                                    quantity: number;
+                                    /** @description the price you accepted (when adding, or since) */
+                                    unit_price: string;
+                                    /** @description null: the product is gone */
+                                    current_unit_price: string | null;
+                                    price_changed: boolean;
+                                    available_stock: number;
+                                    in_stock: boolean;
+                                    currency: string;
+                                }[];
+                                totals: {
+                                    /** @description at the accepted prices; null when empty */
+                                    subtotal: string | null;
+                                    currency: string | null;
+                                    prices_changed: boolean;
+                                };
+                                payment_id: string | null;
+                                /** Format: date-time */
+                                expires_at: string;
+                                shipping_address_id: string | null;
+                                shipping_options: {
+                                    /** Format: uuid */
+                                    seller_id: string;
+                                    /** Format: uuid */
+                                    shipping_option_id: string;
+                                }[];
+                                discount_codes: string[];
+                                /** @description null until the owner sets an address */
+                                quote: {
+                                    currency: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    subtotal: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    shipping: string;
+                                    /** @description every tax of the order, included in the prices or added */
+                                    tax: string;
+                                    /** @description the part of `tax` added on top of the prices */
+                                    tax_added: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    discount: string;
+                                    /** @description what the checkout charges: subtotal + shipping + tax_added − discount */
+                                    total: string;
+                                    shipments: {
+                                        /** Format: uuid */
+                                        seller_id: string;
+                                        /** @description null: the seller has no shipping options (shipping is in its prices) */
+                                        shipping_option_id: string | null;
+                                        /** @description decimal amount in the cart’s currency */
+                                        subtotal: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        shipping: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        discount: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        total: string;
+                                    }[];
+                                    tax_lines: {
+                                        /** Format: uuid */
+                                        tax_rate_id: string;
+                                        rate_bps: number;
+                                        inclusive: boolean;
+                                        /** @description decimal amount in the cart’s currency */
+                                        taxable: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                    }[];
+                                    discounts: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        /** @description null: an automatic promotion */
+                                        code: string | null;
+                                        kind: string;
+                                        funded_by: string;
+                                    }[];
+                                } | null;
+                                /** @description why an address is set but there is no quote (a seller does not ship there, a code expired) */
+                                quote_error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/carts/{id}/discounts/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a discount code from your cart */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    /** @description the cart id (a guest cart’s only key) */
+                    id: string;
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                id: string;
+                                status: "open" | "checked_out";
+                                lines: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    /** Format: uuid */
+                                    product_id: string;
+                                    title: string;
+                                    quantity: number;
+                                    /** @description the price you accepted (when adding, or since) */
+                                    unit_price: string;
+                                    /** @description null: the product is gone */
+                                    current_unit_price: string | null;
+                                    price_changed: boolean;
+                                    available_stock: number;
+                                    in_stock: boolean;
+                                    currency: string;
+                                }[];
+                                totals: {
+                                    /** @description at the accepted prices; null when empty */
+                                    subtotal: string | null;
+                                    currency: string | null;
+                                    prices_changed: boolean;
+                                };
+                                payment_id: string | null;
+                                /** Format: date-time */
+                                expires_at: string;
+                                shipping_address_id: string | null;
+                                shipping_options: {
+                                    /** Format: uuid */
+                                    seller_id: string;
+                                    /** Format: uuid */
+                                    shipping_option_id: string;
+                                }[];
+                                discount_codes: string[];
+                                /** @description null until the owner sets an address */
+                                quote: {
+                                    currency: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    subtotal: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    shipping: string;
+                                    /** @description every tax of the order, included in the prices or added */
+                                    tax: string;
+                                    /** @description the part of `tax` added on top of the prices */
+                                    tax_added: string;
+                                    /** @description decimal amount in the cart’s currency */
+                                    discount: string;
+                                    /** @description what the checkout charges: subtotal + shipping + tax_added − discount */
+                                    total: string;
+                                    shipments: {
+                                        /** Format: uuid */
+                                        seller_id: string;
+                                        /** @description null: the seller has no shipping options (shipping is in its prices) */
+                                        shipping_option_id: string | null;
+                                        /** @description decimal amount in the cart’s currency */
+                                        subtotal: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        shipping: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        discount: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        total: string;
+                                    }[];
+                                    tax_lines: {
+                                        /** Format: uuid */
+                                        tax_rate_id: string;
+                                        rate_bps: number;
+                                        inclusive: boolean;
+                                        /** @description decimal amount in the cart’s currency */
+                                        taxable: string;
+                                        /** @description decimal amount in the cart’s currency */
+                                        tax: string;
+                                    }[];
+                                    discounts: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        /** @description null: an automatic promotion */
+                                        code: string | null;
+                                        kind: string;
+                                        funded_by: string;
+                                    }[];
+                                } | null;
+                                /** @description why an address is set but there is no quote (a seller does not ship there, a code expired) */
+                                quote_error: {
+                                    code: string;
+                                    message: string;
+                                } | null;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/carts/{id}/checkout": {
         parameters: {
             query?: never;
@@ -19791,6 +22401,8 @@ export interface paths {
                     "application/json": {
                         /** @description `wallet`, `manual` or `midtrans` */
                         payment_method?: string;
+                        /** @description the quote’s total you were shown; with an address set, any other total refuses the checkout (409 order_total_changed) */
+                        expected_total?: string;
                     };
                 };
             };

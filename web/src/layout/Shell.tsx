@@ -64,6 +64,7 @@ function Nav() {
         )}
         {user && link('/account/orders', t('orders'))}
         {user && link('/account/wallet', t('wallet'))}
+        {user?.role === 'buyer' && link('/account/addresses', t('addresses'))}
         {user?.role === 'seller' && link('/dashboard', t('dashboard'))}
         {user?.role === 'admin' && link('/console', t('console'))}
         {user && link('/account/settings', t('account'))}

@@ -7,6 +7,7 @@ import { PagedTable } from '../common/PagedTable';
 import { useSellerT } from './messages';
 import { Balances } from './OverviewPage';
 import { useStatusLabel } from '../common/status';
+import { PayoutSettings } from './PayoutSettings';
 
 function PayoutForm() {
   const t = useSellerT();
@@ -106,6 +107,7 @@ export default function PayoutsPage() {
         <Balances />
       </section>
       <PayoutForm />
+      <PayoutSettings />
       <section aria-labelledby="payouts-heading" className="stack">
         <h3 id="payouts-heading">{t('yourPayouts')}</h3>
         <PagedTable

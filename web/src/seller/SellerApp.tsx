@@ -6,6 +6,7 @@ import OverviewPage from './OverviewPage';
 import ProductsPage from './ProductsPage';
 import OrdersPage from './OrdersPage';
 import PayoutsPage from './PayoutsPage';
+import ShippingPage from './ShippingPage';
 import '../common/area.css';
 import './seller.css';
 
@@ -29,6 +30,9 @@ export default function SellerApp() {
             <NavLink to="/dashboard/orders">{t('orders')}</NavLink>
           </li>
           <li>
+            <NavLink to="/dashboard/shipping">{t('shipping')}</NavLink>
+          </li>
+          <li>
             <NavLink to="/dashboard/payouts">{t('payouts')}</NavLink>
           </li>
         </ul>
@@ -37,6 +41,7 @@ export default function SellerApp() {
         <Route index element={<OverviewPage />} />
         <Route path="products" element={<ProductsPage />} />
         <Route path="orders" element={<OrdersPage />} />
+        <Route path="shipping" element={<ShippingPage />} />
         <Route path="payouts" element={<PayoutsPage />} />
         <Route path="*" element={<NotFound />} />
       </Routes>

@@ -7,6 +7,7 @@ export const useSellerT = defineMessages({
     overview: 'Overview',
     products: 'Products',
     orders: 'Orders',
+    shipping: 'Shipping',
     payouts: 'Payouts',
     // Overview
     balance: 'Balance',
@@ -107,6 +108,7 @@ export const useSellerT = defineMessages({
     overview: 'Ringkasan',
     products: 'Produk',
     orders: 'Pesanan',
+    shipping: 'Pengiriman',
     payouts: 'Pencairan',
     balance: 'Saldo',
     available: 'Tersedia',

@@ -41,12 +41,7 @@ export class MidtransProvider implements PaymentProvider {
   async afterCommit(payment: PaymentRow, items: readonly OrderItemRow[]) {
     const snap = await this.client.createSnap({
       transaction_details: { order_id: payment.id, gross_amount: gatewayAmount(payment.amount_minor) },
-      item_details: items.map((item) => ({
-        id: item.product_id,
-        name: item.product_name.slice(0, 50),
-        price: gatewayAmount(item.unit_price_minor),
-        quantity: item.quantity,
-      })),
+      item_details: itemDetailsOf(payment, items),
       customer_details: { customer_id: payment.buyer_id },
       ...(this.appUrl
         ? { callbacks: { finish: `${this.appUrl.replace(/\/+$/, '')}/account/orders/${payment.order_id}` } }
@@ -87,4 +82,29 @@ export class MidtransProvider implements PaymentProvider {
     if (!status) return undefined;
     return status.refund_amount === undefined ? 0n : rupiahOf(status.refund_amount);
   }
+}
+
+/**
+ * The order's lines as Midtrans lists them; their sum must equal the gross amount, so a
+ * priced order's shipping, added tax and discounts go in one more line (negative when the
+ * discounts are larger, as Midtrans takes discount lines).
+ */
+function itemDetailsOf(payment: PaymentRow, items: readonly OrderItemRow[]) {
+  const details = items.map((item) => ({
+    id: item.product_id,
+    name: item.product_name.slice(0, 50),
+    price: gatewayAmount(item.unit_price_minor),
+    quantity: item.quantity,
+  }));
+  const goods = items.reduce((sum, item) => sum + item.subtotal_minor, 0n);
+  const difference = payment.amount_minor - goods;
+  if (difference !== 0n) {
+    details.push({
+      id: 'adjustments',
+      name: 'Shipping, tax and discounts',
+      price: difference > 0n ? gatewayAmount(difference) : -gatewayAmount(-difference),
+      quantity: 1,
+    });
+  }
+  return details;
 }

@@ -4,6 +4,10 @@ import type {
   OrderLine as _mamlaka_payments_v1_OrderLine,
   OrderLine__Output as _mamlaka_payments_v1_OrderLine__Output,
 } from '../../../mamlaka/payments/v1/OrderLine.js';
+import type {
+  OrderPricing as _mamlaka_payments_v1_OrderPricing,
+  OrderPricing__Output as _mamlaka_payments_v1_OrderPricing__Output,
+} from '../../../mamlaka/payments/v1/OrderPricing.js';
 
 export interface CreatePaymentRequest {
   /**
@@ -20,10 +24,15 @@ export interface CreatePaymentRequest {
    * Retrying with the same key returns the first payment instead of paying twice.
    */
   idempotency_key?: string;
+  /**
+   * With shipping, tax and discounts (a cart's checkout); unset: the items alone.
+   */
+  pricing?: _mamlaka_payments_v1_OrderPricing | null;
   _product_id?: 'product_id';
   _quantity?: 'quantity';
   _payment_method?: 'payment_method';
   _idempotency_key?: 'idempotency_key';
+  _pricing?: 'pricing';
 }
 
 export interface CreatePaymentRequest__Output {
@@ -41,4 +50,8 @@ export interface CreatePaymentRequest__Output {
    * Retrying with the same key returns the first payment instead of paying twice.
    */
   idempotency_key?: string;
+  /**
+   * With shipping, tax and discounts (a cart's checkout); unset: the items alone.
+   */
+  pricing?: _mamlaka_payments_v1_OrderPricing__Output;
 }
