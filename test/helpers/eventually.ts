@@ -13,7 +13,9 @@ export async function eventually<T>(
     const value = await probe();
     if (done(value)) return value;
     if (Date.now() > deadline) {
-      throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value)}`);
+      throw new Error(
+        `condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(value, (_key, v) => (typeof v === 'bigint' ? v.toString() : v))}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
