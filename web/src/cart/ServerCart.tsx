@@ -6,7 +6,11 @@ import { useFormat } from '../format';
 import { ErrorAlert } from '../storefront/common';
 import { useStoreT } from '../storefront/messages';
 import { type PaymentMethod, PaymentMethodChoice } from './PaymentMethodChoice';
+import { CheckoutDetails } from './CheckoutDetails';
+import { DiscountCodes } from './DiscountCodes';
+import { QuoteSummary } from './QuoteSummary';
 import { useCartT } from './messages';
+import { usePricingT } from './pricing.messages';
 import { type ServerCart, serverCart, useServerCartVersion } from './server-cart';
 
 type Line = ServerCart['lines'][number];
@@ -76,8 +80,9 @@ function Price({ line }: { line: Line }) {
   );
 }
 
-function Checkout({ cart, onDone }: { cart: ServerCart; onDone(): void }) {
+function Checkout({ cart, onDone, onStale }: { cart: ServerCart; onDone(): void; onStale(): void }) {
   const t = useStoreT();
+  const p = usePricingT();
   const navigate = useNavigate();
   const methodId = useId();
   const [method, setMethod] = useState<Method>('wallet');
@@ -85,7 +90,13 @@ function Checkout({ cart, onDone }: { cart: ServerCart; onDone(): void }) {
   const order = useMutation({
     // No Idempotency-Key needed: the server makes one payment per cart, however often asked.
     mutationFn: () =>
-      unwrap(api.POST('/carts/{id}/checkout', { ...path(cart.id), body: { payment_method: method } })),
+      unwrap(
+        api.POST('/carts/{id}/checkout', {
+          ...path(cart.id),
+          // The total the buyer was shown: the server refuses to charge any other.
+          body: { payment_method: method, ...(cart.quote ? { expected_total: cart.quote.total } : {}) },
+        }),
+      ),
     onSuccess: (payment) => {
       if (payment.status === 'failed') {
         setFailed(payment.failure_code ?? 'failed');
@@ -94,6 +105,9 @@ function Checkout({ cart, onDone }: { cart: ServerCart; onDone(): void }) {
       onDone();
       if (payment.payment_url && payment.status === 'pending') location.assign(payment.payment_url);
       else void navigate(`/account/orders/${payment.order_id}`);
+    },
+    onError: (error) => {
+      if (isTotalChanged(error)) onStale();
     },
   });
   const submit = (event: FormEvent) => {
@@ -106,7 +120,13 @@ function Checkout({ cart, onDone }: { cart: ServerCart; onDone(): void }) {
       <h2 id={`${methodId}-title`}>{t('checkout')}</h2>
       <PaymentMethodChoice method={method} onChange={setMethod} />
       <div role="status">{order.isPending && <p>{t('placing')}</p>}</div>
-      <ErrorAlert error={order.error} />
+      {isTotalChanged(order.error) ? (
+        <p className="error" role="alert">
+          {p('totalChanged')}
+        </p>
+      ) : (
+        <ErrorAlert error={order.error} />
+      )}
       {failed && (
         <p className="error" role="alert">
           {failed === 'insufficient_funds' ? (
@@ -124,6 +144,8 @@ function Checkout({ cart, onDone }: { cart: ServerCart; onDone(): void }) {
     </form>
   );
 }
+
+const isTotalChanged = (error: unknown) => error instanceof ApiError && error.code === 'order_total_changed';
 
 /** A signed-in buyer's cart, as the server keeps it: live prices, changes shown, one checkout. */
 export function ServerCartView({ id }: { id: string }) {
@@ -217,8 +239,11 @@ export function ServerCartView({ id }: { id: string }) {
           </button>
         </div>
       )}
+      <CheckoutDetails cart={cart.data} onChange={show} />
+      <DiscountCodes cart={cart.data} onChange={show} />
+      <QuoteSummary cart={cart.data} />
       <div className="totals" data-testid="cart-totals">
-        {totals.subtotal !== null && totals.currency !== null && (
+        {!cart.data.quote && totals.subtotal !== null && totals.currency !== null && (
           <p className="price">
             {t('totals')}: {money(totals.subtotal, totals.currency)}
           </p>
@@ -226,6 +251,7 @@ export function ServerCartView({ id }: { id: string }) {
       </div>
       <Checkout
         cart={cart.data}
+        onStale={() => void cart.refetch()}
         onDone={() => {
           void queries.invalidateQueries({ queryKey: ['orders'] });
           void queries.invalidateQueries({ queryKey: ['wallet'] });
