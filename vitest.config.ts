@@ -74,6 +74,7 @@ export default defineConfig({
             'test/e2e/catalog.listing.test.ts',
             'test/e2e/catalog.categories.test.ts',
             'test/e2e/catalog.gallery.test.ts',
+            'test/e2e/catalog.variants.test.ts',
             'test/e2e/carts*.test.ts',
             'test/e2e/payments.checkout.test.ts',
             'test/e2e/payments.lifecycle.test.ts',

@@ -37,6 +37,49 @@ const paymentsOf = async (token: string) =>
   (await app.api<PaymentJson[]>('GET', '/payments?limit=100', { token })).body.results;
 
 describe('PaymentService over gRPC', () => {
+  it('buys the variant named by variant_id, in the single-product form and in items', async () => {
+    const { buyer, product, seller } = await market(app, { price: '10000', stock: 5, funds: '100000' });
+    const variant = async (size: string, price: string) =>
+      (
+        await app.api<{ id: string; sku: string }>('POST', `/products/${product.id}/variants`, {
+          token: seller.token,
+          body: { sku: `G-${size}-${randomUUID().slice(0, 8)}`, options: { size }, price, stock: 2 },
+        })
+      ).body.results;
+    const small = await variant('S', '11000');
+    const large = await variant('L', '13000');
+    const single = await create(
+      { product_id: product.id, variant_id: large.id, quantity: 1, payment_method: 'wallet' },
+      { token: buyer.token },
+    );
+    expect(single.error).toBeUndefined();
+    expect(single.response?.items[0]).toMatchObject({
+      unit_price: '13000',
+      variant: { id: large.id, sku: large.sku, options: { size: 'L' } },
+    });
+    const many = await create(
+      { items: [{ product_id: product.id, variant_id: small.id, quantity: 2 }], payment_method: 'wallet' },
+      { token: buyer.token },
+    );
+    expect(many.response).toMatchObject({ total_amount: '22000', status: 'succeeded' });
+    const unchosen = await create(
+      { product_id: product.id, quantity: 1, payment_method: 'wallet' },
+      { token: buyer.token },
+    );
+    expect(unchosen.error?.code).toBe(status.FAILED_PRECONDITION);
+    const shown = await call<{ variants: { id: string; stock: number }[]; tax_class: string }>(
+      clients.catalog,
+      'GetProduct',
+      { id: product.id },
+      {},
+    );
+    expect(shown.response?.tax_class).toBe('standard');
+    expect(shown.response?.variants.map((each) => [each.id, each.stock])).toEqual([
+      [small.id, 0],
+      [large.id, 1],
+    ]);
+  });
+
   it('pays from the wallet: the payment succeeds and the money moves, as REST sees it', async () => {
     const { seller, buyer, product } = await market(app, { price: '10000', stock: 5, funds: '50000' });
     const paid = await create(

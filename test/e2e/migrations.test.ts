@@ -44,6 +44,7 @@ const OWNER: Record<string, string> = {
   collections: 'catalog',
   collection_products: 'catalog',
   product_images: 'catalog',
+  product_variants: 'catalog',
   carts: 'carts',
   cart_lines: 'carts',
   payout_destinations: 'payouts',

@@ -73,6 +73,25 @@ export const COMMERCE_ROUTES: Record<string, RouteEntry> = {
     request: async (w) => ({ path: await freshGalleryImagePath(w) }),
     expect: { ...sellersObject(200), buyer: 403, otherBuyer: 403 },
   },
+  'GET /products/:id/variants': {
+    request: get((w) => `/products/${w.productId}/variants`),
+    expect: all(200),
+  },
+  'POST /products/:id/variants': {
+    request: async (w) => ({
+      path: `/products/${(await createProduct(w.app, w.people.seller.token, { price: '1000' })).id}/variants`,
+      body: { sku: `M-${randomUUID().slice(0, 8)}`, options: { size: 'M' }, stock: 1 },
+    }),
+    expect: { ...sellersObject(201), buyer: 403, otherBuyer: 403 },
+  },
+  'PATCH /products/:id/variants/:variantId': {
+    request: async (w) => ({ path: await freshVariantPath(w), body: { stock: 2 } }),
+    expect: { ...sellersObject(200), buyer: 403, otherBuyer: 403 },
+  },
+  'DELETE /products/:id/variants/:variantId': {
+    request: async (w) => ({ path: await freshVariantPath(w) }),
+    expect: { ...sellersObject(200), buyer: 403, otherBuyer: 403 },
+  },
   // --- payouts ---
   'GET /sellers/me/payout-destinations': {
     request: get(() => '/sellers/me/payout-destinations'),
@@ -374,4 +393,14 @@ export async function freshGalleryImagePath(w: MatrixWorld): Promise<string> {
     form: productForm({}, { field: 'image', bytes: png() }),
   });
   return `/products/${product.id}/images/${res.body.results.id}`;
+}
+
+/** The path of a variant of a new product of the fixture seller. */
+export async function freshVariantPath(w: MatrixWorld): Promise<string> {
+  const product = await createProduct(w.app, w.people.seller.token, { price: '1000' });
+  const res = await w.app.api<{ id: string }>('POST', `/products/${product.id}/variants`, {
+    token: w.people.seller.token,
+    body: { sku: `S-${randomUUID().slice(0, 8)}`, options: { size: 'S' }, stock: 1 },
+  });
+  return `/products/${product.id}/variants/${res.body.results.id}`;
 }

@@ -41,6 +41,10 @@ import type {
   UpdateProductRequest as _mamlaka_catalog_v1_UpdateProductRequest,
   UpdateProductRequest__Output as _mamlaka_catalog_v1_UpdateProductRequest__Output,
 } from './mamlaka/catalog/v1/UpdateProductRequest.js';
+import type {
+  Variant as _mamlaka_catalog_v1_Variant,
+  Variant__Output as _mamlaka_catalog_v1_Variant__Output,
+} from './mamlaka/catalog/v1/Variant.js';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new (...args: ConstructorParameters<Constructor>): Subtype;
@@ -87,6 +91,7 @@ export interface ProtoGrpcType {
           _mamlaka_catalog_v1_UpdateProductRequest,
           _mamlaka_catalog_v1_UpdateProductRequest__Output
         >;
+        Variant: MessageTypeDefinition<_mamlaka_catalog_v1_Variant, _mamlaka_catalog_v1_Variant__Output>;
       };
     };
   };

@@ -26,6 +26,10 @@ import type {
   GetRefundRequest__Output as _mamlaka_payments_v1_GetRefundRequest__Output,
 } from './mamlaka/payments/v1/GetRefundRequest.js';
 import type {
+  ItemVariant as _mamlaka_payments_v1_ItemVariant,
+  ItemVariant__Output as _mamlaka_payments_v1_ItemVariant__Output,
+} from './mamlaka/payments/v1/ItemVariant.js';
+import type {
   ListPaymentsRequest as _mamlaka_payments_v1_ListPaymentsRequest,
   ListPaymentsRequest__Output as _mamlaka_payments_v1_ListPaymentsRequest__Output,
 } from './mamlaka/payments/v1/ListPaymentsRequest.js';
@@ -105,6 +109,10 @@ export interface ProtoGrpcType {
         GetRefundRequest: MessageTypeDefinition<
           _mamlaka_payments_v1_GetRefundRequest,
           _mamlaka_payments_v1_GetRefundRequest__Output
+        >;
+        ItemVariant: MessageTypeDefinition<
+          _mamlaka_payments_v1_ItemVariant,
+          _mamlaka_payments_v1_ItemVariant__Output
         >;
         ListPaymentsRequest: MessageTypeDefinition<
           _mamlaka_payments_v1_ListPaymentsRequest,

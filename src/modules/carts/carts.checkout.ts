@@ -54,10 +54,7 @@ export class CartCheckout {
         return this.payments.retrieve(buyer, now.payment_id!);
       throw cartNotFound();
     }
-    const products = await this.carts.live(
-      lines.map((line) => line.product_id),
-      false,
-    );
+    const products = await this.carts.live(lines, false);
     const stale = pricesChangedError(lines, products);
     if (stale) throw stale;
     const payment = await this.checkout.create(
@@ -65,6 +62,7 @@ export class CartCheckout {
       {
         items: lines.map((line) => ({
           product_id: line.product_id,
+          ...(line.variant_id ? { variant_id: line.variant_id } : {}),
           quantity: line.quantity,
           expected_unit_price_minor: line.unit_price_minor,
         })),

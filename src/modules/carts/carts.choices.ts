@@ -75,10 +75,7 @@ export class CartChoices {
     const cart = await this.carts.visible(actor, id);
     const lines = await CartsRepository.of(this.db).lines(cart.id_hash);
     if (lines.length === 0) throw conflict('cart_empty', 'add something to the cart before a discount code');
-    const products = await this.carts.live(
-      lines.map((line) => line.product_id),
-      false,
-    );
+    const products = await this.carts.live(lines, false);
     const codes = [...new Set([...(cart.discount_codes ?? []), wanted])];
     if (codes.length > MAX_CART_CODES)
       throw unprocessable('too_many_discount_codes', `a cart takes at most ${MAX_CART_CODES} codes`);

@@ -2,7 +2,13 @@ import { isAppError } from '../../platform/errors.js';
 import { formatAmount } from '../../platform/money.js';
 import type { OrderPricing, PricedOrder } from '../pricing/pricing.service.js';
 import type { QuoteLine } from '../pricing/pricing.rules.js';
-import type { CartLine, LiveProduct, PublicCart, PublicCartQuote } from './carts.rules.js';
+import {
+  type CartLine,
+  type LiveProduct,
+  lineKeyOf,
+  type PublicCart,
+  type PublicCartQuote,
+} from './carts.rules.js';
 import type { CartRow } from './carts.tables.js';
 
 /** The cart's lines as the pricing rules read them: at the prices the buyer accepted. */
@@ -11,7 +17,7 @@ export function quoteLinesOf(
   products: ReadonlyMap<string, LiveProduct>,
 ): QuoteLine[] {
   return lines.flatMap((line) => {
-    const product = products.get(line.product_id);
+    const product = products.get(lineKeyOf(line));
     return product
       ? [
           {
@@ -19,6 +25,7 @@ export function quoteLinesOf(
             sellerId: product.sellerId,
             unitPriceMinor: line.unit_price_minor,
             quantity: line.quantity,
+            taxClass: product.taxClass,
           },
         ]
       : [];

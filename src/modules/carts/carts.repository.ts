@@ -6,7 +6,15 @@ import type { CartRow, CartsTables } from './carts.tables.js';
 
 type Executor = Kysely<CartsTables> | Transaction<CartsTables>;
 
-const LINE_COLUMNS = ['id', 'product_id', 'title', 'quantity', 'unit_price_minor', 'currency'] as const;
+const LINE_COLUMNS = [
+  'id',
+  'product_id',
+  'variant_id',
+  'title',
+  'quantity',
+  'unit_price_minor',
+  'currency',
+] as const;
 
 /** SQL for carts and their lines, and nothing else. */
 export class CartsRepository {
@@ -205,8 +213,9 @@ export class CartsRepository {
       carts.map(async ({ id_hash: idHash, ...cart }) => ({
         ...cart,
         lines: (await this.lines(idHash)).map(
-          ({ product_id, title, quantity, unit_price_minor, currency }) => ({
+          ({ product_id, variant_id, title, quantity, unit_price_minor, currency }) => ({
             product_id,
+            variant_id,
             title,
             quantity,
             unit_price_minor: unit_price_minor.toString(),

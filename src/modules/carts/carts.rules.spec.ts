@@ -20,6 +20,7 @@ const limits = { maxLineQuantity: 100 };
 const line = (overrides: Partial<CartLine> = {}): CartLine => ({
   id: 'l1',
   product_id: 'p1',
+  variant_id: null,
   title: 'Shirt',
   quantity: 1,
   unit_price_minor: 1000n,
@@ -28,13 +29,23 @@ const line = (overrides: Partial<CartLine> = {}): CartLine => ({
 });
 const addition = (overrides: Partial<Addition> = {}): Addition => ({
   product_id: 'p1',
+  variant_id: null,
   title: 'Shirt',
   quantity: 1,
   unit_price_minor: 1000n,
   currency: 'IDR',
   ...overrides,
 });
-const product = { id: 'p1', sellerId: 's1', name: 'Shirt', unitPriceMinor: 1000n, currency: 'IDR', stock: 5 };
+const product = {
+  id: 'p1',
+  variantId: null,
+  sellerId: 's1',
+  name: 'Shirt',
+  unitPriceMinor: 1000n,
+  currency: 'IDR',
+  stock: 5,
+  taxClass: 'standard',
+};
 
 describe('cart ids', () => {
   it('are 32 base64url characters, distinct, and stored only as their SHA-256', () => {
@@ -57,6 +68,18 @@ describe('mergeLines', () => {
   it('adds quantities to an existing line, which keeps its id and accepted price', () => {
     const merged = mergeLines([line()], [addition({ quantity: 2, unit_price_minor: 1500n })], limits);
     expect(merged).toEqual([line({ quantity: 3 })]);
+  });
+
+  it('keeps two variants of one product on lines of their own', () => {
+    const merged = mergeLines(
+      [line({ variant_id: 'v1' })],
+      [addition({ variant_id: 'v2' }), addition({ variant_id: 'v1', quantity: 2 })],
+      limits,
+    );
+    expect(merged.map((each) => [each.variant_id, each.quantity])).toEqual([
+      ['v1', 3],
+      ['v2', 1],
+    ]);
   });
 
   it('keeps every product once, with the total quantity asked for (property)', () => {
@@ -123,6 +146,7 @@ describe('price changes', () => {
     expect(presentLine(line({ quantity: 2 }), { ...product, unitPriceMinor: 1200n })).toEqual({
       id: 'l1',
       product_id: 'p1',
+      variant_id: null,
       title: 'Shirt',
       quantity: 2,
       unit_price: '1000',

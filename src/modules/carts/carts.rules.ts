@@ -18,29 +18,44 @@ export const hashCartId = (id: string): string => createHash('sha256').update(id
 /** Enough of an id to tell carts apart in a log line, never enough to open one. */
 export const maskCartId = (id: string): string => `${id.slice(0, 4)}…`;
 
+/** What a line buys: a product, or one variant of it. */
+export interface LineRef {
+  product_id: string;
+  variant_id?: string | null;
+}
+
+/** One key per thing on sale: lines with the same key are one line. */
+export const lineKeyOf = (line: LineRef): string =>
+  line.variant_id ? `${line.product_id}/${line.variant_id}` : line.product_id;
+
 /** A line as the cart stores it. */
 export interface CartLine {
   id: string;
   product_id: string;
+  variant_id: string | null;
   title: string;
   quantity: number;
   unit_price_minor: bigint;
   currency: string;
 }
 
-/** A product as it is now, when it still exists. */
+/** What a line buys (a product, or its variant) as it is now, when it still exists. */
 export interface LiveProduct {
   id: string;
+  /** The variant bought: named by the line, or a product's only one. */
+  variantId: string | null;
   sellerId: string;
   name: string;
   unitPriceMinor: bigint;
   currency: string;
   stock: number;
+  taxClass: string;
 }
 
 /** A line to add: new lines take the product's current price. */
 export interface Addition {
   product_id: string;
+  variant_id: string | null;
   quantity: number;
   title: string;
   unit_price_minor: bigint;
@@ -73,12 +88,12 @@ export function mergeLines(
   limits: CartLimits,
 ): (Omit<CartLine, 'id'> & { id?: string })[] {
   const merged = new Map<string, Omit<CartLine, 'id'> & { id?: string }>(
-    existing.map((line) => [line.product_id, { ...line }]),
+    existing.map((line) => [lineKeyOf(line), { ...line }]),
   );
   for (const addition of additions) {
-    const line = merged.get(addition.product_id);
+    const line = merged.get(lineKeyOf(addition));
     if (line) line.quantity += addition.quantity;
-    else merged.set(addition.product_id, { ...addition });
+    else merged.set(lineKeyOf(addition), { ...addition });
   }
   const lines = [...merged.values()];
   if (new Set(lines.map((line) => line.currency)).size > 1) throw mixedCurrencies();
@@ -103,6 +118,7 @@ export const priceChanged = (line: CartLine, product: LiveProduct | undefined): 
 export interface PublicCartLine {
   id: string;
   product_id: string;
+  variant_id: string | null;
   title: string;
   quantity: number;
   unit_price: string;
@@ -157,6 +173,7 @@ export function presentLine(line: CartLine, product: LiveProduct | undefined): P
   return {
     id: line.id,
     product_id: line.product_id,
+    variant_id: line.variant_id,
     title: product?.name ?? line.title,
     quantity: line.quantity,
     unit_price: formatAmount(line.unit_price_minor, line.currency),
@@ -184,11 +201,11 @@ export function pricesChangedError(
   lines: readonly CartLine[],
   products: ReadonlyMap<string, LiveProduct>,
 ): AppError | undefined {
-  const stale = lines.filter((line) => priceChanged(line, products.get(line.product_id)));
+  const stale = lines.filter((line) => priceChanged(line, products.get(lineKeyOf(line))));
   if (stale.length === 0) return undefined;
   return new AppError('conflict', 'cart_prices_changed', 'prices changed since they were added to the cart', {
     fields: stale.map((line) => {
-      const now = products.get(line.product_id)!;
+      const now = products.get(lineKeyOf(line))!;
       return {
         field: `lines.${line.id}`,
         code: 'price_changed',

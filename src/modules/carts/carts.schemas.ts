@@ -15,7 +15,17 @@ const Quantity = Type.Integer({
 });
 const Money = Type.String({ description: 'decimal amount in the cart’s currency' });
 
-export const LineBody = Type.Object({ product_id: Uuid, quantity: Quantity }, strict);
+export const LineBody = Type.Object(
+  {
+    product_id: Uuid,
+    variant_id: Type.Optional({
+      ...Uuid,
+      description: 'the variant of a product that has several; its only one when absent',
+    }),
+    quantity: Quantity,
+  },
+  strict,
+);
 
 export const CreateCartBody = Type.Object(
   {
@@ -126,6 +136,7 @@ export const Cart = Type.Object({
     Type.Object({
       id: Uuid,
       product_id: Uuid,
+      variant_id: Type.Union([Uuid, Type.Null()], { description: 'null: a product without variants' }),
       title: Type.String(),
       quantity: Type.Integer(),
       unit_price: { ...Money, description: 'the price you accepted (when adding, or since)' },

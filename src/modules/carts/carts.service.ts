@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
-import { conflict, isAppError, notFound } from '../../platform/errors.js';
+import { conflict, isAppError, notFound, unprocessable } from '../../platform/errors.js';
 import { formatAmount, parseAmount } from '../../platform/money.js';
 import type { CatalogApi } from '../catalog/catalog.api.js';
 import type { OrderPricing } from '../pricing/pricing.service.js';
@@ -13,6 +13,8 @@ import {
   cartTotals,
   checkQuantity,
   hashCartId,
+  lineKeyOf,
+  type LineRef,
   type LiveProduct,
   mergeLines,
   mixedCurrencies,
@@ -28,7 +30,55 @@ export interface CartsOptions extends CartLimits {
 
 export interface LineInput {
   product_id: string;
+  variant_id?: string;
   quantity: number;
+}
+
+type Product = Awaited<ReturnType<CatalogApi['retrieve']>>;
+
+/**
+ * What `ref` buys of `product` as it is now: the product itself, the variant it names, or
+ * a product's only variant. Undefined when that is gone or (for a product with several
+ * variants) not chosen; with `required` those are errors.
+ * @throws `variant_not_found` (404), `variant_required` (422), when `required`
+ */
+function liveUnit(product: Product, ref: LineRef, required: boolean): LiveProduct | undefined {
+  const price = parseAmount(product.price, product.currency, { allowZero: true });
+  if (!price.ok) return undefined;
+  const base = {
+    id: product.id,
+    variantId: null,
+    sellerId: product.user_id,
+    name: product.name,
+    unitPriceMinor: price.minor,
+    currency: product.currency,
+    stock: product.stock,
+    taxClass: product.tax_class,
+  };
+  const variants = product.variants ?? [];
+  if (variants.length === 0 && !ref.variant_id) return base;
+  const variant = ref.variant_id
+    ? variants.find((each) => each.id === ref.variant_id)
+    : variants.length === 1
+      ? variants[0]
+      : undefined;
+  if (!variant) {
+    if (!required) return undefined;
+    if (ref.variant_id) throw notFound('variant');
+    throw unprocessable(
+      'variant_required',
+      `${product.name} comes in several variants: choose one (variant_id)`,
+    );
+  }
+  const variantPrice = parseAmount(variant.price, product.currency, { allowZero: true });
+  if (!variantPrice.ok) return undefined;
+  return {
+    ...base,
+    variantId: variant.id,
+    name: `${product.name} (${Object.values(variant.options).join(', ')})`,
+    unitPriceMinor: variantPrice.minor,
+    stock: variant.stock,
+  };
 }
 
 export const cartNotFound = () => notFound('cart');
@@ -60,10 +110,7 @@ export class CartsService {
     input: { lines?: LineInput[]; from_cart?: string },
   ): Promise<PublicCart> {
     const buyer = actor ? authorize(actor, { roles: ['buyer'] }) : undefined;
-    const products = await this.live(
-      (input.lines ?? []).map((line) => line.product_id),
-      true,
-    );
+    const products = await this.live(input.lines ?? [], true);
     const additions = additionsOf(input.lines ?? [], products);
     const id = await this.db.transaction().execute(async (trx) => {
       const repo = CartsRepository.in(trx);
@@ -103,7 +150,7 @@ export class CartsService {
    */
   async addLine(actor: Actor | undefined, id: string, input: LineInput): Promise<PublicCart> {
     await this.visible(actor, id);
-    const products = await this.live([input.product_id], true);
+    const products = await this.live([input], true);
     await this.edit(actor, id, (repo, cart) =>
       this.merge(repo, cart.id_hash, additionsOf([input], products), products),
     );
@@ -124,7 +171,7 @@ export class CartsService {
     const cart = await this.visible(actor, id);
     const line = (await CartsRepository.of(this.db).lines(cart.id_hash)).find((each) => each.id === lineId);
     if (!line) throw notFound('cart_line');
-    const product = (await this.live([line.product_id], true)).get(line.product_id)!;
+    const product = (await this.live([line], true)).get(lineKeyOf(line))!;
     checkQuantity(quantity, product, this.options);
     await this.edit(actor, id, async (repo, locked) => {
       const lines = await repo.lines(locked.id_hash);
@@ -153,14 +200,11 @@ export class CartsService {
   async acceptPrices(actor: Actor | undefined, id: string): Promise<PublicCart> {
     const cart = await this.visible(actor, id);
     const lines = await CartsRepository.of(this.db).lines(cart.id_hash);
-    const products = await this.live(
-      lines.map((line) => line.product_id),
-      false,
-    );
+    const products = await this.live(lines, false);
     await this.edit(actor, id, async (repo, locked) => {
       const now = await repo.lines(locked.id_hash);
       const accepted = now.flatMap((line) => {
-        const product = products.get(line.product_id);
+        const product = products.get(lineKeyOf(line));
         return product
           ? [{ ...line, unit_price_minor: product.unitPriceMinor, currency: product.currency }]
           : [];
@@ -182,31 +226,31 @@ export class CartsService {
   }
 
   /**
-   * Products by id as they are now. `required`: an unknown one is a 404; otherwise it is
-   * left out (a line whose product was deleted).
+   * What the lines buy as it is now, by lineKeyOf. `required`: an unknown product or
+   * variant is a 404 (and a missing choice of variant a 422); otherwise it is left out (a
+   * line whose product or variant was deleted).
    */
-  async live(ids: readonly string[], required: boolean): Promise<Map<string, LiveProduct>> {
-    const found = await Promise.all(
-      [...new Set(ids)].map(async (id): Promise<LiveProduct | undefined> => {
-        try {
-          const product = await this.products.retrieve(id);
-          const price = parseAmount(product.price, product.currency, { allowZero: true });
-          if (!price.ok) return undefined;
-          return {
-            id,
-            sellerId: product.user_id,
-            name: product.name,
-            unitPriceMinor: price.minor,
-            currency: product.currency,
-            stock: product.stock,
-          };
-        } catch (error) {
-          if (!required && isAppError(error) && error.code === 'product_not_found') return undefined;
-          throw error;
-        }
-      }),
+  async live(refs: readonly LineRef[], required: boolean): Promise<Map<string, LiveProduct>> {
+    const products = new Map(
+      await Promise.all(
+        [...new Set(refs.map((ref) => ref.product_id))].map(async (id) => {
+          try {
+            return [id, await this.products.retrieve(id)] as const;
+          } catch (error) {
+            if (!required && isAppError(error) && error.code === 'product_not_found')
+              return [id, undefined] as const;
+            throw error;
+          }
+        }),
+      ),
     );
-    return new Map(found.flatMap((product) => (product ? [[product.id, product] as const] : [])));
+    const live = new Map<string, LiveProduct>();
+    for (const ref of refs) {
+      const product = products.get(ref.product_id);
+      const unit = product && liveUnit(product, ref, required);
+      if (unit) live.set(lineKeyOf(ref), unit);
+    }
+    return live;
   }
 
   /** One change to an open cart, with the cart locked, its expiry pushed back. */
@@ -248,7 +292,7 @@ export class CartsService {
     if (additions.length === 0) return;
     const merged = mergeLines(await repo.lines(idHash), additions, this.options);
     for (const line of merged) {
-      const product = products.get(line.product_id);
+      const product = products.get(lineKeyOf(line));
       if (product) checkQuantity(line.quantity, product, this.options);
     }
     await repo.saveLines(idHash, merged);
@@ -256,11 +300,8 @@ export class CartsService {
   }
 
   private async present(id: string, cart: CartRow, lines: CartLine[]): Promise<PublicCart> {
-    const products = await this.live(
-      lines.map((line) => line.product_id),
-      false,
-    );
-    const shown = lines.map((line) => presentLine(line, products.get(line.product_id)));
+    const products = await this.live(lines, false);
+    const shown = lines.map((line) => presentLine(line, products.get(lineKeyOf(line))));
     const totals = cartTotals(lines);
     const choices = choicesOf(cart);
     const quoted = await quoteCart(this.pricing, cart, lines, products);
@@ -290,10 +331,11 @@ export class CartsService {
 
 function additionsOf(lines: readonly LineInput[], products: ReadonlyMap<string, LiveProduct>): Addition[] {
   return lines.map((line) => {
-    const product = products.get(line.product_id);
+    const product = products.get(lineKeyOf(line));
     if (!product) throw notFound('product');
     return {
       product_id: line.product_id,
+      variant_id: product.variantId,
       quantity: line.quantity,
       title: product.name,
       unit_price_minor: product.unitPriceMinor,

@@ -25,6 +25,8 @@ export interface CartLinesTable {
   id: string;
   cart_id_hash: string;
   product_id: string;
+  /** The variant of a product that has them; null for one without. */
+  variant_id: string | null;
   title: string;
   quantity: number;
   unit_price_minor: bigint;

@@ -39,6 +39,15 @@ const fromMessage = (message: Product__Output): PublicProduct => ({
   created_at: message.created_at ?? '',
   updated_at: message.updated_at ?? '',
   category_ids: message.category_ids ?? [],
+  tax_class: message.tax_class ?? '',
+  variants: (message.variants ?? []).map((variant) => ({
+    id: variant.id ?? '',
+    sku: variant.sku ?? '',
+    options: variant.options ?? {},
+    price: variant.price ?? '',
+    stock: variant.stock ?? 0,
+    position: variant.position ?? 0,
+  })),
 });
 
 const imageOf = (image: ImageUpload | undefined) => (image ? { image: { content: image.bytes } } : {});

@@ -23,6 +23,9 @@ import { GalleryRepository } from './catalog.gallery.repository.js';
 import { ProductGallery } from './catalog.gallery.js';
 import { galleryRoutes } from './catalog.gallery.routes.js';
 import { ProductImages } from './catalog.images.js';
+import { ProductVariants } from './catalog.variants.js';
+import { VariantsRepository } from './catalog.variants.repository.js';
+import { variantRoutes } from './catalog.variants.routes.js';
 
 export interface CatalogModule {
   catalog: CatalogService;
@@ -30,8 +33,13 @@ export interface CatalogModule {
   routes(app: FastifyInstance, remote?: CatalogApi): void;
   /** Serves mamlaka.catalog.v1.CatalogService on the gRPC server. */
   grpc?(server: GrpcServer): void;
-  /** Categories, collections and galleries: served in process in every role with REST. */
-  depth: { categories: CategoryService; collections: CollectionService; gallery: ProductGallery };
+  /** Categories, collections, galleries and variants: served in process in every role with REST. */
+  depth: {
+    categories: CategoryService;
+    collections: CollectionService;
+    gallery: ProductGallery;
+    variants: ProductVariants;
+  };
   depthRoutes(app: FastifyInstance): void;
 }
 
@@ -73,6 +81,7 @@ export function createCatalogModule(deps: {
   };
   const catalog = new CatalogService(
     CatalogRepository.of(deps.db),
+    VariantsRepository.of(deps.db),
     deps.storage,
     { defaultCurrency: deps.defaultCurrency, imageMaxBytes: deps.imageMaxBytes },
     deps.logger,
@@ -86,6 +95,7 @@ export function createCatalogModule(deps: {
       new ProductImages(deps.storage, deps.imageMaxBytes, deps.logger),
       changed.product,
     ),
+    variants: new ProductVariants(VariantsRepository.of(deps.db), changed.product),
   };
   return {
     depth,
@@ -93,6 +103,7 @@ export function createCatalogModule(deps: {
       categoryRoutes(app, depth);
       collectionRoutes(app, depth);
       galleryRoutes(app, depth);
+      variantRoutes(app, depth);
     },
     catalog,
     routes: (app, remote) =>

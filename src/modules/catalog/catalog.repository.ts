@@ -25,6 +25,7 @@ export type ProductChanges = Partial<{
   price_minor: bigint;
   currency: string;
   stock: number;
+  tax_class: string;
   image_key: string | null;
   thumbnail_key: string | null;
 }>;
@@ -77,11 +78,16 @@ export class CatalogRepository {
   /** The prices of those of `ids` that are live, in no particular order. */
   livePrices(
     ids: readonly string[],
-  ): Promise<Pick<ProductRow, 'id' | 'price_minor' | 'currency' | 'seller_id'>[]> {
+  ): Promise<
+    Pick<
+      ProductRow,
+      'id' | 'name' | 'price_minor' | 'currency' | 'seller_id' | 'tax_class' | 'variant_count'
+    >[]
+  > {
     if (ids.length === 0) return Promise.resolve([]);
     return this.db
       .selectFrom('products')
-      .select(['id', 'price_minor', 'currency', 'seller_id'])
+      .select(['id', 'name', 'price_minor', 'currency', 'seller_id', 'tax_class', 'variant_count'])
       .where('id', 'in', ids)
       .where('deleted_at', 'is', null)
       .execute();
@@ -104,7 +110,7 @@ export class CatalogRepository {
     if (ids.length === 0) return Promise.resolve([]);
     return this.db
       .selectFrom('products')
-      .select(['id', 'seller_id', 'name', 'price_minor', 'currency', 'stock'])
+      .select(['id', 'seller_id', 'name', 'price_minor', 'currency', 'stock', 'tax_class', 'variant_count'])
       .where('id', 'in', ids)
       .where('deleted_at', 'is', null)
       .execute();
@@ -112,20 +118,30 @@ export class CatalogRepository {
 
   /**
    * Takes `quantity` from a live product's stock only if there is enough AND it still
-   * sells at the price that was charged; false (nothing changed) otherwise.
+   * sells at the price (absent: a variant's, checked on the variant) and currency that were
+   * charged; false (nothing changed) otherwise.
    */
-  async takeAtPrice(id: string, quantity: number, priceMinor: bigint, currency: string): Promise<boolean> {
-    const row = await this.db
+  async takeAtPrice(
+    id: string,
+    quantity: number,
+    priceMinor: bigint | undefined,
+    currency: string,
+  ): Promise<boolean> {
+    let query = this.db
       .updateTable('products')
       .set((eb) => ({ stock: eb('stock', '-', quantity), version: eb('version', '+', 1) }))
       .where('id', '=', id)
       .where('deleted_at', 'is', null)
       .where('stock', '>=', quantity)
-      .where('price_minor', '=', priceMinor)
-      .where('currency', '=', currency)
-      .returning('id')
-      .executeTakeFirst();
+      .where('currency', '=', currency);
+    if (priceMinor !== undefined) query = query.where('price_minor', '=', priceMinor);
+    const row = await query.returning('id').executeTakeFirst();
     return row !== undefined;
+  }
+
+  /** Holds the product row (deleted or not) for the caller's transaction. */
+  async lockStock(id: string): Promise<void> {
+    await this.db.selectFrom('products').select('id').where('id', '=', id).forNoKeyUpdate().execute();
   }
 
   /** Gives stock back, also to a product deleted meanwhile (its row and count remain). */

@@ -6,6 +6,7 @@ import {
   parseAmount,
 } from '../../platform/money.js';
 import type { ProductRow } from './catalog.tables.js';
+import type { PublicVariant } from './catalog.variants.rules.js';
 
 const PRICE_MESSAGES: Record<ParseAmountError, string> = {
   not_a_number: 'price must be a decimal number such as "150000" or "12.50"',
@@ -46,6 +47,10 @@ export interface PublicProduct {
   updated_at: string;
   /** The categories the product is filed under (catalog depth); empty for most seed products. */
   category_ids: string[];
+  /** The tax rates of this class apply to it. */
+  tax_class: string;
+  /** What is bought of it, when it comes in variants; then price is the lowest and stock the total. */
+  variants: PublicVariant[];
 }
 
 /** The product as the API shows it: the seed's field names, the price as a decimal string. */
@@ -53,6 +58,7 @@ export const toPublicProduct = (
   row: ProductRow,
   imageUrl: (key: string) => string,
   categoryIds: string[] = [],
+  variants: PublicVariant[] = [],
 ): PublicProduct => ({
   id: row.id,
   user_id: row.seller_id,
@@ -66,4 +72,6 @@ export const toPublicProduct = (
   created_at: row.created_at.toISOString(),
   updated_at: row.updated_at.toISOString(),
   category_ids: categoryIds,
+  tax_class: row.tax_class,
+  variants,
 });

@@ -14,6 +14,12 @@ const Currency = Type.String({
   description: 'ISO 4217; default from configuration',
 });
 const Stock = Type.Integer({ minimum: 0, maximum: 1_000_000_000 });
+const TaxClass = Type.String({
+  minLength: 1,
+  maxLength: 32,
+  pattern: '\\S',
+  description: 'the tax rates of this class apply (admin tax rates); "standard" by default',
+});
 
 export const CreateProductBody = Type.Object(
   {
@@ -22,6 +28,7 @@ export const CreateProductBody = Type.Object(
     price: Price,
     currency: Type.Optional(Currency),
     stock: Stock,
+    tax_class: Type.Optional(TaxClass),
   },
   {
     ...strict,
@@ -37,8 +44,13 @@ export const UpdateProductBody = Type.Object(
     price: Type.Optional(Price),
     currency: Type.Optional(Currency),
     stock: Type.Optional(Stock),
+    tax_class: Type.Optional(TaxClass),
   },
-  { ...strict, description: 'only the fields given change; multipart may carry a new image' },
+  {
+    ...strict,
+    description:
+      'only the fields given change; multipart may carry a new image. A product with variants takes no price, currency or stock: those are its variants’',
+  },
 );
 
 export const ProductIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, strict);
@@ -65,6 +77,61 @@ export const ListProductsQuery = Type.Object(
   strict,
 );
 
+const VariantOptions = Type.Record(
+  Type.String({ minLength: 1, maxLength: 50 }),
+  Type.String({ minLength: 1, maxLength: 50 }),
+  {
+    description:
+      'one value per option name, e.g. {"size": "M", "colour": "red"}; names are stored lower-case',
+    maxProperties: 3,
+    minProperties: 1,
+  },
+);
+const Sku = Type.String({
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
+  description: 'unique among the variants on sale',
+});
+const Position = Type.Integer({ minimum: 0, maximum: 1000, description: 'the order variants are shown in' });
+
+export const Variant = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  sku: Type.String(),
+  options: Type.Record(Type.String(), Type.String()),
+  price: Type.String({ description: "in the product's currency" }),
+  stock: Type.Integer(),
+  position: Type.Integer(),
+});
+
+export const CreateVariantBody = Type.Object(
+  {
+    sku: Sku,
+    options: VariantOptions,
+    price: Type.Optional({
+      ...Price,
+      description: "in the product's currency; the product's price by default",
+    }),
+    stock: Stock,
+    position: Type.Optional(Position),
+  },
+  strict,
+);
+
+export const UpdateVariantBody = Type.Object(
+  {
+    sku: Type.Optional(Sku),
+    options: Type.Optional(VariantOptions),
+    price: Type.Optional(Price),
+    stock: Type.Optional(Stock),
+    position: Type.Optional(Position),
+  },
+  { ...strict, description: 'only the fields given change' },
+);
+
+export const VariantParams = Type.Object(
+  { id: Type.String({ format: 'uuid' }), variantId: Type.String({ format: 'uuid' }) },
+  strict,
+);
+
 export const Product = Type.Object({
   id: Type.String({ format: 'uuid' }),
   user_id: Type.String({ format: 'uuid', description: 'the owning seller' }),
@@ -82,6 +149,11 @@ export const Product = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
   category_ids: Type.Array(Type.String({ format: 'uuid' }), { maxItems: 10 }),
+  tax_class: Type.String(),
+  variants: Type.Array(Variant, {
+    description:
+      'what is bought of a product that has variants; then price is their lowest and stock their total',
+  }),
 });
 
 export const ProductList = paginatedEnvelope(Product);

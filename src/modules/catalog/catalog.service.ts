@@ -7,9 +7,12 @@ import { decodeCursor, encodeCursor, type ProductSort, searchQuery } from './cat
 import { CatalogRepository, type ProductChanges, type ProductFilters } from './catalog.repository.js';
 import { type PublicProduct, priceToMinor, resolveCurrency, toPublicProduct } from './catalog.rules.js';
 import { type ImageKeys, type ImageUpload, ProductImages } from './catalog.images.js';
+import { CatalogStock, type ReservedLine, type StockLine, type UnitPrice } from './catalog.stock.js';
 import type { ProductRow } from './catalog.tables.js';
+import { VariantsRepository } from './catalog.variants.repository.js';
+import { type PublicVariant, refuseProductLevelStock, toPublicVariant } from './catalog.variants.rules.js';
 
-export type { ImageUpload };
+export type { ImageUpload, ReservedLine, StockLine };
 
 export interface CreateProductInput {
   name: string;
@@ -17,6 +20,8 @@ export interface CreateProductInput {
   price: string;
   currency?: string;
   stock: number;
+  /** The tax rates of this class apply ("standard" by default). */
+  tax_class?: string;
 }
 
 export type UpdateProductInput = Partial<CreateProductInput>;
@@ -40,42 +45,24 @@ export interface ProductPage {
   nextCursor: string | null;
 }
 
-export interface StockLine {
-  productId: string;
-  quantity: number;
-}
-
-export interface ReservedLine extends StockLine {
-  sellerId: string;
-  name: string;
-  unitPriceMinor: bigint;
-  currency: string;
-}
-
-/** One line per product, quantities added up, sorted by id (the lock order). */
-function mergeLines(items: StockLine[]): StockLine[] {
-  const merged = new Map<string, number>();
-  for (const item of items) merged.set(item.productId, (merged.get(item.productId) ?? 0) + item.quantity);
-  return [...merged.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([productId, quantity]) => ({ productId, quantity }));
-}
-
 /** Notified after every committed change, so read caches can drop what they hold. */
 export type ProductChangeListener = (productId: string) => Promise<void>;
 
 /** The catalog module's facade: sellers' products, their images and the public listing. */
 export class CatalogService {
   private readonly images: ProductImages;
+  private readonly stock: CatalogStock;
 
   constructor(
     private readonly repo: CatalogRepository,
+    private readonly variants: VariantsRepository,
     storage: ObjectStorage,
     private readonly options: { defaultCurrency: string; imageMaxBytes: number },
     logger: Logger,
     private readonly onChange: ProductChangeListener = async () => {},
   ) {
     this.images = new ProductImages(storage, options.imageMaxBytes, logger);
+    this.stock = new CatalogStock(repo, variants);
   }
 
   /**
@@ -101,6 +88,7 @@ export class CatalogService {
           price_minor: priceMinor,
           currency,
           stock: input.stock,
+          ...(input.tax_class === undefined ? {} : { tax_class: input.tax_class.trim() }),
           image_key: keys?.image_key ?? null,
           thumbnail_key: keys?.thumbnail_key ?? null,
         });
@@ -110,7 +98,7 @@ export class CatalogService {
       }),
     );
     await this.onChange(row.id);
-    return this.present(row);
+    return (await this.presented([row]))[0]!;
   }
 
   /**
@@ -140,7 +128,7 @@ export class CatalogService {
     );
     if (image) await this.images.remove(current);
     await this.onChange(id);
-    return this.present(row, await this.categoryIdsOf(id));
+    return (await this.presented([row]))[0]!;
   }
 
   /**
@@ -158,79 +146,21 @@ export class CatalogService {
     await this.onChange(id);
   }
 
-  /**
-   * The current price of each live product among `productIds` (unknown or deleted ones are
-   * left out), read without locking or reserving anything: for a checkout to refuse an
-   * order it cannot accept before it takes stock. quoteStock returns the prices charged.
-   */
-  async prices(
-    productIds: readonly string[],
-  ): Promise<Map<string, { unitPriceMinor: bigint; currency: string; sellerId: string }>> {
-    const rows = await this.repo.livePrices([...new Set(productIds)]);
-    return new Map(
-      rows.map((row) => [
-        row.id,
-        { unitPriceMinor: row.price_minor, currency: row.currency, sellerId: row.seller_id },
-      ]),
-    );
+  /** The catalog's side of a checkout (catalog.stock.ts). */
+  prices(lines: readonly Omit<StockLine, 'quantity'>[]): Promise<Map<string, UnitPrice>> {
+    return this.stock.prices(lines);
   }
 
-  /**
-   * What an order would take, read inside the caller's transaction WITHOUT locking a row:
-   * one line per product (quantities merged), in product-id order, with the price to
-   * charge. The stock is taken later by takeStock, the checkout's last statement, so the
-   * hot product row is locked only for the commit.
-   * @throws `product_not_found` (404), `insufficient_stock` (409) when the stock read is short
-   */
-  async quoteStock(trx: Transaction<object>, items: StockLine[]): Promise<ReservedLine[]> {
-    const lines = mergeLines(items);
-    const rows = new Map(
-      (await CatalogRepository.in(trx).quote(lines.map((line) => line.productId))).map((row) => [
-        row.id,
-        row,
-      ]),
-    );
-    return lines.map((line) => {
-      const row = rows.get(line.productId);
-      if (!row) throw notFound('product');
-      if (row.stock < line.quantity)
-        throw conflict('insufficient_stock', `insufficient stock for ${row.name}`);
-      return {
-        productId: row.id,
-        sellerId: row.seller_id,
-        name: row.name,
-        quantity: line.quantity,
-        unitPriceMinor: row.price_minor,
-        currency: row.currency,
-      };
-    });
+  quoteStock(trx: Transaction<object>, items: readonly StockLine[]): Promise<ReservedLine[]> {
+    return this.stock.quoteStock(trx, items);
   }
 
-  /**
-   * Takes the quoted stock inside the caller's transaction, in product-id order so two
-   * checkouts can never lock the same rows in opposite orders. Each decrement is
-   * conditional in one statement: stock never goes below zero, and a product is never sold
-   * at a price other than the one quoted.
-   * @throws `product_not_found` (404), `insufficient_stock` (409), `price_changed` (409: the
-   * price or currency changed since the quote; the caller's transaction must roll back)
-   */
-  async takeStock(trx: Transaction<object>, lines: readonly ReservedLine[]): Promise<void> {
-    const repo = CatalogRepository.in(trx);
-    const sorted = [...lines].sort((a, b) => (a.productId < b.productId ? -1 : 1));
-    for (const line of sorted) {
-      if (await repo.takeAtPrice(line.productId, line.quantity, line.unitPriceMinor, line.currency)) continue;
-      const now = await repo.findLive(line.productId);
-      if (!now) throw notFound('product');
-      if (now.price_minor !== line.unitPriceMinor || now.currency !== line.currency)
-        throw conflict('price_changed', `the price of ${now.name} changed during checkout`);
-      throw conflict('insufficient_stock', `insufficient stock for ${now.name}`);
-    }
+  takeStock(trx: Transaction<object>, lines: readonly ReservedLine[]): Promise<void> {
+    return this.stock.takeStock(trx, lines);
   }
 
-  /** Gives reserved stock back, inside the caller's transaction. */
-  async releaseStock(trx: Transaction<object>, items: StockLine[]): Promise<void> {
-    const repo = CatalogRepository.in(trx);
-    for (const line of mergeLines(items)) await repo.release(line.productId, line.quantity);
+  releaseStock(trx: Transaction<object>, items: readonly StockLine[]): Promise<void> {
+    return this.stock.releaseStock(trx, items);
   }
 
   /** To be called after a transaction that changed stock has committed: drops cached reads. */
@@ -241,23 +171,23 @@ export class CatalogService {
   /** A product as it is now, deleted or not, for order history. */
   async snapshot(id: string): Promise<PublicProduct | undefined> {
     const row = await this.repo.findAny(id);
-    return row ? this.present(row, await this.categoryIdsOf(id)) : undefined;
+    return row ? (await this.presented([row]))[0] : undefined;
   }
 
   /** A live product, for anyone. @throws `product_not_found` (404) */
   async retrieve(id: string): Promise<PublicProduct> {
     const row = await this.repo.findLive(id);
     if (!row) throw notFound('product');
-    return this.present(row, await this.categoryIdsOf(id));
+    return (await this.presented([row]))[0]!;
   }
 
   /** The live products among `ids`, in the order given (for curated lists). */
   async retrieveMany(ids: readonly string[]): Promise<PublicProduct[]> {
-    const rows = new Map((await this.repo.findManyLive(ids)).map((row) => [row.id, row]));
-    const categories = await this.repo.categoryIdsOf([...rows.keys()]);
+    const found = await this.presented(await this.repo.findManyLive(ids));
+    const byId = new Map(found.map((product) => [product.id, product]));
     return ids.flatMap((id) => {
-      const row = rows.get(id);
-      return row ? [this.present(row, categories.get(id))] : [];
+      const product = byId.get(id);
+      return product ? [product] : [];
     });
   }
 
@@ -275,9 +205,8 @@ export class CatalogService {
     const rows = await this.repo.list(filters, query.sort, cursor, query.limit);
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
-    const categories = await this.repo.categoryIdsOf(page.map((row) => row.id));
     return {
-      items: page.map((row) => this.present(row, categories.get(row.id))),
+      items: await this.presented(page),
       nextCursor:
         rows.length > query.limit && last
           ? encodeCursor({ sort: query.sort, key: last.cursor_key, id: last.id })
@@ -307,8 +236,13 @@ export class CatalogService {
   }
 
   private changesFrom(current: ProductRow, input: UpdateProductInput): ProductChanges {
+    refuseProductLevelStock(
+      current.variant_count,
+      (['price', 'stock', 'currency'] as const).filter((field) => input[field] !== undefined),
+    );
     const changes: ProductChanges = {};
     if (input.name !== undefined) changes.name = input.name.trim();
+    if (input.tax_class !== undefined) changes.tax_class = input.tax_class.trim();
     if (input.description !== undefined) changes.description = input.description.trim();
     if (input.stock !== undefined) changes.stock = input.stock;
     const currency =
@@ -332,11 +266,19 @@ export class CatalogService {
     return row;
   }
 
-  private async categoryIdsOf(id: string): Promise<string[]> {
-    return (await this.repo.categoryIdsOf([id])).get(id) ?? [];
-  }
-
-  private present(row: ProductRow, categoryIds: string[] = []): PublicProduct {
-    return toPublicProduct(row, (key) => this.images.urlFor(key), categoryIds);
+  /** The products as the API shows them: with their categories and (when they have any) variants. */
+  private async presented(rows: readonly ProductRow[]): Promise<PublicProduct[]> {
+    const categories = await this.repo.categoryIdsOf(rows.map((row) => row.id));
+    const variants = new Map<string, PublicVariant[]>();
+    const currencyOf = new Map(rows.map((row) => [row.id, row.currency]));
+    const withVariants = rows.filter((row) => row.variant_count > 0).map((row) => row.id);
+    for (const variant of await this.variants.of(withVariants)) {
+      const list = variants.get(variant.product_id) ?? [];
+      list.push(toPublicVariant(variant, currencyOf.get(variant.product_id)!));
+      variants.set(variant.product_id, list);
+    }
+    return rows.map((row) =>
+      toPublicProduct(row, (key) => this.images.urlFor(key), categories.get(row.id), variants.get(row.id)),
+    );
   }
 }

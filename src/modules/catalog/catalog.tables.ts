@@ -11,6 +11,27 @@ export interface ProductsTable {
   image_key: string | null;
   /** Products whose image was stored before thumbnails existed have none. */
   thumbnail_key: string | null;
+  /** The tax rates of this class apply to it (taxes module). */
+  tax_class: Generated<string>;
+  /** Live variants; with any, stock and price_minor are their total and lowest (variants). */
+  variant_count: Generated<number>;
+  version: Generated<number>;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+  deleted_at: Date | null;
+}
+
+/** What is bought of a product that has variants: its own SKU, options, price and stock. */
+export interface ProductVariantsTable {
+  id: Generated<string>;
+  product_id: string;
+  sku: string;
+  /** {"size": "M", "colour": "red"}: names lower-case, keys sorted. */
+  options: Record<string, string>;
+  /** In the product's currency. */
+  price_minor: bigint;
+  stock: number;
+  position: Generated<number>;
   version: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
@@ -65,6 +86,7 @@ export interface CatalogTables {
   collections: CollectionsTable;
   collection_products: CollectionProductsTable;
   product_images: ProductImagesTable;
+  product_variants: ProductVariantsTable;
 }
 
 export type ProductRow = Selectable<ProductsTable>;

@@ -13,6 +13,7 @@ import {
 } from '../../platform/errors.js';
 import { recordCheckout } from '../../platform/metrics/metrics.registry.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
+import { type StockLine, unitKeyOf } from '../catalog/catalog.stock.js';
 import type { OrderPricing } from '../pricing/pricing.service.js';
 import {
   type Attempt,
@@ -50,7 +51,7 @@ export interface CheckoutInput {
    * `expected_unit_price_minor`: the price the buyer was shown (a cart's); a line charged
    * at any other price refuses the whole checkout.
    */
-  items: { product_id: string; quantity: number; expected_unit_price_minor?: bigint }[];
+  items: { product_id: string; variant_id?: string; quantity: number; expected_unit_price_minor?: bigint }[];
   payment_method?: string;
   /**
    * Prices the order with shipping, tax and discounts (a cart's checkout): where it goes,
@@ -75,12 +76,18 @@ function checkExpectedPrices(
   charged: ReadonlyMap<string, { unitPriceMinor: bigint; name: string }>,
 ): void {
   for (const item of items) {
-    const line = charged.get(item.product_id);
+    const line = charged.get(unitKeyOf(item.product_id, item.variant_id));
     if (item.expected_unit_price_minor === undefined || !line) continue;
     if (line.unitPriceMinor !== item.expected_unit_price_minor)
       throw conflict('price_changed_since_quote', `the price of ${line.name} changed since it was shown`);
   }
 }
+
+const stockLineOf = (item: CheckoutInput['items'][number]): StockLine => ({
+  productId: item.product_id,
+  ...(item.variant_id ? { variantId: item.variant_id } : {}),
+  quantity: item.quantity,
+});
 
 const mixedCurrencies = () =>
   invalid('mixed_currencies', 'all items of one order must be priced in one currency');
@@ -158,14 +165,11 @@ export class Checkout {
             // Prices and stock are read without a lock; the product rows (THE hot rows of a
             // flash sale) are locked by takeStock, the last statement before COMMIT, so they
             // are held for the commit only, not for the ledger and order writes.
-            const reserved = await this.catalog.quoteStock(
-              trx,
-              input.items.map((item) => ({ productId: item.product_id, quantity: item.quantity })),
-            );
+            const reserved = await this.catalog.quoteStock(trx, input.items.map(stockLineOf));
             const currency = reserved[0]!.currency;
             if (reserved.some((line) => line.currency !== currency)) throw mixedCurrencies();
             // A price raised since checkLimits read it: the limits hold for the price charged.
-            const charged = new Map(reserved.map((line) => [line.productId, line]));
+            const charged = new Map(reserved.map((line) => [line.key, line]));
             checkOrderLimits(input.items, (id) => charged.get(id), this.options.limits);
             checkExpectedPrices(input.items, charged);
             attempt = priceAttempt(this.pricing, prepared, this.options.feeBps, {
@@ -232,7 +236,7 @@ export class Checkout {
    * gateway. Products that do not exist are left to quoteStock's 404.
    */
   private async checkLimits(input: CheckoutInput) {
-    const prices = await this.catalog.prices(input.items.map((item) => item.product_id));
+    const prices = await this.catalog.prices(input.items.map(stockLineOf));
     if (new Set([...prices.values()].map((price) => price.currency)).size > 1) throw mixedCurrencies();
     checkOrderLimits(input.items, (id) => prices.get(id), this.options.limits);
     return prices;

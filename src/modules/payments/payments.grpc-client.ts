@@ -52,6 +52,9 @@ export function fromMessage(message: Payment__Output): PublicPayment {
     },
     items: message.items.map((item) => ({
       product_id: text(item.product_id),
+      variant: item.variant
+        ? { id: text(item.variant.id), sku: text(item.variant.sku), options: item.variant.options ?? {} }
+        : null,
       seller_id: text(item.seller_id),
       name: text(item.name),
       quantity: count(item.quantity),
@@ -83,6 +86,7 @@ export class PaymentsGrpcClient
         {
           items: input.items.map((item) => ({
             product_id: item.product_id,
+            variant_id: item.variant_id,
             quantity: item.quantity,
             expected_unit_price_minor: item.expected_unit_price_minor?.toString(),
           })),

@@ -23,9 +23,12 @@ import {
   RefundBody,
 } from './payments.schemas.js';
 
-const createPayment = validatorFor<{ product_id: string; quantity: number; payment_method?: string }>(
-  CreatePaymentBody,
-);
+const createPayment = validatorFor<{
+  product_id: string;
+  variant_id?: string;
+  quantity: number;
+  payment_method?: string;
+}>(CreatePaymentBody);
 const createOrder = validatorFor<CheckoutInput>(CreateOrderBody);
 const byId = validatorFor<{ id: string }>(PaymentIdParams);
 const listQuery = validatorFor<{ limit?: number; cursor?: string }>(ListPaymentsQuery);
@@ -43,8 +46,8 @@ function checkoutInput(request: CreatePaymentRequest__Output): CheckoutInput {
   const { idempotency_key: _key, items, pricing, ...single } = present(request);
   if (pricing) return { ...checkoutInput({ ...request, pricing: undefined }), pricing: pricingOf(pricing) };
   if (items.length === 0) {
-    const { product_id, quantity, payment_method } = createPayment(single);
-    return { items: [{ product_id, quantity }], payment_method };
+    const { product_id, variant_id, quantity, payment_method } = createPayment(single);
+    return { items: [{ product_id, ...(variant_id ? { variant_id } : {}), quantity }], payment_method };
   }
   // The expected price is checked here, the rest against POST /orders' own body schema.
   const lines = items.map((line) => present(line));
@@ -125,6 +128,7 @@ function idempotencyKeyOf(request: { idempotency_key?: string }): string | undef
 function toMessage(payment: PublicPayment): PaymentMessage {
   return {
     ...payment,
+    items: payment.items.map(({ variant, ...item }) => ({ ...item, ...(variant ? { variant } : {}) })),
     failure_code: payment.failure_code ?? undefined,
     payment_url: payment.payment_url ?? undefined,
     token: payment.token ?? undefined,

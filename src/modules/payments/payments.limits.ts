@@ -1,5 +1,6 @@
 import { AppError, type FieldError, invalidField } from '../../platform/errors.js';
 import { formatAmount, sumMinor } from '../../platform/money.js';
+import { unitKeyOf } from '../catalog/catalog.stock.js';
 
 /**
  * How large one order may be. Bounded well below what a bigint column or a gateway's JSON
@@ -18,11 +19,12 @@ export const AMOUNT_TOO_LARGE = 'amount_too_large';
 
 export interface OrderLine {
   product_id: string;
+  variant_id?: string;
   quantity: number;
 }
 
-/** A product's price as it would be charged, when it is known. */
-export type PriceOf = (productId: string) => { unitPriceMinor: bigint; currency: string } | undefined;
+/** The price of what a line buys as it would be charged (by unitKeyOf), when it is known. */
+export type PriceOf = (unitKey: string) => { unitPriceMinor: bigint; currency: string } | undefined;
 
 /**
  * Refuses an order above the limits, naming the field at fault as the order body names it:
@@ -40,8 +42,9 @@ export function checkOrderLimits(lines: readonly OrderLine[], priceOf: PriceOf, 
   const subtotals = new Map<string, bigint>();
   let currency: string | undefined;
   for (const [index, line] of lines.entries()) {
-    const quantity = (quantities.get(line.product_id) ?? 0) + line.quantity;
-    quantities.set(line.product_id, quantity);
+    const key = unitKeyOf(line.product_id, line.variant_id);
+    const quantity = (quantities.get(key) ?? 0) + line.quantity;
+    quantities.set(key, quantity);
     const field = `items.${index}.quantity`;
     if (quantity > limits.maxLineQuantity) {
       throw invalidField(
@@ -50,12 +53,12 @@ export function checkOrderLimits(lines: readonly OrderLine[], priceOf: PriceOf, 
         `an order may buy at most ${limits.maxLineQuantity} of one product`,
       );
     }
-    const price = priceOf(line.product_id);
+    const price = priceOf(key);
     if (!price) continue;
     currency = price.currency;
     const subtotal = price.unitPriceMinor * BigInt(quantity);
     if (subtotal > limits.maxOrderAmountMinor) throw tooLarge(field, limits, currency);
-    subtotals.set(line.product_id, subtotal);
+    subtotals.set(key, subtotal);
   }
   const total = sumMinor([...subtotals.values()]);
   if (currency !== undefined && total > limits.maxOrderAmountMinor) throw tooLarge('items', limits, currency);

@@ -1,6 +1,7 @@
 import { conflict, unprocessable } from '../../platform/errors.js';
 import { allocateProportionally } from '../../platform/money.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
+import { type UnitPrice, unitKeyOf } from '../catalog/catalog.stock.js';
 import type { OrderPricing, PreparedPricing, PricedOrder } from '../pricing/pricing.service.js';
 import type { CheckoutInput } from './payments.checkout.js';
 import { type LedgerLine, type PricedLine, priceLines } from './payments.rules.js';
@@ -111,12 +112,12 @@ export async function preparePricing(
   pricing: OrderPricing | undefined,
   input: CheckoutInput,
   buyerId: string,
-  prices: ReadonlyMap<string, { unitPriceMinor: bigint; currency: string; sellerId: string }>,
+  prices: ReadonlyMap<string, UnitPrice>,
 ): Promise<PreparedPricing | undefined> {
   if (!input.pricing) return undefined;
   if (!pricing) throw unprocessable('pricing_unavailable', 'orders cannot be priced with shipping here');
   const lines = input.items.flatMap((item) => {
-    const price = prices.get(item.product_id);
+    const price = prices.get(unitKeyOf(item.product_id, item.variant_id));
     return price
       ? [
           {
@@ -124,12 +125,14 @@ export async function preparePricing(
             sellerId: price.sellerId,
             unitPriceMinor: price.unitPriceMinor,
             quantity: item.quantity,
+            taxClass: price.taxClass,
+            currency: price.currency,
           },
         ]
       : [];
   });
   if (lines.length === 0) return undefined;
-  const currency = prices.get(lines[0]!.id)!.currency;
+  const currency = lines[0]!.currency;
   return pricing.prepare({
     buyerId,
     currency,
@@ -171,6 +174,7 @@ export function priceAttempt(
       sellerId: line.sellerId,
       unitPriceMinor: line.unitPriceMinor,
       quantity: line.quantity,
+      taxClass: line.taxClass,
     })),
   );
   const total = priced.quote.totalMinor;

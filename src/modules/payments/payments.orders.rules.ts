@@ -18,6 +18,8 @@ export interface PublicOrderItem {
   id: string;
   order_id: string;
   product_id: string;
+  /** The variant bought, with its SKU and options then; null for a product without variants. */
+  variant: { id: string; sku: string; options: Record<string, string> } | null;
   name: string;
   quantity: number;
   unit_price: string;
@@ -87,6 +89,9 @@ export function toPublicOrderItem(item: OrderItemRow, currency: string): PublicO
     id: item.id,
     order_id: item.order_id,
     product_id: item.product_id,
+    variant: item.variant_id
+      ? { id: item.variant_id, sku: item.variant_sku ?? '', options: item.variant_options ?? {} }
+      : null,
     name: item.product_name,
     quantity: item.quantity,
     unit_price: formatAmount(item.unit_price_minor, currency),

@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { paginatedEnvelope } from '../../platform/http/envelope.js';
+import { ItemVariant } from './payments.schemas.js';
 
 const strict = { additionalProperties: false } as const;
 const Uuid = Type.String({ format: 'uuid' });
@@ -40,6 +41,7 @@ export const OrderItem = Type.Object({
   id: Uuid,
   order_id: Uuid,
   product_id: Uuid,
+  variant: ItemVariant,
   name: Type.String(),
   quantity: Type.Integer(),
   unit_price: Money,

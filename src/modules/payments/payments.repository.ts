@@ -72,6 +72,9 @@ export class PaymentsRepository {
       product_id: item.productId,
       seller_id: item.sellerId,
       product_name: item.name,
+      variant_id: item.variant?.id ?? null,
+      variant_sku: item.variant?.sku ?? null,
+      variant_options: item.variant?.options ?? null,
       quantity: item.quantity,
       unit_price_minor: item.unitPriceMinor,
       fee_minor: item.feeMinor,
@@ -97,21 +100,26 @@ export class PaymentsRepository {
       )
       .with('new_items', (db) =>
         // Fulfilment starts at the columns' defaults: only what checkout decides is written.
-        db
-          .insertInto('order_items')
-          .values(
-            items.map(
-              ({
-                restocked_quantity: _r,
-                fulfilment_status: _f,
-                carrier: _c,
-                tracking_number: _t,
-                shipped_at: _s,
-                delivered_at: _d,
-                ...item
-              }) => item,
-            ),
+        db.insertInto('order_items').values(
+          items.map(
+            ({
+              restocked_quantity: _r,
+              fulfilment_status: _f,
+              carrier: _c,
+              tracking_number: _t,
+              shipped_at: _s,
+              delivered_at: _d,
+              variant_options,
+              ...item
+            }) => ({
+              ...item,
+              variant_options:
+                variant_options === null
+                  ? null
+                  : sql<Record<string, string>>`${JSON.stringify(variant_options)}::jsonb`,
+            }),
           ),
+        ),
       )
       .insertInto('payments')
       .values({ ...payment, order_id: orderId })

@@ -49,11 +49,11 @@ export function paymentsRoutes(
       },
     },
     async (request, reply) => {
-      const { product_id, quantity, payment_method } = request.body;
+      const { product_id, variant_id, quantity, payment_method } = request.body;
       const payment = await checkout
         .create(
           request.actor,
-          { items: [{ product_id, quantity }], payment_method },
+          { items: [{ product_id, ...(variant_id ? { variant_id } : {}), quantity }], payment_method },
           idempotencyKeyOf(request),
         )
         .catch((error: unknown) => {

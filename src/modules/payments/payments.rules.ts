@@ -17,6 +17,8 @@ export function newPaymentCode(): string {
 
 export interface PricedLine {
   productId: string;
+  /** The variant bought, when the product has variants. */
+  variant?: { id: string; sku: string; options: Record<string, string> };
   sellerId: string;
   name: string;
   quantity: number;
@@ -27,12 +29,21 @@ export interface PricedLine {
 
 /** Each line's subtotal and the platform's fee on it (basis points, rounded half up). */
 export function priceLines(
-  lines: { productId: string; sellerId: string; name: string; quantity: number; unitPriceMinor: bigint }[],
+  lines: readonly Omit<PricedLine, 'subtotalMinor' | 'feeMinor'>[],
   feeBps: number,
 ): PricedLine[] {
-  return lines.map((line) => {
-    const subtotalMinor = line.unitPriceMinor * BigInt(line.quantity);
-    return { ...line, subtotalMinor, feeMinor: percentOfMinor(subtotalMinor, feeBps) };
+  return lines.map(({ productId, variant, sellerId, name, quantity, unitPriceMinor }) => {
+    const subtotalMinor = unitPriceMinor * BigInt(quantity);
+    return {
+      productId,
+      ...(variant ? { variant } : {}),
+      sellerId,
+      name,
+      quantity,
+      unitPriceMinor,
+      subtotalMinor,
+      feeMinor: percentOfMinor(subtotalMinor, feeBps),
+    };
   });
 }
 
@@ -188,6 +199,8 @@ export interface PublicPayment {
   product: { id: string; user_id: string; name: string; price: string; currency: string };
   items: {
     product_id: string;
+    /** The variant bought, with its SKU and options then; null for a product without variants. */
+    variant: { id: string; sku: string; options: Record<string, string> } | null;
     seller_id: string;
     name: string;
     quantity: number;
@@ -227,6 +240,9 @@ export function toPublicPayment(payment: PaymentRow, items: readonly OrderItemRo
     },
     items: items.map((item) => ({
       product_id: item.product_id,
+      variant: item.variant_id
+        ? { id: item.variant_id, sku: item.variant_sku ?? '', options: item.variant_options ?? {} }
+        : null,
       seller_id: item.seller_id,
       name: item.product_name,
       quantity: item.quantity,
@@ -238,25 +254,38 @@ export function toPublicPayment(payment: PaymentRow, items: readonly OrderItemRo
 
 /**
  * Whether a checkout retried under an idempotency key asks for what the first one did: the
- * same method and the same quantity of each product (in any order). Anything else reusing
+ * same method, the same quantity of each product, and of each variant the request named (a
+ * line without one bought a product's only variant), in any order. Anything else reusing
  * the key is a mistake to refuse, not a retry to answer with the first payment.
  */
 export function isSameCheckout(
-  input: { items: readonly { product_id: string; quantity: number }[] },
+  input: { items: readonly { product_id: string; variant_id?: string; quantity: number }[] },
   method: string,
-  earlier: { payment_method: string; items: readonly { product_id: string; quantity: number }[] },
+  earlier: {
+    payment_method: string;
+    items: readonly { product_id: string; variant?: { id: string } | null; quantity: number }[];
+  },
 ): boolean {
   if (method !== earlier.payment_method) return false;
-  const quantities = (lines: readonly { product_id: string; quantity: number }[]) => {
+  const quantities = (lines: readonly { key: string | undefined; quantity: number }[]) => {
     const totals = new Map<string, number>();
-    for (const line of lines) totals.set(line.product_id, (totals.get(line.product_id) ?? 0) + line.quantity);
+    for (const { key, quantity } of lines)
+      if (key !== undefined) totals.set(key, (totals.get(key) ?? 0) + quantity);
     return totals;
   };
-  const asked = quantities(input.items);
-  const bought = quantities(earlier.items);
-  return (
-    asked.size === bought.size && [...asked].every(([product, quantity]) => bought.get(product) === quantity)
+  const same = (asked: Map<string, number>, bought: Map<string, number>) =>
+    [...asked].every(([key, quantity]) => bought.get(key) === quantity);
+  const byProduct = (lines: readonly { product_id: string; quantity: number }[]) =>
+    quantities(lines.map((line) => ({ key: line.product_id, quantity: line.quantity })));
+  const asked = byProduct(input.items);
+  const bought = byProduct(earlier.items);
+  const askedVariants = quantities(
+    input.items.map((line) => ({ key: line.variant_id, quantity: line.quantity })),
   );
+  const boughtVariants = quantities(
+    earlier.items.map((line) => ({ key: line.variant?.id, quantity: line.quantity })),
+  );
+  return asked.size === bought.size && same(asked, bought) && same(askedVariants, boughtVariants);
 }
 
 /** A refund as the API shows it (Stripe's Refund object, in the seed's snake_case). */

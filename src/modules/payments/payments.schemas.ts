@@ -15,17 +15,30 @@ const Method = Type.String({
   description: '`wallet` (pay from your balance) or `manual` (pay outside, confirmed by an admin)',
 });
 
+const VariantId = Type.String({
+  format: 'uuid',
+  description: 'the variant to buy of a product that has several; its only one when absent',
+});
+
 export const CreatePaymentBody = Type.Object(
-  { product_id: Uuid, quantity: Quantity, payment_method: Type.Optional(Method) },
+  {
+    product_id: Uuid,
+    variant_id: Type.Optional(VariantId),
+    quantity: Quantity,
+    payment_method: Type.Optional(Method),
+  },
   strict,
 );
 
 export const CreateOrderBody = Type.Object(
   {
-    items: Type.Array(Type.Object({ product_id: Uuid, quantity: Quantity }, strict), {
-      minItems: 1,
-      maxItems: 50,
-    }),
+    items: Type.Array(
+      Type.Object({ product_id: Uuid, variant_id: Type.Optional(VariantId), quantity: Quantity }, strict),
+      {
+        minItems: 1,
+        maxItems: 50,
+      },
+    ),
     payment_method: Type.Optional(Method),
   },
   strict,
@@ -53,6 +66,15 @@ export const ListPaymentsQuery = Type.Object(
 );
 
 const Money = Type.String({ description: 'decimal string in the payment currency' });
+
+/** An order line's variant as it was bought, shared by payments and orders. */
+export const ItemVariant = Type.Union(
+  [
+    Type.Object({ id: Uuid, sku: Type.String(), options: Type.Record(Type.String(), Type.String()) }),
+    Type.Null(),
+  ],
+  { description: 'the variant bought, with its SKU and options then; null for a product without variants' },
+);
 
 export const Payment = Type.Object({
   id: Uuid,
@@ -82,6 +104,7 @@ export const Payment = Type.Object({
   items: Type.Array(
     Type.Object({
       product_id: Uuid,
+      variant: ItemVariant,
       seller_id: Type.String(),
       name: Type.String(),
       quantity: Type.Integer(),

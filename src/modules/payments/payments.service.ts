@@ -188,4 +188,8 @@ export class PaymentsService {
 }
 
 export const stockLines = (items: readonly OrderItemRow[]) =>
-  items.map((item) => ({ productId: item.product_id, quantity: item.quantity - item.restocked_quantity }));
+  items.map((item) => ({
+    productId: item.product_id,
+    ...(item.variant_id ? { variantId: item.variant_id } : {}),
+    quantity: item.quantity - item.restocked_quantity,
+  }));

@@ -47,6 +47,10 @@ export interface OrderItemsTable {
   product_id: string;
   seller_id: string;
   product_name: string;
+  /** The variant bought (catalog's, no foreign key) and what it was then. */
+  variant_id: string | null;
+  variant_sku: string | null;
+  variant_options: Record<string, string> | null;
   quantity: number;
   unit_price_minor: bigint;
   fee_minor: bigint;

@@ -3865,6 +3865,20 @@ export interface paths {
                                 /** Format: date-time */
                                 updated_at: string;
                                 category_ids: string[];
+                                tax_class: string;
+                                /** @description what is bought of a product that has variants; then price is their lowest and stock their total */
+                                variants: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    sku: string;
+                                    options: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description in the product's currency */
+                                    price: string;
+                                    stock: number;
+                                    position: number;
+                                }[];
                             }[];
                         };
                     };
@@ -3946,6 +3960,8 @@ export interface paths {
                         /** @description ISO 4217; default from configuration */
                         currency?: string;
                         stock: number;
+                        /** @description the tax rates of this class apply (admin tax rates); "standard" by default */
+                        tax_class?: string;
                     };
                     "multipart/form-data": {
                         name: string;
@@ -3955,6 +3971,8 @@ export interface paths {
                         /** @description ISO 4217; default from configuration */
                         currency?: string;
                         stock: number;
+                        /** @description the tax rates of this class apply (admin tax rates); "standard" by default */
+                        tax_class?: string;
                     };
                 };
             };
@@ -3994,6 +4012,20 @@ export interface paths {
                                 /** Format: date-time */
                                 updated_at: string;
                                 category_ids: string[];
+                                tax_class: string;
+                                /** @description what is bought of a product that has variants; then price is their lowest and stock their total */
+                                variants: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    sku: string;
+                                    options: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description in the product's currency */
+                                    price: string;
+                                    stock: number;
+                                    position: number;
+                                }[];
                             };
                         };
                     };
@@ -4180,6 +4212,20 @@ export interface paths {
                                 /** Format: date-time */
                                 updated_at: string;
                                 category_ids: string[];
+                                tax_class: string;
+                                /** @description what is bought of a product that has variants; then price is their lowest and stock their total */
+                                variants: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    sku: string;
+                                    options: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description in the product's currency */
+                                    price: string;
+                                    stock: number;
+                                    position: number;
+                                }[];
                             };
                         };
                     };
@@ -4251,7 +4297,7 @@ export interface paths {
                 };
                 cookie?: never;
             };
-            /** @description only the fields given change; multipart may carry a new image */
+            /** @description only the fields given change; multipart may carry a new image. A product with variants takes no price, currency or stock: those are its variants’ */
             requestBody: {
                 content: {
                     "application/json": {
@@ -4262,6 +4308,8 @@ export interface paths {
                         /** @description ISO 4217; default from configuration */
                         currency?: string;
                         stock?: number;
+                        /** @description the tax rates of this class apply (admin tax rates); "standard" by default */
+                        tax_class?: string;
                     };
                     "multipart/form-data": {
                         name?: string;
@@ -4271,6 +4319,8 @@ export interface paths {
                         /** @description ISO 4217; default from configuration */
                         currency?: string;
                         stock?: number;
+                        /** @description the tax rates of this class apply (admin tax rates); "standard" by default */
+                        tax_class?: string;
                     };
                 };
             };
@@ -4310,6 +4360,20 @@ export interface paths {
                                 /** Format: date-time */
                                 updated_at: string;
                                 category_ids: string[];
+                                tax_class: string;
+                                /** @description what is bought of a product that has variants; then price is their lowest and stock their total */
+                                variants: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    sku: string;
+                                    options: {
+                                        [key: string]: string;
+                                    };
+                                    /** @description in the product's currency */
+                                    price: string;
+                                    stock: number;
+                                    position: number;
+                                }[];
                             };
                         };
                     };
@@ -4718,6 +4782,15 @@ export interface paths {
                                 items: {
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description the variant bought, with its SKU and options then; null for a product without variants */
+                                    variant: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        sku: string;
+                                        options: {
+                                            [key: string]: string;
+                                        };
+                                    } | null;
                                     seller_id: string;
                                     name: string;
                                     quantity: number;
@@ -4821,6 +4894,11 @@ export interface paths {
                     "application/json": {
                         /** Format: uuid */
                         product_id: string;
+                        /**
+                         * Format: uuid
+                         * @description the variant to buy of a product that has several; its only one when absent
+                         */
+                        variant_id?: string;
                         /** @description at most MAX_LINE_QUANTITY (10000 unless configured) of one product per order */
                         quantity: number;
                         /** @description `wallet` (pay from your balance) or `manual` (pay outside, confirmed by an admin) */
@@ -4881,6 +4959,15 @@ export interface paths {
                                 items: {
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description the variant bought, with its SKU and options then; null for a product without variants */
+                                    variant: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        sku: string;
+                                        options: {
+                                            [key: string]: string;
+                                        };
+                                    } | null;
                                     seller_id: string;
                                     name: string;
                                     quantity: number;
@@ -5124,6 +5211,15 @@ export interface paths {
                                     order_id: string;
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description the variant bought, with its SKU and options then; null for a product without variants */
+                                    variant: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        sku: string;
+                                        options: {
+                                            [key: string]: string;
+                                        };
+                                    } | null;
                                     name: string;
                                     quantity: number;
                                     /** @description decimal string in the order currency */
@@ -5241,6 +5337,11 @@ export interface paths {
                         items: {
                             /** Format: uuid */
                             product_id: string;
+                            /**
+                             * Format: uuid
+                             * @description the variant to buy of a product that has several; its only one when absent
+                             */
+                            variant_id?: string;
                             /** @description at most MAX_LINE_QUANTITY (10000 unless configured) of one product per order */
                             quantity: number;
                         }[];
@@ -5302,6 +5403,15 @@ export interface paths {
                                 items: {
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description the variant bought, with its SKU and options then; null for a product without variants */
+                                    variant: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        sku: string;
+                                        options: {
+                                            [key: string]: string;
+                                        };
+                                    } | null;
                                     seller_id: string;
                                     name: string;
                                     quantity: number;
@@ -5561,6 +5671,15 @@ export interface paths {
                                 items: {
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description the variant bought, with its SKU and options then; null for a product without variants */
+                                    variant: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        sku: string;
+                                        options: {
+                                            [key: string]: string;
+                                        };
+                                    } | null;
                                     seller_id: string;
                                     name: string;
                                     quantity: number;
@@ -5755,6 +5874,15 @@ export interface paths {
                                 items: {
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description the variant bought, with its SKU and options then; null for a product without variants */
+                                    variant: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        sku: string;
+                                        options: {
+                                            [key: string]: string;
+                                        };
+                                    } | null;
                                     seller_id: string;
                                     name: string;
                                     quantity: number;
@@ -6019,6 +6147,15 @@ export interface paths {
                                 items: {
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description the variant bought, with its SKU and options then; null for a product without variants */
+                                    variant: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        sku: string;
+                                        options: {
+                                            [key: string]: string;
+                                        };
+                                    } | null;
                                     seller_id: string;
                                     name: string;
                                     quantity: number;
@@ -6852,6 +6989,15 @@ export interface paths {
                                     order_id: string;
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description the variant bought, with its SKU and options then; null for a product without variants */
+                                    variant: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        sku: string;
+                                        options: {
+                                            [key: string]: string;
+                                        };
+                                    } | null;
                                     name: string;
                                     quantity: number;
                                     /** @description decimal string in the order currency */
@@ -7089,6 +7235,15 @@ export interface paths {
                                 order_id: string;
                                 /** Format: uuid */
                                 product_id: string;
+                                /** @description the variant bought, with its SKU and options then; null for a product without variants */
+                                variant: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    sku: string;
+                                    options: {
+                                        [key: string]: string;
+                                    };
+                                } | null;
                                 name: string;
                                 quantity: number;
                                 /** @description decimal string in the order currency */
@@ -7303,6 +7458,15 @@ export interface paths {
                                 order_id: string;
                                 /** Format: uuid */
                                 product_id: string;
+                                /** @description the variant bought, with its SKU and options then; null for a product without variants */
+                                variant: {
+                                    /** Format: uuid */
+                                    id: string;
+                                    sku: string;
+                                    options: {
+                                        [key: string]: string;
+                                    };
+                                } | null;
                                 name: string;
                                 quantity: number;
                                 /** @description decimal string in the order currency */
@@ -7748,6 +7912,15 @@ export interface paths {
                                 items: {
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description the variant bought, with its SKU and options then; null for a product without variants */
+                                    variant: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        sku: string;
+                                        options: {
+                                            [key: string]: string;
+                                        };
+                                    } | null;
                                     seller_id: string;
                                     name: string;
                                     quantity: number;
@@ -14056,6 +14229,20 @@ export interface paths {
                                     /** Format: date-time */
                                     updated_at: string;
                                     category_ids: string[];
+                                    tax_class: string;
+                                    /** @description what is bought of a product that has variants; then price is their lowest and stock their total */
+                                    variants: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        sku: string;
+                                        options: {
+                                            [key: string]: string;
+                                        };
+                                        /** @description in the product's currency */
+                                        price: string;
+                                        stock: number;
+                                        position: number;
+                                    }[];
                                 }[];
                                 /** @description for the next page of products */
                                 next_cursor: string | null;
@@ -15357,6 +15544,730 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/products/{id}/variants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A product’s variants, in order (anyone) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                sku: string;
+                                options: {
+                                    [key: string]: string;
+                                };
+                                /** @description in the product's currency */
+                                price: string;
+                                stock: number;
+                                position: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a variant with its own SKU, options, price and stock; the product’s stock becomes its variants’ total (owning seller or admin) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description unique among the variants on sale */
+                        sku: string;
+                        /** @description one value per option name, e.g. {"size": "M", "colour": "red"}; names are stored lower-case */
+                        options: {
+                            [key: string]: string;
+                        };
+                        /** @description in the product's currency; the product's price by default */
+                        price?: string;
+                        stock: number;
+                        /** @description the order variants are shown in */
+                        position?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                sku: string;
+                                options: {
+                                    [key: string]: string;
+                                };
+                                /** @description in the product's currency */
+                                price: string;
+                                stock: number;
+                                position: number;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/products/{id}/variants/{variantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a variant off sale; past orders keep their copy (owning seller or admin) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    variantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: null;
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        /** Change a variant (owning seller or admin) */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    variantId: string;
+                };
+                cookie?: never;
+            };
+            /** @description only the fields given change */
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description unique among the variants on sale */
+                        sku?: string;
+                        /** @description one value per option name, e.g. {"size": "M", "colour": "red"}; names are stored lower-case */
+                        options?: {
+                            [key: string]: string;
+                        };
+                        /** @description decimal string in the currency, e.g. "150000" (IDR) or "12.50" (USD) */
+                        price?: string;
+                        stock?: number;
+                        /** @description the order variants are shown in */
+                        position?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: true;
+                                message: string;
+                                sandbox?: boolean;
+                            };
+                            results: {
+                                /** Format: uuid */
+                                id: string;
+                                sku: string;
+                                options: {
+                                    [key: string]: string;
+                                };
+                                /** @description in the product's currency */
+                                price: string;
+                                stock: number;
+                                position: number;
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+            };
+        };
         trace?: never;
     };
     "/sellers/me/payout-destinations": {
@@ -19441,6 +20352,11 @@ export interface paths {
                         lines?: {
                             /** Format: uuid */
                             product_id: string;
+                            /**
+                             * Format: uuid
+                             * @description the variant of a product that has several; its only one when absent
+                             */
+                            variant_id?: string;
                             /** @description at most MAX_LINE_QUANTITY (10000 unless configured) of one product */
                             quantity: number;
                         }[];
@@ -19471,6 +20387,8 @@ export interface paths {
                                     id: string;
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description null: a product without variants */
+                                    variant_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -19751,6 +20669,8 @@ export interface paths {
                                     id: string;
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description null: a product without variants */
+                                    variant_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -20017,6 +20937,11 @@ export interface paths {
                     "application/json": {
                         /** Format: uuid */
                         product_id: string;
+                        /**
+                         * Format: uuid
+                         * @description the variant of a product that has several; its only one when absent
+                         */
+                        variant_id?: string;
                         /** @description at most MAX_LINE_QUANTITY (10000 unless configured) of one product */
                         quantity: number;
                     };
@@ -20044,6 +20969,8 @@ export interface paths {
                                     id: string;
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description null: a product without variants */
+                                    variant_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -20328,6 +21255,8 @@ export interface paths {
                                     id: string;
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description null: a product without variants */
+                                    variant_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -20605,6 +21534,8 @@ export interface paths {
                                     id: string;
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description null: a product without variants */
+                                    variant_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -20883,6 +21814,8 @@ export interface paths {
                                     id: string;
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description null: a product without variants */
+                                    variant_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -21171,6 +22104,8 @@ export interface paths {
                                     id: string;
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description null: a product without variants */
+                                    variant_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -21489,6 +22424,8 @@ export interface paths {
                                     id: string;
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description null: a product without variants */
+                                    variant_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -21803,6 +22740,8 @@ export interface paths {
                                     id: string;
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description null: a product without variants */
+                                    variant_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -22111,6 +23050,8 @@ export interface paths {
                                     id: string;
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description null: a product without variants */
+                                    variant_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -22459,6 +23400,15 @@ export interface paths {
                                 items: {
                                     /** Format: uuid */
                                     product_id: string;
+                                    /** @description the variant bought, with its SKU and options then; null for a product without variants */
+                                    variant: {
+                                        /** Format: uuid */
+                                        id: string;
+                                        sku: string;
+                                        options: {
+                                            [key: string]: string;
+                                        };
+                                    } | null;
                                     seller_id: string;
                                     name: string;
                                     quantity: number;

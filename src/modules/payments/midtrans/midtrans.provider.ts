@@ -91,7 +91,8 @@ export class MidtransProvider implements PaymentProvider {
  */
 function itemDetailsOf(payment: PaymentRow, items: readonly OrderItemRow[]) {
   const details = items.map((item) => ({
-    id: item.product_id,
+    // A variant's SKU is what a merchant's Midtrans report should name.
+    id: item.variant_sku ?? item.product_id,
     name: item.product_name.slice(0, 50),
     price: gatewayAmount(item.unit_price_minor),
     quantity: item.quantity,

@@ -15,9 +15,14 @@ export interface CreateProductRequest {
   currency?: string;
   stock?: number;
   image?: _mamlaka_catalog_v1_Image | null;
+  /**
+   * The tax rates of this class apply; "standard" when unset.
+   */
+  tax_class?: string;
   _description?: 'description';
   _currency?: 'currency';
   _image?: 'image';
+  _tax_class?: 'tax_class';
 }
 
 export interface CreateProductRequest__Output {
@@ -30,4 +35,8 @@ export interface CreateProductRequest__Output {
   currency?: string;
   stock?: number;
   image?: _mamlaka_catalog_v1_Image__Output;
+  /**
+   * The tax rates of this class apply; "standard" when unset.
+   */
+  tax_class?: string;
 }

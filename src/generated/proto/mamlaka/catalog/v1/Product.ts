@@ -1,5 +1,10 @@
 // Original file: proto/mamlaka/catalog/v1/catalog.proto
 
+import type {
+  Variant as _mamlaka_catalog_v1_Variant,
+  Variant__Output as _mamlaka_catalog_v1_Variant__Output,
+} from '../../../mamlaka/catalog/v1/Variant.js';
+
 export interface Product {
   id?: string;
   /**
@@ -23,6 +28,14 @@ export interface Product {
    * The categories the product is filed under.
    */
   category_ids?: string[];
+  /**
+   * The tax rates of this class apply to it; "standard" by default.
+   */
+  tax_class?: string;
+  /**
+   * What is bought of a product that has variants; then price is their lowest and stock their total.
+   */
+  variants?: _mamlaka_catalog_v1_Variant[];
   _image_url?: 'image_url';
   _thumbnail_url?: 'thumbnail_url';
 }
@@ -50,4 +63,12 @@ export interface Product__Output {
    * The categories the product is filed under.
    */
   category_ids: string[];
+  /**
+   * The tax rates of this class apply to it; "standard" by default.
+   */
+  tax_class?: string;
+  /**
+   * What is bought of a product that has variants; then price is their lowest and stock their total.
+   */
+  variants: _mamlaka_catalog_v1_Variant__Output[];
 }

@@ -13,12 +13,14 @@ export interface UpdateProductRequest {
   currency?: string;
   stock?: number;
   image?: _mamlaka_catalog_v1_Image | null;
+  tax_class?: string;
   _name?: 'name';
   _description?: 'description';
   _price?: 'price';
   _currency?: 'currency';
   _stock?: 'stock';
   _image?: 'image';
+  _tax_class?: 'tax_class';
 }
 
 export interface UpdateProductRequest__Output {
@@ -29,4 +31,5 @@ export interface UpdateProductRequest__Output {
   currency?: string;
   stock?: number;
   image?: _mamlaka_catalog_v1_Image__Output;
+  tax_class?: string;
 }

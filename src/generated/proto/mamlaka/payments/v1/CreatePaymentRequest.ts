@@ -28,11 +28,16 @@ export interface CreatePaymentRequest {
    * With shipping, tax and discounts (a cart's checkout); unset: the items alone.
    */
   pricing?: _mamlaka_payments_v1_OrderPricing | null;
+  /**
+   * With product_id: the variant to buy of a product that has several.
+   */
+  variant_id?: string;
   _product_id?: 'product_id';
   _quantity?: 'quantity';
   _payment_method?: 'payment_method';
   _idempotency_key?: 'idempotency_key';
   _pricing?: 'pricing';
+  _variant_id?: 'variant_id';
 }
 
 export interface CreatePaymentRequest__Output {
@@ -54,4 +59,8 @@ export interface CreatePaymentRequest__Output {
    * With shipping, tax and discounts (a cart's checkout); unset: the items alone.
    */
   pricing?: _mamlaka_payments_v1_OrderPricing__Output;
+  /**
+   * With product_id: the variant to buy of a product that has several.
+   */
+  variant_id?: string;
 }

@@ -10,7 +10,12 @@ export interface OrderLine {
    * the order (price_changed_since_quote) when the line would be charged another.
    */
   expected_unit_price_minor?: number | string | Long;
+  /**
+   * The variant to buy of a product that has several; a product's only variant when unset.
+   */
+  variant_id?: string;
   _expected_unit_price_minor?: 'expected_unit_price_minor';
+  _variant_id?: 'variant_id';
 }
 
 export interface OrderLine__Output {
@@ -21,4 +26,8 @@ export interface OrderLine__Output {
    * the order (price_changed_since_quote) when the line would be charged another.
    */
   expected_unit_price_minor?: string;
+  /**
+   * The variant to buy of a product that has several; a product's only variant when unset.
+   */
+  variant_id?: string;
 }
