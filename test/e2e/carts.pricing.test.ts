@@ -3,6 +3,8 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PublicCart } from '../../src/modules/carts/carts.rules.js';
 import { createProduct, type ProductJson } from '../helpers/catalog.js';
+import { eventually } from '../helpers/eventually.js';
+import { mailsTo } from '../helpers/mailbox.js';
 import { adminOf, market, type PaymentJson, reconcile, topUp, walletOf } from '../helpers/payments.js';
 import { signUp, startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -97,6 +99,14 @@ describe('a cart priced with shipping and tax', () => {
     expect(paid.status).toBe(201);
     expect(paid.body.results).toMatchObject({ status: 'succeeded', total_amount: '237000' });
     expect((await walletOf(app, buyer.token)).available).toBe('763000');
+    // The receipt lists what the buyer paid beyond the goods.
+    const [receipt] = await eventually(
+      async () =>
+        (await mailsTo(app, buyer.email)).filter((mail) => /Payment received/.test(mail.subject ?? '')),
+      (found) => found.length > 0,
+    );
+    expect(receipt!.text).toMatch(/Shipping: IDR 15[.,]000/);
+    expect(receipt!.text).toMatch(/Tax included in the prices: IDR 22[.,]000/);
     // The seller: goods net of tax (200,000) less the 2.5% fee on them (5,000), plus shipping.
     expect((await walletOf(app, seller.token)).available).toBe('210000');
     expect((await systemBalance('tax_liability')) - taxBefore).toBe(22000n);
@@ -137,6 +147,21 @@ describe('a cart priced with shipping and tax', () => {
     expect((await walletOf(app, seller.token)).available).toBe('105000');
     expect((await systemBalance('tax_liability')) - taxBefore).toBe(11000n);
     expect((await systemBalance('platform_fees')) - feesBefore).toBe(2500n);
+    // The seller's report counts the shipment: goods, shipping and tax; net is their share.
+    const sales = await app.api<{ series: { totals: Record<string, unknown> }[] }>(
+      'GET',
+      '/sellers/me/sales',
+      {
+        token: seller.token,
+      },
+    );
+    expect(sales.body.results.series[0]!.totals).toMatchObject({
+      orders: 1,
+      gross: '237000',
+      fees: '5000',
+      net: '210000',
+      refunded: '118500',
+    });
     expect((await reconcile(app, admin.token)).ok).toBe(true);
   });
 

@@ -147,6 +147,7 @@ describe('price changes', () => {
       id: 'l1',
       product_id: 'p1',
       variant_id: null,
+      seller_id: 's1',
       title: 'Shirt',
       quantity: 2,
       unit_price: '1000',

@@ -119,6 +119,8 @@ export interface PublicCartLine {
   id: string;
   product_id: string;
   variant_id: string | null;
+  /** Whose shipment the line is in; null when the product is gone. */
+  seller_id: string | null;
   title: string;
   quantity: number;
   unit_price: string;
@@ -174,6 +176,7 @@ export function presentLine(line: CartLine, product: LiveProduct | undefined): P
     id: line.id,
     product_id: line.product_id,
     variant_id: line.variant_id,
+    seller_id: product?.sellerId ?? null,
     title: product?.name ?? line.title,
     quantity: line.quantity,
     unit_price: formatAmount(line.unit_price_minor, line.currency),

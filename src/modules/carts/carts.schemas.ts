@@ -137,6 +137,9 @@ export const Cart = Type.Object({
       id: Uuid,
       product_id: Uuid,
       variant_id: Type.Union([Uuid, Type.Null()], { description: 'null: a product without variants' }),
+      seller_id: Type.Union([Uuid, Type.Null()], {
+        description: 'whose shipment the line is in (quote.shipments); null: the product is gone',
+      }),
       title: Type.String(),
       quantity: Type.Integer(),
       unit_price: { ...Money, description: 'the price you accepted (when adding, or since)' },

@@ -44,7 +44,13 @@ export interface MailContent {
   action?: { label: string; url: string };
   /** Label/value facts, shown as a two-column table. */
   details?: [label: string, value: string][];
-  items?: { rows: MailItem[]; currency: string; total: string };
+  items?: {
+    rows: MailItem[];
+    currency: string;
+    total: string;
+    /** Lines between the items and the total (subtotal, shipping, tax, discount), formatted. */
+    adjustments?: [string, string][];
+  };
 }
 
 /** A string that is already HTML; only the `html` tag makes one. */
@@ -116,6 +122,7 @@ function renderText(content: MailContent, branding: Branding): string {
         `  ${item.quantity} × ${formatMoney(item.unit_price, currency)} = ${formatMoney(item.subtotal, currency)}`,
       );
     }
+    for (const [label, value] of content.items.adjustments ?? []) lines.push(`${label}: ${value}`);
     lines.push(`Total: ${formatMoney(total, currency)}`, '');
   }
   lines.push('--', branding.productName);
@@ -169,6 +176,13 @@ function renderHtml(content: MailContent, branding: Branding): string {
               <td align="right" style="${CELL}">${item.quantity}</td>
               <td align="right" style="${CELL}">${formatMoney(item.unit_price, list.currency)}</td>
               <td align="right" style="${CELL}">${formatMoney(item.subtotal, list.currency)}</td>
+            </tr>`,
+        )}
+        ${(list.adjustments ?? []).map(
+          ([label, value]) =>
+            html`<tr>
+              <td colspan="3" align="right" style="${CELL}">${label}</td>
+              <td align="right" style="${CELL}">${value}</td>
             </tr>`,
         )}
         <tr>

@@ -62,6 +62,35 @@ describe('renderPaymentReceipt', () => {
     expect(mail.text).toMatch(/Total: USD 1,234\.50/);
   });
 
+  it('lists a priced order’s subtotal, shipping, discount and tax before its total', () => {
+    const mail = renderPaymentReceipt(
+      {
+        ...payment,
+        total_amount: '1290.50',
+        pricing: {
+          subtotal: '1234.50',
+          shipping: '30.00',
+          tax: '60.00',
+          tax_added: '36.00',
+          discount: '10.00',
+        },
+      },
+      branding,
+    );
+    for (const body of [mail.text, visibleText(mail.html)]) {
+      expect(body).toMatch(/Subtotal:? USD 1,234\.50/);
+      expect(body).toMatch(/Shipping:? USD 30\.00/);
+      expect(body).toMatch(/Discount:? −USD 10\.00/);
+      expect(body).toMatch(/Tax:? USD 36\.00/);
+      expect(body).toMatch(/Tax included in the prices:? USD 24\.00/);
+    }
+    expect(mail.text).toMatch(
+      /Discount: −USD 10\.00\nTax: USD 36\.00\nTax included in the prices: USD 24\.00\nTotal: USD 1,290\.50/,
+    );
+    // An order of items alone lists no such lines.
+    expect(renderPaymentReceipt(payment, branding).text).not.toContain('Shipping');
+  });
+
   it.each([
     ['pending', 'Payment pending'],
     ['succeeded', 'Payment received'],

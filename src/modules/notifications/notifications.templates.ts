@@ -8,6 +8,7 @@ import {
   type RenderedMail,
   renderMail,
 } from './notifications.layout.js';
+import { formatAmount, parseAmount } from '../../platform/money.js';
 
 export type { Branding, RenderedMail } from './notifications.layout.js';
 
@@ -36,6 +37,8 @@ export interface PaymentMailInput {
   created_at: string;
   updated_at: string;
   items: MailItem[];
+  /** A priced order's shipping, tax and discounts (decimal strings), as its events carry them. */
+  pricing?: { subtotal: string; shipping: string; tax: string; tax_added: string; discount: string };
   /** Where a gateway payment is paid (Midtrans's Snap page), while it is pending. */
   payment_url?: string | null;
   /** When a pending payment expires unpaid. */
@@ -130,10 +133,32 @@ function paymentDetails(payment: PaymentMailInput): [string, string][] {
   return details;
 }
 
+/** A priced order's lines between its items and its total; none for an order of items alone. */
+function pricingLines(payment: PaymentMailInput): [string, string][] {
+  const pricing = payment.pricing;
+  if (!pricing) return [];
+  const money = (amount: string) => formatMoney(amount, payment.currency);
+  const minor = (amount: string) => {
+    const parsed = parseAmount(amount, payment.currency, { allowZero: true });
+    return parsed.ok ? parsed.minor : 0n;
+  };
+  const included = minor(pricing.tax) - minor(pricing.tax_added);
+  const lines: [string, string][] = [
+    ['Subtotal', money(pricing.subtotal)],
+    ['Shipping', money(pricing.shipping)],
+  ];
+  if (!isZero(pricing.discount)) lines.push(['Discount', `−${money(pricing.discount)}`]);
+  if (!isZero(pricing.tax_added)) lines.push(['Tax', money(pricing.tax_added)]);
+  if (included > 0n)
+    lines.push(['Tax included in the prices', money(formatAmount(included, payment.currency))]);
+  return lines;
+}
+
 const paymentItems = (payment: PaymentMailInput): MailContent['items'] => ({
   rows: payment.items,
   currency: payment.currency,
   total: payment.total_amount,
+  adjustments: pricingLines(payment),
 });
 
 /** Sent once a user has registered. */

@@ -21,6 +21,7 @@ import {
   preparePricing,
   pricingRowsOf,
   priceAttempt,
+  receiptPricingOf,
 } from './payments.order-pricing.js';
 import { eventForStatus, noPaymentEvents, type PaymentEvents } from './payments.events.js';
 import { checkOrderLimits, type OrderLimits } from './payments.limits.js';
@@ -255,7 +256,15 @@ export class Checkout {
           token: opened.token,
           provider_reference: opened.providerReference,
         });
-        if (row) await this.events.emit(trx, 'payment.created', toPublicPayment(row, items));
+        if (row) {
+          const shipments = await PaymentsRepository.in(trx).orderShipments(row.order_id);
+          await this.events.emit(
+            trx,
+            'payment.created',
+            toPublicPayment(row, items),
+            receiptPricingOf(shipments, row.currency),
+          );
+        }
         return row;
       });
       return updated ?? payment;
@@ -333,7 +342,10 @@ export class Checkout {
     if (announce) {
       const shown = toPublicPayment(written.payment, written.items);
       const settled = eventForStatus(written.payment.status);
-      await this.events.emit(trx, settled ? ['payment.created', settled] : 'payment.created', shown);
+      const pricing = attempt.priced
+        ? receiptPricingOf(pricingRowsOf('', attempt.priced).shipments, attempt.currency)
+        : {};
+      await this.events.emit(trx, settled ? ['payment.created', settled] : 'payment.created', shown, pricing);
     }
     return written;
   }

@@ -13,6 +13,17 @@ export type RefundEventType = 'refund.created' | 'refund.succeeded' | 'refund.fa
 
 export type OrderEventType = 'order.shipped' | 'order.delivered';
 
+/** A priced order's amounts beyond its items, in the payment's currency (decimal strings). */
+export interface ReceiptPricing {
+  subtotal: string;
+  shipping: string;
+  /** Every tax, included in the prices or added. */
+  tax: string;
+  /** The part of `tax` added on top of the prices. */
+  tax_added: string;
+  discount: string;
+}
+
 /**
  * The data of `order.shipped` and `order.delivered`, exactly: webhooks, mail and Web Push
  * read it, so a field is added here only with all of them in mind. Times are ISO 8601.
@@ -44,8 +55,11 @@ export interface PaymentEvents {
     /** Several types (a payment created already settled) are written in one statement. */
     type: PaymentEventType | readonly PaymentEventType[],
     payment: PublicPayment,
-    /** What the payment alone does not say: the refund a `payment.refunded` is about. */
-    extra?: { refund: { id: string; amount: string; reason: string } },
+    /**
+     * What the payment alone does not say: the refund a `payment.refunded` is about, and a
+     * priced order's shipping, tax and discounts (receipts list them).
+     */
+    extra?: { refund?: { id: string; amount: string; reason: string }; pricing?: ReceiptPricing },
   ): Promise<void>;
   /** A refund's event; its data is the refund with the payment as it stands after it. */
   emitRefund(

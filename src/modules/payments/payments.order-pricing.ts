@@ -1,9 +1,10 @@
 import { conflict, unprocessable } from '../../platform/errors.js';
-import { allocateProportionally } from '../../platform/money.js';
+import { allocateProportionally, formatAmount, sumMinor } from '../../platform/money.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import { type UnitPrice, unitKeyOf } from '../catalog/catalog.stock.js';
 import type { OrderPricing, PreparedPricing, PricedOrder } from '../pricing/pricing.service.js';
 import type { CheckoutInput } from './payments.checkout.js';
+import type { ReceiptPricing } from './payments.events.js';
 import { type LedgerLine, type PricedLine, priceLines } from './payments.rules.js';
 import type { OrderItemRow, OrderShipmentsTable, OrderTaxLinesTable } from './payments.tables.js';
 
@@ -11,6 +12,33 @@ import type { OrderItemRow, OrderShipmentsTable, OrderTaxLinesTable } from './pa
  * A priced order (a cart's checkout) in the payments module's rows: a shipment per seller
  * with who gets what, the tax by rate, and each item's part of its shipment's fee.
  */
+
+type ShipmentAmounts = Pick<
+  OrderShipmentsTable,
+  'goods_minor' | 'shipping_minor' | 'tax_minor' | 'tax_included_minor' | 'discount_minor'
+>;
+
+/**
+ * What a payment's events add for a receipt: the order's shipping, tax and discounts, from
+ * its shipments; nothing for an order priced by its items alone.
+ */
+export function receiptPricingOf(
+  shipments: readonly ShipmentAmounts[],
+  currency: string,
+): { pricing?: ReceiptPricing } {
+  if (shipments.length === 0) return {};
+  const total = (pick: (shipment: ShipmentAmounts) => bigint) =>
+    formatAmount(sumMinor(shipments.map(pick)), currency);
+  return {
+    pricing: {
+      subtotal: total((shipment) => shipment.goods_minor),
+      shipping: total((shipment) => shipment.shipping_minor),
+      tax: total((shipment) => shipment.tax_minor),
+      tax_added: total((shipment) => shipment.tax_minor - shipment.tax_included_minor),
+      discount: total((shipment) => shipment.discount_minor),
+    },
+  };
+}
 
 /** The order's rows for its shipments and tax lines. */
 export function pricingRowsOf(

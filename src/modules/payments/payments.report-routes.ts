@@ -15,9 +15,15 @@ const Money = Type.String({ description: 'decimal string in the series currency'
 const Figures = {
   orders: Type.Integer({ description: 'orders holding your items' }),
   units: Type.Integer({ description: 'items sold' }),
-  gross: Type.String({ description: 'your items’ subtotals' }),
+  gross: Type.String({
+    description:
+      'what buyers paid for your part: your items, or a priced order’s shipment (with shipping and added tax, less discounts)',
+  }),
   fees: Money,
-  net: Type.String({ description: 'gross less the platform’s fees: what reached your wallet' }),
+  net: Type.String({
+    description:
+      'what reached your wallet: gross less the platform’s fees and the tax owed, plus discounts the platform funded',
+  }),
   refunded: Type.String({ description: 'your share of what was refunded on those orders' }),
 };
 

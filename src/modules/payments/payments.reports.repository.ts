@@ -14,6 +14,7 @@ export interface SalesBucketRow {
   units: bigint;
   gross: bigint;
   fees: bigint;
+  net: bigint;
   refunded: bigint;
 }
 
@@ -28,9 +29,11 @@ export class PaymentsReportsRepository {
   /**
    * A seller's sales per bucket (the bucket's first day, UTC) and currency. Per payment
    * the seller's lines are summed first, so an order counts once however many of the
-   * seller's lines it has. `refunded` is the seller's share of each payment's settled
-   * refunds, in proportion to their lines' part of it: refunds are split that way in the
-   * ledger too, so it is exact for one seller and within a unit per payment for several.
+   * seller's lines it has. `gross` is what the buyer paid for the seller's part: their
+   * lines, or for a priced order (a cart's) their shipment's total (goods, shipping and
+   * added tax, less discounts). `refunded` is the seller's share of each payment's settled
+   * refunds, in proportion to that part: refunds are split that way in the ledger too, so
+   * it is exact for one seller and within a unit per payment for several.
    */
   async salesBySeller(
     sellerId: string,
@@ -39,12 +42,17 @@ export class PaymentsReportsRepository {
   ): Promise<SalesBucketRow[]> {
     const { rows } = await sql<SalesBucketRow>`
       SELECT bucket, currency, count(*)::int AS orders, sum(units)::bigint AS units,
-        sum(gross)::bigint AS gross, sum(fees)::bigint AS fees, sum(refunded)::bigint AS refunded
+        sum(gross)::bigint AS gross, sum(fees)::bigint AS fees, sum(net)::bigint AS net,
+        sum(refunded)::bigint AS refunded
       FROM (
         SELECT to_char(date_trunc(${interval}::text, p.created_at AT TIME ZONE 'UTC'), 'YYYY-MM-DD') AS bucket,
-          p.currency, sum(i.quantity) AS units, sum(i.subtotal_minor) AS gross, sum(i.fee_minor) AS fees,
-          trunc(p.refunded_minor::numeric * sum(i.subtotal_minor) / p.amount_minor) AS refunded
+          p.currency, sum(i.quantity) AS units,
+          coalesce(max(s.total_minor), sum(i.subtotal_minor)) AS gross, sum(i.fee_minor) AS fees,
+          coalesce(max(s.seller_share_minor), sum(i.subtotal_minor) - sum(i.fee_minor)) AS net,
+          trunc(p.refunded_minor::numeric * coalesce(max(s.total_minor), sum(i.subtotal_minor)) / p.amount_minor)
+            AS refunded
         FROM order_items i JOIN payments p ON p.order_id = i.order_id
+        LEFT JOIN order_shipments s ON s.order_id = i.order_id AND s.seller_id = i.seller_id
         WHERE i.seller_id = ${sellerId}::uuid
           AND p.status = ANY(${[...SOLD]}::text[])
           AND p.created_at >= ${range.from}::timestamptz AND p.created_at < ${range.to}::timestamptz

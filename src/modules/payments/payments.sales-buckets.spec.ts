@@ -95,6 +95,7 @@ describe('series', () => {
     units: 2,
     grossMinor,
     feesMinor: grossMinor / 10n,
+    netMinor: grossMinor - grossMinor / 10n,
     refundedMinor: 0n,
   });
 
@@ -115,6 +116,7 @@ describe('series', () => {
       units: 4,
       grossMinor: 4000n,
       feesMinor: 400n,
+      netMinor: 3600n,
       refundedMinor: 0n,
     });
     expect(series[1]!.buckets.map((b) => b.orders)).toEqual([0, 0, 1]);
@@ -125,9 +127,17 @@ describe('series', () => {
     expect(rest).toEqual([]);
     expect(only).toEqual({
       currency: 'IDR',
-      totals: { orders: 0, units: 0, grossMinor: 0n, feesMinor: 0n, refundedMinor: 0n },
+      totals: { orders: 0, units: 0, grossMinor: 0n, feesMinor: 0n, netMinor: 0n, refundedMinor: 0n },
       buckets: [
-        { start: '2026-01-01', orders: 0, units: 0, grossMinor: 0n, feesMinor: 0n, refundedMinor: 0n },
+        {
+          start: '2026-01-01',
+          orders: 0,
+          units: 0,
+          grossMinor: 0n,
+          feesMinor: 0n,
+          netMinor: 0n,
+          refundedMinor: 0n,
+        },
       ],
     });
   });

@@ -104,6 +104,8 @@ export interface SalesFigures {
   units: number;
   grossMinor: bigint;
   feesMinor: bigint;
+  /** What the seller gets: gross less fees and the tax owed, plus platform-funded discounts. */
+  netMinor: bigint;
   refundedMinor: bigint;
 }
 
@@ -118,13 +120,21 @@ export interface SalesSeries {
   buckets: (SalesFigures & { start: string })[];
 }
 
-const ZERO: SalesFigures = { orders: 0, units: 0, grossMinor: 0n, feesMinor: 0n, refundedMinor: 0n };
+const ZERO: SalesFigures = {
+  orders: 0,
+  units: 0,
+  grossMinor: 0n,
+  feesMinor: 0n,
+  netMinor: 0n,
+  refundedMinor: 0n,
+};
 
 const add = (a: SalesFigures, b: SalesFigures): SalesFigures => ({
   orders: a.orders + b.orders,
   units: a.units + b.units,
   grossMinor: a.grossMinor + b.grossMinor,
   feesMinor: a.feesMinor + b.feesMinor,
+  netMinor: a.netMinor + b.netMinor,
   refundedMinor: a.refundedMinor + b.refundedMinor,
 });
 

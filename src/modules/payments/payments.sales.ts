@@ -42,7 +42,7 @@ const figures = (values: SalesFigures, currency: string): PublicSalesFigures => 
   units: values.units,
   gross: formatAmount(values.grossMinor, currency),
   fees: formatAmount(values.feesMinor, currency),
-  net: formatAmount(values.grossMinor - values.feesMinor, currency),
+  net: formatAmount(values.netMinor, currency),
   refunded: formatAmount(values.refundedMinor, currency),
 });
 
@@ -79,6 +79,7 @@ export class SellerSales {
         units: Number(row.units),
         grossMinor: row.gross,
         feesMinor: row.fees,
+        netMinor: row.net,
         refundedMinor: row.refunded,
       })),
       this.defaultCurrency,

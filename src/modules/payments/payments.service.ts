@@ -6,6 +6,7 @@ import type { CatalogService } from '../catalog/catalog.service.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import { eventForStatus, noPaymentEvents, type PaymentEvents } from './payments.events.js';
 import { type PaymentProvider, postPurchase } from './payments.providers.js';
+import { receiptPricingOf } from './payments.order-pricing.js';
 import { PaymentsRepository } from './payments.repository.js';
 import { type PublicPayment, toPublicPayment } from './payments.rules.js';
 import { assertTransition, canTransition, type PaymentStatus, RELEASES_STOCK } from './payments.state.js';
@@ -148,7 +149,12 @@ export class PaymentsService {
         const expired = await repo.updatePayment(payment.id, 'pending', { status: 'expired' });
         await this.catalog.releaseStock(trx, stockLines(items));
         await this.releaseDiscounts?.(trx, payment.id);
-        await this.events.emit(trx, 'payment.expired', toPublicPayment(expired!, items));
+        await this.events.emit(
+          trx,
+          'payment.expired',
+          toPublicPayment(expired!, items),
+          receiptPricingOf(await repo.orderShipments(payment.order_id), payment.currency),
+        );
         released.push(...items.map((item) => item.product_id));
       }
       return due.length;
@@ -179,7 +185,15 @@ export class PaymentsService {
         await this.releaseDiscounts?.(trx, id);
       }
       const event = eventForStatus(to);
-      if (event) await this.events.emit(trx, event, toPublicPayment(updated!, items));
+      if (event) {
+        const shipments = await repo.orderShipments(current.order_id);
+        await this.events.emit(
+          trx,
+          event,
+          toPublicPayment(updated!, items),
+          receiptPricingOf(shipments, current.currency),
+        );
+      }
       return { payment: updated!, items };
     });
     if (RELEASES_STOCK.has(to)) await this.catalog.stockChanged(items.map((item) => item.product_id));

@@ -7693,11 +7693,11 @@ export interface paths {
                                         orders: number;
                                         /** @description items sold */
                                         units: number;
-                                        /** @description your items’ subtotals */
+                                        /** @description what buyers paid for your part: your items, or a priced order’s shipment (with shipping and added tax, less discounts) */
                                         gross: string;
                                         /** @description decimal string in the series currency */
                                         fees: string;
-                                        /** @description gross less the platform’s fees: what reached your wallet */
+                                        /** @description what reached your wallet: gross less the platform’s fees and the tax owed, plus discounts the platform funded */
                                         net: string;
                                         /** @description your share of what was refunded on those orders */
                                         refunded: string;
@@ -7712,11 +7712,11 @@ export interface paths {
                                         orders: number;
                                         /** @description items sold */
                                         units: number;
-                                        /** @description your items’ subtotals */
+                                        /** @description what buyers paid for your part: your items, or a priced order’s shipment (with shipping and added tax, less discounts) */
                                         gross: string;
                                         /** @description decimal string in the series currency */
                                         fees: string;
-                                        /** @description gross less the platform’s fees: what reached your wallet */
+                                        /** @description what reached your wallet: gross less the platform’s fees and the tax owed, plus discounts the platform funded */
                                         net: string;
                                         /** @description your share of what was refunded on those orders */
                                         refunded: string;
@@ -20389,6 +20389,8 @@ export interface paths {
                                     product_id: string;
                                     /** @description null: a product without variants */
                                     variant_id: string | null;
+                                    /** @description whose shipment the line is in (quote.shipments); null: the product is gone */
+                                    seller_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -20671,6 +20673,8 @@ export interface paths {
                                     product_id: string;
                                     /** @description null: a product without variants */
                                     variant_id: string | null;
+                                    /** @description whose shipment the line is in (quote.shipments); null: the product is gone */
+                                    seller_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -20971,6 +20975,8 @@ export interface paths {
                                     product_id: string;
                                     /** @description null: a product without variants */
                                     variant_id: string | null;
+                                    /** @description whose shipment the line is in (quote.shipments); null: the product is gone */
+                                    seller_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -21257,6 +21263,8 @@ export interface paths {
                                     product_id: string;
                                     /** @description null: a product without variants */
                                     variant_id: string | null;
+                                    /** @description whose shipment the line is in (quote.shipments); null: the product is gone */
+                                    seller_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -21536,6 +21544,8 @@ export interface paths {
                                     product_id: string;
                                     /** @description null: a product without variants */
                                     variant_id: string | null;
+                                    /** @description whose shipment the line is in (quote.shipments); null: the product is gone */
+                                    seller_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -21816,6 +21826,8 @@ export interface paths {
                                     product_id: string;
                                     /** @description null: a product without variants */
                                     variant_id: string | null;
+                                    /** @description whose shipment the line is in (quote.shipments); null: the product is gone */
+                                    seller_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -22106,6 +22118,8 @@ export interface paths {
                                     product_id: string;
                                     /** @description null: a product without variants */
                                     variant_id: string | null;
+                                    /** @description whose shipment the line is in (quote.shipments); null: the product is gone */
+                                    seller_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -22426,6 +22440,8 @@ export interface paths {
                                     product_id: string;
                                     /** @description null: a product without variants */
                                     variant_id: string | null;
+                                    /** @description whose shipment the line is in (quote.shipments); null: the product is gone */
+                                    seller_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -22742,6 +22758,8 @@ export interface paths {
                                     product_id: string;
                                     /** @description null: a product without variants */
                                     variant_id: string | null;
+                                    /** @description whose shipment the line is in (quote.shipments); null: the product is gone */
+                                    seller_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */
@@ -23052,6 +23070,8 @@ export interface paths {
                                     product_id: string;
                                     /** @description null: a product without variants */
                                     variant_id: string | null;
+                                    /** @description whose shipment the line is in (quote.shipments); null: the product is gone */
+                                    seller_id: string | null;
                                     title: string;
                                     quantity: number;
                                     /** @description the price you accepted (when adding, or since) */

@@ -12,14 +12,15 @@ type Choice = ServerCart['shipping_options'][number];
 
 function ShippingChoice({
   shipment,
-  index,
+  items,
   many,
   currency,
   busy,
   onChoose,
 }: {
   shipment: Shipment & { shipping_option_id: string };
-  index: number;
+  /** The titles of the cart's lines in this shipment, which name it when there are several. */
+  items: string[];
   many: boolean;
   currency: string;
   busy: boolean;
@@ -35,7 +36,9 @@ function ShippingChoice({
   });
   return (
     <div className="field">
-      <label htmlFor={id}>{many ? p('shippingOptionOf', { n: index + 1 }) : p('shippingOption')}</label>
+      <label htmlFor={id}>
+        {many ? p('shippingOptionFor', { items: items.join(', ') }) : p('shippingOption')}
+      </label>
       <select
         id={id}
         value={shipment.shipping_option_id}
@@ -130,11 +133,13 @@ export function CheckoutDetails({ cart, onChange }: { cart: ServerCart; onChange
       )}
       <ErrorAlert error={addresses.error ?? shipTo.error} />
       {quote &&
-        shipments.map((shipment, index) => (
+        shipments.map((shipment) => (
           <ShippingChoice
             key={shipment.seller_id}
             shipment={shipment}
-            index={index}
+            items={cart.lines
+              .filter((line) => line.seller_id === shipment.seller_id)
+              .map((line) => line.title)}
             many={shipments.length > 1}
             currency={quote.currency}
             busy={choose.isPending}
