@@ -16,7 +16,9 @@ const NOTIFICATION_BODY_LIMIT_BYTES = 16 * 1024;
 
 const Destination = Type.Object({
   id: Type.String({ format: 'uuid' }),
-  bank_code: Type.String(),
+  // An enum in the answer (clients learn the banks from the contract); requests keep the
+  // service's own check, which names the field as `unknown_bank_code`.
+  bank_code: Type.String({ enum: [...IRIS_BANK_CODES] }),
   account_last4: Type.String({ description: 'the last four digits; the full number is never shown' }),
   holder_name: Type.String(),
   is_default: Type.Boolean(),

@@ -16303,7 +16303,8 @@ export interface paths {
                             results: {
                                 /** Format: uuid */
                                 id: string;
-                                bank_code: string;
+                                /** @enum {string} */
+                                bank_code: "bca" | "bni" | "bri" | "mandiri" | "permata" | "cimb" | "danamon" | "btn" | "bsi" | "mega" | "maybank" | "panin" | "ocbc" | "btpn" | "muamalat" | "sinarmas" | "uob" | "hsbc" | "citibank" | "dbs" | "bukopin" | "jago";
                                 /** @description the last four digits; the full number is never shown */
                                 account_last4: string;
                                 holder_name: string;
@@ -16425,7 +16426,8 @@ export interface paths {
                             results: {
                                 /** Format: uuid */
                                 id: string;
-                                bank_code: string;
+                                /** @enum {string} */
+                                bank_code: "bca" | "bni" | "bri" | "mandiri" | "permata" | "cimb" | "danamon" | "btn" | "bsi" | "mega" | "maybank" | "panin" | "ocbc" | "btpn" | "muamalat" | "sinarmas" | "uob" | "hsbc" | "citibank" | "dbs" | "bukopin" | "jago";
                                 /** @description the last four digits; the full number is never shown */
                                 account_last4: string;
                                 holder_name: string;
