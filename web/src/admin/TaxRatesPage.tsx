@@ -2,9 +2,9 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { paths } from '../api/schema';
-import { ConfirmButton } from '../common/ConfirmButton';
+import { EditDeleteActions } from '../common/EditDeleteActions';
 import { ErrorMessage, Field } from '../common/errors';
-import { CheckField, localFieldError, SelectField } from '../common/form-controls';
+import { CheckField, localFieldError, SelectField, FormFooter } from '../common/form-controls';
 import { unwrapDone } from '../common/unwrapDone';
 import { useLanguage } from '../i18n/i18n';
 import { Loading } from '../layout/Shell';
@@ -159,17 +159,14 @@ function TaxRateForm({
         ]}
         error={save.error}
       />
-      <ErrorMessage error={save.error} />
-      <div className="actions">
-        <button type="submit" disabled={save.isPending}>
-          {save.isPending ? t('saving') : rate ? t('saveChanges') : t('createRate')}
-        </button>
-        {onCancel && (
-          <button type="button" className="secondary" onClick={onCancel}>
-            {t('cancel')}
-          </button>
-        )}
-      </div>
+      <FormFooter
+        error={save.error}
+        pending={save.isPending}
+        submitLabel={rate ? t('saveChanges') : t('createRate')}
+        pendingLabel={t('saving')}
+        cancelLabel={t('cancel')}
+        onCancel={onCancel}
+      />
     </form>
   );
 }
@@ -248,26 +245,17 @@ export default function TaxRatesPage() {
                     <td data-label={t('inclusiveShort')}>{rate.inclusive ? t('yes') : t('no')}</td>
                     <td data-label={t('currency')}>{rate.currency ?? t('anyCurrency')}</td>
                     <td data-label={admin('actions')}>
-                      <div className="actions">
-                        <button
-                          type="button"
-                          className="secondary"
-                          aria-label={`${t('edit')} ${subject}`}
-                          onClick={() => setEditing(rate)}
-                        >
-                          {t('edit')}
-                        </button>
-                        <ConfirmButton
-                          label={t('delete')}
-                          subject={subject}
-                          danger
-                          disabled={remove.isPending}
-                          onConfirm={() => {
-                            setNotice('');
-                            remove.mutate(rate);
-                          }}
-                        />
-                      </div>
+                      <EditDeleteActions
+                        subject={subject}
+                        editLabel={t('edit')}
+                        deleteLabel={t('delete')}
+                        deleting={remove.isPending}
+                        onEdit={() => setEditing(rate)}
+                        onDelete={() => {
+                          setNotice('');
+                          remove.mutate(rate);
+                        }}
+                      />
                     </td>
                   </tr>
                 );

@@ -9,7 +9,7 @@ import { ErrorAlert, useAttemptKey } from '../storefront/common';
 import { useStoreT } from '../storefront/messages';
 import { type PaymentMethod, PaymentMethodChoice } from './PaymentMethodChoice';
 import { ProductImage } from '../storefront/product-parts';
-import { cart, useCart, type CartLine } from './cart';
+import { cart, lineTitle, useCart, type CartLine } from './cart';
 import { ServerCartView } from './ServerCart';
 import { useServerCartId } from './server-cart';
 
@@ -45,7 +45,7 @@ function QuantityInput({ line }: { line: CartLine }) {
   useEffect(() => setValue(String(line.quantity)), [line.quantity]);
   const commit = () => {
     const quantity = Math.trunc(Number(value));
-    if (Number.isFinite(quantity) && quantity >= 1) cart.setQuantity(line.product_id, quantity);
+    if (Number.isFinite(quantity) && quantity >= 1) cart.setQuantity(line, quantity);
     else setValue(String(line.quantity));
   };
   return (
@@ -63,7 +63,7 @@ function QuantityInput({ line }: { line: CartLine }) {
         onChange={(event) => {
           setValue(event.target.value);
           const quantity = Math.trunc(Number(event.target.value));
-          if (event.target.value !== '' && quantity >= 1) cart.setQuantity(line.product_id, quantity);
+          if (event.target.value !== '' && quantity >= 1) cart.setQuantity(line, quantity);
         }}
         onBlur={commit}
       />
@@ -94,13 +94,13 @@ function Lines({ lines }: { lines: CartLine[] }) {
         </thead>
         <tbody>
           {lines.map((line) => (
-            <tr key={line.product_id}>
+            <tr key={`${line.product_id}/${line.variant_id ?? ''}`}>
               <th scope="row">
                 <span className="cart-line-name">
                   <ProductImage
                     product={{ name: '', image_url: line.image_url, thumbnail_url: line.image_url }}
                   />
-                  <Link to={`/item/${line.product_id}`}>{line.name}</Link>
+                  <Link to={`/item/${line.product_id}`}>{lineTitle(line)}</Link>
                 </span>
               </th>
               <td className="amount" data-label={t('unitPrice')}>
@@ -116,8 +116,8 @@ function Lines({ lines }: { lines: CartLine[] }) {
                 <button
                   type="button"
                   className="secondary"
-                  aria-label={t('removeItem', { name: line.name })}
-                  onClick={() => cart.remove(line.product_id)}
+                  aria-label={t('removeItem', { name: lineTitle(line) })}
+                  onClick={() => cart.remove(line)}
                 >
                   {t('remove')}
                 </button>
@@ -142,7 +142,10 @@ function Checkout({ lines }: { lines: CartLine[] }) {
   const methodId = useId();
 
   const order = useMutation({
-    mutationFn: async (body: { items: { product_id: string; quantity: number }[]; payment_method: Method }) =>
+    mutationFn: async (body: {
+      items: { product_id: string; variant_id?: string; quantity: number }[];
+      payment_method: Method;
+    }) =>
       unwrap(
         api.POST('/orders', {
           body,
@@ -181,7 +184,11 @@ function Checkout({ lines }: { lines: CartLine[] }) {
     event.preventDefault();
     setFailedPayment(undefined);
     order.mutate({
-      items: lines.map((line) => ({ product_id: line.product_id, quantity: line.quantity })),
+      items: lines.map((line) => ({
+        product_id: line.product_id,
+        ...(line.variant_id ? { variant_id: line.variant_id } : {}),
+        quantity: line.quantity,
+      })),
       payment_method: method,
     });
   };

@@ -11,7 +11,21 @@ export interface CartLine {
   currency: string;
   seller_id: string;
   image_url: string | null;
+  /** The variant bought, for a product sold in variants; absent in lines stored before them. */
+  variant_id?: string;
+  /** The variant's option values as the buyer chose them, e.g. "M, red". */
+  variant_label?: string;
 }
+
+/** What a line buys: two variants of one product are two lines. */
+export type LineKey = Pick<CartLine, 'product_id' | 'variant_id'>;
+
+export const sameLine = (a: LineKey, b: { product_id: string; variant_id?: string | null }): boolean =>
+  a.product_id === b.product_id && (a.variant_id ?? null) === (b.variant_id ?? null);
+
+/** A line's name with its variant's options, as orders name it ("Kaos (M, red)"). */
+export const lineTitle = (line: Pick<CartLine, 'name' | 'variant_label'>): string =>
+  line.variant_label ? `${line.name} (${line.variant_label})` : line.name;
 
 // One cart for the visitor and one per signed-in user, all in localStorage: it survives reloads
 // and works offline. Signing in merges the visitor's cart into the user's (see mergeInto).
@@ -48,6 +62,20 @@ function write(key: string, lines: CartLine[]): void {
   for (const listener of listeners) listener();
 }
 
+/**
+ * The server's line for a device line. A line stored without a variant, of a product that has
+ * one variant now, is on the server under that variant: matched so a second sync adds nothing.
+ */
+function serverLineOf<T extends { product_id: string; variant_id: string | null }>(
+  lines: readonly T[],
+  line: LineKey,
+): T | undefined {
+  const exact = lines.find((each) => sameLine(line, each));
+  if (exact || line.variant_id) return exact;
+  const ofProduct = lines.filter((each) => each.product_id === line.product_id);
+  return ofProduct.length === 1 ? ofProduct[0] : undefined;
+}
+
 const clamp = (quantity: number) => Math.max(0, Math.min(MAX_QUANTITY, Math.trunc(quantity)));
 
 export const cart = {
@@ -55,14 +83,14 @@ export const cart = {
   add(line: Omit<CartLine, 'quantity'>, quantity = 1): void {
     // A signed-in buyer's cart is the server's; the device's is only for visitors (and offline).
     if (serverCart.id()) {
-      serverCart.add(line.product_id, quantity).catch(() => this.addHere(line, quantity));
+      serverCart.add(line.product_id, quantity, line.variant_id).catch(() => this.addHere(line, quantity));
       return;
     }
     this.addHere(line, quantity);
   },
   addHere(line: Omit<CartLine, 'quantity'>, quantity: number): void {
     const lines = [...this.lines()];
-    const existing = lines.findIndex((each) => each.product_id === line.product_id);
+    const existing = lines.findIndex((each) => sameLine(each, line));
     if (existing >= 0)
       lines[existing] = {
         ...lines[existing]!,
@@ -72,16 +100,16 @@ export const cart = {
     else lines.push({ ...line, quantity: clamp(quantity) });
     write(keyOf(owner), lines);
   },
-  setQuantity(productId: string, quantity: number): void {
+  setQuantity(line: LineKey, quantity: number): void {
     const lines = this.lines()
-      .map((each) => (each.product_id === productId ? { ...each, quantity: clamp(quantity) } : each))
+      .map((each) => (sameLine(each, line) ? { ...each, quantity: clamp(quantity) } : each))
       .filter((each) => each.quantity > 0);
     write(keyOf(owner), lines);
   },
-  remove(productId: string): void {
+  remove(line: LineKey): void {
     write(
       keyOf(owner),
-      this.lines().filter((each) => each.product_id !== productId),
+      this.lines().filter((each) => !sameLine(each, line)),
     );
   },
   clear(): void {
@@ -95,7 +123,7 @@ export const cart = {
     if (visitor.length > 0) {
       const merged = [...read(keyOf(userId))];
       for (const line of visitor) {
-        const existing = merged.findIndex((each) => each.product_id === line.product_id);
+        const existing = merged.findIndex((each) => sameLine(each, line));
         if (existing >= 0)
           merged[existing] = {
             ...line,
@@ -132,11 +160,11 @@ export const cart = {
       return; // Kept on the device: the page shows it and checks it out with POST /orders.
     }
     for (const line of this.lines()) {
-      const there = server.lines.find((each) => each.product_id === line.product_id);
+      const there = serverLineOf(server.lines, line);
       try {
-        if (!there) await serverCart.add(line.product_id, line.quantity);
+        if (!there) await serverCart.add(line.product_id, line.quantity, line.variant_id);
         else if (there.quantity < line.quantity) await serverCart.setQuantity(there.id, line.quantity);
-        this.remove(line.product_id);
+        this.remove(line);
       } catch {
         // This line stays on the device.
       }

@@ -31,7 +31,10 @@ export const serverCart = {
    * Sign-in: the device's lines go into the buyer's one server cart (quantities added) and
    * from then on the server cart is the one shown and checked out.
    */
-  async sync(userId: string, lines: { product_id: string; quantity: number }[]): Promise<ServerCart> {
+  async sync(
+    userId: string,
+    lines: { product_id: string; variant_id?: string; quantity: number }[],
+  ): Promise<ServerCart> {
     const answer = await unwrap(api.POST('/carts', { body: { lines } }));
     active = { userId, id: answer.id };
     serverCart.observe(answer);
@@ -39,13 +42,13 @@ export const serverCart = {
     return answer;
   },
 
-  /** Adds to the server cart; false when there is none to add to. */
-  async add(productId: string, quantity: number): Promise<boolean> {
+  /** Adds to the server cart (a variant of a product sold in variants); false when there is none. */
+  async add(productId: string, quantity: number, variantId?: string): Promise<boolean> {
     if (!active) return false;
     const answer = await unwrap(
       api.POST('/carts/{id}/lines', {
         params: { path: { id: active.id } },
-        body: { product_id: productId, quantity },
+        body: { product_id: productId, quantity, ...(variantId ? { variant_id: variantId } : {}) },
       }),
     );
     serverCart.observe(answer);

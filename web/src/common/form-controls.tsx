@@ -1,6 +1,6 @@
 import { useId, type ReactNode } from 'react';
 import { ApiError } from '../api/client';
-import { fieldError } from './errors';
+import { ErrorMessage, fieldError } from './errors';
 import './forms.css';
 
 /** The field error of a refused form tied to its control, as `Field` does for inputs. */
@@ -119,3 +119,39 @@ export function exactField(error: unknown, field: string): unknown {
  */
 export const localFieldError = (field: string, message: string): ApiError =>
   new ApiError(400, 'validation_failed', message, [{ field, code: 'invalid', message }]);
+
+/**
+ * The end of an edit form: its error, the submit button (its label while saving) and, when
+ * the form can be closed, cancel.
+ */
+export function FormFooter({
+  error,
+  pending,
+  submitLabel,
+  pendingLabel,
+  cancelLabel,
+  onCancel,
+}: {
+  error: unknown;
+  pending: boolean;
+  submitLabel: string;
+  pendingLabel: string;
+  cancelLabel: string;
+  onCancel?: () => void;
+}) {
+  return (
+    <>
+      <ErrorMessage error={error} />
+      <div className="actions">
+        <button type="submit" disabled={pending}>
+          {pending ? pendingLabel : submitLabel}
+        </button>
+        {onCancel && (
+          <button type="button" className="secondary" onClick={onCancel}>
+            {cancelLabel}
+          </button>
+        )}
+      </div>
+    </>
+  );
+}

@@ -1,7 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
-import { ErrorMessage, Field, fieldError } from '../common/errors';
+import { Field, fieldError } from '../common/errors';
+import { FormFooter } from '../common/form-controls';
 import { useSellerT } from './messages';
 
 const CURRENCIES = ['IDR', 'USD', 'EUR', 'GBP', 'SGD', 'MYR', 'JPY', 'KES'];
@@ -48,13 +49,18 @@ function usePreview(file: File | null): string | null {
   return url;
 }
 
-/** Create a product, or edit `product`: its fields and optionally a new picture. */
+/**
+ * Create a product, or edit `product`: its fields and optionally a new picture. A product
+ * with variants takes its price, currency and stock from them (the API refuses them here).
+ */
 export function ProductForm({
   product,
+  hasVariants = false,
   onDone,
   onCancel,
 }: {
   product?: Product;
+  hasVariants?: boolean;
   onDone(saved: Product): void;
   onCancel?(): void;
 }) {
@@ -73,11 +79,13 @@ export function ProductForm({
 
   const save = useMutation({
     mutationFn: async () => {
-      const body: Fields = { name, description, price, currency, stock: Number(stock) };
+      const fields: Fields = { name, description, price, currency, stock: Number(stock) };
       const bodySerializer = multipart(image);
-      return (await (product
-        ? unwrap(api.PUT('/products/{id}', { params: { path: { id: product.id } }, body, bodySerializer }))
-        : unwrap(api.POST('/products', { body, bodySerializer })))) as Product;
+      if (!product) return (await unwrap(api.POST('/products', { body: fields, bodySerializer }))) as Product;
+      const body = hasVariants ? { name, description } : fields;
+      return (await unwrap(
+        api.PUT('/products/{id}', { params: { path: { id: product.id } }, body, bodySerializer }),
+      )) as Product;
     },
     onSuccess: onDone,
   });
@@ -109,39 +117,49 @@ export function ProductForm({
         multiline
         maxLength={5000}
       />
-      <Field
-        label={t('price')}
-        name="price"
-        value={price}
-        onChange={setPrice}
-        error={save.error}
-        hint={t('priceHint')}
-        inputMode="decimal"
-        required
-      />
-      <div className="field">
-        <label htmlFor="product-currency">{t('currency')}</label>
-        <select id="product-currency" value={currency} onChange={(event) => setCurrency(event.target.value)}>
-          {CURRENCIES.map((code) => (
-            <option key={code}>{code}</option>
-          ))}
-        </select>
-        {fieldError(save.error, 'currency') && (
-          <span className="field-error">{fieldError(save.error, 'currency')}</span>
-        )}
-      </div>
-      <Field
-        label={t('stock')}
-        name="stock"
-        value={stock}
-        onChange={setStock}
-        error={save.error}
-        type="number"
-        min={0}
-        step={1}
-        inputMode="numeric"
-        required
-      />
+      {hasVariants ? (
+        <p className="muted">{t('fromVariants')}</p>
+      ) : (
+        <>
+          <Field
+            label={t('price')}
+            name="price"
+            value={price}
+            onChange={setPrice}
+            error={save.error}
+            hint={t('priceHint')}
+            inputMode="decimal"
+            required
+          />
+          <div className="field">
+            <label htmlFor="product-currency">{t('currency')}</label>
+            <select
+              id="product-currency"
+              value={currency}
+              onChange={(event) => setCurrency(event.target.value)}
+            >
+              {CURRENCIES.map((code) => (
+                <option key={code}>{code}</option>
+              ))}
+            </select>
+            {fieldError(save.error, 'currency') && (
+              <span className="field-error">{fieldError(save.error, 'currency')}</span>
+            )}
+          </div>
+          <Field
+            label={t('stock')}
+            name="stock"
+            value={stock}
+            onChange={setStock}
+            error={save.error}
+            type="number"
+            min={0}
+            step={1}
+            inputMode="numeric"
+            required
+          />
+        </>
+      )}
       <div className="field">
         <label htmlFor="product-image">{t('image')}</label>
         <span id="product-image-hint" className="muted">
@@ -171,17 +189,14 @@ export function ProductForm({
           )
         )}
       </div>
-      <ErrorMessage error={save.error} />
-      <div className="actions">
-        <button type="submit" disabled={save.isPending}>
-          {save.isPending ? t('saving') : product ? t('saveChanges') : t('createProduct')}
-        </button>
-        {onCancel && (
-          <button type="button" className="secondary" onClick={onCancel}>
-            {t('cancel')}
-          </button>
-        )}
-      </div>
+      <FormFooter
+        error={save.error}
+        pending={save.isPending}
+        submitLabel={product ? t('saveChanges') : t('createProduct')}
+        pendingLabel={t('saving')}
+        cancelLabel={t('cancel')}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

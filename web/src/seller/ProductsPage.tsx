@@ -3,14 +3,39 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrapPage } from '../api/client';
 import { useAuth } from '../auth/auth';
 import { useFormat } from '../format';
-import { ConfirmButton } from '../common/ConfirmButton';
+import { EditDeleteActions } from '../common/EditDeleteActions';
 import { ErrorMessage } from '../common/errors';
 import { unwrapDone } from '../common/unwrapDone';
 import { PagedTable } from '../common/PagedTable';
 import { useSellerT } from './messages';
 import { ProductForm, type Product } from './ProductForm';
+import { useVariants, VariantsEditor } from './VariantsEditor';
 
-/** The seller's products: list, create, edit (with a picture) and delete. */
+/** Editing one product: its fields, then its variants (which then own its price and stock). */
+function EditProduct({
+  product,
+  onDone,
+  onCancel,
+}: {
+  product: Product;
+  onDone(saved: Product): void;
+  onCancel(): void;
+}) {
+  const variants = useVariants(product.id);
+  return (
+    <>
+      <ProductForm
+        product={product}
+        hasVariants={(variants.data?.length ?? 0) > 0}
+        onDone={onDone}
+        onCancel={onCancel}
+      />
+      <VariantsEditor product={product} />
+    </>
+  );
+}
+
+/** The seller's products: list, create, edit (with a picture and variants) and delete. */
 export default function ProductsPage() {
   const t = useSellerT();
   const { money, number } = useFormat();
@@ -73,30 +98,21 @@ export default function ProductsPage() {
                 {number(product.stock)}
               </td>
               <td data-label={t('actions')}>
-                <div className="actions">
-                  <button
-                    type="button"
-                    className="secondary"
-                    aria-label={`${t('edit')} ${product.name}`}
-                    onClick={() => setEditing(product)}
-                  >
-                    {t('edit')}
-                  </button>
-                  <ConfirmButton
-                    label={t('delete')}
-                    subject={product.name}
-                    danger
-                    disabled={remove.isPending}
-                    onConfirm={() => remove.mutate(product)}
-                  />
-                </div>
+                <EditDeleteActions
+                  subject={product.name}
+                  editLabel={t('edit')}
+                  deleteLabel={t('delete')}
+                  deleting={remove.isPending}
+                  onEdit={() => setEditing(product)}
+                  onDelete={() => remove.mutate(product)}
+                />
               </td>
             </tr>
           )}
         />
       </section>
       {editing ? (
-        <ProductForm key={editing.id} product={editing} onDone={saved} onCancel={() => setEditing(null)} />
+        <EditProduct key={editing.id} product={editing} onDone={saved} onCancel={() => setEditing(null)} />
       ) : (
         <ProductForm key={formKey} onDone={saved} />
       )}

@@ -2,8 +2,8 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { paths } from '../api/schema';
-import { ErrorMessage, Field, fieldError } from '../common/errors';
-import { exactField, SelectField } from '../common/form-controls';
+import { Field, fieldError } from '../common/errors';
+import { exactField, SelectField, FormFooter } from '../common/form-controls';
 import { useShippingT } from './shipping.messages';
 
 export type ShippingOption =
@@ -221,17 +221,14 @@ export function ShippingOptionForm({
         />
       )}
       {kind === 'per_region' && <RegionRows rows={rows} onChange={setRows} error={save.error} />}
-      <ErrorMessage error={save.error} />
-      <div className="actions">
-        <button type="submit" disabled={save.isPending}>
-          {save.isPending ? t('saving') : option ? t('saveChanges') : t('createOption')}
-        </button>
-        {onCancel && (
-          <button type="button" className="secondary" onClick={onCancel}>
-            {t('cancel')}
-          </button>
-        )}
-      </div>
+      <FormFooter
+        error={save.error}
+        pending={save.isPending}
+        submitLabel={option ? t('saveChanges') : t('createOption')}
+        pendingLabel={t('saving')}
+        cancelLabel={t('cancel')}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import { useFormat } from '../format';
-import { ConfirmButton } from '../common/ConfirmButton';
+import { EditDeleteActions } from '../common/EditDeleteActions';
 import { ErrorMessage } from '../common/errors';
 import { unwrapDone } from '../common/unwrapDone';
 import { Loading } from '../layout/Shell';
@@ -108,26 +108,17 @@ export default function ShippingPage() {
                       <Rates option={option} />
                     </td>
                     <td data-label={t('actions')}>
-                      <div className="actions">
-                        <button
-                          type="button"
-                          className="secondary"
-                          aria-label={`${t('edit')} ${option.name}`}
-                          onClick={() => setEditing(option)}
-                        >
-                          {t('edit')}
-                        </button>
-                        <ConfirmButton
-                          label={t('delete')}
-                          subject={option.name}
-                          danger
-                          disabled={remove.isPending}
-                          onConfirm={() => {
-                            setNotice('');
-                            remove.mutate(option);
-                          }}
-                        />
-                      </div>
+                      <EditDeleteActions
+                        subject={option.name}
+                        editLabel={t('edit')}
+                        deleteLabel={t('delete')}
+                        deleting={remove.isPending}
+                        onEdit={() => setEditing(option)}
+                        onDelete={() => {
+                          setNotice('');
+                          remove.mutate(option);
+                        }}
+                      />
                     </td>
                   </tr>
                 ))}

@@ -2,8 +2,8 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { api, unwrap } from '../api/client';
 import type { paths } from '../api/schema';
-import { ErrorMessage, Field } from '../common/errors';
-import { CheckField } from '../common/form-controls';
+import { Field } from '../common/errors';
+import { CheckField, FormFooter } from '../common/form-controls';
 import { useAddressesT } from './addresses.messages';
 
 export type Address =
@@ -100,17 +100,14 @@ export function AddressForm({
           error={save.error}
         />
       )}
-      <ErrorMessage error={save.error} />
-      <div className="actions">
-        <button type="submit" disabled={save.isPending}>
-          {save.isPending ? t('saving') : address ? t('saveChanges') : t('addAddress')}
-        </button>
-        {onCancel && (
-          <button type="button" className="secondary" onClick={onCancel}>
-            {t('cancel')}
-          </button>
-        )}
-      </div>
+      <FormFooter
+        error={save.error}
+        pending={save.isPending}
+        submitLabel={address ? t('saveChanges') : t('addAddress')}
+        pendingLabel={t('saving')}
+        cancelLabel={t('cancel')}
+        onCancel={onCancel}
+      />
     </form>
   );
 }

@@ -8,6 +8,7 @@ import { Loading } from '../layout/Shell';
 import { ErrorAlert } from './common';
 import { useStoreT } from './messages';
 import { ProductImage, StockState } from './product-parts';
+import { VariantPicker, firstChoice, variantLabel, variantMatching, type Selection } from './VariantPicker';
 
 const MAX_QUANTITY = 99;
 
@@ -18,6 +19,9 @@ export default function ProductPage() {
   const quantityId = useId();
   const [quantity, setQuantity] = useState('1');
   const [added, setAdded] = useState<string | undefined>();
+  // Until the buyer picks, the page shows the first variant in stock. Kept with its product's
+  // id: following a link to another product reuses this page.
+  const [picked, setPicked] = useState<{ productId: string; selection: Selection } | undefined>();
   const product = useQuery({
     queryKey: ['products', 'one', id],
     queryFn: () => unwrap(api.GET('/products/{id}', { params: { path: { id } } })),
@@ -39,22 +43,32 @@ export default function ProductPage() {
   }
 
   const item = product.data;
-  const most = Math.min(MAX_QUANTITY, item.stock);
+  const variants = item.variants ?? [];
+  const selection = picked?.productId === item.id ? picked.selection : firstChoice(variants);
+  const variant = variants.length > 0 ? variantMatching(variants, selection) : undefined;
+  // A product sold in variants is bought as one of them: its price and stock are the variant's.
+  const unavailable = variants.length > 0 && !variant;
+  const price = variant?.price ?? item.price;
+  const stock = unavailable ? 0 : (variant?.stock ?? item.stock);
+  const most = Math.min(MAX_QUANTITY, stock);
   const add = (event: FormEvent) => {
     event.preventDefault();
+    if (unavailable) return;
     const count = Math.max(1, Math.min(most, Math.trunc(Number(quantity)) || 1));
+    const label = variant && variantLabel(variant);
     cart.add(
       {
         product_id: item.id,
         name: item.name,
-        price: item.price,
+        price,
         currency: item.currency,
         seller_id: item.user_id,
         image_url: item.thumbnail_url ?? item.image_url,
+        ...(variant ? { variant_id: variant.id, variant_label: label } : {}),
       },
       count,
     );
-    setAdded(t('added', { count, name: item.name }));
+    setAdded(t('added', { count, name: label ? `${item.name} (${label})` : item.name }));
   };
 
   return (
@@ -62,16 +76,31 @@ export default function ProductPage() {
       <ProductImage product={item} eager large />
       <div className="stack">
         <h1>{item.name}</h1>
-        <p className="price">
+        <p className="price" {...(variants.length > 0 ? { 'aria-live': 'polite' as const } : {})}>
           <span className="visually-hidden">{t('price')}: </span>
-          {money(item.price, item.currency)}
+          {money(price, item.currency)}
         </p>
-        <StockState stock={item.stock} />
+        {variants.length > 0 && (
+          <VariantPicker
+            variants={variants}
+            selection={selection}
+            onChange={(next) => {
+              setPicked({ productId: item.id, selection: next });
+              setAdded(undefined);
+            }}
+          />
+        )}
+        {unavailable ? (
+          <p className="stock out-of-stock">{t('variantUnavailable')}</p>
+        ) : (
+          <StockState stock={stock} />
+        )}
+        {variant && <p className="muted">{t('sku', { sku: variant.sku })}</p>}
         <p>
           {t('seller')}:{' '}
           <Link to={`/?seller=${encodeURIComponent(item.user_id)}`}>{t('moreFromSeller')}</Link>
         </p>
-        {item.stock > 0 ? (
+        {stock > 0 ? (
           <form className="row" onSubmit={add}>
             <div className="field">
               <label htmlFor={quantityId}>{t('quantity')}</label>

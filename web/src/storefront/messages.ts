@@ -39,6 +39,8 @@ export const useStoreT = defineMessages({
     added: 'Added {count} × {name} to your cart.',
     viewCart: 'View cart',
     productMissing: 'This product does not exist or was removed.',
+    variantUnavailable: 'This combination is not available.',
+    sku: 'SKU: {sku}',
     backToShop: 'Back to the shop',
     // cart
     cartTitle: 'Your cart',
@@ -165,6 +167,9 @@ export const useStoreT = defineMessages({
     error: 'Something went wrong: {message}',
     e_insufficient_stock: 'There is not enough stock for one of the items. Lower the quantity and try again.',
     e_product_not_found: 'One of the products no longer exists. Remove it from your cart.',
+    e_variant_required:
+      'One of the items comes in several variants: remove it and add it again from its page, choosing one.',
+    e_variant_not_found: 'One of the chosen variants is no longer sold. Remove it from your cart.',
     e_invalid_credentials: 'Wrong email or password.',
     e_email_taken: 'An account with this email already exists.',
     e_unsupported_payment_method: 'This payment method is not available.',
@@ -209,6 +214,8 @@ export const useStoreT = defineMessages({
     added: '{count} × {name} ditambahkan ke keranjang.',
     viewCart: 'Lihat keranjang',
     productMissing: 'Produk ini tidak ada atau sudah dihapus.',
+    variantUnavailable: 'Kombinasi ini tidak tersedia.',
+    sku: 'SKU: {sku}',
     backToShop: 'Kembali ke toko',
     cartTitle: 'Keranjang Anda',
     cartEmpty: 'Keranjang Anda kosong.',
@@ -330,6 +337,9 @@ export const useStoreT = defineMessages({
     error: 'Terjadi kesalahan: {message}',
     e_insufficient_stock: 'Stok salah satu barang tidak cukup. Kurangi jumlahnya lalu coba lagi.',
     e_product_not_found: 'Salah satu produk sudah tidak ada. Hapus dari keranjang Anda.',
+    e_variant_required:
+      'Salah satu barang tersedia dalam beberapa varian: hapus lalu tambahkan lagi dari halamannya dengan memilih satu.',
+    e_variant_not_found: 'Salah satu varian yang dipilih sudah tidak dijual. Hapus dari keranjang Anda.',
     e_invalid_credentials: 'Email atau kata sandi salah.',
     e_email_taken: 'Akun dengan email ini sudah ada.',
     e_unsupported_payment_method: 'Metode pembayaran ini tidak tersedia.',
