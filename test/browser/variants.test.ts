@@ -217,5 +217,17 @@ describe('product variants in a browser', () => {
       .getByRole('row', { name: new RegExp(product.name) })
       .getByRole('cell', { name: '7', exact: true })
       .waitFor();
+
+    // The product's tax class is still its own to set.
+    await page.getByRole('button', { name: `Edit ${product.name}` }).click();
+    const form = page.getByRole('form', { name: `Edit ${product.name}` });
+    await form.getByLabel('Tax class').fill('apparel');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await expect
+      .poll(
+        async () =>
+          (await app.api<{ tax_class: string }>('GET', `/products/${product.id}`)).body.results.tax_class,
+      )
+      .toBe('apparel');
   });
 });

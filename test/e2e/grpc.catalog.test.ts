@@ -48,6 +48,21 @@ describe('CatalogService over gRPC', () => {
     expect(rest.body.results).toEqual({ ...product, image_url: null, thumbnail_url: null });
   });
 
+  it('files a product under a tax class on create and update', async () => {
+    const product = await created(seller.token, { ...batik, tax_class: 'books' });
+    expect(product.tax_class).toBe('books');
+    const updated = await call<ProductMsg>(
+      clients.catalog,
+      'UpdateProduct',
+      { id: product.id, tax_class: 'standard' },
+      { token: seller.token },
+    );
+    expect(updated.response?.tax_class).toBe('standard');
+    expect((await app.api<ProductJson>('GET', `/products/${product.id}`)).body.results.tax_class).toBe(
+      'standard',
+    );
+  });
+
   it('creates a product with an image, stored and served like an uploaded file', async () => {
     const product = await created(seller.token, {
       ...batik,

@@ -16,6 +16,7 @@ export interface Product {
   stock: number;
   image_url: string | null;
   thumbnail_url: string | null;
+  tax_class?: string;
 }
 
 interface Fields {
@@ -24,6 +25,7 @@ interface Fields {
   price: string;
   currency: string;
   stock: number;
+  tax_class: string;
 }
 
 /** With a picture the product goes as multipart/form-data (catalog.multipart.ts reads `image`). */
@@ -70,6 +72,7 @@ export function ProductForm({
   const [price, setPrice] = useState(product?.price ?? '');
   const [currency, setCurrency] = useState(product?.currency ?? 'IDR');
   const [stock, setStock] = useState(String(product?.stock ?? ''));
+  const [taxClass, setTaxClass] = useState(product?.tax_class ?? 'standard');
   const [image, setImage] = useState<File | null>(null);
   const preview = usePreview(image);
   const heading = useRef<HTMLHeadingElement>(null);
@@ -79,10 +82,11 @@ export function ProductForm({
 
   const save = useMutation({
     mutationFn: async () => {
-      const fields: Fields = { name, description, price, currency, stock: Number(stock) };
+      const tax_class = taxClass.trim() || 'standard';
+      const fields: Fields = { name, description, price, currency, stock: Number(stock), tax_class };
       const bodySerializer = multipart(image);
       if (!product) return (await unwrap(api.POST('/products', { body: fields, bodySerializer }))) as Product;
-      const body = hasVariants ? { name, description } : fields;
+      const body = hasVariants ? { name, description, tax_class } : fields;
       return (await unwrap(
         api.PUT('/products/{id}', { params: { path: { id: product.id } }, body, bodySerializer }),
       )) as Product;
@@ -116,6 +120,15 @@ export function ProductForm({
         error={save.error}
         multiline
         maxLength={5000}
+      />
+      <Field
+        label={t('taxClass')}
+        name="tax_class"
+        value={taxClass}
+        onChange={setTaxClass}
+        error={save.error}
+        hint={t('taxClassHint')}
+        maxLength={32}
       />
       {hasVariants ? (
         <p className="muted">{t('fromVariants')}</p>
