@@ -76,9 +76,16 @@ describe.runIf(testDatabase() === 'pglite')('the CLI on the embedded database', 
     );
     expect(seeded.stdout).toContain('  buyer:  buyer@demo.mamlaka.dev / demo buyer password');
     const page = (await (await fetch(`${server!.url}/products?limit=100`)).json()) as {
-      results: { image_url: string; price: string }[];
+      results: { image_url: string; price: string; variants: { sku: string }[] }[];
     };
     expect(page.results).toHaveLength(32);
+    // One of them is sold in sizes, so the storefront shows a product with variants.
+    const sized = page.results.find((product) => product.variants.length > 0);
+    expect(sized?.variants.map((variant) => variant.sku)).toEqual([
+      'DEMO-BATIK-PARANG-S',
+      'DEMO-BATIK-PARANG-M',
+      'DEMO-BATIK-PARANG-L',
+    ]);
     const image = await fetch(`${server!.url}${new URL(page.results[0]!.image_url).pathname}`);
     expect(image.headers.get('content-type')).toBe('image/webp');
 

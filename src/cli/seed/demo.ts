@@ -63,6 +63,14 @@ const CRAFTS: readonly DemoProduct[] = [
   ['Surfboard wax', 'Organic, tropical-water formula', '40000', 0, [250, 220, 150]],
 ];
 
+// Sold in sizes, so the storefront shows a product with variants: [size, price, stock].
+const SIZED = 'Batik shirt, parang pattern';
+const SIZES: readonly [string, string, number][] = [
+  ['S', '185000', 4],
+  ['M', '185000', 5],
+  ['L', '195000', 3],
+];
+
 const SHOPS = [
   { seller: DEMO_SELLER, products: PANTRY },
   { seller: DEMO_SELLER_TWO, products: CRAFTS },
@@ -104,11 +112,19 @@ export async function seedDemo(platform: Platform, mode: 'sandbox' | 'live') {
     const login = await sessions.login(seller);
     const actor = { userId: login.id, role: login.role };
     for (const [name, description, price, stock, colour] of products) {
-      await platform.catalog.catalog.create(
+      const product = await platform.catalog.catalog.create(
         actor,
         { name, description, price, stock, currency: 'IDR' },
         { field: 'image', bytes: picture(colour, index++) },
       );
+      if (name !== SIZED) continue;
+      for (const [size, sizePrice, sizeStock] of SIZES)
+        await platform.catalog.depth.variants.create(actor, product.id, {
+          sku: `DEMO-BATIK-PARANG-${size}`,
+          options: { size },
+          price: sizePrice,
+          stock: sizeStock,
+        });
     }
   }
   return { sellers, buyer: buyer.email, products: index };
