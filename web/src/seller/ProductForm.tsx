@@ -28,6 +28,33 @@ interface Fields {
   tax_class: string;
 }
 
+/** A whole number of units in stock, as products and variants take it. */
+export function StockField({
+  value,
+  onChange,
+  error,
+}: {
+  value: string;
+  onChange(value: string): void;
+  error: unknown;
+}) {
+  const t = useSellerT();
+  return (
+    <Field
+      label={t('stock')}
+      name="stock"
+      value={value}
+      onChange={onChange}
+      error={error}
+      type="number"
+      min={0}
+      step={1}
+      inputMode="numeric"
+      required
+    />
+  );
+}
+
 /** With a picture the product goes as multipart/form-data (catalog.multipart.ts reads `image`). */
 function multipart(image: File | null) {
   if (!image) return undefined;
@@ -159,18 +186,7 @@ export function ProductForm({
               <span className="field-error">{fieldError(save.error, 'currency')}</span>
             )}
           </div>
-          <Field
-            label={t('stock')}
-            name="stock"
-            value={stock}
-            onChange={setStock}
-            error={save.error}
-            type="number"
-            min={0}
-            step={1}
-            inputMode="numeric"
-            required
-          />
+          <StockField value={stock} onChange={setStock} error={save.error} />
         </>
       )}
       <div className="field">

@@ -5,6 +5,7 @@ import type { paths } from '../api/schema';
 import { Field } from '../common/errors';
 import { FormFooter } from '../common/form-controls';
 import { useSellerT } from './messages';
+import { StockField } from './ProductForm';
 
 export type Variant =
   paths['/products/{id}/variants']['get']['responses'][200]['content']['application/json']['results'][number];
@@ -126,18 +127,7 @@ export function VariantForm({
         hint={variant ? t('priceHint') : `${t('priceHint')}. ${t('variantPriceHint')}`}
         inputMode="decimal"
       />
-      <Field
-        label={t('stock')}
-        name="stock"
-        value={stock}
-        onChange={setStock}
-        error={save.error}
-        type="number"
-        min={0}
-        step={1}
-        inputMode="numeric"
-        required
-      />
+      <StockField value={stock} onChange={setStock} error={save.error} />
       <FormFooter
         error={save.error}
         pending={save.isPending}
