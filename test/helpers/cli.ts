@@ -28,10 +28,13 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `mamlaka start` and resolves once it logs the address it listens on. */
+/**
+ * Starts `mamlaka start` and resolves once it logs the address it listens on. gRPC takes a
+ * port of its own choosing: servers of parallel suites must not collide on 50051.
+ */
 export function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...CLI, 'start'], {
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', GRPC_PORT: '0', LOG_LEVEL: 'info', ...env },
   });
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
