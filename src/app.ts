@@ -284,7 +284,7 @@ export async function createPlatform(
   const app = await createHttpApp({ config, logger, tokens, limits });
   // Before any route: every route (and the 404 handler) is counted, and audited where its config asks.
   installHttpMetrics(app, metrics);
-  installAudit(app, audit);
+  installAudit(app, audit, { repeatWindowMs: config.auditRepeatWindowMs });
   const idempotency = new IdempotencyStore(database.db, {
     leaseMs: config.idempotencyLeaseMs,
     retentionMs: config.retention.idempotencyMs,

@@ -114,6 +114,8 @@ export interface Config {
   catalogCacheTtlMs: number;
   /** Longest a cached user profile may live if an invalidation message is lost. */
   profileCacheTtlMs: number;
+  /** AUDIT_REPEAT_WINDOW: a repeated read (own profile) is audited once per session and origin per window; 0 = every read. */
+  auditRepeatWindowMs: number;
   midtrans: {
     serverKey: string | undefined;
     snapUrl: string | undefined;
@@ -279,6 +281,7 @@ export function loadConfig(
     },
     catalogCacheTtlMs: duration(env, 'CATALOG_CACHE_TTL', '60s'),
     profileCacheTtlMs: duration(env, 'PROFILE_CACHE_TTL', '60s'),
+    auditRepeatWindowMs: boundedDuration(env, 'AUDIT_REPEAT_WINDOW', '5m', 3_600_000),
     midtrans: {
       serverKey: readSecret(env, 'MIDTRANS_SERVER_KEY', readFile),
       snapUrl: url(env, 'MIDTRANS_SNAP_URL', ['http:', 'https:']),

@@ -81,7 +81,10 @@ describe('the audit log', () => {
   it('filters by subject, action prefix and time, a keyset page at a time', async () => {
     const user = await signUp(app);
     const before = new Date(Date.now() - 1000).toISOString();
-    for (let i = 0; i < 3; i++) await app.api('GET', '/users/me', { token: user.token });
+    // Three clients, so each read is recorded (a repeat from one client is coalesced).
+    for (let i = 0; i < 3; i++) {
+      await app.api('GET', '/users/me', { token: user.token, headers: { 'user-agent': `pager/${i}` } });
+    }
     const seen: string[] = [];
     let cursor: string | undefined;
     for (let pages = 0; pages < 10; pages++) {
@@ -101,6 +104,25 @@ describe('the audit log', () => {
     );
     expect(future.body.results).toEqual([]);
     expect((await auditOf('cursor=not-a-cursor')).status).toBe(400);
+  });
+
+  it('records a repeated own-profile read once per session, address and client per window', async () => {
+    const user = await signUp(app);
+    const read = (agent: string, token = user.token) =>
+      app.api('GET', '/users/me', { token, headers: { 'user-agent': agent } });
+    for (let i = 0; i < 5; i++) expect((await read('app/1')).status).toBe(200);
+    await read('other-device/2');
+    const again = await app.api<{ token: string }>('POST', '/users/login', {
+      body: { email: user.email, password: user.password },
+    });
+    await read('app/1', again.body.results.token);
+    const entries = await auditOf(`actor_id=${user.id}&action=user.profile.read`);
+    // Newest first: the new session's read, the other device's, the first session's first.
+    expect(entries.body.results.map((entry) => entry.user_agent)).toEqual([
+      'app/1',
+      'other-device/2',
+      'app/1',
+    ]);
   });
 
   it('is for admins only', async () => {

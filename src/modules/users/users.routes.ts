@@ -75,7 +75,7 @@ export function usersRoutes(
         auth: 'required',
         scope: 'profile:read',
         mfaEnrolment: true,
-        audit: { action: 'user.profile.read', subject: 'actor' },
+        audit: { action: 'user.profile.read', subject: 'actor', repeatedRead: true },
       },
       schema: {
         tags: ['users'],

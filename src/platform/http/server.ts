@@ -23,6 +23,7 @@ import { docsRoutes } from './docs.routes.js';
 import { httpsOptions } from '../tls/tls.options.js';
 import { securitySchemes, withSecurity } from './openapi-security.js';
 import fastJsonStringify from 'fast-json-stringify';
+import { requestLogger } from '../logging/request-logger.js';
 
 export type HttpApp = FastifyInstance;
 
@@ -67,6 +68,8 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
   const tls = httpsOptions(config.tls);
   const options = {
     loggerInstance: logger as FastifyBaseLogger,
+    childLoggerFactory: (parent, bindings, childOptions) =>
+      requestLogger(parent as Logger, bindings, childOptions),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
     requestIdHeader: false,
