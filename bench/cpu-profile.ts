@@ -1,7 +1,8 @@
 // The frames a V8 CPU profile (node --cpu-prof) spent most of its own time in, and the
-// share of each package: `npx tsx bench/cpu-profile.ts <file.cpuprofile> [top] [lastSeconds]`.
-// With lastSeconds, only the samples of the profile's last seconds count (the measured
-// load, not the start-up and the fixture before it).
+// share of each package: `npx tsx bench/cpu-profile.ts <file.cpuprofile> [top] [lastSeconds]
+// [skipSeconds]`. With lastSeconds, only the samples of the profile's last seconds count (the
+// measured load, not the start-up and the fixture before it); skipSeconds moves that window
+// back from the end (one phase of a run of several).
 import { readFileSync } from 'node:fs';
 
 interface ProfileNode {
@@ -26,21 +27,22 @@ function owner(url: string): string {
   return url.includes('/dist/') || url.includes('/src/') ? 'mamlaka' : url;
 }
 
-/** The samples taken in the profile's last `seconds`, or all of them. */
-function samplesOf(profile: CpuProfile, seconds: number | undefined): number[] {
+/** The samples of the `seconds` that ended `skip` seconds before the profile's end, or all. */
+function samplesOf(profile: CpuProfile, seconds: number | undefined, skip = 0): number[] {
   if (seconds === undefined) return profile.samples;
   const at: number[] = [];
   let now = 0;
   for (const delta of profile.timeDeltas) at.push((now += delta));
-  const from = now - seconds * 1e6;
-  return profile.samples.filter((_, i) => at[i]! >= from);
+  const to = now - skip * 1e6;
+  const from = to - seconds * 1e6;
+  return profile.samples.filter((_, i) => at[i]! >= from && at[i]! <= to);
 }
 
-function report(file: string, top: number, lastSeconds?: number): string {
+function report(file: string, top: number, lastSeconds?: number, skipSeconds?: number): string {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
   const selfHits = new Map<number, number>();
-  const samples = samplesOf(profile, lastSeconds);
+  const samples = samplesOf(profile, lastSeconds, skipSeconds);
   for (const id of samples) selfHits.set(id, (selfHits.get(id) ?? 0) + 1);
   const total = samples.length;
   const frames = new Map<string, number>();
@@ -69,9 +71,10 @@ function report(file: string, top: number, lastSeconds?: number): string {
   ].join('\n');
 }
 
-const [file, top, last] = process.argv.slice(2);
+const [file, top, last, skip] = process.argv.slice(2);
 if (!file) {
-  console.error('usage: tsx bench/cpu-profile.ts <file.cpuprofile> [top] [lastSeconds]');
+  console.error('usage: tsx bench/cpu-profile.ts <file.cpuprofile> [top] [lastSeconds] [skipSeconds]');
   process.exit(2);
 }
-console.log(report(file, Number(top ?? 40), last === undefined ? undefined : Number(last)));
+const seconds = (value: string | undefined) => (value === undefined ? undefined : Number(value));
+console.log(report(file, Number(top ?? 40), seconds(last), seconds(skip)));

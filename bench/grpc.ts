@@ -1,13 +1,15 @@
 // gRPC GetUserByID and GetProduct against their REST twins (GET /users/me, GET
 // /products/:id) on the same server, back to back, at the same concurrency: `connections`
 // requests in flight, autocannon on as many HTTP/1.1 connections for REST, as many streams
-// on one HTTP/2 connection for gRPC (grpc-load.ts), neither client decoding the answers.
+// on one HTTP/2 connection for gRPC (h2load, else grpc-load.ts), neither client decoding the
+// answers.
 // `npx tsx bench/grpc.ts` runs this section alone (see main below).
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import autocannon from 'autocannon';
 import { loadContracts } from '../src/platform/grpc/contracts.js';
-import { callOnce, framed, type UnaryCall, unaryLoad } from './grpc-load.js';
+import { callOnce, framed, type LoadResult, type UnaryCall, unaryLoad } from './grpc-load.js';
+import { h2loadPath, h2loadUnary } from './h2load.js';
 import { createFixture } from './scenarios.js';
 import { buildMamlaka, mamlakaSpec, startServer } from './servers.js';
 
@@ -21,6 +23,8 @@ export interface UnaryLoad {
   rest?: { name: string; requestsPerSec: number; p50Ms: number; p99Ms: number; non2xx: number };
   /** gRPC ÷ REST, from the same run at the same concurrency. */
   ratioToRest?: number;
+  /** What drove the gRPC calls: h2load, or Node's HTTP/2 client where h2load is missing. */
+  client: 'h2load' | 'node:http2';
   /** The first failed call's status, when some failed. */
   firstError?: string;
 }
@@ -53,20 +57,17 @@ function cases(fixture: { token: string; userId: string; productIds: string[] })
       check: (user) => user.id === fixture.userId,
       rest: { name: 'GET /users/me', paths: ['/users/me'], headers: bearer },
     },
+    // One product on both sides: h2load sends one request body.
     {
       name: 'gRPC GetProduct',
       call: {
         path: productMethod.path,
-        messages: fixture.productIds.map((id) => framed(productMethod.requestSerialize({ id }))),
+        messages: [framed(productMethod.requestSerialize({ id: fixture.productIds[0] }))],
         metadata: {},
       },
       decode: (bytes) => productMethod.responseDeserialize(bytes) as unknown as Record<string, unknown>,
       check: (product) => product.id === fixture.productIds[0],
-      rest: {
-        name: 'GET /products/:id',
-        paths: fixture.productIds.map((id) => `/products/${id}`),
-        headers: {},
-      },
+      rest: { name: 'GET /products/:id', paths: [`/products/${fixture.productIds[0]}`], headers: {} },
     },
   ];
 }
@@ -84,10 +85,27 @@ function cannon(url: string, rest: Case['rest'], connections: number, seconds: n
   });
 }
 
+/** The gRPC side: h2load when this machine has it, else Node's HTTP/2 client. */
+async function grpcLoad(
+  address: string,
+  call: UnaryCall,
+  answerBytes: number,
+  settings: Settings,
+): Promise<LoadResult & { client: UnaryLoad['client'] }> {
+  const h2load = h2loadPath();
+  const options = { streams: settings.connections, seconds: settings.durationSeconds };
+  if (h2load) {
+    const load = await h2loadUnary(h2load, address, call, answerBytes, { ...options, ...settings });
+    return { ...load, client: 'h2load' };
+  }
+  if (settings.warmupSeconds > 0) await unaryLoad(address, call, options.streams, settings.warmupSeconds);
+  return { ...(await unaryLoad(address, call, options.streams, options.seconds)), client: 'node:http2' };
+}
+
 /**
- * GetUserByID (the caller's own profile) and GetProduct (cycling through the catalog, whose
- * every product the REST scenario has read once, so both read a warm cache). With `rest`,
- * each is preceded by its REST twin on the same server and reported as a ratio to it.
+ * GetUserByID (the caller's own profile) and GetProduct (one product of the catalog, which
+ * the REST scenario has read, so both read a warm cache). With `rest`, each is preceded by
+ * its REST twin on the same server and reported as a ratio to it.
  */
 export async function measureGrpc(
   address: string,
@@ -97,7 +115,8 @@ export async function measureGrpc(
 ): Promise<{ name: string; load: UnaryLoad }[]> {
   const results: { name: string; load: UnaryLoad }[] = [];
   for (const item of cases(fixture)) {
-    const answer = item.decode(await callOnce(address, item.call));
+    const bytes = await callOnce(address, item.call);
+    const answer = item.decode(bytes);
     if (!item.check(answer)) throw new Error(`${item.name} answered ${JSON.stringify(answer).slice(0, 200)}`);
     let restResult: UnaryLoad['rest'];
     if (rest) {
@@ -112,14 +131,8 @@ export async function measureGrpc(
         non2xx: measured.non2xx + measured.errors,
       };
     }
-    if (settings.warmupSeconds > 0)
-      await unaryLoad(address, item.call, settings.connections, settings.warmupSeconds);
-    const load: UnaryLoad = await unaryLoad(
-      address,
-      item.call,
-      settings.connections,
-      settings.durationSeconds,
-    );
+    // The answer framed as on the wire: what h2load must receive per successful call.
+    const load: UnaryLoad = await grpcLoad(address, item.call, bytes.length + 5, settings);
     if (restResult) {
       load.rest = restResult;
       load.ratioToRest = restResult.requestsPerSec > 0 ? load.callsPerSec / restResult.requestsPerSec : 0;
@@ -132,7 +145,7 @@ export async function measureGrpc(
 export function grpcReport(results: { name: string; load: UnaryLoad }[]): string {
   return results
     .map(({ name, load }) => {
-      const own = `${name.padEnd(18)} ${Math.round(load.callsPerSec).toLocaleString('en-US').padStart(7)}/s (p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.errors} errors)`;
+      const own = `${name.padEnd(18)} ${Math.round(load.callsPerSec).toLocaleString('en-US').padStart(7)}/s (p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.errors} errors, ${load.client})`;
       if (!load.rest) return own;
       return (
         `${own}  ${load.rest.name} ${Math.round(load.rest.requestsPerSec).toLocaleString('en-US')}/s ` +

@@ -45,6 +45,8 @@ export interface Measurement {
   non2xx: number;
   errors: number;
   failedShare: number;
+  /** What drove the load when not autocannon: for gRPC, h2load or Node's HTTP/2 client. */
+  client?: string;
 }
 
 function cannon(url: string, scenario: Scenario, duration: number, connections: number) {

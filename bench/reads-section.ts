@@ -25,6 +25,7 @@ export interface ReadsRow {
   perSecRuns: number[];
   ratioRuns: number[];
   failedShare: number;
+  client?: string;
 }
 
 export interface ReadsResult {
@@ -92,6 +93,7 @@ export async function runReadsSection(
             non2xx: load.errors,
             errors: 0,
             failedShare: attempts === 0 ? 1 : load.errors / attempts,
+            client: load.client,
           },
           ...(load.ratioToRest === undefined || !load.rest
             ? {}
@@ -147,6 +149,7 @@ function summarise(rounds: Round[]): { rows: ReadsRow[]; problems: string[] } {
       perSecRuns,
       ratioRuns: runs.map((r) => r.ratio),
       failedShare,
+      ...(typical.client ? { client: typical.client } : {}),
     };
   });
   return { rows, problems };

@@ -37,7 +37,7 @@ export function fromReads(result: ReadsResult): SectionReport {
               `≥ ${min.toFixed(2)}× ${row.name.startsWith('gRPC') ? row.reference : 'bare Fastify'}`,
             ),
           }),
-      note: latencyNote(row.p50Ms, row.p99Ms) + runs,
+      note: latencyNote(row.p50Ms, row.p99Ms) + (row.client ? `; calls from ${row.client}` : '') + runs,
     };
   });
   const database = result.database === 'pglite' ? 'embedded PGlite' : 'PostgreSQL';
