@@ -72,7 +72,9 @@ export async function runReadsSection(
         // Every round warms the read cache again: a round takes minutes, and entries live
         // CATALOG_CACHE_TTL (60 s), so a later round would otherwise start with all of them
         // expired at once and measure 10,000 reloads instead of warm reads.
-        round.push({ m: await measure(scenario.server === 'baseline' ? baseline.url : server.url, scenario) });
+        round.push({
+          m: await measure(scenario.server === 'baseline' ? baseline.url : server.url, scenario),
+        });
       }
       console.log(`measuring gRPC GetUserByID and GetProduct, each after its REST twin (run ${run}) …`);
       // Each call right after its REST twin on the same server at the same concurrency: the
