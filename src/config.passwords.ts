@@ -7,29 +7,30 @@ export interface PasswordHashingSettings {
   concurrency: number;
   /** Hashes that may wait; one more is refused with 503 and a Retry-After. */
   queueLimit: number;
+  /** The hashing threads' nice value: 19 gives them only CPU time nothing else wants. */
+  nice: number;
 }
 
-// libuv's own default, used when UV_THREADPOOL_SIZE is not set.
-const LIBUV_THREADS = 4;
+/** The lowest priority: a login storm then slows logins, not payments (users.hashing-workers.ts). */
+const LOWEST_PRIORITY = 19;
 
 /** Waiting hashes per slot by default: about 1.3 s of argon2id (~20 ms each) before refusing. */
 const QUEUED_PER_SLOT = 64;
 
 /**
- * PASSWORD_HASH_CONCURRENCY (default: one less than the cores and than libuv's threads, at
- * least 1) and PASSWORD_HASH_QUEUE_LIMIT (default 64 per slot). argon2 runs on libuv's thread pool:
- * left unbounded, a burst of logins takes every core from the event loop and every pool
- * thread from file and DNS work, and everything else the server does waits behind it.
+ * PASSWORD_HASH_CONCURRENCY (default: one less than the cores, at least 1),
+ * PASSWORD_HASH_QUEUE_LIMIT (default 64 per slot) and PASSWORD_HASH_NICE (0–19, default 19).
+ * Left unbounded, a burst of logins takes every core, and everything else the server does
+ * waits behind it; at a low priority the hashes take only what the rest leaves.
  */
 export function passwordHashingSettings(
   env: Env,
   cores: number = availableParallelism(),
 ): PasswordHashingSettings {
-  const threads = integer(env, 'UV_THREADPOOL_SIZE', LIBUV_THREADS, 1, 1024);
-  const fallback = Math.max(1, Math.min(cores - 1, threads - 1));
-  const concurrency = integer(env, 'PASSWORD_HASH_CONCURRENCY', fallback, 1, 1024);
+  const concurrency = integer(env, 'PASSWORD_HASH_CONCURRENCY', Math.max(1, cores - 1), 1, 1024);
   return {
     concurrency,
     queueLimit: integer(env, 'PASSWORD_HASH_QUEUE_LIMIT', QUEUED_PER_SLOT * concurrency, 0, 100_000),
+    nice: integer(env, 'PASSWORD_HASH_NICE', LOWEST_PRIORITY, 0, LOWEST_PRIORITY),
   };
 }

@@ -112,6 +112,9 @@ export async function startTestApp(
     OUTBOX_POLL_INTERVAL: '20ms',
     // Suites run many platforms at once: /metrics only where a test asks for a port.
     METRICS_PORT: '0',
+    // Two suites share two cores: hashes at the lowest priority would wait for the other
+    // suite's every cycle. users.login-burst.test.ts and the unit specs cover nice 19.
+    PASSWORD_HASH_NICE: '0',
     ...realEventBus(),
     ...env,
   });

@@ -1,3 +1,4 @@
+import { getPriority } from 'node:os';
 import bcrypt from 'bcryptjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { passwordHashingSettings } from '../../config.passwords.js';
@@ -7,6 +8,7 @@ import {
   hashPassword,
   needsRehash,
   verifyAgainstDecoy,
+  passwordHashingNice,
   verifyPassword,
 } from './users.passwords.js';
 
@@ -36,7 +38,7 @@ describe('password hashing under a burst', () => {
   afterEach(() => configurePasswordHashing(passwordHashingSettings({})));
 
   it('refuse beyond the queue with a 503 carrying a Retry-After, and serve those admitted', async () => {
-    configurePasswordHashing({ concurrency: 1, queueLimit: 1 });
+    configurePasswordHashing({ concurrency: 1, queueLimit: 1, nice: 19 });
     const hash = await hashPassword('correct horse');
     const burst = await Promise.allSettled([
       verifyPassword('correct horse', hash),
@@ -60,9 +62,19 @@ describe('password hashing under a burst', () => {
   });
 
   it('let an unknown account wait its turn like a known one, even with a single slot', async () => {
-    configurePasswordHashing({ concurrency: 1, queueLimit: 8 });
+    configurePasswordHashing({ concurrency: 1, queueLimit: 8, nice: 19 });
     const results = await Promise.all([verifyAgainstDecoy('a'), verifyAgainstDecoy('b'), hashPassword('c')]);
     expect(results.slice(0, 2)).toEqual([false, false]);
     expect(results[2]).toMatch(/^\$argon2id\$/);
+  });
+
+  it("hash on threads at the configured nice value, leaving the event loop at the process's own", async () => {
+    const own = getPriority();
+    configurePasswordHashing({ concurrency: 2, queueLimit: 8, nice: 19 });
+    expect(await passwordHashingNice()).toBe(19);
+    expect(await verifyPassword('correct horse', await hashPassword('correct horse'))).toBe(true);
+    expect(getPriority()).toBe(own);
+    configurePasswordHashing({ concurrency: 2, queueLimit: 8, nice: 7 });
+    expect(await passwordHashingNice()).toBe(7);
   });
 });

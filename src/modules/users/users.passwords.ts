@@ -1,10 +1,10 @@
-import { Algorithm, hash as argonHash, verify as argonVerify } from '@node-rs/argon2';
+import { Algorithm } from '@node-rs/argon2';
 import { type PasswordHashingSettings, passwordHashingSettings } from '../../config.passwords.js';
 import { BoundedConcurrency } from '../../platform/bounded-concurrency.js';
 import { AppError } from '../../platform/errors.js';
-import { verifyBcrypt } from './users.bcrypt.js';
+import { HashingPool } from './users.hashing-workers.js';
 
-// OWASP's argon2id baseline. argon2 hashes on libuv's thread pool, bcrypt on a worker: both off the event loop.
+// OWASP's argon2id baseline, computed on low-priority worker threads (users.hashing-workers.ts).
 const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 const ARGON2_PREFIX = `$argon2id$v=19$m=${ARGON2_OPTIONS.memoryCost},t=${ARGON2_OPTIONS.timeCost},p=${ARGON2_OPTIONS.parallelism}$`;
 
@@ -20,19 +20,42 @@ const busy = (estimatedWaitMs: number) =>
   );
 
 const limiterFor = (settings: PasswordHashingSettings) =>
-  new BoundedConcurrency({ ...settings, refusal: busy });
+  new BoundedConcurrency({
+    concurrency: settings.concurrency,
+    queueLimit: settings.queueLimit,
+    refusal: busy,
+  });
+const poolFor = (settings: PasswordHashingSettings) =>
+  new HashingPool({ threads: settings.concurrency, nice: settings.nice });
 
-// One per process, not per platform: the thread pool and the cores it bounds are the process's.
-let hashing = limiterFor(passwordHashingSettings({}));
+// One per process, not per platform: the cores they share are the process's.
+let settings = passwordHashingSettings({});
+let hashing = limiterFor(settings);
+let pool = poolFor(settings);
 
 /** Applies the validated config (createPlatform calls it); hashes already running finish as they were. */
-export function configurePasswordHashing(settings: PasswordHashingSettings): void {
-  hashing = limiterFor(settings);
+export function configurePasswordHashing(next: PasswordHashingSettings): void {
+  hashing = limiterFor(next);
+  if (next.concurrency !== settings.concurrency || next.nice !== settings.nice) {
+    // Jobs already sent finish on the old workers, which then end.
+    pool.retire();
+    pool = poolFor(next);
+  }
+  settings = next;
 }
 
+/** The nice value the hashing threads run at, read back from the kernel. */
+export const passwordHashingNice = (): Promise<number> => pool.workerNice();
+
+const argonHash = async (password: string) =>
+  (await pool.run({ op: 'argon2-hash', password, options: ARGON2_OPTIONS })) as string;
+const argonVerify = async (hash: string, password: string) =>
+  (await pool.run({ op: 'argon2-verify', password, hash })) as boolean;
+const verifyBcrypt = async (password: string, hash: string) =>
+  (await pool.run({ op: 'bcrypt-verify', password, hash })) as boolean;
+
 /** @throws `password_hashing_busy` (503, with a Retry-After) when too many hashes are already waiting. */
-export const hashPassword = (password: string): Promise<string> =>
-  hashing.run(() => argonHash(password, ARGON2_OPTIONS));
+export const hashPassword = (password: string): Promise<string> => hashing.run(() => argonHash(password));
 
 /**
  * Verifies argon2id hashes and bcrypt hashes of imported accounts; never throws on a malformed hash.
@@ -66,7 +89,10 @@ let decoy: Promise<string> | undefined;
 export function verifyAgainstDecoy(password: string): Promise<false> {
   return hashing.run(async (): Promise<false> => {
     // Not through hashPassword: with one slot, this call would wait for its own slot forever.
-    decoy ??= argonHash('decoy password that matches nothing', ARGON2_OPTIONS);
+    decoy ??= argonHash('decoy password that matches nothing').catch((error: unknown) => {
+      decoy = undefined;
+      throw error;
+    });
     await argonVerify(await decoy, password).catch(() => false);
     return false;
   });
