@@ -60,15 +60,17 @@ class HashingWorker {
 
   constructor(nice: number, onExit: (worker: HashingWorker) => void) {
     this.#worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { nice } });
-    // An idle pool must not keep the process alive.
-    this.#worker.unref();
     this.#worker.on('message', ({ id, value, error }: { id: number; value?: unknown; error?: string }) => {
       const pending = this.#pending.get(id);
       this.#pending.delete(id);
+      if (this.#pending.size === 0) this.#worker.unref();
       if (error === undefined) pending?.resolve(value);
       else pending?.reject(new Error(error));
       if (this.#retiring && this.#pending.size === 0) void this.stop();
     });
+    // Held only while a job is out: a hash being computed keeps a CLI command alive until it
+    // answers, and an idle pool lets the process end (listening for messages refs it again).
+    this.#worker.unref();
     const fail = (error: Error) => {
       this.#dead = true;
       for (const pending of this.#pending.values()) pending.reject(error);
@@ -88,6 +90,7 @@ class HashingWorker {
     return new Promise((resolve, reject) => {
       const id = this.#nextId++;
       this.#pending.set(id, { resolve, reject });
+      if (this.#pending.size === 1) this.#worker.ref();
       this.#worker.postMessage({ id, job });
     });
   }
