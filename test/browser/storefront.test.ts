@@ -254,10 +254,12 @@ describe('the storefront in a browser', () => {
       body: { items: [{ product_id: coffee.id, quantity: 1 }], payment_method: 'wallet' },
     });
     expect(paid.status, JSON.stringify(paid.body)).toBe(201);
+    // Generous: the push goes through the outbox, a consumer and the delivery queue, and CI
+    // runs the browser suites beside others on two cores (20 s once ran out there).
     const [received] = await eventually(
       () => push.to(device),
       (pushes) => pushes.length > 0,
-      20_000,
+      60_000,
     );
     const payload = device.decrypt(received!.body);
     const message = JSON.parse(payload) as { title: string; body: string; url: string; tag: string };
