@@ -48,9 +48,25 @@ describe('the gateway', () => {
     const res = await app.api('GET', '/nope');
     expect(res.headers.get('mamlaka-mode')).toBe('sandbox');
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
-    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    // What only a page acts on stays off JSON answers.
+    expect(res.headers.get('cross-origin-opener-policy')).toBeNull();
     expect(res.status).toBe(404);
     expect(res.body.meta).toMatchObject({ success: false, code: 'route_not_found', sandbox: true });
+  });
+
+  it("gives HTML pages helmet's document headers, keeping the page's own policy", async () => {
+    const page = await fetch(`${app.url}/docs/`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+    expect(page.headers.get('origin-agent-cluster')).toBe('?1');
+    expect(page.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self' 'unsafe-inline'");
+    await page.arrayBuffer();
   });
 
   it('answers CORS preflights', async () => {

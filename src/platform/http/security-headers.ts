@@ -1,19 +1,35 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import helmet from 'helmet';
 
+/** The policy of a JSON answer: it loads nothing and may be framed by nobody. */
+export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
+export interface SecurityHeaders {
+  /** Sent with every response. */
+  api: Record<string, string>;
+  /** Added to HTML responses (see documentHeaders): what only a browser page acts on. */
+  document: Record<string, string>;
+}
+
 /**
- * Helmet's default security headers, computed once at boot. Running helmet on every
- * request (as @fastify/helmet does) halved the gateway's throughput in our benchmark,
- * while the headers it produces for an API are the same on every response.
+ * Security headers, computed once at boot. Running helmet on every request (as
+ * @fastify/helmet does) halved the gateway's throughput in our benchmark.
+ *
+ * Every response carries the set OWASP's REST Security Cheat Sheet asks of an API (a
+ * policy that frames and loads nothing, nosniff, X-Frame-Options DENY, HSTS in live mode)
+ * plus helmet's Referrer-Policy and Cross-Origin-Resource-Policy. Helmet's other headers
+ * (COOP, Origin-Agent-Cluster, X-DNS-Prefetch-Control, …) only change how a browser treats
+ * a page, so they go on HTML responses only: on a JSON answer they were half its headers
+ * and a measurable share of the cost of a cached read.
  */
-export function securityHeaders(options: { hsts: boolean }): Record<string, string> {
-  const headers: Record<string, string> = {};
+export function securityHeaders(options: { hsts: boolean }): SecurityHeaders {
+  const helmets: Record<string, string> = {};
   const recorder = {
     setHeader(name: string, value: string | number | readonly string[]) {
-      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+      helmets[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
     },
     removeHeader(name: string) {
-      delete headers[name.toLowerCase()];
+      delete helmets[name.toLowerCase()];
     },
   };
   // Strict-Transport-Security: two years with subdomains (helmet's default length is one).
@@ -23,5 +39,30 @@ export function securityHeaders(options: { hsts: boolean }): Record<string, stri
     recorder as unknown as ServerResponse,
     () => {},
   );
-  return headers;
+  const api: Record<string, string> = {
+    'content-security-policy': API_CONTENT_SECURITY_POLICY,
+    'cross-origin-resource-policy': helmets['cross-origin-resource-policy']!,
+    'referrer-policy': helmets['referrer-policy']!,
+    'x-content-type-options': 'nosniff',
+    'x-frame-options': 'DENY',
+  };
+  if (helmets['strict-transport-security']) api['strict-transport-security'] = helmets['strict-transport-security'];
+  const document = Object.fromEntries(Object.entries(helmets).filter(([name]) => !(name in api)));
+  // A page may frame itself (helmet's default); a page that sets no policy gets helmet's.
+  document['x-frame-options'] = helmets['x-frame-options']!;
+  document['content-security-policy'] = helmets['content-security-policy']!;
+  return { api, document };
+}
+
+/**
+ * The headers an HTML response needs on top of the API's: helmet's document headers, and
+ * helmet's policy only where the route set none of its own.
+ */
+export function documentHeaders(
+  headers: SecurityHeaders,
+  currentPolicy: unknown,
+): Record<string, string> {
+  if (currentPolicy === undefined || currentPolicy === API_CONTENT_SECURITY_POLICY) return headers.document;
+  const { 'content-security-policy': _, ...rest } = headers.document;
+  return rest;
 }

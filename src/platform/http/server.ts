@@ -17,7 +17,7 @@ import type { AccessTokens } from '../auth/tokens.js';
 import { installAuthentication } from './auth-hook.js';
 import { installErrorHandling } from './error-handler.js';
 import type { RateLimits } from './rate-limits.js';
-import { securityHeaders } from './security-headers.js';
+import { documentHeaders, securityHeaders } from './security-headers.js';
 import { validatorCompiler } from './validation.js';
 import { docsRoutes } from './docs.routes.js';
 import { httpsOptions } from '../tls/tls.options.js';
@@ -34,8 +34,8 @@ const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const PROCESS_TAG = randomBytes(6).toString('base64url');
 let requestCounter = 0;
 
-// The reference page runs Scalar's own bundle and inline bootstrap; the API itself keeps
-// helmet's strict default policy.
+// The reference page runs Scalar's own bundle and inline bootstrap; JSON answers carry a
+// policy that loads nothing (security-headers.ts).
 const DOCS_CSP =
   "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; " +
   "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'";
@@ -109,10 +109,8 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
   // HSTS only in live mode: there the public address is HTTPS (here or at a TLS terminator),
   // while a browser that saw it from a sandbox on localhost would refuse plain HTTP to every
   // local port for a year.
-  const staticHeaders = {
-    ...securityHeaders({ hsts: config.mode === 'live' }),
-    'mamlaka-mode': config.mode,
-  };
+  const security = securityHeaders({ hsts: config.mode === 'live' });
+  const staticHeaders = { ...security.api, 'mamlaka-mode': config.mode };
   // During shutdown, responses still in flight tell the client to drop the connection, so
   // keep-alive sockets do not hold the server open after their last request.
   let closing = false;
@@ -128,6 +126,9 @@ export async function createHttpApp({ config, logger, tokens, limits }: HttpDeps
   app.addHook('onSend', (request, reply, payload, done) => {
     // HTTP/2 has no Connection header: its sessions are closed by a GOAWAY instead.
     if (closing && request.raw.httpVersionMajor < 2) reply.header('connection', 'close');
+    const type = reply.getHeader('content-type');
+    if (typeof type === 'string' && type.startsWith('text/html'))
+      reply.headers(documentHeaders(security, reply.getHeader('content-security-policy')));
     done(null, payload);
   });
   if (config.mode === 'sandbox') {
