@@ -232,7 +232,13 @@ describe('ledger batches', () => {
 
   it('finds taken references and checks new entries by index, never reading the whole transactions table', async () => {
     // A table of thousands of transactions, with statistics, as the planner sees a live ledger.
-    await postBatch(shoppingBatch(Array.from({ length: 300 }, () => randomUUID()), randomUUID(), randomUUID()));
+    await postBatch(
+      shoppingBatch(
+        Array.from({ length: 300 }, () => randomUUID()),
+        randomUUID(),
+        randomUUID(),
+      ),
+    );
     await sql`ANALYZE ledger_transactions`.execute(t.database.db);
     const owners = Array.from({ length: 1_000 }, () => randomUUID());
     const prefix = randomUUID();

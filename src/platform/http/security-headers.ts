@@ -46,7 +46,8 @@ export function securityHeaders(options: { hsts: boolean }): SecurityHeaders {
     'x-content-type-options': 'nosniff',
     'x-frame-options': 'DENY',
   };
-  if (helmets['strict-transport-security']) api['strict-transport-security'] = helmets['strict-transport-security'];
+  if (helmets['strict-transport-security'])
+    api['strict-transport-security'] = helmets['strict-transport-security'];
   const document = Object.fromEntries(Object.entries(helmets).filter(([name]) => !(name in api)));
   // A page may frame itself (helmet's default); a page that sets no policy gets helmet's.
   document['x-frame-options'] = helmets['x-frame-options']!;
@@ -58,10 +59,7 @@ export function securityHeaders(options: { hsts: boolean }): SecurityHeaders {
  * The headers an HTML response needs on top of the API's: helmet's document headers, and
  * helmet's policy only where the route set none of its own.
  */
-export function documentHeaders(
-  headers: SecurityHeaders,
-  currentPolicy: unknown,
-): Record<string, string> {
+export function documentHeaders(headers: SecurityHeaders, currentPolicy: unknown): Record<string, string> {
   if (currentPolicy === undefined || currentPolicy === API_CONTENT_SECURITY_POLICY) return headers.document;
   const { 'content-security-policy': _, ...rest } = headers.document;
   return rest;
