@@ -9,6 +9,8 @@ export interface SecurityHeaders {
   api: Record<string, string>;
   /** Added to HTML responses (see documentHeaders): what only a browser page acts on. */
   document: Record<string, string>;
+  /** The same without a policy, for a page that set its own. */
+  documentUnderOwnPolicy: Record<string, string>;
 }
 
 /**
@@ -52,7 +54,8 @@ export function securityHeaders(options: { hsts: boolean }): SecurityHeaders {
   // A page may frame itself (helmet's default); a page that sets no policy gets helmet's.
   document['x-frame-options'] = helmets['x-frame-options']!;
   document['content-security-policy'] = helmets['content-security-policy']!;
-  return { api, document };
+  const { 'content-security-policy': _, ...documentUnderOwnPolicy } = document;
+  return { api, document, documentUnderOwnPolicy };
 }
 
 /**
@@ -60,7 +63,7 @@ export function securityHeaders(options: { hsts: boolean }): SecurityHeaders {
  * helmet's policy only where the route set none of its own.
  */
 export function documentHeaders(headers: SecurityHeaders, currentPolicy: unknown): Record<string, string> {
-  if (currentPolicy === undefined || currentPolicy === API_CONTENT_SECURITY_POLICY) return headers.document;
-  const { 'content-security-policy': _, ...rest } = headers.document;
-  return rest;
+  return currentPolicy === undefined || currentPolicy === API_CONTENT_SECURITY_POLICY
+    ? headers.document
+    : headers.documentUnderOwnPolicy;
 }
