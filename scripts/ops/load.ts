@@ -50,8 +50,14 @@ export const newLoadState = (): LoadState => ({
 
 interface Answer {
   status: number;
+  /** The request was refused (401) again with a token from a new sign-in. */
+  afterSignIn?: boolean;
   body: { meta?: { code?: string }; results?: Record<string, unknown> };
 }
+
+/** An answer as the report names its kind: status, error code, and whether it followed a sign-in. */
+const describe = (answer: Answer, fallback = '') =>
+  `${answer.status} ${answer.body.meta?.code ?? fallback}${answer.afterSignIn ? ' (after signing in again)' : ''}`;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -79,7 +85,9 @@ export class LoadDriver {
     // as the web app does with its refresh token.
     if (answer.status !== 401 || !actor) return answer;
     await this.renew(actor, sentWith!);
-    return this.sendOnce(method, path, actor.token, body, key);
+    const again = await this.sendOnce(method, path, actor.token, body, key);
+    // Told apart in the report: a token refused right after signing in is the server's fault.
+    return again.status === 401 ? { ...again, afterSignIn: true } : again;
   }
 
   private renew(actor: Actor, expired: string): Promise<void> {
@@ -202,7 +210,7 @@ export class LoadDriver {
       );
       const ok = answer.status === 201 || answer.status === 202;
       if (!ok) this.state.refunded.delete(paymentId);
-      return { ok, note: `refund ${answer.status} ${answer.body.meta?.code ?? ''}` };
+      return { ok, note: `refund ${describe(answer)}` };
     }
     const buyer = this.pick(cast.buyers);
     const productId = this.pick(cast.productIds);
@@ -221,7 +229,7 @@ export class LoadDriver {
         productId,
         amount: String(results.total_amount),
       });
-    return { ok, note: `checkout ${answer.status} ${answer.body.meta?.code ?? String(results.status)}` };
+    return { ok, note: `checkout ${describe(answer, String(results.status))}` };
   }
 
   /** Open loop: starts `perSecond` operations a second (spread evenly) until `until` says stop. */
