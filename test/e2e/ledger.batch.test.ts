@@ -13,6 +13,8 @@ const clearing = { kind: 'gateway_clearing' as const, currency: 'IDR' };
 const fees = { kind: 'platform_fees' as const, currency: 'IDR' };
 const wallet = (ownerId: string) => ({ kind: 'user_wallet' as const, ownerId, currency: 'IDR' });
 
+const LEDGER_TABLES = ['ledger_transactions', 'ledger_accounts', 'ledger_account_shards'] as const;
+
 const topUp = (owner: string, amountMinor: bigint, reference: string): PostInput => ({
   kind: 'top_up',
   reference,
@@ -230,8 +232,10 @@ describe('ledger batches', () => {
     expect(await ledger.check()).toMatchObject({ ok: true });
   });
 
-  it('finds taken references and checks new entries by index, never reading the whole transactions table', async () => {
-    // A table of thousands of transactions, with statistics, as the planner sees a live ledger.
+  it('finds references, accounts and shards and checks new entries by index, never reading a whole ledger table', async () => {
+    // Tables of thousands of transactions and tens of thousands of accounts with shard rows,
+    // with statistics, as the planner sees a live ledger. The extra accounts and shards hold
+    // nothing, so every balance still equals its entries.
     await postBatch(
       shoppingBatch(
         Array.from({ length: 300 }, () => randomUUID()),
@@ -239,16 +243,26 @@ describe('ledger batches', () => {
         randomUUID(),
       ),
     );
-    await sql`ANALYZE ledger_transactions`.execute(t.database.db);
+    const db = t.database.db;
+    await sql`
+      INSERT INTO ledger_accounts (kind, owner_id, currency, no_overdraft)
+      SELECT 'user_wallet', gen_random_uuid(), 'IDR', true FROM generate_series(1, 50000)`.execute(db);
+    await sql`
+      INSERT INTO ledger_account_shards (account_id, shard)
+      SELECT id, shard FROM ledger_accounts, generate_series(0, 3) shard WHERE kind = 'user_wallet'`.execute(
+      db,
+    );
+    for (const table of LEDGER_TABLES) await sql`ANALYZE ${sql.table(table)}`.execute(db);
     const owners = Array.from({ length: 1_000 }, () => randomUUID());
     const prefix = randomUUID();
     await postBatch(owners.slice(0, 10).map((owner, i) => topUp(owner, 100n, `${prefix}-${i}`)));
     // Whole-table reads, as counted for this backend: the view also holds counts of earlier
     // transactions not yet flushed, so the batch's own are the difference.
     const seqScans = async (trx: Transaction<object>) => {
-      const { rows } = await sql<{ seq_scan: bigint }>`
-        SELECT seq_scan FROM pg_stat_xact_user_tables WHERE relname = 'ledger_transactions'`.execute(trx);
-      return Number(rows[0]!.seq_scan);
+      const { rows } = await sql<{ relname: string; seq_scan: bigint }>`
+        SELECT relname, seq_scan FROM pg_stat_xact_user_tables
+        WHERE relname = ANY(${[...LEDGER_TABLES]}::text[])`.execute(trx);
+      return new Map(rows.map((row) => [row.relname, Number(row.seq_scan)]));
     };
     const { result, scans } = await inTransaction(t, async (trx) => {
       const before = await seqScans(trx);
@@ -256,10 +270,16 @@ describe('ledger batches', () => {
         trx,
         owners.map((owner, i) => topUp(owner, 100n, `${prefix}-${i}`)),
       );
-      return { result, scans: (await seqScans(trx)) - before };
+      const after = await seqScans(trx);
+      return {
+        result,
+        scans: Object.fromEntries(
+          LEDGER_TABLES.map((table) => [table, after.get(table)! - before.get(table)!]),
+        ),
+      };
     });
     expect(result).toMatchObject({ posted: 990, skipped: 10, rejected: 0 });
-    expect(scans).toBe(0);
+    expect(scans).toEqual(Object.fromEntries(LEDGER_TABLES.map((table) => [table, 0])));
   });
 
   it('answers an empty batch with nothing posted', async () => {

@@ -1,9 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Balances } from './ledger.rules.js';
 import type { PlannedEntry, PlannedTransaction } from './ledger.batch.plan.js';
-
-// System accounts have no owner; the identity index coalesces NULL to this (see 0003_ledger.sql).
-const NO_OWNER = sql.lit('00000000-0000-0000-0000-000000000000');
+import { accountNamedByW } from './ledger.account-lookup.js';
 
 /**
  * An array parameter in PostgreSQL's text form, for values that never need quoting (uuids,
@@ -30,10 +28,7 @@ export class LedgerBatchRepository {
         ${accounts.map((w) => w.kind)}::text[], ${accounts.map((w) => w.ownerId)}::uuid[],
         ${accounts.map((w) => w.currency)}::text[]
       ) AS w(kind, owner_id, currency)
-      JOIN ledger_accounts a ON a.kind = w.kind AND a.currency = w.currency
-        AND coalesce(a.owner_id, ${NO_OWNER}::uuid) = coalesce(w.owner_id, ${NO_OWNER}::uuid)`.execute(
-      this.db,
-    );
+      CROSS JOIN LATERAL (${accountNamedByW}) a`.execute(this.db);
     return rows.map((row) => row.id);
   }
 
@@ -89,15 +84,21 @@ export class LedgerBatchRepository {
   }
 }
 
-/** One UPDATE for every account's posted counters. */
+/**
+ * One UPDATE for every account's posted counters, finding the rows by primary key. With the
+ * join alone, or with `a.id = ANY(<the ids>)`, the planner hashed the whole accounts table
+ * (one full scan per batch, as long as its cost model prices a thousand index probes above
+ * a scan: up to some 200,000 accounts). An array built by a subquery has no size the
+ * planner can see, so it probes the index.
+ */
 function applyChanges(changes: ReadonlyMap<string, Balances>) {
-  const ids = [...changes.keys()];
-  const field = (name: keyof Balances) => plainArray(ids.map((id) => changes.get(id)![name]));
+  const ids = plainArray([...changes.keys()]);
+  const field = (name: keyof Balances) => plainArray([...changes.values()].map((change) => change[name]));
   return sql`
     UPDATE ledger_accounts a SET
       posted_debits = a.posted_debits + d.posted_debits,
       posted_credits = a.posted_credits + d.posted_credits
-    FROM unnest(${plainArray(ids)}::uuid[], ${field('postedDebits')}::bigint[], ${field('postedCredits')}::bigint[])
+    FROM unnest(${ids}::uuid[], ${field('postedDebits')}::bigint[], ${field('postedCredits')}::bigint[])
       AS d(id, posted_debits, posted_credits)
-    WHERE a.id = d.id`;
+    WHERE a.id = d.id AND a.id = ANY(ARRAY(SELECT unnest(${ids}::uuid[])))`;
 }

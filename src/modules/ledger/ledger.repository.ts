@@ -3,11 +3,9 @@ import { tablesOf } from '../../platform/db/database.js';
 import type { AccountKind, Balances, Direction, TransactionStatus } from './ledger.rules.js';
 import { addToShards, completeAccounts, foldShards, withFolded } from './ledger.shards.repository.js';
 import type { LedgerAccountRow, LedgerTables } from './ledger.tables.js';
+import { accountNamedByW, NO_OWNER } from './ledger.account-lookup.js';
 
 type Executor = Kysely<LedgerTables> | Transaction<LedgerTables>;
-
-// System accounts have no owner; the identity index coalesces NULL to this (see 0003_ledger.sql).
-const NO_OWNER = sql.lit('00000000-0000-0000-0000-000000000000');
 
 export interface WantedAccount {
   kind: AccountKind;
@@ -101,16 +99,14 @@ export class LedgerRepository {
       UNION ALL
       SELECT locked.*, ${hasShards(sql`locked.id`)} AS has_shards FROM (
         SELECT a.* FROM ledger_accounts a
-        JOIN wanted w ON a.kind = w.kind AND a.currency = w.currency
-          AND coalesce(a.owner_id, ${NO_OWNER}::uuid) = coalesce(w.owner_id, ${NO_OWNER}::uuid)
-        WHERE w.lock
+        WHERE a.id = ANY(ARRAY(
+          SELECT found.id FROM wanted w CROSS JOIN LATERAL (${accountNamedByW}) found WHERE w.lock
+        ))
         ORDER BY a.id
         FOR NO KEY UPDATE OF a
       ) locked
       UNION ALL
-      SELECT a.*, false AS has_shards FROM ledger_accounts a
-      JOIN wanted w ON a.kind = w.kind AND a.currency = w.currency
-        AND coalesce(a.owner_id, ${NO_OWNER}::uuid) = coalesce(w.owner_id, ${NO_OWNER}::uuid)
+      SELECT a.*, false AS has_shards FROM wanted w CROSS JOIN LATERAL (${accountNamedByW}) a
       WHERE NOT w.lock`.execute(this.db);
     return this.#folded(rows);
   }
