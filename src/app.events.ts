@@ -18,6 +18,7 @@ import { announceOutboxCommits } from './platform/events/outbox.announce.js';
 import { OutboxRelay } from './platform/events/outbox.relay.js';
 import { tracedBus } from './platform/tracing/events.js';
 import { paymentsTotal, refundsTotal } from './platform/metrics/metrics.registry.js';
+import { onCommit } from './platform/db/commit-watch.js';
 
 /** Whose webhooks hear of an event: a payment's buyer and sellers, an order item's buyer and seller, a payout's seller. */
 export function audienceOf(event: DomainEvent): string[] {
@@ -31,15 +32,16 @@ export function audienceOf(event: DomainEvent): string[] {
 /**
  * How the payments module's events reach the outbox, each in the transaction that made it.
  * Every status a payment or refund reaches is announced here, so this is also where they
- * are counted (a transaction rolled back after its event was written is counted still: rare,
- * and a counter cannot take it back).
+ * are counted: once that transaction commits, so a rolled-back or retried attempt is not.
  */
 export function paymentEventsOn(outbox: Outbox): PaymentEvents {
   return {
     emit: async (trx, type, payment, extra) => {
       const data = extra ? { ...payment, ...extra } : payment;
       const types = typeof type === 'string' ? [type] : type;
-      paymentsTotal.inc({ status: payment.status, method: payment.payment_method });
+      await onCommit(trx, () =>
+        paymentsTotal.inc({ status: payment.status, method: payment.payment_method }),
+      );
       await outbox.write(
         trx,
         types.map((each) => ({ type: each, aggregate: `payment:${payment.id}`, data })),
@@ -47,7 +49,7 @@ export function paymentEventsOn(outbox: Outbox): PaymentEvents {
     },
     // On the payment's aggregate, so a refund's events stay in order with its payment's.
     emitRefund: async (trx, type, refund, { payment }) => {
-      refundsTotal.inc({ status: refund.status });
+      await onCommit(trx, () => refundsTotal.inc({ status: refund.status }));
       await outbox.write(trx, [{ type, aggregate: `payment:${payment.id}`, data: { ...refund, payment } }]);
     },
     emitOrder: async (trx, type, data) => {

@@ -1,11 +1,31 @@
 import {
-  type CompiledQuery,
+  CompiledQuery,
   type DatabaseConnection,
   type Driver,
   InsertQueryNode,
+  type Kysely,
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+
+const ON_COMMIT = Symbol('onCommit');
+
+/** A statement never sent: it hands its hook to the connection that would have run it. */
+type OnCommitMarker = CompiledQuery & { [ON_COMMIT]: () => void };
+
+/**
+ * Runs `hook` once the transaction `trx` has committed, and never if it rolls back (a
+ * retried transaction's earlier attempts included); outside a transaction, at once. For
+ * what must follow only work that was kept, such as counting payments. A rollback to a
+ * savepoint does not drop a hook registered after it. Costs no round trip; needs a database
+ * opened by this platform (its driver is a CommitWatchDriver).
+ */
+export async function onCommit(trx: Kysely<object>, hook: () => void): Promise<void> {
+  const marker: OnCommitMarker = { ...CompiledQuery.raw(''), [ON_COMMIT]: hook };
+  await trx.executeQuery(marker);
+}
+
+const hookOf = (compiled: CompiledQuery) => (compiled as Partial<OnCommitMarker>)[ON_COMMIT];
 
 /**
  * Hooks run after a commit that inserted into a watched table (or right after such an
@@ -37,6 +57,8 @@ interface ConnectionState {
   inTransaction: boolean;
   /** Watched tables the open transaction inserted into. */
   written: Set<string>;
+  /** What onCommit registered in the open transaction. */
+  hooks: (() => void)[];
 }
 
 /**
@@ -62,9 +84,15 @@ export class CommitWatchDriver implements Driver {
     const inner = await this.inner.acquireConnection();
     let wrapper = this.#wrappers.get(inner);
     if (!wrapper) {
-      const state: ConnectionState = { inner, inTransaction: false, written: new Set() };
+      const state: ConnectionState = { inner, inTransaction: false, written: new Set(), hooks: [] };
       wrapper = {
         executeQuery: async <R>(compiled: CompiledQuery): Promise<QueryResult<R>> => {
+          const hook = hookOf(compiled);
+          if (hook) {
+            if (state.inTransaction) state.hooks.push(hook);
+            else hook();
+            return { rows: [] };
+          }
           const result = await inner.executeQuery<R>(compiled);
           const table = insertedTable(compiled);
           if (table !== undefined && this.watch.watches(table)) {
@@ -90,21 +118,33 @@ export class CommitWatchDriver implements Driver {
     await this.inner.beginTransaction(state.inner, settings);
     state.inTransaction = true;
     state.written.clear();
+    state.hooks = [];
   }
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const state = this.#state(connection);
     const written = [...state.written];
+    const hooks = state.hooks;
     state.inTransaction = false;
     state.written.clear();
+    state.hooks = [];
     await this.inner.commitTransaction(state.inner);
     this.watch.fire(written);
+    for (const hook of hooks) {
+      // The transaction has committed: a failing hook must not make it look as if it had not.
+      try {
+        hook();
+      } catch (error) {
+        process.emitWarning(error as Error, 'OnCommitHookFailed');
+      }
+    }
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const state = this.#state(connection);
     state.inTransaction = false;
     state.written.clear();
+    state.hooks = [];
     await this.inner.rollbackTransaction(state.inner);
   }
 

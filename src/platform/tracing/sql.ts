@@ -11,6 +11,8 @@ const MAX_STATEMENT = 1_000;
 export function traceQuery(event: LogEvent): void {
   if (!tracingOn) return;
   const statement = event.query.sql;
+  // onCommit's markers (db/commit-watch.ts) never reach the database.
+  if (statement === '') return;
   const span = tracer().startSpan('db.query', {
     kind: SpanKind.CLIENT,
     startTime: Date.now() - event.queryDurationMillis,
