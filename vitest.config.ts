@@ -30,6 +30,12 @@ export default defineConfig({
     maxWorkers: Number(process.env.TEST_WORKERS ?? 2),
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    // A worker runs its files one after another in one module graph instead of importing the
+    // whole app again for every file: about half the CPU of a run (pglite: 581 s against
+    // 1,112 s). Every file still builds its own app and database, and nothing a file leaves
+    // behind is read by another (its rows carry ids of its own). The browser suites stay
+    // isolated: their setup file replaces a module (vi.mock) before the app imports it.
+    isolate: false,
     projects: [
       { extends: true, test: { name: 'unit', include: ['src/**/*.spec.ts'] } },
       ...databases.map((db) => ({
@@ -54,6 +60,7 @@ export default defineConfig({
             ...configDefaults.exclude,
             ...(db === 'pglite' ? [] : ['test/browser/screenshots.test.ts']),
           ],
+          isolate: true,
           globalSetup: ['test/helpers/global-setup.ts', 'test/helpers/browser-setup.ts'],
           setupFiles: ['test/helpers/browser-web-app.ts'],
           env: { MAMLAKA_TEST_DB: db },

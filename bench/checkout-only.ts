@@ -1,7 +1,8 @@
 // The checkout scenarios alone (marketplace and flash sale, their pgbench baselines and
 // invariants, and the ledger batches), as `npm run bench` runs them:
 //   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/checkout-only.ts
-// BENCH_SECONDS, BENCH_WARMUP_SECONDS as for the whole bench; BENCH_NO_BUILD=1 uses dist/ as it is.
+// BENCH_SECONDS, BENCH_WARMUP_SECONDS as for the whole bench; BENCH_NO_BUILD=1 uses dist/ as it is;
+// BENCH_CPU_PROF=<dir> has every server write its CPU profile there (bench/cpu-profile.ts reads it).
 // Exits 1 when the section reports a problem (an invariant broken, counts that disagree).
 import { checkoutReport, runCheckoutSection } from './checkout-section.js';
 import { benchSettings } from './measure.js';

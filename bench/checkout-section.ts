@@ -132,7 +132,11 @@ export async function runCheckoutSection(
       OUTBOX_LISTEN: 'false',
     };
     const start = async () => {
-      const server = await startServer(await mamlakaSpec({ databaseUrl: database.url, env }));
+      const spec = await mamlakaSpec({ databaseUrl: database.url, env });
+      // BENCH_CPU_PROF=<dir>: every server writes its CPU profile there (bench/cpu-profile.ts).
+      const profileDir = process.env.BENCH_CPU_PROF;
+      if (profileDir) spec.args.unshift('--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir));
+      const server = await startServer(spec);
       onCleanup(server.stop);
       return server;
     };
