@@ -296,7 +296,7 @@ export function checkoutReport(section: CheckoutSection): string {
   const lb = section.ledgerBatch;
   lines.push(
     `ledger postBatch: ${fmt(lb.entriesPerSec)} entries/s (${lb.batches} batches of 1,000 transactions × 2 ` +
-      `entries, p50 ${ms(Number(lb.batchP50Ms.toFixed(1)))} ms, p99 ${ms(Number(lb.batchP99Ms.toFixed(1)))} ms per batch; ` +
+      `entries from ${lb.loaders ?? 1} caller(s), p50 ${ms(Number(lb.batchP50Ms.toFixed(1)))} ms, p99 ${ms(Number(lb.batchP99Ms.toFixed(1)))} ms per batch; ` +
       `target ≥ ${fmt(LEDGER_BATCH_TARGET_ENTRIES_PER_SEC)}: ` +
       `${lb.entriesPerSec >= LEDGER_BATCH_TARGET_ENTRIES_PER_SEC ? 'met' : 'MISSED'}); ` +
       `ledger check ${lb.check.ok ? 'ok' : 'FAILED'} over ${fmt(lb.check.entries)} entries`,

@@ -11,9 +11,17 @@ import { LedgerService, type PostInput } from '../src/modules/ledger/ledger.serv
 export const BATCH_TRANSACTIONS = 1_000;
 /** Wallets credited: transaction i of every batch credits wallet i. */
 const WALLETS = BATCH_TRANSACTIONS;
+/**
+ * Callers posting batches at once, each in its own transaction (BENCH_LEDGER_LOADERS,
+ * default 2: one per core here). A batch that only debits the clearing account and
+ * credits wallets locks no account row, so they do not queue behind each other.
+ */
+const LOADERS = Number(process.env.BENCH_LEDGER_LOADERS ?? 2);
 const CURRENCY = 'IDR';
 
 export interface LedgerBatchResult {
+  /** Callers posting at once. */
+  loaders?: number;
   batches: number;
   transactions: number;
   entries: number;
@@ -38,6 +46,8 @@ async function main(): Promise<void> {
   if (!url) throw new Error('usage: tsx bench/ledger-batch.ts <postgres-url> [seconds] [warm-up seconds]');
   const seconds = argSeconds(process.argv[3], 10);
   const warmupSeconds = argSeconds(process.argv[4], 2);
+  if (!Number.isInteger(LOADERS) || LOADERS < 1 || LOADERS > 8)
+    throw new Error(`BENCH_LEDGER_LOADERS must be 1 to 8, got ${process.env.BENCH_LEDGER_LOADERS}`);
   const database = postgresDatabase(url);
   try {
     await migrate(database);
@@ -75,14 +85,17 @@ async function main(): Promise<void> {
     };
 
     // The first batch creates the wallets; the warm-up also lets V8 optimise the path.
+    await post();
+    const loop = async (until: number, durations: number[]) => {
+      while (performance.now() < until) durations.push(await post());
+    };
     const warmupEnd = performance.now() + warmupSeconds * 1000;
-    do await post();
-    while (performance.now() < warmupEnd);
+    await Promise.all(Array.from({ length: LOADERS }, () => loop(warmupEnd, [])));
 
     const durations: number[] = [];
     const started = performance.now();
     const end = started + seconds * 1000;
-    while (performance.now() < end) durations.push(await post());
+    await Promise.all(Array.from({ length: LOADERS }, () => loop(end, durations)));
     const elapsed = (performance.now() - started) / 1000;
     const transactions = durations.length * BATCH_TRANSACTIONS;
     const entries = transactions * 2;
@@ -93,6 +106,7 @@ async function main(): Promise<void> {
     const checkStarted = performance.now();
     const check = await ledger.check();
     const result: LedgerBatchResult = {
+      loaders: LOADERS,
       batches: durations.length,
       transactions,
       entries,
@@ -104,7 +118,8 @@ async function main(): Promise<void> {
       checkSeconds: (performance.now() - checkStarted) / 1000,
     };
     console.log(
-      `ledger batches: ${durations.length} × ${BATCH_TRANSACTIONS} transactions × 2 entries in ` +
+      `ledger batches: ${durations.length} × ${BATCH_TRANSACTIONS} transactions × 2 entries from ` +
+        `${LOADERS} caller${LOADERS === 1 ? '' : 's'} in ` +
         `${elapsed.toFixed(1)} s = ${Math.round(result.entriesPerSec).toLocaleString('en-US')} entries/s; ` +
         `ledger check ${check.ok ? 'ok' : 'FAILED'} over ${check.counts.entries.toLocaleString('en-US')} entries ` +
         `in ${result.checkSeconds.toFixed(1)} s`,

@@ -7,6 +7,7 @@ import {
   MAX_BATCH_TRANSACTIONS,
   type PostInput,
 } from '../../src/modules/ledger/ledger.service.js';
+import { testDatabase } from '../helpers/services.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const clearing = { kind: 'gateway_clearing' as const, currency: 'IDR' };
@@ -188,6 +189,81 @@ describe('ledger batches', () => {
     expect(await ledger.check()).toMatchObject({ ok: true, violations: [] });
   });
 
+  // PGlite has one connection: nothing runs side by side there.
+  it.skipIf(testDatabase() !== 'postgres')(
+    'credits wallets from the clearing account without locking either row, in batches that run side by side',
+    async () => {
+      const owners = Array.from({ length: 50 }, () => randomUUID());
+      const prefix = randomUUID();
+      await postBatch(owners.map((owner, i) => topUp(owner, 1_000n, `${prefix}-open-${i}`)));
+      // Another transaction holds the rows of the clearing account and of every wallet, as a
+      // debit of each would, and a batch of top-ups is posted meanwhile: it must not wait.
+      const { rows: held } = await sql<{ id: string }>`
+      SELECT id FROM ledger_accounts
+      WHERE (kind = 'user_wallet' AND owner_id = ANY(${owners}::uuid[])) OR kind = 'gateway_clearing'`.execute(
+        t.database.db,
+      );
+      expect(held).toHaveLength(owners.length + 1);
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let locked!: () => void;
+      const isLocked = new Promise<void>((resolve) => (locked = resolve));
+      const holder = inTransaction(t, async (trx) => {
+        await sql`SELECT 1 FROM ledger_accounts WHERE id = ANY(${held.map((r) => r.id)}::uuid[])
+        ORDER BY id FOR NO KEY UPDATE`.execute(trx);
+        locked();
+        await released;
+      });
+      try {
+        await isLocked;
+        const batches = [0, 1, 2].map((n) =>
+          owners.map((owner, i) => topUp(owner, 10n, `${prefix}-${n}-${i}`)),
+        );
+        const results = await Promise.all(
+          batches.map((batch) =>
+            inTransaction(t, async (trx) => {
+              await sql`SET LOCAL lock_timeout = '5s'`.execute(trx);
+              return ledger.postBatch(trx, batch);
+            }),
+          ),
+        );
+        expect(results.map((r) => r.posted)).toEqual([50, 50, 50]);
+      } finally {
+        release();
+        await holder;
+      }
+      // The credits are in the balances, and a debit (which locks the row and folds the
+      // shards into it) can spend all of them and no more.
+      expect(await available(owners[7]!)).toBe(1_030n);
+      await inTransaction(t, (trx) =>
+        ledger.post(trx, purchase(owners[7]!, randomUUID(), 1_030n, 1n, `${prefix}-buy`)),
+      );
+      await expect(
+        inTransaction(t, (trx) =>
+          ledger.post(trx, purchase(owners[7]!, randomUUID(), 2n, 1n, `${prefix}-buy-2`)),
+        ),
+      ).rejects.toMatchObject({ code: 'insufficient_funds' });
+      expect(await available(owners[7]!)).toBe(0n);
+      expect(await ledger.check()).toMatchObject({ ok: true, violations: [] });
+    },
+  );
+
+  it('lets a debit spend what a batch credited to the wallet, and never more', async () => {
+    const owner = randomUUID();
+    const prefix = randomUUID();
+    const credits = Array.from({ length: 20 }, (_, i) => topUp(owner, 50n, `${prefix}-${i}`));
+    expect(await postBatch(credits)).toMatchObject({ posted: 20 });
+    const spend = (amount: bigint, reference: string) =>
+      postBatch([purchase(owner, randomUUID(), amount, 1n, reference)]);
+    expect(await spend(1_001n, `${prefix}-too-much`)).toMatchObject({
+      posted: 0,
+      results: [{ status: 'rejected', code: 'insufficient_funds' }],
+    });
+    expect(await spend(1_000n, `${prefix}-all`)).toMatchObject({ posted: 1, rejected: 0 });
+    expect(await available(owner)).toBe(0n);
+    expect(await ledger.check()).toMatchObject({ ok: true, violations: [] });
+  });
+
   it('refuses a batch above the limit or naming a reference twice, writing nothing', async () => {
     const owner = randomUUID();
     const before = await rowCounts(t);
@@ -249,9 +325,8 @@ describe('ledger batches', () => {
       SELECT 'user_wallet', gen_random_uuid(), 'IDR', true FROM generate_series(1, 50000)`.execute(db);
     await sql`
       INSERT INTO ledger_account_shards (account_id, shard)
-      SELECT id, shard FROM ledger_accounts, generate_series(0, 3) shard WHERE kind = 'user_wallet'`.execute(
-      db,
-    );
+      SELECT id, shard FROM ledger_accounts, generate_series(0, 3) shard WHERE kind = 'user_wallet'
+      ON CONFLICT DO NOTHING`.execute(db);
     for (const table of LEDGER_TABLES) await sql`ANALYZE ${sql.table(table)}`.execute(db);
     const owners = Array.from({ length: 1_000 }, () => randomUUID());
     const prefix = randomUUID();

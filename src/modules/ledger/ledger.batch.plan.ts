@@ -36,11 +36,16 @@ export interface BatchResult {
   results: BatchItemResult[];
 }
 
-/** A locked account as the plan needs it: its balances include everything committed. */
+/**
+ * An account as the plan needs it. A locked one's balances include everything committed;
+ * an `unlocked` one only receives what cannot overdraw it (its net change goes to a shard),
+ * so its balances are neither complete nor checked.
+ */
 export interface BatchAccount {
   id: string;
   noOverdraft: boolean;
   balances: Balances;
+  unlocked?: true;
 }
 
 export interface PlannedTransaction {
@@ -123,7 +128,7 @@ function bump(change: Balances | undefined, direction: 'debit' | 'credit', amoun
  * when it would leave an account that refuses overdrafts overdrawn (or touches one that
  * already is, as post refuses), given the balances the items posted before it leave;
  * posted otherwise.
- * @param accounts every account the valid items name, by accountKey, locked
+ * @param accounts every account the valid items name, by accountKey, locked unless `unlocked`
  * @param taken the existing transaction id of every taken reference, by referenceKey
  */
 export function planBatch(args: {
@@ -137,7 +142,7 @@ export function planBatch(args: {
   // Running balances of the accounts the rule applies to; the others cannot be refused.
   const running = new Map<string, Balances>();
   for (const account of accounts.values())
-    if (account.noOverdraft) running.set(account.id, copy(account.balances));
+    if (account.noOverdraft && !account.unlocked) running.set(account.id, copy(account.balances));
   const plan: BatchPlan = { results: [], transactions: [], entries: [], changes: new Map() };
   for (const [index, input] of inputs.entries()) {
     const screened = rejected.get(index);

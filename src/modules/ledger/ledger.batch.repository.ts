@@ -2,6 +2,8 @@ import { type Kysely, sql } from 'kysely';
 import type { Balances } from './ledger.rules.js';
 import type { PlannedEntry, PlannedTransaction } from './ledger.batch.plan.js';
 import { accountNamedByW } from './ledger.account-lookup.js';
+import { addToShards } from './ledger.shards.repository.js';
+import type { LedgerAccountRow } from './ledger.tables.js';
 
 /**
  * An array parameter in PostgreSQL's text form, for values that never need quoting (uuids,
@@ -18,18 +20,18 @@ const plainArray = (values: readonly (string | bigint)[]) => `{${values.join(','
 export class LedgerBatchRepository {
   constructor(private readonly db: Kysely<object>) {}
 
-  /** The ids of those of these accounts that exist, read without locking them. */
-  async existingAccountIds(
+  /** Those of these accounts that exist, read without locking them (counters without shards). */
+  async existingAccounts(
     accounts: readonly { kind: string; ownerId: string | null; currency: string }[],
-  ): Promise<string[]> {
-    const { rows } = await sql<{ id: string }>`
-      SELECT a.id
+  ): Promise<LedgerAccountRow[]> {
+    const { rows } = await sql<LedgerAccountRow>`
+      SELECT a.*
       FROM unnest(
         ${accounts.map((w) => w.kind)}::text[], ${accounts.map((w) => w.ownerId)}::uuid[],
         ${accounts.map((w) => w.currency)}::text[]
       ) AS w(kind, owner_id, currency)
       CROSS JOIN LATERAL (${accountNamedByW}) a`.execute(this.db);
-    return rows.map((row) => row.id);
+    return rows;
   }
 
   /** The existing transaction of each (kind, reference) pair that is taken, in one statement. */
@@ -53,15 +55,17 @@ export class LedgerBatchRepository {
   /**
    * Writes posted transactions and their entries (each transaction's entries must come
    * with it, in the same call) and, when `changes` is given, adds them to the accounts'
-   * counters: one statement, one row update per account. A taken reference fails the
-   * statement (23505); the CHECK constraints see each account's final counters.
+   * counters: one statement, one row update per account; `shard` adds its changes to
+   * that shard of each of its accounts instead (rows not locked). A taken reference fails
+   * the statement (23505); the CHECK constraints see each account's final counters.
    */
   async insertPosted(input: {
     transactions: readonly PlannedTransaction[];
     entries: readonly PlannedEntry[];
     changes?: ReadonlyMap<string, Balances>;
+    shard?: { index: number; changes: ReadonlyMap<string, Balances> };
   }): Promise<void> {
-    const { transactions: t, entries: e, changes } = input;
+    const { transactions: t, entries: e, changes, shard } = input;
     await sql`
       WITH tx AS (
         INSERT INTO ledger_transactions (id, kind, reference, currency, status)
@@ -79,7 +83,11 @@ export class LedgerBatchRepository {
         ) WITH ORDINALITY AS e(transaction_id, account_id, direction, amount, n)
         -- Entry ids follow the input, as if posted one by one.
         ORDER BY n
-      )${changes && changes.size > 0 ? sql`, balances AS (${applyChanges(changes)})` : sql``}
+      )${changes && changes.size > 0 ? sql`, balances AS (${applyChanges(changes)})` : sql``}${
+        shard && shard.changes.size > 0
+          ? sql`, shards AS (${addToShards(shard.changes, shard.index, sql`true`)})`
+          : sql``
+      }
       SELECT 1`.execute(this.db);
   }
 }

@@ -14,10 +14,12 @@ import {
 import { timeOrderedId as newId } from './ledger.batch.ids.js';
 import { LedgerBatchRepository } from './ledger.batch.repository.js';
 import { balancesOf, LedgerRepository } from './ledger.repository.js';
+import { shardedAccounts } from './ledger.shards.js';
 import type { LedgerAccountRow } from './ledger.tables.js';
 import {
   accountKey,
   type AccountRef,
+  type Balances,
   insufficientFunds,
   type PostInput,
   refusesOverdraft,
@@ -38,44 +40,82 @@ const LOCK_ATTEMPTS = 3;
  * taken references read in one statement, every item decided in input order (planBatch),
  * then the transactions and entries inserted from arrays and each account's counters
  * updated once. See LedgerService.postBatch for what it guarantees.
+ *
+ * As a single posting does (ledger.shards.ts), an account whose every entry in the batch
+ * can only raise what the no-overdraft rule protects (credits, and any entry on the
+ * platform's own accounts) is not locked: its net change goes to one shard row, the same
+ * shard for the whole batch (`shard`). So batches that only pay wallets from a clearing
+ * account, as a bulk import does, run side by side instead of queueing on that account.
  */
 export async function postLedgerBatch(
   trx: Transaction<object>,
   inputs: readonly PostInput[],
+  shard: () => number,
 ): Promise<BatchResult> {
   const rejected = screenBatch(inputs);
   const refs = accountsOf(inputs, rejected);
   // Nothing valid: no account to lock, nothing to write.
   if (refs.size === 0)
     return summarise(planBatch({ inputs, rejected, taken: new Map(), accounts: new Map(), newId }).results);
-  const accounts = await lockAccounts(trx, refs);
+  const unlocked = shardedAccounts(
+    inputs.flatMap((input, index) =>
+      rejected.has(index)
+        ? []
+        : input.entries.map((e) => ({
+            key: accountKey(e.account),
+            kind: e.account.kind,
+            direction: e.direction,
+          })),
+    ),
+    'posted',
+  );
+  const accounts = await lockAccounts(trx, refs, unlocked);
   const repo = new LedgerBatchRepository(trx);
   const valid = inputs.filter((_, index) => !rejected.has(index));
-  // Read after the locks: a concurrent batch on the same accounts has committed by now,
-  // so its references are seen as taken instead of failing the insert.
+  // Read after the locks: a concurrent batch on the same locked accounts has committed by
+  // now, so its references are seen as taken instead of failing the insert.
   const taken = new Map((await repo.takenReferences(valid)).map((row) => [referenceKey(row), row.id]));
   const plan = planBatch({ inputs, rejected, taken, accounts, newId });
-  await guard(() => writePlan(repo, plan));
+  await guard(() => writePlan(repo, plan, accounts, shard));
   return summarise(plan.results);
 }
 
-async function writePlan(repo: LedgerBatchRepository, plan: BatchPlan): Promise<void> {
+async function writePlan(
+  repo: LedgerBatchRepository,
+  plan: BatchPlan,
+  accounts: ReadonlyMap<string, BatchAccount>,
+  shard: () => number,
+): Promise<void> {
+  const unlockedIds = new Set([...accounts.values()].filter((a) => a.unlocked).map((a) => a.id));
+  const rows = new Map<string, Balances>();
+  const shards = new Map<string, Balances>();
+  for (const [id, change] of plan.changes) (unlockedIds.has(id) ? shards : rows).set(id, change);
   const parts = statementParts(plan, ENTRIES_PER_STATEMENT);
   for (const [i, part] of parts.entries()) {
     // The balances go with the last statement: one update per account per batch.
-    await repo.insertPosted(i === parts.length - 1 ? { ...part, changes: plan.changes } : part);
+    await repo.insertPosted(
+      i === parts.length - 1
+        ? {
+            ...part,
+            changes: rows,
+            ...(shards.size > 0 ? { shard: { index: shard(), changes: shards } } : {}),
+          }
+        : part,
+    );
   }
 }
 
 /**
- * Creates and locks every account the refs name, whoever creates them concurrently. In a
- * bulk load nearly every account exists already: then they are all locked by id, in one
- * statement in id order, which costs far less than lockAccounts' insert of every account
- * that finds it taken. Otherwise lockAccounts creates the new ones and locks them all.
+ * Creates and locks every account the refs name, whoever creates them concurrently, except
+ * those in `unlocked`, which are only found (or created). In a bulk load nearly every
+ * account exists already: then the ones to lock are all locked by id, in one statement in
+ * id order, which costs far less than lockAccounts' insert of every account that finds it
+ * taken. Otherwise lockAccounts creates the new ones and locks the others.
  */
 async function lockAccounts(
   trx: Transaction<object>,
   refs: ReadonlyMap<string, AccountRef>,
+  unlocked: ReadonlySet<string>,
 ): Promise<Map<string, BatchAccount>> {
   const repo = LedgerRepository.of(trx);
   const wanted = new Map(
@@ -86,18 +126,31 @@ async function lockAccounts(
         ownerId: ref.ownerId?.toLowerCase() ?? null,
         currency: ref.currency,
         noOverdraft: refusesOverdraft(ref.kind),
+        lock: !unlocked.has(key),
       },
     ]),
   );
   const found = new Map<string, BatchAccount>();
+  const keyOf = (row: Pick<LedgerAccountRow, 'kind' | 'owner_id' | 'currency'>) =>
+    accountKey({ kind: row.kind, ownerId: row.owner_id ?? undefined, currency: row.currency });
   const keep = (rows: LedgerAccountRow[]) => {
     for (const row of rows) {
-      const key = accountKey({ kind: row.kind, ownerId: row.owner_id ?? undefined, currency: row.currency });
-      found.set(key, { id: row.id, noOverdraft: row.no_overdraft, balances: balancesOf(row) });
+      const key = keyOf(row);
+      found.set(key, {
+        id: row.id,
+        noOverdraft: row.no_overdraft,
+        balances: balancesOf(row),
+        ...(unlocked.has(key) ? { unlocked: true as const } : {}),
+      });
     }
   };
-  const existing = await new LedgerBatchRepository(trx).existingAccountIds([...wanted.values()]);
-  if (existing.length === wanted.size) keep(await repo.lockAccountsById(existing));
+  const existing = await new LedgerBatchRepository(trx).existingAccounts([...wanted.values()]);
+  if (existing.length === wanted.size) {
+    const toLock = existing.filter((row) => !unlocked.has(keyOf(row))).map((row) => row.id);
+    // Only the ids are read of an unlocked account: the plan never checks its balance.
+    keep(existing.filter((row) => unlocked.has(keyOf(row))));
+    keep(await repo.lockAccountsById(toLock));
+  }
   // An account created (or, having no entries, deleted) meanwhile is missing: ask again.
   for (let attempt = 0; attempt < LOCK_ATTEMPTS && found.size < wanted.size; attempt++) {
     keep(

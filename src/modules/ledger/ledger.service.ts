@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { conflict, invalid, notFound, unavailable } from '../../platform/errors.js';
 import { type BatchResult, postLedgerBatch } from './ledger.batch.js';
@@ -246,13 +246,18 @@ export class LedgerService {
    * rejected; the accounts of valid items are created even when the item is then refused.
    * Accounts are locked in id order as post locks them, so concurrent batches and postings
    * serialise per account; one of the same references posted by both is skipped by the
-   * second.
+   * second. As in post, an account that only gains in the batch (credits, and the
+   * platform's own accounts) is not locked: its net change goes to a shard row, so batches
+   * that only pay wallets from a clearing account run side by side.
    * @throws invalid 'batch_too_large', 'duplicate_reference' (nothing written);
-   *   conflict 'ledger_reference_taken' when a posting on other accounts took a reference
-   *   meanwhile (the caller's transaction must roll back); unavailable 'ledger_busy'
+   *   conflict 'ledger_reference_taken' when a posting that shares no locked account with
+   *   this batch took a reference meanwhile (the caller's transaction must roll back; a
+   *   retry finds it taken and skips it); unavailable 'ledger_busy'
    */
   postBatch(trx: Transaction<object>, inputs: readonly PostInput[]): Promise<BatchResult> {
-    return postLedgerBatch(trx, inputs);
+    // One shard for the whole batch, drawn at random: the batch's transaction ids are
+    // time-ordered, so shardOf would send batches started together to the same shard.
+    return postLedgerBatch(trx, inputs, () => randomInt(this.shardCount));
   }
 
   async #record(trx: Transaction<object>, input: PostInput, status: 'posted' | 'pending') {
