@@ -109,6 +109,23 @@ describe('ledger batches', () => {
     expect(await rowCounts(t)).toEqual(after);
   });
 
+  it('stores kinds and references exactly as given, whatever characters they hold, and finds them taken again', async () => {
+    const owner = randomUUID();
+    const awkward = ['a,b', '{braces}', 'say "hi"', 'back\\slash', 'NULL', ' padded ', 'ünï©ødé ✓', "it's"];
+    const batch = awkward.map((text, i) => ({
+      ...topUp(owner, 1n, `${text}:${owner}`),
+      kind: `k ${text} ${i}`,
+    }));
+    expect(await postBatch(batch)).toMatchObject({ posted: awkward.length });
+    const { rows } = await sql<{ kind: string; reference: string }>`
+      SELECT kind, reference FROM ledger_transactions
+      WHERE reference = ANY(${batch.map((b) => b.reference)}::text[])`.execute(t.database.db);
+    expect(rows.map((r) => [r.kind, r.reference]).sort()).toEqual(
+      batch.map((b) => [b.kind, b.reference]).sort(),
+    );
+    expect(await postBatch(batch)).toMatchObject({ posted: 0, skipped: awkward.length });
+  });
+
   it('rejects an unbalanced and an overdrawing transaction with their codes and posts the others', async () => {
     const [buyer, seller] = [randomUUID(), randomUUID()];
     const unbalanced = topUp(buyer, 100n, randomUUID());
@@ -291,20 +308,23 @@ describe('ledger batches', () => {
     await expect(insertEntry(randomUUID(), accountId)).rejects.toMatchObject({ code: '23503' });
     await expect(
       sql`DELETE FROM ledger_accounts WHERE id = ${accountId}::uuid`.execute(t.database.db),
-    ).rejects.toMatchObject({ code: '23503' });
+    ).rejects.toMatchObject({ code: '23001' });
     await expect(
       sql`UPDATE ledger_accounts SET id = ${randomUUID()}::uuid WHERE id = ${accountId}::uuid`.execute(
         t.database.db,
       ),
-    ).rejects.toMatchObject({ code: '23503' });
+    ).rejects.toMatchObject({ code: '23001' });
     await expect(sql`TRUNCATE ledger_accounts CASCADE`.execute(t.database.db)).rejects.toThrow(
       /never truncated/,
     );
-    // An account nothing points at may still go, as under a foreign key.
+    // Accounts are permanent, even one nothing points at yet: that is what lets new entries
+    // check their accounts without locking them.
     const { rows: spare } = await sql<{ id: string }>`
       INSERT INTO ledger_accounts (kind, currency, no_overdraft) VALUES ('platform_fees', 'KES', false)
       RETURNING id`.execute(t.database.db);
-    await sql`DELETE FROM ledger_accounts WHERE id = ${spare[0]!.id}::uuid`.execute(t.database.db);
+    await expect(
+      sql`DELETE FROM ledger_accounts WHERE id = ${spare[0]!.id}::uuid`.execute(t.database.db),
+    ).rejects.toThrow(/ledger accounts are permanent/);
     expect(await ledger.check()).toMatchObject({ ok: true });
   });
 

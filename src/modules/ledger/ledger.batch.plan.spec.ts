@@ -85,9 +85,17 @@ describe('screening a batch', () => {
       expect.objectContaining({ index: 1, status: 'rejected', code: 'unbalanced_transaction' }),
       expect.objectContaining({ index: 2, status: 'rejected', code: 'invalid_ledger_account' }),
     ]);
-    expect([...accountsOf(inputs, rejected).keys()].sort()).toEqual(
-      [accountKey(clearing), accountKey(wallet(0))].sort(),
-    );
+    const { refs, unlocked } = accountsOf(inputs, rejected);
+    expect([...refs.keys()].sort()).toEqual([accountKey(clearing), accountKey(wallet(0))].sort());
+    // The clearing account may go negative and the wallet is only credited: neither is locked.
+    expect([...unlocked].sort()).toEqual([accountKey(clearing), accountKey(wallet(0))].sort());
+  });
+
+  it('locks an account debited anywhere in the batch that refuses overdrafts', () => {
+    const inputs = [move(clearing, wallet(0), 5n, 'in'), move(wallet(0), wallet(1), 3n, 'out')];
+    const { refs, unlocked } = accountsOf(inputs, screenBatch(inputs));
+    expect(refs.size).toBe(3);
+    expect([...unlocked].sort()).toEqual([accountKey(clearing), accountKey(wallet(1))].sort());
   });
 });
 

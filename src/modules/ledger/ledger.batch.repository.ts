@@ -3,14 +3,7 @@ import type { Balances } from './ledger.rules.js';
 import type { PlannedEntry, PlannedTransaction } from './ledger.batch.plan.js';
 import { accountNamedByW } from './ledger.account-lookup.js';
 import { addToShards } from './ledger.shards.repository.js';
-import type { LedgerAccountRow } from './ledger.tables.js';
-
-/**
- * An array parameter in PostgreSQL's text form, for values that never need quoting (uuids,
- * integers, plain words): a batch sends tens of thousands of them, and this is far cheaper
- * than the driver's quoting and escaping of each one. Both drivers pass a string through.
- */
-const plainArray = (values: readonly (string | bigint)[]) => `{${values.join(',')}}`;
+import { plainArray, textArray } from './ledger.sql-arrays.js';
 
 /**
  * SQL for posting batches: set-based, so a batch costs a few statements whatever its size.
@@ -20,16 +13,20 @@ const plainArray = (values: readonly (string | bigint)[]) => `{${values.join(','
 export class LedgerBatchRepository {
   constructor(private readonly db: Kysely<object>) {}
 
-  /** Those of these accounts that exist, read without locking them (counters without shards). */
+  /**
+   * Those of these accounts that exist, read without locking them: each found account's id,
+   * with `n`, the 1-based position in `accounts` of the account it is. Kinds, owners and
+   * currencies must be valid (assertValidPosting): they are sent unquoted.
+   */
   async existingAccounts(
     accounts: readonly { kind: string; ownerId: string | null; currency: string }[],
-  ): Promise<LedgerAccountRow[]> {
-    const { rows } = await sql<LedgerAccountRow>`
-      SELECT a.*
+  ): Promise<{ id: string; no_overdraft: boolean; n: number }[]> {
+    const { rows } = await sql<{ id: string; no_overdraft: boolean; n: number }>`
+      SELECT a.id, a.no_overdraft, w.n::int AS n
       FROM unnest(
-        ${accounts.map((w) => w.kind)}::text[], ${accounts.map((w) => w.ownerId)}::uuid[],
-        ${accounts.map((w) => w.currency)}::text[]
-      ) AS w(kind, owner_id, currency)
+        ${plainArray(accounts.map((w) => w.kind))}::text[], ${plainArray(accounts.map((w) => w.ownerId))}::uuid[],
+        ${plainArray(accounts.map((w) => w.currency))}::text[]
+      ) WITH ORDINALITY AS w(kind, owner_id, currency, n)
       CROSS JOIN LATERAL (${accountNamedByW}) a`.execute(this.db);
     return rows;
   }
@@ -44,7 +41,7 @@ export class LedgerBatchRepository {
     // (48 ms at 120,000 transactions, growing with every posting, against 2 ms of probes).
     const { rows } = await sql<{ kind: string; reference: string; id: string }>`
       SELECT t.kind, t.reference, t.id
-      FROM unnest(${keys.map((k) => k.kind)}::text[], ${keys.map((k) => k.reference)}::text[]) AS k(kind, reference)
+      FROM unnest(${textArray(keys.map((k) => k.kind))}::text[], ${textArray(keys.map((k) => k.reference))}::text[]) AS k(kind, reference)
       CROSS JOIN LATERAL (
         SELECT id, kind, reference FROM ledger_transactions
         WHERE kind = k.kind AND reference = k.reference LIMIT 1
@@ -71,8 +68,8 @@ export class LedgerBatchRepository {
         INSERT INTO ledger_transactions (id, kind, reference, currency, status)
         SELECT id, kind, reference, currency, 'posted'
         FROM unnest(
-          ${plainArray(t.map((x) => x.id))}::uuid[], ${t.map((x) => x.kind)}::text[],
-          ${t.map((x) => x.reference)}::text[], ${t.map((x) => x.currency)}::text[]
+          ${plainArray(t.map((x) => x.id))}::uuid[], ${textArray(t.map((x) => x.kind))}::text[],
+          ${textArray(t.map((x) => x.reference))}::text[], ${plainArray(t.map((x) => x.currency))}::text[]
         ) AS t(id, kind, reference, currency)
       ), entries AS (
         INSERT INTO ledger_entries (transaction_id, account_id, direction, amount)

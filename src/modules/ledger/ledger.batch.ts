@@ -14,7 +14,6 @@ import {
 import { timeOrderedId as newId } from './ledger.batch.ids.js';
 import { LedgerBatchRepository } from './ledger.batch.repository.js';
 import { balancesOf, LedgerRepository } from './ledger.repository.js';
-import { shardedAccounts } from './ledger.shards.js';
 import type { LedgerAccountRow } from './ledger.tables.js';
 import {
   accountKey,
@@ -23,6 +22,7 @@ import {
   insufficientFunds,
   type PostInput,
   refusesOverdraft,
+  ZERO_BALANCES,
 } from './ledger.rules.js';
 
 export { MAX_BATCH_TRANSACTIONS } from './ledger.batch.plan.js';
@@ -53,22 +53,10 @@ export async function postLedgerBatch(
   shard: () => number,
 ): Promise<BatchResult> {
   const rejected = screenBatch(inputs);
-  const refs = accountsOf(inputs, rejected);
+  const { refs, unlocked } = accountsOf(inputs, rejected);
   // Nothing valid: no account to lock, nothing to write.
   if (refs.size === 0)
     return summarise(planBatch({ inputs, rejected, taken: new Map(), accounts: new Map(), newId }).results);
-  const unlocked = shardedAccounts(
-    inputs.flatMap((input, index) =>
-      rejected.has(index)
-        ? []
-        : input.entries.map((e) => ({
-            key: accountKey(e.account),
-            kind: e.account.kind,
-            direction: e.direction,
-          })),
-    ),
-    'posted',
-  );
   const accounts = await lockAccounts(trx, refs, unlocked);
   const repo = new LedgerBatchRepository(trx);
   const valid = inputs.filter((_, index) => !rejected.has(index));
@@ -131,27 +119,31 @@ async function lockAccounts(
     ]),
   );
   const found = new Map<string, BatchAccount>();
-  const keyOf = (row: Pick<LedgerAccountRow, 'kind' | 'owner_id' | 'currency'>) =>
-    accountKey({ kind: row.kind, ownerId: row.owner_id ?? undefined, currency: row.currency });
-  const keep = (rows: LedgerAccountRow[]) => {
+  const keep = (rows: readonly LedgerAccountRow[]) => {
     for (const row of rows) {
-      const key = keyOf(row);
-      found.set(key, {
-        id: row.id,
-        noOverdraft: row.no_overdraft,
-        balances: balancesOf(row),
-        ...(unlocked.has(key) ? { unlocked: true as const } : {}),
-      });
+      const key = accountKey({ kind: row.kind, ownerId: row.owner_id ?? undefined, currency: row.currency });
+      found.set(key, { id: row.id, noOverdraft: row.no_overdraft, balances: balancesOf(row) });
     }
   };
+  const keys = [...wanted.keys()];
   const existing = await new LedgerBatchRepository(trx).existingAccounts([...wanted.values()]);
   if (existing.length === wanted.size) {
-    const toLock = existing.filter((row) => !unlocked.has(keyOf(row))).map((row) => row.id);
-    // Only the ids are read of an unlocked account: the plan never checks its balance.
-    keep(existing.filter((row) => unlocked.has(keyOf(row))));
+    const toLock: string[] = [];
+    for (const row of existing) {
+      const key = keys[row.n - 1]!;
+      // Only the id is read of an unlocked account: the plan never checks its balance.
+      if (unlocked.has(key))
+        found.set(key, {
+          id: row.id,
+          noOverdraft: row.no_overdraft,
+          balances: ZERO_BALANCES,
+          unlocked: true,
+        });
+      else toLock.push(row.id);
+    }
     keep(await repo.lockAccountsById(toLock));
   }
-  // An account created (or, having no entries, deleted) meanwhile is missing: ask again.
+  // An account another posting created after the read above is missing from it: ask again.
   for (let attempt = 0; attempt < LOCK_ATTEMPTS && found.size < wanted.size; attempt++) {
     keep(
       await repo.lockAccounts([...wanted].filter(([key]) => !found.has(key)).map(([, account]) => account)),

@@ -56,7 +56,9 @@ const hasShards = (accountId: RawBuilder<unknown>) => sql<boolean>`EXISTS (
 const int8s = (values: readonly bigint[]) => values.map(String);
 
 /** A row's four counters. */
-export const balancesOf = (row: LedgerAccountRow): Balances => ({
+export const balancesOf = (
+  row: Pick<LedgerAccountRow, 'posted_debits' | 'posted_credits' | 'pending_debits' | 'pending_credits'>,
+): Balances => ({
   postedDebits: row.posted_debits,
   postedCredits: row.posted_credits,
   pendingDebits: row.pending_debits,
@@ -125,8 +127,8 @@ export class LedgerRepository {
   }
 
   /**
-   * The row lock is FOR NO KEY UPDATE, not FOR UPDATE: postings that only add to an
-   * account's shards take KEY SHARE on its row through their foreign keys, and must not
+   * The row lock is FOR NO KEY UPDATE, not FOR UPDATE: a posting that creates an account's
+   * shard row takes KEY SHARE on the account through the shard's foreign key, and must not
    * wait for a debit of the same account.
    */
   async #folded(rows: (LedgerAccountRow & { has_shards: boolean })[]): Promise<LedgerAccountRow[]> {

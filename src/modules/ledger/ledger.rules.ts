@@ -65,31 +65,44 @@ export const accountKey = (ref: AccountRef): string =>
  * @throws invalid 'unbalanced_transaction'
  */
 export function assertBalanced(entries: readonly EntryInput[]): void {
-  const refuse = (why: string) => invalid('unbalanced_transaction', `unbalanced transaction: ${why}`);
-  if (entries.length < 2) throw refuse('a transaction needs at least two entries');
-  if (entries.some((entry) => entry.amountMinor <= 0n)) throw refuse('every amount must be positive');
-  const currencies = new Set(entries.map((entry) => entry.account.currency));
-  if (currencies.size !== 1) throw refuse(`entries in several currencies (${[...currencies].join(', ')})`);
-  const debits = sumMinor(entries.filter((e) => e.direction === 'debit').map((e) => e.amountMinor));
-  const credits = sumMinor(entries.filter((e) => e.direction === 'credit').map((e) => e.amountMinor));
-  if (debits !== credits) throw refuse(`debits ${debits} differ from credits ${credits}`);
+  if (entries.length < 2) throw unbalanced('a transaction needs at least two entries');
+  for (const entry of entries) if (entry.amountMinor <= 0n) throw unbalanced('every amount must be positive');
+  const currency = entries[0]!.account.currency;
+  if (entries.some((e) => e.account.currency !== currency)) {
+    const currencies = new Set(entries.map((e) => e.account.currency));
+    throw unbalanced(`entries in several currencies (${[...currencies].join(', ')})`);
+  }
+  let debits = 0n;
+  let credits = 0n;
+  for (const entry of entries) {
+    if (entry.direction === 'debit') debits += entry.amountMinor;
+    else if (entry.direction === 'credit') credits += entry.amountMinor;
+  }
+  if (debits !== credits) throw unbalanced(`debits ${debits} differ from credits ${credits}`);
 }
+
+// Module-level, not closures per call: a batch validates thousands of postings.
+const unbalanced = (why: string) => invalid('unbalanced_transaction', `unbalanced transaction: ${why}`);
+const invalidPosting = (why: string) => invalid('invalid_ledger_posting', why);
+const invalidAccount = (why: string) => invalid('invalid_ledger_account', why);
 
 /**
  * Everything a posting must satisfy before it reaches the database.
  * @throws invalid 'unbalanced_transaction', 'invalid_ledger_posting', 'invalid_ledger_account'
  */
 export function assertValidPosting(input: PostInput): void {
-  const refuse = (why: string) => invalid('invalid_ledger_posting', why);
-  if (input.kind.length < 1 || input.kind.length > 64) throw refuse('kind must be 1 to 64 characters');
+  if (input.kind.length < 1 || input.kind.length > 64)
+    throw invalidPosting('kind must be 1 to 64 characters');
   if (input.reference.length < 1 || input.reference.length > 200)
-    throw refuse('reference must be 1 to 200 characters');
-  if (!isSupportedCurrency(input.currency)) throw refuse(`unsupported currency ${input.currency}`);
+    throw invalidPosting('reference must be 1 to 200 characters');
+  if (!isSupportedCurrency(input.currency)) throw invalidPosting(`unsupported currency ${input.currency}`);
   if (input.entries.length > MAX_ENTRIES_PER_TRANSACTION)
-    throw refuse(`at most ${MAX_ENTRIES_PER_TRANSACTION} entries per transaction`);
-  for (const { account, amountMinor } of input.entries) {
+    throw invalidPosting(`at most ${MAX_ENTRIES_PER_TRANSACTION} entries per transaction`);
+  for (const { account, direction, amountMinor } of input.entries) {
     assertValidAccount(account);
-    if (amountMinor > MAX_AMOUNT_MINOR) throw refuse(`an amount is above ${MAX_AMOUNT_MINOR}`);
+    if (direction !== 'debit' && direction !== 'credit')
+      throw invalidPosting('a direction is debit or credit');
+    if (amountMinor > MAX_AMOUNT_MINOR) throw invalidPosting(`an amount is above ${MAX_AMOUNT_MINOR}`);
   }
   assertBalanced(input.entries);
   if (input.entries[0]!.account.currency !== input.currency)
@@ -97,14 +110,13 @@ export function assertValidPosting(input: PostInput): void {
 }
 
 function assertValidAccount(ref: AccountRef): void {
-  const refuse = (why: string) => invalid('invalid_ledger_account', why);
   if (!(ACCOUNT_KINDS as readonly string[]).includes(ref.kind))
-    throw refuse(`unknown account kind ${ref.kind}`);
+    throw invalidAccount(`unknown account kind ${ref.kind}`);
   if (ref.kind === 'user_wallet') {
     if (ref.ownerId === undefined || !isUuid(ref.ownerId))
-      throw refuse('a user_wallet needs an owner id (uuid)');
+      throw invalidAccount('a user_wallet needs an owner id (uuid)');
   } else if (ref.ownerId !== undefined) {
-    throw refuse(`a ${ref.kind} account has no owner`);
+    throw invalidAccount(`a ${ref.kind} account has no owner`);
   }
 }
 

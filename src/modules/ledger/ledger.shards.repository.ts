@@ -1,11 +1,9 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Balances } from './ledger.rules.js';
+import { plainArray } from './ledger.sql-arrays.js';
 import type { LedgerAccountRow, LedgerTables } from './ledger.tables.js';
 
 type Executor = Kysely<LedgerTables> | Transaction<LedgerTables>;
-
-// Bigints travel inside arrays as decimal strings (see ledger.repository.ts).
-const int8s = (values: readonly bigint[]) => values.map(String);
 
 /**
  * ledger_accounts with each account's COMPLETE counters: its row plus the sum of its shard
@@ -30,8 +28,9 @@ export const completeAccounts = sql`(
  * One INSERT … ON CONFLICT adding `changes` to shard `shard` of each account (as a CTE of
  * the caller's statement, run only when `guard` holds). Rows are taken in account id order,
  * so two transactions on the same shard cannot deadlock on them; a shard row is created on
- * its first use. No account row is locked: the entries' foreign keys only take KEY SHARE,
- * which the ledger's own row locks (FOR NO KEY UPDATE) do not conflict with.
+ * its first use. No account row is locked: accounts are permanent (0035), so entries only
+ * check that theirs exist, and a new shard row's foreign key takes KEY SHARE, which the
+ * ledger's own row locks (FOR NO KEY UPDATE) do not conflict with.
  */
 export function addToShards(
   changes: ReadonlyMap<string, Balances>,
@@ -39,13 +38,13 @@ export function addToShards(
   guard: RawBuilder<unknown>,
 ) {
   const ids = [...changes.keys()].sort();
-  const field = (name: keyof Balances) => int8s(ids.map((id) => changes.get(id)![name]));
+  const field = (name: keyof Balances) => plainArray(ids.map((id) => changes.get(id)![name]));
   return sql`
     INSERT INTO ledger_account_shards AS s
       (account_id, shard, posted_debits, posted_credits, pending_debits, pending_credits)
     SELECT d.id, ${shard}::smallint, d.posted_debits, d.posted_credits, d.pending_debits, d.pending_credits
     FROM unnest(
-      ${ids}::uuid[], ${field('postedDebits')}::bigint[], ${field('postedCredits')}::bigint[],
+      ${plainArray(ids)}::uuid[], ${field('postedDebits')}::bigint[], ${field('postedCredits')}::bigint[],
       ${field('pendingDebits')}::bigint[], ${field('pendingCredits')}::bigint[]
     ) WITH ORDINALITY AS d(id, posted_debits, posted_credits, pending_debits, pending_credits, n)
     WHERE ${guard}
