@@ -11,7 +11,7 @@ import type { BenchSettings } from './measure.js';
 import { drive, httpRequest, type LoadResult, type LoadTarget } from './open-loop.js';
 import { createBenchDatabase, type PostgresTarget } from './postgres.js';
 import { createFixture, scenarios } from './scenarios.js';
-import { freePort, mamlakaSpec, type RunningServer, startServer } from './servers.js';
+import { baselineSpec, freePort, mamlakaSpec, type RunningServer, startServer } from './servers.js';
 
 export const SHARE_OF_PEAK = 0.7;
 export const LOGIN_STORM_PER_SEC = 100;
@@ -32,9 +32,22 @@ export interface FixedRate {
   lag: EventLoopLag;
 }
 
+/**
+ * The same generator against bare Fastify (bench/baseline.ts): at 70 % of that server's own
+ * peak, and at the rate the product reads ran. What a server that does no work shows is the
+ * share of the tail that belongs to the generator and the machine, not to Mamlaka.
+ */
+export interface LatencyControl {
+  peakPerSec: number;
+  atOwnShare: { ratePerSec: number; load: LoadResult };
+  atReadRate: { ratePerSec: number; load: LoadResult };
+}
+
 export interface LatencySection {
   checkoutDatabase: 'pglite' | 'postgres';
   reads: FixedRate;
+  /** Absent from runs before the control was added. */
+  control?: LatencyControl;
   checkouts: FixedRate;
   storm: { checkouts: LoadResult; logins: LoadResult; loginRatePerSec: number; lag: EventLoopLag };
   problems: string[];
@@ -72,6 +85,32 @@ async function fixedRate(
     connections: connections.open,
   });
   return { name, peakPerSec: peak.perSec, ratePerSec, load, lag: await scrapeEventLoopLag(metricsUrl) };
+}
+
+async function controlRuns(settings: BenchSettings, readRate: number, onCleanup: Cleanup) {
+  const server = await startServer(await baselineSpec());
+  onCleanup(server.stop);
+  try {
+    const request = httpRequest(server.url, 'GET', '/');
+    const target: LoadTarget = { url: server.url, request: () => request };
+    console.log('latency: control: bare Fastify, peak and fixed rates …');
+    if (settings.warmupSeconds > 0)
+      await drive(target, { seconds: settings.warmupSeconds, connections: READ_CONNECTIONS });
+    const peak = await drive(target, { seconds: settings.durationSeconds, connections: READ_CONNECTIONS });
+    const fixed = async (ratePerSec: number) => ({
+      ratePerSec,
+      load: await drive(target, {
+        ratePerSec,
+        seconds: settings.durationSeconds,
+        connections: READ_MAX_CONNECTIONS,
+      }),
+    });
+    const atOwnShare = await fixed(Math.max(1, Math.round(peak.perSec * SHARE_OF_PEAK)));
+    const atReadRate = await fixed(readRate);
+    return { peakPerSec: peak.perSec, atOwnShare, atReadRate };
+  } finally {
+    await server.stop();
+  }
 }
 
 function readsTarget(url: string, productIds: string[]): LoadTarget {
@@ -142,6 +181,7 @@ export async function runLatencySection(
       { closed: READ_CONNECTIONS, open: READ_MAX_CONNECTIONS },
     );
     await reading.server.stop();
+    const control = await controlRuns(settings, reads.ratePerSec, onCleanup);
 
     const paying = await startWithMetrics(bench?.url ?? null, onCleanup);
     servers.push(paying.server);
@@ -197,6 +237,7 @@ export async function runLatencySection(
     return {
       checkoutDatabase: bench ? 'postgres' : 'pglite',
       reads,
+      control,
       checkouts,
       storm: { checkouts: stormCheckouts, logins, loginRatePerSec: LOGIN_STORM_PER_SEC, lag: stormLag },
       problems,
@@ -214,8 +255,15 @@ export function latencyReport(section: LatencySection): string {
     `  p99/p50 ${(r.load.p99Ms / Math.max(r.load.p50Ms, 0.1)).toFixed(2)}` +
     (r.lag ? `  loop delay p99 ${r.lag.p99Ms} ms, max ${r.lag.maxMs} ms` : '');
   const storm = section.storm;
+  const control = section.control;
   return [
     line(`${section.reads.name} (peak ${Math.round(section.reads.peakPerSec)}/s)`, section.reads),
+    ...(control
+      ? [
+          line(`bare Fastify GET / (peak ${Math.round(control.peakPerSec)}/s)`, control.atOwnShare),
+          line('  … at the product reads’ rate', control.atReadRate),
+        ]
+      : []),
     line(`${section.checkouts.name} (peak ${Math.round(section.checkouts.peakPerSec)}/s)`, section.checkouts),
     line('  … with the login storm', {
       ratePerSec: section.checkouts.ratePerSec,

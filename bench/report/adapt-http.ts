@@ -122,9 +122,35 @@ export function fromLatency(section: LatencySection): SectionReport {
         baseline: r.p50Ms,
         ratio: spread(r.p50Ms, r.p99Ms),
         goal: below(spread(r.p50Ms, r.p99Ms), P99_OVER_P50, `p99 < ${P99_OVER_P50}× p50`),
-        note: `${latencyNote(r.p50Ms, r.p99Ms)}, max ${r.maxMs} ms; event-loop delay p99 ${phase.lag.p99Ms} ms, max ${phase.lag.maxMs} ms`,
+        note:
+          `${latencyNote(r.p50Ms, r.p99Ms)}, max ${r.maxMs} ms; event-loop delay p99 ${phase.lag.p99Ms} ms, ` +
+          `max ${phase.lag.maxMs} ms; sent late by the generator: p99 ${r.sendDelayP99Ms} ms`,
       },
     );
+    const control = section.control;
+    if (phase === section.reads && control) {
+      const share = control.atOwnShare;
+      const same = control.atReadRate;
+      rows.push(
+        { name: 'control, bare Fastify GET /: peak (closed loop)', value: control.peakPerSec, unit: 'req/s' },
+        {
+          name: `control, bare Fastify GET /: p99 ÷ p50 at ${share.ratePerSec}/s (70 % of its peak)`,
+          value: share.load.p99Ms,
+          unit: 'ms',
+          baseline: share.load.p50Ms,
+          ratio: spread(share.load.p50Ms, share.load.p99Ms),
+          note: `${latencyNote(share.load.p50Ms, share.load.p99Ms)}, max ${share.load.maxMs} ms; sent late by the generator: p99 ${share.load.sendDelayP99Ms} ms`,
+        },
+        {
+          name: `control, bare Fastify GET /: p99 ÷ p50 at ${same.ratePerSec}/s (the product reads' rate)`,
+          value: same.load.p99Ms,
+          unit: 'ms',
+          baseline: same.load.p50Ms,
+          ratio: spread(same.load.p50Ms, same.load.p99Ms),
+          note: `${latencyNote(same.load.p50Ms, same.load.p99Ms)}, max ${same.load.maxMs} ms; sent late by the generator: p99 ${same.load.sendDelayP99Ms} ms`,
+        },
+      );
+    }
   }
   const storm = section.storm;
   const quiet = section.checkouts.load.p99Ms;
@@ -171,6 +197,8 @@ export function fromLatency(section: LatencySection): SectionReport {
     notes: [
       `Open loop (bench/open-loop.ts): request n is due at n ÷ rate whatever came before, and its latency counts ` +
         `from then, so time spent waiting for a connection is included; the generator's 1 ms timer sets the floor.`,
+      'Control: the same generator against bare Fastify (bench/baseline.ts), a server that does no work, at 70 % of ' +
+        'its own peak and at the product reads’ rate; its tail is the generator’s and the machine’s.',
       `Checkouts on ${section.checkoutDatabase === 'postgres' ? 'a fresh PostgreSQL database' : 'embedded PGlite'}, ` +
         '64 buyers (one per connection), 200 products; product reads over 1,000 products with a warm cache.',
       'Event-loop delay from the server’s /metrics (prom-client’s monitorEventLoopDelay, 10 ms resolution taken off).',

@@ -168,6 +168,43 @@ describe('the generated report', () => {
     ]);
   });
 
+  it('reports the bare-server control beside the product reads, as a ratio with no goal of its own', () => {
+    const load = (p50Ms: number, p99Ms: number) => ({
+      seconds: 10,
+      due: 1000,
+      succeeded: 1000,
+      rejected: {},
+      errors: 0,
+      perSec: 100,
+      p50Ms,
+      p99Ms,
+      maxMs: p99Ms,
+      sendDelayP99Ms: 3,
+      p99BySecond: [],
+    });
+    const lag = { p50Ms: 0, p99Ms: 1, maxMs: 5 };
+    const phase = (name: string) => ({ name, peakPerSec: 100, ratePerSec: 70, load: load(2, 3), lag });
+    const section: LatencySection = {
+      checkoutDatabase: 'pglite',
+      reads: { ...phase('GET /products/:id'), ratePerSec: 21_000 },
+      control: {
+        peakPerSec: 60_000,
+        atOwnShare: { ratePerSec: 42_000, load: load(1.5, 30) },
+        atReadRate: { ratePerSec: 21_000, load: load(1, 2.5) },
+      },
+      checkouts: phase('POST /payments (wallet)'),
+      storm: { checkouts: load(2, 3), logins: load(2, 3), loginRatePerSec: 100, lag },
+      problems: [],
+    };
+    const control = fromLatency(section).rows.filter((row) => row.name.startsWith('control'));
+    expect(control.map((row) => [row.name, row.ratio, row.goal])).toEqual([
+      ['control, bare Fastify GET /: peak (closed loop)', undefined, undefined],
+      ['control, bare Fastify GET /: p99 ÷ p50 at 42000/s (70 % of its peak)', 20, undefined],
+      ["control, bare Fastify GET /: p99 ÷ p50 at 21000/s (the product reads' rate)", 2.5, undefined],
+    ]);
+    expect(control[1]!.note).toContain('sent late by the generator: p99 3 ms');
+  });
+
   it('draws a chart for a section that brings none, as well-formed SVG with its labels escaped', () => {
     const chart = defaultChart({
       ...reads,
