@@ -265,6 +265,24 @@ describe('ledger batches', () => {
     },
   );
 
+  it('credits wallets it opens through a shard, leaving their rows untouched, as it does for wallets that exist', async () => {
+    const owners = [randomUUID(), randomUUID(), randomUUID()];
+    const prefix = randomUUID();
+    // First batch: the wallets do not exist yet and are created on the way.
+    await postBatch(owners.map((owner, i) => topUp(owner, 100n + BigInt(i), `${prefix}-open-${i}`)));
+    // Second: they exist.
+    await postBatch(owners.map((owner, i) => topUp(owner, 10n, `${prefix}-again-${i}`)));
+    const { rows } = await sql<{ owner_id: string; row_credits: bigint; shard_credits: bigint }>`
+      SELECT a.owner_id, a.posted_credits AS row_credits,
+        (SELECT coalesce(sum(s.posted_credits), 0)::bigint FROM ledger_account_shards s WHERE s.account_id = a.id) AS shard_credits
+      FROM ledger_accounts a
+      WHERE a.kind = 'user_wallet' AND a.owner_id = ANY(${owners}::uuid[])`.execute(t.database.db);
+    expect(rows.map((r) => [r.owner_id, r.row_credits, r.shard_credits]).sort()).toEqual(
+      owners.map((owner, i) => [owner, 0n, 110n + BigInt(i)]).sort(),
+    );
+    expect(await ledger.check()).toMatchObject({ ok: true, violations: [] });
+  });
+
   it('lets a debit spend what a batch credited to the wallet, and never more', async () => {
     const owner = randomUUID();
     const prefix = randomUUID();

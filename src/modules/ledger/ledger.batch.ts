@@ -122,7 +122,12 @@ async function lockAccounts(
   const keep = (rows: readonly LedgerAccountRow[]) => {
     for (const row of rows) {
       const key = accountKey({ kind: row.kind, ownerId: row.owner_id ?? undefined, currency: row.currency });
-      found.set(key, { id: row.id, noOverdraft: row.no_overdraft, balances: balancesOf(row) });
+      found.set(key, {
+        id: row.id,
+        noOverdraft: row.no_overdraft,
+        balances: balancesOf(row),
+        ...(unlocked.has(key) ? { unlocked: true as const } : {}),
+      });
     }
   };
   const keys = [...wanted.keys()];
