@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { localInvalidationBus } from './invalidation-bus.js';
 import { ReadCache } from './read-cache.js';
 
@@ -43,6 +43,26 @@ describe('ReadCache', () => {
     expect(await c.getOrLoad('a', async () => 'v2')).toBe('v2');
     expect(await c.getOrLoad('b', async () => undefined)).toBeUndefined();
     expect(await c.getOrLoad('b', async () => 'now')).toBe('now');
+  });
+
+  describe('expiry spread', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('lets entries loaded together expire over the last fifth of the TTL, never after it', async () => {
+      vi.useFakeTimers({ now: 0 });
+      const c = cache(10_000, 1_000);
+      for (let i = 0; i < 1_000; i++) await c.getOrLoad(`k${i}`, async () => `v${i}`);
+      const fresh = () => Array.from({ length: 1_000 }, (_, i) => c.peek(`k${i}`)).filter(Boolean).length;
+      vi.setSystemTime(7_999);
+      expect(fresh()).toBe(1_000);
+      vi.setSystemTime(9_000);
+      const mid = fresh();
+      // About half expire in the first half of the window; far from none and far from all.
+      expect(mid).toBeGreaterThan(300);
+      expect(mid).toBeLessThan(700);
+      vi.setSystemTime(10_000);
+      expect(fresh()).toBe(0);
+    });
   });
 
   it('keeps at most maxEntries', async () => {

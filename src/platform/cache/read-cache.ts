@@ -8,6 +8,16 @@ interface Entry<V> {
 const ALL = '*';
 
 /**
+ * Each entry lives between 80 % and 100 % of the TTL, drawn at random. Entries loaded
+ * together (a warm-up, a busy listing) would otherwise expire together, and every one of
+ * them would be read again from the database at the same moment: on the embedded database,
+ * which runs on the event loop, that stalled the server for over 100 ms (bench latency
+ * section at 30 s per phase). Never longer than the TTL, which bounds how stale a lost
+ * invalidation can leave an entry.
+ */
+const TTL_SPREAD = 0.2;
+
+/**
  * A bounded, expiring read-through cache whose entries are dropped on every instance when
  * the data behind them changes. A load that overlaps an invalidation is not stored, so a
  * slow read of old data cannot re-fill the cache after a write.
@@ -61,6 +71,7 @@ export class ReadCache<V> {
       const oldest = this.entries.keys().next().value;
       if (oldest !== undefined) this.entries.delete(oldest);
     }
-    this.entries.set(key, { value, expiresAtMs: Date.now() + this.options.ttlMs });
+    const ttlMs = this.options.ttlMs * (1 - TTL_SPREAD * Math.random());
+    this.entries.set(key, { value, expiresAtMs: Date.now() + ttlMs });
   }
 }
