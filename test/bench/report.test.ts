@@ -8,6 +8,22 @@ import type { RunInfo, SectionReport } from '../../bench/report/types.js';
 import type { LatencySection } from '../../bench/latency-section.js';
 import { lineChart } from '../../scripts/ops/svg-chart.js';
 
+/** One open-loop phase's result, as the latency section reports it. */
+const fixedRateLoad = (p50Ms: number, p99Ms: number, sendDelayP99Ms: number) => ({
+  seconds: 10,
+  due: 1000,
+  succeeded: 1000,
+  rejected: {},
+  errors: 0,
+  perSec: 100,
+  p50Ms,
+  p99Ms,
+  maxMs: p99Ms,
+  sendDelayP99Ms,
+  p99BySecond: [],
+});
+const lag = { p50Ms: 0, p99Ms: 1, maxMs: 5 };
+
 const run: RunInfo = {
   date: '2026-12-02T10:30:00.000Z',
   commit: 'abc1234',
@@ -126,20 +142,7 @@ describe('the generated report', () => {
   });
 
   it('judges latency by p99 ÷ p50 at the fixed rate and by how much the login storm raises checkout p99', () => {
-    const load = (p50Ms: number, p99Ms: number) => ({
-      seconds: 10,
-      due: 1000,
-      succeeded: 1000,
-      rejected: {},
-      errors: 0,
-      perSec: 100,
-      p50Ms,
-      p99Ms,
-      maxMs: p99Ms,
-      sendDelayP99Ms: 0,
-      p99BySecond: [],
-    });
-    const lag = { p50Ms: 0, p99Ms: 1, maxMs: 5 };
+    const load = (p50Ms: number, p99Ms: number) => fixedRateLoad(p50Ms, p99Ms, 0);
     const section: LatencySection = {
       checkoutDatabase: 'postgres',
       reads: { name: 'GET /products/:id', peakPerSec: 30_000, ratePerSec: 21_000, load: load(1, 1.5), lag },
@@ -169,20 +172,7 @@ describe('the generated report', () => {
   });
 
   it('reports the bare-server control beside the product reads, as a ratio with no goal of its own', () => {
-    const load = (p50Ms: number, p99Ms: number) => ({
-      seconds: 10,
-      due: 1000,
-      succeeded: 1000,
-      rejected: {},
-      errors: 0,
-      perSec: 100,
-      p50Ms,
-      p99Ms,
-      maxMs: p99Ms,
-      sendDelayP99Ms: 3,
-      p99BySecond: [],
-    });
-    const lag = { p50Ms: 0, p99Ms: 1, maxMs: 5 };
+    const load = (p50Ms: number, p99Ms: number) => fixedRateLoad(p50Ms, p99Ms, 3);
     const phase = (name: string) => ({ name, peakPerSec: 100, ratePerSec: 70, load: load(2, 3), lag });
     const section: LatencySection = {
       checkoutDatabase: 'pglite',
