@@ -65,6 +65,64 @@ describe('ReadCache', () => {
     });
   });
 
+  describe('single flight', () => {
+    /** A load that returns `value` when released, counting how many started. */
+    const gate = () => {
+      const started: (() => void)[] = [];
+      return {
+        started,
+        load: (value: string) => () => new Promise<string>((resolve) => started.push(() => resolve(value))),
+      };
+    };
+
+    it('has misses of a key that arrive during its load wait for that load', async () => {
+      const c = cache();
+      const g = gate();
+      const answers = Array.from({ length: 50 }, () => c.getOrLoad('a', g.load('v1')));
+      expect(g.started).toHaveLength(1);
+      g.started[0]!();
+      expect(await Promise.all(answers)).toEqual(Array(50).fill('v1'));
+      // Other keys load on their own.
+      const other = c.getOrLoad('b', g.load('b1'));
+      expect(g.started).toHaveLength(2);
+      g.started[1]!();
+      expect(await other).toBe('b1');
+    });
+
+    it('never joins a load that began before an invalidation', async () => {
+      const c = cache();
+      const g = gate();
+      const before = c.getOrLoad('a', g.load('old'));
+      await c.invalidate('a');
+      const after = c.getOrLoad('a', g.load('new'));
+      expect(g.started).toHaveLength(2);
+      g.started[1]!();
+      g.started[0]!();
+      expect([await before, await after]).toEqual(['old', 'new']);
+      expect(await c.getOrLoad('a', async () => 'unused')).toBe('new');
+    });
+
+    it('shares a failed load with its waiters, caches nothing, and loads again on the next miss', async () => {
+      const c = cache();
+      let fail!: (error: Error) => void;
+      const first = c.getOrLoad('a', () => new Promise<string>((_, reject) => (fail = reject)));
+      const second = c.getOrLoad('a', async () => 'unused');
+      fail(new Error('database down'));
+      await expect(first).rejects.toThrow('database down');
+      await expect(second).rejects.toThrow('database down');
+      expect(await c.getOrLoad('a', async () => 'v2')).toBe('v2');
+    });
+
+    it('does not share loads when the cache is off', async () => {
+      const c = cache(0);
+      const g = gate();
+      const answers = [c.getOrLoad('a', g.load('x')), c.getOrLoad('a', g.load('y'))];
+      expect(g.started).toHaveLength(2);
+      for (const release of g.started) release();
+      expect(await Promise.all(answers)).toEqual(['x', 'y']);
+    });
+  });
+
   it('keeps at most maxEntries', async () => {
     const c = cache(60_000, 2);
     let loads = 0;

@@ -20,10 +20,15 @@ const TTL_SPREAD = 0.2;
 /**
  * A bounded, expiring read-through cache whose entries are dropped on every instance when
  * the data behind them changes. A load that overlaps an invalidation is not stored, so a
- * slow read of old data cannot re-fill the cache after a write.
+ * slow read of old data cannot re-fill the cache after a write. Misses of one key that
+ * arrive while it is being loaded wait for that load instead of starting their own (single
+ * flight), so an entry that expires under a thousand requests a second costs one read, not
+ * one per request until the first returns; a miss after an invalidation never joins a load
+ * that began before it.
  */
 export class ReadCache<V> {
   private readonly entries = new Map<string, Entry<V>>();
+  private readonly loading = new Map<string, { generation: number; value: Promise<V | undefined> }>();
   private generation = 0;
 
   constructor(
@@ -41,12 +46,30 @@ export class ReadCache<V> {
     return hit && hit.expiresAtMs > Date.now() ? hit.value : undefined;
   }
 
-  async getOrLoad(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
+  /**
+   * The cached value, else `load`'s, shared by every miss of `key` until it settles. `load`
+   * must depend on the key alone: whoever misses first loads for all.
+   */
+  getOrLoad(key: string, load: () => Promise<V | undefined>): Promise<V | undefined> {
     const hit = this.peek(key);
-    if (hit !== undefined) return hit;
+    if (hit !== undefined) return Promise.resolve(hit);
+    // A cache that is off reads through every time, as if it were not there.
+    if (this.options.ttlMs <= 0) return load();
+    const inFlight = this.loading.get(key);
+    if (inFlight && inFlight.generation === this.generation) return inFlight.value;
     const generation = this.generation;
-    const value = await load();
-    if (value !== undefined && generation === this.generation) this.store(key, value);
+    const value = load().then(
+      (loaded) => {
+        if (this.loading.get(key)?.value === value) this.loading.delete(key);
+        if (loaded !== undefined && generation === this.generation) this.store(key, loaded);
+        return loaded;
+      },
+      (error: unknown) => {
+        if (this.loading.get(key)?.value === value) this.loading.delete(key);
+        throw error;
+      },
+    );
+    this.loading.set(key, { generation, value });
     return value;
   }
 
