@@ -21,7 +21,7 @@ import { createBenchDatabase, withClient } from './postgres.js';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 /** The server's LEDGER_SHARDS (its default); the checkout script spreads credits over as many. */
-export const LEDGER_SHARDS = 8;
+export const LEDGER_SHARDS = 16;
 
 /** pgbench from PATH, else from the usual Debian/Ubuntu place; BENCH_PGBENCH overrides. */
 export function findPgbench(env: NodeJS.ProcessEnv = process.env): string | undefined {

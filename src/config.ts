@@ -289,8 +289,8 @@ export function loadConfig(
       timeoutMs: duration(env, 'MIDTRANS_TIMEOUT', '10s'),
     },
     platformFeeBps: integer(env, 'PLATFORM_FEE_BPS', 250, 0, 10_000),
-    // The bound is the CHECK on ledger_account_shards.shard (0025_ledger_account_shards.sql).
-    ledgerShards: integer(env, 'LEDGER_SHARDS', 8, 1, 64),
+    // The default and bound are DEFAULT_LEDGER_SHARDS and MAX_LEDGER_SHARDS (ledger.shards.ts).
+    ledgerShards: integer(env, 'LEDGER_SHARDS', 16, 1, 64),
     // Within the ledger's own limit, so that every order the checkout accepts can be booked.
     maxOrderAmountMinor: minorAmount(env, 'MAX_ORDER_AMOUNT_MINOR', 10n ** 12n, 1n, MAX_AMOUNT_MINOR),
     // 50 lines of this many still fit the int4 quantities of the database and the contract.

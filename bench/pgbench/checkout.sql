@@ -29,7 +29,8 @@
 -- the buyer are looked up by number inside the first statement (pgbench has no string
 -- arrays), the ids the server draws in Node (payment, ledger transaction, order, item) are
 -- drawn by that statement too, and the accounts are folded into one row of ids (\gset
--- takes one row). The shard is drawn at random here, from the transaction id in the server.
+-- takes one row). The shard tried first is drawn at random here, from the transaction id in
+-- the server; both then claim the first shard no other transaction in flight holds.
 
 \set p random(0, :products - 1)
 \set b :client_id % :buyers
@@ -152,7 +153,11 @@ WITH tx AS (
 ), shards AS (
   INSERT INTO ledger_account_shards AS s
     (account_id, shard, posted_debits, posted_credits, pending_debits, pending_credits)
-  SELECT d.id, :shard::smallint, d.posted_debits, d.posted_credits, d.pending_debits, d.pending_credits
+  SELECT d.id, (SELECT coalesce((
+      SELECT ((:shard::int + g) % :shards::int)::smallint FROM generate_series(0, :shards::int - 1) AS g
+      WHERE pg_try_advisory_xact_lock(hashtext('ledger_account_shards:' || current_schema()), (:shard::int + g) % :shards::int)
+      LIMIT 1
+    ), :shard::smallint)), d.posted_debits, d.posted_credits, d.pending_debits, d.pending_credits
   FROM unnest(
     ARRAY[least(:seller_account::uuid, :fee_account::uuid), greatest(:seller_account::uuid, :fee_account::uuid)]::uuid[],
     ARRAY[0, 0]::bigint[],

@@ -81,7 +81,7 @@ describe('checkouts on one seller and one product', () => {
     const wallet = await parts({ ownerId: seller.id, kind: 'user_wallet' });
     expect(wallet.row_credits).toBe(0n);
     expect(wallet.shard_credits).toBe(40n * 1950n);
-    // 40 transactions over 8 shards by random ids: more than one shard is all but certain
+    // 40 transactions over 16 shards by random ids: more than one shard is all but certain
     // (all on one has probability 8^-39).
     expect(wallet.shards).toBeGreaterThan(1);
     expect((await walletOf(app, seller.token)).available).toBe(String(40 * 1950));

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sql, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { createLedgerModule } from '../../src/modules/ledger/ledger.module.js';
@@ -14,6 +14,7 @@ import { RateLimits } from '../../src/platform/http/rate-limits.js';
 import { createHttpApp } from '../../src/platform/http/server.js';
 import { createLogger } from '../../src/platform/logging/logger.js';
 import { allocateProportionally } from '../../src/platform/money.js';
+import { testDatabase } from '../helpers/services.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 const clearing = { kind: 'gateway_clearing' as const, currency: 'IDR' };
@@ -383,6 +384,89 @@ describe('the ledger', () => {
       inTransaction(t, (trx) => ledger.postBatch(trx, [topUp(buyer, 1n, 'dup'), topUp(buyer, 1n, 'dup')])),
     ).rejects.toMatchObject({ code: 'duplicate_reference' });
   });
+});
+
+/** Which shards of an owner's wallet hold credits, as rows apart (the API shows their sum). */
+const creditedShards = async (db: Kysely<object>, owner: string) => {
+  const { rows } = await sql<{ shard: number }>`
+    SELECT s.shard FROM ledger_account_shards s JOIN ledger_accounts a ON a.id = s.account_id
+    WHERE a.owner_id = ${owner} AND s.posted_credits > 0 ORDER BY s.shard`.execute(db);
+  return rows.map((row) => row.shard);
+};
+
+/** The shard slots (advisory locks, ledger.shards.repository.ts) this session holds. */
+const heldSlots = async (trx: Transaction<object>) => {
+  const { rows } = await sql<{ slot: number }>`
+    SELECT objid::int AS slot FROM pg_locks
+    WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted AND objsubid = 2
+      AND classid::int = hashtext('ledger_account_shards:' || current_schema())`.execute(trx);
+  return rows.map((row) => row.slot);
+};
+
+describe('shard slots: postings in flight credit different shard rows', () => {
+  let t: TestDatabase;
+  let ledger: LedgerService;
+  const post = (input: PostInput) => inTransaction(t, (trx) => ledger.post(trx, input));
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    ledger = createLedgerModule({ db: t.database.db, shards: 2 }).ledger;
+  });
+  afterAll(() => t.drop());
+
+  it('holds the slot of the shard it credited until its transaction ends', async () => {
+    const [buyer, seller] = [randomUUID(), randomUUID()];
+    await post(topUp(buyer, 100n));
+    await inTransaction(t, async (trx) => {
+      await ledger.post(trx, purchase(buyer, seller, 40n, 0n));
+      const credited = await creditedShards(trx, seller);
+      expect(credited).toHaveLength(1);
+      expect(await heldSlots(trx)).toEqual(credited);
+    });
+    // Committed: the slot is free again.
+    expect(await creditedShards(t.database.db, seller)).toHaveLength(1);
+    expect(await inTransaction(t, heldSlots)).toEqual([]);
+  });
+
+  // PGlite is one connection: its transactions take turns and cannot overlap.
+  it.runIf(testDatabase() === 'postgres')(
+    'never makes a sale wait on another sale’s uncommitted credit while a shard is free',
+    async () => {
+      const seller = randomUUID();
+      const buyers = Array.from({ length: 6 }, () => randomUUID());
+      for (const buyer of buyers) await post(topUp(buyer, 100n));
+      // A first sale, committed, creates the seller's wallet and the fee account: a sale
+      // that creates one makes the next wait until it commits, whatever the shard.
+      await post(purchase(buyers[0]!, seller, 10n, 1n));
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let holding!: () => void;
+      const held = new Promise<void>((resolve) => (holding = resolve));
+      // The first sale stays uncommitted, holding one of the two shards' rows.
+      const first = inTransaction(t, async (trx) => {
+        await ledger.post(trx, purchase(buyers[0]!, seller, 10n, 1n));
+        holding();
+        await released;
+      });
+      await held;
+      try {
+        // Each of these would wait for the first one's commit on the shard it holds (and
+        // fail on the lock timeout) if it wrote there: with two shards, a random choice
+        // would pick it half the time.
+        for (const buyer of buyers.slice(1))
+          await inTransaction(t, async (trx) => {
+            await sql`SET LOCAL lock_timeout = '3s'`.execute(trx);
+            await ledger.post(trx, purchase(buyer, seller, 10n, 1n));
+          });
+      } finally {
+        release();
+        await first;
+      }
+      expect(await creditedShards(t.database.db, seller)).toEqual([0, 1]);
+      expect((await ledger.wallets(seller))[0]!.posted).toBe(7n * 9n);
+      expect((await ledger.check()).violations).toEqual([]);
+    },
+  );
 });
 
 describe('ledger reconciliation', () => {

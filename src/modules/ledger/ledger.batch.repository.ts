@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Balances } from './ledger.rules.js';
 import type { PlannedEntry, PlannedTransaction } from './ledger.batch.plan.js';
 import { accountNamedByW } from './ledger.account-lookup.js';
-import { addToShards } from './ledger.shards.repository.js';
+import { addToShards, type ShardChoice } from './ledger.shards.repository.js';
 import { plainArray, textArray } from './ledger.sql-arrays.js';
 
 /**
@@ -60,7 +60,7 @@ export class LedgerBatchRepository {
     transactions: readonly PlannedTransaction[];
     entries: readonly PlannedEntry[];
     changes?: ReadonlyMap<string, Balances>;
-    shard?: { index: number; changes: ReadonlyMap<string, Balances> };
+    shard?: { choice: ShardChoice; changes: ReadonlyMap<string, Balances> };
   }): Promise<void> {
     const { transactions: t, entries: e, changes, shard } = input;
     await sql`
@@ -82,7 +82,7 @@ export class LedgerBatchRepository {
         ORDER BY n
       )${changes && changes.size > 0 ? sql`, balances AS (${applyChanges(changes)})` : sql``}${
         shard && shard.changes.size > 0
-          ? sql`, shards AS (${addToShards(shard.changes, shard.index, sql`true`)})`
+          ? sql`, shards AS (${addToShards(shard.changes, shard.choice, sql`true`)})`
           : sql``
       }
       SELECT 1`.execute(this.db);

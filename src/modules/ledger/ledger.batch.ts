@@ -14,6 +14,7 @@ import {
 import { timeOrderedId as newId } from './ledger.batch.ids.js';
 import { LedgerBatchRepository } from './ledger.batch.repository.js';
 import { balancesOf, LedgerRepository } from './ledger.repository.js';
+import type { ShardChoice } from './ledger.shards.repository.js';
 import type { LedgerAccountRow } from './ledger.tables.js';
 import {
   accountKey,
@@ -44,13 +45,13 @@ const LOCK_ATTEMPTS = 3;
  * As a single posting does (ledger.shards.ts), an account whose every entry in the batch
  * can only raise what the no-overdraft rule protects (credits, and any entry on the
  * platform's own accounts) is not locked: its net change goes to one shard row, the same
- * shard for the whole batch (`shard`). So batches that only pay wallets from a clearing
+ * shard for the whole batch (`shard`, where it starts looking for a free one). So batches that only pay wallets from a clearing
  * account, as a bulk import does, run side by side instead of queueing on that account.
  */
 export async function postLedgerBatch(
   trx: Transaction<object>,
   inputs: readonly PostInput[],
-  shard: () => number,
+  shard: () => ShardChoice,
 ): Promise<BatchResult> {
   const rejected = screenBatch(inputs);
   const { refs, unlocked } = accountsOf(inputs, rejected);
@@ -72,7 +73,7 @@ async function writePlan(
   repo: LedgerBatchRepository,
   plan: BatchPlan,
   accounts: ReadonlyMap<string, BatchAccount>,
-  shard: () => number,
+  shard: () => ShardChoice,
 ): Promise<void> {
   const unlockedIds = new Set([...accounts.values()].filter((a) => a.unlocked).map((a) => a.id));
   const rows = new Map<string, Balances>();
@@ -86,7 +87,7 @@ async function writePlan(
         ? {
             ...part,
             changes: rows,
-            ...(shards.size > 0 ? { shard: { index: shard(), changes: shards } } : {}),
+            ...(shards.size > 0 ? { shard: { choice: shard(), changes: shards } } : {}),
           }
         : part,
     );

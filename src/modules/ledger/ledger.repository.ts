@@ -1,7 +1,13 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { tablesOf } from '../../platform/db/database.js';
 import type { AccountKind, Balances, Direction, TransactionStatus } from './ledger.rules.js';
-import { addToShards, completeAccounts, foldShards, withFolded } from './ledger.shards.repository.js';
+import {
+  addToShards,
+  completeAccounts,
+  foldShards,
+  type ShardChoice,
+  withFolded,
+} from './ledger.shards.repository.js';
 import type { LedgerAccountRow, LedgerTables } from './ledger.tables.js';
 import { accountNamedByW, NO_OWNER } from './ledger.account-lookup.js';
 
@@ -142,8 +148,8 @@ export class LedgerRepository {
    * marks `resolvesHold` resolved. With `skipTaken`, a transaction whose (kind, reference)
    * is taken is skipped and then nothing at all is written (meant for one transaction);
    * without it the statement fails on a taken reference. `shard`, when given, adds its
-   * changes to that shard of each of its accounts (whose rows are not locked). Returns the
-   * ids written.
+   * changes to one shard of each of its accounts (whose rows are not locked), the shard
+   * claimed from `choice` (ledger.shards.repository.ts). Returns the ids written.
    */
   async insertTransactions(input: {
     transactions: readonly NewTransaction[];
@@ -151,7 +157,7 @@ export class LedgerRepository {
     changes: ReadonlyMap<string, Balances>;
     skipTaken: boolean;
     resolvesHold?: string;
-    shard?: { index: number; changes: ReadonlyMap<string, Balances> };
+    shard?: { choice: ShardChoice; changes: ReadonlyMap<string, Balances> };
   }): Promise<string[]> {
     const { transactions: t, entries: e } = input;
     const { rows } = await sql<{ id: string }>`
@@ -178,7 +184,7 @@ export class LedgerRepository {
       ), balances AS (${this.#applyChanges(input.changes, sql`EXISTS (SELECT 1 FROM tx)`)})
       ${
         input.shard && input.shard.changes.size > 0
-          ? sql`, shards AS (${addToShards(input.shard.changes, input.shard.index, sql`EXISTS (SELECT 1 FROM tx)`)})`
+          ? sql`, shards AS (${addToShards(input.shard.changes, input.shard.choice, sql`EXISTS (SELECT 1 FROM tx)`)})`
           : sql``
       }
       SELECT id FROM tx`.execute(this.db);

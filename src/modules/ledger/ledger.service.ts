@@ -257,7 +257,10 @@ export class LedgerService {
   postBatch(trx: Transaction<object>, inputs: readonly PostInput[]): Promise<BatchResult> {
     // One shard for the whole batch, drawn at random: the batch's transaction ids are
     // time-ordered, so shardOf would send batches started together to the same shard.
-    return postLedgerBatch(trx, inputs, () => randomInt(this.shardCount));
+    return postLedgerBatch(trx, inputs, () => ({
+      preferred: randomInt(this.shardCount),
+      count: this.shardCount,
+    }));
   }
 
   async #record(trx: Transaction<object>, input: PostInput, status: 'posted' | 'pending') {
@@ -285,7 +288,7 @@ export class LedgerService {
       status,
     );
     const shard = {
-      index: shardOf(transaction.id, this.shardCount),
+      choice: { preferred: shardOf(transaction.id, this.shardCount), count: this.shardCount },
       changes: balanceChanges(
         entries.filter((e) => shardedIds.has(e.accountId)),
         status,

@@ -18,8 +18,12 @@ import { type AccountKind, type Direction, refusesOverdraft } from './ledger.rul
  * configuration: an account nobody debits never has its row locked at all.
  */
 
-export const DEFAULT_LEDGER_SHARDS = 8;
-/** The migration's CHECK on ledger_account_shards.shard. */
+/**
+ * Above the default pool (DATABASE_POOL_SIZE 10): postings in flight each claim a shard of
+ * their own (ledger.shards.repository.ts), so none waits on another's credit.
+ */
+export const DEFAULT_LEDGER_SHARDS = 16;
+/** The CHECK on ledger_account_shards.shard (0025_ledger_account_shards.sql). */
 export const MAX_LEDGER_SHARDS = 64;
 
 export interface ShardCandidate {
