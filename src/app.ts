@@ -30,6 +30,7 @@ import { installHttpMetrics } from './platform/metrics/metrics.http.js';
 import type { PlatformMetrics } from './platform/metrics/metrics.platform.js';
 import { platformMetrics } from './app.gauges.js';
 import { loadContracts } from './platform/grpc/contracts.js';
+import { GrpcAudit } from './platform/grpc/audit.js';
 import { GrpcServer } from './platform/grpc/server.js';
 import { reconciliation } from './reconciliation.js';
 import { type Role, planFor } from './roles.js';
@@ -263,8 +264,9 @@ export async function createPlatform(
   const reconcile = reconciliation({ db: database.db, ledger, payments: payments.reconcile });
   const metrics = platformMetrics(database, plan);
 
-  // In the all-in-one process gRPC faces clients as REST does, so it spends the same budgets;
-  // a split service sits behind the gateway, which spent them and forwards the client's address.
+  // In the all-in-one process gRPC faces clients as REST does, so it spends the same budgets
+  // and writes the same audit entries; a split service sits behind the gateway, which spent
+  // them, recorded the call and forwards the client's address.
   const grpc = new GrpcServer(
     {
       tokens,
@@ -273,6 +275,10 @@ export async function createPlatform(
       trustForwardedFor: role !== 'all' || config.trustProxy,
       tls: config.tls,
       metrics,
+      audit:
+        role === 'all'
+          ? new GrpcAudit(audit, logger, { repeatWindowMs: config.auditRepeatWindowMs })
+          : undefined,
     },
     loadContracts().definitions,
   );

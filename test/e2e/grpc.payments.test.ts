@@ -150,6 +150,16 @@ describe('PaymentService over gRPC', () => {
     expect(twice.error?.code).toBe(status.FAILED_PRECONDITION);
     expect(twice.reason).toBe('invalid_payment_transition');
     expect((await walletOf(app, seller.token)).available).toBe('9000');
+    // An admin action over gRPC is in the audit log as over REST, refusals included.
+    const audit = await app.api<{ target: unknown; status_code: number }[]>(
+      'GET',
+      `/admin/audit?actor_id=${admin.id}&action=admin.payment.capture`,
+      { token: admin.token },
+    );
+    expect(audit.body.results.map((entry) => [entry.target, entry.status_code])).toEqual([
+      [{ kind: 'payment', id: pending.id }, 422],
+      [{ kind: 'payment', id: pending.id }, 200],
+    ]);
   });
 
   it('cancels a pending payment for its buyer, returning the stock; to another buyer it does not exist', async () => {

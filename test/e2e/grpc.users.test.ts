@@ -131,6 +131,59 @@ describe('UserService over gRPC', () => {
     expect(taken.reason).toBe('email_taken');
   });
 
+  it('writes the audit entries REST writes for the same reads and changes', async () => {
+    const { user, session } = await registered();
+    const root = await adminOf(app);
+    const agent = { 'x-request-id': 'req-grpc-1' };
+    const asUser = { token: session.token, metadata: agent };
+    // GetMe is polled as GET /users/me is: five reads from one session and client, one entry.
+    for (let i = 0; i < 5; i++)
+      expect((await call(clients.users, 'GetMe', {}, asUser)).error).toBeUndefined();
+    // Reads of the own profile by id coalesce the same way.
+    for (let i = 0; i < 3; i++)
+      expect((await call(clients.users, 'GetUserByID', { id: user.id }, asUser)).error).toBeUndefined();
+    expect(
+      (await call(clients.users, 'UpdateMe', { name: 'Renamed Over gRPC' }, asUser)).error,
+    ).toBeUndefined();
+    // A read refused is recorded with the status REST would answer.
+    const missing = '00000000-0000-4000-8000-000000000000';
+    expect((await call(clients.users, 'GetUserByID', { id: missing }, asUser)).error?.code).toBe(
+      status.NOT_FOUND,
+    );
+    // The admin reading someone's profile: recorded every time, with that person as the subject.
+    for (let i = 0; i < 2; i++)
+      await call(clients.users, 'GetUserByID', { id: user.id }, { token: root.token });
+    // Unauthenticated calls touched nothing and are not recorded.
+    await call(clients.users, 'GetMe', {}, { metadata: agent });
+
+    const audit = async (query: string) =>
+      (await app.api<Record<string, unknown>[]>('GET', `/admin/audit?${query}`, { token: root.token })).body
+        .results;
+    const own = await audit(`actor_id=${user.id}`);
+    // Newest first.
+    expect(own.map((entry) => [entry.action, entry.status_code])).toEqual([
+      ['user.profile.read', 404],
+      ['user.profile.update', 200],
+      ['user.profile.read', 200],
+      ['user.profile.read', 200],
+    ]);
+    expect(own[3]).toMatchObject({
+      actor: { id: user.id, role: 'buyer', client_id: null },
+      subject_user_id: user.id,
+      target: null,
+      ip: '127.0.0.1',
+      // The client library's own user agent (grpc-js sets it; metadata cannot replace it).
+      user_agent: expect.stringContaining('grpc-node-js/'),
+      request_id: 'req-grpc-1',
+    });
+    expect(own[2]).toMatchObject({ target: { kind: 'user', id: user.id }, subject_user_id: user.id });
+    expect(own[0]).toMatchObject({ target: { kind: 'user', id: missing }, subject_user_id: missing });
+    expect(JSON.stringify(own)).not.toContain('Renamed Over gRPC');
+    const byAdmin = await audit(`actor_id=${root.id}&action=user.profile.read`);
+    expect(byAdmin).toHaveLength(2);
+    expect(byAdmin[0]).toMatchObject({ subject_user_id: user.id, status_code: 200 });
+  });
+
   it('fails with DEADLINE_EXCEEDED when the deadline is shorter than the call', async () => {
     // argon2id hashing takes far longer than 1 ms.
     const late = await call(clients.users, 'RegisterUser', newUser(), { deadlineMs: 1 });

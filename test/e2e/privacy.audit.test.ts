@@ -125,6 +125,20 @@ describe('the audit log', () => {
     ]);
   });
 
+  it('coalesces repeated reads of the own profile by id too, but records every read of someone else’s', async () => {
+    const user = await signUp(app);
+    const other = await signUp(app);
+    const read = (id: string, token: string) =>
+      app.api('GET', `/users/${id}`, { token, headers: { 'user-agent': 'app/1' } });
+    for (let i = 0; i < 3; i++) expect((await read(user.id, user.token)).status).toBe(200);
+    expect((await auditOf(`actor_id=${user.id}&action=user.profile.read`)).body.results).toHaveLength(1);
+    for (let i = 0; i < 3; i++) expect((await read(other.id, admin.token)).status).toBe(200);
+    const byAdmin = await auditOf(
+      `actor_id=${admin.id}&subject_user_id=${other.id}&action=user.profile.read`,
+    );
+    expect(byAdmin.body.results).toHaveLength(3);
+  });
+
   it('is for admins only', async () => {
     const user = await signUp(app);
     expect((await app.api('GET', '/admin/audit', { token: user.token })).status).toBe(403);

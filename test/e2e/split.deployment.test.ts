@@ -93,6 +93,22 @@ describe.runIf(real)('the split deployment: 2 gateways, 2 of each service', () =
     expect(orders.body.results).toEqual([]);
   });
 
+  it('records an audited call once, at the gateway, not again in the service behind it', async () => {
+    const user = await account(a);
+    expect((await api(a, 'GET', `/users/${user.id}`, { token: user.token })).status).toBe(200);
+    expect(
+      (await api(b, 'PATCH', '/users/me', { token: user.token, body: { name: 'Split Renamed' } })).status,
+    ).toBe(200);
+    const { rows } = await sql<{ action: string; target_id: string | null }>`
+      SELECT action, target_id FROM audit_log WHERE actor_id = ${user.id} ORDER BY sequence`.execute(
+      database.database.db,
+    );
+    expect(rows.map((row) => [row.action, row.target_id])).toEqual([
+      ['user.profile.read', user.id],
+      ['user.profile.update', null],
+    ]);
+  });
+
   it('shares rate limits between the gateways (Redis)', async () => {
     const victim = await account(a);
     const statuses: number[] = [];

@@ -228,7 +228,10 @@ export function paymentsGrpc(
     CapturePayment: server.unary(
       'CapturePayment',
       async (request, { actor }) => toMessage(await payments.capture(actor, byId(present(request)).id)),
-      { scope: 'payments:write' },
+      {
+        scope: 'payments:write',
+        audit: { action: 'admin.payment.capture', target: { kind: 'payment', id: (request) => request.id } },
+      },
     ),
   };
   server.add(

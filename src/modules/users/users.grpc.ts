@@ -21,6 +21,8 @@ import type { RegisterInput, UpdateProfileInput } from './users.service.js';
 const register = validatorFor<RegisterInput>(RegisterBody);
 const login = validatorFor<{ email: string; password: string }>(LoginBody);
 const byId = validatorFor<{ id: string }>(UserIdParams);
+/** The user a call names, for its audit entry: as sent (the log keeps only a valid id as subject). */
+const idOf = (request: { id?: string }) => request.id || undefined;
 const refresh = validatorFor<{ refresh_token: string }>(RefreshBody);
 const updateMe = validatorFor<UpdateProfileInput>(UpdateMeBody);
 const logout = validatorFor<{ refresh_token?: string }>(LogoutBody);
@@ -69,13 +71,21 @@ export function usersGrpc(
         profileMessage(
           await users.retrieve(actor, byId(present(request)).id, { fresh: wantsFresh(metadata) }),
         ),
-      { scope: 'profile:read' },
+      {
+        scope: 'profile:read',
+        audit: {
+          action: 'user.profile.read',
+          target: { kind: 'user', id: idOf },
+          subject: idOf,
+          repeatedRead: true,
+        },
+      },
     ),
     GetMe: server.unary(
       'GetMe',
       async (_request, { actor, metadata }) =>
         profileMessage(await users.retrieve(actor, authorize(actor).userId, { fresh: wantsFresh(metadata) })),
-      { scope: 'profile:read' },
+      { scope: 'profile:read', audit: { action: 'user.profile.read', subject: 'actor', repeatedRead: true } },
     ),
     RefreshSession: server.unary(
       'RefreshSession',
@@ -88,7 +98,7 @@ export function usersGrpc(
         userMessage(
           await users.updateOwnProfile(actor, updateMe(profileChanges(present(request))), clientIp),
         ),
-      { scope: 'sessions-only' },
+      { scope: 'sessions-only', audit: { action: 'user.profile.update', subject: 'actor' } },
     ),
     Logout: server.unary(
       'Logout',

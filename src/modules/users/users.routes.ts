@@ -117,7 +117,7 @@ export function usersRoutes(
       config: {
         auth: 'required',
         scope: 'profile:read',
-        audit: { action: 'user.profile.read', target: 'user', subject: 'param' },
+        audit: { action: 'user.profile.read', target: 'user', subject: 'param', repeatedRead: true },
       },
       schema: {
         tags: ['users'],

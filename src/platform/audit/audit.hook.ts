@@ -13,8 +13,9 @@ export interface AuditRouteSpec {
   target?: string;
   subject?: AuditSubject;
   /**
-   * A read the caller repeats often (the own profile): a successful one is recorded once per
-   * session, address, user agent and AUDIT_REPEAT_WINDOW instead of on every request.
+   * A read the caller repeats often (the own profile): a successful read of the caller's own
+   * data is recorded once per session, address, user agent and AUDIT_REPEAT_WINDOW instead
+   * of on every request. A read of someone else's data is recorded every time.
    */
   repeatedRead?: true;
 }
@@ -63,7 +64,10 @@ export function installAudit(app: FastifyInstance, log: AuditLog, options: { rep
     if (!spec || !request.actor) return payload;
     const id = paramId(request);
     const subject = subjectOf(spec, request);
-    const key = spec.repeatedRead && reply.statusCode < 400 ? repeatKey(spec, request, subject) : undefined;
+    const key =
+      spec.repeatedRead && reply.statusCode < 400 && subject === request.actor.userId
+        ? repeatKey(spec, request, subject)
+        : undefined;
     if (key !== undefined && recent.recorded(key)) return payload;
     try {
       await log.write({

@@ -8,6 +8,7 @@ import type { Scope } from '../auth/scopes.js';
 import type { AccessTokens } from '../auth/tokens.js';
 import { unavailable } from '../errors.js';
 import type { AddressLimit, RateLimits } from '../http/rate-limits.js';
+import { type GrpcAuditSpec, GrpcAudit, auditStatusOf } from './audit.js';
 import { actorFromMetadata } from './auth.js';
 import { clientAddressOf } from './client-address.js';
 import { reflectionDefinitions } from './reflection.js';
@@ -45,9 +46,14 @@ export interface GrpcServerDeps {
   tls?: TlsSettings;
   /** Counts and times every call of the services added (health and reflection are not). */
   metrics?: PlatformMetrics;
+  /**
+   * Records the calls whose method asks for it (`audit` below). Given at a public edge only,
+   * as `limits`: behind the split gateway, the gateway's REST route has recorded the call.
+   */
+  audit?: GrpcAudit;
 }
 
-export interface UnaryOptions {
+export interface UnaryOptions<Request = unknown> {
   /** A per-address budget spent before the caller is even authenticated, as REST's `ipLimit`. */
   addressLimit?: AddressLimit;
   /**
@@ -55,6 +61,8 @@ export interface UnaryOptions {
    * a scope, or `sessions-only`. A client token is refused (PERMISSION_DENIED) without it.
    */
   scope?: Scope | 'sessions-only';
+  /** What an authenticated call records in the audit log, as a REST route's `config.audit`. */
+  audit?: GrpcAuditSpec<Request>;
 }
 
 export type UnaryHandler<Request, Response> = (request: Request, context: CallContext) => Promise<Response>;
@@ -103,26 +111,28 @@ export class GrpcServer {
 
   /**
    * Wraps a handler: deadline, the per-address budget, authentication, the per-user budget,
-   * error mapping (RESOURCE_EXHAUSTED with RetryInfo once a budget is spent), logging.
+   * error mapping (RESOURCE_EXHAUSTED with RetryInfo once a budget is spent), the audit
+   * entry, logging.
    */
   unary<Request, Response>(
     method: string,
     handler: UnaryHandler<Request, Response>,
-    options: UnaryOptions = {},
+    options: UnaryOptions<Request> = {},
   ): grpc.handleUnaryCall<Request, Response> {
     const { tokens, logger, limits } = this.deps;
+    if (options.audit) GrpcAudit.check(method, options.audit as GrpcAuditSpec<never>);
+    const audit =
+      options.audit && this.deps.audit ? { spec: options.audit, log: this.deps.audit } : undefined;
     const trustForwarded = this.deps.trustForwardedFor ?? false;
     // Read once: per call, even a disabled debug line costs an object and a clock read.
     const timed = logger.isLevelEnabled('debug');
-    const run = async (call: grpc.ServerUnaryCall<Request, Response>): Promise<Response> => {
-      const deadline = deadlineOf(call.getDeadline());
-      if (deadline && deadline.getTime() <= Date.now())
-        throw unavailable('deadline_exceeded', 'the deadline has passed');
-      // Only a budget or a handler that asks needs the address: most calls never work it out.
-      let clientIp: string | undefined;
-      const addressOf = () => (clientIp ??= clientAddressOf(call, trustForwarded));
-      if (limits && options.addressLimit) await limits.spendAddress(options.addressLimit, addressOf());
-      const actor = await actorFromMetadata(call.metadata, tokens);
+    // The caller known: its budget, its token's scope, then the handler.
+    const serve = async (
+      call: grpc.ServerUnaryCall<Request, Response>,
+      actor: Actor | undefined,
+      deadline: Date | undefined,
+      addressOf: () => string,
+    ): Promise<Response> => {
       if (limits && actor) await limits.spendUser(actor.userId);
       if (actor) authorizeScope(actor, options.scope);
       return handler(call.request, {
@@ -133,6 +143,28 @@ export class GrpcServer {
           return addressOf();
         },
       });
+    };
+    const run = async (call: grpc.ServerUnaryCall<Request, Response>): Promise<Response> => {
+      const deadline = deadlineOf(call.getDeadline());
+      if (deadline && deadline.getTime() <= Date.now())
+        throw unavailable('deadline_exceeded', 'the deadline has passed');
+      // Only a budget or a handler that asks needs the address: most calls never work it out.
+      let clientIp: string | undefined;
+      const addressOf = () => (clientIp ??= clientAddressOf(call, trustForwarded));
+      if (limits && options.addressLimit) await limits.spendAddress(options.addressLimit, addressOf());
+      const actor = await actorFromMetadata(call.metadata, tokens);
+      // Unauthenticated calls are not recorded: they touched nothing.
+      if (!audit || !actor) return serve(call, actor, deadline, addressOf);
+      let statusCode = 200;
+      try {
+        return await serve(call, actor, deadline, addressOf);
+      } catch (error) {
+        statusCode = auditStatusOf(error);
+        throw error;
+      } finally {
+        const { request, metadata } = call;
+        await audit.log.record(audit.spec, { request, actor, metadata, clientIp: addressOf(), statusCode });
+      }
     };
     return (call, callback) => {
       const started = timed ? performance.now() : 0;
