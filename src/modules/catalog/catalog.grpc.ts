@@ -103,9 +103,15 @@ export function catalogGrpc(
       },
       { scope: 'products:write' },
     ),
-    GetProduct: server.unary('GetProduct', async (request) => retrieve(byId(present(request)).id), {
-      scope: 'products:read',
-    }),
+    GetProduct: server.unary(
+      'GetProduct',
+      async (request) => {
+        // Only a product loaded under a valid id is cached: a hit needs no validation.
+        const hit = request.id ? products?.peek(request.id) : undefined;
+        return hit ? asMessage(hit) : retrieve(byId(present(request)).id);
+      },
+      { scope: 'products:read' },
+    ),
     ListProducts: server.unary(
       'ListProducts',
       async (request) => {
