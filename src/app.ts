@@ -93,6 +93,12 @@ export interface Platform {
 export interface PlatformExtras {
   /** The bundled Midtrans sandbox served by this server: Midtrans for the modules, mounted on the app. */
   localMidtrans?: LocalMidtrans;
+  /**
+   * An all-in-one process whose gRPC serves a split gateway instead of clients (the tests'
+   * split project stands it in for the split services): as the split services, it leaves
+   * the budgets and the audit entries to the gateway and trusts the address it forwards.
+   */
+  behindGateway?: boolean;
 }
 
 /**
@@ -267,18 +273,18 @@ export async function createPlatform(
   // In the all-in-one process gRPC faces clients as REST does, so it spends the same budgets
   // and writes the same audit entries; a split service sits behind the gateway, which spent
   // them, recorded the call and forwards the client's address.
+  const publicGrpc = role === 'all' && !extras.behindGateway;
   const grpc = new GrpcServer(
     {
       tokens,
       logger,
-      limits: role === 'all' ? limits : undefined,
-      trustForwardedFor: role !== 'all' || config.trustProxy,
+      limits: publicGrpc ? limits : undefined,
+      trustForwardedFor: !publicGrpc || config.trustProxy,
       tls: config.tls,
       metrics,
-      audit:
-        role === 'all'
-          ? new GrpcAudit(audit, logger, { repeatWindowMs: config.auditRepeatWindowMs })
-          : undefined,
+      audit: publicGrpc
+        ? new GrpcAudit(audit, logger, { repeatWindowMs: config.auditRepeatWindowMs })
+        : undefined,
     },
     loadContracts().definitions,
   );

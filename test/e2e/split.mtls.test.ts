@@ -68,7 +68,9 @@ describe('the split shape over mutual TLS, in one process', () => {
       GRPC_TLS_CERT: ours.server.cert,
       GRPC_TLS_KEY: ours.server.key,
     });
-    services = await createPlatform(config, createLogger(config), db.database, 'all');
+    services = await createPlatform(config, createLogger(config), db.database, 'all', {
+      behindGateway: true,
+    });
     address = `127.0.0.1:${await services.grpc.listen('127.0.0.1', 0)}`;
   });
   afterAll(async () => {

@@ -66,7 +66,9 @@ async function platformsFor(
   if (process.env.MAMLAKA_TEST_SPLIT !== '1') {
     return { platform: await createPlatform(config, createLogger(config, logTo), db.database) };
   }
-  const services = await createPlatform(config, createLogger(config, logTo), db.database, 'all');
+  const services = await createPlatform(config, createLogger(config, logTo), db.database, 'all', {
+    behindGateway: true,
+  });
   const address = `127.0.0.1:${await services.grpc.listen('127.0.0.1', 0)}`;
   const gatewayConfig: Config = {
     ...config,
