@@ -1,6 +1,6 @@
 import type { FastifyContextConfig, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditLog } from './audit.log.js';
-import { RecentReads } from './audit.repeats.js';
+import { AuditRecorder } from './audit.recorder.js';
 import { ACTION_PATTERN, type AuditOrigin } from './audit.rules.js';
 
 /** Whose personal data a route touches: the caller's own, the `:id` of the path, or computed. */
@@ -42,14 +42,6 @@ function subjectOf(spec: AuditRouteSpec, request: FastifyRequest): string | unde
   return spec.subject?.(request);
 }
 
-/** The same read by the same session from the same place: what `repeatedRead` coalesces. */
-function repeatKey(spec: AuditRouteSpec, request: FastifyRequest, subject: string | undefined): string {
-  const actor = request.actor!;
-  const origin = auditOriginOf(request);
-  const who = actor.sessionId ?? actor.clientId ?? '';
-  return [spec.action, actor.userId, who, paramId(request), subject, origin.ip, origin.userAgent].join('\n');
-}
-
 /**
  * Audits the routes whose `config.audit` asks for it: one line of route config, no code in
  * the handler. The entry is written as the response goes out, with its status, so every
@@ -58,30 +50,24 @@ function repeatKey(spec: AuditRouteSpec, request: FastifyRequest, subject: strin
  * decided. Unauthenticated calls are not recorded: they touched nothing.
  */
 export function installAudit(app: FastifyInstance, log: AuditLog, options: { repeatWindowMs: number }): void {
-  const recent = new RecentReads(options.repeatWindowMs);
+  const recorder = new AuditRecorder(log, options);
   const hook = async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     const spec = request.routeOptions.config.audit;
     if (!spec || !request.actor) return payload;
     const id = paramId(request);
-    const subject = subjectOf(spec, request);
-    const key =
-      spec.repeatedRead && reply.statusCode < 400 && subject === request.actor.userId
-        ? repeatKey(spec, request, subject)
-        : undefined;
-    if (key !== undefined && recent.recorded(key)) return payload;
-    try {
-      await log.write({
+    await recorder.record(
+      {
         action: spec.action,
         actor: request.actor,
         target: spec.target && id ? { kind: spec.target, id } : undefined,
-        subjectUserId: subject,
+        subjectUserId: subjectOf(spec, request),
         origin: auditOriginOf(request),
         statusCode: reply.statusCode,
-      });
-      if (key !== undefined) recent.remember(key);
-    } catch (error) {
-      request.log.error({ err: error, action: spec.action }, 'audit entry not written');
-    }
+        named: id,
+        repeatedRead: spec.repeatedRead,
+      },
+      request.log,
+    );
     return payload;
   };
   app.addHook('onRoute', (route) => {

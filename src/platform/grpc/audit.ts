@@ -2,7 +2,7 @@ import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import type { Actor } from '../auth/policy.js';
 import type { AuditLog } from '../audit/audit.log.js';
-import { RecentReads } from '../audit/audit.repeats.js';
+import { AuditRecorder } from '../audit/audit.recorder.js';
 import { ACTION_PATTERN } from '../audit/audit.rules.js';
 import { isAppError } from '../errors.js';
 import { HTTP_STATUS } from '../http/error-handler.js';
@@ -41,20 +41,20 @@ const firstText = (metadata: grpc.Metadata, key: string) => {
 };
 
 /**
- * Writes the entries of audited gRPC calls. Only a public edge records them (the all-in-one
- * process): behind the split gateway, the gateway's REST route has recorded the call already.
- * A failed write is logged at error, never failing an answer already decided; the answer
- * waits for the write, as a REST answer does, so every answer a client saw has its entry.
+ * Writes the entries of audited gRPC calls (audit.recorder.ts, as REST's). Only a public edge
+ * records them (the all-in-one process): behind the split gateway, the gateway's REST route
+ * has recorded the call already. The answer waits for the write, as a REST answer does, so
+ * every answer a client saw has its entry.
  */
 export class GrpcAudit {
-  private readonly recent: RecentReads;
+  private readonly recorder: AuditRecorder;
 
   constructor(
-    private readonly log: AuditLog,
+    log: AuditLog,
     private readonly logger: Logger,
     options: { repeatWindowMs: number },
   ) {
-    this.recent = new RecentReads(options.repeatWindowMs);
+    this.recorder = new AuditRecorder(log, options);
   }
 
   /** Refuses an action name the log would refuse, when the method is added rather than called. */
@@ -63,33 +63,25 @@ export class GrpcAudit {
       throw new Error(`invalid audit action ${spec.action} on ${method}`);
   }
 
-  async record<Request>(spec: GrpcAuditSpec<Request>, call: AuditedCall<Request>): Promise<void> {
+  record<Request>(spec: GrpcAuditSpec<Request>, call: AuditedCall<Request>): Promise<void> {
     const { request, actor, statusCode } = call;
-    const subject = spec.subject === 'actor' ? actor.userId : spec.subject?.(request);
     const targetId = spec.target?.id(request);
-    const origin = {
-      ip: call.clientIp,
-      userAgent: firstText(call.metadata, 'user-agent'),
-      requestId: firstText(call.metadata, 'x-request-id'),
-    };
-    const who = actor.sessionId ?? actor.clientId ?? '';
-    const key =
-      spec.repeatedRead && statusCode < 400 && subject === actor.userId
-        ? [spec.action, actor.userId, who, targetId, subject, origin.ip, origin.userAgent].join('\n')
-        : undefined;
-    if (key !== undefined && this.recent.recorded(key)) return;
-    try {
-      await this.log.write({
+    return this.recorder.record(
+      {
         action: spec.action,
         actor,
         target: spec.target && targetId ? { kind: spec.target.kind, id: targetId } : undefined,
-        subjectUserId: subject,
-        origin,
+        subjectUserId: spec.subject === 'actor' ? actor.userId : spec.subject?.(request),
+        origin: {
+          ip: call.clientIp,
+          userAgent: firstText(call.metadata, 'user-agent'),
+          requestId: firstText(call.metadata, 'x-request-id'),
+        },
         statusCode,
-      });
-      if (key !== undefined) this.recent.remember(key);
-    } catch (error) {
-      this.logger.error({ err: error, action: spec.action }, 'audit entry not written');
-    }
+        named: targetId,
+        repeatedRead: spec.repeatedRead,
+      },
+      this.logger,
+    );
   }
 }
