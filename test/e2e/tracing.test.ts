@@ -128,6 +128,13 @@ describe('tracing (OTLP) through the split shape', () => {
     const statements = queries.map((query) => String(query.attributes['db.statement']));
     expect(statements.some((statement) => /insert into "outbox_events"/i.test(statement))).toBe(true);
     expect(statements.join('\n')).not.toContain(product.id);
+    // A wallet checkout reads its product once, in its transaction (its quote), not once
+    // before it too.
+    const productReads = queries
+      .filter((query) => below(query, served!))
+      .map((query) => String(query.attributes['db.statement']))
+      .filter((statement) => /^select .* from "products" where "id" in/i.test(statement));
+    expect(productReads).toHaveLength(1);
 
     // One trace: every span hangs, through its parents, from the caller's span.
     for (const span of spans) {

@@ -151,8 +151,12 @@ export class CatalogService {
     return this.stock.prices(lines);
   }
 
-  quoteStock(trx: Transaction<object>, items: readonly StockLine[]): Promise<ReservedLine[]> {
-    return this.stock.quoteStock(trx, items);
+  quoteStock(
+    trx: Transaction<object>,
+    items: readonly StockLine[],
+    check?: (prices: ReadonlyMap<string, UnitPrice>) => void,
+  ): Promise<ReservedLine[]> {
+    return this.stock.quoteStock(trx, items, check);
   }
 
   takeStock(trx: Transaction<object>, lines: readonly ReservedLine[]): Promise<void> {

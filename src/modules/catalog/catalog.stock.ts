@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import { conflict, isAppError, notFound } from '../../platform/errors.js';
 import { CatalogRepository } from './catalog.repository.js';
+import type { ProductRow } from './catalog.tables.js';
 import { VariantsRepository } from './catalog.variants.repository.js';
 import { chooseVariant, type VariantOptions, type VariantRow } from './catalog.variants.rules.js';
 
@@ -55,6 +56,36 @@ const byProduct = (rows: readonly VariantRow[]) => {
   return map;
 };
 
+type PricedRow = Pick<
+  ProductRow,
+  'id' | 'name' | 'price_minor' | 'currency' | 'seller_id' | 'tax_class' | 'variant_count'
+>;
+
+/** What each line costs now, by unitKeyOf; lines whose product or variant is unknown are left out. */
+function unitPricesOf(
+  lines: readonly Omit<StockLine, 'quantity'>[],
+  rows: readonly PricedRow[],
+  variants: ReadonlyMap<string, VariantRow[]>,
+): Map<string, UnitPrice> {
+  const prices = new Map<string, UnitPrice>();
+  for (const line of lines) {
+    const row = rows.find((each) => each.id === line.productId);
+    if (!row) continue;
+    const price = { currency: row.currency, sellerId: row.seller_id, taxClass: row.tax_class };
+    if (row.variant_count === 0) {
+      if (!line.variantId) prices.set(keyOf(line), { ...price, unitPriceMinor: row.price_minor });
+      continue;
+    }
+    try {
+      const variant = chooseVariant(variants.get(row.id) ?? [], line.variantId, row.name);
+      if (variant !== 'missing') prices.set(keyOf(line), { ...price, unitPriceMinor: variant.price_minor });
+    } catch (error) {
+      if (!isAppError(error)) throw error;
+    }
+  }
+  return prices;
+}
+
 /**
  * The catalog's side of a checkout: prices read without locks, stock taken last and given
  * back. A product with variants sells them, each with its own price and stock; the product
@@ -76,42 +107,30 @@ export class CatalogStock {
   async prices(lines: readonly Omit<StockLine, 'quantity'>[]): Promise<Map<string, UnitPrice>> {
     const rows = await this.repo.livePrices([...new Set(lines.map((line) => line.productId))]);
     const withVariants = rows.filter((row) => row.variant_count > 0).map((row) => row.id);
-    const variants = byProduct(await this.variants.of(withVariants));
-    const prices = new Map<string, UnitPrice>();
-    for (const line of lines) {
-      const row = rows.find((each) => each.id === line.productId);
-      if (!row) continue;
-      const price = { currency: row.currency, sellerId: row.seller_id, taxClass: row.tax_class };
-      if (row.variant_count === 0) {
-        if (!line.variantId) prices.set(keyOf(line), { ...price, unitPriceMinor: row.price_minor });
-        continue;
-      }
-      try {
-        const variant = chooseVariant(variants.get(row.id) ?? [], line.variantId, row.name);
-        if (variant !== 'missing') prices.set(keyOf(line), { ...price, unitPriceMinor: variant.price_minor });
-      } catch (error) {
-        if (!isAppError(error)) throw error;
-      }
-    }
-    return prices;
+    return unitPricesOf(lines, rows, byProduct(await this.variants.of(withVariants)));
   }
 
   /**
    * What an order would take, read inside the caller's transaction WITHOUT locking a row:
    * one line per key (quantities merged), in key order, with the price to charge. The stock
    * is taken later by takeStock, the checkout's last statement.
-   * @throws `product_not_found`, `variant_not_found` (404), `variant_required` (422),
-   * `insufficient_stock` (409) when the stock read is short
+   *
+   * `check` sees the prices read (as `prices` gives them) before any line is refused, so a
+   * caller's own refusals, such as an order's limits, come first whatever the lines hold.
+   * @throws what `check` throws, then `product_not_found`, `variant_not_found` (404),
+   * `variant_required` (422), `insufficient_stock` (409) when the stock read is short
    */
-  async quoteStock(trx: Transaction<object>, items: readonly StockLine[]): Promise<ReservedLine[]> {
+  async quoteStock(
+    trx: Transaction<object>,
+    items: readonly StockLine[],
+    check?: (prices: ReadonlyMap<string, UnitPrice>) => void,
+  ): Promise<ReservedLine[]> {
     const lines = mergeLines(items);
-    const rows = new Map(
-      (await CatalogRepository.in(trx).quote([...new Set(lines.map((line) => line.productId))])).map(
-        (row) => [row.id, row],
-      ),
-    );
-    const withVariants = [...rows.values()].filter((row) => row.variant_count > 0).map((row) => row.id);
+    const found = await CatalogRepository.in(trx).quote([...new Set(lines.map((line) => line.productId))]);
+    const withVariants = found.filter((row) => row.variant_count > 0).map((row) => row.id);
     const variants = byProduct(await VariantsRepository.in(trx).of(withVariants));
+    check?.(unitPricesOf(items, found, variants));
+    const rows = new Map(found.map((row) => [row.id, row]));
     return lines.map((line) => {
       const row = rows.get(line.productId);
       if (!row) throw notFound('product');

@@ -13,7 +13,7 @@ import {
 } from '../../platform/errors.js';
 import { recordCheckout } from '../../platform/metrics/metrics.registry.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
-import { type StockLine, unitKeyOf } from '../catalog/catalog.stock.js';
+import { type StockLine, type UnitPrice, unitKeyOf } from '../catalog/catalog.stock.js';
 import type { OrderPricing } from '../pricing/pricing.service.js';
 import {
   type Attempt,
@@ -150,8 +150,12 @@ export class Checkout {
       const earlier = await this.earlier(buyer.userId, idempotencyKey);
       if (earlier) return replayOf(earlier, input, method);
     }
-    const prices = await this.checkLimits(input);
-    const prepared = await preparePricing(this.pricing, input, buyer.userId, prices);
+    // Only a priced order (shipping, tax, discounts) needs its prices before the transaction;
+    // every order's limits are checked on the prices read inside it, before anything is
+    // locked or written.
+    const prepared = input.pricing
+      ? await preparePricing(this.pricing, input, buyer.userId, await this.checkLimits(input))
+      : undefined;
     let attempt: Attempt | undefined;
     try {
       // A clash of random payment codes (one in 10^12) aborts the transaction like a
@@ -166,12 +170,12 @@ export class Checkout {
             // Prices and stock are read without a lock; the product rows (THE hot rows of a
             // flash sale) are locked by takeStock, the last statement before COMMIT, so they
             // are held for the commit only, not for the ledger and order writes.
-            const reserved = await this.catalog.quoteStock(trx, input.items.map(stockLineOf));
+            // The limits hold for the prices charged, and refuse an order before a line does.
+            const reserved = await this.catalog.quoteStock(trx, input.items.map(stockLineOf), (prices) =>
+              this.refuseAboveLimits(input, prices),
+            );
             const currency = reserved[0]!.currency;
-            if (reserved.some((line) => line.currency !== currency)) throw mixedCurrencies();
-            // A price raised since checkLimits read it: the limits hold for the price charged.
             const charged = new Map(reserved.map((line) => [line.key, line]));
-            checkOrderLimits(input.items, (id) => charged.get(id), this.options.limits);
             checkExpectedPrices(input.items, charged);
             attempt = priceAttempt(this.pricing, prepared, this.options.feeBps, {
               input,
@@ -232,15 +236,23 @@ export class Checkout {
   }
 
   /**
-   * Refuses, before any stock is taken, an order above the limits at today's prices (or in
-   * several currencies): such an order must not lock rows, nor reach a bigint column or a
-   * gateway. Products that do not exist are left to quoteStock's 404.
+   * A priced order's prices, read before its transaction to price shipping and tax, and
+   * refused there already when above the limits.
    */
   private async checkLimits(input: CheckoutInput) {
     const prices = await this.catalog.prices(input.items.map(stockLineOf));
+    this.refuseAboveLimits(input, prices);
+    return prices;
+  }
+
+  /**
+   * Refuses an order above the limits at the prices given (or in several currencies): such
+   * an order must not lock rows, nor reach a bigint column or a gateway. Products that do
+   * not exist are left to quoteStock's 404.
+   */
+  private refuseAboveLimits(input: CheckoutInput, prices: ReadonlyMap<string, UnitPrice>): void {
     if (new Set([...prices.values()].map((price) => price.currency)).size > 1) throw mixedCurrencies();
     checkOrderLimits(input.items, (id) => prices.get(id), this.options.limits);
-    return prices;
   }
 
   /**

@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { CommitWatch, CommitWatchDriver } from './commit-watch.js';
 import type { Database } from './database.js';
+import { dropHeldBegin, holdBegins } from './lazy-begin.js';
 import { listenOnPostgres } from './postgres-listener.js';
 import { traceQuery } from '../tracing/sql.js';
 
@@ -23,13 +24,18 @@ export function postgresDatabase(
     connectionString: url,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   };
-  const pool = new pg.Pool({ ...session, max: options.maxConnections ?? 10 });
+  // Pipeline mode: a BEGIN goes out with the statement after it (lazy-begin.ts).
+  const pool = new pg.Pool({ ...session, max: options.maxConnections ?? 10, pipeline: true });
   // Without a listener, an idle connection's error would be thrown and end the process.
   pool.on('error', (error) => options.onIdleError?.(error));
   // pg-pool listens for errors only while a connection is idle; one that ends while checked
   // out (a PostgreSQL restart, a cut network) emits 'error' on its client too, unheard, which
   // would end the process. The query in flight is rejected with that error, and reported there.
-  pool.on('connect', (client) => client.on('error', () => {}));
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+    holdBegins(client);
+  });
+  pool.on('release', (_error, client) => dropHeldBegin(client));
   const base = new PostgresDialect({ pool });
   const commits = new CommitWatch();
   const db = new Kysely<object>({
