@@ -13,6 +13,8 @@
 --   databaseOutbox.write                   payment.created and payment.succeeded
 --   CatalogRepository.takeAtPrice          the conditional stock decrement, LAST
 --   COMMIT
+-- The server sends BEGIN with the quote, in one round trip (src/platform/db/lazy-begin.ts);
+-- pgbench cannot, since the quote sets variables (\gset), which a pgbench pipeline refuses.
 -- When the checkout's SQL changes, change this file too: the bench compares the rows each
 -- side writes per checkout (pg_stat_user_tables) and reports when they differ.
 --
