@@ -33,6 +33,8 @@ export function audienceOf(event: DomainEvent): string[] {
  * How the payments module's events reach the outbox, each in the transaction that made it.
  * Every status a payment or refund reaches is announced here, so this is also where they
  * are counted: once that transaction commits, so a rolled-back or retried attempt is not.
+ * Appended without waiting: the payment's next statement (a checkout's stock, or COMMIT)
+ * goes out in the same round trip.
  */
 export function paymentEventsOn(outbox: Outbox): PaymentEvents {
   return {
@@ -42,7 +44,7 @@ export function paymentEventsOn(outbox: Outbox): PaymentEvents {
       await onCommit(trx, () =>
         paymentsTotal.inc({ status: payment.status, method: payment.payment_method }),
       );
-      await outbox.write(
+      await outbox.append(
         trx,
         types.map((each) => ({ type: each, aggregate: `payment:${payment.id}`, data })),
       );
@@ -50,10 +52,10 @@ export function paymentEventsOn(outbox: Outbox): PaymentEvents {
     // On the payment's aggregate, so a refund's events stay in order with its payment's.
     emitRefund: async (trx, type, refund, { payment }) => {
       await onCommit(trx, () => refundsTotal.inc({ status: refund.status }));
-      await outbox.write(trx, [{ type, aggregate: `payment:${payment.id}`, data: { ...refund, payment } }]);
+      await outbox.append(trx, [{ type, aggregate: `payment:${payment.id}`, data: { ...refund, payment } }]);
     },
     emitOrder: async (trx, type, data) => {
-      await outbox.write(trx, [{ type, aggregate: `order:${data.order_id}`, data }]);
+      await outbox.append(trx, [{ type, aggregate: `order:${data.order_id}`, data }]);
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { isSentAhead, PendingAnswers } from './send-ahead.js';
 
 const ON_COMMIT = Symbol('onCommit');
 
@@ -59,6 +60,8 @@ interface ConnectionState {
   written: Set<string>;
   /** What onCommit registered in the open transaction. */
   hooks: (() => void)[];
+  /** Statements of the open transaction sent ahead (send-ahead.ts), not yet answered. */
+  ahead: PendingAnswers;
 }
 
 /**
@@ -84,7 +87,13 @@ export class CommitWatchDriver implements Driver {
     const inner = await this.inner.acquireConnection();
     let wrapper = this.#wrappers.get(inner);
     if (!wrapper) {
-      const state: ConnectionState = { inner, inTransaction: false, written: new Set(), hooks: [] };
+      const state: ConnectionState = {
+        inner,
+        inTransaction: false,
+        written: new Set(),
+        hooks: [],
+        ahead: new PendingAnswers(),
+      };
       wrapper = {
         executeQuery: async <R>(compiled: CompiledQuery): Promise<QueryResult<R>> => {
           const hook = hookOf(compiled);
@@ -93,12 +102,13 @@ export class CommitWatchDriver implements Driver {
             else hook();
             return { rows: [] };
           }
-          const result = await inner.executeQuery<R>(compiled);
-          const table = insertedTable(compiled);
-          if (table !== undefined && this.watch.watches(table)) {
-            if (state.inTransaction) state.written.add(table);
-            else this.watch.fire([table]);
+          if (state.inTransaction && isSentAhead(compiled)) {
+            state.ahead.add(inner.executeQuery(compiled));
+            this.#noteInsert(state, compiled);
+            return { rows: [] };
           }
+          const result = await state.ahead.before(inner.executeQuery<R>(compiled));
+          this.#noteInsert(state, compiled);
           return result;
         },
         streamQuery: (compiled, chunkSize) => inner.streamQuery(compiled, chunkSize),
@@ -128,7 +138,7 @@ export class CommitWatchDriver implements Driver {
     state.inTransaction = false;
     state.written.clear();
     state.hooks = [];
-    await this.inner.commitTransaction(state.inner);
+    await state.ahead.before(this.inner.commitTransaction(state.inner));
     this.watch.fire(written);
     for (const hook of hooks) {
       // The transaction has committed: a failing hook must not make it look as if it had not.
@@ -145,17 +155,33 @@ export class CommitWatchDriver implements Driver {
     state.inTransaction = false;
     state.written.clear();
     state.hooks = [];
-    await this.inner.rollbackTransaction(state.inner);
+    const rollback = this.inner.rollbackTransaction(state.inner);
+    await state.ahead.settle();
+    await rollback;
   }
 
   // A rollback to a savepoint may undo a watched insert: a hook that runs anyway costs one
   // needless look, never a missed one.
-  savepoint: Driver['savepoint'] = (connection, ...rest) =>
-    this.inner.savepoint!(this.#state(connection).inner, ...rest);
-  rollbackToSavepoint: Driver['rollbackToSavepoint'] = (connection, ...rest) =>
-    this.inner.rollbackToSavepoint!(this.#state(connection).inner, ...rest);
-  releaseSavepoint: Driver['releaseSavepoint'] = (connection, ...rest) =>
-    this.inner.releaseSavepoint!(this.#state(connection).inner, ...rest);
+  savepoint: Driver['savepoint'] = (connection, ...rest) => {
+    const state = this.#state(connection);
+    return state.ahead.before(this.inner.savepoint!(state.inner, ...rest));
+  };
+  rollbackToSavepoint: Driver['rollbackToSavepoint'] = (connection, ...rest) => {
+    const state = this.#state(connection);
+    return state.ahead.before(this.inner.rollbackToSavepoint!(state.inner, ...rest));
+  };
+  releaseSavepoint: Driver['releaseSavepoint'] = (connection, ...rest) => {
+    const state = this.#state(connection);
+    return state.ahead.before(this.inner.releaseSavepoint!(state.inner, ...rest));
+  };
+
+  /** Remembers (or, outside a transaction, announces) an insert into a watched table. */
+  #noteInsert(state: ConnectionState, compiled: CompiledQuery): void {
+    const table = insertedTable(compiled);
+    if (table === undefined || !this.watch.watches(table)) return;
+    if (state.inTransaction) state.written.add(table);
+    else this.watch.fire([table]);
+  }
 
   destroy(): Promise<void> {
     return this.inner.destroy();

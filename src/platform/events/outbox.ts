@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { tablesOf } from '../db/database.js';
+import { sendAhead } from '../db/send-ahead.js';
 import { type DomainEvent, isEventType } from './event.js';
 import type { EventsTables } from './outbox.tables.js';
 import { currentTraceparent } from '../tracing/tracing.js';
@@ -18,31 +19,46 @@ export interface NewEvent {
  */
 export interface Outbox {
   write(trx: Transaction<object>, events: readonly NewEvent[]): Promise<DomainEvent[]>;
+  /**
+   * As `write`, for a caller that needs no answer: the events go out without waiting for
+   * the database, and the transaction's next statement follows in the same round trip
+   * (send-ahead.ts). A failed append fails that statement or the COMMIT, so the
+   * transaction commits nothing.
+   */
+  append(trx: Transaction<object>, events: readonly NewEvent[]): Promise<void>;
 }
 
 const MAX_EVENTS_PER_WRITE = 100;
 
+/** The insert of `events`, checked (at most 100, known types) before anything is sent. */
+function insertOf(trx: Transaction<object>, events: readonly NewEvent[]) {
+  if (events.length > MAX_EVENTS_PER_WRITE)
+    throw new RangeError(`at most ${MAX_EVENTS_PER_WRITE} events per transaction`);
+  for (const event of events)
+    if (!isEventType(event.type)) throw new TypeError(`"${event.type}" is not an event type`);
+  const traceContext = currentTraceparent() ?? null;
+  return tablesOf<EventsTables>(trx as Kysely<object>)
+    .insertInto('outbox_events')
+    .values(
+      events.map((event) => ({
+        type: event.type,
+        aggregate: event.aggregate,
+        data: JSON.stringify(event.data),
+        trace_context: traceContext,
+      })),
+    );
+}
+
 export const databaseOutbox: Outbox = {
   async write(trx, events) {
     if (events.length === 0) return [];
-    if (events.length > MAX_EVENTS_PER_WRITE)
-      throw new RangeError(`at most ${MAX_EVENTS_PER_WRITE} events per transaction`);
-    for (const event of events)
-      if (!isEventType(event.type)) throw new TypeError(`"${event.type}" is not an event type`);
-    const traceContext = currentTraceparent() ?? null;
-    const rows = await tablesOf<EventsTables>(trx as Kysely<object>)
-      .insertInto('outbox_events')
-      .values(
-        events.map((event) => ({
-          type: event.type,
-          aggregate: event.aggregate,
-          data: JSON.stringify(event.data),
-          trace_context: traceContext,
-        })),
-      )
+    const rows = await insertOf(trx, events)
       .returning(['id', 'type', 'aggregate', 'data', 'created_at', 'trace_context'])
       .execute();
     return rows.map(toDomainEvent);
+  },
+  async append(trx, events) {
+    if (events.length > 0) await sendAhead(trx as Kysely<object>, insertOf(trx, events));
   },
 };
 
