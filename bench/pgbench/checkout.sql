@@ -10,11 +10,14 @@
 --   LedgerRepository.insertTransactions    transaction, entries, the buyer's row, and the
 --                                          seller's and fee account's credits on one shard
 --   PaymentsRepository.createOrderWithPayment   order, item and payment
---   databaseOutbox.write                   payment.created and payment.succeeded
+--   databaseOutbox.append                  payment.created and payment.succeeded, sent
+--                                          without waiting, in one round trip with:
 --   CatalogRepository.takeAtPrice          the conditional stock decrement, LAST
 --   COMMIT
 -- The server sends BEGIN with the quote, in one round trip (src/platform/db/lazy-begin.ts);
 -- pgbench cannot, since the quote sets variables (\gset), which a pgbench pipeline refuses.
+-- The outbox insert and the stock decrement share a round trip on both sides (a pipeline
+-- here, send-ahead.ts in the server).
 -- When the checkout's SQL changes, change this file too: the bench compares the rows each
 -- side writes per checkout (pg_stat_user_tables) and reports when they differ.
 --
@@ -181,12 +184,14 @@ SELECT id FROM tx;
 -- GC-dddd-dddd-dddd code, in one statement.
 with "new_order" as (insert into "orders" ("id", "buyer_id", "currency", "total_minor") values (:order_id, :buyer_id, :currency, :subtotal)), "new_items" as (insert into "order_items" ("id", "order_id", "product_id", "seller_id", "product_name", "quantity", "unit_price_minor", "fee_minor", "subtotal_minor") values (:item_id, :order_id, :id, :seller_id, :name, :q, :price_minor, :fee, :subtotal)) insert into "payments" ("status", "ledger_transaction_id", "id", "buyer_id", "payment_code", "method", "currency", "amount_minor", "idempotency_key", "order_id") values ('succeeded', :ltx_id, :pay_id, :buyer_id, concat('GC-', :code_prefix::text, '-', :code_b::text, '-', :code_c::text), 'wallet', :currency, :subtotal, NULL, :order_id) returning *;
 
--- databaseOutbox.write: the checkout's two events, one statement. The server sends the
+\startpipeline
+-- databaseOutbox.append: the checkout's two events, one statement. The server sends the
 -- payment's JSON as the data; a document of about the same size stands in for it.
-insert into "outbox_events" ("type", "aggregate", "data") select t.type, concat('payment:', :pay_id::text), jsonb_build_object('id', :pay_id::text, 'status', 'succeeded', 'payment_method', 'wallet', 'total_amount', :subtotal::bigint::text, 'currency', :currency::text, 'payment_code', concat('GC-', :code_prefix::text, '-', :code_b::text, '-', :code_c::text), 'user_id', :buyer_id::text, 'order_id', :order_id::text, 'items', jsonb_build_array(jsonb_build_object('product_id', :id::text, 'seller_id', :seller_id::text, 'name', :name::text, 'quantity', :q::int, 'unit_price', :price_minor::bigint::text, 'subtotal', :subtotal::bigint::text)), 'created_at', now(), 'updated_at', now()) from unnest(array['payment.created', 'payment.succeeded']) as t(type) returning "id", "type", "aggregate", "data", "created_at", "trace_context";
+insert into "outbox_events" ("type", "aggregate", "data") select t.type, concat('payment:', :pay_id::text), jsonb_build_object('id', :pay_id::text, 'status', 'succeeded', 'payment_method', 'wallet', 'total_amount', :subtotal::bigint::text, 'currency', :currency::text, 'payment_code', concat('GC-', :code_prefix::text, '-', :code_b::text, '-', :code_c::text), 'user_id', :buyer_id::text, 'order_id', :order_id::text, 'items', jsonb_build_array(jsonb_build_object('product_id', :id::text, 'seller_id', :seller_id::text, 'name', :name::text, 'quantity', :q::int, 'unit_price', :price_minor::bigint::text, 'subtotal', :subtotal::bigint::text)), 'created_at', now(), 'updated_at', now()) from unnest(array['payment.created', 'payment.succeeded']) as t(type);
 
 -- CatalogService.takeStock: the conditional decrement at the price charged, the only lock
 -- on the hot product row, held for the COMMIT alone.
 update "products" set "stock" = "stock" - :q, "version" = "version" + :q where "id" = :id and "deleted_at" is null and "stock" >= :q and "price_minor" = :price_minor and "currency" = :currency returning "id";
+\endpipeline
 
 COMMIT;
