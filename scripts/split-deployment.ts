@@ -38,17 +38,36 @@ export interface SplitDeployment {
   stop(): Promise<void>;
 }
 
-/** A TCP port nobody listens on right now, so a restarted process can reuse it. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+// Ports are drawn below Linux's ephemeral range (32768–60999 by default). A port taken from
+// that range (listen on 0) can be handed by the kernel to any outgoing connection of any
+// process before the child binds it, which happened under a full parallel test run; ports
+// below it are only ever taken by a listener that asks for them by number. Each vitest
+// worker draws from its own slice, so two workers never race for the same port either.
+const RANGE_START = 20_000;
+const SLICE = 1_000;
+const SLICES = 12;
+const slice = (() => {
+  const worker = Number(process.env.VITEST_POOL_ID);
+  return Number.isInteger(worker) && worker > 0 ? (worker - 1) % SLICES : Math.floor(Math.random() * SLICES);
+})();
+let nextInSlice = Math.floor(Math.random() * SLICE);
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
+    probe.once('error', () => resolve(false));
+    // No host: the dual-stack wildcard, which conflicts with a listener on any address.
+    probe.listen(port, () => probe.close(() => resolve(true)));
   });
+}
+
+/** A TCP port nobody listens on right now, so a (re)started process can bind it. */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < SLICE; tries += 1) {
+    const port = RANGE_START + slice * SLICE + (nextInSlice++ % SLICE);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port in ${RANGE_START + slice * SLICE}–${RANGE_START + (slice + 1) * SLICE - 1}`);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
