@@ -12,12 +12,13 @@
 --   PaymentsRepository.createOrderWithPayment   order, item and payment
 --   databaseOutbox.append                  payment.created and payment.succeeded, sent
 --                                          without waiting, in one round trip with:
---   CatalogRepository.takeAtPrice          the conditional stock decrement, LAST
+--   CatalogRepository.takeAtPrice          the conditional stock decrement, LAST, which
+--                                          raises when it takes nothing, and
 --   COMMIT
 -- The server sends BEGIN with the quote, in one round trip (src/platform/db/lazy-begin.ts);
 -- pgbench cannot, since the quote sets variables (\gset), which a pgbench pipeline refuses.
--- The outbox insert and the stock decrement share a round trip on both sides (a pipeline
--- here, send-ahead.ts in the server).
+-- The outbox insert, the stock decrement and COMMIT share a round trip on both sides (a
+-- pipeline here, send-ahead.ts in the server).
 -- When the checkout's SQL changes, change this file too: the bench compares the rows each
 -- side writes per checkout (pg_stat_user_tables) and reports when they differ.
 --
@@ -190,8 +191,9 @@ with "new_order" as (insert into "orders" ("id", "buyer_id", "currency", "total_
 insert into "outbox_events" ("type", "aggregate", "data") select t.type, concat('payment:', :pay_id::text), jsonb_build_object('id', :pay_id::text, 'status', 'succeeded', 'payment_method', 'wallet', 'total_amount', :subtotal::bigint::text, 'currency', :currency::text, 'payment_code', concat('GC-', :code_prefix::text, '-', :code_b::text, '-', :code_c::text), 'user_id', :buyer_id::text, 'order_id', :order_id::text, 'items', jsonb_build_array(jsonb_build_object('product_id', :id::text, 'seller_id', :seller_id::text, 'name', :name::text, 'quantity', :q::int, 'unit_price', :price_minor::bigint::text, 'subtotal', :subtotal::bigint::text)), 'created_at', now(), 'updated_at', now()) from unnest(array['payment.created', 'payment.succeeded']) as t(type);
 
 -- CatalogService.takeStock: the conditional decrement at the price charged, the only lock
--- on the hot product row, held for the COMMIT alone.
-update "products" set "stock" = "stock" - :q, "version" = "version" + :q where "id" = :id and "deleted_at" is null and "stock" >= :q and "price_minor" = :price_minor and "currency" = :currency returning "id";
-\endpipeline
+-- on the hot product row, held for the COMMIT alone; taking nothing raises (migration 0036),
+-- so COMMIT goes out behind it without waiting for its answer.
+with "taken" as (update "products" set "stock" = "stock" - :q, "version" = "version" + 1 where "id" = :id and "deleted_at" is null and "stock" >= :q and "currency" = :currency and "price_minor" = :price_minor returning "id") select require_stock_taken(exists (select 1 from taken), :id::text) as "ok";
 
 COMMIT;
+\endpipeline

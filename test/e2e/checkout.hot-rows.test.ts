@@ -1,5 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CatalogRepository } from '../../src/modules/catalog/catalog.repository.js';
+import { CatalogStock, type ReservedLine } from '../../src/modules/catalog/catalog.stock.js';
+import { VariantsRepository } from '../../src/modules/catalog/catalog.variants.repository.js';
 import { createProduct, type ProductJson } from '../helpers/catalog.js';
 import { eventually } from '../helpers/eventually.js';
 import { adminOf, type PaymentJson, reconcile, topUp, walletOf } from '../helpers/payments.js';
@@ -174,5 +177,93 @@ describe.runIf(testDatabase() === 'postgres')('a price changed while a checkout 
     expect(mine.body.results).toHaveLength(1);
     expect(await stockOf(product.id)).toBe(9);
     expect((await reconcile(app, admin.token)).ok).toBe(true);
+  });
+});
+
+/** The catalog's side of a checkout on the test app's database, and a line as it charges one. */
+const catalogStock = () => new CatalogStock(CatalogRepository.of(db()), VariantsRepository.of(db()));
+const lineOf = (product: ProductJson, quantity: number, unitPriceMinor: bigint): ReservedLine => ({
+  key: product.id,
+  productId: product.id,
+  quantity,
+  sellerId: product.user_id,
+  name: product.name,
+  unitPriceMinor,
+  currency: product.currency,
+  taxClass: 'standard',
+});
+
+describe('a stock decrement that takes nothing', () => {
+  it('fails its transaction, which writes nothing, and is explained by what the row holds now', async () => {
+    const seller = await signUp(app, { role: 'seller' });
+    const product = await createProduct(app, seller.token, { price: '1000', stock: 1 });
+    const stock = catalogStock();
+    const attempt = (line: ReservedLine) =>
+      db()
+        .transaction()
+        .execute(async (trx) => {
+          await sql`UPDATE products SET description = 'touched' WHERE id = ${product.id}`.execute(trx);
+          await stock.takeStock(trx, [line]);
+        })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+    const description = async () =>
+      (await sql<{ d: string }>`SELECT description AS d FROM products WHERE id = ${product.id}`.execute(db()))
+        .rows[0]!.d;
+    const before = await description();
+
+    const short = lineOf(product, 2, 1000n);
+    const soldOut = await attempt(short);
+    expect(soldOut).toMatchObject({ code: 'MK409', detail: product.id });
+    expect(await stock.whyNotTaken(soldOut, [short])).toMatchObject({ code: 'insufficient_stock' });
+
+    const stale = lineOf(product, 1, 900n);
+    expect(await stock.whyNotTaken(await attempt(stale), [stale])).toMatchObject({ code: 'price_changed' });
+
+    expect(await description()).toBe(before);
+    expect(await stockOf(product.id)).toBe(1);
+    // Any other failure is not the decrement's to explain.
+    expect(await stock.whyNotTaken(new Error('something else'), [short])).toBeUndefined();
+
+    await app.api('DELETE', `/products/${product.id}`, { token: seller.token });
+    const gone = lineOf(product, 1, 1000n);
+    expect(await stock.whyNotTaken(await attempt(gone), [gone])).toMatchObject({ code: 'product_not_found' });
+  });
+});
+
+describe.runIf(testDatabase() === 'postgres')('the stock decrement on PostgreSQL', () => {
+  it('goes out without waiting for its answer, so COMMIT follows it while the row is still held', async () => {
+    const seller = await signUp(app, { role: 'seller' });
+    const product = await createProduct(app, seller.token, { price: '1000', stock: 3 });
+    const stock = catalogStock();
+    let returned = false;
+    let checkout: Promise<void> | undefined;
+    await db()
+      .transaction()
+      .execute(async (holder) => {
+        await sql`SELECT 1 FROM products WHERE id = ${product.id} FOR UPDATE`.execute(holder);
+        const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(holder);
+        checkout = db()
+          .transaction()
+          .execute(async (trx) => {
+            await stock.takeStock(trx, [lineOf(product, 1, 1000n)]);
+            returned = true;
+          });
+        await eventually(
+          async () =>
+            (
+              await sql<{ waiting: number }>`
+                SELECT count(*)::int AS waiting FROM pg_stat_activity
+                WHERE ${rows[0]!.pid}::int = ANY(pg_blocking_pids(pid))`.execute(db())
+            ).rows[0]!.waiting,
+          (waiting) => waiting > 0,
+        );
+        // The decrement waits for this row, and takeStock has returned all the same.
+        expect(returned).toBe(true);
+      });
+    await checkout;
+    expect(await stockOf(product.id)).toBe(2);
   });
 });

@@ -2,6 +2,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { tablesOf } from '../../platform/db/database.js';
 import type { Cursor, ProductSort } from './catalog.cursor.js';
 import type { CatalogTables, ProductRow } from './catalog.tables.js';
+import { requireTaken } from './stock-not-taken.js';
 
 type Executor = Kysely<CatalogTables> | Transaction<CatalogTables>;
 
@@ -117,26 +118,26 @@ export class CatalogRepository {
   }
 
   /**
-   * Takes `quantity` from a live product's stock only if there is enough AND it still
-   * sells at the price (absent: a variant's, checked on the variant) and currency that were
-   * charged; false (nothing changed) otherwise.
+   * The statement that takes `quantity` from a live product's stock only if there is enough
+   * AND it still sells at the price (absent: a variant's, checked on the variant) and
+   * currency that were charged. Taking nothing raises `stock_not_taken` naming `line`
+   * (stock-not-taken.ts), so it can be sent ahead of COMMIT: a failed decrement fails the
+   * transaction instead of answering "no row" to nobody.
    */
-  async takeAtPrice(
-    id: string,
-    quantity: number,
-    priceMinor: bigint | undefined,
-    currency: string,
-  ): Promise<boolean> {
-    let query = this.db
-      .updateTable('products')
-      .set((eb) => ({ stock: eb('stock', '-', quantity), version: eb('version', '+', 1) }))
-      .where('id', '=', id)
-      .where('deleted_at', 'is', null)
-      .where('stock', '>=', quantity)
-      .where('currency', '=', currency);
-    if (priceMinor !== undefined) query = query.where('price_minor', '=', priceMinor);
-    const row = await query.returning('id').executeTakeFirst();
-    return row !== undefined;
+  takeAtPrice(id: string, quantity: number, priceMinor: bigint | undefined, currency: string, line: string) {
+    return this.db
+      .with('taken', (db) => {
+        let update = db
+          .updateTable('products')
+          .set((eb) => ({ stock: eb('stock', '-', quantity), version: eb('version', '+', 1) }))
+          .where('id', '=', id)
+          .where('deleted_at', 'is', null)
+          .where('stock', '>=', quantity)
+          .where('currency', '=', currency);
+        if (priceMinor !== undefined) update = update.where('price_minor', '=', priceMinor);
+        return update.returning('id');
+      })
+      .selectNoFrom(requireTaken(line));
   }
 
   /** Holds the product row (deleted or not) for the caller's transaction. */

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Logger } from 'pino';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
-import { conflict, invalid, invalidField, notFound } from '../../platform/errors.js';
+import { type AppError, conflict, invalid, invalidField, notFound } from '../../platform/errors.js';
 import type { ObjectStorage } from '../../platform/storage/object-storage.js';
 import { decodeCursor, encodeCursor, type ProductSort, searchQuery } from './catalog.cursor.js';
 import { CatalogRepository, type ProductChanges, type ProductFilters } from './catalog.repository.js';
@@ -161,6 +161,10 @@ export class CatalogService {
 
   takeStock(trx: Transaction<object>, lines: readonly ReservedLine[]): Promise<void> {
     return this.stock.takeStock(trx, lines);
+  }
+
+  whyNotTaken(error: unknown, lines: readonly ReservedLine[]): Promise<AppError | undefined> {
+    return this.stock.whyNotTaken(error, lines);
   }
 
   releaseStock(trx: Transaction<object>, items: readonly StockLine[]): Promise<void> {

@@ -1,9 +1,11 @@
 import type { Transaction } from 'kysely';
-import { conflict, isAppError, notFound } from '../../platform/errors.js';
+import { sendAhead } from '../../platform/db/send-ahead.js';
+import { type AppError, conflict, isAppError, notFound } from '../../platform/errors.js';
 import { CatalogRepository } from './catalog.repository.js';
 import type { ProductRow } from './catalog.tables.js';
 import { VariantsRepository } from './catalog.variants.repository.js';
 import { chooseVariant, type VariantOptions, type VariantRow } from './catalog.variants.rules.js';
+import { lineNotTaken } from './stock-not-taken.js';
 
 /** What a line buys: a product, or one variant of it. */
 export interface StockLine {
@@ -164,32 +166,42 @@ export class CatalogStock {
    * Takes the quoted stock inside the caller's transaction, in key order (product before
    * its variants) so two checkouts never lock rows in opposite orders. Each decrement is
    * conditional in one statement: stock never goes below zero, and nothing is sold at a
-   * price other than the one quoted.
-   * @throws `product_not_found`, `variant_not_found` (404), `insufficient_stock` (409),
-   * `price_changed` (409: the caller's transaction must roll back)
+   * price other than the one quoted. They are sent without waiting for their answers, so
+   * the caller's COMMIT follows them in the same round trip and the hot rows are locked for
+   * the commit alone; a decrement that takes nothing fails the transaction (at its COMMIT,
+   * or at its next statement), and `whyNotTaken` says why.
    */
   async takeStock(trx: Transaction<object>, lines: readonly ReservedLine[]): Promise<void> {
     const repo = CatalogRepository.in(trx);
     const variants = VariantsRepository.in(trx);
     const sorted = [...lines].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : 1));
     for (const line of sorted) {
+      const key = keyOf(line);
       if (!line.variantId) {
-        if (await repo.takeAtPrice(line.productId, line.quantity, line.unitPriceMinor, line.currency))
-          continue;
-      } else if (
-        (await repo.takeAtPrice(line.productId, line.quantity, undefined, line.currency)) &&
-        (await variants.takeAtPrice(line.variantId, line.quantity, line.unitPriceMinor))
-      ) {
+        await sendAhead(
+          trx,
+          repo.takeAtPrice(line.productId, line.quantity, line.unitPriceMinor, line.currency, key),
+        );
         continue;
       }
-      throw await this.whyNotTaken(repo, variants, line);
+      await sendAhead(trx, repo.takeAtPrice(line.productId, line.quantity, undefined, line.currency, key));
+      await sendAhead(trx, variants.takeAtPrice(line.variantId, line.quantity, line.unitPriceMinor, key));
     }
   }
 
-  private async whyNotTaken(repo: CatalogRepository, variants: VariantsRepository, line: ReservedLine) {
-    const product = await repo.findLive(line.productId);
+  /**
+   * Why the transaction that ran takeStock for `lines` failed with `error`, read afresh
+   * outside it; undefined when `error` is not one of its decrements taking nothing.
+   * @returns `product_not_found`, `variant_not_found` (404), `price_changed` (409: worth
+   * another attempt at the new price), `insufficient_stock` (409)
+   */
+  async whyNotTaken(error: unknown, lines: readonly ReservedLine[]): Promise<AppError | undefined> {
+    const key = lineNotTaken(error);
+    const line = key === undefined ? undefined : lines.find((each) => keyOf(each) === key);
+    if (!line) return undefined;
+    const product = await this.repo.findLive(line.productId);
     if (!product) return notFound('product');
-    const now = line.variantId ? await variants.find(line.variantId) : product;
+    const now = line.variantId ? await this.variants.find(line.variantId) : product;
     if (!now || ('deleted_at' in now && now.deleted_at)) return notFound('variant');
     if (now.price_minor !== line.unitPriceMinor || product.currency !== line.currency)
       return conflict('price_changed', `the price of ${line.name} changed during checkout`);

@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { tablesOf } from '../../platform/db/database.js';
 import type { CatalogTables } from './catalog.tables.js';
+import { requireTaken } from './stock-not-taken.js';
 import type { VariantOptions, VariantRow } from './catalog.variants.rules.js';
 
 type Executor = Kysely<CatalogTables> | Transaction<CatalogTables>;
@@ -124,20 +125,23 @@ export class VariantsRepository {
   }
 
   /**
-   * Takes `quantity` of a live variant only if there is enough AND it still sells at the
-   * price charged; false (nothing changed) otherwise.
+   * The statement that takes `quantity` from a live variant's stock only if there is enough
+   * AND it still sells at the price charged; taking nothing raises `stock_not_taken` naming
+   * `line`, as CatalogRepository.takeAtPrice.
    */
-  async takeAtPrice(id: string, quantity: number, priceMinor: bigint): Promise<boolean> {
-    const row = await this.db
-      .updateTable('product_variants')
-      .set((eb) => ({ stock: eb('stock', '-', quantity), version: eb('version', '+', 1) }))
-      .where('id', '=', id)
-      .where('deleted_at', 'is', null)
-      .where('stock', '>=', quantity)
-      .where('price_minor', '=', priceMinor)
-      .returning('id')
-      .executeTakeFirst();
-    return row !== undefined;
+  takeAtPrice(id: string, quantity: number, priceMinor: bigint, line: string) {
+    return this.db
+      .with('taken', (db) =>
+        db
+          .updateTable('product_variants')
+          .set((eb) => ({ stock: eb('stock', '-', quantity), version: eb('version', '+', 1) }))
+          .where('id', '=', id)
+          .where('deleted_at', 'is', null)
+          .where('stock', '>=', quantity)
+          .where('price_minor', '=', priceMinor)
+          .returning('id'),
+      )
+      .selectNoFrom(requireTaken(line));
   }
 
   /** Gives stock back, also to a variant deleted meanwhile. */

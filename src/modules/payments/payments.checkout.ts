@@ -13,7 +13,7 @@ import {
 } from '../../platform/errors.js';
 import { recordCheckout } from '../../platform/metrics/metrics.registry.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
-import { type StockLine, type UnitPrice, unitKeyOf } from '../catalog/catalog.stock.js';
+import { type ReservedLine, type StockLine, type UnitPrice, unitKeyOf } from '../catalog/catalog.stock.js';
 import type { OrderPricing } from '../pricing/pricing.service.js';
 import {
   type Attempt,
@@ -164,58 +164,68 @@ export class Checkout {
       const retryable = (error: unknown) =>
         isUniqueViolation(error, 'payments_payment_code_key') ||
         (isAppError(error) && error.code === 'price_changed');
+      // The lines whose stock the attempt sent to be taken: a decrement that took nothing
+      // fails the transaction at its COMMIT, and what it took nothing of is read then.
+      let taking: ReservedLine[] | undefined;
+      const notTaken = async (error: unknown) => {
+        throw (taking && (await this.catalog.whyNotTaken(error, taking))) ?? error;
+      };
       const { payment, items } = await withTransactionRetry(
         () =>
-          this.db.transaction().execute(async (trx) => {
-            // Prices and stock are read without a lock; the product rows (THE hot rows of a
-            // flash sale) are locked by takeStock, the last statement before COMMIT, so they
-            // are held for the commit only, not for the ledger and order writes.
-            // The limits hold for the prices charged, and refuse an order before a line does.
-            const reserved = await this.catalog.quoteStock(trx, input.items.map(stockLineOf), (prices) =>
-              this.refuseAboveLimits(input, prices),
-            );
-            const currency = reserved[0]!.currency;
-            const charged = new Map(reserved.map((line) => [line.key, line]));
-            checkExpectedPrices(input.items, charged);
-            attempt = priceAttempt(this.pricing, prepared, this.options.feeBps, {
-              input,
-              reserved,
-              currency,
-            });
-            const paymentId = randomUUID();
-            const outcome = await provider.authorize({
-              trx,
-              paymentId,
-              buyerId: buyer.userId,
-              currency,
-              items: ledgerLinesOfAttempt(attempt),
-            });
-            // A gateway's pay link exists only after this commits: its payment is announced
-            // (payment.created) once it has one, so the pending mail and webhooks carry it.
-            const announce = outcome.status === 'succeeded' || !provider.afterCommit;
-            const written = await this.write(trx, buyer.userId, method, attempt, announce, {
-              id: paymentId,
-              idempotencyKey,
-              ...(outcome.status === 'succeeded'
-                ? { status: 'succeeded', ledger_transaction_id: outcome.ledgerTransactionId }
-                : {
-                    status: 'pending',
-                    expires_at: outcome.expiresAt,
-                    payment_url: outcome.paymentUrl ?? null,
-                    token: outcome.token ?? null,
-                    provider_reference: outcome.providerReference ?? null,
-                  }),
-            });
-            if (attempt.priced?.discounts.length) {
-              await this.pricing!.redeem(trx, {
-                discountIds: attempt.priced.discounts.map((discount) => discount.id),
-                buyerId: buyer.userId,
-                paymentId,
+          this.db
+            .transaction()
+            .execute(async (trx) => {
+              // Prices and stock are read without a lock; the product rows (THE hot rows of a
+              // flash sale) are locked by takeStock, the last statement before COMMIT, so they
+              // are held for the commit only, not for the ledger and order writes.
+              // The limits hold for the prices charged, and refuse an order before a line does.
+              const reserved = await this.catalog.quoteStock(trx, input.items.map(stockLineOf), (prices) =>
+                this.refuseAboveLimits(input, prices),
+              );
+              const currency = reserved[0]!.currency;
+              const charged = new Map(reserved.map((line) => [line.key, line]));
+              checkExpectedPrices(input.items, charged);
+              attempt = priceAttempt(this.pricing, prepared, this.options.feeBps, {
+                input,
+                reserved,
+                currency,
               });
-            }
-            await this.catalog.takeStock(trx, reserved);
-            return written;
-          }),
+              const paymentId = randomUUID();
+              const outcome = await provider.authorize({
+                trx,
+                paymentId,
+                buyerId: buyer.userId,
+                currency,
+                items: ledgerLinesOfAttempt(attempt),
+              });
+              // A gateway's pay link exists only after this commits: its payment is announced
+              // (payment.created) once it has one, so the pending mail and webhooks carry it.
+              const announce = outcome.status === 'succeeded' || !provider.afterCommit;
+              const written = await this.write(trx, buyer.userId, method, attempt, announce, {
+                id: paymentId,
+                idempotencyKey,
+                ...(outcome.status === 'succeeded'
+                  ? { status: 'succeeded', ledger_transaction_id: outcome.ledgerTransactionId }
+                  : {
+                      status: 'pending',
+                      expires_at: outcome.expiresAt,
+                      payment_url: outcome.paymentUrl ?? null,
+                      token: outcome.token ?? null,
+                      provider_reference: outcome.providerReference ?? null,
+                    }),
+              });
+              if (attempt.priced?.discounts.length) {
+                await this.pricing!.redeem(trx, {
+                  discountIds: attempt.priced.discounts.map((discount) => discount.id),
+                  buyerId: buyer.userId,
+                  paymentId,
+                });
+              }
+              taking = reserved;
+              await this.catalog.takeStock(trx, reserved);
+              return written;
+            })
+            .catch(notTaken),
         retryable,
       );
       await this.catalog.stockChanged(items.map((item) => item.product_id));
