@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogRepository } from '../../src/modules/catalog/catalog.repository.js';
 import { CatalogStock, type ReservedLine } from '../../src/modules/catalog/catalog.stock.js';
@@ -45,6 +45,20 @@ async function buyers(count: number, funds: string) {
   const all = await Promise.all(Array.from({ length: count }, () => signUp(app)));
   for (const buyer of all) await topUp(app, buyer.token, funds);
   return all;
+}
+
+/** Returns once another connection waits for a lock `holder`'s transaction holds (PostgreSQL). */
+async function someoneWaitsFor(holder: Transaction<object>) {
+  const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(holder);
+  await eventually(
+    async () =>
+      (
+        await sql<{ waiting: number }>`
+          SELECT count(*)::int AS waiting FROM pg_stat_activity
+          WHERE ${rows[0]!.pid}::int = ANY(pg_blocking_pids(pid))`.execute(db())
+      ).rows[0]!.waiting,
+    (waiting) => waiting > 0,
+  );
 }
 
 const checkout = (token: string, productId: string, quantity = 1) =>
@@ -156,17 +170,8 @@ describe.runIf(testDatabase() === 'postgres')('a price changed while a checkout 
         await sql`UPDATE products SET price_minor = 1500, version = version + 1 WHERE id = ${product.id}`.execute(
           trx,
         );
-        const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(trx);
         answer = checkout(buyer!.token, product.id);
-        await eventually(
-          async () =>
-            (
-              await sql<{ waiting: number }>`
-                SELECT count(*)::int AS waiting FROM pg_stat_activity
-                WHERE ${rows[0]!.pid}::int = ANY(pg_blocking_pids(pid))`.execute(db())
-            ).rows[0]!.waiting,
-          (waiting) => waiting > 0,
-        );
+        await someoneWaitsFor(trx);
       });
     const res = await answer!;
     expect(res.status).toBe(201);
@@ -244,22 +249,13 @@ describe.runIf(testDatabase() === 'postgres')('the stock decrement on PostgreSQL
       .transaction()
       .execute(async (holder) => {
         await sql`SELECT 1 FROM products WHERE id = ${product.id} FOR UPDATE`.execute(holder);
-        const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(holder);
         checkout = db()
           .transaction()
           .execute(async (trx) => {
             await stock.takeStock(trx, [lineOf(product, 1, 1000n)]);
             returned = true;
           });
-        await eventually(
-          async () =>
-            (
-              await sql<{ waiting: number }>`
-                SELECT count(*)::int AS waiting FROM pg_stat_activity
-                WHERE ${rows[0]!.pid}::int = ANY(pg_blocking_pids(pid))`.execute(db())
-            ).rows[0]!.waiting,
-          (waiting) => waiting > 0,
-        );
+        await someoneWaitsFor(holder);
         // The decrement waits for this row, and takeStock has returned all the same.
         expect(returned).toBe(true);
       });
