@@ -95,9 +95,10 @@ function runPgbench(
   const logDir = withLog ? mkdtempSync(path.join(tmpdir(), 'mamlaka-pgbench-')) : undefined;
   const fullArgs = [
     '--no-vacuum',
-    // The scripts' :variables travel as bound parameters, as node-postgres sends them; the
+    // The scripts' statements are prepared once per connection and their :variables bound,
+    // as the server's connections run theirs (src/platform/db/prepared-statements.ts); the
     // built-in workload runs as pgbench runs it by default.
-    ...(script ? ['--protocol=extended'] : []),
+    ...(script ? ['--protocol=prepared'] : []),
     `--client=${clients}`,
     '--jobs=2',
     `--time=${seconds}`,

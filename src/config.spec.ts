@@ -59,9 +59,16 @@ describe('loadConfig', () => {
     ['REFRESH_TOKEN_REUSE_GRACE', '10m'],
     ['REFRESH_TOKEN_REUSE_GRACE', '-1s'],
     ['REFRESH_TOKEN_REUSE_GRACE', 'ten seconds'],
+    ['DATABASE_STATEMENT_CACHE', '-1'],
+    ['DATABASE_STATEMENT_CACHE', 'all'],
   ])('names %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}`));
+  });
+
+  it('keeps 200 statements prepared per database connection unless told otherwise, 0 for none', () => {
+    expect(loadConfig({}).databaseStatementCache).toBe(200);
+    expect(loadConfig({ DATABASE_STATEMENT_CACHE: '0' }).databaseStatementCache).toBe(0);
   });
 
   it('bounds orders to 10^12 minor units and 10,000 of a product by default', () => {

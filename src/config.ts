@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_AMOUNT_MINOR } from './platform/money.js';
+import { DEFAULT_STATEMENT_CACHE } from './platform/db/prepared-statements.js';
 import {
   address,
   boolean,
@@ -67,6 +68,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** Parameterised statements each PostgreSQL connection keeps prepared; 0: none. */
+  databaseStatementCache: number;
   redisUrl: string | undefined;
   natsUrl: string | undefined;
   smtpUrl: string | undefined;
@@ -240,6 +243,7 @@ export function loadConfig(
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
+    databaseStatementCache: integer(env, 'DATABASE_STATEMENT_CACHE', DEFAULT_STATEMENT_CACHE, 0, 10_000),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),

@@ -22,8 +22,9 @@
 -- When the checkout's SQL changes, change this file too: the bench compares the rows each
 -- side writes per checkout (pg_stat_user_tables) and reports when they differ.
 --
--- Run with `-M extended`, so every :variable travels as a bound parameter, as node-postgres
--- sends them. Variables given with -D by bench/checkout-pgbench.ts:
+-- Run with `-M prepared`: each statement is prepared once per connection and every
+-- :variable travels as a bound parameter, as the server sends them (prepared-statements.ts).
+-- Variables given with -D by bench/checkout-pgbench.ts:
 --   products, buyers   how many rows bench_products and bench_buyers hold (n = 0 .. count-1)
 --   fee_bps            PLATFORM_FEE_BPS of the server
 --   shards             LEDGER_SHARDS of the server

@@ -71,8 +71,14 @@ export class CartsRepository {
         public_id: ownerId === null ? null : id,
         expires_at: expiry(ttlMs),
       })
+      // The partial index is inferred from this predicate when the statement is planned: a
+      // bound 'open' would not match it once the prepared statement's plan is generic.
       .onConflict((oc) =>
-        oc.column('owner_id').where('status', '=', 'open').where('owner_id', 'is not', null).doNothing(),
+        oc
+          .column('owner_id')
+          .where('status', '=', sql.lit('open'))
+          .where('owner_id', 'is not', null)
+          .doNothing(),
       )
       .executeTakeFirst();
     return (inserted.numInsertedOrUpdatedRows ?? 0n) > 0n;

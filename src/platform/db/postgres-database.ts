@@ -4,6 +4,7 @@ import { CommitWatch, CommitWatchDriver } from './commit-watch.js';
 import type { Database } from './database.js';
 import { dropHeldBegin, holdBegins } from './lazy-begin.js';
 import { listenOnPostgres } from './postgres-listener.js';
+import { DEFAULT_STATEMENT_CACHE, prepareRepeatedStatements } from './prepared-statements.js';
 import { traceQuery } from '../tracing/sql.js';
 
 // Apart from database.ts so that the pg driver is loaded only where PostgreSQL is used.
@@ -16,6 +17,8 @@ export function postgresDatabase(
   options: {
     searchPath?: string;
     maxConnections?: number;
+    /** Parameterised statements each connection keeps prepared (prepared-statements.ts); 0: none. */
+    statementCache?: number;
     /** An idle connection failed (the server restarted, a proxy cut it): the pool replaces it. */
     onIdleError?: (error: Error) => void;
   } = {},
@@ -31,8 +34,10 @@ export function postgresDatabase(
   // pg-pool listens for errors only while a connection is idle; one that ends while checked
   // out (a PostgreSQL restart, a cut network) emits 'error' on its client too, unheard, which
   // would end the process. The query in flight is rejected with that error, and reported there.
+  const statementCache = options.statementCache ?? DEFAULT_STATEMENT_CACHE;
   pool.on('connect', (client) => {
     client.on('error', () => {});
+    prepareRepeatedStatements(client, { max: statementCache });
     holdBegins(client);
   });
   pool.on('release', (_error, client) => dropHeldBegin(client));
