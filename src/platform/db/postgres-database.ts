@@ -34,10 +34,9 @@ export function postgresDatabase(
   // pg-pool listens for errors only while a connection is idle; one that ends while checked
   // out (a PostgreSQL restart, a cut network) emits 'error' on its client too, unheard, which
   // would end the process. The query in flight is rejected with that error, and reported there.
-  const statementCache = options.statementCache ?? DEFAULT_STATEMENT_CACHE;
   pool.on('connect', (client) => {
     client.on('error', () => {});
-    prepareRepeatedStatements(client, { max: statementCache });
+    prepareRepeatedStatements(client, { max: options.statementCache ?? DEFAULT_STATEMENT_CACHE });
     holdBegins(client);
   });
   pool.on('release', (_error, client) => dropHeldBegin(client));
