@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { coalesceWrites } from './coalesced-writes.js';
 import { CommitWatch, CommitWatchDriver } from './commit-watch.js';
 import type { Database } from './database.js';
 import { dropHeldBegin, holdBegins } from './lazy-begin.js';
@@ -38,6 +39,8 @@ export function postgresDatabase(
     client.on('error', () => {});
     prepareRepeatedStatements(client, { max: options.statementCache ?? DEFAULT_STATEMENT_CACHE });
     holdBegins(client);
+    // Outermost, so that a held BEGIN and the statement behind it share one write.
+    coalesceWrites(client);
   });
   pool.on('release', (_error, client) => dropHeldBegin(client));
   const base = new PostgresDialect({ pool });
