@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type ParsedMail, simpleParser } from 'mailparser';
@@ -129,6 +130,32 @@ describe('mail from events', () => {
     await untilQuiet(app.platform);
     expect(mailTo(user.email)).toHaveLength(1);
     expect(await mailLog(`user_id=${user.id}`)).toHaveLength(1);
+  });
+
+  it('handles a batch in one call: a mail for each new event, none for one handled before', async () => {
+    const [first, second] = [await signUp(app), await signUp(app)];
+    await eventually(
+      () => [...mailTo(first.email), ...mailTo(second.email)],
+      (mails) => mails.length === 2,
+    );
+    const [logged] = await mailLog(`user_id=${first.id}`);
+    const registered = (id: string, userId: string) => ({
+      id,
+      type: 'user.registered',
+      aggregate: `user:${userId}`,
+      created: Date.now(),
+      data: { id: userId },
+    });
+    const handledBefore = registered((logged as MailJson & { event_id: string }).event_id, first.id);
+    const fresh = [first, second].map((user) => registered(randomUUID(), user.id));
+    const consumer = app.platform.notifications.notifications;
+    const handled = await consumer.handleBatch([handledBefore, ...fresh, fresh[0]!]);
+    expect(handled.map((event) => event.id)).toEqual(fresh.map((event) => event.id));
+    expect(await consumer.handleBatch([handledBefore, ...fresh])).toEqual([]);
+    await untilQuiet(app.platform);
+    expect(mailTo(first.email)).toHaveLength(2);
+    expect(mailTo(second.email)).toHaveLength(2);
+    expect(await mailLog(`user_id=${first.id}`)).toHaveLength(2);
   });
 });
 

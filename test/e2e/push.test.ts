@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { eventually } from '../helpers/eventually.js';
@@ -141,6 +142,30 @@ describe('Web Push', () => {
       tag: `refund-${refund.body.results.id}`,
     });
     expect(messages(browser)).toHaveLength(2);
+  });
+
+  it('handles a batch in one call: each buyer told once per new event, nothing for a repeat', async () => {
+    const bought = [await paidByWallet(), await paidByWallet()];
+    const received = () => bought.flatMap(({ browser }) => messages(browser));
+    await eventually(received, (all) => all.length === 2);
+    const events = bought.map(({ payment }) => ({
+      id: randomUUID(),
+      type: 'payment.succeeded',
+      aggregate: `payment:${payment.id}`,
+      created: Date.now(),
+      data: payment,
+    }));
+    const consumer = app.platform.push.push;
+    expect((await consumer.handleBatch(events)).map((event) => event.id)).toEqual(
+      events.map((event) => event.id),
+    );
+    expect(await consumer.handleBatch(events)).toEqual([]);
+    await eventually(received, (all) => all.length === 4);
+    await untilQuiet(app.platform);
+    for (const { browser, payment } of bought) {
+      expect(messages(browser)).toHaveLength(2);
+      expect(messages(browser)[1]!.body).toContain(payment.payment_code);
+    }
   });
 
   it('tells the buyer their item shipped, with carrier and tracking number, then that it arrived', async () => {

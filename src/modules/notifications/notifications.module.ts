@@ -49,10 +49,10 @@ export function createNotificationsModule(
     notifications,
     routes: (app) => notificationsRoutes(app, { notifications }),
     subscribe: (bus) =>
-      bus.subscribe(
+      bus.subscribeBatch(
         CONSUMER,
-        async (event) => {
-          await notifications.handle(event);
+        async (events) => {
+          await notifications.handleBatch(events);
         },
         { types: [...NOTIFIED_EVENTS, 'announcement.published'] },
       ),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { deleteFinishedBefore } from '../../platform/db/batched-delete.js';
+import { rowSlices } from '../../platform/db/row-slices.js';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { KeyRing } from '../../platform/crypto/keyring.js';
 import { type EncryptedColumns, fieldContext } from '../../platform/crypto/reencrypt.js';
@@ -68,14 +69,17 @@ export class NotificationsRepository {
 
   /** Queues mails; one already queued for the same (event, kind, recipient) is left alone. */
   async insertMails(trx: Transaction<object>, rows: readonly NewMail[]): Promise<number> {
-    if (rows.length === 0) return 0;
-    const inserted = await tablesOf<NotificationsTables>(trx)
-      .insertInto('mail_messages')
-      .values(rows.map((row) => this.sealed(row)))
-      .onConflict((conflict) => conflict.columns(['event_id', 'kind', 'to_address_index']).doNothing())
-      .returning('id')
-      .execute();
-    return inserted.length;
+    let inserted = 0;
+    for (const slice of rowSlices(rows)) {
+      const ids = await tablesOf<NotificationsTables>(trx)
+        .insertInto('mail_messages')
+        .values(slice.map((row) => this.sealed(row)))
+        .onConflict((conflict) => conflict.columns(['event_id', 'kind', 'to_address_index']).doNothing())
+        .returning('id')
+        .execute();
+      inserted += ids.length;
+    }
+    return inserted;
   }
 
   /**

@@ -4,7 +4,8 @@ import type { Logger } from 'pino';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { afterFailure, type BackoffPolicy } from '../../platform/backoff.js';
 import type { DomainEvent } from '../../platform/events/event.js';
-import { handleOnce } from '../../platform/events/handle-once.js';
+import { handleBatchOnce } from '../../platform/events/handle-once.js';
+import { inEventTrace } from '../../platform/tracing/events.js';
 import type { Outbox } from '../../platform/events/outbox.js';
 import { type Mailer, toMailDeliveryError } from '../../platform/mail/mailer.js';
 import type { Contact } from '../users/users.service.js';
@@ -64,13 +65,29 @@ export class NotificationsService {
 
   /** The event consumer. Idempotent: returns false for an event handled before. */
   async handle(event: DomainEvent): Promise<boolean> {
+    return (await this.handleBatch([event])).length > 0;
+  }
+
+  /**
+   * The event consumer for a batch: one transaction records the events and queues the
+   * mails of those not handled before.
+   * @returns the events handled now
+   */
+  async handleBatch(events: readonly DomainEvent[]): Promise<DomainEvent[]> {
     // Addresses are looked up before the transaction: the lookup uses its own connection.
-    const mails =
-      event.type === 'announcement.published'
-        ? await this.announcementMails(event)
-        : await this.planned(event);
-    return handleOnce(this.db, CONSUMER, event, async (trx) => {
-      await this.repo.insertMails(trx, mails);
+    const mails = new Map<string, NewMail[]>();
+    for (const event of events)
+      mails.set(
+        event.id,
+        await inEventTrace(CONSUMER, event, () =>
+          event.type === 'announcement.published' ? this.announcementMails(event) : this.planned(event),
+        ),
+      );
+    return handleBatchOnce(this.db, CONSUMER, events, async (trx, fresh) => {
+      await this.repo.insertMails(
+        trx,
+        fresh.flatMap((event) => mails.get(event.id) ?? []),
+      );
     });
   }
 

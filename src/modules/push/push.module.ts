@@ -50,10 +50,10 @@ export function createPushModule(deps: {
     push,
     routes: (app) => pushRoutes(app, { push }),
     subscribe: (bus) =>
-      bus.subscribe(
+      bus.subscribeBatch(
         CONSUMER,
-        async (event) => {
-          await push.handle(event);
+        async (events) => {
+          await push.handleBatch(events);
         },
         { types: [...PUSHED_EVENTS] },
       ),

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { deleteFinishedBefore } from '../../platform/db/batched-delete.js';
+import { rowSlices } from '../../platform/db/row-slices.js';
 import { tablesOf } from '../../platform/db/database.js';
 import type {
   PushDeliveriesTable,
@@ -144,14 +145,17 @@ export class PushRepository {
 
   /** Queues pushes; one already queued for the same (event, subscription) is left alone. */
   async insertDeliveries(trx: Transaction<object>, rows: readonly NewDelivery[]): Promise<number> {
-    if (rows.length === 0) return 0;
-    const inserted = await tablesOf<PushTables>(trx)
-      .insertInto('push_deliveries')
-      .values([...rows])
-      .onConflict((conflict) => conflict.columns(['event_id', 'subscription_id']).doNothing())
-      .returning('id')
-      .execute();
-    return inserted.length;
+    let inserted = 0;
+    for (const slice of rowSlices(rows)) {
+      const ids = await tablesOf<PushTables>(trx)
+        .insertInto('push_deliveries')
+        .values([...slice])
+        .onConflict((conflict) => conflict.columns(['event_id', 'subscription_id']).doNothing())
+        .returning('id')
+        .execute();
+      inserted += ids.length;
+    }
+    return inserted;
   }
 
   /**

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import type { DomainEvent } from '../../platform/events/event.js';
-import { handleOnce } from '../../platform/events/handle-once.js';
+import { handleBatchOnce } from '../../platform/events/handle-once.js';
 import {
   afterAttempt,
   checkEndpoint,
@@ -109,16 +109,25 @@ export class PushService {
   }
 
   /** The event consumer. Idempotent: returns false for an event handled before. */
-  handle(event: DomainEvent): Promise<boolean> {
-    const plans = pushesFor(event);
-    return handleOnce(this.db, CONSUMER, event, async (trx) => {
-      const userIds = [...new Set(plans.map((plan) => plan.userId))];
+  async handle(event: DomainEvent): Promise<boolean> {
+    return (await this.handleBatch([event])).length > 0;
+  }
+
+  /**
+   * The event consumer for a batch: one transaction records the events and queues the
+   * pushes of those not handled before, reading every recipient's browsers in one query.
+   * @returns the events handled now
+   */
+  handleBatch(events: readonly DomainEvent[]): Promise<DomainEvent[]> {
+    return handleBatchOnce(this.db, CONSUMER, events, async (trx, fresh) => {
+      const planned = fresh.flatMap((event) => pushesFor(event).map((plan) => ({ event, plan })));
+      const userIds = [...new Set(planned.map(({ plan }) => plan.userId))];
       const subscriptions = await this.repo.subscriptionsOf(
         trx,
         userIds,
         userIds.length * MAX_SUBSCRIPTIONS_PER_USER,
       );
-      const rows: NewDelivery[] = plans.flatMap((plan) =>
+      const rows: NewDelivery[] = planned.flatMap(({ event, plan }) =>
         subscriptions
           .filter((subscription) => subscription.user_id === plan.userId)
           .map((subscription) => ({

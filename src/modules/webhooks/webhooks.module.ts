@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { DomainEvent } from '../../platform/events/event.js';
 import type { EventBus } from '../../platform/events/event-bus.js';
-import { handleOnce } from '../../platform/events/handle-once.js';
+import { handleBatchOnce } from '../../platform/events/handle-once.js';
+import { inEventTrace } from '../../platform/tracing/events.js';
 import type { KeyRing } from '../../platform/crypto/keyring.js';
 import { WebhooksRepository } from './webhooks.repository.js';
 import { webhooksRoutes } from './webhooks.routes.js';
@@ -60,18 +61,22 @@ export function createWebhooksModule(deps: {
     webhooks,
     routes: (app) => webhooksRoutes(app, { webhooks }),
     subscribe: (bus, audience) =>
-      bus.subscribe(
+      bus.subscribeBatch(
         CONSUMER,
-        async (event) => {
-          const ownerIds = audience(event);
-          await handleOnce(deps.db, CONSUMER, event, async (trx) => {
-            await webhooks.enqueue(trx, {
-              id: event.id,
-              createdMs: event.created,
-              type: event.type,
-              data: event.data,
-              ownerIds,
-            });
+        async (events) => {
+          // One transaction records the batch; each event's deliveries are queued in its own
+          // trace, which the delivery carries on to the endpoint.
+          await handleBatchOnce(deps.db, CONSUMER, events, async (trx, fresh) => {
+            for (const event of fresh)
+              await inEventTrace(CONSUMER, event, () =>
+                webhooks.enqueue(trx, {
+                  id: event.id,
+                  createdMs: event.created,
+                  type: event.type,
+                  data: event.data,
+                  ownerIds: audience(event),
+                }),
+              );
           });
         },
         { types: [...EVENT_TYPES] },
