@@ -13,6 +13,17 @@ export type NewMail = Pick<
   'event_id' | 'kind' | 'category' | 'user_id' | 'to_address' | 'subject' | 'text_body' | 'html_body'
 >;
 
+/** How one try of a claimed mail ended, as the sender records it. */
+export interface MailOutcome {
+  mail: MailRow;
+  status: MailStatus;
+  error: string | null;
+  durationMs: number;
+  messageId?: string;
+  /** Tried again after this long (a transient failure). */
+  retryInMs?: number;
+}
+
 /** What in a queued mail is personal: who it goes to and everything it says. */
 const SEALED = ['to_address', 'subject', 'text_body', 'html_body'] as const;
 const ADDRESS_INDEX_PURPOSE = 'mail_messages.to_address';
@@ -114,40 +125,37 @@ export class NotificationsRepository {
   }
 
   /** Records an attempt and its outcome, unless the mail moved on meanwhile (its lease expired). */
-  async recordAttempt(
-    mail: MailRow,
-    outcome: {
-      status: MailStatus;
-      error: string | null;
-      durationMs: number;
-      messageId?: string;
-      retryInMs?: number;
-    },
-  ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable('mail_messages')
-        .set({
-          status: outcome.status,
-          attempts: mail.attempts + 1,
-          last_error: outcome.error,
-          ...(outcome.messageId ? { message_id: outcome.messageId } : {}),
-          ...(outcome.status === 'sent' ? { sent_at: sql<Date>`now()` } : {}),
-          ...(outcome.retryInMs !== undefined
-            ? { next_attempt_at: sql<Date>`now() + ${outcome.retryInMs} * interval '1 millisecond'` }
-            : {}),
-        })
-        .where('id', '=', mail.id)
-        .where('status', '=', 'pending')
-        .where('attempts', '=', mail.attempts)
-        .returning('id')
-        .executeTakeFirst();
-      if (!updated) return;
-      await trx
-        .insertInto('mail_attempts')
-        .values({ mail_id: mail.id, error: outcome.error, duration_ms: Math.round(outcome.durationMs) })
-        .execute();
-    });
+  /**
+   * Records what happened to each mail of a send batch, in one statement: the mail's status,
+   * count and next try, and an attempt in its log. A mail whose lease ran out and that
+   * another sender tried meanwhile (its attempts moved on) is left to that sender's record.
+   */
+  async recordAttempts(outcomes: readonly MailOutcome[]): Promise<void> {
+    if (outcomes.length === 0) return;
+    const column = <T>(pick: (outcome: MailOutcome) => T) => outcomes.map(pick);
+    await sql`
+      WITH outcome AS (
+        SELECT * FROM unnest(
+          ${column((o) => o.mail.id)}::uuid[], ${column((o) => o.mail.attempts)}::int[],
+          ${column((o) => o.status)}::text[], ${column((o) => o.error)}::text[],
+          ${column((o) => o.messageId ?? null)}::text[], ${column((o) => o.retryInMs ?? null)}::bigint[],
+          ${column((o) => Math.round(o.durationMs))}::int[]
+        ) AS o(id, attempts, status, error, message_id, retry_ms, duration_ms)
+      ), recorded AS (
+        UPDATE mail_messages m SET
+          status = o.status,
+          attempts = o.attempts + 1,
+          last_error = o.error,
+          message_id = coalesce(o.message_id, m.message_id),
+          sent_at = CASE WHEN o.status = 'sent' THEN now() ELSE m.sent_at END,
+          next_attempt_at = CASE WHEN o.retry_ms IS NULL THEN m.next_attempt_at
+            ELSE now() + o.retry_ms * interval '1 millisecond' END
+        FROM outcome o
+        WHERE m.id = o.id AND m.status = 'pending' AND m.attempts = o.attempts
+        RETURNING m.id
+      )
+      INSERT INTO mail_attempts (mail_id, error, duration_ms)
+      SELECT o.id, o.error, o.duration_ms FROM outcome o JOIN recorded USING (id)`.execute(this.db);
   }
 
   async marketingAllowed(userId: string): Promise<boolean> {

@@ -9,10 +9,10 @@ import { inEventTrace } from '../../platform/tracing/events.js';
 import type { Outbox } from '../../platform/events/outbox.js';
 import { type Mailer, toMailDeliveryError } from '../../platform/mail/mailer.js';
 import type { Contact } from '../users/users.service.js';
-import type { NotificationsRepository, NewMail } from './notifications.repository.js';
+import type { MailOutcome, NotificationsRepository, NewMail } from './notifications.repository.js';
 import { mailsFor } from './notifications.rules.js';
 import { recoveryMailsFor } from './notifications.recovery-templates.js';
-import type { MailStatus } from './notifications.tables.js';
+import type { MailRow, MailStatus } from './notifications.tables.js';
 import { type Branding, renderAnnouncement } from './notifications.templates.js';
 
 /** Where addresses come from: the users module, behind the one call this module needs. */
@@ -45,6 +45,8 @@ export interface NotificationsOptions {
 
 export const CONSUMER = 'notifications';
 const MAX_SEND_BATCH = 50;
+/** Mails of a batch on their way at once: nodemailer's own default for a pooled SMTP transport. */
+const SENDS_IN_FLIGHT = 5;
 const MAX_LISTED = 100;
 const CONTACTS_PAGE = 500;
 
@@ -92,62 +94,66 @@ export class NotificationsService {
   }
 
   /**
-   * Sends up to a batch of due mails. A transient failure (SMTP down, 4xx) is retried with
-   * backoff; a permanent one (5xx) or one past the policy's age fails the mail. Marketing
-   * mail to someone who turned it off is suppressed at send time, whenever they chose.
+   * Sends up to a batch of due mails, SENDS_IN_FLIGHT at a time, then records every outcome
+   * in one statement. A transient failure (SMTP down, 4xx) is retried with backoff; a
+   * permanent one (5xx) or one past the policy's age fails the mail. Marketing mail to
+   * someone who turned it off is suppressed at send time, whenever they chose. A sender that
+   * dies before the record leaves the batch to be sent again when its lease runs out, under
+   * the same Message-ID, which a receiving server drops as a copy.
    */
   async sendDue(limit = 20): Promise<number> {
     const claimed = await this.repo.claimDue(
       Math.min(Math.max(limit, 1), MAX_SEND_BATCH),
       this.options.leaseMs,
     );
-    for (const mail of claimed) {
-      const started = performance.now();
-      if (
-        mail.category === 'marketing' &&
-        mail.user_id &&
-        !(await this.repo.marketingAllowed(mail.user_id))
-      ) {
-        await this.repo.recordAttempt(mail, {
-          status: 'suppressed',
-          error: 'marketing mail turned off',
-          durationMs: 0,
-        });
-        continue;
-      }
-      try {
-        const sent = await this.mailer.send({
-          from: this.options.branding.from,
-          to: mail.to_address,
-          subject: mail.subject,
-          text: mail.text_body,
-          html: mail.html_body,
-          // The same id on every attempt, so a receiving server can drop a resent copy.
-          messageId: `<${mail.id}@mamlaka>`,
-        });
-        await this.repo.recordAttempt(mail, {
-          status: 'sent',
-          error: null,
-          messageId: sent.messageId,
-          durationMs: performance.now() - started,
-        });
-      } catch (error) {
-        const failure = toMailDeliveryError(error);
-        const next = afterFailure(
-          { attempts: mail.attempts + 1, ageMs: Date.now() - new Date(mail.created_at).getTime() },
-          this.options.policy,
-        );
-        const giveUp = failure.permanent || next.giveUp;
-        this.options.logger.warn({ err: failure, mailId: mail.id, giveUp }, 'mail not sent');
-        await this.repo.recordAttempt(mail, {
-          status: giveUp ? 'failed' : 'pending',
-          error: failure.message.slice(0, 500),
-          durationMs: performance.now() - started,
-          ...(next.giveUp || failure.permanent ? {} : { retryInMs: next.delayMs }),
-        });
-      }
-    }
+    const outcomes: MailOutcome[] = [];
+    let next = 0;
+    const sender = async () => {
+      while (next < claimed.length) outcomes.push(await this.attempt(claimed[next++]!));
+    };
+    await Promise.all(Array.from({ length: Math.min(SENDS_IN_FLIGHT, claimed.length) }, sender));
+    await this.repo.recordAttempts(outcomes);
     return claimed.length;
+  }
+
+  /** One try of a claimed mail: what to record of it. */
+  private async attempt(mail: MailRow): Promise<MailOutcome> {
+    const started = performance.now();
+    if (mail.category === 'marketing' && mail.user_id && !(await this.repo.marketingAllowed(mail.user_id)))
+      return { mail, status: 'suppressed', error: 'marketing mail turned off', durationMs: 0 };
+    try {
+      const sent = await this.mailer.send({
+        from: this.options.branding.from,
+        to: mail.to_address,
+        subject: mail.subject,
+        text: mail.text_body,
+        html: mail.html_body,
+        // The same id on every attempt, so a receiving server can drop a resent copy.
+        messageId: `<${mail.id}@mamlaka>`,
+      });
+      return {
+        mail,
+        status: 'sent',
+        error: null,
+        messageId: sent.messageId,
+        durationMs: performance.now() - started,
+      };
+    } catch (error) {
+      const failure = toMailDeliveryError(error);
+      const next = afterFailure(
+        { attempts: mail.attempts + 1, ageMs: Date.now() - new Date(mail.created_at).getTime() },
+        this.options.policy,
+      );
+      const giveUp = failure.permanent || next.giveUp;
+      this.options.logger.warn({ err: failure, mailId: mail.id, giveUp }, 'mail not sent');
+      return {
+        mail,
+        status: giveUp ? 'failed' : 'pending',
+        error: failure.message.slice(0, 500),
+        durationMs: performance.now() - started,
+        ...(giveUp ? {} : { retryInMs: next.delayMs }),
+      };
+    }
   }
 
   /** The caller's mail preferences; marketing mail is on until they turn it off. */
