@@ -283,6 +283,14 @@ export function checkoutReport(section: CheckoutSection): string {
     lines.push(
       `${s.name}: ${sellers} seller(s), ${products} product(s) of ${fmt(stock)} in stock, ${buyers} buyers`,
       ...scenarioTable(s.rows),
+      ...s.rows.flatMap((r) =>
+        r.behind
+          ? [
+              `${r.name}: when the measured seconds ended, ${fmt(r.behind.events)} events not yet ` +
+                `relayed, ${fmt(r.behind.mails)} mails not yet sent`,
+            ]
+          : [],
+      ),
       ...s.goals.map(goalLine),
       ...s.invariants.map(
         (check) =>

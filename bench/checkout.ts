@@ -66,6 +66,12 @@ export interface CheckoutMeasurement {
   committed: number;
   /** Rows inserted and updated per committed checkout in CHECKOUT_TABLES, to compare both sides. */
   rowsPerCheckout: { inserted: number; updated: number };
+  /**
+   * Mamlaka only: the work its checkouts caused and it had not done when the measured seconds
+   * ended (events not yet relayed to the consumers, mails not yet sent). A server that falls
+   * behind on it looks faster than it is.
+   */
+  behind?: { events: number; mails: number };
   /** Empty when the database agrees with the load generator; otherwise what is wrong. */
   problems: string[];
 }
@@ -317,11 +323,11 @@ export async function measureCheckout(
     const samples: string[] = [];
     const load = await checkoutLoad(server.url, fixture, settings.durationSeconds, samples);
     const after = await settledPayments(dbUrl);
-    measured = { ...load, samples, before, after };
+    measured = { ...load, samples, before, after, behind: await unfinishedWork(dbUrl) };
   } finally {
     await server.stop();
   }
-  const { result, succeeded, samples, before, after } = measured;
+  const { result, succeeded, samples, before, after, behind } = measured;
   const writesAfter = await writeCounts(dbUrl);
   const committed = after.succeeded - before.succeeded;
   const problems = checkSamples(samples);
@@ -348,6 +354,18 @@ export async function measureCheckout(
     committed,
     // Over the warm-up and the measured seconds: everything this server wrote.
     rowsPerCheckout: perCheckout(writesBefore, writesAfter, after.succeeded - first.succeeded),
+    behind,
     problems,
   };
+}
+
+/** Events written and not yet relayed, and mails queued and not yet sent, right now. */
+export async function unfinishedWork(dbUrl: string): Promise<{ events: number; mails: number }> {
+  return withClient(dbUrl, async (client) => {
+    const { rows } = await client.query<{ events: number; mails: number }>(
+      `SELECT (SELECT count(*)::int FROM outbox_events WHERE published_at IS NULL) AS events,
+              (SELECT count(*)::int FROM mail_messages WHERE status = 'pending') AS mails`,
+    );
+    return rows[0]!;
+  });
 }

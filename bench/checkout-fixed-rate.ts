@@ -1,0 +1,86 @@
+// Wallet checkouts at a fixed rate, for what they cost rather than how many fit: the CPU time
+// the server and PostgreSQL spend per checkout, and the work the checkouts caused that the
+// server had not done when the measured seconds ended (events not relayed, mails not sent).
+// A rate the server can carry shows whether its background work keeps up with its sales.
+//   BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/checkout-fixed-rate.ts [rate] [seconds]
+// Defaults: 150 checkouts/s for 30 s after 5 s at the same rate. Uses dist/ as it is (npm run build).
+import { readdirSync, readFileSync } from 'node:fs';
+import { createCheckoutFixture, unfinishedWork } from './checkout.js';
+import { drive, httpRequest, type LoadTarget } from './open-loop.js';
+import { createBenchDatabase, postgresTarget } from './postgres.js';
+import { mamlakaSpec, startServer } from './servers.js';
+
+const TICK_MS = 10;
+
+/** utime + stime of a process, in clock ticks. */
+function cpuTicks(pid: string | number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+/** The CPU ticks of every PostgreSQL process on this machine (the pool's backends live through a run). */
+function postgresTicks(): number {
+  let sum = 0;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') sum += cpuTicks(pid);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return sum;
+}
+
+async function main(): Promise<void> {
+  const rate = Number(process.argv[2] ?? 150);
+  const seconds = Number(process.argv[3] ?? 30);
+  const target = postgresTarget();
+  if (!target) throw new Error('set BENCH_PG_URL (or DATABASE_URL) to a PostgreSQL server');
+  const database = await createBenchDatabase(target.url);
+  const server = await startServer(await mamlakaSpec({ databaseUrl: database.url }));
+  try {
+    const fixture = await createCheckoutFixture(server.url);
+    const load: LoadTarget = {
+      url: server.url,
+      // Each connection pays as its own buyer, as in the latency section.
+      request: (slot) =>
+        httpRequest(
+          server.url,
+          'POST',
+          '/payments',
+          {
+            'content-type': 'application/json',
+            authorization: `Bearer ${fixture.buyers[slot % fixture.buyers.length]!.token}`,
+          },
+          JSON.stringify({
+            product_id: fixture.productIds[Math.floor(Math.random() * fixture.productIds.length)],
+            quantity: 1,
+          }),
+        ),
+      accept: (status, body) => status === 201 && body.includes('"status":"succeeded"'),
+    };
+    const connections = 64;
+    await drive(load, { ratePerSec: rate, seconds: 5, connections });
+    const [server0, postgres0] = [cpuTicks(server.pid), postgresTicks()];
+    const result = await drive(load, { ratePerSec: rate, seconds, connections });
+    const [server1, postgres1] = [cpuTicks(server.pid), postgresTicks()];
+    const behind = await unfinishedWork(database.url);
+    const per = (ticks: number) => ((ticks * TICK_MS) / result.succeeded).toFixed(2);
+    console.log(
+      `${result.succeeded} checkouts at ${rate}/s for ${seconds} s: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms; ` +
+        `CPU per checkout: server ${per(server1 - server0)} ms, PostgreSQL ${per(postgres1 - postgres0)} ms; ` +
+        `when it ended, ${behind.events} events not yet relayed, ${behind.mails} mails not yet sent`,
+    );
+  } finally {
+    await server.stop();
+    await database.drop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('checkout at a fixed rate failed:', error);
+    process.exit(1);
+  },
+);
