@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
@@ -302,6 +302,32 @@ describe('outbound webhooks', () => {
     expect(await module.webhooks.deliveries({ userId: stranger.id, role: 'buyer' }, strangers.id)).toEqual(
       [],
     );
+  });
+
+  it('queues a batch of events with one read of the endpoints, each to its subscribers only', async () => {
+    const paid = await endpoint(['payment.succeeded']);
+    const everything = await endpoint(['*']);
+    const stranger = await signUp(app);
+    const strangers = await endpoint(['payment.refunded'], { userId: stranger.id, role: 'buyer' });
+    const ran: string[] = [];
+    const events = [
+      { id: randomUUID(), type: 'payment.succeeded', data: { n: 1 }, ownerIds: [actor.userId.toUpperCase()] },
+      { id: randomUUID(), type: 'payment.refunded', data: { n: 2 }, ownerIds: [actor.userId, stranger.id] },
+      { id: randomUUID(), type: 'order.shipped', data: { n: 3 }, ownerIds: [stranger.id] },
+    ];
+    await db.transaction().execute((trx) =>
+      module.webhooks.enqueueBatch(trx, events, async (event, work) => {
+        ran.push(event.id!);
+        return work();
+      }),
+    );
+    // The shipped order has no subscriber: nothing runs for it.
+    expect(ran).toEqual([events[0]!.id, events[1]!.id]);
+    const eventIds = async (endpointId: string, who = actor) =>
+      (await module.webhooks.deliveries(who, endpointId, 100)).map((d) => d.event_id).sort();
+    expect(await eventIds(paid.id)).toEqual([events[0]!.id]);
+    expect(await eventIds(everything.id)).toEqual([events[0]!.id, events[1]!.id].sort());
+    expect(await eventIds(strangers.id, { userId: stranger.id, role: 'buyer' })).toEqual([events[1]!.id]);
   });
 
   it('retries after a 500 with backoff and logs both attempts', async () => {

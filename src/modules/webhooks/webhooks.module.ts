@@ -67,16 +67,18 @@ export function createWebhooksModule(deps: {
           // One transaction records the batch; each event's deliveries are queued in its own
           // trace, which the delivery carries on to the endpoint.
           await handleBatchOnce(deps.db, CONSUMER, events, async (trx, fresh) => {
-            for (const event of fresh)
-              await inEventTrace(CONSUMER, event, () =>
-                webhooks.enqueue(trx, {
-                  id: event.id,
-                  createdMs: event.created,
-                  type: event.type,
-                  data: event.data,
-                  ownerIds: audience(event),
-                }),
-              );
+            const byId = new Map(fresh.map((event) => [event.id, event]));
+            await webhooks.enqueueBatch(
+              trx,
+              fresh.map((event) => ({
+                id: event.id,
+                createdMs: event.created,
+                type: event.type,
+                data: event.data,
+                ownerIds: audience(event),
+              })),
+              (queued, work) => inEventTrace(CONSUMER, byId.get(queued.id!)!, work),
+            );
           });
         },
         { types: [...EVENT_TYPES] },

@@ -125,6 +125,19 @@ export class WebhooksRepository {
       .execute();
   }
 
+  /** The enabled endpoints of these owners, with the event types each is subscribed to. */
+  enabledEndpointsOf(
+    trx: Transaction<object>,
+    ownerIds: readonly string[],
+  ): Promise<{ id: string; owner_id: string; event_types: string[] }[]> {
+    return this.of(trx)
+      .selectFrom('webhook_endpoints')
+      .select(['id', 'owner_id', 'event_types'])
+      .where('status', '=', 'enabled')
+      .where('owner_id', 'in', ownerIds)
+      .execute();
+  }
+
   async insertDeliveries(
     trx: Transaction<object> | undefined,
     rows: { endpoint_id: string; event_id: string; event_type: string; payload: string }[],

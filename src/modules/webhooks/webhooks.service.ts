@@ -102,6 +102,16 @@ const publicDelivery = (row: DeliveryRow, attempts: AttemptRow[]): PublicDeliver
  * Withholds personal data from endpoints of recipients who may not receive it (the CCPA's
  * "do not sell or share"): the event's data as each recipient may see it.
  */
+/** An event to send to the webhooks of its owners. */
+export interface EnqueuedEvent {
+  type: string;
+  data: unknown;
+  ownerIds: readonly string[];
+  /** The domain event's id (a new one when absent); deliveries of one event share it. */
+  id?: string;
+  createdMs?: number;
+}
+
 export interface PersonalDataFilter {
   forRecipients(
     trx: Transaction<object>,
@@ -223,7 +233,42 @@ export class WebhooksService {
    */
   async enqueue(
     trx: Transaction<object>,
-    event: { type: string; data: unknown; ownerIds: string[]; id?: string; createdMs?: number },
+    event: EnqueuedEvent,
+  ): Promise<{ event: WebhookEvent; deliveries: number }> {
+    const owners = [...new Set(event.ownerIds)];
+    const endpoints = owners.length > 0 ? await this.repo.subscribedEndpointIds(trx, owners, event.type) : [];
+    return this.enqueueTo(trx, event, endpoints);
+  }
+
+  /**
+   * enqueue for the events of a consumer's batch, in one transaction: the enabled endpoints
+   * of every owner in the batch are read with one query, then each event with a subscribed
+   * endpoint is queued through `each` (the consumer runs it in the event's own trace).
+   */
+  async enqueueBatch(
+    trx: Transaction<object>,
+    events: readonly EnqueuedEvent[],
+    each: (event: EnqueuedEvent, work: () => Promise<unknown>) => Promise<unknown> = (_, work) => work(),
+  ): Promise<void> {
+    const owners = [...new Set(events.flatMap((event) => event.ownerIds.map((id) => id.toLowerCase())))];
+    if (owners.length === 0) return;
+    const enabled = await this.repo.enabledEndpointsOf(trx, owners);
+    for (const event of events) {
+      const ownerIds = new Set(event.ownerIds.map((id) => id.toLowerCase()));
+      const endpoints = enabled.filter(
+        (endpoint) =>
+          ownerIds.has(endpoint.owner_id) &&
+          (endpoint.event_types.includes(event.type) || endpoint.event_types.includes('*')),
+      );
+      if (endpoints.length > 0) await each(event, () => this.enqueueTo(trx, event, endpoints));
+    }
+  }
+
+  /** Queues one delivery of `event` to each of `endpoints`, the ones subscribed to it. */
+  private async enqueueTo(
+    trx: Transaction<object>,
+    event: EnqueuedEvent,
+    endpoints: readonly { id: string; owner_id: string }[],
   ): Promise<{ event: WebhookEvent; deliveries: number }> {
     const built: WebhookEvent = {
       id: event.id ?? randomUUID(),
@@ -231,14 +276,12 @@ export class WebhooksService {
       created: Math.floor((event.createdMs ?? Date.now()) / 1000),
       data: event.data,
     };
-    const owners = [...new Set(event.ownerIds)];
-    if (owners.length === 0) return { event: built, deliveries: 0 };
-    const endpoints = await this.repo.subscribedEndpointIds(trx, owners, event.type);
+    if (endpoints.length === 0) return { event: built, deliveries: 0 };
     const payload = JSON.stringify(built);
-    const shape =
-      endpoints.length > 0
-        ? await this.options.personalData?.forRecipients(trx, { ...built, personIds: owners })
-        : undefined;
+    const shape = await this.options.personalData?.forRecipients(trx, {
+      ...built,
+      personIds: [...new Set(event.ownerIds)],
+    });
     // Serialised once per recipient, and only when the filter changed something for them.
     const payloadFor = (ownerId: string) => {
       const data = shape?.(ownerId) ?? built.data;
