@@ -19,6 +19,7 @@ import { createShippingModule } from './modules/shipping/shipping.module.js';
 import { createTaxesModule } from './modules/taxes/taxes.module.js';
 import { OrderPricing } from './modules/pricing/pricing.service.js';
 import type { RolePlan } from './roles.js';
+import type { StopJob } from './platform/repeat.js';
 import type { connectServices } from './services.js';
 
 /** The split gateway's gRPC clients, when this process is one. */
@@ -41,7 +42,7 @@ export interface CommerceParts {
 }
 
 /** A background job of a commerce module: started in the roles its plan names, returns its stop. */
-type CommerceJob = (plan: RolePlan) => (() => void) | undefined;
+type CommerceJob = (plan: RolePlan) => StopJob | undefined;
 
 /**
  * Commerce beyond one order at a time: carts, catalog depth (categories, collections,
@@ -133,7 +134,7 @@ export function createCommerceModules(parts: CommerceParts) {
       for (const add of routes) add(app, remote);
     },
     /** Starts the jobs this role runs; returns the functions that stop them. */
-    startJobs(plan: RolePlan): (() => void)[] {
+    startJobs(plan: RolePlan): StopJob[] {
       return jobs.flatMap((start) => start(plan) ?? []);
     },
   };

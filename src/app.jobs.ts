@@ -18,6 +18,7 @@ import { startLedgerCheck } from './platform/metrics/metrics.ledger-check.js';
 import type { PlatformMetrics } from './platform/metrics/metrics.platform.js';
 import type { ReconcileOptions, ReconciliationReport } from './modules/ledger/ledger.routes.js';
 import type { RolePlan } from './roles.js';
+import { repeatEvery, type StopJob } from './platform/repeat.js';
 
 /** Spent and expired one-time tokens are kept this long after they expire, for support questions. */
 const STALE_TOKEN_RETENTION_MS = 7 * 86_400_000;
@@ -43,11 +44,11 @@ export interface JobParts {
 
 /**
  * Starts the background work this role does (see roles.ts: each job runs in exactly one
- * role) and returns the functions that stop it.
+ * role) and returns the functions that stop it, each resolving once its work in flight is done.
  */
-export async function startBackgroundJobs(parts: JobParts): Promise<(() => void)[]> {
+export async function startBackgroundJobs(parts: JobParts): Promise<StopJob[]> {
   const { plan, config, logger } = parts;
-  const stops: (() => void)[] = [];
+  const stops: StopJob[] = [];
   // A database upgraded in place still holds plaintext from before encryption at rest. (One
   // not migrated yet, as the API document generator's, has nothing to encrypt.)
   if (plan.legacyEncryption && (await pendingMigrations(parts.database, parts.migrations)).length === 0)
@@ -61,15 +62,10 @@ export async function startBackgroundJobs(parts: JobParts): Promise<(() => void)
     stops.push(parts.push.startSending(config.push.sendIntervalMs));
   }
   if (plan.events) parts.relay.start();
-  if (plan.idempotencyCleanup) {
-    const idempotencyCleanup = setInterval(() => {
-      parts.idempotency
-        .deleteExpired()
-        .catch((error: unknown) => logger.warn({ err: error }, 'idempotency cleanup failed'));
-    }, 3_600_000);
-    idempotencyCleanup.unref();
-    stops.push(() => clearInterval(idempotencyCleanup));
-  }
+  if (plan.idempotencyCleanup)
+    stops.push(
+      repeatEvery(3_600_000, () => parts.idempotency.deleteExpired(), logger, 'idempotency cleanup failed'),
+    );
   if (plan.retention) stops.push(startRetentionJob(parts));
   if (plan.ledgerCheck) {
     // The ledger gauges: the ledger's own checks, never spending a gateway's quota.

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { audienceOf, openEvents, paymentEventsOn } from './app.events.js';
@@ -60,6 +61,10 @@ import { healthRoutes } from './platform/http/health.routes.js';
 import { RateLimits } from './platform/http/rate-limits.js';
 import { createHttpApp, type HttpApp } from './platform/http/server.js';
 import { webAppRoutes } from './platform/http/web-app.routes.js';
+import { stopAll } from './platform/repeat.js';
+
+/** How long a shutdown waits for the background jobs' rounds in flight. */
+const JOBS_STOP_TIMEOUT_MS = 10_000;
 
 export interface Platform {
   app: HttpApp;
@@ -382,7 +387,10 @@ export async function createPlatform(
     reconcile,
     async close() {
       await grpc.close();
-      for (const stop of stops) stop();
+      // Background rounds in flight finish before what they use closes, so a mail sent is
+      // also recorded as sent. One that hangs (an SMTP server that never answers) does not
+      // hold up the shutdown: what it claimed is leased, and sent again when the lease ends.
+      await Promise.race([stopAll(stops)(), sleep(JOBS_STOP_TIMEOUT_MS, undefined, { ref: false })]);
       await relay.stop();
       stopAnnouncing();
       await events.close();

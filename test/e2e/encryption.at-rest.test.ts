@@ -260,7 +260,7 @@ describe('a database from before encryption at rest', () => {
       const again = await app.api('GET', '/users/me', { token: login.body.results.token });
       expect(again.body.results).toMatchObject({ name: `Legacy ${tag}`, email });
     } finally {
-      stop();
+      await stop();
     }
   });
 
@@ -275,7 +275,7 @@ describe('a database from before encryption at rest', () => {
       encryptedColumns,
       pino({ level: 'silent' }),
     );
-    stop();
+    await stop();
     const again = await app.api('POST', '/users/register', {
       body: {
         name: 'New',

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminOf, market, type PaymentJson } from '../helpers/payments.js';
@@ -8,6 +10,10 @@ import { startSmtpServer, type TestSmtpServer } from '../helpers/smtp-server.js'
 import { signUp, startTestApp, type TestApp } from '../helpers/test-app.js';
 import { eventually } from '../helpers/eventually.js';
 import { untilQuiet } from '../helpers/quiet.js';
+import { createTestDatabase } from '../helpers/test-database.js';
+import { deleteStream } from '../helpers/nats.js';
+import { tablesOf } from '../../src/platform/db/database.js';
+import type { NotificationsTables } from '../../src/modules/notifications/notifications.tables.js';
 
 interface MailJson {
   id: string;
@@ -258,6 +264,45 @@ describe('without SMTP_URL', () => {
       expect(parsed.text).toContain(user.email);
     } finally {
       await local.close();
+    }
+  });
+});
+
+describe('a shutdown while a mail is being sent', () => {
+  it('waits for the send and records it, so the mail is neither lost nor sent again', async () => {
+    const server = await startSmtpServer();
+    const db = await createTestDatabase();
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'mamlaka-test-'));
+    const logged: string[] = [];
+    const local = await startTestApp(
+      { SMTP_URL: server.url, MAIL_SEND_INTERVAL: '20ms', LOG_LEVEL: 'warn' },
+      { db, dataDir },
+      { write: (line: string) => void logged.push(line) },
+    );
+    try {
+      const held = server.hold();
+      const user = await signUp(local);
+      await held.arrived;
+      let closed = false;
+      const closing = local.close().then(() => (closed = true));
+      await sleep(300);
+      expect(closed).toBe(false);
+      held.release();
+      await closing;
+      // Read the moment the platform is closed: the send's outcome is already recorded.
+      const mails = await tablesOf<NotificationsTables>(db.database.db)
+        .selectFrom('mail_messages')
+        .select(['status', 'attempts'])
+        .where('user_id', '=', user.id)
+        .execute();
+      expect(mails).toEqual([{ status: 'sent', attempts: 1 }]);
+      expect(server.messages).toHaveLength(1);
+      expect(logged.filter((line) => line.includes('mail sending failed'))).toEqual([]);
+    } finally {
+      await db.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+      if (local.config.natsUrl) await deleteStream(local.config.natsUrl, local.config.events.natsStream);
+      await server.stop();
     }
   });
 });

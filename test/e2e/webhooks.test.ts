@@ -459,7 +459,7 @@ describe('outbound webhooks', () => {
         .poll(async () => (await deliveriesOf(hook.id))[0]?.status, { timeout: 5_000 })
         .toBe('delivered');
     } finally {
-      stop();
+      await stop();
     }
     expect(receiver.received).toHaveLength(1);
   });

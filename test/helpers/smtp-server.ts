@@ -13,6 +13,11 @@ export interface TestSmtpServer {
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   /** Answers every RCPT TO and DATA with this SMTP code from now on; undefined accepts again. */
   failWith(code: number | undefined): void;
+  /**
+   * Holds back the answer to every DATA from now on (a slow server): `arrived` resolves
+   * when a message is held, and `release` answers the held ones and accepts again.
+   */
+  hold(): { arrived: Promise<void>; release(): void };
   /** Stops listening and drops open sessions (with 421, as a server shutting down does). */
   stop(): Promise<void>;
   /** Stops, then listens again on the same port: an outage as a client sees it. */
@@ -38,6 +43,7 @@ export async function startSmtpServer(options: { port?: number } = {}): Promise<
   const messages: ParsedMail[] = [];
   const waiters = new Set<() => void>();
   let failure: number | undefined;
+  let held: { arrived: () => void; released: Promise<void> } | undefined;
   let server: SMTPServer | undefined;
   let port = options.port ?? 0;
 
@@ -57,6 +63,10 @@ export async function startSmtpServer(options: { port?: number } = {}): Promise<
             // Read the whole message first: answering before the client finished sending
             // would break the session.
             if (failure !== undefined) return callback(smtpError(failure));
+            if (held) {
+              held.arrived();
+              await held.released;
+            }
             messages.push(await simpleParser(raw));
             for (const wake of waiters) wake();
             callback();
@@ -109,6 +119,22 @@ export async function startSmtpServer(options: { port?: number } = {}): Promise<
     },
     failWith(code) {
       failure = code;
+    },
+    hold() {
+      let arrived!: () => void;
+      let release!: () => void;
+      const gate = {
+        arrived: new Promise<void>((resolve) => (arrived = resolve)),
+        released: new Promise<void>((resolve) => (release = resolve)),
+      };
+      held = { arrived, released: gate.released };
+      return {
+        arrived: gate.arrived,
+        release() {
+          held = undefined;
+          release();
+        },
+      };
     },
     stop,
     async restart() {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely, Transaction } from 'kysely';
 import type { Logger } from 'pino';
-import { repeatEvery } from '../../platform/repeat.js';
+import { repeatEvery, type StopJob } from '../../platform/repeat.js';
 import type { CatalogApi } from '../catalog/catalog.api.js';
 import type { CheckoutApi, PaymentsApi } from '../payments/payments.api.js';
 import type { OrderPricing } from '../pricing/pricing.service.js';
@@ -25,7 +25,7 @@ export interface CartsServices {
 export interface CartsModule {
   routes(app: FastifyInstance, services: CartsServices): void;
   /** Starts deleting expired carts every `intervalMs`; returns the function that stops it. */
-  startExpiry(intervalMs: number): () => void;
+  startExpiry(intervalMs: number): StopJob;
   /** A person's carts in their data export, and gone with their account. */
   privacy: {
     exportOf(userId: string): Promise<unknown[]>;
@@ -60,9 +60,9 @@ export function createCartsModule(deps: {
       const repo = CartsRepository.of(deps.db);
       return repeatEvery(
         intervalMs,
-        async () => {
+        async (stopping) => {
           let count = 0;
-          for (let round = 0; round < SWEEP_MAX_BATCHES; round += 1) {
+          for (let round = 0; round < SWEEP_MAX_BATCHES && !stopping.aborted; round += 1) {
             const deleted = await repo.deleteExpired(SWEEP_BATCH);
             count += deleted;
             if (deleted < SWEEP_BATCH) break;

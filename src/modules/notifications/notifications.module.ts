@@ -13,7 +13,7 @@ import {
   type NotificationsOptions,
   NotificationsService,
 } from './notifications.service.js';
-import { repeatEvery } from '../../platform/repeat.js';
+import { repeatEvery, type StopJob } from '../../platform/repeat.js';
 
 export interface NotificationsModule {
   notifications: NotificationsService;
@@ -21,7 +21,7 @@ export interface NotificationsModule {
   /** Subscribes the mail consumer to the bus. */
   subscribe(bus: EventBus): Promise<void>;
   /** Starts the send loop; returns the function that stops it. */
-  startSending(intervalMs: number): () => void;
+  startSending(intervalMs: number): StopJob;
 }
 
 const SEND_BATCH = 20;
@@ -60,8 +60,8 @@ export function createNotificationsModule(
       repeatEvery(
         intervalMs,
         // A full batch means more is due: keep going until the queue is drained.
-        async () => {
-          while ((await notifications.sendDue(SEND_BATCH)) === SEND_BATCH);
+        async (stopping) => {
+          while (!stopping.aborted && (await notifications.sendDue(SEND_BATCH)) === SEND_BATCH);
         },
         deps.logger,
         'mail sending failed',

@@ -24,7 +24,7 @@ import { paymentsRoutes } from './payments.routes.js';
 import { SellerSales } from './payments.sales.js';
 import { PaymentsService } from './payments.service.js';
 import { PaymentObligations } from './payments.obligations.js';
-import { repeatEvery } from '../../platform/repeat.js';
+import { repeatEvery, type StopJob } from '../../platform/repeat.js';
 
 export interface PaymentsModule {
   checkout: Checkout;
@@ -47,9 +47,9 @@ export interface PaymentsModule {
   /** Payments and refunds checked against the ledger (in a snapshot) and against gateways. */
   reconcile: PaymentsReconciliation;
   /** Starts the background expiry of pending payments; returns the function that stops it. */
-  startExpiry(intervalMs: number): () => void;
+  startExpiry(intervalMs: number): StopJob;
   /** Starts settling refunds a gateway left pending (one leader across instances). */
-  startRefundReconciler(intervalMs: number): () => void;
+  startRefundReconciler(intervalMs: number): StopJob;
 }
 
 export function createPaymentsModule(deps: {

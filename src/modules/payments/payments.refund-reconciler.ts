@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Lease } from '../../platform/jobs/lease.js';
-import { repeatEvery } from '../../platform/repeat.js';
+import { repeatEvery, type StopJob } from '../../platform/repeat.js';
 import type { RefundSettlement } from './payments.refund-settlement.js';
 
 const LEASE_NAME = 'refund-reconciler';
@@ -18,7 +18,7 @@ export function startRefundReconciler(
   settlement: RefundSettlement,
   logger: Logger,
   intervalMs: number,
-): () => void {
+): StopJob {
   // The lease outlives a few missed rounds, so a slow round does not hand it over.
   const lease = new Lease(db, LEASE_NAME, Math.max(intervalMs * 4, 10_000));
   const stop = repeatEvery(
@@ -31,8 +31,9 @@ export function startRefundReconciler(
     logger,
     'refund reconciliation failed',
   );
-  return () => {
-    stop();
-    void lease.release();
+  // Released once the round in flight is over, so the next leader never overlaps it.
+  return async () => {
+    await stop();
+    await lease.release();
   };
 }

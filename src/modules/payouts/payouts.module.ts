@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { PayoutsSettings } from '../../config.payouts.js';
 import type { KeyRing } from '../../platform/crypto/keyring.js';
 import type { Outbox } from '../../platform/events/outbox.js';
-import { repeatEvery } from '../../platform/repeat.js';
+import { repeatEvery, type StopJob, stopAll } from '../../platform/repeat.js';
 import type { RolePlan } from '../../roles.js';
 import type { LedgerService } from '../ledger/ledger.service.js';
 import { IrisClient, type IrisClientOptions } from '../midtrans/iris.client.js';
@@ -20,7 +20,7 @@ export interface PayoutsModule {
   schedules: PayoutSchedules;
   routes(app: FastifyInstance): void;
   /** The Iris reconciler and the schedule runner, in the role that runs single-leader jobs. */
-  startJobs(plan: RolePlan): (() => void) | undefined;
+  startJobs(plan: RolePlan): StopJob | undefined;
 }
 
 /**
@@ -73,7 +73,7 @@ export function createPayoutsModule(deps: {
           ),
         );
       }
-      return () => stops.forEach((stop) => stop());
+      return stopAll(stops);
     },
   };
 }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { EventBus } from '../../platform/events/event-bus.js';
-import { repeatEvery } from '../../platform/repeat.js';
+import { repeatEvery, type StopJob } from '../../platform/repeat.js';
 import { defaultPushPolicy, type PushPolicy, SANDBOX_PUSH_HOSTS } from './push.delivery-rules.js';
 import { PushRepository } from './push.repository.js';
 import { pushRoutes } from './push.routes.js';
@@ -17,7 +17,7 @@ export interface PushModule {
   /** Subscribes the push consumer to the bus. */
   subscribe(bus: EventBus): Promise<void>;
   /** Starts the send loop; returns the function that stops it. */
-  startSending(intervalMs: number): () => void;
+  startSending(intervalMs: number): StopJob;
 }
 
 const SEND_BATCH = 20;
@@ -61,8 +61,8 @@ export function createPushModule(deps: {
       repeatEvery(
         intervalMs,
         // A full batch means more is due: keep going until the queue is drained.
-        async () => {
-          while ((await push.sendDue(SEND_BATCH)) === SEND_BATCH);
+        async (stopping) => {
+          while (!stopping.aborted && (await push.sendDue(SEND_BATCH)) === SEND_BATCH);
         },
         deps.logger,
         'push sending failed',

@@ -12,7 +12,7 @@ import { defaultRetryPolicy, EVENT_TYPES, type RetryPolicy } from './webhooks.ru
 import { createSender, type Sender } from './webhooks.sender.js';
 import { type PersonalDataFilter, WebhooksService } from './webhooks.service.js';
 import type { Resolver } from '../../platform/http/url-guard.js';
-import { repeatEvery } from '../../platform/repeat.js';
+import { repeatEvery, type StopJob } from '../../platform/repeat.js';
 
 const CONSUMER = 'webhooks';
 
@@ -25,7 +25,7 @@ export interface WebhooksModule {
    */
   subscribe(bus: EventBus, audience: (event: DomainEvent) => string[]): Promise<void>;
   /** Starts the delivery loop; returns the function that stops it. Never overlaps itself. */
-  startDelivery(intervalMs: number): () => void;
+  startDelivery(intervalMs: number): StopJob;
 }
 
 export function createWebhooksModule(deps: {

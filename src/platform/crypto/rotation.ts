@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { KeyRing } from './keyring.js';
 import { addGeneratedKey } from './keyring.load.js';
+import type { StopJob } from '../repeat.js';
 import {
   type EncryptedColumns,
   keyUsage,
@@ -60,20 +61,20 @@ export async function keyStatus(
  * The pass a server runs at start over values written before encryption existed (a
  * database upgraded in place): blind indexes first, awaited, so lookups by e-mail work
  * before the first request; then the encryption itself, in the background. Returns the
- * function that stops the background part.
+ * function that stops the background part and waits for it.
  */
 export async function encryptLegacyValues(
   db: Kysely<object>,
   keyring: KeyRing,
   specs: readonly EncryptedColumns[],
   logger: Logger,
-): Promise<() => void> {
+): Promise<StopJob> {
   const indexed = specs.flatMap((spec) =>
     spec.blindIndexes?.length ? [{ ...spec, columns: spec.blindIndexes.map((index) => index.of) }] : [],
   );
   const filled = await reencrypt(db, keyring, indexed, { onlyLegacy: true });
   const stop = new AbortController();
-  void reencrypt(db, keyring, specs, { onlyLegacy: true, signal: stop.signal }).then(
+  const running = reencrypt(db, keyring, specs, { onlyLegacy: true, signal: stop.signal }).then(
     (done) => {
       const rows = [...filled, ...done].reduce((sum, count) => sum + count.rows, 0);
       if (rows > 0)
@@ -83,5 +84,8 @@ export async function encryptLegacyValues(
       if (!stop.signal.aborted) logger.error({ err: error }, 'encrypting legacy plaintext failed');
     },
   );
-  return () => stop.abort();
+  return async () => {
+    stop.abort();
+    await running;
+  };
 }

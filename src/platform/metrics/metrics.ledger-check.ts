@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { PlatformMetrics } from './metrics.platform.js';
+import type { StopJob } from '../repeat.js';
 
 /**
  * Re-checks the ledger every `intervalMs` (LEDGER_CHECK_INTERVAL) and publishes the result
@@ -16,12 +17,11 @@ export function startLedgerCheck(
   metrics: PlatformMetrics,
   intervalMs: number,
   logger: Logger,
-): () => void {
-  let running = false;
+): StopJob {
+  let running: Promise<void> | undefined;
   const run = () => {
     if (running) return;
-    running = true;
-    check()
+    running = check()
       .then(({ violationCount }) => {
         metrics.ledgerViolations.set(violationCount);
         metrics.ledgerLastRun.set(Date.now() / 1000);
@@ -29,15 +29,16 @@ export function startLedgerCheck(
       })
       .catch((error: unknown) => logger.warn({ err: error }, 'ledger check failed'))
       .finally(() => {
-        running = false;
+        running = undefined;
       });
   };
   const first = setTimeout(run, Math.min(intervalMs, FIRST_RUN_DELAY_MS));
   const timer = setInterval(run, intervalMs);
   first.unref();
   timer.unref();
-  return () => {
+  return async () => {
     clearTimeout(first);
     clearInterval(timer);
+    await running;
   };
 }
