@@ -166,6 +166,38 @@ describe('mail from events', () => {
   });
 });
 
+describe('recipients of a batch', () => {
+  it('are looked up together: active accounts get their mail, disabled and unknown ones none', async () => {
+    const [active, disabled, shouting] = [await signUp(app), await signUp(app), await signUp(app)];
+    await eventually(
+      () => [active, disabled, shouting].flatMap((user) => mailTo(user.email)),
+      (mails) => mails.length === 3,
+    );
+    expect(
+      (await app.api('POST', `/admin/users/${disabled.id}/disable`, { token: admin.token })).status,
+    ).toBe(200);
+    const registered = (userId: string) => ({
+      id: randomUUID(),
+      type: 'user.registered',
+      aggregate: `user:${userId}`,
+      created: Date.now(),
+      data: { id: userId },
+    });
+    const batch = [active.id, disabled.id, shouting.id.toUpperCase(), randomUUID(), 'not-a-user-id'].map(
+      registered,
+    );
+    const handled = await app.platform.notifications.notifications.handleBatch(batch);
+    // Every event is handled, including those that call for no mail.
+    expect(handled).toHaveLength(batch.length);
+    await untilQuiet(app.platform);
+    expect(mailTo(active.email)).toHaveLength(2);
+    expect(mailTo(shouting.email)).toHaveLength(2);
+    expect(mailTo(disabled.email)).toHaveLength(1);
+    const queued = await Promise.all(batch.map((event) => mailLog(`event_id=${event.id}`)));
+    expect(queued.map((mails) => mails.length)).toEqual([1, 0, 1, 0, 0]);
+  });
+});
+
 describe('when the SMTP server is down for a while', () => {
   it('keeps the mail, retries with backoff, and delivers it once the server is back', async () => {
     await smtp.stop();

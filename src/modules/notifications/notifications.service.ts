@@ -10,14 +10,15 @@ import type { Outbox } from '../../platform/events/outbox.js';
 import { type Mailer, toMailDeliveryError } from '../../platform/mail/mailer.js';
 import type { Contact } from '../users/users.service.js';
 import type { MailOutcome, NotificationsRepository, NewMail } from './notifications.repository.js';
-import { mailsFor } from './notifications.rules.js';
-import { recoveryMailsFor } from './notifications.recovery-templates.js';
+import { type MailPlan, mailsFor } from './notifications.rules.js';
+import { type RecoveryMailPlan, recoveryMailsFor } from './notifications.recovery-templates.js';
 import type { MailRow, MailStatus } from './notifications.tables.js';
 import { type Branding, renderAnnouncement } from './notifications.templates.js';
 
 /** Where addresses come from: the users module, behind the one call this module needs. */
 export interface ContactDirectory {
-  contact(id: string): Promise<Contact | undefined>;
+  /** The active accounts among `ids`, by id (lower-case). */
+  contactsOf(ids: readonly string[]): Promise<Map<string, Contact>>;
   contacts(afterId: string | undefined, limit: number): Promise<Contact[]>;
 }
 
@@ -44,6 +45,11 @@ export interface NotificationsOptions {
 }
 
 export const CONSUMER = 'notifications';
+
+interface EventPlans {
+  mails: MailPlan[];
+  recovery: RecoveryMailPlan[];
+}
 const MAX_SEND_BATCH = 50;
 /** Mails of a batch on their way at once: nodemailer's own default for a pooled SMTP transport. */
 const SENDS_IN_FLIGHT = 5;
@@ -76,13 +82,22 @@ export class NotificationsService {
    * @returns the events handled now
    */
   async handleBatch(events: readonly DomainEvent[]): Promise<DomainEvent[]> {
-    // Addresses are looked up before the transaction: the lookup uses its own connection.
+    // Every recipient of the batch is looked up at once, before the transaction (the lookup
+    // uses its own connection): one query per batch, not one per mail.
+    const plans = new Map(events.map((event) => [event.id, this.plansOf(event)]));
+    const contacts = await this.directory.contactsOf(
+      [...plans.values()].flatMap(({ mails, recovery }) =>
+        [...mails, ...recovery].map((plan) => plan.recipientId),
+      ),
+    );
     const mails = new Map<string, NewMail[]>();
     for (const event of events)
       mails.set(
         event.id,
-        await inEventTrace(CONSUMER, event, () =>
-          event.type === 'announcement.published' ? this.announcementMails(event) : this.planned(event),
+        await inEventTrace(CONSUMER, event, async () =>
+          event.type === 'announcement.published'
+            ? this.announcementMails(event)
+            : this.planned(event, plans.get(event.id)!, contacts),
         ),
       );
     return handleBatchOnce(this.db, CONSUMER, events, async (trx, fresh) => {
@@ -236,10 +251,18 @@ export class NotificationsService {
     }));
   }
 
-  private async planned(event: DomainEvent): Promise<NewMail[]> {
+  /** The mails an event calls for, before their recipients' addresses are known. */
+  private plansOf(event: DomainEvent): EventPlans {
+    if (event.type === 'announcement.published') return { mails: [], recovery: [] };
+    const { keyring } = this.options;
+    return { mails: mailsFor(event, keyring), recovery: keyring ? recoveryMailsFor(event, keyring) : [] };
+  }
+
+  /** An event's mails to those of its recipients who still have an active account. */
+  private planned(event: DomainEvent, plans: EventPlans, contacts: Map<string, Contact>): NewMail[] {
     const mails: NewMail[] = [];
-    for (const plan of mailsFor(event, this.options.keyring)) {
-      const to = await this.directory.contact(plan.recipientId);
+    for (const plan of plans.mails) {
+      const to = contacts.get(plan.recipientId.toLowerCase());
       if (!to) continue;
       const rendered = plan.render(to, this.options.branding);
       mails.push({
@@ -255,8 +278,8 @@ export class NotificationsService {
     }
     // Verification and reset links go to the address they were made for (after an e-mail
     // change, not necessarily the one the account has by now), and only to an active account.
-    for (const plan of this.options.keyring ? recoveryMailsFor(event, this.options.keyring) : []) {
-      const to = await this.directory.contact(plan.recipientId);
+    for (const plan of plans.recovery) {
+      const to = contacts.get(plan.recipientId.toLowerCase());
       if (!to) continue;
       const rendered = plan.render(to, this.options.branding);
       mails.push({

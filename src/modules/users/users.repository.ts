@@ -72,6 +72,18 @@ export class UsersRepository {
     return this.opened(await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst());
   }
 
+  /** The active ones among `ids` (uuids), in one statement whatever their number. */
+  async findActiveUsersByIds(ids: readonly string[]): Promise<UserRow[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('users')
+      .selectAll()
+      .where(sql<boolean>`id = ANY(${[...ids]}::uuid[])`)
+      .where('status', '=', 'active')
+      .execute();
+    return rows.map((row) => this.opened(row));
+  }
+
   /** Active users in id order, for mail to everyone; keyset-paged so it stays cheap. */
   async listActiveUsers(afterId: string | undefined, limit: number): Promise<UserRow[]> {
     let query = this.db.selectFrom('users').selectAll().where('status', '=', 'active');

@@ -151,10 +151,14 @@ export class UsersService {
     return user;
   }
 
-  /** Whom to write to: for other modules (mail), not for requests, so it takes no actor. */
-  async contact(id: string): Promise<Contact | undefined> {
-    const row = await this.repo.findUserById(id);
-    return row && row.status === 'active' ? { id: row.id, name: row.name, email: row.email } : undefined;
+  /**
+   * Whom to write to, by user id: for other modules (mail), not for requests, so it takes no
+   * actor. Only active accounts are in the map; an id that is not a uuid names nobody.
+   */
+  async contactsOf(ids: readonly string[]): Promise<Map<string, Contact>> {
+    const wanted = [...new Set(ids.filter((id) => UUID.test(id)).map((id) => id.toLowerCase()))];
+    const rows = await this.repo.findActiveUsersByIds(wanted);
+    return new Map(rows.map((row) => [row.id, { id: row.id, name: row.name, email: row.email }]));
   }
 
   /** Every active user, a page at a time in id order (at most 1,000 per page). */
