@@ -8,7 +8,7 @@ import type { PublicPayment } from './modules/payments/payments.rules.js';
 import { walletEventOwners } from './modules/wallets/wallets.events.js';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
-import type { Database } from './platform/db/database.js';
+import { backgroundOf, type Database } from './platform/db/database.js';
 import type { DomainEvent } from './platform/events/event.js';
 import type { EventBus } from './platform/events/event-bus.js';
 import { createInProcessBus } from './platform/events/in-process.bus.js';
@@ -79,7 +79,7 @@ export async function openEvents(
       : createInProcessBus({ logger }),
   );
   await options.subscribe?.(events);
-  const relay = new OutboxRelay(database.db, events, logger, {
+  const relay = new OutboxRelay(backgroundOf(database), events, logger, {
     pollIntervalMs: settings.outboxPollIntervalMs,
     listen: settings.outboxListen ? database.listen?.bind(database) : undefined,
   });

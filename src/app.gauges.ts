@@ -1,6 +1,6 @@
 import { oldestPendingPayoutAgeSeconds } from './modules/ledger/ledger.gauges.js';
 import { mailQueueDepth } from './modules/notifications/notifications.gauges.js';
-import type { Database } from './platform/db/database.js';
+import { backgroundOf, type Database } from './platform/db/database.js';
 import { outboxLagSeconds } from './platform/events/outbox.lag.js';
 import { type GaugeSources, PlatformMetrics } from './platform/metrics/metrics.platform.js';
 import type { RolePlan } from './roles.js';
@@ -13,9 +13,12 @@ export function gaugeSources(
   database: Database,
   parts: { relays: boolean; sendsMail: boolean; checksLedger: boolean },
 ): GaugeSources {
-  const { db } = database;
+  // Off the request pool, so that a scrape at a peak of requests is not stuck behind them.
+  const db = backgroundOf(database);
+  const background = database.backgroundPoolStats;
   return {
     pool: () => database.poolStats?.() ?? { inUse: 0, idle: 1, waiting: 0 },
+    backgroundPool: background ? () => background() : undefined,
     outboxLagSeconds: parts.relays ? () => outboxLagSeconds(db) : undefined,
     mailQueueDepth: parts.sendsMail ? () => mailQueueDepth(db) : undefined,
     payoutsPendingAgeSeconds: parts.checksLedger ? () => oldestPendingPayoutAgeSeconds(db) : undefined,

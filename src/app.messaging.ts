@@ -27,7 +27,7 @@ export async function createMessagingModules(deps: {
     consents: deps.consents,
     db,
     keyring,
-    directory: deps.users.users,
+    directory: deps.users.contacts,
     mailer,
     outbox,
     logger,

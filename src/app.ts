@@ -55,7 +55,7 @@ import { loadSigningKeyPem } from './platform/auth/signing-key.js';
 import { AccessTokens } from './platform/auth/tokens.js';
 import { databaseRevocationStore, redisRevocationStore } from './platform/auth/revocation-stores.js';
 import { RevokedSessions } from './platform/auth/revoked-sessions.js';
-import type { Database } from './platform/db/database.js';
+import { backgroundOf, type Database } from './platform/db/database.js';
 import { pendingMigrations, readMigrations } from './platform/db/migrations.js';
 import { healthRoutes } from './platform/http/health.routes.js';
 import { RateLimits } from './platform/http/rate-limits.js';
@@ -142,8 +142,12 @@ export async function createPlatform(
   const limits = new RateLimits(config.rateLimits, redis);
   const outbox = databaseOutbox;
   configurePasswordHashing(config.passwordHashing);
+  // The event consumers, the messaging modules and the relay run on the background pool
+  // (Database.background): at a peak of requests, events still reach mail and webhooks.
+  const background = backgroundOf(database);
   const users = createUsersModule({
     db: database.db,
+    background,
     keyring,
     tokens,
     limits,
@@ -187,7 +191,7 @@ export async function createPlatform(
   const audit = new AuditLog(database.db);
   const webhooks = createWebhooksModule({
     personalData: consents,
-    db: database.db,
+    db: background,
     keyring,
     logger,
     allowList: config.webhooks.allowList,
@@ -243,7 +247,7 @@ export async function createPlatform(
     localIris: extras.localMidtrans?.iris,
   });
   const { mailer, notifications, push } = await createMessagingModules({
-    ...{ config, db: database.db, keyring, logger, outbox, consents, users },
+    ...{ config, db: background, keyring, logger, outbox, consents, users },
   });
   const { oauth, privacy } = createComplianceModules({
     config,

@@ -68,6 +68,8 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  /** Connections of the background pool (Database.background); 0: background work shares the pool. */
+  databaseBackgroundPoolSize: number;
   /** Parameterised statements each PostgreSQL connection keeps prepared; 0: none. */
   databaseStatementCache: number;
   redisUrl: string | undefined;
@@ -243,6 +245,7 @@ export function loadConfig(
     logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info'),
     databaseUrl: url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
     databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 10, 1, 500),
+    databaseBackgroundPoolSize: integer(env, 'DATABASE_BACKGROUND_POOL_SIZE', 4, 0, 100),
     databaseStatementCache: integer(env, 'DATABASE_STATEMENT_CACHE', DEFAULT_STATEMENT_CACHE, 0, 10_000),
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),

@@ -28,7 +28,9 @@ export const urlWithSchema = (url: string, schema: string) => {
  * A fresh, migrated database for one test file: a restored copy of the PGlite snapshot,
  * or a new schema on the real PostgreSQL, dropped afterwards.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(
+  options: { backgroundConnections?: number } = {},
+): Promise<TestDatabase> {
   if (testDatabase() === 'postgres') {
     const url = serviceUrl('TEST_DATABASE_URL')!;
     const schema = `test_${randomBytes(6).toString('hex')}`;
@@ -36,7 +38,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     await admin.connect();
     await admin.query(`CREATE SCHEMA ${schema}`);
     await admin.end();
-    const database = postgresDatabase(url, { searchPath: schema });
+    // With a background pool, as the platform opens it by default (DATABASE_BACKGROUND_POOL_SIZE).
+    const database = postgresDatabase(url, {
+      searchPath: schema,
+      backgroundConnections: options.backgroundConnections ?? 2,
+    });
     await migrate(database);
     return {
       database,

@@ -8,19 +8,15 @@ import { handleBatchOnce } from '../../platform/events/handle-once.js';
 import { inEventTrace } from '../../platform/tracing/events.js';
 import type { Outbox } from '../../platform/events/outbox.js';
 import { type Mailer, toMailDeliveryError } from '../../platform/mail/mailer.js';
-import type { Contact } from '../users/users.service.js';
+import type { Contact, UserContacts } from '../users/users.contacts.js';
 import type { MailOutcome, NotificationsRepository, NewMail } from './notifications.repository.js';
 import { type MailPlan, mailsFor } from './notifications.rules.js';
 import { type RecoveryMailPlan, recoveryMailsFor } from './notifications.recovery-templates.js';
 import type { MailRow, MailStatus } from './notifications.tables.js';
 import { type Branding, renderAnnouncement } from './notifications.templates.js';
 
-/** Where addresses come from: the users module, behind the one call this module needs. */
-export interface ContactDirectory {
-  /** The active accounts among `ids`, by id (lower-case). */
-  contactsOf(ids: readonly string[]): Promise<Map<string, Contact>>;
-  contacts(afterId: string | undefined, limit: number): Promise<Contact[]>;
-}
+/** Where addresses come from: the users module, behind the calls this module needs. */
+export type ContactDirectory = Pick<UserContacts, 'contactsOf' | 'contacts'>;
 
 /** Told of every marketing choice in its transaction: the privacy module's consent history. */
 export interface MarketingConsents {

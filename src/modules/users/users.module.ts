@@ -12,6 +12,7 @@ import { PasswordAttempts } from './users.attempts.js';
 import { usersAdminRoutes } from './users.admin-routes.js';
 import { usersGrpc } from './users.grpc.js';
 import { UsersRepository } from './users.repository.js';
+import { UserContacts } from './users.contacts.js';
 import { usersRoutes } from './users.routes.js';
 import { UsersService } from './users.service.js';
 import { SessionsService } from './users.sessions.js';
@@ -25,6 +26,8 @@ import { ProfileCache, withCachedProfiles } from './users.profile-cache.js';
 
 export interface UsersModule {
   users: UsersService;
+  /** The users' addresses for mail, read on the background pool. */
+  contacts: UserContacts;
   sessions: SessionsService;
   /** Confirmation, sessions and erasure, for the privacy module. */
   privacy: UserPrivacy;
@@ -44,6 +47,8 @@ export interface UsersModule {
 /** Wires the users module: its repository, its two services and its REST adapter. */
 export function createUsersModule(deps: {
   db: Kysely<object>;
+  /** Where the work behind requests reads (Database.background): the addresses for mail. */
+  background?: Kysely<object>;
   /** Encrypts the users' personal data at rest. */
   keyring: KeyRing;
   tokens: AccessTokens;
@@ -87,6 +92,7 @@ export function createUsersModule(deps: {
   const users = new UsersService(repo, attempts, deps.outbox, sessions, recovery, profiles);
   return {
     users,
+    contacts: UserContacts.on(deps.background ?? deps.db, deps.keyring),
     sessions,
     privacy: new UserPrivacy(repo, attempts, sessions, profiles),
     profiles,

@@ -9,6 +9,10 @@ export const PASSWORD_MAX_LENGTH = 128;
 /** Emails are compared case-insensitively: stored trimmed and lower-cased. */
 export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Whether `value` can be a user id (a uuid, any case). */
+export const isUserId = (value: string): boolean => UUID.test(value);
+
 export function assertPasswordsMatch(
   password: string,
   confirmation: string,

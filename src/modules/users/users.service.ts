@@ -15,6 +15,7 @@ import {
   assertMayRegisterAs,
   assertNotSelf,
   assertPasswordsMatch,
+  isUserId,
   normalizeEmail,
   normalizeShippingAddress,
   type PublicUser,
@@ -52,19 +53,11 @@ export interface ListUsersQuery {
   cursor?: string;
 }
 
-export interface Contact {
-  id: string;
-  name: string;
-  email: string;
-}
-
 const emailTaken = () => conflict('email_taken', 'email already exists');
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** What an admin's search `q` matches: a user id when it is one, else an exact e-mail. */
 const searchFilter = (q: string | undefined): { email?: string; id?: string } =>
-  !q ? {} : UUID.test(q) ? { id: q.toLowerCase() } : { email: q };
+  !q ? {} : isUserId(q) ? { id: q.toLowerCase() } : { email: q };
 
 /** The users module's facade for accounts and profiles. Sessions live in SessionsService. */
 export class UsersService {
@@ -149,22 +142,6 @@ export class UsersService {
     const user = await (this.profiles && !options.fresh ? this.profiles.get(id, load) : load());
     if (!user) throw notFound('user');
     return user;
-  }
-
-  /**
-   * Whom to write to, by user id: for other modules (mail), not for requests, so it takes no
-   * actor. Only active accounts are in the map; an id that is not a uuid names nobody.
-   */
-  async contactsOf(ids: readonly string[]): Promise<Map<string, Contact>> {
-    const wanted = [...new Set(ids.filter((id) => UUID.test(id)).map((id) => id.toLowerCase()))];
-    const rows = await this.repo.findActiveUsersByIds(wanted);
-    return new Map(rows.map((row) => [row.id, { id: row.id, name: row.name, email: row.email }]));
-  }
-
-  /** Every active user, a page at a time in id order (at most 1,000 per page). */
-  async contacts(afterId: string | undefined, limit: number): Promise<Contact[]> {
-    const rows = await this.repo.listActiveUsers(afterId, Math.min(Math.max(limit, 1), 1_000));
-    return rows.map((row) => ({ id: row.id, name: row.name, email: row.email }));
   }
 
   /**

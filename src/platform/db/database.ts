@@ -43,12 +43,31 @@ export interface Database {
    * `table` through Kysely's insertInto; returns the unsubscribe. See commit-watch.ts.
    */
   afterCommit?(table: string, hook: () => void): () => void;
+  /**
+   * A handle on a small pool of its own (PostgreSQL) for the work behind the requests: the
+   * outbox relay, the event consumers, the delivery loops. A burst of requests fills the
+   * request pool's queue; without its own connections that work would wait behind every
+   * request in it and fall ever further behind while the burst lasts. It shares the commit
+   * watch (afterCommit). Absent when there is one pool (or one session, embedded): use `db`.
+   */
+  readonly background?: Kysely<object>;
   /** The connection pool's state, for the metrics (PostgreSQL; the embedded database has none). */
-  poolStats?(): { inUse: number; idle: number; waiting: number };
+  poolStats?(): PoolStats;
+  /** The background pool's state, when there is one. */
+  backgroundPoolStats?(): PoolStats;
   close(): Promise<void>;
 }
 
+export interface PoolStats {
+  inUse: number;
+  idle: number;
+  waiting: number;
+}
+
 export type AnyTransaction = Transaction<object>;
+
+/** Where the background work runs: its own pool when the database has one, else the only one. */
+export const backgroundOf = (database: Database): Kysely<object> => database.background ?? database.db;
 
 /** Narrows the shared handle (or a transaction) to one module's tables. */
 export function tablesOf<T>(db: Kysely<object>): Kysely<T> {

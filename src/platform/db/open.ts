@@ -8,6 +8,7 @@ export async function openDatabase(config: Config, logger: Logger): Promise<Data
   if (config.databaseUrl)
     return (await import('./postgres-database.js')).postgresDatabase(config.databaseUrl, {
       maxConnections: config.databasePoolSize,
+      backgroundConnections: config.databaseBackgroundPoolSize,
       statementCache: config.databaseStatementCache,
       onIdleError: (error) =>
         logger.warn({ err: error }, 'an idle database connection failed; it will be replaced'),

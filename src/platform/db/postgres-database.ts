@@ -18,6 +18,8 @@ export function postgresDatabase(
   options: {
     searchPath?: string;
     maxConnections?: number;
+    /** Connections of the background pool (see Database.background); 0: background work shares the pool. */
+    backgroundConnections?: number;
     /** Parameterised statements each connection keeps prepared (prepared-statements.ts); 0: none. */
     statementCache?: number;
     /** An idle connection failed (the server restarted, a proxy cut it): the pool replaces it. */
@@ -28,32 +30,48 @@ export function postgresDatabase(
     connectionString: url,
     ...(options.searchPath ? { options: `-c search_path=${options.searchPath}` } : {}),
   };
-  // Pipeline mode: a BEGIN goes out with the statement after it (lazy-begin.ts).
-  const pool = new pg.Pool({ ...session, max: options.maxConnections ?? 10, pipeline: true });
-  // Without a listener, an idle connection's error would be thrown and end the process.
-  pool.on('error', (error) => options.onIdleError?.(error));
-  // pg-pool listens for errors only while a connection is idle; one that ends while checked
-  // out (a PostgreSQL restart, a cut network) emits 'error' on its client too, unheard, which
-  // would end the process. The query in flight is rejected with that error, and reported there.
-  pool.on('connect', (client) => {
-    client.on('error', () => {});
-    prepareRepeatedStatements(client, { max: options.statementCache ?? DEFAULT_STATEMENT_CACHE });
-    holdBegins(client);
-    // Outermost, so that a held BEGIN and the statement behind it share one write.
-    coalesceWrites(client);
-  });
-  pool.on('release', (_error, client) => dropHeldBegin(client));
-  const base = new PostgresDialect({ pool });
   const commits = new CommitWatch();
-  const db = new Kysely<object>({
-    dialect: {
-      createAdapter: () => base.createAdapter(),
-      createDriver: () => new CommitWatchDriver(base.createDriver(), commits),
-      createIntrospector: (k) => base.createIntrospector(k),
-      createQueryCompiler: () => base.createQueryCompiler(),
-    },
-    log: traceQuery,
-  });
+  const openPool = (max: number) => {
+    // Pipeline mode: a BEGIN goes out with the statement after it (lazy-begin.ts).
+    const pool = new pg.Pool({ ...session, max, pipeline: true });
+    // Without a listener, an idle connection's error would be thrown and end the process.
+    pool.on('error', (error) => options.onIdleError?.(error));
+    // pg-pool listens for errors only while a connection is idle; one that ends while checked
+    // out (a PostgreSQL restart, a cut network) emits 'error' on its client too, unheard, which
+    // would end the process. The query in flight is rejected with that error, and reported there.
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
+      prepareRepeatedStatements(client, { max: options.statementCache ?? DEFAULT_STATEMENT_CACHE });
+      holdBegins(client);
+      // Outermost, so that a held BEGIN and the statement behind it share one write.
+      coalesceWrites(client);
+    });
+    pool.on('release', (_error, client) => dropHeldBegin(client));
+    const base = new PostgresDialect({ pool });
+    const db = new Kysely<object>({
+      dialect: {
+        createAdapter: () => base.createAdapter(),
+        createDriver: () => new CommitWatchDriver(base.createDriver(), commits),
+        createIntrospector: (k) => base.createIntrospector(k),
+        createQueryCompiler: () => base.createQueryCompiler(),
+      },
+      log: traceQuery,
+    });
+    const stats = () => ({
+      inUse: pool.totalCount - pool.idleCount,
+      idle: pool.idleCount,
+      waiting: pool.waitingCount,
+    });
+    const close = async () => {
+      await db.destroy();
+      // Kysely only ends a pool it has used; the migrations runner may be the pool's only user.
+      if (!pool.ended) await pool.end();
+    };
+    return { pool, db, stats, close };
+  };
+  const requests = openPool(options.maxConnections ?? 10);
+  const { pool, db } = requests;
+  const background = options.backgroundConnections ? openPool(options.backgroundConnections) : undefined;
   return {
     kind: 'postgres',
     db,
@@ -80,15 +98,12 @@ export function postgresDatabase(
     },
     listen: (channel, handlers) => listenOnPostgres(session, channel, handlers),
     afterCommit: (table, hook) => commits.on(table, hook),
-    poolStats: () => ({
-      inUse: pool.totalCount - pool.idleCount,
-      idle: pool.idleCount,
-      waiting: pool.waitingCount,
-    }),
+    ...(background ? { background: background.db } : {}),
+    poolStats: () => requests.stats(),
+    ...(background ? { backgroundPoolStats: () => background.stats() } : {}),
     async close() {
-      await db.destroy();
-      // Kysely only ends a pool it has used; the migrations runner may be the pool's only user.
-      if (!pool.ended) await pool.end();
+      await requests.close();
+      await background?.close();
     },
   };
 }

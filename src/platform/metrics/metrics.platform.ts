@@ -1,10 +1,13 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { processRegistry } from './metrics.registry.js';
+import type { PoolStats } from '../db/database.js';
 
 /** What the gauges read at scrape time; each answers from this platform's own database. */
 export interface GaugeSources {
   /** Connections of the database pool (PostgreSQL); the embedded database has one. */
-  pool(): { inUse: number; idle: number; waiting: number };
+  pool(): PoolStats;
+  /** Connections of the background pool, where there is one (Database.background). */
+  backgroundPool?: () => PoolStats;
   /** Age of the oldest event not yet relayed, 0 when none (roles that relay only). */
   outboxLagSeconds?(): Promise<number>;
   /** Mails waiting to be sent (roles that send mail only). */
@@ -61,14 +64,17 @@ export class PlatformMetrics {
     });
     new Gauge({
       name: 'mamlaka_db_pool_connections',
-      help: 'Database pool connections: in_use, idle, waiting.',
-      labelNames: ['state'],
+      help: 'Database pool connections: in_use, idle, waiting; pool: requests or background.',
+      labelNames: ['pool', 'state'],
       registers,
       collect() {
-        const { inUse, idle, waiting } = sources.pool();
-        this.set({ state: 'in_use' }, inUse);
-        this.set({ state: 'idle' }, idle);
-        this.set({ state: 'waiting' }, waiting);
+        const pools = { requests: sources.pool(), background: sources.backgroundPool?.() };
+        for (const [pool, stats] of Object.entries(pools)) {
+          if (!stats) continue;
+          this.set({ pool, state: 'in_use' }, stats.inUse);
+          this.set({ pool, state: 'idle' }, stats.idle);
+          this.set({ pool, state: 'waiting' }, stats.waiting);
+        }
       },
     });
     scrapedGauge(
