@@ -61,6 +61,8 @@ describe('loadConfig', () => {
     ['REFRESH_TOKEN_REUSE_GRACE', 'ten seconds'],
     ['DATABASE_STATEMENT_CACHE', '-1'],
     ['DATABASE_STATEMENT_CACHE', 'all'],
+    ['DATABASE_BACKGROUND_POOL_SIZE', '-1'],
+    ['DATABASE_BACKGROUND_POOL_SIZE', '101'],
   ])('names %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}`));
@@ -69,6 +71,11 @@ describe('loadConfig', () => {
   it('keeps 200 statements prepared per database connection unless told otherwise, 0 for none', () => {
     expect(loadConfig({}).databaseStatementCache).toBe(200);
     expect(loadConfig({ DATABASE_STATEMENT_CACHE: '0' }).databaseStatementCache).toBe(0);
+  });
+
+  it('gives background work a pool of 4 connections unless told otherwise, 0 to share the requests’', () => {
+    expect(loadConfig({}).databaseBackgroundPoolSize).toBe(4);
+    expect(loadConfig({ DATABASE_BACKGROUND_POOL_SIZE: '0' }).databaseBackgroundPoolSize).toBe(0);
   });
 
   it('bounds orders to 10^12 minor units and 10,000 of a product by default', () => {
