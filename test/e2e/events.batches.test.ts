@@ -57,6 +57,40 @@ describe.runIf(testDatabase() === 'pglite')('consumers taking events in batches'
     expect(batches).toEqual([[next[0]!.id]]);
   });
 
+  it('in process: batch consumers work at the same time, and the publish waits for all of them', async () => {
+    const bus = createInProcessBus({ logger, maxAttempts: 1 });
+    const log: string[] = [];
+    let releaseSlow!: () => void;
+    const slowGate = new Promise<void>((resolve) => (releaseSlow = resolve));
+    await bus.subscribeBatch('slow', async (events) => {
+      log.push(`slow starts ${events.length}`);
+      await slowGate;
+      log.push('slow ends');
+    });
+    await bus.subscribeBatch('quick', async (events) => {
+      log.push(`quick handles ${events.length}`);
+      throw new Error('quick is broken');
+    });
+    const events = numbered(MAX_HANDLER_BATCH + 1);
+    let settled = false;
+    const publishing = bus.publish(events).finally(() => (settled = true));
+    publishing.catch(() => {});
+    await until(() => log.includes('quick handles 1'), 'the quick consumer to be tried one by one');
+    // The quick one ran (and failed) while the slow one was still on its first batch.
+    expect(log[0]).toBe(`slow starts ${MAX_HANDLER_BATCH}`);
+    await sleep(30);
+    expect(settled).toBe(false);
+    releaseSlow();
+    await expect(publishing).rejects.toThrow(/consumer quick failed on event/);
+    // The slow consumer still went through its batches in order, the second after the first.
+    expect(log.filter((line) => line.startsWith('slow'))).toEqual([
+      `slow starts ${MAX_HANDLER_BATCH}`,
+      'slow ends',
+      'slow starts 1',
+      'slow ends',
+    ]);
+  });
+
   const natsUrl = serviceUrl('TEST_NATS_URL');
 
   describe.runIf(natsUrl)('on NATS JetStream', () => {

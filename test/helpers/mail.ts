@@ -15,8 +15,11 @@ export interface QueuedMail {
  */
 export async function queuedMails(app: TestApp, kind: string, to: string): Promise<QueuedMail[]> {
   const { rows } = await sql<QueuedMail>`
-    SELECT id, to_address, subject, text_body FROM mail_messages WHERE kind = ${kind}
-    ORDER BY created_at, id`.execute(app.db.database.db as Kysely<object>);
+    SELECT m.id, m.to_address, m.subject, m.text_body
+    FROM mail_messages m LEFT JOIN outbox_events e ON e.id = m.event_id
+    WHERE m.kind = ${kind}
+    -- The mails of one batch of events share their transaction's created_at: in event order.
+    ORDER BY m.created_at, e.position, m.id`.execute(app.db.database.db as Kysely<object>);
   const open = (row: QueuedMail, field: 'to_address' | 'subject' | 'text_body') =>
     app.platform.keyring.open(row[field], fieldContext('mail_messages', field, row.id));
   return rows

@@ -103,14 +103,24 @@ export function createInProcessBus({
             await deliver(subscription, [bytes]);
         }
       }
-      for (const subscription of current.filter((each) => each.batched)) {
-        const wanted = encoded.filter(({ type }) => wantsType(subscription.options, type));
-        for (let start = 0; start < wanted.length; start += MAX_HANDLER_BATCH)
-          await deliver(
-            subscription,
-            wanted.slice(start, start + MAX_HANDLER_BATCH).map(({ bytes }) => bytes),
-          );
-      }
+      // Batch consumers are independent of each other (on NATS each pulls on its own), so they
+      // work at the same time, each through its batches in order: the publish, and with it
+      // the relay's round, lasts as long as the slowest of them rather than all of them added
+      // up. It settles only once every one has finished, and then fails with the first failure.
+      const outcomes = await Promise.allSettled(
+        current
+          .filter((each) => each.batched)
+          .map(async (subscription) => {
+            const wanted = encoded.filter(({ type }) => wantsType(subscription.options, type));
+            for (let start = 0; start < wanted.length; start += MAX_HANDLER_BATCH)
+              await deliver(
+                subscription,
+                wanted.slice(start, start + MAX_HANDLER_BATCH).map(({ bytes }) => bytes),
+              );
+          }),
+      );
+      const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
     },
 
     async subscribe(consumer, handler, options) {
