@@ -4,6 +4,7 @@
 // A rate the server can carry shows whether its background work keeps up with its sales.
 //   BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/checkout-fixed-rate.ts [rate] [seconds]
 // Defaults: 150 checkouts/s for 30 s after 5 s at the same rate. Uses dist/ as it is (npm run build).
+// DATABASE_BACKGROUND_POOL_SIZE, when set, is passed to the server (0: one pool for everything).
 import { readdirSync, readFileSync } from 'node:fs';
 import { createCheckoutFixture, unfinishedWork } from './checkout.js';
 import { drive, httpRequest, type LoadTarget } from './open-loop.js';
@@ -37,7 +38,13 @@ async function main(): Promise<void> {
   const target = postgresTarget();
   if (!target) throw new Error('set BENCH_PG_URL (or DATABASE_URL) to a PostgreSQL server');
   const database = await createBenchDatabase(target.url);
-  const server = await startServer(await mamlakaSpec({ databaseUrl: database.url }));
+  const background = process.env.DATABASE_BACKGROUND_POOL_SIZE;
+  const server = await startServer(
+    await mamlakaSpec({
+      databaseUrl: database.url,
+      env: background === undefined ? {} : { DATABASE_BACKGROUND_POOL_SIZE: background },
+    }),
+  );
   try {
     const fixture = await createCheckoutFixture(server.url);
     const load: LoadTarget = {

@@ -66,12 +66,6 @@ export interface CheckoutMeasurement {
   committed: number;
   /** Rows inserted and updated per committed checkout in CHECKOUT_TABLES, to compare both sides. */
   rowsPerCheckout: { inserted: number; updated: number };
-  /**
-   * Mamlaka only: the work its checkouts caused and it had not done when the measured seconds
-   * ended (events not yet relayed to the consumers, mails not yet sent). A server that falls
-   * behind on it looks faster than it is.
-   */
-  behind?: { events: number; mails: number };
   /** Empty when the database agrees with the load generator; otherwise what is wrong. */
   problems: string[];
 }
@@ -323,11 +317,11 @@ export async function measureCheckout(
     const samples: string[] = [];
     const load = await checkoutLoad(server.url, fixture, settings.durationSeconds, samples);
     const after = await settledPayments(dbUrl);
-    measured = { ...load, samples, before, after, behind: await unfinishedWork(dbUrl) };
+    measured = { ...load, samples, before, after };
   } finally {
     await server.stop();
   }
-  const { result, succeeded, samples, before, after, behind } = measured;
+  const { result, succeeded, samples, before, after } = measured;
   const writesAfter = await writeCounts(dbUrl);
   const committed = after.succeeded - before.succeeded;
   const problems = checkSamples(samples);
@@ -354,7 +348,6 @@ export async function measureCheckout(
     committed,
     // Over the warm-up and the measured seconds: everything this server wrote.
     rowsPerCheckout: perCheckout(writesBefore, writesAfter, after.succeeded - first.succeeded),
-    behind,
     problems,
   };
 }
