@@ -4,8 +4,10 @@
 // A rate the server can carry shows whether its background work keeps up with its sales.
 //   BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/checkout-fixed-rate.ts [rate] [seconds]
 // Defaults: 150 checkouts/s for 30 s after 5 s at the same rate. Uses dist/ as it is (npm run build).
-// DATABASE_BACKGROUND_POOL_SIZE, when set, is passed to the server (0: one pool for everything).
+// DATABASE_BACKGROUND_POOL_SIZE, when set, is passed to the server (0: one pool for everything);
+// BENCH_CPU_PROF=<dir> has the server write its CPU profile there.
 import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createCheckoutFixture, unfinishedWork } from './checkout.js';
 import { drive, httpRequest, type LoadTarget } from './open-loop.js';
 import { createBenchDatabase, postgresTarget } from './postgres.js';
@@ -39,12 +41,14 @@ async function main(): Promise<void> {
   if (!target) throw new Error('set BENCH_PG_URL (or DATABASE_URL) to a PostgreSQL server');
   const database = await createBenchDatabase(target.url);
   const background = process.env.DATABASE_BACKGROUND_POOL_SIZE;
-  const server = await startServer(
-    await mamlakaSpec({
-      databaseUrl: database.url,
-      env: background === undefined ? {} : { DATABASE_BACKGROUND_POOL_SIZE: background },
-    }),
-  );
+  const spec = await mamlakaSpec({
+    databaseUrl: database.url,
+    env: background === undefined ? {} : { DATABASE_BACKGROUND_POOL_SIZE: background },
+  });
+  // BENCH_CPU_PROF=<dir>: the server writes its CPU profile there (bench/cpu-profile.ts).
+  const profileDir = process.env.BENCH_CPU_PROF;
+  if (profileDir) spec.args.unshift('--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir));
+  const server = await startServer(spec);
   try {
     const fixture = await createCheckoutFixture(server.url);
     const load: LoadTarget = {

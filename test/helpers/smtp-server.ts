@@ -9,6 +9,8 @@ export interface TestSmtpServer {
   url: string;
   /** Every accepted message, parsed, in arrival order; kept across restarts. */
   messages: ParsedMail[];
+  /** Connections clients have opened so far, across restarts. */
+  readonly connections: number;
   /** Resolves once at least `count` messages arrived (default wait 5 s), else rejects. */
   waitFor(count: number, timeoutMs?: number): Promise<ParsedMail[]>;
   /** Answers every RCPT TO and DATA with this SMTP code from now on; undefined accepts again. */
@@ -46,6 +48,7 @@ export async function startSmtpServer(options: { port?: number } = {}): Promise<
   let held: { arrived: () => void; released: Promise<void> } | undefined;
   let server: SMTPServer | undefined;
   let port = options.port ?? 0;
+  let connections = 0;
 
   const listen = async (): Promise<void> => {
     const instance = new SMTPServer({
@@ -54,6 +57,10 @@ export async function startSmtpServer(options: { port?: number } = {}): Promise<
       logger: false,
       size: MAX_MESSAGE_BYTES,
       closeTimeout: CLOSE_TIMEOUT_MS,
+      onConnect(_session, callback) {
+        connections += 1;
+        callback();
+      },
       onRcptTo(_address, _session, callback) {
         callback(failure === undefined ? null : smtpError(failure));
       },
@@ -101,6 +108,9 @@ export async function startSmtpServer(options: { port?: number } = {}): Promise<
       return `smtp://127.0.0.1:${port}`;
     },
     messages,
+    get connections() {
+      return connections;
+    },
     waitFor(count, timeoutMs = 5_000) {
       return new Promise((resolve, reject) => {
         const check = () => {

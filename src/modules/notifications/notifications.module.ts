@@ -24,8 +24,6 @@ export interface NotificationsModule {
   startSending(intervalMs: number): StopJob;
 }
 
-const SEND_BATCH = 20;
-
 /** The notification service: events in, mail out. */
 export function createNotificationsModule(
   deps: {
@@ -61,7 +59,7 @@ export function createNotificationsModule(
         intervalMs,
         // A full batch means more is due: keep going until the queue is drained.
         async (stopping) => {
-          while (!stopping.aborted && (await notifications.sendDue(SEND_BATCH)) === SEND_BATCH);
+          while (!stopping.aborted && (await notifications.sendDue()) === notifications.sendBatch);
         },
         deps.logger,
         'mail sending failed',

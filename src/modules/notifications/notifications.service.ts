@@ -47,8 +47,12 @@ interface EventPlans {
   recovery: RecoveryMailPlan[];
 }
 const MAX_SEND_BATCH = 50;
-/** Mails of a batch on their way at once: nodemailer's own default for a pooled SMTP transport. */
-const SENDS_IN_FLIGHT = 5;
+/**
+ * Mails per send slot in a round. A slot's sends run one after another, each bounded by the
+ * mailer's deadline, while the round's claim is leased for a fixed time: the fewer per slot,
+ * the less a slow server's round can outlast its lease and have another sender take them.
+ */
+const SENDS_PER_SLOT = 3;
 const MAX_LISTED = 100;
 const CONTACTS_PAGE = 500;
 
@@ -105,14 +109,14 @@ export class NotificationsService {
   }
 
   /**
-   * Sends up to a batch of due mails, SENDS_IN_FLIGHT at a time, then records every outcome
-   * in one statement. A transient failure (SMTP down, 4xx) is retried with backoff; a
+   * Sends up to a batch of due mails, as many at a time as the mailer takes, then records
+   * every outcome in one statement. A transient failure (SMTP down, 4xx) is retried with backoff; a
    * permanent one (5xx) or one past the policy's age fails the mail. Marketing mail to
    * someone who turned it off is suppressed at send time, whenever they chose. A sender that
    * dies before the record leaves the batch to be sent again when its lease runs out, under
    * the same Message-ID, which a receiving server drops as a copy.
    */
-  async sendDue(limit = 20): Promise<number> {
+  async sendDue(limit = this.sendBatch): Promise<number> {
     const claimed = await this.repo.claimDue(
       Math.min(Math.max(limit, 1), MAX_SEND_BATCH),
       this.options.leaseMs,
@@ -122,9 +126,14 @@ export class NotificationsService {
     const sender = async () => {
       while (next < claimed.length) outcomes.push(await this.attempt(claimed[next++]!));
     };
-    await Promise.all(Array.from({ length: Math.min(SENDS_IN_FLIGHT, claimed.length) }, sender));
+    await Promise.all(Array.from({ length: Math.min(this.mailer.concurrency, claimed.length) }, sender));
     await this.repo.recordAttempts(outcomes);
     return claimed.length;
+  }
+
+  /** Mails a round claims: enough to keep every send the mailer takes busy, three times over. */
+  get sendBatch(): number {
+    return Math.min(this.mailer.concurrency * SENDS_PER_SLOT, MAX_SEND_BATCH);
   }
 
   /** One try of a claimed mail: what to record of it. */

@@ -7,6 +7,12 @@ import { type MailMessage, type Mailer, toMailDeliveryError, toSendMailOptions }
 
 /** Longest part of a Message-ID kept in a file name, so names stay well under NAME_MAX. */
 const MAX_ID_IN_NAME = 64;
+/**
+ * Files written at once. Each write waits for its fsync, and fsyncs issued together are
+ * flushed by one journal commit: with 5 at a time a sender wrote about 250 mails/s here,
+ * fewer than two mails per sale at 150 sales/s; with 16 it kept up.
+ */
+const FILES_IN_FLIGHT = 16;
 
 /**
  * File name of a mail sent at `sentAt`: the ISO time first so names sort by time
@@ -29,6 +35,8 @@ export function emlFileName(sentAt: Date, messageId: string): string {
  */
 export class FilesMailer implements Mailer {
   readonly kind = 'files' as const;
+  readonly concurrency = FILES_IN_FLIGHT;
+  #directory: Promise<unknown> | undefined;
   // nodemailer only composes here; the buffer is the whole message. It is loaded with the
   // first mail, not at start-up.
   #composer: Promise<Transporter<StreamSentMessageInfo>> | undefined;
@@ -53,14 +61,25 @@ export class FilesMailer implements Mailer {
     try {
       const info = await (await this.composer()).sendMail(toSendMailOptions(message));
       if (!Buffer.isBuffer(info.message)) throw new Error('nodemailer returned a stream, not a buffer');
-      // Mail holds reset links and receipts: the directory is the platform user's alone.
-      await mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await this.directory();
       const file = path.join(this.dir, emlFileName(new Date(), info.messageId));
       await writeFileAtomically(file, info.message);
       return { messageId: info.messageId };
     } catch (error) {
+      // Someone removed the directory meanwhile: the next send makes it again.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.#directory = undefined;
       throw toMailDeliveryError(error);
     }
+  }
+
+  /** Makes the directory once, not on every send. */
+  private directory(): Promise<unknown> {
+    // Mail holds reset links and receipts: the directory is the platform user's alone.
+    this.#directory ??= mkdir(this.dir, { recursive: true, mode: 0o700 }).catch((error: unknown) => {
+      this.#directory = undefined;
+      throw error;
+    });
+    return this.#directory;
   }
 
   async close(): Promise<void> {

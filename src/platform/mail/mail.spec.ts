@@ -106,6 +106,15 @@ describe('FilesMailer', () => {
     expect(parsed.attachments).toEqual([]);
   });
 
+  it('makes its directory again when it was removed between two mails', async () => {
+    const mailer = new FilesMailer(dir);
+    await mailer.send(message);
+    await rm(dir, { recursive: true });
+    await sendError(mailer.send(message));
+    await mailer.send(message);
+    expect(await readdir(dir)).toHaveLength(1);
+  });
+
   it('fails transiently when the directory cannot be written', async () => {
     // A regular file where the directory should be: mkdir cannot create it.
     const blocked = path.join(path.dirname(dir), 'blocked');
@@ -165,6 +174,18 @@ describe('SmtpMailer', () => {
     smtp.failWith(undefined);
     await mailer.send(message);
     expect(await smtp.waitFor(1)).toHaveLength(1);
+  });
+
+  it('carries many mails over a few connections, no more at once than it takes', async () => {
+    const mailer = new SmtpMailer(smtp.url, { timeoutMs: 2_000, connections: 3 });
+    const before = smtp.connections;
+    expect(mailer.concurrency).toBe(3);
+    const subjects = Array.from({ length: 12 }, (_, n) => `mail ${n}`);
+    await Promise.all(subjects.map((subject) => mailer.send({ ...message, subject })));
+    expect((await smtp.waitFor(12)).map((mail) => mail.subject).sort()).toEqual([...subjects].sort());
+    expect(smtp.connections - before).toBeGreaterThanOrEqual(1);
+    expect(smtp.connections - before).toBeLessThanOrEqual(3);
+    await mailer.close();
   });
 
   it('survives the server going away and coming back on the same port', async () => {

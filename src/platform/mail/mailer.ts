@@ -18,6 +18,11 @@ export interface MailMessage {
 export interface Mailer {
   readonly kind: 'smtp' | 'files';
   /**
+   * How many sends this mailer takes at once: a sender keeps that many on their way, and
+   * more would only queue inside the mailer.
+   */
+  readonly concurrency: number;
+  /**
    * Delivers one message (hands it to the SMTP server, or writes its file).
    * @throws MailDeliveryError, whose `permanent` says whether sending the same message
    * again can succeed.

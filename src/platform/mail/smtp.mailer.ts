@@ -13,10 +13,15 @@ export interface SmtpMailerOptions {
    * trickling bytes could otherwise hold a send forever. Default 60 s.
    */
   sendTimeoutMs?: number;
+  /** Connections kept open to the server, each carrying one message at a time. Default 5. */
+  connections?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_SEND_TIMEOUT_MS = 60_000;
+/** nodemailer's own defaults for a pooled transport. */
+const DEFAULT_CONNECTIONS = 5;
+const MESSAGES_PER_CONNECTION = 100;
 
 type TlsMode = 'off' | 'insecure' | 'required';
 const TLS_MODES: readonly TlsMode[] = ['off', 'insecure', 'required'];
@@ -80,11 +85,15 @@ export function smtpConnectionOptions(url: string): SMTPTransportOptions {
 }
 
 /**
- * Mail handed to an SMTP server, one connection per message: notifications are few, and
- * a fresh connection needs no care when the server restarts between two sends.
+ * Mail handed to an SMTP server over a pool of connections (nodemailer's pooled transport):
+ * every sale sends mail, and a connection per message paid for TCP, the greeting, EHLO and
+ * any TLS handshake each time. A connection is replaced after 100 messages, or when the
+ * server closes it (a restart, an idle timeout): a send on it fails as transient and is
+ * retried like any other.
  */
 export class SmtpMailer implements Mailer {
   readonly kind = 'smtp' as const;
+  readonly concurrency: number;
   private readonly transport: Transporter<SMTPSentMessageInfo>;
   private readonly sendTimeoutMs: number;
   private closed = false;
@@ -93,8 +102,12 @@ export class SmtpMailer implements Mailer {
   constructor(url: string, options: SmtpMailerOptions = {}) {
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.sendTimeoutMs = options.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS;
+    this.concurrency = options.connections ?? DEFAULT_CONNECTIONS;
     this.transport = nodemailer.createTransport({
       ...smtpConnectionOptions(url),
+      pool: true,
+      maxConnections: this.concurrency,
+      maxMessages: MESSAGES_PER_CONNECTION,
       // nodemailer waits up to 2 minutes to connect and 10 minutes on a silent socket
       // by default, far longer than a retry loop should be blocked.
       connectionTimeout: timeoutMs,
