@@ -6,13 +6,11 @@ import { startBackgroundJobs } from './app.jobs.js';
 import { createComplianceModules } from './app.compliance.js';
 import { createCommerceModules } from './app.commerce.js';
 import { createMessagingModules } from './app.messaging.js';
+import { createGrpcServer } from './app.grpc.js';
+import { mountRestRoutes } from './app.routes.js';
 import { type CatalogModule, createCatalogModule } from './modules/catalog/catalog.module.js';
 import { createLedgerModule } from './modules/ledger/ledger.module.js';
-import {
-  ledgerRoutes,
-  type ReconcileOptions,
-  type ReconciliationReport,
-} from './modules/ledger/ledger.routes.js';
+import type { ReconcileOptions, ReconciliationReport } from './modules/ledger/ledger.routes.js';
 import type { LedgerService } from './modules/ledger/ledger.service.js';
 import { createPaymentsModule, type PaymentsModule } from './modules/payments/payments.module.js';
 import type { NotificationsModule } from './modules/notifications/notifications.module.js';
@@ -22,7 +20,6 @@ import { Consents } from './modules/privacy/privacy.consents.js';
 import type { PrivacyModule } from './modules/privacy/privacy.module.js';
 import { AuditLog } from './platform/audit/audit.log.js';
 import { installAudit } from './platform/audit/audit.hook.js';
-import { auditRoutes } from './platform/audit/audit.routes.js';
 import type { EventBus } from './platform/events/event-bus.js';
 import { startTracing } from './platform/tracing/tracing.js';
 import { databaseOutbox } from './platform/events/outbox.js';
@@ -30,15 +27,12 @@ import { OutboxRelay } from './platform/events/outbox.relay.js';
 import { installHttpMetrics } from './platform/metrics/metrics.http.js';
 import type { PlatformMetrics } from './platform/metrics/metrics.platform.js';
 import { platformMetrics } from './app.gauges.js';
-import { loadContracts } from './platform/grpc/contracts.js';
-import { GrpcAudit } from './platform/grpc/audit.js';
-import { GrpcServer } from './platform/grpc/server.js';
+import type { GrpcServer } from './platform/grpc/server.js';
 import { reconciliation } from './reconciliation.js';
 import { type Role, planFor } from './roles.js';
 import { connectServices } from './services.js';
 import { createUsersModule, type UsersModule } from './modules/users/users.module.js';
 import { configurePasswordHashing } from './modules/users/users.passwords.js';
-import { createOidcModule } from './modules/users/oidc/oidc.module.js';
 import { createWebhooksModule, type WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import { createMidtransModule } from './modules/midtrans/midtrans.module.js';
 import type { LocalMidtrans } from './modules/midtrans/sandbox/sandbox.local.js';
@@ -46,7 +40,6 @@ import { createWalletsModule } from './modules/wallets/wallets.module.js';
 import { installIdempotency } from './platform/idempotency/idempotency.hook.js';
 import { IdempotencyStore } from './platform/idempotency/idempotency.store.js';
 import { localInvalidationBus, redisInvalidationBus } from './platform/cache/invalidation-bus.js';
-import { uploadsRoutes } from './platform/http/uploads.routes.js';
 import { openRedis } from './platform/cache/open-redis.js';
 import { openObjectStorage } from './platform/storage/open.js';
 import type { KeyRing } from './platform/crypto/keyring.js';
@@ -60,7 +53,6 @@ import { pendingMigrations, readMigrations } from './platform/db/migrations.js';
 import { healthRoutes } from './platform/http/health.routes.js';
 import { RateLimits } from './platform/http/rate-limits.js';
 import { createHttpApp, type HttpApp } from './platform/http/server.js';
-import { webAppRoutes } from './platform/http/web-app.routes.js';
 import { stopAll } from './platform/repeat.js';
 
 /** How long a shutdown waits for the background jobs' rounds in flight. */
@@ -279,27 +271,19 @@ export async function createPlatform(
   const reconcile = reconciliation({ db: database.db, ledger, payments: payments.reconcile });
   const metrics = platformMetrics(database, plan);
 
-  // In the all-in-one process gRPC faces clients as REST does, so it spends the same budgets
-  // and writes the same audit entries; a split service sits behind the gateway, which spent
-  // them, recorded the call and forwards the client's address.
-  const publicGrpc = role === 'all' && !extras.behindGateway;
-  const grpc = new GrpcServer(
-    {
-      tokens,
-      logger,
-      limits: publicGrpc ? limits : undefined,
-      trustForwardedFor: !publicGrpc || config.trustProxy,
-      tls: config.tls,
-      metrics,
-      audit: publicGrpc
-        ? new GrpcAudit(audit, logger, { repeatWindowMs: config.auditRepeatWindowMs })
-        : undefined,
-    },
-    loadContracts().definitions,
-  );
-  if (plan.grpc.includes('users')) users.grpc(grpc);
-  if (plan.grpc.includes('catalog')) catalog.grpc?.(grpc);
-  if (plan.grpc.includes('payments')) payments.grpc?.(grpc);
+  const grpc = createGrpcServer({
+    config,
+    logger,
+    plan,
+    facesClients: role === 'all' && !extras.behindGateway,
+    tokens,
+    limits,
+    metrics,
+    audit,
+    users,
+    catalog,
+    payments,
+  });
   const remote = plan.remote.length > 0 ? connectServices(config) : undefined;
 
   const app = await createHttpApp({ config, logger, tokens, limits });
@@ -315,37 +299,27 @@ export async function createPlatform(
   const migrations = readMigrations();
   healthRoutes(app, { pendingMigrations: () => pendingMigrations(database, migrations) });
   if (plan.rest) {
-    users.routes(app, remote?.users);
-    createOidcModule({
-      db: database.db,
+    mountRestRoutes(app, {
+      config,
+      database,
       keyring,
-      settings: config.oidc,
-      publicUrl: config.publicUrl,
-      sessions: users.sessions,
       outbox,
-      profiles: users.profiles,
-    }).routes(app);
-    catalog.routes(app, remote?.catalog);
-    payments.routes(app, remote?.payments);
-    midtrans?.routes(app, [
-      payments.gatewayOrders,
-      ...(wallets.gatewayOrders ? [wallets.gatewayOrders] : []),
-    ]);
-    wallets.routes(app);
-    commerce.routes(app, remote);
-    webhooks.routes(app);
-    notifications.routes(app);
-    push.routes(app);
-    oauth.routes(app);
-    privacy.routes(app);
-    auditRoutes(app, { log: audit });
-    ledgerRoutes(app, { ledger, reconcile });
-    if (storage.kind === 'local') uploadsRoutes(app, storage);
-    webAppRoutes(app, {
-      mode: config.mode,
-      imageOrigins: [config.s3.publicUrl, config.s3.endpoint].flatMap((url) =>
-        url ? [new URL(url).origin] : [],
-      ),
+      remote,
+      storage,
+      audit,
+      ledger,
+      reconcile,
+      users,
+      catalog,
+      payments,
+      midtrans,
+      wallets,
+      commerce,
+      webhooks,
+      notifications,
+      push,
+      oauth,
+      privacy,
     });
   }
   await extras.localMidtrans?.mount(app);
