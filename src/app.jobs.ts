@@ -57,9 +57,12 @@ export async function startBackgroundJobs(parts: JobParts): Promise<StopJob[]> {
   if (plan.refundReconciler)
     stops.push(parts.payments.startRefundReconciler(config.refunds.reconcileIntervalMs));
   if (plan.delivery) {
+    // Requests queued for a database connection: the request path is saturated, and mail
+    // and push, which can wait a second, give way to it (drainQueue).
+    const requestsWaiting = () => (parts.database.poolStats?.().waiting ?? 0) > 0;
     stops.push(parts.webhooks.startDelivery(config.webhooks.deliveryIntervalMs));
-    stops.push(parts.notifications.startSending(config.mail.sendIntervalMs));
-    stops.push(parts.push.startSending(config.push.sendIntervalMs));
+    stops.push(parts.notifications.startSending(config.mail.sendIntervalMs, requestsWaiting));
+    stops.push(parts.push.startSending(config.push.sendIntervalMs, requestsWaiting));
   }
   if (plan.events) parts.relay.start();
   if (plan.idempotencyCleanup)

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { repeatEvery, stopAll } from './repeat.js';
+import { drainQueue, repeatEvery, stopAll } from './repeat.js';
 
 const silent = pino({ level: 'silent' });
 
@@ -126,5 +126,50 @@ describe('repeatEvery', () => {
     expect(stopped).toBe(false);
     releases[1]!.open();
     await stopping;
+  });
+});
+
+describe('drainQueue', () => {
+  const queueOf = (batches: number) => {
+    let left = batches;
+    const sent: number[] = [];
+    return {
+      sent,
+      // True while the batch was full: more may be due.
+      batch: async () => {
+        sent.push(left);
+        left -= 1;
+        return left > 0;
+      },
+    };
+  };
+
+  it('takes batches until one is not full', async () => {
+    const queue = queueOf(4);
+    await drainQueue(queue.batch, new AbortController().signal);
+    expect(queue.sent).toEqual([4, 3, 2, 1]);
+  });
+
+  it('takes one batch a round while requests are waiting, and the rest once they are not', async () => {
+    const queue = queueOf(4);
+    let waiting = true;
+    await drainQueue(queue.batch, new AbortController().signal, () => waiting);
+    expect(queue.sent).toEqual([4]);
+    await drainQueue(queue.batch, new AbortController().signal, () => waiting);
+    expect(queue.sent).toEqual([4, 3]);
+    waiting = false;
+    await drainQueue(queue.batch, new AbortController().signal, () => waiting);
+    expect(queue.sent).toEqual([4, 3, 2, 1]);
+  });
+
+  it('stops between batches once the job is stopping', async () => {
+    const queue = queueOf(4);
+    const stopping = new AbortController();
+    await drainQueue(async () => {
+      const more = await queue.batch();
+      stopping.abort();
+      return more;
+    }, stopping.signal);
+    expect(queue.sent).toEqual([4]);
   });
 });

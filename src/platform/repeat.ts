@@ -15,6 +15,20 @@ export const stopAll =
   };
 
 /**
+ * Runs `batch` until a queue is drained (it returns false: the batch was not full), the job
+ * is stopping, or `busy()` says that requests are waiting. Background sending gives way to
+ * requests that way: at a peak a round sends one batch, and the rest waits for the next
+ * round, when the peak may be over. Nothing is dropped, only sent later.
+ */
+export async function drainQueue(
+  batch: () => Promise<boolean>,
+  stopping: AbortSignal,
+  busy: () => boolean = () => false,
+): Promise<void> {
+  while (!stopping.aborted && (await batch()) && !busy());
+}
+
+/**
  * Runs `work` every `intervalMs`, never two at once (a slow round makes the next ones wait
  * rather than pile up), logging a failure and carrying on. The timer does not keep the
  * process alive. `stopping` is aborted when the job is stopped: a round that loops until

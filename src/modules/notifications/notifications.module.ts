@@ -13,15 +13,18 @@ import {
   type NotificationsOptions,
   NotificationsService,
 } from './notifications.service.js';
-import { repeatEvery, type StopJob } from '../../platform/repeat.js';
+import { drainQueue, repeatEvery, type StopJob } from '../../platform/repeat.js';
 
 export interface NotificationsModule {
   notifications: NotificationsService;
   routes(app: FastifyInstance): void;
   /** Subscribes the mail consumer to the bus. */
   subscribe(bus: EventBus): Promise<void>;
-  /** Starts the send loop; returns the function that stops it. */
-  startSending(intervalMs: number): StopJob;
+  /**
+   * Starts the send loop; returns the function that stops it. While `busy()` says requests
+   * are waiting, a round sends one batch and leaves the rest to the next (drainQueue).
+   */
+  startSending(intervalMs: number, busy?: () => boolean): StopJob;
 }
 
 /** The notification service: events in, mail out. */
@@ -54,13 +57,12 @@ export function createNotificationsModule(
         },
         { types: [...NOTIFIED_EVENTS, 'announcement.published'] },
       ),
-    startSending: (intervalMs) =>
+    startSending: (intervalMs, busy) =>
       repeatEvery(
         intervalMs,
-        // A full batch means more is due: keep going until the queue is drained.
-        async (stopping) => {
-          while (!stopping.aborted && (await notifications.sendDue()) === notifications.sendBatch);
-        },
+        // A full batch means more is due.
+        (stopping) =>
+          drainQueue(async () => (await notifications.sendDue()) === notifications.sendBatch, stopping, busy),
         deps.logger,
         'mail sending failed',
       ),

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { EventBus } from '../../platform/events/event-bus.js';
-import { repeatEvery, type StopJob } from '../../platform/repeat.js';
+import { drainQueue, repeatEvery, type StopJob } from '../../platform/repeat.js';
 import { defaultPushPolicy, type PushPolicy, SANDBOX_PUSH_HOSTS } from './push.delivery-rules.js';
 import { PushRepository } from './push.repository.js';
 import { pushRoutes } from './push.routes.js';
@@ -17,7 +17,8 @@ export interface PushModule {
   /** Subscribes the push consumer to the bus. */
   subscribe(bus: EventBus): Promise<void>;
   /** Starts the send loop; returns the function that stops it. */
-  startSending(intervalMs: number): StopJob;
+  /** As NotificationsModule.startSending: one batch per round while `busy()`. */
+  startSending(intervalMs: number, busy?: () => boolean): StopJob;
 }
 
 const SEND_BATCH = 20;
@@ -57,13 +58,11 @@ export function createPushModule(deps: {
         },
         { types: [...PUSHED_EVENTS] },
       ),
-    startSending: (intervalMs) =>
+    startSending: (intervalMs, busy) =>
       repeatEvery(
         intervalMs,
-        // A full batch means more is due: keep going until the queue is drained.
-        async (stopping) => {
-          while (!stopping.aborted && (await push.sendDue(SEND_BATCH)) === SEND_BATCH);
-        },
+        // A full batch means more is due.
+        (stopping) => drainQueue(async () => (await push.sendDue(SEND_BATCH)) === SEND_BATCH, stopping, busy),
         deps.logger,
         'push sending failed',
       ),
