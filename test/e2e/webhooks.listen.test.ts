@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { freePort } from '../../scripts/split-deployment.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { PublicDelivery } from '../../src/modules/webhooks/webhooks.service.js';
+import type { PublicDelivery } from '../../src/modules/webhooks/webhooks.public.js';
 import { signatureHeader } from '../../src/modules/webhooks/webhooks.signature.js';
 import { eventually } from '../helpers/eventually.js';
 import { market, type PaymentJson } from '../helpers/payments.js';

@@ -14,7 +14,13 @@ import {
 import { contextFrom, inSpan, SpanKind } from '../../platform/tracing/tracing.js';
 import type { Sender } from './webhooks.sender.js';
 import { SIGNATURE_HEADER, signatureHeader } from './webhooks.signature.js';
-import type { AttemptRow, DeliveryRow, EndpointRow } from './webhooks.tables.js';
+import type { EndpointRow } from './webhooks.tables.js';
+import {
+  type PublicDelivery,
+  type PublicEndpoint,
+  publicDelivery,
+  publicEndpoint,
+} from './webhooks.public.js';
 import { checkWebhookUrl, type Resolver } from '../../platform/http/url-guard.js';
 import {
   webhookDeliveriesTotal,
@@ -25,38 +31,6 @@ const MAX_ENDPOINTS_PER_OWNER = 20;
 const MAX_DELIVERIES_LISTED = 100;
 const MAX_BATCH = 100;
 
-export interface PublicEndpoint {
-  id: string;
-  owner_id: string;
-  url: string;
-  event_types: string[];
-  status: 'enabled' | 'disabled';
-  failure_streak: number;
-  created_at: string;
-  disabled_at: string | null;
-}
-
-export interface PublicDelivery {
-  id: string;
-  endpoint_id: string;
-  event_id: string;
-  event_type: string;
-  payload: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  next_attempt_at: string;
-  last_status_code: number | null;
-  last_error: string | null;
-  created_at: string;
-  delivered_at: string | null;
-  attempt_log: {
-    attempted_at: string;
-    status_code: number | null;
-    error: string | null;
-    duration_ms: number;
-  }[];
-}
-
 export interface WebhookEvent {
   id: string;
   type: string;
@@ -64,44 +38,6 @@ export interface WebhookEvent {
   data: unknown;
 }
 
-const iso = (date: Date | null) => (date ? new Date(date).toISOString() : null);
-
-const publicEndpoint = (row: EndpointRow): PublicEndpoint => ({
-  id: row.id,
-  owner_id: row.owner_id,
-  url: row.url,
-  event_types: row.event_types,
-  status: row.status,
-  failure_streak: row.failure_streak,
-  created_at: iso(row.created_at)!,
-  disabled_at: iso(row.disabled_at),
-});
-
-const publicDelivery = (row: DeliveryRow, attempts: AttemptRow[]): PublicDelivery => ({
-  id: row.id,
-  endpoint_id: row.endpoint_id,
-  event_id: row.event_id,
-  event_type: row.event_type,
-  payload: row.payload,
-  status: row.status,
-  attempts: row.attempts,
-  next_attempt_at: iso(row.next_attempt_at)!,
-  last_status_code: row.last_status_code,
-  last_error: row.last_error,
-  created_at: iso(row.created_at)!,
-  delivered_at: iso(row.delivered_at),
-  attempt_log: attempts.map((attempt) => ({
-    attempted_at: iso(attempt.attempted_at)!,
-    status_code: attempt.status_code,
-    error: attempt.error,
-    duration_ms: attempt.duration_ms,
-  })),
-});
-
-/**
- * Withholds personal data from endpoints of recipients who may not receive it (the CCPA's
- * "do not sell or share"): the event's data as each recipient may see it.
- */
 /** An event to send to the webhooks of its owners. */
 export interface EnqueuedEvent {
   type: string;
@@ -112,6 +48,10 @@ export interface EnqueuedEvent {
   createdMs?: number;
 }
 
+/**
+ * Withholds personal data from endpoints of recipients who may not receive it (the CCPA's
+ * "do not sell or share"): the event's data as each recipient may see it.
+ */
 export interface PersonalDataFilter {
   forRecipients(
     trx: Transaction<object>,
