@@ -39,6 +39,8 @@ export async function createMessagingModules(deps: {
       footer: config.mail.footer,
     },
     policy: { baseDelayMs: config.mail.retryBaseMs, maxDelayMs: 3_600_000, maxAgeMs: 2 * 86_400_000 },
+    // Kept moving while a round is sent (keepingClaim): this bounds how long the mails of a
+    // sender that died wait before another sender tries them.
     leaseMs: 120_000,
   });
   const push = createPushModule({

@@ -2,6 +2,7 @@ import { createDecipheriv, createECDH, type ECDH, hkdfSync, randomBytes, randomU
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { importJWK, jwtVerify } from 'jose';
+import { type HeldAnswers, type Hold, holdAnswers } from './hold.js';
 
 /** One request the endpoint received, as the push service would have. */
 export interface ReceivedPush {
@@ -27,6 +28,11 @@ export interface TestPushEndpoint {
   browser(): TestBrowser;
   /** Answers the next requests for `browser` with these statuses, in order; 201 afterwards. */
   answer(browser: TestBrowser, statuses: number[]): void;
+  /**
+   * Holds back every answer from now on (a slow push service): `arrived` resolves when a
+   * request is held, and `release` answers the held ones and answers at once again.
+   */
+  hold(): Hold;
   /** Requests that reached `browser`'s endpoint, in arrival order. */
   to(browser: TestBrowser): ReceivedPush[];
   stop(): Promise<void>;
@@ -43,6 +49,7 @@ const MAX_BODY_BYTES = 8192;
 export async function startPushEndpoint(): Promise<TestPushEndpoint> {
   const received: ReceivedPush[] = [];
   const answers = new Map<string, number[]>();
+  let held: HeldAnswers | undefined;
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -50,10 +57,14 @@ export async function startPushEndpoint(): Promise<TestPushEndpoint> {
       size += chunk.length;
       if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
-    request.on('end', () => {
+    request.on('end', async () => {
       const endpoint = `${url}${request.url ?? ''}`;
       const status = size > MAX_BODY_BYTES ? 413 : (answers.get(endpoint)?.shift() ?? 201);
       received.push({ endpoint, headers: request.headers, body: Buffer.concat(chunks), status });
+      if (held) {
+        held.arrived();
+        await held.released;
+      }
       response.statusCode = status;
       response.end();
     });
@@ -78,6 +89,11 @@ export async function startPushEndpoint(): Promise<TestPushEndpoint> {
     },
     answer(browser, statuses) {
       answers.set(browser.subscription.endpoint, [...statuses]);
+    },
+    hold() {
+      const gate = holdAnswers(() => (held = undefined));
+      held = gate.held;
+      return gate.hold;
     },
     to: (browser) => received.filter((push) => push.endpoint === browser.subscription.endpoint),
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),

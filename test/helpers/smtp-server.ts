@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { buffer } from 'node:stream/consumers';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { type HeldAnswers, type Hold, holdAnswers } from './hold.js';
 
 export interface TestSmtpServer {
   port: number;
@@ -19,7 +20,7 @@ export interface TestSmtpServer {
    * Holds back the answer to every DATA from now on (a slow server): `arrived` resolves
    * when a message is held, and `release` answers the held ones and accepts again.
    */
-  hold(): { arrived: Promise<void>; release(): void };
+  hold(): Hold;
   /** Stops listening and drops open sessions (with 421, as a server shutting down does). */
   stop(): Promise<void>;
   /** Stops, then listens again on the same port: an outage as a client sees it. */
@@ -45,7 +46,7 @@ export async function startSmtpServer(options: { port?: number } = {}): Promise<
   const messages: ParsedMail[] = [];
   const waiters = new Set<() => void>();
   let failure: number | undefined;
-  let held: { arrived: () => void; released: Promise<void> } | undefined;
+  let held: HeldAnswers | undefined;
   let server: SMTPServer | undefined;
   let port = options.port ?? 0;
   let connections = 0;
@@ -131,20 +132,9 @@ export async function startSmtpServer(options: { port?: number } = {}): Promise<
       failure = code;
     },
     hold() {
-      let arrived!: () => void;
-      let release!: () => void;
-      const gate = {
-        arrived: new Promise<void>((resolve) => (arrived = resolve)),
-        released: new Promise<void>((resolve) => (release = resolve)),
-      };
-      held = { arrived, released: gate.released };
-      return {
-        arrived: gate.arrived,
-        release() {
-          held = undefined;
-          release();
-        },
-      };
+      const gate = holdAnswers(() => (held = undefined));
+      held = gate.held;
+      return gate.hold;
     },
     stop,
     async restart() {

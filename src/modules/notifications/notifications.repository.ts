@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { deleteFinishedBefore } from '../../platform/db/batched-delete.js';
+import { extendClaims } from '../../platform/db/claim-lease.js';
 import { rowSlices } from '../../platform/db/row-slices.js';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import type { KeyRing } from '../../platform/crypto/keyring.js';
@@ -124,7 +125,11 @@ export class NotificationsRepository {
     });
   }
 
-  /** Records an attempt and its outcome, unless the mail moved on meanwhile (its lease expired). */
+  /** Moves the lease of mails still being sent ahead (see keepingClaim). */
+  extendClaims(claimed: readonly MailRow[], leaseMs: number): Promise<void> {
+    return extendClaims(this.db as Kysely<object>, 'mail_messages', claimed, leaseMs);
+  }
+
   /**
    * Records what happened to each mail of a send batch, in one statement: the mail's status,
    * count and next try, and an attempt in its log. A mail whose lease ran out and that

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { afterFailure, type BackoffPolicy } from '../../platform/backoff.js';
 import type { DomainEvent } from '../../platform/events/event.js';
+import { keepingClaim } from '../../platform/db/claim-lease.js';
 import { handleBatchOnce } from '../../platform/events/handle-once.js';
 import { inEventTrace } from '../../platform/tracing/events.js';
 import type { Outbox } from '../../platform/events/outbox.js';
@@ -33,7 +34,10 @@ export interface NotificationsOptions {
   consents?: MarketingConsents;
   branding: Branding;
   policy: BackoffPolicy;
-  /** How long a claimed mail is hidden from other senders: longer than a send can take. */
+  /**
+   * How long a claimed mail stays hidden from other senders after its sender stops keeping
+   * the claim (it died): a live sender moves it ahead every third of this time.
+   */
   leaseMs: number;
   logger: Logger;
   /** Opens the links recovery events carry sealed (users.recovery-events.ts). */
@@ -49,8 +53,8 @@ interface EventPlans {
 const MAX_SEND_BATCH = 50;
 /**
  * Mails per send slot in a round. A slot's sends run one after another, each bounded by the
- * mailer's deadline, while the round's claim is leased for a fixed time: the fewer per slot,
- * the less a slow server's round can outlast its lease and have another sender take them.
+ * mailer's deadline: the fewer per slot, the sooner a slow server's round ends and gives
+ * its mails' outcomes to the record.
  */
 const SENDS_PER_SLOT = 3;
 const MAX_LISTED = 100;
@@ -114,20 +118,29 @@ export class NotificationsService {
    * permanent one (5xx) or one past the policy's age fails the mail. Marketing mail to
    * someone who turned it off is suppressed at send time, whenever they chose. A sender that
    * dies before the record leaves the batch to be sent again when its lease runs out, under
-   * the same Message-ID, which a receiving server drops as a copy.
+   * the same Message-ID, which a receiving server drops as a copy; a live one keeps the
+   * lease moving until its record is written, however slow the server.
    */
   async sendDue(limit = this.sendBatch): Promise<number> {
     const claimed = await this.repo.claimDue(
       Math.min(Math.max(limit, 1), MAX_SEND_BATCH),
       this.options.leaseMs,
     );
+    if (claimed.length === 0) return 0;
     const outcomes: MailOutcome[] = [];
     let next = 0;
     const sender = async () => {
       while (next < claimed.length) outcomes.push(await this.attempt(claimed[next++]!));
     };
-    await Promise.all(Array.from({ length: Math.min(this.mailer.concurrency, claimed.length) }, sender));
-    await this.repo.recordAttempts(outcomes);
+    await keepingClaim(
+      this.options.leaseMs,
+      () => this.repo.extendClaims(claimed, this.options.leaseMs),
+      (error) => this.options.logger.warn({ err: error }, 'mail lease not extended'),
+      async () => {
+        await Promise.all(Array.from({ length: Math.min(this.mailer.concurrency, claimed.length) }, sender));
+        await this.repo.recordAttempts(outcomes);
+      },
+    );
     return claimed.length;
   }
 

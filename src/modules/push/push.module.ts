@@ -31,6 +31,8 @@ export function createPushModule(deps: {
   vapid: VapidKeys & { subject: string };
   policy?: Partial<PushPolicy>;
   timeoutMs?: number;
+  /** How long a dead sender's claimed pushes wait before another sender tries them; default the timeout + 60 s. */
+  leaseMs?: number;
 }): PushModule {
   const timeoutMs = deps.timeoutMs ?? 10_000;
   const send = createPushSender({
@@ -43,8 +45,8 @@ export function createPushModule(deps: {
     mode: deps.mode,
     publicKey: deps.vapid.publicKey,
     policy: { ...defaultPushPolicy, ...deps.policy },
-    // Generous next to the timeout: the outcome must be recorded before anyone else may retry.
-    leaseMs: timeoutMs + 60_000,
+    // Kept moving while the batch is sent (keepingClaim).
+    leaseMs: deps.leaseMs ?? timeoutMs + 60_000,
     logger: deps.logger,
   });
   return {

@@ -1,5 +1,6 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { deleteFinishedBefore } from '../../platform/db/batched-delete.js';
+import { extendClaims } from '../../platform/db/claim-lease.js';
 import { rowSlices } from '../../platform/db/row-slices.js';
 import { tablesOf } from '../../platform/db/database.js';
 import type {
@@ -186,6 +187,11 @@ export class PushRepository {
         .returningAll()
         .execute();
     });
+  }
+
+  /** Moves the lease of pushes still being sent ahead (see keepingClaim). */
+  extendClaims(claimed: readonly PushDeliveryRow[], leaseMs: number): Promise<void> {
+    return extendClaims(this.db as Kysely<object>, 'push_deliveries', claimed, leaseMs);
   }
 
   /** Records an attempt's outcome, unless the push moved on meanwhile (its lease expired). */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { AppError, notFound } from '../../platform/errors.js';
 import type { DomainEvent } from '../../platform/events/event.js';
+import { keepingClaim } from '../../platform/db/claim-lease.js';
 import { handleBatchOnce } from '../../platform/events/handle-once.js';
 import {
   afterAttempt,
@@ -12,6 +13,7 @@ import {
   type PushPolicy,
 } from './push.delivery-rules.js';
 import type { NewDelivery, PushRepository } from './push.repository.js';
+import type { PushDeliveryRow } from './push.tables.js';
 import { pushesFor } from './push.rules.js';
 import type { PushSender } from './push.sender.js';
 
@@ -24,7 +26,10 @@ export interface PushOptions {
   mode: 'sandbox' | 'live';
   publicKey: string;
   policy: PushPolicy;
-  /** How long a claimed push is hidden from other senders: longer than a send can take. */
+  /**
+   * How long a claimed push stays hidden from other senders after its sender stops keeping
+   * the claim (it died): a live sender moves it ahead every third of this time.
+   */
   leaseMs: number;
   logger: Logger;
 }
@@ -152,6 +157,18 @@ export class PushService {
       Math.min(Math.max(limit, 1), MAX_SEND_BATCH),
       this.options.leaseMs,
     );
+    if (claimed.length === 0) return 0;
+    await keepingClaim(
+      this.options.leaseMs,
+      () => this.repo.extendClaims(claimed, this.options.leaseMs),
+      (error) => this.options.logger.warn({ err: error }, 'push lease not extended'),
+      () => this.sendClaimed(claimed),
+    );
+    return claimed.length;
+  }
+
+  /** Sends claimed pushes one after another, recording each outcome as it comes. */
+  private async sendClaimed(claimed: readonly PushDeliveryRow[]): Promise<void> {
     const subscriptions = new Map(
       (await this.repo.subscriptionsByIds([...new Set(claimed.map((d) => d.subscription_id))])).map((s) => [
         s.id,
@@ -198,6 +215,5 @@ export class PushService {
         ...(next.status === 'pending' ? { retryInMs: next.retryInMs } : {}),
       });
     }
-    return claimed.length;
   }
 }
