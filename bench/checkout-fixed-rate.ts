@@ -6,33 +6,13 @@
 // Defaults: 150 checkouts/s for 30 s after 5 s at the same rate. Uses dist/ as it is (npm run build).
 // DATABASE_BACKGROUND_POOL_SIZE, when set, is passed to the server (0: one pool for everything);
 // BENCH_CPU_PROF=<dir> has the server write its CPU profile there.
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createCheckoutFixture, unfinishedWork } from './checkout.js';
+import { cpuTicks, postgresTicks, TICK_MS } from './process-cpu.js';
 import { drive, httpRequest, type LoadTarget } from './open-loop.js';
 import { createBenchDatabase, postgresTarget } from './postgres.js';
 import { mamlakaSpec, startServer } from './servers.js';
-
-const TICK_MS = 10;
-
-/** utime + stime of a process, in clock ticks. */
-function cpuTicks(pid: string | number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]);
-}
-
-/** The CPU ticks of every PostgreSQL process on this machine (the pool's backends live through a run). */
-function postgresTicks(): number {
-  let sum = 0;
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') sum += cpuTicks(pid);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return sum;
-}
+import { runScript } from './script.js';
 
 async function main(): Promise<void> {
   const rate = Number(process.argv[2] ?? 150);
@@ -88,10 +68,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error('checkout at a fixed rate failed:', error);
-    process.exit(1);
-  },
-);
+runScript('checkout at a fixed rate', main);

@@ -119,7 +119,7 @@ function readsTarget(url: string, productIds: string[]): LoadTarget {
   return { url, request: () => requests[turn++ % requests.length]! };
 }
 
-function checkoutTarget(url: string, fixture: CheckoutFixture): LoadTarget {
+export function checkoutTarget(url: string, fixture: CheckoutFixture): LoadTarget {
   return {
     url,
     // Each connection pays as its own buyer, so no two requests in flight wait on one wallet.
@@ -138,7 +138,7 @@ function checkoutTarget(url: string, fixture: CheckoutFixture): LoadTarget {
   };
 }
 
-async function loginTarget(url: string): Promise<LoadTarget> {
+export async function loginTarget(url: string): Promise<LoadTarget> {
   const email = `bench-storm-${randomUUID()}@example.com`;
   const password = 'bench-password-1234';
   const response = await fetch(`${url}/users/register`, {

@@ -133,7 +133,8 @@ export async function createPlatform(
   });
   const limits = new RateLimits(config.rateLimits, redis);
   const outbox = databaseOutbox;
-  configurePasswordHashing(config.passwordHashing);
+  // Hashes give way while requests wait for a database connection (users.passwords.ts).
+  configurePasswordHashing(config.passwordHashing, () => (database.poolStats?.().waiting ?? 0) > 0);
   // The event consumers, the messaging modules and the relay run on the background pool
   // (Database.background): at a peak of requests, events still reach mail and webhooks.
   const background = backgroundOf(database);

@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { getPriority } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import bcrypt from 'bcryptjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { passwordHashingSettings } from '../../config.passwords.js';
@@ -8,7 +10,7 @@ import {
   hashPassword,
   needsRehash,
   verifyAgainstDecoy,
-  passwordHashingNice,
+  passwordHashingPlace,
   verifyPassword,
 } from './users.passwords.js';
 
@@ -68,13 +70,51 @@ describe('password hashing under a burst', () => {
     expect(results[2]).toMatch(/^\$argon2id\$/);
   });
 
-  it("hash on threads at the configured nice value, leaving the event loop at the process's own", async () => {
+  it("hash in a process of their own at the configured nice value, leaving the server's at its own", async () => {
     const own = getPriority();
     configurePasswordHashing({ concurrency: 2, queueLimit: 8, nice: 19 });
-    expect(await passwordHashingNice()).toBe(19);
+    const place = await passwordHashingPlace();
+    expect(place.pid).not.toBe(process.pid);
+    expect(place.nice).toBe(19);
+    // Where Linux groups sessions for scheduling, the hashing process's group is lowered too.
+    if (existsSync('/proc/self/autogroup')) expect(place.autogroup).toMatch(/ nice 19$/);
     expect(await verifyPassword('correct horse', await hashPassword('correct horse'))).toBe(true);
     expect(getPriority()).toBe(own);
     configurePasswordHashing({ concurrency: 2, queueLimit: 8, nice: 7 });
-    expect(await passwordHashingNice()).toBe(7);
+    const lowered = await passwordHashingPlace();
+    expect([lowered.nice, lowered.pid === place.pid]).toEqual([7, false]);
+  });
+
+  it('wait to start a hash while requests wait for a database connection, and at most a second', async () => {
+    let busy = true;
+    configurePasswordHashing({ concurrency: 1, queueLimit: 8, nice: 19 }, () => busy);
+    let done = false;
+    const hashed = hashPassword('correct horse').then((hash) => {
+      done = true;
+      return hash;
+    });
+    await sleep(200);
+    expect(done).toBe(false);
+    busy = false;
+    expect(await hashed).toMatch(/^\$argon2id\$/);
+
+    // Requests that never stop waiting do not stop logins: the hash goes ahead after a second.
+    busy = true;
+    const started = performance.now();
+    const hash = await hashPassword('correct horse');
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    expect(await verifyPassword('correct horse', hash)).toBe(true);
+  });
+
+  it('start the hashing process again when it died, failing only the jobs it had', async () => {
+    configurePasswordHashing({ concurrency: 1, queueLimit: 8, nice: 19 });
+    const hash = await hashPassword('correct horse');
+    const { pid } = await passwordHashingPlace();
+    const lost = verifyPassword('correct horse', hash);
+    process.kill(pid, 'SIGKILL');
+    // Not a wrong password: a 503 to try again.
+    await expect(lost).rejects.toMatchObject({ kind: 'unavailable', code: 'password_hashing_unavailable' });
+    expect(await verifyPassword('correct horse', hash)).toBe(true);
+    expect((await passwordHashingPlace()).pid).not.toBe(pid);
   });
 });

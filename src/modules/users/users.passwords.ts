@@ -1,8 +1,14 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Algorithm } from '@node-rs/argon2';
 import { type PasswordHashingSettings, passwordHashingSettings } from '../../config.passwords.js';
 import { BoundedConcurrency } from '../../platform/bounded-concurrency.js';
 import { AppError } from '../../platform/errors.js';
-import { HashingPool } from './users.hashing-workers.js';
+import {
+  type HashingJob,
+  type HashingPlace,
+  HashingPool,
+  HashingProcessGone,
+} from './users.hashing-workers.js';
 
 // OWASP's argon2id baseline, computed on low-priority worker threads (users.hashing-workers.ts).
 const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
@@ -32,9 +38,35 @@ const poolFor = (settings: PasswordHashingSettings) =>
 let settings = passwordHashingSettings({});
 let hashing = limiterFor(settings);
 let pool = poolFor(settings);
+let requestsWaiting: () => boolean = () => false;
 
-/** Applies the validated config (createPlatform calls it); hashes already running finish as they were. */
-export function configurePasswordHashing(next: PasswordHashingSettings): void {
+/** How often a hash that gives way looks again, and how long it gives way at most. */
+const CALM_POLL_MS = 5;
+const MAX_GIVE_WAY_MS = 1_000;
+
+/**
+ * Waits, up to MAX_GIVE_WAY_MS, until no request waits for a database connection. A hash
+ * holds a core for ~20 ms at a time, and even at the lowest priority the kernel lets it
+ * finish its slice before a woken request runs: each of a checkout's round trips can wait
+ * on it, its transaction stays open longer, and the pool's connections run out. A login
+ * that waits a moment costs less than every checkout queueing; the bound keeps logins
+ * going whatever the load.
+ */
+async function calm(): Promise<void> {
+  const until = performance.now() + MAX_GIVE_WAY_MS;
+  while (requestsWaiting() && performance.now() < until) await sleep(CALM_POLL_MS);
+}
+
+/**
+ * Applies the validated config (createPlatform calls it); hashes already running finish as
+ * they were. `busy` says when requests wait for a database connection: a hash about to
+ * start waits for it to clear (see calm).
+ */
+export function configurePasswordHashing(
+  next: PasswordHashingSettings,
+  busy: () => boolean = () => false,
+): void {
+  requestsWaiting = busy;
   hashing = limiterFor(next);
   if (next.concurrency !== settings.concurrency || next.nice !== settings.nice) {
     // Jobs already sent finish on the old workers, which then end.
@@ -44,24 +76,48 @@ export function configurePasswordHashing(next: PasswordHashingSettings): void {
   settings = next;
 }
 
-/** The nice value the hashing threads run at, read back from the kernel. */
-export const passwordHashingNice = (): Promise<number> => pool.workerNice();
+/** Where passwords are hashed (the hashing process) and at what priority, read back from the kernel. */
+export const passwordHashingPlace = (): Promise<HashingPlace> => pool.place();
 
+/**
+ * A job whose hashing process died under it (the next job starts a new one): not a wrong
+ * password, and not the client's fault, so a 503 to try again rather than a 401.
+ */
+const gone = () =>
+  new AppError(
+    'unavailable',
+    'password_hashing_unavailable',
+    'passwords cannot be checked right now, try again',
+    {
+      retryAfterMs: MIN_RETRY_AFTER_MS,
+    },
+  );
+
+const run = async (job: HashingJob) => {
+  await calm();
+  return pool.run(job).catch((error: unknown) => {
+    throw error instanceof HashingProcessGone ? gone() : error;
+  });
+};
 const argonHash = async (password: string) =>
-  (await pool.run({ op: 'argon2-hash', password, options: ARGON2_OPTIONS })) as string;
+  (await run({ op: 'argon2-hash', password, options: ARGON2_OPTIONS })) as string;
 const argonVerify = async (hash: string, password: string) =>
-  (await pool.run({ op: 'argon2-verify', password, hash })) as boolean;
+  (await run({ op: 'argon2-verify', password, hash })) as boolean;
 const verifyBcrypt = async (password: string, hash: string) =>
-  (await pool.run({ op: 'bcrypt-verify', password, hash })) as boolean;
+  (await run({ op: 'bcrypt-verify', password, hash })) as boolean;
 
-/** @throws `password_hashing_busy` (503, with a Retry-After) when too many hashes are already waiting. */
+/**
+ * @throws `password_hashing_busy` (503, with a Retry-After) when too many hashes are already
+ * waiting; `password_hashing_unavailable` (503) when the hashing process died under the job.
+ */
 export const hashPassword = (password: string): Promise<string> => hashing.run(() => argonHash(password));
 
 /**
  * Verifies argon2id hashes and bcrypt hashes of imported accounts; never throws on a malformed hash.
  * An account without a password (made by signing in with OpenID Connect) matches nothing,
  * after the same work as a real check, as an unknown e-mail does.
- * @throws `password_hashing_busy` (503, with a Retry-After) when too many checks are already waiting.
+ * @throws `password_hashing_busy` (503, with a Retry-After) when too many checks are already waiting,
+ *   `password_hashing_unavailable` (503) when the hashing process died under the check.
  */
 export async function verifyPassword(password: string, hash: string | null): Promise<boolean> {
   if (hash === null) return verifyAgainstDecoy(password);
@@ -70,7 +126,9 @@ export async function verifyPassword(password: string, hash: string | null): Pro
       if (hash.startsWith('$argon2')) return await argonVerify(hash, password);
       if (/^\$2[abxy]\$/.test(hash)) return await verifyBcrypt(password, hash);
       return false;
-    } catch {
+    } catch (error) {
+      // A malformed hash matches nothing; a hashing process that died is no answer at all.
+      if (error instanceof AppError) throw error;
       return false;
     }
   });
@@ -93,7 +151,10 @@ export function verifyAgainstDecoy(password: string): Promise<false> {
       decoy = undefined;
       throw error;
     });
-    await argonVerify(await decoy, password).catch(() => false);
+    await argonVerify(await decoy, password).catch((error: unknown) => {
+      if (error instanceof AppError) throw error;
+      return false;
+    });
     return false;
   });
 }
