@@ -119,6 +119,40 @@ describe('bounded concurrency', () => {
     await Promise.all(results);
   });
 
+  it('refuses a call that would wait longer than maxWaitMs, though the queue has room', async () => {
+    let clock = 0;
+    const limiter = new BoundedConcurrency({
+      concurrency: 1,
+      queueLimit: 10,
+      maxWaitMs: 250,
+      refusal: (ms) => new Busy(ms),
+      now: () => clock,
+    });
+    await limiter.run(async () => {
+      clock += 100;
+    });
+    const gates = ['a', 'b', 'c'].map((name) => gate([], name));
+    const results = gates.map((g) => limiter.run(g.task));
+    await settle();
+    // a runs; b (100 ms) and c (200 ms) wait; the next would wait 300 ms.
+    expect([limiter.running, limiter.queued]).toEqual([1, 2]);
+    const refused = await limiter.run(async () => 'x').catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(Busy);
+    expect((refused as Busy).waitMs).toBe(300);
+    for (const g of gates) g.open();
+    await Promise.all(results);
+    // With no one waiting, a call queues whatever the estimate.
+    const slow = gate([], 'slow');
+    const running = limiter.run(async () => {
+      clock += 10_000;
+      return slow.task();
+    });
+    await settle();
+    const queued = limiter.run(async () => 'queued');
+    slow.open();
+    expect(await Promise.all([running, queued])).toEqual(['slow', 'queued']);
+  });
+
   it('refuses settings that would never run anything or queue a negative number', () => {
     const refusal = (ms: number) => new Busy(ms);
     expect(() => new BoundedConcurrency({ concurrency: 0, queueLimit: 1, refusal })).toThrow(RangeError);

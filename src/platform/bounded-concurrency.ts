@@ -1,7 +1,7 @@
 /**
  * At most `concurrency` tasks run at once; up to `queueLimit` more wait, first come first
- * served, without blocking anything (a waiting call is a pending promise). A call beyond
- * that is refused at once with the error `refusal` makes, which is given how long the
+ * served, without blocking anything (a waiting call is a pending promise), and no longer
+ * than about `maxWaitMs`. A call beyond that is refused at once with the error `refusal` makes, which is given how long the
  * queue would take to drain, so the caller can answer with a Retry-After.
  *
  * Written by hand because the libraries that bound concurrency (p-limit, p-queue) queue
@@ -12,6 +12,13 @@ export interface BoundedConcurrencyOptions {
   concurrency: number;
   queueLimit: number;
   refusal: (estimatedWaitMs: number) => Error;
+  /**
+   * Refuses a call that would wait longer than this for a slot, going by the recent tasks'
+   * average (estimatedWaitMs), even while the queue has room: when tasks slow down (the
+   * machine is busy), a full queue would hold its callers far longer than they wait for an
+   * answer. A call that finds no one waiting is always queued, so tasks keep running.
+   */
+  maxWaitMs?: number;
   /** Milliseconds from any fixed origin; injectable so tests control time. */
   now?: () => number;
 }
@@ -22,6 +29,7 @@ const AVERAGE_WEIGHT = 0.2;
 export class BoundedConcurrency {
   readonly concurrency: number;
   readonly queueLimit: number;
+  readonly maxWaitMs: number;
   #running = 0;
   readonly #waiting: (() => void)[] = [];
   #averageMs: number | undefined;
@@ -35,6 +43,7 @@ export class BoundedConcurrency {
       throw new RangeError('queueLimit must be a whole number of at least 0');
     this.concurrency = options.concurrency;
     this.queueLimit = options.queueLimit;
+    this.maxWaitMs = options.maxWaitMs ?? Number.POSITIVE_INFINITY;
     this.#refusal = options.refusal;
     this.#now = options.now ?? (() => performance.now());
   }
@@ -58,7 +67,9 @@ export class BoundedConcurrency {
     if (this.#running < this.concurrency) {
       this.#running += 1;
     } else {
-      if (this.#waiting.length >= this.queueLimit) throw this.#refusal(this.estimatedWaitMs());
+      const waitMs = this.estimatedWaitMs();
+      if (this.#waiting.length >= this.queueLimit || (this.#waiting.length > 0 && waitMs > this.maxWaitMs))
+        throw this.#refusal(waitMs);
       // The finishing task hands its slot over (see #release), so `running` already counts this one.
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }

@@ -40,7 +40,7 @@ describe('password hashing under a burst', () => {
   afterEach(() => configurePasswordHashing(passwordHashingSettings({})));
 
   it('refuse beyond the queue with a 503 carrying a Retry-After, and serve those admitted', async () => {
-    configurePasswordHashing({ concurrency: 1, queueLimit: 1, nice: 19 });
+    configurePasswordHashing({ concurrency: 1, queueLimit: 1, nice: 19, maxWaitMs: 5_000 });
     const hash = await hashPassword('correct horse');
     const burst = await Promise.allSettled([
       verifyPassword('correct horse', hash),
@@ -64,7 +64,7 @@ describe('password hashing under a burst', () => {
   });
 
   it('let an unknown account wait its turn like a known one, even with a single slot', async () => {
-    configurePasswordHashing({ concurrency: 1, queueLimit: 8, nice: 19 });
+    configurePasswordHashing({ concurrency: 1, queueLimit: 8, nice: 19, maxWaitMs: 5_000 });
     const results = await Promise.all([verifyAgainstDecoy('a'), verifyAgainstDecoy('b'), hashPassword('c')]);
     expect(results.slice(0, 2)).toEqual([false, false]);
     expect(results[2]).toMatch(/^\$argon2id\$/);
@@ -72,7 +72,7 @@ describe('password hashing under a burst', () => {
 
   it("hash in a process of their own at the configured nice value, leaving the server's at its own", async () => {
     const own = getPriority();
-    configurePasswordHashing({ concurrency: 2, queueLimit: 8, nice: 19 });
+    configurePasswordHashing({ concurrency: 2, queueLimit: 8, nice: 19, maxWaitMs: 5_000 });
     const place = await passwordHashingPlace();
     expect(place.pid).not.toBe(process.pid);
     expect(place.nice).toBe(19);
@@ -80,14 +80,14 @@ describe('password hashing under a burst', () => {
     if (existsSync('/proc/self/autogroup')) expect(place.autogroup).toMatch(/ nice 19$/);
     expect(await verifyPassword('correct horse', await hashPassword('correct horse'))).toBe(true);
     expect(getPriority()).toBe(own);
-    configurePasswordHashing({ concurrency: 2, queueLimit: 8, nice: 7 });
+    configurePasswordHashing({ concurrency: 2, queueLimit: 8, nice: 7, maxWaitMs: 5_000 });
     const lowered = await passwordHashingPlace();
     expect([lowered.nice, lowered.pid === place.pid]).toEqual([7, false]);
   });
 
   it('wait to start a hash while requests wait for a database connection, and at most a second', async () => {
     let busy = true;
-    configurePasswordHashing({ concurrency: 1, queueLimit: 8, nice: 19 }, () => busy);
+    configurePasswordHashing({ concurrency: 1, queueLimit: 8, nice: 19, maxWaitMs: 5_000 }, () => busy);
     let done = false;
     const hashed = hashPassword('correct horse').then((hash) => {
       done = true;
@@ -107,7 +107,7 @@ describe('password hashing under a burst', () => {
   });
 
   it('start the hashing process again when it died, failing only the jobs it had', async () => {
-    configurePasswordHashing({ concurrency: 1, queueLimit: 8, nice: 19 });
+    configurePasswordHashing({ concurrency: 1, queueLimit: 8, nice: 19, maxWaitMs: 5_000 });
     const hash = await hashPassword('correct horse');
     const { pid } = await passwordHashingPlace();
     const lost = verifyPassword('correct horse', hash);

@@ -29,6 +29,7 @@ const limiterFor = (settings: PasswordHashingSettings) =>
   new BoundedConcurrency({
     concurrency: settings.concurrency,
     queueLimit: settings.queueLimit,
+    maxWaitMs: settings.maxWaitMs,
     refusal: busy,
   });
 const poolFor = (settings: PasswordHashingSettings) =>
@@ -107,10 +108,20 @@ const verifyBcrypt = async (password: string, hash: string) =>
   (await run({ op: 'bcrypt-verify', password, hash })) as boolean;
 
 /**
+ * A hashing slot, once the hashing process is up: the slot's time, which the limiter
+ * averages into its expected wait, is then a hash's and not the process's start. A start
+ * that failed is left to the task, which starts the process again or reports it gone.
+ */
+async function limited<T>(task: () => Promise<T>): Promise<T> {
+  await pool.ready().catch(() => {});
+  return hashing.run(task);
+}
+
+/**
  * @throws `password_hashing_busy` (503, with a Retry-After) when too many hashes are already
  * waiting; `password_hashing_unavailable` (503) when the hashing process died under the job.
  */
-export const hashPassword = (password: string): Promise<string> => hashing.run(() => argonHash(password));
+export const hashPassword = (password: string): Promise<string> => limited(() => argonHash(password));
 
 /**
  * Verifies argon2id hashes and bcrypt hashes of imported accounts; never throws on a malformed hash.
@@ -121,7 +132,7 @@ export const hashPassword = (password: string): Promise<string> => hashing.run((
  */
 export async function verifyPassword(password: string, hash: string | null): Promise<boolean> {
   if (hash === null) return verifyAgainstDecoy(password);
-  return hashing.run(async () => {
+  return limited(async () => {
     try {
       if (hash.startsWith('$argon2')) return await argonVerify(hash, password);
       if (/^\$2[abxy]\$/.test(hash)) return await verifyBcrypt(password, hash);
@@ -145,7 +156,7 @@ let decoy: Promise<string> | undefined;
  * @throws `password_hashing_busy` (503), as `verifyPassword` does, so a refusal does not reveal it either.
  */
 export function verifyAgainstDecoy(password: string): Promise<false> {
-  return hashing.run(async (): Promise<false> => {
+  return limited(async (): Promise<false> => {
     // Not through hashPassword: with one slot, this call would wait for its own slot forever.
     decoy ??= argonHash('decoy password that matches nothing').catch((error: unknown) => {
       decoy = undefined;
