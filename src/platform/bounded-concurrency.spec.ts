@@ -153,6 +153,33 @@ describe('bounded concurrency', () => {
     expect(await Promise.all([running, queued])).toEqual(['slow', 'queued']);
   });
 
+  it('refuses a waiter whose turn comes after maxWaitMs, and hands the slot to the next', async () => {
+    let clock = 0;
+    const limiter = new BoundedConcurrency({
+      concurrency: 1,
+      queueLimit: 10,
+      maxWaitMs: 250,
+      refusal: (ms) => new Busy(ms),
+      now: () => clock,
+    });
+    const log: string[] = [];
+    const [a, b, c] = ['a', 'b', 'c'].map((name) => gate(log, name));
+    const results = [limiter.run(a!.task), limiter.run(b!.task)];
+    await settle();
+    // b has waited 300 ms when a ends; c, queued then, has not.
+    clock += 300;
+    results.push(limiter.run(c!.task));
+    a!.open();
+    c!.open();
+    const [first, second, third] = await Promise.allSettled(results);
+    expect(first).toEqual({ status: 'fulfilled', value: 'a' });
+    expect(second!.status).toBe('rejected');
+    expect((second as PromiseRejectedResult).reason).toBeInstanceOf(Busy);
+    expect(third).toEqual({ status: 'fulfilled', value: 'c' });
+    expect(log).toEqual(['start a', 'start c']);
+    expect([limiter.running, limiter.queued]).toEqual([0, 0]);
+  });
+
   it('refuses settings that would never run anything or queue a negative number', () => {
     const refusal = (ms: number) => new Busy(ms);
     expect(() => new BoundedConcurrency({ concurrency: 0, queueLimit: 1, refusal })).toThrow(RangeError);

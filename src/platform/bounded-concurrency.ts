@@ -1,7 +1,7 @@
 /**
  * At most `concurrency` tasks run at once; up to `queueLimit` more wait, first come first
  * served, without blocking anything (a waiting call is a pending promise), and no longer
- * than about `maxWaitMs`. A call beyond that is refused at once with the error `refusal` makes, which is given how long the
+ * than `maxWaitMs`. A call beyond that is refused at once with the error `refusal` makes, which is given how long the
  * queue would take to drain, so the caller can answer with a Retry-After.
  *
  * Written by hand because the libraries that bound concurrency (p-limit, p-queue) queue
@@ -16,7 +16,8 @@ export interface BoundedConcurrencyOptions {
    * Refuses a call that would wait longer than this for a slot, going by the recent tasks'
    * average (estimatedWaitMs), even while the queue has room: when tasks slow down (the
    * machine is busy), a full queue would hold its callers far longer than they wait for an
-   * answer. A call that finds no one waiting is always queued, so tasks keep running.
+   * answer. A call that finds no one waiting is always queued, so tasks keep running. One
+   * that has waited longer than this when its turn comes is refused then, not run.
    */
   maxWaitMs?: number;
   /** Milliseconds from any fixed origin; injectable so tests control time. */
@@ -31,7 +32,7 @@ export class BoundedConcurrency {
   readonly queueLimit: number;
   readonly maxWaitMs: number;
   #running = 0;
-  readonly #waiting: (() => void)[] = [];
+  readonly #waiting: { resolve: (granted: boolean) => void; since: number }[] = [];
   #averageMs: number | undefined;
   readonly #refusal: (estimatedWaitMs: number) => Error;
   readonly #now: () => number;
@@ -71,7 +72,10 @@ export class BoundedConcurrency {
       if (this.#waiting.length >= this.queueLimit || (this.#waiting.length > 0 && waitMs > this.maxWaitMs))
         throw this.#refusal(waitMs);
       // The finishing task hands its slot over (see #release), so `running` already counts this one.
-      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+      const granted = await new Promise<boolean>((resolve) =>
+        this.#waiting.push({ resolve, since: this.#now() }),
+      );
+      if (!granted) throw this.#refusal(this.estimatedWaitMs());
     }
     const started = this.#now();
     try {
@@ -85,9 +89,14 @@ export class BoundedConcurrency {
   }
 
   // Handing the slot straight to the next waiter keeps a newcomer from overtaking the queue.
+  // A waiter that has waited longer than maxWaitMs is refused instead (tasks slowed down
+  // after it was let in): its caller has waited long enough, and running it would only make
+  // everyone behind it wait longer still.
   #release(): void {
-    const next = this.#waiting.shift();
-    if (next) next();
-    else this.#running -= 1;
+    for (let next = this.#waiting.shift(); next; next = this.#waiting.shift()) {
+      if (this.#now() - next.since <= this.maxWaitMs) return next.resolve(true);
+      next.resolve(false);
+    }
+    this.#running -= 1;
   }
 }
