@@ -27,6 +27,13 @@ function gate(log: string[], name: string) {
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
+/** A limiter on a clock the test moves (`clock.ms`), refusing with Busy. */
+function clocked(options: { concurrency: number; queueLimit: number; maxWaitMs?: number }) {
+  const clock = { ms: 0 };
+  const limiter = new BoundedConcurrency({ ...options, refusal: (ms) => new Busy(ms), now: () => clock.ms });
+  return { clock, limiter };
+}
+
 describe('bounded concurrency', () => {
   it('runs at most `concurrency` tasks at once and starts the waiting ones in arrival order', async () => {
     const limiter = new BoundedConcurrency({ concurrency: 2, queueLimit: 10, refusal: (ms) => new Busy(ms) });
@@ -98,16 +105,10 @@ describe('bounded concurrency', () => {
   });
 
   it('tells the refused caller how long the queue would take, from the tasks it ran', async () => {
-    let clock = 0;
-    const limiter = new BoundedConcurrency({
-      concurrency: 2,
-      queueLimit: 2,
-      refusal: (ms) => new Busy(ms),
-      now: () => clock,
-    });
+    const { clock, limiter } = clocked({ concurrency: 2, queueLimit: 2 });
     expect(limiter.estimatedWaitMs()).toBe(0);
     await limiter.run(async () => {
-      clock += 100;
+      clock.ms += 100;
     });
     const gates = ['a', 'b', 'c', 'd'].map((name) => gate([], name));
     const results = gates.map((g) => limiter.run(g.task));
@@ -120,16 +121,9 @@ describe('bounded concurrency', () => {
   });
 
   it('refuses a call that would wait longer than maxWaitMs, though the queue has room', async () => {
-    let clock = 0;
-    const limiter = new BoundedConcurrency({
-      concurrency: 1,
-      queueLimit: 10,
-      maxWaitMs: 250,
-      refusal: (ms) => new Busy(ms),
-      now: () => clock,
-    });
+    const { clock, limiter } = clocked({ concurrency: 1, queueLimit: 10, maxWaitMs: 250 });
     await limiter.run(async () => {
-      clock += 100;
+      clock.ms += 100;
     });
     const gates = ['a', 'b', 'c'].map((name) => gate([], name));
     const results = gates.map((g) => limiter.run(g.task));
@@ -144,7 +138,7 @@ describe('bounded concurrency', () => {
     // With no one waiting, a call queues whatever the estimate.
     const slow = gate([], 'slow');
     const running = limiter.run(async () => {
-      clock += 10_000;
+      clock.ms += 10_000;
       return slow.task();
     });
     await settle();
@@ -154,20 +148,13 @@ describe('bounded concurrency', () => {
   });
 
   it('refuses a waiter whose turn comes after maxWaitMs, and hands the slot to the next', async () => {
-    let clock = 0;
-    const limiter = new BoundedConcurrency({
-      concurrency: 1,
-      queueLimit: 10,
-      maxWaitMs: 250,
-      refusal: (ms) => new Busy(ms),
-      now: () => clock,
-    });
+    const { clock, limiter } = clocked({ concurrency: 1, queueLimit: 10, maxWaitMs: 250 });
     const log: string[] = [];
     const [a, b, c] = ['a', 'b', 'c'].map((name) => gate(log, name));
     const results = [limiter.run(a!.task), limiter.run(b!.task)];
     await settle();
     // b has waited 300 ms when a ends; c, queued then, has not.
-    clock += 300;
+    clock.ms += 300;
     results.push(limiter.run(c!.task));
     a!.open();
     c!.open();
