@@ -10,7 +10,7 @@ import type { WebhooksModule } from './modules/webhooks/webhooks.module.js';
 import type { AuditLog } from './platform/audit/audit.log.js';
 import type { KeyRing } from './platform/crypto/keyring.js';
 import { encryptLegacyValues } from './platform/crypto/rotation.js';
-import type { Database } from './platform/db/database.js';
+import { type Database, requestsWaiting } from './platform/db/database.js';
 import { type MigrationFile, pendingMigrations } from './platform/db/migrations.js';
 import type { OutboxRelay } from './platform/events/outbox.relay.js';
 import type { IdempotencyStore } from './platform/idempotency/idempotency.store.js';
@@ -57,12 +57,11 @@ export async function startBackgroundJobs(parts: JobParts): Promise<StopJob[]> {
   if (plan.refundReconciler)
     stops.push(parts.payments.startRefundReconciler(config.refunds.reconcileIntervalMs));
   if (plan.delivery) {
-    // Requests queued for a database connection: the request path is saturated, and mail
-    // and push, which can wait a second, give way to it (drainQueue).
-    const requestsWaiting = () => (parts.database.poolStats?.().waiting ?? 0) > 0;
+    // Mail and push, which can wait a second, give way to requests (drainQueue).
+    const busy = requestsWaiting(parts.database);
     stops.push(parts.webhooks.startDelivery(config.webhooks.deliveryIntervalMs));
-    stops.push(parts.notifications.startSending(config.mail.sendIntervalMs, requestsWaiting));
-    stops.push(parts.push.startSending(config.push.sendIntervalMs, requestsWaiting));
+    stops.push(parts.notifications.startSending(config.mail.sendIntervalMs, busy));
+    stops.push(parts.push.startSending(config.push.sendIntervalMs, busy));
   }
   if (plan.events) parts.relay.start();
   if (plan.idempotencyCleanup)

@@ -48,7 +48,7 @@ import { loadSigningKeyPem } from './platform/auth/signing-key.js';
 import { AccessTokens } from './platform/auth/tokens.js';
 import { databaseRevocationStore, redisRevocationStore } from './platform/auth/revocation-stores.js';
 import { RevokedSessions } from './platform/auth/revoked-sessions.js';
-import { backgroundOf, type Database } from './platform/db/database.js';
+import { backgroundOf, type Database, requestsWaiting } from './platform/db/database.js';
 import { pendingMigrations, readMigrations } from './platform/db/migrations.js';
 import { healthRoutes } from './platform/http/health.routes.js';
 import { RateLimits } from './platform/http/rate-limits.js';
@@ -134,7 +134,7 @@ export async function createPlatform(
   const limits = new RateLimits(config.rateLimits, redis);
   const outbox = databaseOutbox;
   // Hashes give way while requests wait for a database connection (users.passwords.ts).
-  configurePasswordHashing(config.passwordHashing, () => (database.poolStats?.().waiting ?? 0) > 0);
+  configurePasswordHashing(config.passwordHashing, requestsWaiting(database));
   // The event consumers, the messaging modules and the relay run on the background pool
   // (Database.background): at a peak of requests, events still reach mail and webhooks.
   const background = backgroundOf(database);

@@ -10,7 +10,7 @@ import {
   HashingProcessGone,
 } from './users.hashing-workers.js';
 
-// OWASP's argon2id baseline, computed on low-priority worker threads (users.hashing-workers.ts).
+// OWASP's argon2id baseline, computed in the low-priority hashing process (users.hashing-workers.ts).
 const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 const ARGON2_PREFIX = `$argon2id$v=19$m=${ARGON2_OPTIONS.memoryCost},t=${ARGON2_OPTIONS.timeCost},p=${ARGON2_OPTIONS.parallelism}$`;
 
@@ -70,7 +70,7 @@ export function configurePasswordHashing(
   requestsWaiting = busy;
   hashing = limiterFor(next);
   if (next.concurrency !== settings.concurrency || next.nice !== settings.nice) {
-    // Jobs already sent finish on the old workers, which then end.
+    // Jobs already sent finish in the old hashing process, which then ends.
     pool.retire();
     pool = poolFor(next);
   }

@@ -69,6 +69,14 @@ export type AnyTransaction = Transaction<object>;
 /** Where the background work runs: its own pool when the database has one, else the only one. */
 export const backgroundOf = (database: Database): Kysely<object> => database.background ?? database.db;
 
+/**
+ * Whether requests are waiting for a connection of the request pool: the request path is
+ * saturated, and work that can wait a moment (mail, push, password hashes) gives way.
+ * Never true on the embedded database, which has no pool.
+ */
+export const requestsWaiting = (database: Pick<Database, 'poolStats'>) => (): boolean =>
+  (database.poolStats?.().waiting ?? 0) > 0;
+
 /** Narrows the shared handle (or a transaction) to one module's tables. */
 export function tablesOf<T>(db: Kysely<object>): Kysely<T> {
   return db as unknown as Kysely<T>;
