@@ -70,6 +70,23 @@ describe('a burst of logins beyond the hashing queue', () => {
     });
     expect(after.status).toBe(200);
   });
+
+  it('documents the refusal on every route that hashes or checks a password', async () => {
+    const doc = (await app.api('GET', '/openapi.json')).body as unknown as {
+      paths: Record<string, Record<string, { responses: Record<string, unknown> }>>;
+    };
+    const hashing = [
+      ['/users/register', 'post'],
+      ['/users/login', 'post'],
+      ['/users/me', 'patch'],
+      ['/users/me', 'delete'],
+      ['/users/me/mfa/totp', 'delete'],
+      ['/auth/password-reset/confirm', 'post'],
+    ] as const;
+    for (const [path, method] of hashing) {
+      expect(Object.keys(doc.paths[path]?.[method]?.responses ?? {}), `${method} ${path}`).toContain('503');
+    }
+  });
 });
 
 describe('a burst of logins that would wait longer than PASSWORD_HASH_MAX_WAIT', () => {

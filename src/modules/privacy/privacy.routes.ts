@@ -141,7 +141,7 @@ export function privacyRoutes(http: FastifyInstance, { privacy }: { privacy: Pri
           },
           strict,
         ),
-        response: { 200: envelope(Erased), ...errorResponses(400, 401, 403, 404, 409, 429) },
+        response: { 200: envelope(Erased), ...errorResponses(400, 401, 403, 404, 409, 429, 503) },
       },
       preValidation: async (request) => {
         request.body ??= {};

@@ -65,7 +65,7 @@ export function usersMfaRoutes(http: FastifyInstance, { mfa }: { mfa: MfaService
         summary: 'Turn TOTP off, with a current code or the password (not for admins where it is required)',
         security: bearer,
         body: DisableTotpBody,
-        response: { 200: envelope(Type.Null()), ...errorResponses(400, 401, 403, 409, 429) },
+        response: { 200: envelope(Type.Null()), ...errorResponses(400, 401, 403, 409, 429, 503) },
       },
     },
     async (request) => {

@@ -82,7 +82,7 @@ export function usersRecoveryRoutes(
         tags: ['auth'],
         summary: 'Set a new password with a reset token; ends every session of the account',
         body: PasswordResetConfirmBody,
-        response: { 200: envelope(Type.Null()), ...errorResponses(400, 429) },
+        response: { 200: envelope(Type.Null()), ...errorResponses(400, 429, 503) },
       },
     },
     async (request) => {

@@ -39,7 +39,7 @@ export function usersRoutes(
         tags: ['users'],
         summary: 'Register a buyer or seller (an admin may also create admins)',
         body: RegisterBody,
-        response: { 201: envelope(RegisteredUser), ...errorResponses(400, 401, 403, 409, 429) },
+        response: { 201: envelope(RegisteredUser), ...errorResponses(400, 401, 403, 409, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -58,7 +58,7 @@ export function usersRoutes(
         body: LoginBody,
         response: {
           200: envelope(Type.Union([Session, MfaChallenge])),
-          ...errorResponses(400, 401, 403, 429),
+          ...errorResponses(400, 401, 403, 429, 503),
         },
       },
     },
@@ -101,7 +101,7 @@ export function usersRoutes(
         summary: 'Change the caller’s name, email or password',
         security: bearer,
         body: UpdateMeBody,
-        response: { 200: envelope(User), ...errorResponses(400, 401, 409, 429) },
+        response: { 200: envelope(User), ...errorResponses(400, 401, 409, 429, 503) },
       },
     },
     async (request) =>

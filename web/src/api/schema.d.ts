@@ -274,6 +274,30 @@ export interface paths {
                         };
                     };
                 };
+                /** @description failure envelope */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -425,6 +449,30 @@ export interface paths {
                 };
                 /** @description failure envelope */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -755,6 +803,30 @@ export interface paths {
                         };
                     };
                 };
+                /** @description failure envelope */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
             };
         };
         options?: never;
@@ -911,6 +983,30 @@ export interface paths {
                 };
                 /** @description failure envelope */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2394,6 +2490,30 @@ export interface paths {
                         };
                     };
                 };
+                /** @description failure envelope */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
             };
         };
         delete?: never;
@@ -2963,6 +3083,30 @@ export interface paths {
                 };
                 /** @description failure envelope */
                 429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            meta: {
+                                /** @enum {boolean} */
+                                success: false;
+                                message: string;
+                                /** @description stable machine-readable error code */
+                                code: string;
+                                request_id?: string;
+                                sandbox?: boolean;
+                                errors?: {
+                                    field: string;
+                                    code: string;
+                                    message: string;
+                                }[];
+                            };
+                        };
+                    };
+                };
+                /** @description failure envelope */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
