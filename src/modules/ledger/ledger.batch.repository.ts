@@ -3,7 +3,7 @@ import type { Balances } from './ledger.rules.js';
 import type { PlannedEntry, PlannedTransaction } from './ledger.batch.plan.js';
 import { accountNamedByW } from './ledger.account-lookup.js';
 import { addToShards, type ShardChoice } from './ledger.shards.repository.js';
-import { plainArray, textArray } from './ledger.sql-arrays.js';
+import { int8Array, textArray, uuidArray } from '../../platform/db/array-parameter.js';
 
 /**
  * SQL for posting batches: set-based, so a batch costs a few statements whatever its size.
@@ -24,8 +24,8 @@ export class LedgerBatchRepository {
     const { rows } = await sql<{ id: string; no_overdraft: boolean; n: number }>`
       SELECT a.id, a.no_overdraft, w.n::int AS n
       FROM unnest(
-        ${plainArray(accounts.map((w) => w.kind))}::text[], ${plainArray(accounts.map((w) => w.ownerId))}::uuid[],
-        ${plainArray(accounts.map((w) => w.currency))}::text[]
+        ${textArray(accounts.map((w) => w.kind))}::text[], ${uuidArray(accounts.map((w) => w.ownerId))}::uuid[],
+        ${textArray(accounts.map((w) => w.currency))}::text[]
       ) WITH ORDINALITY AS w(kind, owner_id, currency, n)
       CROSS JOIN LATERAL (${accountNamedByW}) a`.execute(this.db);
     return rows;
@@ -68,15 +68,15 @@ export class LedgerBatchRepository {
         INSERT INTO ledger_transactions (id, kind, reference, currency, status)
         SELECT id, kind, reference, currency, 'posted'
         FROM unnest(
-          ${plainArray(t.map((x) => x.id))}::uuid[], ${textArray(t.map((x) => x.kind))}::text[],
-          ${textArray(t.map((x) => x.reference))}::text[], ${plainArray(t.map((x) => x.currency))}::text[]
+          ${uuidArray(t.map((x) => x.id))}::uuid[], ${textArray(t.map((x) => x.kind))}::text[],
+          ${textArray(t.map((x) => x.reference))}::text[], ${textArray(t.map((x) => x.currency))}::text[]
         ) AS t(id, kind, reference, currency)
       ), entries AS (
         INSERT INTO ledger_entries (transaction_id, account_id, direction, amount)
         SELECT transaction_id, account_id, direction, amount
         FROM unnest(
-          ${plainArray(e.map((x) => x.transactionId))}::uuid[], ${plainArray(e.map((x) => x.accountId))}::uuid[],
-          ${plainArray(e.map((x) => x.direction))}::text[], ${plainArray(e.map((x) => x.amountMinor))}::bigint[]
+          ${uuidArray(e.map((x) => x.transactionId))}::uuid[], ${uuidArray(e.map((x) => x.accountId))}::uuid[],
+          ${textArray(e.map((x) => x.direction))}::text[], ${int8Array(e.map((x) => x.amountMinor))}::bigint[]
         ) WITH ORDINALITY AS e(transaction_id, account_id, direction, amount, n)
         -- Entry ids follow the input, as if posted one by one.
         ORDER BY n
@@ -97,8 +97,8 @@ export class LedgerBatchRepository {
  * planner can see, so it probes the index.
  */
 function applyChanges(changes: ReadonlyMap<string, Balances>) {
-  const ids = plainArray([...changes.keys()]);
-  const field = (name: keyof Balances) => plainArray([...changes.values()].map((change) => change[name]));
+  const ids = uuidArray([...changes.keys()]);
+  const field = (name: keyof Balances) => int8Array([...changes.values()].map((change) => change[name]));
   return sql`
     UPDATE ledger_accounts a SET
       posted_debits = a.posted_debits + d.posted_debits,

@@ -10,6 +10,7 @@ import {
 } from './ledger.shards.repository.js';
 import type { LedgerAccountRow, LedgerTables } from './ledger.tables.js';
 import { accountNamedByW, NO_OWNER } from './ledger.account-lookup.js';
+import { uuidArray } from '../../platform/db/array-parameter.js';
 
 type Executor = Kysely<LedgerTables> | Transaction<LedgerTables>;
 
@@ -124,7 +125,7 @@ export class LedgerRepository {
     if (ids.length === 0) return [];
     const { rows } = await sql<LedgerAccountRow & { has_shards: boolean }>`
       SELECT locked.*, ${hasShards(sql`locked.id`)} AS has_shards FROM (
-        SELECT * FROM ledger_accounts WHERE id = ANY(${[...ids]}::uuid[])
+        SELECT * FROM ledger_accounts WHERE id = ANY(${uuidArray(ids)}::uuid[])
         ORDER BY id
         FOR NO KEY UPDATE
       ) locked

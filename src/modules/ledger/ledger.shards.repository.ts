@@ -1,6 +1,6 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Balances } from './ledger.rules.js';
-import { plainArray } from './ledger.sql-arrays.js';
+import { int8Array, uuidArray } from '../../platform/db/array-parameter.js';
 import type { LedgerAccountRow, LedgerTables } from './ledger.tables.js';
 
 type Executor = Kysely<LedgerTables> | Transaction<LedgerTables>;
@@ -66,13 +66,13 @@ export function addToShards(
   guard: RawBuilder<unknown>,
 ) {
   const ids = [...changes.keys()].sort();
-  const field = (name: keyof Balances) => plainArray(ids.map((id) => changes.get(id)![name]));
+  const field = (name: keyof Balances) => int8Array(ids.map((id) => changes.get(id)![name]));
   return sql`
     INSERT INTO ledger_account_shards AS s
       (account_id, shard, posted_debits, posted_credits, pending_debits, pending_credits)
     SELECT d.id, ${claimedShard(shard)}, d.posted_debits, d.posted_credits, d.pending_debits, d.pending_credits
     FROM unnest(
-      ${plainArray(ids)}::uuid[], ${field('postedDebits')}::bigint[], ${field('postedCredits')}::bigint[],
+      ${uuidArray(ids)}::uuid[], ${field('postedDebits')}::bigint[], ${field('postedCredits')}::bigint[],
       ${field('pendingDebits')}::bigint[], ${field('pendingCredits')}::bigint[]
     ) WITH ORDINALITY AS d(id, posted_debits, posted_credits, pending_debits, pending_credits, n)
     WHERE ${guard}

@@ -10,6 +10,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
+import { ArrayParameter } from './array-parameter.js';
 
 /**
  * Kysely over PGlite. Kysely 0.28 (the last line that supports Node 20) has no PGlite
@@ -17,11 +18,14 @@ import {
  * and introspector apply unchanged and only the connection is ours. PGlite is a single
  * connection: `SerialDriver` makes each caller's use of it exclusive.
  */
+/** PGlite takes array parameters in their text form (see array-parameter.ts). */
+const textForm = (value: unknown) => (value instanceof ArrayParameter ? value.toText() : value);
+
 class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(compiled.sql, [...compiled.parameters]);
+    const result = await this.pglite.query<R>(compiled.sql, compiled.parameters.map(textForm));
     return {
       rows: result.rows,
       ...(result.affectedRows === undefined ? {} : { numAffectedRows: BigInt(result.affectedRows) }),
