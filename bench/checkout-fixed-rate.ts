@@ -5,7 +5,9 @@
 //   BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/checkout-fixed-rate.ts [rate] [seconds]
 // Defaults: 150 checkouts/s for 30 s after 5 s at the same rate. Uses dist/ as it is (npm run build).
 // DATABASE_BACKGROUND_POOL_SIZE, when set, is passed to the server (0: one pool for everything);
-// BENCH_CPU_PROF=<dir> has the server write its CPU profile there.
+// BENCH_CPU_PROF=<dir> has the server write its CPU profile there; BENCH_IDEMPOTENCY_KEYS=1
+// sends every checkout with an Idempotency-Key of its own, as the web app does.
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { createCheckoutFixture, unfinishedWork } from './checkout.js';
 import { cpuTicks, postgresTicks, TICK_MS } from './process-cpu.js';
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
   const profileDir = process.env.BENCH_CPU_PROF;
   if (profileDir) spec.args.unshift('--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir));
   const server = await startServer(spec);
+  const keyed = process.env.BENCH_IDEMPOTENCY_KEYS === '1';
   try {
     const fixture = await createCheckoutFixture(server.url);
     const load: LoadTarget = {
@@ -42,6 +45,7 @@ async function main(): Promise<void> {
           {
             'content-type': 'application/json',
             authorization: `Bearer ${fixture.buyers[slot % fixture.buyers.length]!.token}`,
+            ...(keyed ? { 'idempotency-key': randomUUID() } : {}),
           },
           JSON.stringify({
             product_id: fixture.productIds[Math.floor(Math.random() * fixture.productIds.length)],
@@ -58,7 +62,7 @@ async function main(): Promise<void> {
     const behind = await unfinishedWork(database.url);
     const per = (ticks: number) => ((ticks * TICK_MS) / result.succeeded).toFixed(2);
     console.log(
-      `${result.succeeded} checkouts at ${rate}/s for ${seconds} s: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms; ` +
+      `${result.succeeded} ${keyed ? 'keyed ' : ''}checkouts at ${rate}/s for ${seconds} s: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms; ` +
         `CPU per checkout: server ${per(server1 - server0)} ms, PostgreSQL ${per(postgres1 - postgres0)} ms; ` +
         `when it ended, ${behind.events} events not yet relayed, ${behind.mails} mails not yet sent`,
     );

@@ -261,6 +261,30 @@ describe('PaymentService over gRPC', () => {
     expect(theirs.response?.id).not.toBe(first.response?.id);
   });
 
+  it('answers a retry with the first payment even when the order could no longer be placed again', async () => {
+    // Buys one unit under `key`, then retries: the retry must get the same payment.
+    const buyTwice = async (setup: Awaited<ReturnType<typeof market>>, key: string) => {
+      const request = { product_id: setup.product.id, quantity: 1, idempotency_key: key };
+      const first = await create(request, setup.buyer);
+      expect(first.response?.status).toBe('succeeded');
+      const again = await create(request, setup.buyer);
+      expect(again.response?.id).toBe(first.response?.id);
+      expect(await paymentsOf(setup.buyer.token)).toHaveLength(1);
+    };
+    // The funds are spent by the first: the retry's lookup in its transaction finds the payment.
+    await buyTwice(await market(app, { price: '1000', stock: 10, funds: '1000' }), 'k-funds');
+    // Sold out by the first: the retry's quote fails, and the failure is answered with the payment.
+    const soldOut = await market(app, { price: '1000', stock: 1, funds: '5000' });
+    await buyTwice(soldOut, 'k-stock');
+    // A new key for the same order is refused: the product is sold out.
+    const fresh = await create(
+      { product_id: soldOut.product.id, quantity: 1, idempotency_key: 'k-new' },
+      soldOut.buyer,
+    );
+    expect(fresh.reason).toBe('insufficient_stock');
+    expect((await walletOf(app, soldOut.buyer.token)).available).toBe('4000');
+  });
+
   it('refuses bad input with INVALID_ARGUMENT and a field violation per field, charging nothing', async () => {
     const { buyer, product } = await market(app, { price: '1000', funds: '10000' });
     const fieldsOf = async (method: string, request: object) => {

@@ -32,6 +32,9 @@ import type { OrderItemRow, PaymentRow } from './payments.tables.js';
 import type { PaymentsService } from './payments.service.js';
 import { isSameCheckout, newPaymentCode, type PublicPayment, toPublicPayment } from './payments.rules.js';
 
+/** Stops a checkout whose idempotency key already made a payment, before it writes anything. */
+class KeyAlreadyUsed extends Error {}
+
 /**
  * The first payment made under a key, for its retry. The REST edge refuses a different
  * request under a used key before it gets here; this holds the line for every other edge.
@@ -146,18 +149,14 @@ export class Checkout {
         `payment_method ${method} is not available`,
       );
     }
-    if (idempotencyKey) {
-      const earlier = await this.earlier(buyer.userId, idempotencyKey);
-      if (earlier) return replayOf(earlier, input, method);
-    }
-    // Only a priced order (shipping, tax, discounts) needs its prices before the transaction;
-    // every order's limits are checked on the prices read inside it, before anything is
-    // locked or written.
-    const prepared = input.pricing
-      ? await preparePricing(this.pricing, input, buyer.userId, await this.checkLimits(input))
-      : undefined;
     let attempt: Attempt | undefined;
     try {
+      // Only a priced order (shipping, tax, discounts) needs its prices before the transaction;
+      // every order's limits are checked on the prices read inside it, before anything is
+      // locked or written.
+      const prepared = input.pricing
+        ? await preparePricing(this.pricing, input, buyer.userId, await this.checkLimits(input))
+        : undefined;
       // A clash of random payment codes (one in 10^12) aborts the transaction like a
       // deadlock would; running it again draws a new code. So does a price changed between
       // the quote and the stock decrement: the retry charges the new price, never a stale one.
@@ -175,6 +174,15 @@ export class Checkout {
           this.db
             .transaction()
             .execute(async (trx) => {
+              // A payment this key already made is looked up in the quote's round trip, not in
+              // one of its own before the transaction: both go out together. A key's second
+              // checkout then stops before writing, and the catch below answers with the first.
+              const earlier =
+                idempotencyKey === undefined
+                  ? undefined
+                  : PaymentsRepository.of(trx)
+                      .findByIdempotencyKey(buyer.userId, idempotencyKey)
+                      .catch(() => undefined);
               // Prices and stock are read without a lock; the product rows (THE hot rows of a
               // flash sale) are locked by takeStock, the last statement before COMMIT, so they
               // are held for the commit only, not for the ledger and order writes.
@@ -182,6 +190,7 @@ export class Checkout {
               const reserved = await this.catalog.quoteStock(trx, input.items.map(stockLineOf), (prices) =>
                 this.refuseAboveLimits(input, prices),
               );
+              if (earlier && (await earlier)) throw new KeyAlreadyUsed();
               const currency = reserved[0]!.currency;
               const charged = new Map(reserved.map((line) => [line.key, line]));
               checkExpectedPrices(input.items, charged);
@@ -233,10 +242,15 @@ export class Checkout {
         return toPublicPayment(await this.openAtGateway(provider, payment, items), items);
       return toPublicPayment(payment, items);
     } catch (error) {
-      if (idempotencyKey && isUniqueViolation(error, 'payments_idempotency_idx')) {
-        // A concurrent request with the same key won the race; answer with its payment.
-        const earlier = await this.earlier(buyer.userId, idempotencyKey);
+      // A key that already made a payment gets that payment again, whatever stopped this
+      // attempt: the lookup in the transaction found it, a concurrent request with the key
+      // won the race (the unique index), or the order can no longer be placed (sold out,
+      // repriced, above the limits, the funds spent by the first). Only failures pay for this
+      // extra read; a new key's checkout never makes it.
+      if (idempotencyKey) {
+        const earlier = await this.earlier(buyer.userId, idempotencyKey).catch(() => undefined);
         if (earlier) return replayOf(earlier, input, method);
+        if (error instanceof KeyAlreadyUsed) throw new Error('a payment of this idempotency key vanished');
       }
       if (isAppError(error) && error.code === 'insufficient_funds' && attempt) {
         return this.recordFailure(buyer.userId, method, attempt, error, idempotencyKey);
