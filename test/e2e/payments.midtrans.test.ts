@@ -183,6 +183,15 @@ describe('when the gateway is down', () => {
       expect((await down.api<ProductJson>('GET', `/products/${product.id}`)).body.results.stock).toBe(3);
       const payments = await down.api<PaymentJson[]>('GET', '/payments', { token: buyer.token });
       expect(payments.body.results.map((p) => p.status)).toEqual(['failed']);
+      // The same under an Idempotency-Key: the payment it just failed is not an earlier one to
+      // answer with, so the checkout still fails with 503.
+      const keyed = await down.api('POST', '/payments', {
+        token: buyer.token,
+        headers: { 'idempotency-key': 'gateway-down' },
+        body: { product_id: product.id, quantity: 1, payment_method: 'midtrans' },
+      });
+      expect(keyed.status).toBe(503);
+      expect(keyed.body.meta.code).toBe('gateway_unavailable');
     } finally {
       await down.close();
     }

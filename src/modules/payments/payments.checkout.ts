@@ -150,6 +150,9 @@ export class Checkout {
       );
     }
     let attempt: Attempt | undefined;
+    // Set once this attempt's payment is committed: what fails after it (opening the payment
+    // at a gateway) is this payment's own outcome, not a reason to look for an earlier one.
+    let committed = false;
     try {
       // Only a priced order (shipping, tax, discounts) needs its prices before the transaction;
       // every order's limits are checked on the prices read inside it, before anything is
@@ -237,6 +240,7 @@ export class Checkout {
             .catch(notTaken),
         retryable,
       );
+      committed = true;
       await this.catalog.stockChanged(items.map((item) => item.product_id));
       if (provider.afterCommit)
         return toPublicPayment(await this.openAtGateway(provider, payment, items), items);
@@ -247,7 +251,7 @@ export class Checkout {
       // won the race (the unique index), or the order can no longer be placed (sold out,
       // repriced, above the limits, the funds spent by the first). Only failures pay for this
       // extra read; a new key's checkout never makes it.
-      if (idempotencyKey) {
+      if (idempotencyKey && !committed) {
         const earlier = await this.earlier(buyer.userId, idempotencyKey).catch(() => undefined);
         if (earlier) return replayOf(earlier, input, method);
         if (error instanceof KeyAlreadyUsed) throw new Error('a payment of this idempotency key vanished');
