@@ -3,6 +3,7 @@
 // runs it on its fresh database; run alone, it migrates the database it is given and adds
 // rows to it. Prints progress, then one line `RESULT {json}` for the caller to read.
 import { randomUUID } from 'node:crypto';
+import { cpus } from 'node:os';
 import { postgresDatabase } from '../src/platform/db/postgres-database.js';
 import { migrate } from '../src/platform/db/migrations.js';
 import { LedgerService, type PostInput } from '../src/modules/ledger/ledger.service.js';
@@ -32,6 +33,12 @@ export interface LedgerBatchResult {
   /** Milliseconds per postBatch call (its own transaction, commit included). */
   batchP50Ms: number;
   batchP99Ms: number;
+  /**
+   * CPU milliseconds the whole machine spent per batch while it was measured (Node,
+   * PostgreSQL and anything else running): steadier than the rate on a machine whose speed
+   * swings, so two trees can be compared by it.
+   */
+  machineCpuMsPerBatch?: number;
   check: { ok: boolean; violations: string[]; accounts: number; transactions: number; entries: number };
   checkSeconds: number;
 }
@@ -41,6 +48,13 @@ function argSeconds(value: string | undefined, fallback: number): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new Error(`not a number of seconds: ${value}`);
   return n;
+}
+
+/** CPU milliseconds all cores have spent on anything but idling since boot. */
+function machineBusyMs(): number {
+  let busy = 0;
+  for (const { times } of cpus()) busy += times.user + times.nice + times.sys + times.irq;
+  return busy;
 }
 
 async function main(): Promise<void> {
@@ -95,10 +109,12 @@ async function main(): Promise<void> {
     await Promise.all(Array.from({ length: LOADERS }, () => loop(warmupEnd, [])));
 
     const durations: number[] = [];
+    const busyBefore = machineBusyMs();
     const started = performance.now();
     const end = started + seconds * 1000;
     await Promise.all(Array.from({ length: LOADERS }, () => loop(end, durations)));
     const elapsed = (performance.now() - started) / 1000;
+    const busyMs = machineBusyMs() - busyBefore;
     const transactions = durations.length * BATCH_TRANSACTIONS;
     const entries = transactions * 2;
     durations.sort((a, b) => a - b);
@@ -116,13 +132,15 @@ async function main(): Promise<void> {
       entriesPerSec: entries / elapsed,
       batchP50Ms: pct(0.5),
       batchP99Ms: pct(0.99),
+      machineCpuMsPerBatch: busyMs / durations.length,
       check: { ok: check.ok, violations: check.violations.slice(0, 10), ...check.counts },
       checkSeconds: (performance.now() - checkStarted) / 1000,
     };
     console.log(
       `ledger batches: ${durations.length} × ${BATCH_TRANSACTIONS} transactions × 2 entries from ` +
         `${LOADERS} caller${LOADERS === 1 ? '' : 's'} in ` +
-        `${elapsed.toFixed(1)} s = ${Math.round(result.entriesPerSec).toLocaleString('en-US')} entries/s; ` +
+        `${elapsed.toFixed(1)} s = ${Math.round(result.entriesPerSec).toLocaleString('en-US')} entries/s ` +
+        `(machine CPU ${(busyMs / durations.length).toFixed(1)} ms a batch); ` +
         `ledger check ${check.ok ? 'ok' : 'FAILED'} over ${check.counts.entries.toLocaleString('en-US')} entries ` +
         `in ${result.checkSeconds.toFixed(1)} s`,
     );

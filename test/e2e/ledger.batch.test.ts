@@ -335,6 +335,16 @@ describe('ledger batches', () => {
     await expect(sql`TRUNCATE ledger_accounts CASCADE`.execute(t.database.db)).rejects.toThrow(
       /never truncated/,
     );
+    // Nor does an account's identity change: a process may remember the id it names.
+    for (const change of [
+      sql`kind = 'platform_fees'`,
+      sql`owner_id = ${randomUUID()}::uuid`,
+      sql`currency = 'KES'`,
+      sql`no_overdraft = false`,
+    ])
+      await expect(
+        sql`UPDATE ledger_accounts SET ${change} WHERE id = ${accountId}::uuid`.execute(t.database.db),
+      ).rejects.toMatchObject({ code: '23001' });
     // Accounts are permanent, even one nothing points at yet: that is what lets new entries
     // check their accounts without locking them.
     const { rows: spare } = await sql<{ id: string }>`
@@ -393,6 +403,48 @@ describe('ledger batches', () => {
     });
     expect(result).toMatchObject({ posted: 990, skipped: 10, rejected: 0 });
     expect(scans).toEqual(Object.fromEntries(LEDGER_TABLES.map((table) => [table, 0])));
+  });
+
+  it('remembers accounts committed before its transaction and does not look them up again', async () => {
+    const owners = Array.from({ length: 20 }, () => randomUUID());
+    const batch = () => owners.map((owner) => topUp(owner, 5n, randomUUID()));
+    await postBatch(batch());
+    // The statements of one batch's transaction, counted as Kysely sends them.
+    let statements = 0;
+    const counted = t.database.db.withPlugin({
+      transformQuery: ({ node }) => (statements++, node),
+      transformResult: ({ result }) => Promise.resolve(result),
+    });
+    const statementsOf = async (service: LedgerService) => {
+      statements = 0;
+      const result = await counted.transaction().execute((trx) => service.postBatch(trx, batch()));
+      expect(result).toMatchObject({ posted: owners.length });
+      return statements;
+    };
+    // A new process reads the 21 accounts once; then it knows them.
+    const fresh = createLedgerModule({ db: t.database.db }).ledger;
+    const first = await statementsOf(fresh);
+    const second = await statementsOf(fresh);
+    expect(first - second).toBe(1);
+    expect(await available(owners[0]!)).toBe(15n);
+  });
+
+  it('never remembers an account its own transaction opened, which may still roll back', async () => {
+    const owners = Array.from({ length: 5 }, () => randomUUID());
+    const batch = () => owners.map((owner) => topUp(owner, 7n, randomUUID()));
+    const rollback = new Error('rolled back');
+    await expect(
+      inTransaction(t, async (trx) => {
+        // The first opens the wallets; the second finds them, made by this transaction.
+        await ledger.postBatch(trx, batch());
+        await ledger.postBatch(trx, batch());
+        throw rollback;
+      }),
+    ).rejects.toBe(rollback);
+    // Remembered, their ids would name accounts that never committed.
+    expect(await postBatch(batch())).toMatchObject({ posted: owners.length, rejected: 0 });
+    expect(await available(owners[0]!)).toBe(7n);
+    expect(await ledger.check()).toMatchObject({ ok: true });
   });
 
   it('answers an empty batch with nothing posted', async () => {

@@ -15,14 +15,16 @@ export class LedgerBatchRepository {
 
   /**
    * Those of these accounts that exist, read without locking them: each found account's id,
-   * with `n`, the 1-based position in `accounts` of the account it is. Kinds, owners and
-   * currencies must be valid (assertValidPosting): they are sent unquoted.
+   * with `n`, the 1-based position in `accounts` of the account it is, and whether it was
+   * committed before this transaction began. A row this transaction made is stamped with
+   * its start (`now()`), so an older stamp on a row it can see means another transaction's
+   * commit. Kinds, owners and currencies must be valid (assertValidPosting).
    */
   async existingAccounts(
     accounts: readonly { kind: string; ownerId: string | null; currency: string }[],
-  ): Promise<{ id: string; no_overdraft: boolean; n: number }[]> {
-    const { rows } = await sql<{ id: string; no_overdraft: boolean; n: number }>`
-      SELECT a.id, a.no_overdraft, w.n::int AS n
+  ): Promise<{ id: string; no_overdraft: boolean; n: number; committed: boolean }[]> {
+    const { rows } = await sql<{ id: string; no_overdraft: boolean; n: number; committed: boolean }>`
+      SELECT a.id, a.no_overdraft, w.n::int AS n, a.created_at < now() AS committed
       FROM unnest(
         ${textArray(accounts.map((w) => w.kind))}::text[], ${uuidArray(accounts.map((w) => w.ownerId))}::uuid[],
         ${textArray(accounts.map((w) => w.currency))}::text[]

@@ -11,6 +11,7 @@ import {
   statementParts,
   summarise,
 } from './ledger.batch.plan.js';
+import type { AccountIdCache, KnownAccount } from './ledger.account-ids.js';
 import { timeOrderedId as newId } from './ledger.batch.ids.js';
 import { LedgerBatchRepository } from './ledger.batch.repository.js';
 import { balancesOf, LedgerRepository } from './ledger.repository.js';
@@ -52,13 +53,14 @@ export async function postLedgerBatch(
   trx: Transaction<object>,
   inputs: readonly PostInput[],
   shard: () => ShardChoice,
+  known: AccountIdCache,
 ): Promise<BatchResult> {
   const rejected = screenBatch(inputs);
   const { refs, unlocked } = accountsOf(inputs, rejected);
   // Nothing valid: no account to lock, nothing to write.
   if (refs.size === 0)
     return summarise(planBatch({ inputs, rejected, taken: new Map(), accounts: new Map(), newId }).results);
-  const accounts = await lockAccounts(trx, refs, unlocked);
+  const accounts = await lockAccounts(trx, refs, unlocked, known);
   const repo = new LedgerBatchRepository(trx);
   const valid = inputs.filter((_, index) => !rejected.has(index));
   // Read after the locks: a concurrent batch on the same locked accounts has committed by
@@ -99,12 +101,14 @@ async function writePlan(
  * those in `unlocked`, which are only found (or created). In a bulk load nearly every
  * account exists already: then the ones to lock are all locked by id, in one statement in
  * id order, which costs far less than lockAccounts' insert of every account that finds it
- * taken. Otherwise lockAccounts creates the new ones and locks the others.
+ * taken. Otherwise lockAccounts creates the new ones and locks the others. Accounts earlier
+ * batches found committed are `known` and not read again; those to lock still are, by id.
  */
 async function lockAccounts(
   trx: Transaction<object>,
   refs: ReadonlyMap<string, AccountRef>,
   unlocked: ReadonlySet<string>,
+  known: AccountIdCache,
 ): Promise<Map<string, BatchAccount>> {
   const repo = LedgerRepository.of(trx);
   const wanted = new Map(
@@ -132,20 +136,14 @@ async function lockAccounts(
     }
   };
   const keys = [...wanted.keys()];
-  const existing = await new LedgerBatchRepository(trx).existingAccounts([...wanted.values()]);
+  const existing = known.all(keys) ?? (await readExisting(trx, keys, [...wanted.values()], known));
   if (existing.length === wanted.size) {
     const toLock: string[] = [];
-    for (const row of existing) {
-      const key = keys[row.n - 1]!;
+    for (const [i, account] of existing.entries()) {
+      const key = keys[i]!;
       // Only the id is read of an unlocked account: the plan never checks its balance.
-      if (unlocked.has(key))
-        found.set(key, {
-          id: row.id,
-          noOverdraft: row.no_overdraft,
-          balances: ZERO_BALANCES,
-          unlocked: true,
-        });
-      else toLock.push(row.id);
+      if (unlocked.has(key)) found.set(key, { ...account, balances: ZERO_BALANCES, unlocked: true });
+      else toLock.push(account.id);
     }
     keep(await repo.lockAccountsById(toLock));
   }
@@ -157,6 +155,26 @@ async function lockAccounts(
   }
   if (found.size < wanted.size) throw unavailable('ledger_busy', 'ledger accounts are being created; retry');
   return found;
+}
+
+/**
+ * The accounts under `keys` that exist, in the order of `keys` when all do (else fewer),
+ * remembering those committed before this transaction began.
+ */
+async function readExisting(
+  trx: Transaction<object>,
+  keys: readonly string[],
+  accounts: readonly { kind: string; ownerId: string | null; currency: string }[],
+  known: AccountIdCache,
+): Promise<KnownAccount[]> {
+  const rows = await new LedgerBatchRepository(trx).existingAccounts(accounts);
+  const existing: KnownAccount[] = [];
+  for (const row of rows) {
+    const account = { id: row.id, noOverdraft: row.no_overdraft };
+    existing[row.n - 1] = account;
+    if (row.committed) known.remember(keys[row.n - 1]!, account);
+  }
+  return rows.length === keys.length ? existing : [];
 }
 
 /** The database's own checks, answered in the ledger's terms. */

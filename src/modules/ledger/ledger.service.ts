@@ -1,6 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { conflict, invalid, notFound, unavailable } from '../../platform/errors.js';
+import { AccountIdCache } from './ledger.account-ids.js';
 import { type BatchResult, postLedgerBatch } from './ledger.batch.js';
 import { keyOfRow, lockAccountsOf } from './ledger.accounts.js';
 import { LedgerHistory } from './ledger.history.js';
@@ -65,6 +66,8 @@ export class LedgerService {
 
   /** How many shard rows each account's unlocked postings spread over (ledger.shards.ts). */
   private readonly shardCount: number;
+  /** Ids of committed accounts, so a batch on known accounts does not look them up. */
+  readonly #knownAccounts = new AccountIdCache();
 
   constructor(
     private readonly db: Kysely<object>,
@@ -257,10 +260,12 @@ export class LedgerService {
   postBatch(trx: Transaction<object>, inputs: readonly PostInput[]): Promise<BatchResult> {
     // One shard for the whole batch, drawn at random: the batch's transaction ids are
     // time-ordered, so shardOf would send batches started together to the same shard.
-    return postLedgerBatch(trx, inputs, () => ({
-      preferred: randomInt(this.shardCount),
-      count: this.shardCount,
-    }));
+    return postLedgerBatch(
+      trx,
+      inputs,
+      () => ({ preferred: randomInt(this.shardCount), count: this.shardCount }),
+      this.#knownAccounts,
+    );
   }
 
   async #record(trx: Transaction<object>, input: PostInput, status: 'posted' | 'pending') {
