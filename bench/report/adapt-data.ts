@@ -83,7 +83,11 @@ export function fromLedgerBatch(result: LedgerBatchResult, problems: string[] = 
           LEDGER_BATCH_ENTRIES_PER_SEC,
           `≥ ${fmt(LEDGER_BATCH_ENTRIES_PER_SEC)} entries/s`,
         ),
-        note: `${result.batches} batches from ${result.loaders ?? 1} caller(s) at once, p50 ${result.batchP50Ms.toFixed(1)} ms, p99 ${result.batchP99Ms.toFixed(1)} ms per batch`,
+        note:
+          `${result.batches} batches from ${result.loaders ?? 1} caller(s) at once, p50 ${result.batchP50Ms.toFixed(1)} ms, p99 ${result.batchP99Ms.toFixed(1)} ms per batch` +
+          (result.machineCpuMsPerBatch === undefined
+            ? ''
+            : `; machine CPU ${result.machineCpuMsPerBatch.toFixed(1)} ms per batch`),
       },
       ...goalRows(result, new Set(['check'])),
     ],
