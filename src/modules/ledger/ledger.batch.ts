@@ -158,8 +158,8 @@ async function lockAccounts(
 }
 
 /**
- * The accounts under `keys` that exist, in the order of `keys` when all do (else fewer),
- * remembering those committed before this transaction began.
+ * The accounts under `keys`, in their order, when all exist (else none: the caller creates
+ * the missing ones), remembering those found committed before this transaction began.
  */
 async function readExisting(
   trx: Transaction<object>,
