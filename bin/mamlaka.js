@@ -22,6 +22,14 @@ if (!existsSync(entry)) {
   console.error('mamlaka is not built yet: run `npm run build` first');
   process.exit(1);
 }
+// A server on the embedded database (no DATABASE_URL, which only the environment sets)
+// compiles PGlite's WebAssembly while its own code loads (src/platform/db/pglite-wasm.ts).
+if (process.argv[2] === 'start' && !process.env.DATABASE_URL) {
+  const { startCompilingPgliteWasm } = await import(
+    new URL('../dist/platform/db/pglite-wasm.js', import.meta.url).href
+  );
+  startCompilingPgliteWasm();
+}
 // Owner-only files from the first one on (src/cli/main.ts sets it too, for `tsx` runs).
 process.umask(0o077);
 await import(entry.href);

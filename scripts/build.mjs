@@ -78,6 +78,7 @@ async function main() {
     entryPoints: {
       'cli/main': path.join(root, 'src/cli/main.ts'),
       'platform/db/embedded-template': path.join(root, 'src/platform/db/embedded-template.ts'),
+      'platform/db/pglite-wasm': path.join(root, 'src/platform/db/pglite-wasm.ts'),
     },
     outdir: dist,
     bundle: true,

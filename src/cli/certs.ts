@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { dataDirFromEnvironment } from '../config.js';
-import { createDevCertificates, DEV_HOSTS } from '../platform/tls/dev-certificates.js';
 
 const FILES = ['ca.crt', 'ca.key', 'server.crt', 'server.key', 'client.crt', 'client.key'];
 
@@ -27,7 +26,7 @@ export function registerCertsCommand(program: Command): void {
     .option('--dir <dir>', 'where to write them (default: DATA_DIR/certs)')
     .option('--host <host>', 'another name or address for the server certificate (repeatable)', hostArg)
     .option('--force', 'replace certificates already in the directory')
-    .action((options: { dir?: string; host?: string[]; force?: boolean }) => {
+    .action(async (options: { dir?: string; host?: string[]; force?: boolean }) => {
       const dir = path.resolve(options.dir ?? path.join(dataDirFromEnvironment(), 'certs'));
       const existing = FILES.filter((file) => existsSync(path.join(dir, file)));
       if (existing.length > 0 && !options.force) {
@@ -35,6 +34,8 @@ export function registerCertsCommand(program: Command): void {
           `${dir} already holds ${existing.join(', ')}; give --force to replace them (clients trusting the old CA must then trust the new one)`,
         );
       }
+      // Loaded here: node-forge is 0.9 MB of code that no other command needs.
+      const { createDevCertificates, DEV_HOSTS } = await import('../platform/tls/dev-certificates.js');
       const certs = createDevCertificates([...DEV_HOSTS, ...(options.host ?? [])]);
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const write = (file: string, text: string, mode: number) =>

@@ -5,9 +5,11 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { Logger } from 'pino';
-import { removeOthersAccess } from '../fs/data-dir.js';
+import { removeOthersAccess, removeOthersAccessInBackground } from '../fs/data-dir.js';
 import { type Database, pgliteDatabase } from './database.js';
 import { embeddedTemplate, pgliteOptions } from './embedded-template.js';
+import { compiledPgliteWasm } from './pglite-wasm.js';
+import { withStartupTiering } from './wasm-tiering.js';
 
 export { pgliteOptions };
 
@@ -81,7 +83,8 @@ export async function openEmbeddedDatabase(dataDir: string, logger: Logger): Pro
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   const unlock = takeLock(paths.lock);
   try {
-    if (!existsSync(path.join(paths.dir, 'PG_VERSION'))) {
+    const created = !existsSync(path.join(paths.dir, 'PG_VERSION'));
+    if (created) {
       const template = embeddedTemplate();
       logger.info(
         template
@@ -90,11 +93,21 @@ export async function openEmbeddedDatabase(dataDir: string, logger: Logger): Pro
       );
       if (template) unpackTemplate(template, paths.dir);
     }
-    const pglite = await PGlite.create(paths.dir, pgliteOptions);
-    // PGlite chmods the files of a new database 0666 whatever the umask; on every open, so
-    // databases created before this check are tightened too.
-    removeOthersAccess(paths.dir);
+    const pgliteWasmModule = await compiledPgliteWasm();
+    const pglite = await withStartupTiering(() =>
+      PGlite.create(paths.dir, pgliteWasmModule ? { ...pgliteOptions, pgliteWasmModule } : pgliteOptions),
+    );
+    // PGlite chmods the files of a database it creates 0666 whatever the umask: a new one is
+    // tightened before anything else runs. One opened again is swept too (it may predate
+    // this check), beside the server's start: its directory, 0700, keeps its files private.
+    let sweep: Promise<void> = Promise.resolve();
+    if (created) removeOthersAccess(paths.dir);
+    else
+      sweep = removeOthersAccessInBackground(paths.dir).catch((error: unknown) =>
+        logger.warn({ err: error }, `could not take others' access off ${paths.dir}`),
+      );
     return pgliteDatabase(pglite, async () => {
+      await sweep;
       if (!pglite.closed) await pglite.close();
       unlock();
     });

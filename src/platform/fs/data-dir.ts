@@ -1,4 +1,5 @@
 import { chmodSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { chmod, lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { ConfigError } from '../../config.js';
@@ -50,4 +51,20 @@ export function removeOthersAccess(dir: string): void {
   if (stats.mode & 0o077) chmodSync(dir, stats.mode & 0o700);
   if (!stats.isDirectory()) return;
   for (const name of readdirSync(dir)) removeOthersAccess(path.join(dir, name));
+}
+
+/**
+ * removeOthersAccess without blocking: one file at a time, for a sweep that may run beside
+ * other work. An entry removed meanwhile is skipped.
+ */
+export async function removeOthersAccessInBackground(dir: string): Promise<void> {
+  try {
+    const stats = await lstat(dir);
+    if (stats.isSymbolicLink()) return;
+    if (stats.mode & 0o077) await chmod(dir, stats.mode & 0o700);
+    if (!stats.isDirectory()) return;
+    for (const name of await readdir(dir)) await removeOthersAccessInBackground(path.join(dir, name));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }

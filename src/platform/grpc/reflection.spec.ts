@@ -1,7 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import descriptor from 'protobufjs/ext/descriptor/index.js';
 import { loadContracts } from './contracts.js';
-import { isTypeDefinition, mapEntryName, reflectionDefinitions } from './reflection.js';
+import { addLazyReflection, isTypeDefinition, mapEntryName, reflectionDefinitions } from './reflection.js';
 
 interface FileJson {
   name: string;
@@ -58,5 +62,57 @@ describe('server reflection', () => {
     ['Labels', 'LabelsEntry'],
   ])('names the entry of map field %s %s', (field, entry) => {
     expect(mapEntryName(field)).toBe(entry);
+  });
+});
+
+describe('reflection added lazily', () => {
+  const server = new grpc.Server();
+  afterAll(() => server.forceShutdown());
+
+  it('serves both protocol versions, describing the contracts on the first call', async () => {
+    addLazyReflection(server, loadContracts().definitions);
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      ),
+    );
+    const protos = path.join(
+      path.dirname(createRequire(import.meta.url).resolve('@grpc/reflection/package.json')),
+      'build',
+      'proto',
+    );
+    for (const version of ['v1', 'v1alpha']) {
+      const file = path.join(protos, `grpc/reflection/${version}/reflection.proto`);
+      const loaded = grpc.loadPackageDefinition(
+        protoLoader.loadSync(file, { keepCase: true }),
+      ) as unknown as {
+        grpc: { reflection: Record<string, { ServerReflection: grpc.ServiceClientConstructor }> };
+      };
+      const client = new loaded.grpc.reflection[version]!.ServerReflection(
+        `127.0.0.1:${port}`,
+        grpc.credentials.createInsecure(),
+      );
+      const call = client.ServerReflectionInfo!() as grpc.ClientDuplexStream<
+        object,
+        { list_services_response?: { service: { name: string }[] } }
+      >;
+      const answer = new Promise<string[]>((resolve, reject) => {
+        call.on('data', (response: { list_services_response?: { service: { name: string }[] } }) =>
+          resolve(response.list_services_response?.service.map((service) => service.name) ?? []),
+        );
+        call.on('error', reject);
+      });
+      call.write({ list_services: '' });
+      const services = await answer;
+      call.end();
+      client.close();
+      expect(services).toEqual(
+        expect.arrayContaining([
+          'mamlaka.users.v1.UserService',
+          'mamlaka.catalog.v1.CatalogService',
+          'grpc.health.v1.Health',
+        ]),
+      );
+    }
   });
 });

@@ -1,6 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
 import type { PackageDefinition } from '@grpc/proto-loader';
-import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
 import type { Logger } from 'pino';
 import { type Actor, authorizeScope } from '../auth/policy.js';
@@ -11,7 +10,7 @@ import type { AddressLimit, RateLimits } from '../http/rate-limits.js';
 import { type GrpcAuditSpec, GrpcAudit, auditStatusOf } from './audit.js';
 import { actorFromMetadata } from './auth.js';
 import { clientAddressOf } from './client-address.js';
-import { reflectionDefinitions } from './reflection.js';
+import { addLazyReflection } from './reflection.js';
 import { toServiceError } from './errors.js';
 import { passingEncoded } from './encoded.js';
 import type { TlsSettings } from '../../config.tls.js';
@@ -92,7 +91,7 @@ export class GrpcServer {
     definitions: PackageDefinition,
   ) {
     this.health.addToServer(this.server);
-    new ReflectionService(reflectionDefinitions(definitions)).addToServer(this.server);
+    addLazyReflection(this.server, definitions);
   }
 
   /** Adds a service: `name` is its full name (mamlaka.users.v1.UserService) for health checks. */
