@@ -1,4 +1,13 @@
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
@@ -38,6 +47,22 @@ describe('the embedded database', () => {
     expect(await answer()).toBe(42);
     expect(statSync(path.join(dir, 'PG_VERSION')).mode & 0o777).toBe(0o600);
     expect(statSync(path.join(dir, 'base')).mode & 0o777).toBe(0o700);
+  });
+});
+
+describe('a new embedded database', () => {
+  it('refuses a database directory that holds files but no database, and leaves them', async () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'mamlaka-embedded-'));
+    try {
+      const { dir } = embeddedPaths(elsewhere);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(path.join(dir, 'stray'), 'kept');
+      await expect(openEmbeddedDatabase(elsewhere, logger)).rejects.toThrow(/holds files but no database/);
+      expect(readdirSync(dir)).toEqual(['stray']);
+      expect(existsSync(`${dir}.unpacking`)).toBe(false);
+    } finally {
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
   });
 });
 

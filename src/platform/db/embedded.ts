@@ -1,8 +1,15 @@
-import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
 import type { Logger } from 'pino';
 import { removeOthersAccess, removeOthersAccessInBackground } from '../fs/data-dir.js';
@@ -10,6 +17,7 @@ import { type Database, pgliteDatabase } from './database.js';
 import { embeddedTemplate, pgliteOptions } from './embedded-template.js';
 import { compiledPgliteWasm } from './pglite-wasm.js';
 import { withStartupTiering } from './wasm-tiering.js';
+import { unpackDataDir } from './data-dir-archive.js';
 
 export { pgliteOptions };
 
@@ -51,24 +59,22 @@ function takeLock(lockPath: string): () => void {
 }
 
 /**
- * Writes the template into `dir` in a short-lived process of its own: unpacking grows
- * PGlite's WebAssembly memory by ~100 MB that a process never gets back, and the server
- * should not carry that for its whole life.
+ * Unpacks the template beside `dir` and puts it in place in one rename, so a start stopped
+ * halfway leaves no half-written database that the next start would take for a whole one.
+ * `dir` must be empty (its PG_VERSION missing means no database is there).
  */
-function unpackTemplate(template: string, dir: string): void {
-  const pglite = pathToFileURL(createRequire(import.meta.url).resolve('@electric-sql/pglite')).href;
-  const code =
-    `const { PGlite } = await import(${JSON.stringify(pglite)});` +
-    `const [dir, file, options] = process.argv.slice(1);` +
-    `const loadDataDir = new Blob([(await import('node:fs')).readFileSync(file)]);` +
-    `await (await PGlite.create(dir, { ...JSON.parse(options), loadDataDir })).close();`;
-  const { startParams } = pgliteOptions;
-  const run = spawnSync(
-    process.execPath,
-    ['--input-type=module', '-e', code, dir, template, JSON.stringify({ startParams })],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  if (run.status !== 0) throw new Error(`could not unpack the embedded database template: ${run.stderr}`);
+async function unpackTemplate(template: string, dir: string): Promise<void> {
+  const unpacking = `${dir}.unpacking`;
+  rmSync(unpacking, { recursive: true, force: true });
+  await unpackDataDir(template, unpacking);
+  try {
+    rmdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY') throw error;
+    rmSync(unpacking, { recursive: true, force: true });
+    throw new Error(`${dir} holds files but no database (no PG_VERSION): empty it or move them away`);
+  }
+  renameSync(unpacking, dir);
 }
 
 export function embeddedPaths(dataDir: string) {
@@ -91,7 +97,7 @@ export async function openEmbeddedDatabase(dataDir: string, logger: Logger): Pro
           ? `creating the embedded database in ${paths.dir} from the prepared template`
           : `creating the embedded database in ${paths.dir} (no prepared template: \`npm run build\` makes one); this takes several seconds`,
       );
-      if (template) unpackTemplate(template, paths.dir);
+      if (template) await unpackTemplate(template, paths.dir);
     }
     const pgliteWasmModule = await compiledPgliteWasm();
     const pglite = await withStartupTiering(() =>
