@@ -15,6 +15,12 @@ import { createBenchDatabase, type PostgresTarget } from './postgres.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 10);
 
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
 const baseEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME });
 
 /** Every process below `pid` (npm start → sh → node), read from /proc. */
@@ -104,16 +110,23 @@ export interface FirstStartResult {
   npmCiSeconds: number;
   badEngines: number;
   idleSeconds: number;
+  /** How many times each start was timed; the seconds below are medians. */
+  runs?: number;
   baselineStartSeconds: number;
   firstStartSeconds: number;
   reopenSeconds: number;
   baselineRssMb: number;
   pgliteRssMb: number;
+  /** Every timing the medians were taken from, in order. */
+  starts?: { baseline: number[]; first: number[]; reopen: number[] };
   /** Undefined without a PostgreSQL server to start on. */
   postgresRssMb: number | undefined;
 }
 
-export async function runFirstStart(postgres: PostgresTarget | undefined): Promise<FirstStartResult> {
+export async function runFirstStart(
+  postgres: PostgresTarget | undefined,
+  runs: number,
+): Promise<FirstStartResult> {
   const work = mkdtempSync(path.join(tmpdir(), 'mamlaka-first-start-'));
   const clone = path.join(work, 'mamlaka');
   try {
@@ -133,21 +146,22 @@ export async function runFirstStart(postgres: PostgresTarget | undefined): Promi
 
     // The baseline: a bare Node HTTP server, started through npm as well.
     const basePort = await freePort();
-    const baseline = await startAndWait(
-      [
-        'npm',
-        'exec',
-        '--',
-        'node',
-        '-e',
-        `require('http').createServer((q,s)=>s.end('ok')).listen(${basePort})`,
-      ],
-      clone,
-      baseEnv(),
-      `http://127.0.0.1:${basePort}/`,
-    );
-    const baselineRss = await idleRss(baseline);
-    await baseline.stop();
+    const baselineCommand = [
+      'npm',
+      'exec',
+      '--',
+      'node',
+      '-e',
+      `require('http').createServer((q,s)=>s.end('ok')).listen(${basePort})`,
+    ];
+    const baselineUrl = `http://127.0.0.1:${basePort}/`;
+    // Each start is timed `runs` times, alternating with the baseline, and the medians
+    // reported: on a machine whose speed swings, one start says little.
+    const baselineSeconds: number[] = [];
+    const firstSeconds: number[] = [];
+    const reopenSeconds: number[] = [];
+    let baselineRss = 0;
+    let rss = 0;
 
     const serverEnv = async (dataDir: string) => {
       const port = await freePort();
@@ -163,12 +177,22 @@ export async function runFirstStart(postgres: PostgresTarget | undefined): Promi
         health: `http://127.0.0.1:${port}/health`,
       };
     };
-    const { env, health } = await serverEnv('data');
-    const first = await startAndWait(['npm', 'start'], clone, env, health);
-    const rss = await idleRss(first);
-    await first.stop();
-    const restart = await startAndWait(['npm', 'start'], clone, env, health);
-    await restart.stop();
+    const kept = await serverEnv('data');
+    for (let run = 0; run < runs; run++) {
+      const baseline = await startAndWait(baselineCommand, clone, baseEnv(), baselineUrl);
+      baselineSeconds.push(baseline.seconds);
+      if (run === 0) baselineRss = await idleRss(baseline);
+      await baseline.stop();
+      // Every first start on a DATA_DIR of its own; the memory is read after the first one.
+      const { env, health } = run === 0 ? kept : await serverEnv(`data-${run}`);
+      const first = await startAndWait(['npm', 'start'], clone, env, health);
+      firstSeconds.push(first.seconds);
+      if (run === 0) rss = await idleRss(first);
+      await first.stop();
+      const restart = await startAndWait(['npm', 'start'], clone, kept.env, kept.health);
+      reopenSeconds.push(restart.seconds);
+      await restart.stop();
+    }
 
     let postgresRss: number | undefined;
     if (postgres) {
@@ -192,9 +216,11 @@ export async function runFirstStart(postgres: PostgresTarget | undefined): Promi
       npmCiSeconds,
       badEngines,
       idleSeconds: IDLE_SECONDS,
-      baselineStartSeconds: baseline.seconds,
-      firstStartSeconds: first.seconds,
-      reopenSeconds: restart.seconds,
+      runs,
+      baselineStartSeconds: median(baselineSeconds),
+      firstStartSeconds: median(firstSeconds),
+      reopenSeconds: median(reopenSeconds),
+      starts: { baseline: baselineSeconds, first: firstSeconds, reopen: reopenSeconds },
       baselineRssMb: baselineRss,
       pgliteRssMb: rss,
       postgresRssMb: postgresRss,

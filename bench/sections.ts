@@ -157,8 +157,8 @@ export const SECTIONS: Section[] = [
   {
     name: 'first-start',
     needsBuild: false,
-    async run({ postgres }) {
-      const result = await runFirstStart(postgres);
+    async run({ postgres, settings }) {
+      const result = await runFirstStart(postgres, settings.runs);
       return { raw: result, reports: [fromFirstStart(result)] };
     },
   },

@@ -9,6 +9,8 @@ import {
 } from './goals.js';
 import type { SectionReport } from './types.js';
 
+const seconds = (values: readonly number[]) => values.map((value) => value.toFixed(2)).join(', ');
+
 export function fromFirstStart(result: FirstStartResult): SectionReport {
   const ratio = (value: number, baseline: number) => (baseline > 0 ? value / baseline : undefined);
   return {
@@ -61,6 +63,13 @@ export function fromFirstStart(result: FirstStartResult): SectionReport {
     ],
     notes: [
       `A fresh clone of \`${result.commit}\`; the baseline is a bare Node HTTP server started through npm the same way.`,
+      ...(result.starts
+        ? [
+            `Each start timed ${result.runs} times, alternating with the baseline; the table shows medians. ` +
+              `All (s): baseline ${seconds(result.starts.baseline)}; first start ${seconds(result.starts.first)}; ` +
+              `reopen ${seconds(result.starts.reopen)}.`,
+          ]
+        : []),
     ],
     problems: [],
   };
