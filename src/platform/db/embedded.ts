@@ -66,12 +66,12 @@ function takeLock(lockPath: string): () => void {
 async function unpackTemplate(template: string, dir: string): Promise<void> {
   const unpacking = `${dir}.unpacking`;
   rmSync(unpacking, { recursive: true, force: true });
-  await unpackDataDir(template, unpacking);
   try {
+    await unpackDataDir(template, unpacking);
     rmdirSync(dir);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY') throw error;
     rmSync(unpacking, { recursive: true, force: true });
+    if ((error as NodeJS.ErrnoException).code !== 'ENOTEMPTY') throw error;
     throw new Error(`${dir} holds files but no database (no PG_VERSION): empty it or move them away`);
   }
   renameSync(unpacking, dir);
