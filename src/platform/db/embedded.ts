@@ -12,7 +12,7 @@ import {
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { Logger } from 'pino';
-import { removeOthersAccess, removeOthersAccessInBackground } from '../fs/data-dir.js';
+import { removeOthersAccess } from '../fs/data-dir.js';
 import { type Database, pgliteDatabase } from './database.js';
 import { embeddedTemplate, pgliteOptions } from './embedded-template.js';
 import { compiledPgliteWasm } from './pglite-wasm.js';
@@ -107,9 +107,9 @@ export async function openEmbeddedDatabase(dataDir: string, logger: Logger): Pro
     // tightened before anything else runs. One opened again is swept too (it may predate
     // this check), beside the server's start: its directory, 0700, keeps its files private.
     let sweep: Promise<void> = Promise.resolve();
-    if (created) removeOthersAccess(paths.dir);
+    if (created) await removeOthersAccess(paths.dir);
     else
-      sweep = removeOthersAccessInBackground(paths.dir).catch((error: unknown) =>
+      sweep = removeOthersAccess(paths.dir).catch((error: unknown) =>
         logger.warn({ err: error }, `could not take others' access off ${paths.dir}`),
       );
     return pgliteDatabase(pglite, async () => {

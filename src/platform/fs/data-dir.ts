@@ -1,4 +1,4 @@
-import { chmodSync, lstatSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, statSync } from 'node:fs';
 import { chmod, lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -44,26 +44,16 @@ export function secureDataDir(dataDir: string, mode: 'sandbox' | 'live', logger:
  * Takes group and other permissions off everything under `dir` (itself included), keeping
  * the owner's. For files made by code that sets modes explicitly rather than through the
  * umask: PGlite unpacks its initial database with chmod 0666. Symlinks are not followed.
+ * One file at a time and without blocking, so it may run beside other work; an entry
+ * removed meanwhile is skipped.
  */
-export function removeOthersAccess(dir: string): void {
-  const stats = lstatSync(dir);
-  if (stats.isSymbolicLink()) return;
-  if (stats.mode & 0o077) chmodSync(dir, stats.mode & 0o700);
-  if (!stats.isDirectory()) return;
-  for (const name of readdirSync(dir)) removeOthersAccess(path.join(dir, name));
-}
-
-/**
- * removeOthersAccess without blocking: one file at a time, for a sweep that may run beside
- * other work. An entry removed meanwhile is skipped.
- */
-export async function removeOthersAccessInBackground(dir: string): Promise<void> {
+export async function removeOthersAccess(dir: string): Promise<void> {
   try {
     const stats = await lstat(dir);
     if (stats.isSymbolicLink()) return;
     if (stats.mode & 0o077) await chmod(dir, stats.mode & 0o700);
     if (!stats.isDirectory()) return;
-    for (const name of await readdir(dir)) await removeOthersAccessInBackground(path.join(dir, name));
+    for (const name of await readdir(dir)) await removeOthersAccess(path.join(dir, name));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
