@@ -77,6 +77,15 @@ const grpcMeOnB = async (token: string) => {
   return outcome.response!;
 };
 
+/**
+ * How long B may take to hear a change made on A. In one process B hears it before A
+ * answers; through Redis the message reaches B's subscriber connection at once, but B's
+ * event loop may read the test's next request first, so what B answers is asked again
+ * until it matches (the README promises other instances "within a second"). A message
+ * that never arrived still fails: profiles are cached here for ten minutes.
+ */
+const onB = { timeout: 1_000, interval: 10 };
+
 /** A user whose profile both instances now hold. */
 async function cachedEverywhere() {
   const user = await signUp(a);
@@ -88,7 +97,7 @@ async function cachedEverywhere() {
 }
 
 describe(`the profile cache across two instances (${redisUrl ? 'Redis' : 'one process'})`, () => {
-  it('shows a profile edit made on A at once on B, over REST and gRPC', async () => {
+  it('shows a profile edit made on A on B, over REST and gRPC', async () => {
     const user = await cachedEverywhere();
     const changed = await a.api('PATCH', '/users/me', {
       token: user.token,
@@ -99,20 +108,22 @@ describe(`the profile cache across two instances (${redisUrl ? 'Redis' : 'one pr
       },
     });
     expect(changed.status).toBe(200);
-    expect(await meOn(b, user.token)).toMatchObject({
-      name: 'Renamed on A',
-      phone: '+6281234567890',
-      shipping_address: { city: 'Jakarta' },
-    });
+    await expect
+      .poll(() => meOn(b, user.token), onB)
+      .toMatchObject({
+        name: 'Renamed on A',
+        phone: '+6281234567890',
+        shipping_address: { city: 'Jakarta' },
+      });
     if (grpcB) expect((await grpcMeOnB(user.token))!.name).toBe('Renamed on A');
     expect((await adminReadsOn(b, user.id)).name).toBe('Renamed on A');
 
     // Removing is a change too.
     await a.api('PATCH', '/users/me', { token: user.token, body: { phone: null, shipping_address: null } });
-    expect(await meOn(b, user.token)).toMatchObject({ phone: null, shipping_address: null });
+    await expect.poll(() => meOn(b, user.token), onB).toMatchObject({ phone: null, shipping_address: null });
   });
 
-  it('shows an e-mail change on B at once, unverified', async () => {
+  it('shows an e-mail change on B, unverified', async () => {
     const user = await cachedEverywhere();
     const email = `moved.${Date.now()}.${randomBytes(3).toString('hex')}@example.com`;
     const changed = await a.api('PATCH', '/users/me', {
@@ -120,10 +131,10 @@ describe(`the profile cache across two instances (${redisUrl ? 'Redis' : 'one pr
       body: { email, current_password: user.password },
     });
     expect(changed.status).toBe(200);
-    expect(await meOn(b, user.token)).toMatchObject({ email, email_verified: false });
+    await expect.poll(() => meOn(b, user.token), onB).toMatchObject({ email, email_verified: false });
   });
 
-  it('shows a password change on B at once (the row changed: updated_at)', async () => {
+  it('shows a password change on B (the row changed: updated_at)', async () => {
     const user = await cachedEverywhere();
     const before = await meOn(b, user.token);
     const password = 'a brand new passphrase 7';
@@ -132,12 +143,12 @@ describe(`the profile cache across two instances (${redisUrl ? 'Redis' : 'one pr
       body: { password, confirm_password: password, current_password: user.password },
     });
     expect(changed.status).toBe(200);
-    const after = await meOn(b, user.token);
-    expect(after.updated_at).not.toBe(before.updated_at);
-    expect(after.updated_at).toBe((changed.body.results as unknown as Profile).updated_at);
+    const { updated_at } = changed.body.results as unknown as Profile;
+    expect(updated_at).not.toBe(before.updated_at);
+    await expect.poll(async () => (await meOn(b, user.token)).updated_at, onB).toBe(updated_at);
   });
 
-  it('shows an e-mail verification made on A at once on B', async () => {
+  it('shows an e-mail verification made on A on B', async () => {
     const user = await cachedEverywhere();
     expect((await meOn(b, user.token)).email_verified).toBe(false);
     // The link registration mailed, made known to the test by giving it a token of ours.
@@ -147,7 +158,7 @@ describe(`the profile cache across two instances (${redisUrl ? 'Redis' : 'one pr
       a.db.database.db,
     );
     expect((await a.api('POST', '/auth/verify-email', { body: { token } })).status).toBe(200);
-    expect((await meOn(b, user.token)).email_verified).toBe(true);
+    await expect.poll(async () => (await meOn(b, user.token)).email_verified, onB).toBe(true);
     if (grpcB) expect((await grpcMeOnB(user.token))!.email_verified).toBe(true);
   });
 
@@ -164,18 +175,22 @@ describe(`the profile cache across two instances (${redisUrl ? 'Redis' : 'one pr
       body: { token, password, confirm_password: password },
     });
     expect(reset.status).toBe(200);
-    // Every session ended with the reset, on B at once too.
-    expect((await b.api('GET', '/users/me', { token: user.token })).status).toBe(401);
-    expect((await adminReadsOn(b, user.id)).email_verified).toBe(true);
+    // Every session ended with the reset, on B too.
+    await expect
+      .poll(async () => (await b.api('GET', '/users/me', { token: user.token })).status, onB)
+      .toBe(401);
+    await expect.poll(async () => (await adminReadsOn(b, user.id)).email_verified, onB).toBe(true);
   });
 
-  it('refuses a user disabled on A at once on B, and shows the account enabled again', async () => {
+  it('refuses a user disabled on A on B, and shows the account enabled again', async () => {
     const user = await cachedEverywhere();
     const disabled = await a.api('POST', `/admin/users/${user.id}/disable`, { token: admin.token });
     expect(disabled.status).toBe(200);
-    const refused = await b.api('GET', '/users/me', { token: user.token });
-    expect(refused.status).toBe(401);
-    expect(refused.body.meta.code).toBe('invalid_token');
+    const refusal = async () => {
+      const refused = await b.api('GET', '/users/me', { token: user.token });
+      return [refused.status, refused.body.meta.code];
+    };
+    await expect.poll(refusal, onB).toEqual([401, 'invalid_token']);
     if (grpcB) {
       const outcome = await call(grpcB.users, 'GetMe', {}, { token: user.token });
       expect(outcome.error?.code).toBe(status.UNAUTHENTICATED);
@@ -185,33 +200,37 @@ describe(`the profile cache across two instances (${redisUrl ? 'Redis' : 'one pr
       body: { email: user.email, password: user.password },
     });
     expect(login.status).toBe(403);
-    expect((await adminReadsOn(b, user.id)).status).toBe('disabled');
+    await expect.poll(async () => (await adminReadsOn(b, user.id)).status, onB).toBe('disabled');
 
     expect((await a.api('POST', `/admin/users/${user.id}/enable`, { token: admin.token })).status).toBe(200);
-    expect((await adminReadsOn(b, user.id)).status).toBe('active');
+    await expect.poll(async () => (await adminReadsOn(b, user.id)).status, onB).toBe('active');
   });
 
-  it('shows an erasure made on A at once on B', async () => {
+  it('shows an erasure made on A on B', async () => {
     const user = await cachedEverywhere();
     const erased = await a.api('DELETE', '/users/me', {
       token: user.token,
       body: { password: user.password },
     });
     expect(erased.status).toBe(200);
-    expect((await b.api('GET', '/users/me', { token: user.token })).status).toBe(401);
-    expect(await adminReadsOn(b, user.id)).toMatchObject({
-      name: 'Erased user',
-      email: `erased-${user.id}@erased.invalid`,
-      status: 'erased',
-      phone: null,
-    });
+    await expect
+      .poll(async () => (await b.api('GET', '/users/me', { token: user.token })).status, onB)
+      .toBe(401);
+    await expect
+      .poll(() => adminReadsOn(b, user.id), onB)
+      .toMatchObject({
+        name: 'Erased user',
+        email: `erased-${user.id}@erased.invalid`,
+        status: 'erased',
+        phone: null,
+      });
   });
 
   it('shows a change made on B on A too, and keeps serving what did not change', async () => {
     const user = await cachedEverywhere();
     const other = await cachedEverywhere();
     await b.api('PATCH', '/users/me', { token: user.token, body: { name: 'Renamed on B' } });
-    expect((await meOn(a, user.token)).name).toBe('Renamed on B');
+    await expect.poll(async () => (await meOn(a, user.token)).name, onB).toBe('Renamed on B');
     expect((await meOn(a, other.token)).name).toBe(other.name);
     // A cached profile is still only its owner's (or an admin's) to read.
     const peek = await b.api('GET', `/users/${user.id}`, { token: other.token });
