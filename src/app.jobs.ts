@@ -43,16 +43,25 @@ export interface JobParts {
 }
 
 /**
- * Starts the background work this role does (see roles.ts: each job runs in exactly one
- * role) and returns the functions that stop it, each resolving once its work in flight is done.
+ * Does what must be done before the first request (the blind indexes of values stored
+ * before encryption) and returns what starts the background work this role does (see
+ * roles.ts: each job runs in exactly one role). Starting it returns the functions that stop
+ * it, each resolving once its work in flight is done.
  */
-export async function startBackgroundJobs(parts: JobParts): Promise<StopJob[]> {
-  const { plan, config, logger } = parts;
-  const stops: StopJob[] = [];
+export async function prepareBackgroundJobs(parts: JobParts): Promise<() => StopJob[]> {
   // A database upgraded in place still holds plaintext from before encryption at rest. (One
   // not migrated yet, as the API document generator's, has nothing to encrypt.)
-  if (plan.legacyEncryption && (await pendingMigrations(parts.database, parts.migrations)).length === 0)
-    stops.push(await encryptLegacyValues(parts.database.db, parts.keyring, encryptedColumns, logger));
+  const startEncrypting =
+    parts.plan.legacyEncryption && (await pendingMigrations(parts.database, parts.migrations)).length === 0
+      ? await encryptLegacyValues(parts.database.db, parts.keyring, encryptedColumns, parts.logger)
+      : undefined;
+  return () => startBackgroundJobs(parts, startEncrypting);
+}
+
+function startBackgroundJobs(parts: JobParts, startEncrypting: (() => StopJob) | undefined): StopJob[] {
+  const { plan, config, logger } = parts;
+  const stops: StopJob[] = [];
+  if (startEncrypting) stops.push(startEncrypting());
   if (plan.expiry) stops.push(parts.payments.startExpiry(config.paymentExpirySweepMs));
   if (plan.refundReconciler)
     stops.push(parts.payments.startRefundReconciler(config.refunds.reconcileIntervalMs));

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { audienceOf, openEvents, paymentEventsOn } from './app.events.js';
-import { startBackgroundJobs } from './app.jobs.js';
+import { prepareBackgroundJobs } from './app.jobs.js';
 import { createComplianceModules } from './app.compliance.js';
 import { createCommerceModules } from './app.commerce.js';
 import { createMessagingModules } from './app.messaging.js';
@@ -53,7 +53,7 @@ import { pendingMigrations, readMigrations } from './platform/db/migrations.js';
 import { healthRoutes } from './platform/http/health.routes.js';
 import { RateLimits } from './platform/http/rate-limits.js';
 import { createHttpApp, type HttpApp } from './platform/http/server.js';
-import { stopAll } from './platform/repeat.js';
+import { type StopJob, stopAll } from './platform/repeat.js';
 
 /** How long a shutdown waits for the background jobs' rounds in flight. */
 const JOBS_STOP_TIMEOUT_MS = 10_000;
@@ -83,6 +83,11 @@ export interface Platform {
   metrics: PlatformMetrics;
   /** Every reconciliation check of the ledger, the payments against it and against gateways. */
   reconcile(options?: ReconcileOptions): Promise<ReconciliationReport>;
+  /**
+   * Starts the background jobs of a platform made with `deferJobs` (at once otherwise); does
+   * nothing the second time, or once the platform is closing.
+   */
+  startJobs(): void;
   /** Stops accepting requests, lets in-flight ones finish, then closes Redis. The database is the caller's. */
   close(): Promise<void>;
 }
@@ -96,6 +101,12 @@ export interface PlatformExtras {
    * the budgets and the audit entries to the gateway and trusts the address it forwards.
    */
   behindGateway?: boolean;
+  /**
+   * Leaves the background jobs (deliveries, the outbox relay, sweeps) to `startJobs`: the
+   * server starts them once it listens, so their first rounds, which on the embedded
+   * database run on the thread that answers, do not hold up the first answer.
+   */
+  deferJobs?: boolean;
 }
 
 /**
@@ -326,7 +337,7 @@ export async function createPlatform(
   await extras.localMidtrans?.mount(app);
   await app.ready();
 
-  const stops = await startBackgroundJobs({
+  const startJobs = await prepareBackgroundJobs({
     plan,
     config,
     logger,
@@ -344,7 +355,14 @@ export async function createPlatform(
     metrics,
     reconcile,
   });
-  stops.push(...commerce.startJobs(plan));
+  const stops: StopJob[] = [];
+  let jobs: 'waiting' | 'started' | 'closed' = 'waiting';
+  const startAllJobs = () => {
+    if (jobs !== 'waiting') return;
+    jobs = 'started';
+    stops.push(...startJobs(), ...commerce.startJobs(plan));
+  };
+  if (!extras.deferJobs) startAllJobs();
 
   return {
     app,
@@ -364,7 +382,9 @@ export async function createPlatform(
     grpc,
     metrics,
     reconcile,
+    startJobs: startAllJobs,
     async close() {
+      jobs = 'closed';
       await grpc.close();
       // Background rounds in flight finish before what they use closes, so a mail sent is
       // also recorded as sent. One that hangs (an SMTP server that never answers) does not

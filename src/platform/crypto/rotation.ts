@@ -60,32 +60,35 @@ export async function keyStatus(
 /**
  * The pass a server runs at start over values written before encryption existed (a
  * database upgraded in place): blind indexes first, awaited, so lookups by e-mail work
- * before the first request; then the encryption itself, in the background. Returns the
- * function that stops the background part and waits for it.
+ * before the first request. Returns what starts the encryption itself in the background
+ * (the server calls it once it listens), which returns the function that stops that part
+ * and waits for it.
  */
 export async function encryptLegacyValues(
   db: Kysely<object>,
   keyring: KeyRing,
   specs: readonly EncryptedColumns[],
   logger: Logger,
-): Promise<StopJob> {
+): Promise<() => StopJob> {
   const indexed = specs.flatMap((spec) =>
     spec.blindIndexes?.length ? [{ ...spec, columns: spec.blindIndexes.map((index) => index.of) }] : [],
   );
   const filled = await reencrypt(db, keyring, indexed, { onlyLegacy: true });
-  const stop = new AbortController();
-  const running = reencrypt(db, keyring, specs, { onlyLegacy: true, signal: stop.signal }).then(
-    (done) => {
-      const rows = [...filled, ...done].reduce((sum, count) => sum + count.rows, 0);
-      if (rows > 0)
-        logger.info({ reencrypted: [...filled, ...done] }, 'encrypted values stored before encryption');
-    },
-    (error: unknown) => {
-      if (!stop.signal.aborted) logger.error({ err: error }, 'encrypting legacy plaintext failed');
-    },
-  );
-  return async () => {
-    stop.abort();
-    await running;
+  return () => {
+    const stop = new AbortController();
+    const running = reencrypt(db, keyring, specs, { onlyLegacy: true, signal: stop.signal }).then(
+      (done) => {
+        const rows = [...filled, ...done].reduce((sum, count) => sum + count.rows, 0);
+        if (rows > 0)
+          logger.info({ reencrypted: [...filled, ...done] }, 'encrypted values stored before encryption');
+      },
+      (error: unknown) => {
+        if (!stop.signal.aborted) logger.error({ err: error }, 'encrypting legacy plaintext failed');
+      },
+    );
+    return async () => {
+      stop.abort();
+      await running;
+    };
   };
 }
