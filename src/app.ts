@@ -103,8 +103,8 @@ export interface PlatformExtras {
   behindGateway?: boolean;
   /**
    * Leaves the background jobs (deliveries, the outbox relay, sweeps) to `startJobs`: the
-   * server starts them once it listens, so their first rounds, which on the embedded
-   * database run on the thread that answers, do not hold up the first answer.
+   * server starts them a second after it listens, so their first rounds, which on the
+   * embedded database run on the thread that answers, do not hold up the first answers.
    */
   deferJobs?: boolean;
 }
