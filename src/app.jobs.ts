@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { encryptedColumns } from './encrypted-columns.js';
@@ -18,7 +19,7 @@ import { startLedgerCheck } from './platform/metrics/metrics.ledger-check.js';
 import type { PlatformMetrics } from './platform/metrics/metrics.platform.js';
 import type { ReconcileOptions, ReconciliationReport } from './modules/ledger/ledger.routes.js';
 import type { RolePlan } from './roles.js';
-import { repeatEvery, type StopJob } from './platform/repeat.js';
+import { repeatEvery, type StopJob, stopAll } from './platform/repeat.js';
 
 /** Spent and expired one-time tokens are kept this long after they expire, for support questions. */
 const STALE_TOKEN_RETENTION_MS = 7 * 86_400_000;
@@ -42,20 +43,50 @@ export interface JobParts {
   reconcile(options?: ReconcileOptions): Promise<ReconciliationReport>;
 }
 
+/** How long a shutdown waits for the background jobs' rounds in flight. */
+const JOBS_STOP_TIMEOUT_MS = 10_000;
+
+/** The background work of one platform, started once and stopped once. */
+export interface BackgroundJobs {
+  /** Starts the jobs; does nothing the second time, or once `stop` has been called. */
+  start(): void;
+  /**
+   * Refuses any later start, then stops what runs. Rounds in flight finish before what
+   * they use closes, so a mail sent is also recorded as sent; one that hangs (an SMTP
+   * server that never answers) is waited for JOBS_STOP_TIMEOUT_MS at most: what it claimed
+   * is leased, and sent again when the lease ends.
+   */
+  stop(): Promise<void>;
+}
+
 /**
  * Does what must be done before the first request (the blind indexes of values stored
- * before encryption) and returns what starts the background work this role does (see
- * roles.ts: each job runs in exactly one role). Starting it returns the functions that stop
- * it, each resolving once its work in flight is done.
+ * before encryption) and returns the background work this role does (see roles.ts: each
+ * job runs in exactly one role), with `alsoStart`'s jobs, not started yet.
  */
-export async function prepareBackgroundJobs(parts: JobParts): Promise<() => StopJob[]> {
+export async function prepareBackgroundJobs(
+  parts: JobParts,
+  alsoStart: () => StopJob[],
+): Promise<BackgroundJobs> {
   // A database upgraded in place still holds plaintext from before encryption at rest. (One
   // not migrated yet, as the API document generator's, has nothing to encrypt.)
   const startEncrypting =
     parts.plan.legacyEncryption && (await pendingMigrations(parts.database, parts.migrations)).length === 0
       ? await encryptLegacyValues(parts.database.db, parts.keyring, encryptedColumns, parts.logger)
       : undefined;
-  return () => startBackgroundJobs(parts, startEncrypting);
+  const stops: StopJob[] = [];
+  let state: 'waiting' | 'started' | 'stopped' = 'waiting';
+  return {
+    start() {
+      if (state !== 'waiting') return;
+      state = 'started';
+      stops.push(...startBackgroundJobs(parts, startEncrypting), ...alsoStart());
+    },
+    async stop() {
+      state = 'stopped';
+      await Promise.race([stopAll(stops)(), sleep(JOBS_STOP_TIMEOUT_MS, undefined, { ref: false })]);
+    },
+  };
 }
 
 function startBackgroundJobs(parts: JobParts, startEncrypting: (() => StopJob) | undefined): StopJob[] {

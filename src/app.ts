@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { audienceOf, openEvents, paymentEventsOn } from './app.events.js';
@@ -53,10 +52,6 @@ import { pendingMigrations, readMigrations } from './platform/db/migrations.js';
 import { healthRoutes } from './platform/http/health.routes.js';
 import { RateLimits } from './platform/http/rate-limits.js';
 import { createHttpApp, type HttpApp } from './platform/http/server.js';
-import { type StopJob, stopAll } from './platform/repeat.js';
-
-/** How long a shutdown waits for the background jobs' rounds in flight. */
-const JOBS_STOP_TIMEOUT_MS = 10_000;
 
 export interface Platform {
   app: HttpApp;
@@ -337,32 +332,28 @@ export async function createPlatform(
   await extras.localMidtrans?.mount(app);
   await app.ready();
 
-  const startJobs = await prepareBackgroundJobs({
-    plan,
-    config,
-    logger,
-    database,
-    migrations,
-    keyring,
-    users,
-    payments,
-    webhooks,
-    notifications,
-    push,
-    audit,
-    idempotency,
-    relay,
-    metrics,
-    reconcile,
-  });
-  const stops: StopJob[] = [];
-  let jobs: 'waiting' | 'started' | 'closed' = 'waiting';
-  const startAllJobs = () => {
-    if (jobs !== 'waiting') return;
-    jobs = 'started';
-    stops.push(...startJobs(), ...commerce.startJobs(plan));
-  };
-  if (!extras.deferJobs) startAllJobs();
+  const jobs = await prepareBackgroundJobs(
+    {
+      plan,
+      config,
+      logger,
+      database,
+      migrations,
+      keyring,
+      users,
+      payments,
+      webhooks,
+      notifications,
+      push,
+      audit,
+      idempotency,
+      relay,
+      metrics,
+      reconcile,
+    },
+    () => commerce.startJobs(plan),
+  );
+  if (!extras.deferJobs) jobs.start();
 
   return {
     app,
@@ -382,14 +373,10 @@ export async function createPlatform(
     grpc,
     metrics,
     reconcile,
-    startJobs: startAllJobs,
+    startJobs: () => jobs.start(),
     async close() {
-      jobs = 'closed';
       await grpc.close();
-      // Background rounds in flight finish before what they use closes, so a mail sent is
-      // also recorded as sent. One that hangs (an SMTP server that never answers) does not
-      // hold up the shutdown: what it claimed is leased, and sent again when the lease ends.
-      await Promise.race([stopAll(stops)(), sleep(JOBS_STOP_TIMEOUT_MS, undefined, { ref: false })]);
+      await jobs.stop();
       await relay.stop();
       stopAnnouncing();
       await events.close();
