@@ -109,7 +109,8 @@ function staleCondition(
   return sql<boolean>`${ref} IS NOT NULL AND (${sql.join([stale, ...unindexed], sql` OR `)})`;
 }
 
-async function anyLeft(
+/** Whether any value of `column` still needs rewriting (`onlyLegacy`: plaintext, or no blind index). */
+export async function anyLeft(
   db: Kysely<object>,
   ring: KeyRing,
   spec: EncryptedColumns,

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { KeyRing } from './keyring.js';
 import { addGeneratedKey } from './keyring.load.js';
+import { columnsWithPlaintext, forgetIfEncrypted } from './plaintext-seen.js';
 import type { StopJob } from '../repeat.js';
 import {
   type EncryptedColumns,
@@ -58,11 +59,13 @@ export async function keyStatus(
 }
 
 /**
- * The pass a server runs at start over values written before encryption existed (a
- * database upgraded in place): blind indexes first, awaited, so lookups by e-mail work
+ * The pass a server runs at start over values written before encryption (a database
+ * upgraded in place, or an instance of an older version still writing): only over the
+ * columns the database has seen plaintext written to (plaintext-seen.ts), so a database
+ * with none is not read at all. Blind indexes first, awaited, so lookups by e-mail work
  * before the first request. Returns what starts the encryption itself in the background
- * (the server calls it once it listens), which returns the function that stops that part
- * and waits for it.
+ * (the server calls it once it listens), which takes each column it finishes off the
+ * list, and returns the function that stops that part and waits for it.
  */
 export async function encryptLegacyValues(
   db: Kysely<object>,
@@ -70,22 +73,26 @@ export async function encryptLegacyValues(
   specs: readonly EncryptedColumns[],
   logger: Logger,
 ): Promise<() => StopJob> {
-  const indexed = specs.flatMap((spec) =>
+  const pending = await columnsWithPlaintext(db, specs);
+  if (pending.length === 0) return () => () => Promise.resolve();
+  const indexed = pending.flatMap((spec) =>
     spec.blindIndexes?.length ? [{ ...spec, columns: spec.blindIndexes.map((index) => index.of) }] : [],
   );
   const filled = await reencrypt(db, keyring, indexed, { onlyLegacy: true });
   return () => {
     const stop = new AbortController();
-    const running = reencrypt(db, keyring, specs, { onlyLegacy: true, signal: stop.signal }).then(
-      (done) => {
-        const rows = [...filled, ...done].reduce((sum, count) => sum + count.rows, 0);
-        if (rows > 0)
-          logger.info({ reencrypted: [...filled, ...done] }, 'encrypted values stored before encryption');
-      },
-      (error: unknown) => {
-        if (!stop.signal.aborted) logger.error({ err: error }, 'encrypting legacy plaintext failed');
-      },
-    );
+    const encrypt = async () => {
+      const done = await reencrypt(db, keyring, pending, { onlyLegacy: true, signal: stop.signal });
+      for (const spec of pending)
+        for (const column of spec.columns)
+          if (!stop.signal.aborted) await forgetIfEncrypted(db, keyring, spec, column);
+      const rows = [...filled, ...done].reduce((sum, count) => sum + count.rows, 0);
+      if (rows > 0)
+        logger.info({ reencrypted: [...filled, ...done] }, 'encrypted values stored before encryption');
+    };
+    const running = encrypt().catch((error: unknown) => {
+      if (!stop.signal.aborted) logger.error({ err: error }, 'encrypting legacy plaintext failed');
+    });
     return async () => {
       stop.abort();
       await running;
