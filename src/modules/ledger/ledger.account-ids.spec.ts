@@ -13,21 +13,32 @@ describe('the known accounts', () => {
     expect(known.all([])).toEqual([]);
   });
 
-  it('forgets the least recently used account beyond its capacity', () => {
+  it('forgets an account not used since it was last passed over, beyond its capacity', () => {
     const known = new AccountIdCache(2);
     known.remember('a', account(1));
     known.remember('b', account(2));
-    // A full answer counts as a use: now b is the older one.
+    // A full answer counts as a use: b goes, though a is older.
     known.all(['a']);
     known.remember('c', account(3));
     expect(known.size).toBe(2);
     expect(known.all(['b'])).toBeUndefined();
-    expect(known.all(['a', 'c'])).toEqual([account(1), account(3)]);
-    // A partial answer does not.
-    known.all(['a', 'x']);
+    // A partial answer does not: c goes, a (used again) stays.
+    known.all(['a']);
+    known.all(['c', 'x']);
     known.remember('d', account(4));
-    expect(known.all(['a'])).toBeUndefined();
-    expect(known.all(['c', 'd'])).toEqual([account(3), account(4)]);
+    expect(known.size).toBe(2);
+    expect(known.all(['c'])).toBeUndefined();
+    expect(known.all(['a', 'd'])).toEqual([account(1), account(4)]);
+  });
+
+  it('keeps what it was just told even when everything else was used', () => {
+    const known = new AccountIdCache(2);
+    known.remember('a', account(1));
+    known.remember('b', account(2));
+    known.all(['a', 'b']);
+    known.remember('c', account(3));
+    expect(known.size).toBe(2);
+    expect(known.all(['c'])).toEqual([account(3)]);
   });
 
   it('keeps the latest of two accounts remembered under one key', () => {

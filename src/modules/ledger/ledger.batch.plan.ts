@@ -108,21 +108,29 @@ export function screenBatch(inputs: readonly PostInput[]): Map<number, RejectedI
 export function accountsOf(
   inputs: readonly PostInput[],
   rejected: ReadonlyMap<number, RejectedItem>,
-): { refs: Map<string, AccountRef>; unlocked: Set<string> } {
+): { refs: Map<string, AccountRef>; unlocked: Set<string>; keys: EntryKeys } {
   const refs = new Map<string, AccountRef>();
   const lockedKeys = new Set<string>();
+  const keys: EntryKeys = [];
   for (let index = 0; index < inputs.length; index++) {
     if (rejected.has(index)) continue;
-    for (const { account, direction } of inputs[index]!.entries) {
+    const { entries } = inputs[index]!;
+    const own: string[] = (keys[index] = []);
+    for (let i = 0; i < entries.length; i++) {
+      const { account, direction } = entries[i]!;
       const key = accountKey(account);
-      refs.set(key, account);
+      own.push(key);
+      if (!refs.has(key)) refs.set(key, account);
       if (!entryMayUseShard({ kind: account.kind, direction }, 'posted')) lockedKeys.add(key);
     }
   }
   const unlocked = new Set<string>();
   for (const key of refs.keys()) if (!lockedKeys.has(key)) unlocked.add(key);
-  return { refs, unlocked };
+  return { refs, unlocked, keys };
 }
+
+/** The accountKey of every entry of every valid item, by item index then entry: built once a batch. */
+export type EntryKeys = (string[] | undefined)[];
 
 const copy = (b: Balances): Balances => ({ ...b });
 
@@ -149,19 +157,22 @@ export function planBatch(args: {
   taken: ReadonlyMap<string, string>;
   accounts: ReadonlyMap<string, BatchAccount>;
   newId: () => string;
+  /** accountsOf's keys, when the caller has them (else each is built again). */
+  keys?: EntryKeys;
 }): BatchPlan {
-  const { inputs, rejected, taken, accounts, newId } = args;
+  const { inputs, rejected, taken, accounts, newId, keys } = args;
   // Running balances of the accounts the rule applies to; the others cannot be refused.
   const running = new Map<string, Balances>();
   for (const account of accounts.values())
     if (account.noOverdraft && !account.unlocked) running.set(account.id, copy(account.balances));
   const plan: BatchPlan = { results: [], transactions: [], entries: [], changes: new Map() };
-  for (const [index, input] of inputs.entries()) {
+  for (let index = 0; index < inputs.length; index++) {
+    const input = inputs[index]!;
     const screened = rejected.get(index);
-    const existing = screened ? undefined : taken.get(referenceKey(input));
+    const existing = screened || taken.size === 0 ? undefined : taken.get(referenceKey(input));
     if (screened) plan.results.push(screened);
     else if (existing) plan.results.push({ index, status: 'skipped', transactionId: existing });
-    else plan.results.push(place(plan, running, input, index, accounts, newId));
+    else plan.results.push(place(plan, running, input, index, accounts, newId, keys?.[index]));
   }
   return plan;
 }
@@ -177,14 +188,16 @@ function place(
   index: number,
   accounts: ReadonlyMap<string, BatchAccount>,
   newId: () => string,
+  keys: readonly string[] | undefined,
 ): BatchItemResult {
   const { entries } = input;
   const ids: string[] = [];
   // The item's own net change of each protected account it touches (a few at most).
   const ownIds: string[] = [];
   const own: Balances[] = [];
-  for (const entry of entries) {
-    const account = accounts.get(accountKey(entry.account));
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    const account = accounts.get(keys?.[i] ?? accountKey(entry.account));
     if (!account) throw new Error(`account ${accountKey(entry.account)} was not locked before planning`);
     ids.push(account.id);
     if (!running.has(account.id)) continue;

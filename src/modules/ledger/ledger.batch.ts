@@ -14,7 +14,7 @@ import {
 import type { AccountIdCache, KnownAccount } from './ledger.account-ids.js';
 import { timeOrderedId as newId } from './ledger.batch.ids.js';
 import { LedgerBatchRepository } from './ledger.batch.repository.js';
-import { balancesOf, LedgerRepository } from './ledger.repository.js';
+import { balancesOf, LedgerRepository, type WantedAccount } from './ledger.repository.js';
 import type { ShardChoice } from './ledger.shards.repository.js';
 import type { LedgerAccountRow } from './ledger.tables.js';
 import {
@@ -56,7 +56,7 @@ export async function postLedgerBatch(
   known: AccountIdCache,
 ): Promise<BatchResult> {
   const rejected = screenBatch(inputs);
-  const { refs, unlocked } = accountsOf(inputs, rejected);
+  const { refs, unlocked, keys } = accountsOf(inputs, rejected);
   // Nothing valid: no account to lock, nothing to write.
   if (refs.size === 0)
     return summarise(planBatch({ inputs, rejected, taken: new Map(), accounts: new Map(), newId }).results);
@@ -66,7 +66,7 @@ export async function postLedgerBatch(
   // Read after the locks: a concurrent batch on the same locked accounts has committed by
   // now, so its references are seen as taken instead of failing the insert.
   const taken = new Map((await repo.takenReferences(valid)).map((row) => [referenceKey(row), row.id]));
-  const plan = planBatch({ inputs, rejected, taken, accounts, newId });
+  const plan = planBatch({ inputs, rejected, taken, accounts, newId, keys });
   await guard(() => writePlan(repo, plan, accounts, shard));
   return summarise(plan.results);
 }
@@ -111,18 +111,6 @@ async function lockAccounts(
   known: AccountIdCache,
 ): Promise<Map<string, BatchAccount>> {
   const repo = LedgerRepository.of(trx);
-  const wanted = new Map(
-    [...refs].map(([key, ref]) => [
-      key,
-      {
-        kind: ref.kind,
-        ownerId: ref.ownerId?.toLowerCase() ?? null,
-        currency: ref.currency,
-        noOverdraft: refusesOverdraft(ref.kind),
-        lock: !unlocked.has(key),
-      },
-    ]),
-  );
   const found = new Map<string, BatchAccount>();
   const keep = (rows: readonly LedgerAccountRow[]) => {
     for (const row of rows) {
@@ -135,25 +123,34 @@ async function lockAccounts(
       });
     }
   };
-  const keys = [...wanted.keys()];
-  const existing = known.all(keys) ?? (await readExisting(trx, keys, [...wanted.values()], known));
-  if (existing.length === wanted.size) {
+  const keys = [...refs.keys()];
+  const existing = known.all(keys) ?? (await readExisting(trx, keys, [...refs.values()], known));
+  if (existing.length === keys.length) {
     const toLock: string[] = [];
-    for (const [i, account] of existing.entries()) {
+    for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
+      const { id, noOverdraft } = existing[i]!;
       // Only the id is read of an unlocked account: the plan never checks its balance.
-      if (unlocked.has(key)) found.set(key, { ...account, balances: ZERO_BALANCES, unlocked: true });
-      else toLock.push(account.id);
+      if (unlocked.has(key)) found.set(key, { id, noOverdraft, balances: ZERO_BALANCES, unlocked: true });
+      else toLock.push(id);
     }
     keep(await repo.lockAccountsById(toLock));
   }
   // An account another posting created after the read above is missing from it: ask again.
-  for (let attempt = 0; attempt < LOCK_ATTEMPTS && found.size < wanted.size; attempt++) {
-    keep(
-      await repo.lockAccounts([...wanted].filter(([key]) => !found.has(key)).map(([, account]) => account)),
-    );
+  for (let attempt = 0; attempt < LOCK_ATTEMPTS && found.size < refs.size; attempt++) {
+    const missing: WantedAccount[] = [];
+    for (const [key, ref] of refs)
+      if (!found.has(key))
+        missing.push({
+          kind: ref.kind,
+          ownerId: ref.ownerId?.toLowerCase() ?? null,
+          currency: ref.currency,
+          noOverdraft: refusesOverdraft(ref.kind),
+          lock: !unlocked.has(key),
+        });
+    keep(await repo.lockAccounts(missing));
   }
-  if (found.size < wanted.size) throw unavailable('ledger_busy', 'ledger accounts are being created; retry');
+  if (found.size < refs.size) throw unavailable('ledger_busy', 'ledger accounts are being created; retry');
   return found;
 }
 
@@ -164,10 +161,16 @@ async function lockAccounts(
 async function readExisting(
   trx: Transaction<object>,
   keys: readonly string[],
-  accounts: readonly { kind: string; ownerId: string | null; currency: string }[],
+  accounts: readonly AccountRef[],
   known: AccountIdCache,
 ): Promise<KnownAccount[]> {
-  const rows = await new LedgerBatchRepository(trx).existingAccounts(accounts);
+  const rows = await new LedgerBatchRepository(trx).existingAccounts(
+    accounts.map((ref) => ({
+      kind: ref.kind,
+      ownerId: ref.ownerId?.toLowerCase() ?? null,
+      currency: ref.currency,
+    })),
+  );
   const existing: KnownAccount[] = [];
   for (const row of rows) {
     const account = { id: row.id, noOverdraft: row.no_overdraft };
