@@ -109,6 +109,42 @@ describe('ledger batches', () => {
     expect(await rowCounts(t)).toEqual(after);
   });
 
+  it('writes a batch too large for one statement in several, each entry with its own transaction', async () => {
+    // 4,001 transactions of 5 entries: 20,005 entries, over one statement's 20,000.
+    const owners = Array.from({ length: 4 }, () => randomUUID());
+    const prefix = randomUUID();
+    const batch: PostInput[] = Array.from({ length: 4_001 }, (_, i) => ({
+      kind: 'split_payout',
+      reference: `${prefix}-${i}`,
+      currency: 'IDR',
+      entries: [
+        { account: clearing, direction: 'debit', amountMinor: BigInt(4 * (i + 1)) },
+        ...owners.map((owner) => ({
+          account: wallet(owner),
+          direction: 'credit' as const,
+          amountMinor: BigInt(i + 1),
+        })),
+      ],
+    }));
+    const result = await postBatch(batch);
+    expect(result).toMatchObject({ posted: 4_001, rejected: 0 });
+    // Every transaction holds exactly its own five entries, whichever statement wrote them.
+    const { rows } = await sql<{ reference: string; entries: number; debited: string; credited: string }>`
+      SELECT t.reference, count(*)::int AS entries,
+        sum(e.amount) FILTER (WHERE e.direction = 'debit')::text AS debited,
+        sum(e.amount) FILTER (WHERE e.direction = 'credit')::text AS credited
+      FROM ledger_transactions t JOIN ledger_entries e ON e.transaction_id = t.id
+      WHERE t.kind = 'split_payout' AND t.reference LIKE ${`${prefix}-%`}
+      GROUP BY t.reference`.execute(t.database.db);
+    expect(rows).toHaveLength(4_001);
+    const wrong = rows.filter((row) => {
+      const amount = 4n * (BigInt(row.reference.slice(prefix.length + 1)) + 1n);
+      return row.entries !== 5 || BigInt(row.debited) !== amount || BigInt(row.credited) !== amount;
+    });
+    expect(wrong).toEqual([]);
+    expect(await available(owners[0]!)).toBe((4_001n * 4_002n) / 2n);
+  });
+
   it('stores kinds and references exactly as given, whatever characters they hold, and finds them taken again', async () => {
     const owner = randomUUID();
     const awkward = ['a,b', '{braces}', 'say "hi"', 'back\\slash', 'NULL', ' padded ', 'ünï©ødé ✓', "it's"];
