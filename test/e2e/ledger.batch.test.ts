@@ -145,6 +145,73 @@ describe('ledger batches', () => {
     expect(await available(owners[0]!)).toBe((4_001n * 4_002n) / 2n);
   });
 
+  it('reads no reference of a batch whose references are all new, and skips those taken among new ones', async () => {
+    const owner = randomUUID();
+    const prefix = randomUUID();
+    const topUps = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => topUp(owner, 1n, `${prefix}-${from + i}`));
+    // Index scans of the references' unique index by the batch's own transaction (the
+    // insert's uniqueness check is not one).
+    const posted = (inputs: PostInput[]) =>
+      inTransaction(t, async (trx) => {
+        const scans = async () => {
+          const { rows } = await sql<{ n: string }>`
+            SELECT pg_stat_get_xact_numscans('ledger_transactions_reference_key'::regclass)::text AS n`.execute(
+            trx,
+          );
+          return Number(rows[0]!.n);
+        };
+        const before = await scans();
+        const result = await ledger.postBatch(trx, inputs);
+        return { result, probes: (await scans()) - before };
+      });
+    const fresh = await posted(topUps(0, 10));
+    expect(fresh).toMatchObject({ result: { posted: 10, skipped: 0 }, probes: 0 });
+    const before = await rowCounts(t);
+    const mixed = await posted(topUps(5, 15));
+    expect(mixed.result).toMatchObject({ posted: 5, skipped: 5, rejected: 0 });
+    expect(mixed.probes).toBeGreaterThan(0);
+    // Only the five new ones were written: nothing of the first attempt is left.
+    expect((await rowCounts(t)).transactions - before.transactions).toBe(5n);
+    expect(mixed.result.results.slice(0, 5)).toEqual(
+      fresh.result.results.slice(5).map((r, i) => ({ ...r, index: i, status: 'skipped' })),
+    );
+    expect(await available(owner)).toBe(15n);
+    expect(await ledger.check()).toMatchObject({ ok: true, violations: [] });
+  });
+
+  // PGlite has one connection: nothing runs side by side there.
+  it.skipIf(testDatabase() !== 'postgres')(
+    'skips a reference another batch is posting at the same moment, once that one commits',
+    async () => {
+      const owners = Array.from({ length: 5 }, () => randomUUID());
+      const prefix = randomUUID();
+      await postBatch(owners.map((owner, i) => topUp(owner, 1n, `${prefix}-open-${i}`)));
+      // Top-ups lock no account: only the references' unique index sets the two apart.
+      const shared = owners.map((owner, i) => topUp(owner, 10n, `${prefix}-shared-${i}`));
+      let commitFirst!: () => void;
+      const firstMayCommit = new Promise<void>((resolve) => (commitFirst = resolve));
+      let firstPosted!: () => void;
+      const firstHasPosted = new Promise<void>((resolve) => (firstPosted = resolve));
+      const first = inTransaction(t, async (trx) => {
+        const result = await ledger.postBatch(trx, shared);
+        firstPosted();
+        await firstMayCommit;
+        return result;
+      });
+      await firstHasPosted;
+      const second = postBatch([...shared, topUp(owners[0]!, 1n, `${prefix}-own`)]);
+      // The second waits on the first's uncommitted references until it commits.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      commitFirst();
+      const [a, b] = await Promise.all([first, second]);
+      expect(a).toMatchObject({ posted: 5, skipped: 0 });
+      expect(b).toMatchObject({ posted: 1, skipped: 5, rejected: 0 });
+      expect(b.results.slice(0, 5)).toEqual(a.results.map((r) => ({ ...r, status: 'skipped' })));
+      expect(await available(owners[0]!)).toBe(12n);
+    },
+  );
+
   it('stores kinds and references exactly as given, whatever characters they hold, and finds them taken again', async () => {
     const owner = randomUUID();
     const awkward = ['a,b', '{braces}', 'say "hi"', 'back\\slash', 'NULL', ' padded ', 'ünï©ødé ✓', "it's"];

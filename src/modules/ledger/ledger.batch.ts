@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import { conflict, unavailable } from '../../platform/errors.js';
 import {
   accountsOf,
@@ -38,10 +38,17 @@ const LOCK_ATTEMPTS = 3;
 
 /**
  * Posts many transactions in a few statements, in the caller's transaction: the accounts
- * locked up front (LedgerRepository.lockAccounts: id order, complete balances), the
- * taken references read in one statement, every item decided in input order (planBatch),
- * then the transactions and entries inserted from arrays and each account's counters
- * updated once. See LedgerService.postBatch for what it guarantees.
+ * locked up front (LedgerRepository.lockAccounts: id order, complete balances), every item
+ * decided in input order (planBatch), then the transactions and entries inserted from
+ * arrays and each account's counters updated once. See LedgerService.postBatch for what it
+ * guarantees.
+ *
+ * References are taken optimistically, as a bulk load's are nearly all new: the batch is
+ * first planned and written as if none were taken, inside a savepoint, and the unique
+ * index on (kind, reference) that the insert maintains anyway finds any that is. Then the
+ * savepoint is rolled back, the taken references are read (one statement, one index probe
+ * each) and the batch planned and written again, each taken one skipped. So a batch of new
+ * references reads no reference, where it used to probe every one of them first.
  *
  * As a single posting does (ledger.shards.ts), an account whose every entry in the batch
  * can only raise what the no-overdraft rule protects (credits, and any entry on the
@@ -62,13 +69,35 @@ export async function postLedgerBatch(
     return summarise(planBatch({ inputs, rejected, taken: new Map(), accounts: new Map(), newId }).results);
   const accounts = await lockAccounts(trx, refs, unlocked, known);
   const repo = new LedgerBatchRepository(trx);
+  const hopeful = planBatch({ inputs, rejected, taken: new Map(), accounts, newId, keys });
+  if (await writtenUnlessTaken(trx, () => writePlan(repo, hopeful, accounts, shard)))
+    return summarise(hopeful.results);
   const valid = inputs.filter((_, index) => !rejected.has(index));
-  // Read after the locks: a concurrent batch on the same locked accounts has committed by
-  // now, so its references are seen as taken instead of failing the insert.
+  // Read after the locks and after the failed insert, which waited for any concurrent
+  // posting of the same reference to end: what it committed is seen as taken here.
   const taken = new Map((await repo.takenReferences(valid)).map((row) => [referenceKey(row), row.id]));
   const plan = planBatch({ inputs, rejected, taken, accounts, newId, keys });
   await guard(() => writePlan(repo, plan, accounts, shard));
   return summarise(plan.results);
+}
+
+/**
+ * Runs `write` in a savepoint and says whether it was written; false, with nothing of it
+ * left, when a reference it posts is taken. Any other failure is answered as `guard` does.
+ */
+async function writtenUnlessTaken(trx: Transaction<object>, write: () => Promise<void>): Promise<boolean> {
+  await sql`SAVEPOINT ledger_batch`.execute(trx);
+  try {
+    await write();
+  } catch (error) {
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    if (code !== '23505' || constraint !== 'ledger_transactions_reference_key') throw inLedgerTerms(error);
+    await sql`ROLLBACK TO SAVEPOINT ledger_batch`.execute(trx);
+    await sql`RELEASE SAVEPOINT ledger_batch`.execute(trx);
+    return false;
+  }
+  await sql`RELEASE SAVEPOINT ledger_batch`.execute(trx);
+  return true;
 }
 
 async function writePlan(
@@ -185,12 +214,16 @@ async function guard(write: () => Promise<void>): Promise<void> {
   try {
     await write();
   } catch (error) {
-    const { code, constraint } = error as { code?: string; constraint?: string };
-    // The database's overdraft check fired: the plan's check was bypassed or is wrong.
-    if (code === '23514' && [undefined, 'ledger_accounts_no_overdraft'].includes(constraint))
-      throw insufficientFunds();
-    if (code === '23505')
-      throw conflict('ledger_reference_taken', 'a reference was posted concurrently; retry');
-    throw error;
+    throw inLedgerTerms(error);
   }
+}
+
+function inLedgerTerms(error: unknown): unknown {
+  const { code, constraint } = error as { code?: string; constraint?: string };
+  // The database's overdraft check fired: the plan's check was bypassed or is wrong.
+  if (code === '23514' && [undefined, 'ledger_accounts_no_overdraft'].includes(constraint))
+    return insufficientFunds();
+  if (code === '23505')
+    return conflict('ledger_reference_taken', 'a reference was posted concurrently; retry');
+  return error;
 }

@@ -249,13 +249,17 @@ export class LedgerService {
    * rejected; the accounts of valid items are created even when the item is then refused.
    * Accounts are locked in id order as post locks them, so concurrent batches and postings
    * serialise per account; one of the same references posted by both is skipped by the
-   * second. As in post, an account that only gains in the batch (credits, and the
-   * platform's own accounts) is not locked: its net change goes to a shard row, so batches
-   * that only pay wallets from a clearing account run side by side.
+   * second, which waits for the first to commit. As in post, an account that only gains in
+   * the batch (credits, and the platform's own accounts) is not locked: its net change goes
+   * to a shard row, so batches that only pay wallets from a clearing account run side by
+   * side. The batch is first written as if no reference were taken, in a savepoint, and
+   * written again without the taken ones if one is: post at most a few dozen batches per
+   * transaction (PostgreSQL tracks 64 subtransactions per transaction cheaply, and every
+   * batch is one).
    * @throws invalid 'batch_too_large', 'duplicate_reference' (nothing written);
-   *   conflict 'ledger_reference_taken' when a posting that shares no locked account with
-   *   this batch took a reference meanwhile (the caller's transaction must roll back; a
-   *   retry finds it taken and skips it); unavailable 'ledger_busy'
+   *   conflict 'ledger_reference_taken' when, after a first attempt found some references
+   *   taken, another posting took one of the rest before the second attempt (the caller's
+   *   transaction must roll back; a retry skips it); unavailable 'ledger_busy'
    */
   postBatch(trx: Transaction<object>, inputs: readonly PostInput[]): Promise<BatchResult> {
     // One shard for the whole batch, drawn at random: the batch's transaction ids are
