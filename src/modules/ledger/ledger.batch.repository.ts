@@ -3,7 +3,7 @@ import type { Balances } from './ledger.rules.js';
 import type { PlannedEntry, PlannedTransaction } from './ledger.batch.plan.js';
 import { accountNamedByW } from './ledger.account-lookup.js';
 import { addToShards, type ShardChoice } from './ledger.shards.repository.js';
-import { int8Array, textArray, uuidArray } from '../../platform/db/array-parameter.js';
+import { int4Array, int8Array, textArray, uuidArray } from '../../platform/db/array-parameter.js';
 
 /**
  * SQL for posting batches: set-based, so a batch costs a few statements whatever its size.
@@ -65,21 +65,29 @@ export class LedgerBatchRepository {
     shard?: { choice: ShardChoice; changes: ReadonlyMap<string, Balances> };
   }): Promise<void> {
     const { transactions: t, entries: e, changes, shard } = input;
+    // The transaction ids travel once: each entry names its transaction by position
+    // (entries come grouped with their transaction, in its order).
+    const positions: number[] = [];
+    for (let k = 0, i = 0; i < e.length; i++) {
+      while (t[k]!.id !== e[i]!.transactionId) k++;
+      positions.push(k + 1);
+    }
     await sql`
-      WITH tx AS (
+      WITH batch AS (SELECT ${uuidArray(t.map((x) => x.id))}::uuid[] AS ids),
+      tx AS (
         INSERT INTO ledger_transactions (id, kind, reference, currency, status)
         SELECT id, kind, reference, currency, 'posted'
         FROM unnest(
-          ${uuidArray(t.map((x) => x.id))}::uuid[], ${textArray(t.map((x) => x.kind))}::text[],
+          (SELECT ids FROM batch), ${textArray(t.map((x) => x.kind))}::text[],
           ${textArray(t.map((x) => x.reference))}::text[], ${textArray(t.map((x) => x.currency))}::text[]
         ) AS t(id, kind, reference, currency)
       ), entries AS (
         INSERT INTO ledger_entries (transaction_id, account_id, direction, amount)
-        SELECT transaction_id, account_id, direction, amount
+        SELECT (SELECT ids FROM batch)[e.position], account_id, direction, amount
         FROM unnest(
-          ${uuidArray(e.map((x) => x.transactionId))}::uuid[], ${uuidArray(e.map((x) => x.accountId))}::uuid[],
+          ${int4Array(positions)}::int[], ${uuidArray(e.map((x) => x.accountId))}::uuid[],
           ${textArray(e.map((x) => x.direction))}::text[], ${int8Array(e.map((x) => x.amountMinor))}::bigint[]
-        ) WITH ORDINALITY AS e(transaction_id, account_id, direction, amount, n)
+        ) WITH ORDINALITY AS e(position, account_id, direction, amount, n)
         -- Entry ids follow the input, as if posted one by one.
         ORDER BY n
       )${changes && changes.size > 0 ? sql`, balances AS (${applyChanges(changes)})` : sql``}${

@@ -66,23 +66,40 @@ export function addToShards(
   guard: RawBuilder<unknown>,
 ) {
   const ids = [...changes.keys()].sort();
-  const field = (name: keyof Balances) => int8Array(ids.map((id) => changes.get(id)![name]));
+  const rows = ids.map((id) => changes.get(id)!);
+  // A counter no account changes is not sent (a batch of postings has no pending side):
+  // a quarter of the statement's bytes each, for a batch of a thousand accounts.
+  const moved = SHARD_COUNTERS.filter(({ field }) => rows.some((row) => row[field] !== 0n));
   return sql`
     INSERT INTO ledger_account_shards AS s
       (account_id, shard, posted_debits, posted_credits, pending_debits, pending_credits)
-    SELECT d.id, ${claimedShard(shard)}, d.posted_debits, d.posted_credits, d.pending_debits, d.pending_credits
+    SELECT d.id, ${claimedShard(shard)}, ${sql.join(
+      SHARD_COUNTERS.map(({ column }) =>
+        moved.some((counter) => counter.column === column) ? sql`d.${sql.ref(column)}` : sql`0::bigint`,
+      ),
+    )}
     FROM unnest(
-      ${uuidArray(ids)}::uuid[], ${field('postedDebits')}::bigint[], ${field('postedCredits')}::bigint[],
-      ${field('pendingDebits')}::bigint[], ${field('pendingCredits')}::bigint[]
-    ) WITH ORDINALITY AS d(id, posted_debits, posted_credits, pending_debits, pending_credits, n)
+      ${uuidArray(ids)}::uuid[]${sql.join(
+        moved.map(({ field }) => sql`, ${int8Array(rows.map((row) => row[field]))}::bigint[]`),
+        sql``,
+      )}
+    ) WITH ORDINALITY AS d(${sql.join(['id', ...moved.map(({ column }) => column), 'n'].map((name) => sql.ref(name)))})
     WHERE ${guard}
     ORDER BY d.n
-    ON CONFLICT (account_id, shard) DO UPDATE SET
-      posted_debits = s.posted_debits + excluded.posted_debits,
-      posted_credits = s.posted_credits + excluded.posted_credits,
-      pending_debits = s.pending_debits + excluded.pending_debits,
-      pending_credits = s.pending_credits + excluded.pending_credits`;
+    ON CONFLICT (account_id, shard) DO UPDATE SET ${sql.join(
+      (moved.length > 0 ? moved : SHARD_COUNTERS.slice(0, 1)).map(
+        ({ column }) =>
+          sql`${sql.ref(column)} = ${sql.ref(`s.${column}`)} + ${sql.ref(`excluded.${column}`)}`,
+      ),
+    )}`;
 }
+
+const SHARD_COUNTERS = [
+  { field: 'postedDebits', column: 'posted_debits' },
+  { field: 'postedCredits', column: 'posted_credits' },
+  { field: 'pendingDebits', column: 'pending_debits' },
+  { field: 'pendingCredits', column: 'pending_credits' },
+] as const satisfies readonly { field: keyof Balances; column: string }[];
 
 /**
  * The merge rule: folds the shards of accounts whose rows the caller has just locked into

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { int8Array, textArray, uuidArray } from './array-parameter.js';
+import { int4Array, int8Array, textArray, uuidArray } from './array-parameter.js';
 
 /** The one-dimensional binary array header: dimensions, has-nulls, element type, length, lower bound. */
 const header = (buffer: Buffer) => [0, 4, 8, 12, 16].map((at) => buffer.readInt32BE(at));
@@ -37,6 +37,16 @@ describe('array parameters', () => {
     expect(binary.length).toBe(60);
   });
 
+  it('sends integers as 4 bytes, at the limits, and refuses one that does not fit', () => {
+    const binary = int4Array([0, -2_147_483_648, 2_147_483_647, null]).toPostgres();
+    expect(header(binary)).toEqual([1, 1, 23, 4, 1]);
+    expect([24, 32, 40].map((at) => binary.readInt32BE(at))).toEqual([0, -2_147_483_648, 2_147_483_647]);
+    expect(binary.readInt32BE(44)).toBe(-1);
+    expect(binary.length).toBe(48);
+    expect(() => int4Array([2_147_483_648]).toPostgres()).toThrow(RangeError);
+    expect(() => int4Array([1.5]).toPostgres()).toThrow(RangeError);
+  });
+
   it('sends text as its UTF-8 bytes, unescaped', () => {
     const binary = textArray(['a,"b"', 'ünï ✓', '']).toPostgres();
     expect(header(binary)).toEqual([1, 0, 25, 3, 1]);
@@ -56,6 +66,7 @@ describe('array parameters', () => {
       '{"plain","a,b","{x}","say \\"hi\\"","back\\\\slash","","NULL",NULL}',
     );
     expect(int8Array([1n, null, '-3']).toText()).toBe('{1,NULL,-3}');
+    expect(int4Array([7, null, -1]).toText()).toBe('{7,NULL,-1}');
     expect(uuidArray([]).toText()).toBe('{}');
   });
 });

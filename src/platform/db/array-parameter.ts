@@ -8,10 +8,10 @@
  * binary array of another element type is refused by the server ("wrong element type").
  */
 
-type Element = 'uuid' | 'int8' | 'text';
+type Element = 'uuid' | 'int4' | 'int8' | 'text';
 
 /** PostgreSQL's type ids of the elements, as array_recv checks them. */
-const ELEMENT_OID: Record<Element, number> = { uuid: 2950, int8: 20, text: 25 };
+const ELEMENT_OID: Record<Element, number> = { uuid: 2950, int4: 23, int8: 20, text: 25 };
 
 /** Header of a one-dimensional array: dimensions, has-nulls flag, element type, length, lower bound. */
 const HEADER_BYTES = 20;
@@ -19,7 +19,7 @@ const HEADER_BYTES = 20;
 export class ArrayParameter {
   constructor(
     private readonly element: Element,
-    private readonly values: readonly (string | bigint | null)[],
+    private readonly values: readonly (string | bigint | number | null)[],
   ) {}
 
   /** The binary form, for node-postgres (called once per statement by the driver). */
@@ -46,6 +46,12 @@ export class ArrayParameter {
         out.writeInt32BE(16, at);
         writeUuid(out, at + 4, value as string);
         at += 20;
+      } else if (element === 'int4') {
+        // writeInt32BE refuses what is out of range, but would truncate a fraction.
+        if (!Number.isInteger(value)) throw new RangeError(`not an integer: ${String(value)}`);
+        out.writeInt32BE(4, at);
+        out.writeInt32BE(value as number, at + 4);
+        at += 8;
       } else if (element === 'int8') {
         out.writeInt32BE(8, at);
         out.writeBigInt64BE(BigInt(value), at + 4);
@@ -77,8 +83,9 @@ export class ArrayParameter {
 
 const NEEDS_ESCAPE = /["\\]/;
 
-function byteLength(element: Element, value: string | bigint): number {
+function byteLength(element: Element, value: string | bigint | number): number {
   if (element === 'uuid') return 16;
+  if (element === 'int4') return 4;
   if (element === 'int8') return 8;
   return Buffer.byteLength(value as string, 'utf8');
 }
@@ -114,6 +121,8 @@ const HEX_PAIRS = [0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34];
 
 /** uuid[] values. */
 export const uuidArray = (values: readonly (string | null)[]) => new ArrayParameter('uuid', values);
+/** integer[] values (32-bit; anything else throws when sent). */
+export const int4Array = (values: readonly (number | null)[]) => new ArrayParameter('int4', values);
 /** bigint[] values (bigints or integer strings). */
 export const int8Array = (values: readonly (string | bigint | null)[]) => new ArrayParameter('int8', values);
 /** text[] values. */
