@@ -35,114 +35,54 @@ BEGIN
 END;
 $$;
 
--- One trigger for inserts and one for updates per table (an update's WHEN also asks whether
--- the column changed, so the platform's own updates of rows that still hold plaintext, the
--- pass's included, never fire it). Keep the lists equal to src/encrypted-columns.ts:
--- test/e2e/encryption.plaintext-seen.test.ts compares them.
-CREATE TRIGGER users_plaintext_inserted AFTER INSERT ON users FOR EACH ROW
-  WHEN (NEW.name NOT LIKE 'v1:%' OR NEW.email NOT LIKE 'v1:%' OR NEW.phone NOT LIKE 'v1:%'
-    OR NEW.shipping_address NOT LIKE 'v1:%')
-  EXECUTE FUNCTION note_plaintext_written('name', 'email', 'phone', 'shipping_address');
-CREATE TRIGGER users_plaintext_updated AFTER UPDATE OF name, email, phone, shipping_address ON users
-  FOR EACH ROW
-  WHEN ((NEW.name NOT LIKE 'v1:%' AND NEW.name IS DISTINCT FROM OLD.name)
-    OR (NEW.email NOT LIKE 'v1:%' AND NEW.email IS DISTINCT FROM OLD.email)
-    OR (NEW.phone NOT LIKE 'v1:%' AND NEW.phone IS DISTINCT FROM OLD.phone)
-    OR (NEW.shipping_address NOT LIKE 'v1:%' AND NEW.shipping_address IS DISTINCT FROM OLD.shipping_address))
-  EXECUTE FUNCTION note_plaintext_written('name', 'email', 'phone', 'shipping_address');
-
-CREATE TRIGGER user_totp_plaintext_inserted AFTER INSERT ON user_totp FOR EACH ROW
-  WHEN (NEW.secret NOT LIKE 'v1:%')
-  EXECUTE FUNCTION note_plaintext_written('secret');
-CREATE TRIGGER user_totp_plaintext_updated AFTER UPDATE OF secret ON user_totp FOR EACH ROW
-  WHEN (NEW.secret NOT LIKE 'v1:%' AND NEW.secret IS DISTINCT FROM OLD.secret)
-  EXECUTE FUNCTION note_plaintext_written('secret');
-
-CREATE TRIGGER webhook_endpoints_plaintext_inserted AFTER INSERT ON webhook_endpoints FOR EACH ROW
-  WHEN (NEW.secret NOT LIKE 'v1:%')
-  EXECUTE FUNCTION note_plaintext_written('secret');
-CREATE TRIGGER webhook_endpoints_plaintext_updated AFTER UPDATE OF secret ON webhook_endpoints FOR EACH ROW
-  WHEN (NEW.secret NOT LIKE 'v1:%' AND NEW.secret IS DISTINCT FROM OLD.secret)
-  EXECUTE FUNCTION note_plaintext_written('secret');
-
-CREATE TRIGGER mail_messages_plaintext_inserted AFTER INSERT ON mail_messages FOR EACH ROW
-  WHEN (NEW.to_address NOT LIKE 'v1:%' OR NEW.subject NOT LIKE 'v1:%' OR NEW.text_body NOT LIKE 'v1:%'
-    OR NEW.html_body NOT LIKE 'v1:%')
-  EXECUTE FUNCTION note_plaintext_written('to_address', 'subject', 'text_body', 'html_body');
-CREATE TRIGGER mail_messages_plaintext_updated AFTER UPDATE OF to_address, subject, text_body, html_body
-  ON mail_messages FOR EACH ROW
-  WHEN ((NEW.to_address NOT LIKE 'v1:%' AND NEW.to_address IS DISTINCT FROM OLD.to_address)
-    OR (NEW.subject NOT LIKE 'v1:%' AND NEW.subject IS DISTINCT FROM OLD.subject)
-    OR (NEW.text_body NOT LIKE 'v1:%' AND NEW.text_body IS DISTINCT FROM OLD.text_body)
-    OR (NEW.html_body NOT LIKE 'v1:%' AND NEW.html_body IS DISTINCT FROM OLD.html_body))
-  EXECUTE FUNCTION note_plaintext_written('to_address', 'subject', 'text_body', 'html_body');
-
-CREATE TRIGGER idempotency_keys_plaintext_inserted AFTER INSERT ON idempotency_keys FOR EACH ROW
-  WHEN (NEW.response_body NOT LIKE 'v1:%')
-  EXECUTE FUNCTION note_plaintext_written('response_body');
-CREATE TRIGGER idempotency_keys_plaintext_updated AFTER UPDATE OF response_body ON idempotency_keys
-  FOR EACH ROW
-  WHEN (NEW.response_body NOT LIKE 'v1:%' AND NEW.response_body IS DISTINCT FROM OLD.response_body)
-  EXECUTE FUNCTION note_plaintext_written('response_body');
-
-CREATE TRIGGER payout_destinations_plaintext_inserted AFTER INSERT ON payout_destinations FOR EACH ROW
-  WHEN (NEW.account_number NOT LIKE 'v1:%' OR NEW.holder_name NOT LIKE 'v1:%')
-  EXECUTE FUNCTION note_plaintext_written('account_number', 'holder_name');
-CREATE TRIGGER payout_destinations_plaintext_updated AFTER UPDATE OF account_number, holder_name
-  ON payout_destinations FOR EACH ROW
-  WHEN ((NEW.account_number NOT LIKE 'v1:%' AND NEW.account_number IS DISTINCT FROM OLD.account_number)
-    OR (NEW.holder_name NOT LIKE 'v1:%' AND NEW.holder_name IS DISTINCT FROM OLD.holder_name))
-  EXECUTE FUNCTION note_plaintext_written('account_number', 'holder_name');
-
-CREATE TRIGGER addresses_plaintext_inserted AFTER INSERT ON addresses FOR EACH ROW
-  WHEN (NEW.name NOT LIKE 'v1:%' OR NEW.line1 NOT LIKE 'v1:%' OR NEW.line2 NOT LIKE 'v1:%'
-    OR NEW.city NOT LIKE 'v1:%' OR NEW.region NOT LIKE 'v1:%' OR NEW.postal_code NOT LIKE 'v1:%'
-    OR NEW.phone NOT LIKE 'v1:%')
-  EXECUTE FUNCTION note_plaintext_written('name', 'line1', 'line2', 'city', 'region', 'postal_code', 'phone');
-CREATE TRIGGER addresses_plaintext_updated AFTER UPDATE OF name, line1, line2, city, region, postal_code, phone
-  ON addresses FOR EACH ROW
-  WHEN ((NEW.name NOT LIKE 'v1:%' AND NEW.name IS DISTINCT FROM OLD.name)
-    OR (NEW.line1 NOT LIKE 'v1:%' AND NEW.line1 IS DISTINCT FROM OLD.line1)
-    OR (NEW.line2 NOT LIKE 'v1:%' AND NEW.line2 IS DISTINCT FROM OLD.line2)
-    OR (NEW.city NOT LIKE 'v1:%' AND NEW.city IS DISTINCT FROM OLD.city)
-    OR (NEW.region NOT LIKE 'v1:%' AND NEW.region IS DISTINCT FROM OLD.region)
-    OR (NEW.postal_code NOT LIKE 'v1:%' AND NEW.postal_code IS DISTINCT FROM OLD.postal_code)
-    OR (NEW.phone NOT LIKE 'v1:%' AND NEW.phone IS DISTINCT FROM OLD.phone))
-  EXECUTE FUNCTION note_plaintext_written('name', 'line1', 'line2', 'city', 'region', 'postal_code', 'phone');
-
--- What is stored already: every column with a value not yet encrypted, or (the e-mail
--- columns) without its blind index, as the pass has looked for until now. One read of each
--- table, this once.
-INSERT INTO encryption_plaintext_seen (table_name, column_name)
-SELECT 'users', c FROM unnest(ARRAY['name', 'email', 'phone', 'shipping_address']) AS c
-WHERE EXISTS (SELECT 1 FROM users u WHERE
-  CASE c WHEN 'name' THEN u.name NOT LIKE 'v1:%'
-    WHEN 'email' THEN u.email NOT LIKE 'v1:%' OR (u.email IS NOT NULL AND u.email_index IS NULL)
-    WHEN 'phone' THEN u.phone NOT LIKE 'v1:%'
-    ELSE u.shipping_address NOT LIKE 'v1:%' END);
-INSERT INTO encryption_plaintext_seen (table_name, column_name)
-SELECT 'user_totp', 'secret' WHERE EXISTS (SELECT 1 FROM user_totp WHERE secret NOT LIKE 'v1:%');
-INSERT INTO encryption_plaintext_seen (table_name, column_name)
-SELECT 'webhook_endpoints', 'secret' WHERE EXISTS (SELECT 1 FROM webhook_endpoints WHERE secret NOT LIKE 'v1:%');
-INSERT INTO encryption_plaintext_seen (table_name, column_name)
-SELECT 'mail_messages', c FROM unnest(ARRAY['to_address', 'subject', 'text_body', 'html_body']) AS c
-WHERE EXISTS (SELECT 1 FROM mail_messages m WHERE
-  CASE c WHEN 'to_address' THEN m.to_address NOT LIKE 'v1:%'
-      OR (m.to_address IS NOT NULL AND m.to_address_index IS NULL)
-    WHEN 'subject' THEN m.subject NOT LIKE 'v1:%'
-    WHEN 'text_body' THEN m.text_body NOT LIKE 'v1:%'
-    ELSE m.html_body NOT LIKE 'v1:%' END);
-INSERT INTO encryption_plaintext_seen (table_name, column_name)
-SELECT 'idempotency_keys', 'response_body'
-WHERE EXISTS (SELECT 1 FROM idempotency_keys WHERE response_body NOT LIKE 'v1:%');
-INSERT INTO encryption_plaintext_seen (table_name, column_name)
-SELECT 'payout_destinations', c FROM unnest(ARRAY['account_number', 'holder_name']) AS c
-WHERE EXISTS (SELECT 1 FROM payout_destinations p WHERE
-  CASE c WHEN 'account_number' THEN p.account_number NOT LIKE 'v1:%' ELSE p.holder_name NOT LIKE 'v1:%' END);
-INSERT INTO encryption_plaintext_seen (table_name, column_name)
-SELECT 'addresses', c FROM unnest(ARRAY['name', 'line1', 'line2', 'city', 'region', 'postal_code', 'phone']) AS c
-WHERE EXISTS (SELECT 1 FROM addresses a WHERE
-  CASE c WHEN 'name' THEN a.name NOT LIKE 'v1:%' WHEN 'line1' THEN a.line1 NOT LIKE 'v1:%'
-    WHEN 'line2' THEN a.line2 NOT LIKE 'v1:%' WHEN 'city' THEN a.city NOT LIKE 'v1:%'
-    WHEN 'region' THEN a.region NOT LIKE 'v1:%' WHEN 'postal_code' THEN a.postal_code NOT LIKE 'v1:%'
-    ELSE a.phone NOT LIKE 'v1:%' END);
+-- One trigger for inserts and one for updates per table, over the columns listed here (an
+-- update's WHEN also asks whether the column changed, so the platform's own updates of
+-- rows that still hold plaintext, the pass's included, never fire it); then the columns that
+-- already hold plaintext, or (the e-mail columns) lack their blind index, are listed: one
+-- read of each, this once. Keep `watched` equal to src/encrypted-columns.ts:
+-- test/e2e/encryption.plaintext-seen.test.ts compares the triggers with it.
+DO $$
+DECLARE
+  watched CONSTANT jsonb := '[
+    ["users", ["name", "email", "phone", "shipping_address"]],
+    ["user_totp", ["secret"]],
+    ["webhook_endpoints", ["secret"]],
+    ["mail_messages", ["to_address", "subject", "text_body", "html_body"]],
+    ["idempotency_keys", ["response_body"]],
+    ["payout_destinations", ["account_number", "holder_name"]],
+    ["addresses", ["name", "line1", "line2", "city", "region", "postal_code", "phone"]]
+  ]';
+  blind_indexes CONSTANT jsonb := '{"users.email": "email_index", "mail_messages.to_address": "to_address_index"}';
+  item jsonb;
+  tbl text;
+  cols text[];
+  col text;
+  args text;
+  stale text;
+BEGIN
+  FOR item IN SELECT * FROM jsonb_array_elements(watched) LOOP
+    tbl := item ->> 0;
+    cols := ARRAY(SELECT jsonb_array_elements_text(item -> 1));
+    args := (SELECT string_agg(quote_literal(c), ', ') FROM unnest(cols) c);
+    EXECUTE format(
+      'CREATE TRIGGER %I AFTER INSERT ON %I FOR EACH ROW WHEN (%s) EXECUTE FUNCTION note_plaintext_written(%s)',
+      tbl || '_plaintext_inserted', tbl,
+      (SELECT string_agg(format('NEW.%I NOT LIKE ''v1:%%''', c), ' OR ') FROM unnest(cols) c), args);
+    EXECUTE format(
+      'CREATE TRIGGER %I AFTER UPDATE OF %s ON %I FOR EACH ROW WHEN (%s) EXECUTE FUNCTION note_plaintext_written(%s)',
+      tbl || '_plaintext_updated', (SELECT string_agg(quote_ident(c), ', ') FROM unnest(cols) c), tbl,
+      (SELECT string_agg(format('(NEW.%1$I NOT LIKE ''v1:%%'' AND NEW.%1$I IS DISTINCT FROM OLD.%1$I)', c), ' OR ')
+        FROM unnest(cols) c),
+      args);
+    FOREACH col IN ARRAY cols LOOP
+      stale := format('%I NOT LIKE ''v1:%%''', col);
+      IF blind_indexes ? (tbl || '.' || col) THEN
+        stale := stale || format(' OR (%I IS NOT NULL AND %I IS NULL)', col, blind_indexes ->> (tbl || '.' || col));
+      END IF;
+      EXECUTE format(
+        'INSERT INTO encryption_plaintext_seen (table_name, column_name) SELECT %L, %L WHERE EXISTS (SELECT 1 FROM %I WHERE %s)',
+        tbl, col, tbl, stale);
+    END LOOP;
+  END LOOP;
+END;
+$$;
