@@ -76,14 +76,17 @@ export async function preparePgbench(
   });
 }
 
-interface PgbenchRun {
+export interface PgbenchRun {
   stdout: string;
   stderr: string;
   status: number | null;
+  /** Each logged transaction's latency: from its scheduled start under `--rate`, else from its start. */
   latenciesUs: number[];
+  /** When each logged transaction ended, in microseconds since the epoch (same order). */
+  endsUs: number[];
 }
 
-function runPgbench(
+export function runPgbench(
   pgbench: string,
   dbUrl: string,
   clients: number,
@@ -117,23 +120,28 @@ function runPgbench(
     child.once('error', reject);
     child.once('exit', (status) => {
       const latenciesUs: number[] = [];
+      const endsUs: number[] = [];
       if (logDir) {
-        // One line per transaction: client_id transaction_no time_us script_no epoch epoch_us.
+        // One line per transaction: client_id transaction_no time_us script_no epoch epoch_us
+        // [schedule_lag_us under --rate].
         for (const file of readdirSync(logDir)) {
           for (const line of readFileSync(path.join(logDir, file), 'utf8').split('\n')) {
-            const us = Number(line.split(' ')[2]);
-            if (line && Number.isFinite(us)) latenciesUs.push(us);
+            const fields = line.split(' ');
+            const us = Number(fields[2]);
+            if (!line || !Number.isFinite(us)) continue;
+            latenciesUs.push(us);
+            endsUs.push(Number(fields[4]) * 1e6 + Number(fields[5]));
           }
         }
         rmSync(logDir, { recursive: true, force: true });
       }
-      resolve({ stdout, stderr, status, latenciesUs });
+      resolve({ stdout, stderr, status, latenciesUs, endsUs });
     });
   });
 }
 
 /** What pgbench printed: transactions processed and failed, and tps without connection time. */
-function pgbenchFigures(run: PgbenchRun) {
+export function pgbenchFigures(run: PgbenchRun) {
   const field = (pattern: RegExp) => {
     const match = pattern.exec(run.stdout);
     return match ? Number(match[1]) : Number.NaN;
@@ -147,10 +155,20 @@ function pgbenchFigures(run: PgbenchRun) {
   return { processed, failedTx, tps };
 }
 
-function percentile(sorted: number[], p: number): number {
+export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return 0;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
+
+/** The `--define`s bench/pgbench/checkout.sql reads, with a code prefix from preparePgbench. */
+export const checkoutVariables = (fixture: CheckoutFixture, codePrefix: string): string[] => [
+  `--define=products=${fixture.productIds.length}`,
+  `--define=buyers=${fixture.buyers.length}`,
+  `--define=fee_bps=${PLATFORM_FEE_BPS}`,
+  `--define=shards=${LEDGER_SHARDS}`,
+  `--define=code_prefix=${codePrefix}`,
+  '--define=n=0',
+];
 
 /**
  * PostgreSQL's ceiling: bench/pgbench/checkout.sql (the server's statements, one round trip
@@ -164,14 +182,7 @@ export async function measurePgbench(
   settings: CheckoutSettings,
   options: { clients: number; warmup: boolean; label?: string },
 ): Promise<CheckoutMeasurement> {
-  const variables = (prefix: string) => [
-    `--define=products=${fixture.productIds.length}`,
-    `--define=buyers=${fixture.buyers.length}`,
-    `--define=fee_bps=${PLATFORM_FEE_BPS}`,
-    `--define=shards=${LEDGER_SHARDS}`,
-    `--define=code_prefix=${prefix}`,
-    '--define=n=0',
-  ];
+  const variables = (prefix: string) => checkoutVariables(fixture, prefix);
   if (options.warmup && settings.warmupSeconds > 0) {
     // Every run takes a fresh code prefix, since each client restarts its counter.
     const { codePrefix } = await preparePgbench(dbUrl, fixture);

@@ -6,7 +6,9 @@
 // PGlite; product reads on PGlite (they are answered from the read cache either way).
 import { randomUUID } from 'node:crypto';
 import { type CheckoutFixture, createCheckoutFixture } from './checkout.js';
+import { findPgbench } from './checkout-pgbench.js';
 import { type EventLoopLag, scrapeEventLoopLag } from './event-loop-lag.js';
+import { type DatabaseControl, measureDatabaseControl } from './latency-pgbench.js';
 import type { BenchSettings } from './measure.js';
 import { drive, httpRequest, type LoadResult, type LoadTarget } from './open-loop.js';
 import { createBenchDatabase, type PostgresTarget } from './postgres.js';
@@ -49,6 +51,11 @@ export interface LatencySection {
   /** Absent from runs before the control was added. */
   control?: LatencyControl;
   checkouts: FixedRate;
+  /**
+   * pgbench running the checkout's statements on the same database at fixed rates: the
+   * database's own tail. Absent without PostgreSQL or pgbench, and from earlier runs.
+   */
+  databaseControl?: DatabaseControl;
   storm: { checkouts: LoadResult; logins: LoadResult; loginRatePerSec: number; lag: EventLoopLag };
   problems: string[];
 }
@@ -111,6 +118,28 @@ async function controlRuns(settings: BenchSettings, readRate: number, onCleanup:
   } finally {
     await server.stop();
   }
+}
+
+/** pgbench on the checkouts' database, the server stopped; undefined without pgbench. */
+async function databaseControlRuns(
+  settings: BenchSettings,
+  dbUrl: string,
+  fixture: CheckoutFixture,
+  checkouts: FixedRate,
+): Promise<DatabaseControl | undefined> {
+  const pgbench = findPgbench();
+  if (!pgbench) {
+    console.log('latency: no pgbench (set BENCH_PGBENCH): the checkouts’ database control is skipped');
+    return undefined;
+  }
+  console.log('latency: control: pgbench running the checkout’s statements, peak and fixed rates …');
+  return measureDatabaseControl(pgbench, dbUrl, fixture, {
+    clients: CHECKOUT_CONNECTIONS,
+    seconds: settings.durationSeconds,
+    warmupSeconds: settings.warmupSeconds,
+    shareOfPeak: SHARE_OF_PEAK,
+    checkoutRate: checkouts.ratePerSec,
+  });
 }
 
 function readsTarget(url: string, productIds: string[]): LoadTarget {
@@ -211,6 +240,11 @@ export async function runLatencySection(
       }),
     ]);
     const stormLag = await scrapeEventLoopLag(paying.metricsUrl);
+    await paying.server.stop();
+    const databaseControl = bench
+      ? await databaseControlRuns(settings, bench.url, checkoutFixture, checkouts)
+      : undefined;
+    problems.push(...(databaseControl?.problems ?? []));
 
     for (const [name, load] of [
       ['product reads at a fixed rate', reads.load],
@@ -239,6 +273,7 @@ export async function runLatencySection(
       reads,
       control,
       checkouts,
+      databaseControl,
       storm: { checkouts: stormCheckouts, logins, loginRatePerSec: LOGIN_STORM_PER_SEC, lag: stormLag },
       problems,
     };
@@ -250,7 +285,10 @@ export async function runLatencySection(
 
 /** The console lines of the section. */
 export function latencyReport(section: LatencySection): string {
-  const line = (name: string, r: FixedRate | { ratePerSec: number; load: LoadResult; lag?: EventLoopLag }) =>
+  const line = (
+    name: string,
+    r: { ratePerSec: number; load: { p50Ms: number; p99Ms: number }; lag?: EventLoopLag },
+  ) =>
     `${name.padEnd(40)} ${String(r.ratePerSec).padStart(6)}/s  p50 ${r.load.p50Ms} ms  p99 ${r.load.p99Ms} ms` +
     `  p99/p50 ${(r.load.p99Ms / Math.max(r.load.p50Ms, 0.1)).toFixed(2)}` +
     (r.lag ? `  loop delay p99 ${r.lag.p99Ms} ms, max ${r.lag.maxMs} ms` : '');
@@ -272,5 +310,14 @@ export function latencyReport(section: LatencySection): string {
     }),
     `logins: ${storm.loginRatePerSec}/s due, ${Math.round(storm.logins.perSec)}/s signed in ` +
       `(p50 ${storm.logins.p50Ms} ms, p99 ${storm.logins.p99Ms} ms), refused ${storm.logins.rejected[503] ?? 0}`,
+    ...(section.databaseControl
+      ? [
+          line(
+            `pgbench, checkout's statements (peak ${Math.round(section.databaseControl.peakPerSec)}/s)`,
+            section.databaseControl.atOwnShare,
+          ),
+          line('  … at the checkouts’ rate', section.databaseControl.atCheckoutRate),
+        ]
+      : []),
   ].join('\n');
 }

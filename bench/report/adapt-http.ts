@@ -1,5 +1,6 @@
 // Adapters of the sections that load a server over HTTP or gRPC: the reads, the split
 // deployment, tracing, and latency under load.
+import type { DatabaseControl } from '../latency-pgbench.js';
 import type { LatencySection } from '../latency-section.js';
 import type { ReadsResult } from '../reads-section.js';
 import type { SplitRow } from '../split-section.js';
@@ -151,6 +152,26 @@ export function fromLatency(section: LatencySection): SectionReport {
         },
       );
     }
+    const database = section.databaseControl;
+    if (phase === section.checkouts && database) {
+      const pgbenchRow = (rate: string, r: DatabaseControl['atOwnShare']) => ({
+        name: `control, pgbench running the checkout's statements: p99 ÷ p50 at ${r.ratePerSec}/s (${rate})`,
+        value: r.load.p99Ms,
+        unit: 'ms',
+        baseline: r.load.p50Ms,
+        ratio: spread(r.load.p50Ms, r.load.p99Ms),
+        note: `${latencyNote(r.load.p50Ms, r.load.p99Ms)}, max ${r.load.maxMs} ms; ${r.load.transactions} transactions`,
+      });
+      rows.push(
+        {
+          name: `control, pgbench running the checkout's statements: peak (${database.clients} clients)`,
+          value: database.peakPerSec,
+          unit: 'checkouts/s',
+        },
+        pgbenchRow('70 % of its peak', database.atOwnShare),
+        pgbenchRow("the checkouts' rate", database.atCheckoutRate),
+      );
+    }
   }
   const storm = section.storm;
   const quiet = section.checkouts.load.p99Ms;
@@ -199,6 +220,14 @@ export function fromLatency(section: LatencySection): SectionReport {
         `from then, so time spent waiting for a connection is included; the generator's 1 ms timer sets the floor.`,
       'Control: the same generator against bare Fastify (bench/baseline.ts), a server that does no work, at 70 % of ' +
         'its own peak and at the product reads’ rate; its tail is the generator’s and the machine’s.',
+      ...(section.databaseControl
+        ? [
+            'Database control: pgbench running the checkout’s own statements (bench/pgbench/checkout.sql) on the ' +
+              'checkouts’ database with the server stopped, 64 clients, at 70 % of its own peak and at the ' +
+              'checkouts’ rate (`--rate`, latency from each transaction’s scheduled start; pgbench spaces them ' +
+              'at random, Poisson, where the generator spaces them evenly); its tail is PostgreSQL’s and the machine’s.',
+          ]
+        : []),
       `Checkouts on ${section.checkoutDatabase === 'postgres' ? 'a fresh PostgreSQL database' : 'embedded PGlite'}, ` +
         '64 buyers (one per connection), 200 products; product reads over 1,000 products with a warm cache.',
       'Event-loop delay from the server’s /metrics (prom-client’s monitorEventLoopDelay, 10 ms resolution taken off).',

@@ -5,6 +5,7 @@ import { atLeast } from '../../bench/report/goals.js';
 import { replaceRegion, sectionRegion, summaryRegion } from '../../bench/report/markdown.js';
 import { defaultChart, renderChart } from '../../bench/report/publish.js';
 import type { RunInfo, SectionReport } from '../../bench/report/types.js';
+import { measuredLoad } from '../../bench/latency-pgbench.js';
 import type { LatencySection } from '../../bench/latency-section.js';
 import { lineChart } from '../../scripts/ops/svg-chart.js';
 
@@ -193,6 +194,64 @@ describe('the generated report', () => {
       ["control, bare Fastify GET /: p99 ÷ p50 at 21000/s (the product reads' rate)", 2.5, undefined],
     ]);
     expect(control[1]!.note).toContain('sent late by the generator: p99 3 ms');
+  });
+
+  it('reports pgbench on the checkouts’ database beside the checkouts, as a ratio with no goal of its own', () => {
+    const load = (p50Ms: number, p99Ms: number) => fixedRateLoad(p50Ms, p99Ms, 0);
+    const phase = (name: string) => ({ name, peakPerSec: 400, ratePerSec: 280, load: load(20, 50), lag });
+    const pgbench = (p50Ms: number, p99Ms: number) => ({
+      perSec: 280,
+      p50Ms,
+      p99Ms,
+      maxMs: 90,
+      transactions: 8400,
+    });
+    const section: LatencySection = {
+      checkoutDatabase: 'postgres',
+      reads: phase('GET /products/:id'),
+      checkouts: phase('POST /payments (wallet)'),
+      databaseControl: {
+        clients: 64,
+        peakPerSec: 900,
+        atOwnShare: { ratePerSec: 630, load: pgbench(3, 60) },
+        atCheckoutRate: { ratePerSec: 280, load: pgbench(2.5, 10) },
+        problems: [],
+      },
+      storm: { checkouts: load(2, 3), logins: load(2, 3), loginRatePerSec: 100, lag },
+      problems: [],
+    };
+    const report = fromLatency(section);
+    const names = report.rows.map((row) => row.name);
+    const control = report.rows.filter((row) => row.name.includes('pgbench'));
+    expect(control.map((row) => [row.name, row.ratio, row.goal])).toEqual([
+      ["control, pgbench running the checkout's statements: peak (64 clients)", undefined, undefined],
+      [
+        "control, pgbench running the checkout's statements: p99 ÷ p50 at 630/s (70 % of its peak)",
+        20,
+        undefined,
+      ],
+      [
+        "control, pgbench running the checkout's statements: p99 ÷ p50 at 280/s (the checkouts' rate)",
+        4,
+        undefined,
+      ],
+    ]);
+    // Right after the checkouts' own rows, before the login storm's.
+    expect(names.indexOf(control[0]!.name)).toBe(
+      names.indexOf('POST /payments (wallet): p99 ÷ p50 at 280/s (70 % of peak)') + 1,
+    );
+    expect(control[2]!.note).toContain('max 90 ms; 8400 transactions');
+    expect(report.notes?.some((note) => note.startsWith('Database control'))).toBe(true);
+  });
+
+  it('measures pgbench at a fixed rate from the transactions scheduled after the warm-up', () => {
+    // Scheduled starts at 0, 1, 2 and 3 s (end − latency); a warm-up of 1.5 s keeps the last two.
+    const run = {
+      latenciesUs: [900_000, 2_000, 40_000, 1_000],
+      endsUs: [900_000, 1_002_000, 2_040_000, 3_001_000].map((us) => 1_000_000_000_000 + us),
+    };
+    expect(measuredLoad(run, 1.5, 2)).toEqual({ perSec: 1, p50Ms: 1, p99Ms: 40, maxMs: 40, transactions: 2 });
+    expect(measuredLoad(run, 0, 4).transactions).toBe(4);
   });
 
   it('draws a chart for a section that brings none, as well-formed SVG with its labels escaped', () => {
