@@ -12,7 +12,7 @@ import path from 'node:path';
 import { createCheckoutFixture, unfinishedWork } from './checkout.js';
 import { cpuTicks, postgresTicks, TICK_MS } from './process-cpu.js';
 import { drive, httpRequest, type LoadTarget } from './open-loop.js';
-import { createBenchDatabase, postgresTarget } from './postgres.js';
+import { createBenchDatabase, postgresTarget, withClient } from './postgres.js';
 import { mamlakaSpec, startServer } from './servers.js';
 import { runScript } from './script.js';
 
@@ -56,20 +56,35 @@ async function main(): Promise<void> {
     };
     const connections = 64;
     await drive(load, { ratePerSec: rate, seconds: 5, connections });
+    const commits0 = await commitsOf(database.url);
     const [server0, postgres0] = [cpuTicks(server.pid), postgresTicks()];
     const result = await drive(load, { ratePerSec: rate, seconds, connections });
     const [server1, postgres1] = [cpuTicks(server.pid), postgresTicks()];
+    const commits = (await commitsOf(database.url)) - commits0;
     const behind = await unfinishedWork(database.url);
     const per = (ticks: number) => ((ticks * TICK_MS) / result.succeeded).toFixed(2);
     console.log(
       `${result.succeeded} ${keyed ? 'keyed ' : ''}checkouts at ${rate}/s for ${seconds} s: p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms; ` +
         `CPU per checkout: server ${per(server1 - server0)} ms, PostgreSQL ${per(postgres1 - postgres0)} ms; ` +
+        `commits per checkout: ${(commits / result.succeeded).toFixed(2)}; ` +
         `when it ended, ${behind.events} events not yet relayed, ${behind.mails} mails not yet sent`,
     );
   } finally {
     await server.stop();
     await database.drop();
   }
+}
+
+/** Transactions the database has committed so far (its statistics lag by up to a second). */
+async function commitsOf(dbUrl: string): Promise<number> {
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  return withClient(dbUrl, async (client) => {
+    await client.query('SELECT pg_stat_clear_snapshot()');
+    const { rows } = await client.query<{ commits: string }>(
+      'SELECT xact_commit AS commits FROM pg_stat_database WHERE datname = current_database()',
+    );
+    return Number(rows[0]!.commits);
+  });
 }
 
 runScript('checkout at a fixed rate', main);

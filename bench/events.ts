@@ -2,9 +2,10 @@
 // HTTP): `tsx bench/events.ts [postgres-url] [nats-url] [--postgres-only]`. Two measurements
 // per setup: throughput (a backlog of events relayed and handled, events/s) and the delay
 // from a writer's commit to the consumer's handling (p50/p99) at a fixed rate of
-// 1,000 events/s, one event per transaction. The relay is woken by the NOTIFY each writing
-// commit is followed by (announceOutboxCommits); its poll (1 s) is only the fallback, as in
-// production.
+// 1,000 events/s, one event per transaction. As in the all-in-one process, each writing
+// commit wakes the relay, which leads in the same process, without a NOTIFY
+// (announceOutboxCommits), and a busy relay gathers what commits within its batch window
+// (OUTBOX_BATCH_WINDOW's default); its poll (1 s) is only the fallback.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,6 +23,8 @@ import { databaseOutbox } from '../src/platform/events/outbox.js';
 import { announceOutboxCommits } from '../src/platform/events/outbox.announce.js';
 import { OutboxRelay } from '../src/platform/events/outbox.relay.js';
 import { deleteStream } from '../test/helpers/nats.js';
+import { DEFAULT_OUTBOX_BATCH_WINDOW } from '../src/config.js';
+import { parseDurationMs } from '../src/platform/duration.js';
 import { createBenchDatabase } from './postgres.js';
 
 const BACKLOG = 30_000;
@@ -87,9 +90,11 @@ async function measure(
   );
   const relay = new OutboxRelay(db, bus, logger, {
     pollIntervalMs: POLL_INTERVAL_MS,
+    batchWindowMs: parseDurationMs(DEFAULT_OUTBOX_BATCH_WINDOW)!,
     listen: database.listen?.bind(database),
   });
-  const stopAnnouncing = announceOutboxCommits(database, logger);
+  // As the all-in-one process: the relay, leading here, is woken in process.
+  const stopAnnouncing = announceOutboxCommits(database, logger, relay);
   try {
     const result = await drive(setup, db, relay, handledAt, () => duplicates);
     if (!goals) return result;

@@ -81,8 +81,12 @@ export async function openEvents(
   await options.subscribe?.(events);
   const relay = new OutboxRelay(backgroundOf(database), events, logger, {
     pollIntervalMs: settings.outboxPollIntervalMs,
+    batchWindowMs: settings.outboxBatchWindowMs,
     listen: settings.outboxListen ? database.listen?.bind(database) : undefined,
   });
-  const stopAnnouncing = settings.outboxListen ? announceOutboxCommits(database, logger) : () => {};
+  // A relay here is woken in process while it leads; the other roles' commits NOTIFY it.
+  const stopAnnouncing = settings.outboxListen
+    ? announceOutboxCommits(database, logger, options.subscribe ? relay : undefined)
+    : () => {};
   return { events, relay, stopAnnouncing };
 }

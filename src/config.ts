@@ -29,6 +29,9 @@ import { type TracingSettings, tracingSettings } from './config.tracing.js';
 import { type PayoutsSettings, payoutsSettings } from './config.payouts.js';
 import { type RetentionSettings, retentionSettings } from './config.retention.js';
 import { type MetricsSettings, metricsSettings } from './config.metrics.js';
+
+/** A busy relay's rounds at most this often (OUTBOX_BATCH_WINDOW); the events bench runs with it too. */
+export const DEFAULT_OUTBOX_BATCH_WINDOW = '20ms';
 import { type PasswordHashingSettings, passwordHashingSettings } from './config.passwords.js';
 
 export { ConfigError, SANDBOX_WEBHOOK_ALLOW_LIST } from './config.env.js';
@@ -83,6 +86,8 @@ export interface Config {
     outboxPollIntervalMs: number;
     /** Whether commits that wrote events NOTIFY the relay, which LISTENs (off: it only polls). */
     outboxListen: boolean;
+    /** A busy relay's rounds start at most this often (OutboxRelay's batchWindowMs); 0: on every wake-up. */
+    outboxBatchWindowMs: number;
   };
   mail: {
     brandName: string;
@@ -255,6 +260,7 @@ export function loadConfig(
       natsStream: natsStream(env),
       outboxPollIntervalMs: duration(env, 'OUTBOX_POLL_INTERVAL', '1s'),
       outboxListen: boolean(env, 'OUTBOX_LISTEN', true),
+      outboxBatchWindowMs: boundedDuration(env, 'OUTBOX_BATCH_WINDOW', DEFAULT_OUTBOX_BATCH_WINDOW, 1_000),
     },
     mail: {
       brandName: read(env, 'MAIL_BRAND_NAME') ?? 'Mamlaka',

@@ -55,9 +55,10 @@ describe('the relay woken by commits', () => {
     database.database.db.transaction().execute((trx) => databaseOutbox.write(trx, events));
 
   /** A relay that polls once an hour, started and idle (its first rounds done). */
-  async function idleRelay(): Promise<OutboxRelay> {
+  async function idleRelay(batchWindowMs = 0): Promise<OutboxRelay> {
     const relay = new OutboxRelay(database.database.db, bus, quiet, {
       pollIntervalMs: HOUR_MS,
+      batchWindowMs,
       listen: database.database.listen?.bind(database.database),
     });
     relays.push(relay);
@@ -119,6 +120,69 @@ describe('the relay woken by commits', () => {
     );
     expect(seen.map((each) => each.data)).toEqual([{ n: 1 }]);
     expect(relay.current().published).toBeGreaterThanOrEqual(1);
+  });
+
+  it('wakes a relay of its own process that leads without a NOTIFY, and NOTIFYs when it does not lead', async () => {
+    const seen = await recorder('local-wake-check', 'test.local');
+    const relay = await idleRelay();
+    // The announcer of a process whose relay this is; the one of beforeAll stands for the other roles.
+    stopAnnouncing?.();
+    stopAnnouncing = announceOutboxCommits(database.database, quiet, relay);
+    const heard: string[] = [];
+    const listening = await database.database.listen!('mamlaka_outbox', {
+      onNotify: (payload) => void heard.push(payload),
+    });
+    try {
+      const [first] = await write([{ type: 'test.local', aggregate: 'test:l', data: { n: 1 } }]);
+      await eventually(
+        () => seen.map((each) => each.id),
+        (ids) => ids.includes(first!.id),
+      );
+      // Notifications arrive in commit order: one sent after that commit would come before this.
+      await sql`SELECT pg_notify('mamlaka_outbox', 'marker')`.execute(database.database.db);
+      await eventually(
+        () => heard.length,
+        (count) => count >= 1,
+      );
+      expect(heard).toEqual(['marker']);
+
+      await relay.stop();
+      expect(relay.leads()).toBe(false);
+      await write([{ type: 'test.local', aggregate: 'test:l', data: { n: 2 } }]);
+      await eventually(
+        () => heard.length,
+        (count) => count >= 2,
+      );
+      expect(heard[1]).not.toBe('marker');
+    } finally {
+      await listening.close();
+      stopAnnouncing();
+      stopAnnouncing = announceOutboxCommits(database.database, quiet);
+    }
+  });
+
+  it('starts at once when woken idle, and gathers the commits made within its batch window into one round', async () => {
+    const windowMs = 1_000;
+    const seen = await recorder('window-check', 'test.window');
+    const relay = await idleRelay(windowMs);
+    const ids = () => seen.map((each) => each.id);
+    // Idle for longer than the window: the next commit is relayed without waiting for it.
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+    const before = relay.current().batches;
+    const wokenAt = Date.now();
+    const [first] = await write([{ type: 'test.window', aggregate: 'test:w', data: { n: 0 } }]);
+    await eventually(ids, (now) => now.includes(first!.id));
+    expect(Date.now() - wokenAt).toBeLessThan(windowMs);
+    await eventually(
+      () => relay.current().batches,
+      (batches) => batches === before + 1,
+    );
+    // Three commits right behind it, each announced: one round takes them all.
+    const rest: DomainEvent[] = [];
+    for (const n of [1, 2, 3])
+      rest.push(...(await write([{ type: 'test.window', aggregate: 'test:w', data: { n } }])));
+    await eventually(ids, (now) => rest.every((event) => now.includes(event.id)));
+    expect(await untilStable(() => relay.current().batches)).toBe(before + 2);
   });
 
   it.runIf(testDatabase() === 'postgres')(

@@ -1,6 +1,7 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
+import type { OutboxRelay } from './outbox.relay.js';
 
 /** The channel the relay LISTENs on; the payload is the outbox table's schema (see below). */
 export const OUTBOX_CHANNEL = 'mamlaka_outbox';
@@ -24,9 +25,19 @@ export const outboxSchema: RawBuilder<string> = sql<string>`(
  * lock for microseconds; and at most one is in flight per process, the commits made
  * meanwhile folded into the next, so a busy process sends one per round trip, not one per
  * commit.
+ *
+ * When `local` (this process's relay) is the one relaying, it is woken in process and no
+ * NOTIFY is sent: a NOTIFY is a transaction, a wake-up of the listening backend and a
+ * message back to this same process, about one per sale under load. Only the lease's
+ * holder relays, so while it is here no other process needs to hear; should it lose the
+ * lease in between, the new holder finds the events by its poll, as after a lost NOTIFY.
  * @returns the function that stops announcing
  */
-export function announceOutboxCommits(database: Database, logger: Logger): () => void {
+export function announceOutboxCommits(
+  database: Database,
+  logger: Logger,
+  local?: Pick<OutboxRelay, 'leads' | 'nudge'>,
+): () => void {
   if (!database.afterCommit) return () => {};
   let sending = false;
   let again = false;
@@ -47,7 +58,8 @@ export function announceOutboxCommits(database: Database, logger: Logger): () =>
     }
   };
   return database.afterCommit('outbox_events', () => {
-    if (sending) again = true;
+    if (local?.leads()) local.nudge();
+    else if (sending) again = true;
     else void send();
   });
 }

@@ -17,6 +17,14 @@ export interface RelayOptions {
   pollIntervalMs: number;
   /** Events published per round trip to the bus (at most MAX_PUBLISH_BATCH). */
   batchSize?: number;
+  /**
+   * A round that follows a round short of a full batch starts no sooner than this after that
+   * round started, so the commits of a busy moment go out as one batch rather than one
+   * round each (a round costs its consumers a transaction apiece). An idle relay woken by a
+   * commit still starts at once. 0 (the default; the platform sets OUTBOX_BATCH_WINDOW):
+   * every wake-up starts a round.
+   */
+  batchWindowMs?: number;
   /** How long the lease outlives its holder's last renewal: the take-over time after a crash. */
   leaseMs?: number;
   /** Published events are kept this long (for inspection), then deleted. */
@@ -116,10 +124,17 @@ export class OutboxRelay {
     this.stats.leader = false;
   }
 
-  /** Asks an idle relay to look now (e.g. right after a commit that wrote events). */
+  /**
+   * Asks the relay to look now, right after a commit that wrote events, as a NOTIFY would:
+   * only the leader listens, and a backoff is not cut short.
+   */
   nudge(): void {
-    this.woken = true;
-    this.wake?.();
+    this.wakeLeader();
+  }
+
+  /** Whether this relay holds the lease, so that it is the one relaying now. */
+  leads(): boolean {
+    return this.running && this.stats.leader;
   }
 
   current(): RelayStats {
@@ -218,9 +233,14 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     await this.startListening();
     let backoffMs = 0;
+    let lastRoundAt = Number.NEGATIVE_INFINITY;
+    let published = 0;
     while (this.running) {
+      const windowLeft = lastRoundAt + (this.options.batchWindowMs ?? 0) - performance.now();
+      if (published < this.batchSize && windowLeft > 0) await this.pause(windowLeft);
+      lastRoundAt = performance.now();
       this.woken = false;
-      let published = 0;
+      published = 0;
       try {
         published = await this.relayOnce();
         backoffMs = 0;
@@ -295,6 +315,12 @@ export class OutboxRelay {
         SELECT consumer, event_id FROM handled_events
         WHERE handled_at < now() - ${retentionMs * 4} * interval '1 millisecond'
         ORDER BY handled_at LIMIT ${PRUNE_BATCH})`.execute(this.db);
+  }
+
+  /** Waits `ms` (at most a batch window), whatever commits are announced meanwhile. */
+  private async pause(ms: number): Promise<void> {
+    if (!this.running) return;
+    await new Promise((resolve) => setTimeout(resolve, ms).unref());
   }
 
   private sleep(ms: number): Promise<void> {
