@@ -125,7 +125,7 @@ export function fromEvents(results: EventsResult[], skipped?: string): SectionRe
               },
             }
           : {}),
-        note: `backlog of ${fmt(r.backlog)}${r.listening === undefined ? '' : r.listening ? '; relay woken by LISTEN/NOTIFY' : '; relay polling'}`,
+        note: `backlog of ${fmt(r.backlog)}${r.listening === undefined ? '' : r.listening ? '; relay woken by commits' : '; relay polling'}`,
       },
       {
         name: `${r.setup}: commit → handled p99 at ${fmt(r.steadyRatePerSec)}/s`,
