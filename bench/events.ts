@@ -23,7 +23,7 @@ import { databaseOutbox } from '../src/platform/events/outbox.js';
 import { announceOutboxCommits } from '../src/platform/events/outbox.announce.js';
 import { OutboxRelay } from '../src/platform/events/outbox.relay.js';
 import { deleteStream } from '../test/helpers/nats.js';
-import { DEFAULT_OUTBOX_BATCH_WINDOW } from '../src/config.js';
+import { DEFAULT_OUTBOX_BATCH_WINDOW } from '../src/config.events.js';
 import { parseDurationMs } from '../src/platform/duration.js';
 import { createBenchDatabase } from './postgres.js';
 

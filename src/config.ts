@@ -11,7 +11,6 @@ import {
   duration,
   integer,
   minorAmount,
-  natsStream,
   oneOf,
   read,
   readSecret,
@@ -26,12 +25,10 @@ import { encryptionSettings, type OidcSettings, oidcSettings } from './config.id
 import type { EncryptionSettings } from './platform/crypto/keyring.load.js';
 import { type TlsSettings, tlsSettings } from './config.tls.js';
 import { type TracingSettings, tracingSettings } from './config.tracing.js';
+import { type EventsSettings, eventsSettings } from './config.events.js';
 import { type PayoutsSettings, payoutsSettings } from './config.payouts.js';
 import { type RetentionSettings, retentionSettings } from './config.retention.js';
 import { type MetricsSettings, metricsSettings } from './config.metrics.js';
-
-/** A busy relay's rounds at most this often (OUTBOX_BATCH_WINDOW); the events bench runs with it too. */
-export const DEFAULT_OUTBOX_BATCH_WINDOW = '20ms';
 import { type PasswordHashingSettings, passwordHashingSettings } from './config.passwords.js';
 
 export { ConfigError, SANDBOX_WEBHOOK_ALLOW_LIST } from './config.env.js';
@@ -79,16 +76,7 @@ export interface Config {
   natsUrl: string | undefined;
   smtpUrl: string | undefined;
   mailFrom: string;
-  events: {
-    /** JetStream stream (and the tail of its subjects): separate streams keep deployments apart. */
-    natsStream: string;
-    /** Without commits' NOTIFYs, an idle relay finds events only by polling. */
-    outboxPollIntervalMs: number;
-    /** Whether commits that wrote events NOTIFY the relay, which LISTENs (off: it only polls). */
-    outboxListen: boolean;
-    /** A busy relay's rounds start at most this often (OutboxRelay's batchWindowMs); 0: on every wake-up. */
-    outboxBatchWindowMs: number;
-  };
+  events: EventsSettings;
   mail: {
     brandName: string;
     supportAddress: string | undefined;
@@ -256,12 +244,7 @@ export function loadConfig(
     natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
     mailFrom: read(env, 'MAIL_FROM') ?? 'Mamlaka <no-reply@mamlaka.local>',
-    events: {
-      natsStream: natsStream(env),
-      outboxPollIntervalMs: duration(env, 'OUTBOX_POLL_INTERVAL', '1s'),
-      outboxListen: boolean(env, 'OUTBOX_LISTEN', true),
-      outboxBatchWindowMs: boundedDuration(env, 'OUTBOX_BATCH_WINDOW', DEFAULT_OUTBOX_BATCH_WINDOW, 1_000),
-    },
+    events: eventsSettings(env),
     mail: {
       brandName: read(env, 'MAIL_BRAND_NAME') ?? 'Mamlaka',
       supportAddress: read(env, 'MAIL_SUPPORT_ADDRESS'),
