@@ -14,7 +14,8 @@ export interface EventLoopLag {
  */
 const RESOLUTION_MS = 10;
 
-function gauge(text: string, name: string): number {
+/** The value of a metric without labels (or its first labelled series) in a /metrics text. */
+export function metricValue(text: string, name: string): number {
   const match = new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.eE+-]+)$`, 'm').exec(text);
   if (!match) throw new Error(`${name} is not in the server's /metrics`);
   return Number(match[1]);
@@ -25,7 +26,8 @@ export async function scrapeEventLoopLag(metricsUrl: string): Promise<EventLoopL
   const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) });
   if (!response.ok) throw new Error(`GET ${metricsUrl}: ${response.status}`);
   const text = await response.text();
-  const ms = (name: string) => Math.max(0, Math.round((gauge(text, name) * 1000 - RESOLUTION_MS) * 10) / 10);
+  const ms = (name: string) =>
+    Math.max(0, Math.round((metricValue(text, name) * 1000 - RESOLUTION_MS) * 10) / 10);
   return {
     p50Ms: ms('nodejs_eventloop_lag_p50_seconds'),
     p99Ms: ms('nodejs_eventloop_lag_p99_seconds'),

@@ -1,10 +1,12 @@
 // Latency under load: for product reads and for wallet checkouts, the peak (closed loop),
-// then a fixed rate of 70 % of it (open loop, bench/open-loop.ts) with p50 and p99 counted
+// then a fixed rate of 70 % of what the server sustains (the peak over the phase and the time
+// its background work took to drain after it; open loop, bench/open-loop.ts) with p50 and p99 counted
 // from when each request was due; then the same checkouts with a storm of 100 logins/s
 // (argon2id) beside them, and the server's event-loop delay in each phase from its own
 // /metrics. Checkouts run on a fresh PostgreSQL database when a server is given, else on
 // PGlite; product reads on PGlite (they are answered from the read cache either way).
 import { randomUUID } from 'node:crypto';
+import { drainBackgroundWork, sustainedPerSec } from './background-work.js';
 import { type CheckoutFixture, createCheckoutFixture } from './checkout.js';
 import { findPgbench } from './checkout-pgbench.js';
 import { type EventLoopLag, scrapeEventLoopLag } from './event-loop-lag.js';
@@ -28,7 +30,14 @@ const CATALOG = 1_000;
 
 export interface FixedRate {
   name: string;
+  /** Closed loop: the requests answered per second of the phase. */
   peakPerSec: number;
+  /**
+   * The peak over the phase and the time its background work took to drain after it (mails
+   * the sender deferred while the requests ran): the rate the fixed one is a share of.
+   * Absent from runs before it was measured, whose fixed rate was a share of `peakPerSec`.
+   */
+  sustained?: { perSec: number; drainSeconds: number };
   ratePerSec: number;
   load: LoadResult;
   lag: EventLoopLag;
@@ -71,7 +80,11 @@ async function startWithMetrics(databaseUrl: string | null, onCleanup: Cleanup) 
   return { server, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
 }
 
-/** The peak with `connections` closed-loop, then `SHARE_OF_PEAK` of it at a fixed rate. */
+/**
+ * The peak with `connections` closed-loop, then `SHARE_OF_PEAK` of what the server sustains
+ * at a fixed rate. Each phase starts once the work earlier requests left behind is done, so
+ * none pays for the backlog of the one before it.
+ */
 async function fixedRate(
   name: string,
   target: LoadTarget,
@@ -82,16 +95,29 @@ async function fixedRate(
   console.log(`latency: ${name}: peak with ${connections.closed} connections …`);
   if (settings.warmupSeconds > 0)
     await drive(target, { seconds: settings.warmupSeconds, connections: connections.closed });
+  await drainBackgroundWork(metricsUrl);
   const peak = await drive(target, { seconds: settings.durationSeconds, connections: connections.closed });
-  const ratePerSec = Math.max(1, Math.round(peak.perSec * SHARE_OF_PEAK));
-  console.log(`latency: ${name}: peak ${Math.round(peak.perSec)}/s; now ${ratePerSec}/s at a fixed rate …`);
+  const drainSeconds = await drainBackgroundWork(metricsUrl);
+  const sustained = { perSec: sustainedPerSec(peak.perSec, peak.seconds, drainSeconds), drainSeconds };
+  const ratePerSec = Math.max(1, Math.round(sustained.perSec * SHARE_OF_PEAK));
+  console.log(
+    `latency: ${name}: peak ${Math.round(peak.perSec)}/s, ${Math.round(sustained.perSec)}/s with the ` +
+      `${drainSeconds.toFixed(1)} s its background work took after it; now ${ratePerSec}/s at a fixed rate …`,
+  );
   await scrapeEventLoopLag(metricsUrl);
   const load = await drive(target, {
     ratePerSec,
     seconds: settings.durationSeconds,
     connections: connections.open,
   });
-  return { name, peakPerSec: peak.perSec, ratePerSec, load, lag: await scrapeEventLoopLag(metricsUrl) };
+  return {
+    name,
+    peakPerSec: peak.perSec,
+    sustained,
+    ratePerSec,
+    load,
+    lag: await scrapeEventLoopLag(metricsUrl),
+  };
 }
 
 async function controlRuns(settings: BenchSettings, readRate: number, onCleanup: Cleanup) {
@@ -226,6 +252,7 @@ export async function runLatencySection(
       `latency: checkouts at ${checkouts.ratePerSec}/s with ${LOGIN_STORM_PER_SEC} logins/s beside them …`,
     );
     const login = await loginTarget(paying.server.url);
+    await drainBackgroundWork(paying.metricsUrl);
     await scrapeEventLoopLag(paying.metricsUrl);
     const [stormCheckouts, logins] = await Promise.all([
       drive(checkout, {

@@ -172,6 +172,29 @@ describe('the generated report', () => {
     ]);
   });
 
+  it('names the sustained peak the checkouts’ fixed rate is a share of, and how long its backlog drained', () => {
+    const load = (p50Ms: number, p99Ms: number) => fixedRateLoad(p50Ms, p99Ms, 0);
+    const phase = (name: string) => ({ name, peakPerSec: 300, ratePerSec: 210, load: load(2, 3), lag });
+    const section: LatencySection = {
+      checkoutDatabase: 'postgres',
+      reads: phase('GET /products/:id'),
+      checkouts: {
+        ...phase('POST /payments (wallet)'),
+        sustained: { perSec: 240, drainSeconds: 7.5 },
+        ratePerSec: 168,
+      },
+      storm: { checkouts: load(2, 3), logins: load(2, 3), loginRatePerSec: 100, lag },
+      problems: [],
+    };
+    const rows = fromLatency(section).rows.filter((row) => row.name.startsWith('POST /payments'));
+    expect(rows.map((row) => [row.name, row.value])).toEqual([
+      ['POST /payments (wallet): peak (closed loop)', 300],
+      ['POST /payments (wallet): peak with its background work done', 240],
+      ['POST /payments (wallet): p99 ÷ p50 at 168/s (70 % of the sustained peak)', 3],
+    ]);
+    expect(rows[1]!.note).toContain('the 7.5 s its outbox and mail queue took to drain');
+  });
+
   it('reports the bare-server control beside the product reads, as a ratio with no goal of its own', () => {
     const load = (p50Ms: number, p99Ms: number) => fixedRateLoad(p50Ms, p99Ms, 3);
     const phase = (name: string) => ({ name, peakPerSec: 100, ratePerSec: 70, load: load(2, 3), lag });
