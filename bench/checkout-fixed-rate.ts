@@ -4,7 +4,8 @@
 // A rate the server can carry shows whether its background work keeps up with its sales.
 //   BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/checkout-fixed-rate.ts [rate] [seconds]
 // Defaults: 150 checkouts/s for 30 s after 5 s at the same rate. Uses dist/ as it is (npm run build).
-// DATABASE_BACKGROUND_POOL_SIZE, when set, is passed to the server (0: one pool for everything);
+// DATABASE_BACKGROUND_POOL_SIZE (0: one pool for everything), MAIL_SEND_INTERVAL and
+// OUTBOX_BATCH_WINDOW, when set, are passed to the server;
 // BENCH_CPU_PROF=<dir> has the server write its CPU profile there; BENCH_IDEMPOTENCY_KEYS=1
 // sends every checkout with an Idempotency-Key of its own, as the web app does.
 import { randomUUID } from 'node:crypto';
@@ -16,17 +17,18 @@ import { createBenchDatabase, postgresTarget, withClient } from './postgres.js';
 import { mamlakaSpec, startServer } from './servers.js';
 import { runScript } from './script.js';
 
+const PASSED_ON = ['DATABASE_BACKGROUND_POOL_SIZE', 'MAIL_SEND_INTERVAL', 'OUTBOX_BATCH_WINDOW'] as const;
+
 async function main(): Promise<void> {
   const rate = Number(process.argv[2] ?? 150);
   const seconds = Number(process.argv[3] ?? 30);
   const target = postgresTarget();
   if (!target) throw new Error('set BENCH_PG_URL (or DATABASE_URL) to a PostgreSQL server');
   const database = await createBenchDatabase(target.url);
-  const background = process.env.DATABASE_BACKGROUND_POOL_SIZE;
-  const spec = await mamlakaSpec({
-    databaseUrl: database.url,
-    env: background === undefined ? {} : { DATABASE_BACKGROUND_POOL_SIZE: background },
-  });
+  const env = Object.fromEntries(
+    PASSED_ON.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])),
+  );
+  const spec = await mamlakaSpec({ databaseUrl: database.url, env });
   // BENCH_CPU_PROF=<dir>: the server writes its CPU profile there (bench/cpu-profile.ts).
   const profileDir = process.env.BENCH_CPU_PROF;
   if (profileDir) spec.args.unshift('--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir));
