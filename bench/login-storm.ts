@@ -1,15 +1,17 @@
 // The latency section's login storm alone, at a chosen checkout rate: wallet checkouts at a
 // fixed rate, then the same checkouts with 100 logins/s (argon2id) beside them, and the
 // checkout p99 with the storm ÷ without. Quicker than the whole section, for comparing builds.
+// As in the section, each phase starts once the server's outbox and mail queue are drained.
 //   BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/login-storm.ts [rate] [seconds]
 // Defaults: 200 checkouts/s, 20 s per phase after 5 s of warm-up. Uses dist/ as it is (npm run
 // build). PASSWORD_HASH_NICE and PASSWORD_HASH_CONCURRENCY, when set, are passed to the server.
+import { drainBackgroundWork } from './background-work.js';
 import { createCheckoutFixture } from './checkout.js';
 import { checkoutTarget, LOGIN_STORM_PER_SEC, loginTarget } from './latency-section.js';
 import { drive, type LoadResult } from './open-loop.js';
 import { createBenchDatabase, postgresTarget } from './postgres.js';
 import { childrenTicks, cpuTicks, postgresTicks, TICK_MS } from './process-cpu.js';
-import { mamlakaSpec, startServer } from './servers.js';
+import { freePort, mamlakaSpec, startServer } from './servers.js';
 import { runScript } from './script.js';
 
 const CONNECTIONS = 64;
@@ -51,14 +53,23 @@ async function main(): Promise<void> {
   const env = Object.fromEntries(
     PASSED_ON.flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])),
   );
-  const server = await startServer(await mamlakaSpec({ databaseUrl: database.url, env }));
+  const metricsPort = await freePort();
+  const server = await startServer(
+    await mamlakaSpec({
+      databaseUrl: database.url,
+      env: { ...env, METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1' },
+    }),
+  );
+  const drained = () => drainBackgroundWork(`http://127.0.0.1:${metricsPort}/metrics`);
   try {
     const checkout = checkoutTarget(server.url, await createCheckoutFixture(server.url));
     await drive(checkout, { ratePerSec: rate, seconds: 5, connections: CONNECTIONS });
+    await drained();
     const cpu = cpuShares(server.pid);
     const calm = await drive(checkout, { ratePerSec: rate, seconds, connections: CONNECTIONS });
     const calmCpu = cpu();
     const login = await loginTarget(server.url);
+    await drained();
     cpu();
     const [stormy, logins] = await Promise.all([
       drive(checkout, { ratePerSec: rate, seconds, connections: CONNECTIONS }),
