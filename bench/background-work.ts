@@ -2,16 +2,14 @@
 // read from the server's own /metrics, so it works on PGlite (inside the server) as on
 // PostgreSQL. A closed-loop peak runs ahead of that work (the mail sender gives way to the
 // requests), so what a server sustains is its requests over the time until that work is done too.
-import { metricValue } from './event-loop-lag.js';
+import { metricValue, scrapeMetrics } from './event-loop-lag.js';
 
 const POLL_MS = 250;
 /** Two empty readings in a row: a relayed event's mail is written a moment after the relay. */
 const EMPTY_READINGS = 2;
 
 async function backlog(metricsUrl: string): Promise<{ outboxLagSeconds: number; mails: number }> {
-  const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) });
-  if (!response.ok) throw new Error(`GET ${metricsUrl}: ${response.status}`);
-  const text = await response.text();
+  const text = await scrapeMetrics(metricsUrl);
   return {
     outboxLagSeconds: metricValue(text, 'mamlaka_outbox_lag_seconds'),
     mails: metricValue(text, 'mamlaka_mail_queue_depth'),

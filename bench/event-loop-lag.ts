@@ -21,11 +21,16 @@ export function metricValue(text: string, name: string): number {
   return Number(match[1]);
 }
 
-/** Reads (and thereby resets) the event-loop delay since the previous scrape. */
-export async function scrapeEventLoopLag(metricsUrl: string): Promise<EventLoopLag> {
+/** The server's /metrics text. */
+export async function scrapeMetrics(metricsUrl: string): Promise<string> {
   const response = await fetch(metricsUrl, { signal: AbortSignal.timeout(10_000) });
   if (!response.ok) throw new Error(`GET ${metricsUrl}: ${response.status}`);
-  const text = await response.text();
+  return response.text();
+}
+
+/** Reads (and thereby resets) the event-loop delay since the previous scrape. */
+export async function scrapeEventLoopLag(metricsUrl: string): Promise<EventLoopLag> {
+  const text = await scrapeMetrics(metricsUrl);
   const ms = (name: string) =>
     Math.max(0, Math.round((metricValue(text, name) * 1000 - RESOLUTION_MS) * 10) / 10);
   return {
