@@ -155,13 +155,15 @@ export function scenario(
         `${mamlaka.errors} connections failed, out of ${attempts}`,
     );
   }
-  // The pgbench script is a copy of the server's statements; when the checkout's SQL
-  // changes and the script does not, the two write different rows per checkout.
+  // The pgbench script is a copy of the statements of a checkout alone; when the checkout's
+  // SQL changes and the script does not, the two write different rows per checkout. Checkouts
+  // committed together update each account's row and shard once per group, so the server
+  // may update fewer rows per checkout, never more.
   const same = rows.find((row) => row.name.includes('same statements'));
   if (same) {
     const a = mamlaka.rowsPerCheckout;
     const b = same.rowsPerCheckout;
-    if (Math.abs(a.inserted - b.inserted) > 0.1 || Math.abs(a.updated - b.updated) > 0.1) {
+    if (Math.abs(a.inserted - b.inserted) > 0.1 || a.updated - b.updated > 0.1) {
       problems.push(
         `${same.name} writes ${b.inserted.toFixed(2)} rows and updates ${b.updated.toFixed(2)} per checkout, ` +
           `the server ${a.inserted.toFixed(2)} and ${a.updated.toFixed(2)}: ` +

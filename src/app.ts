@@ -213,6 +213,7 @@ export async function createPlatform(
     defaultMethod: config.defaultPaymentMethod ?? (midtrans ? 'midtrans' : 'wallet'),
     feeBps: config.platformFeeBps,
     limits: { maxOrderAmountMinor: config.maxOrderAmountMinor, maxLineQuantity: config.maxLineQuantity },
+    checkoutGroups: { slots: config.checkoutGroupSlots, maxGroup: config.checkoutGroupSize },
     paymentExpiryMs: config.paymentExpiryMs,
     appUrl: config.publicUrl,
     refundTiming: config.refunds,

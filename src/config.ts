@@ -121,6 +121,13 @@ export interface Config {
     timeoutMs: number;
   };
   platformFeeBps: number;
+  /**
+   * CHECKOUT_GROUP_SIZE: the most wallet checkouts committed in one transaction when they
+   * queue (payments.checkout-queue.ts); 1 gives every checkout a transaction of its own.
+   */
+  checkoutGroupSize: number;
+  /** CHECKOUT_GROUP_SLOTS: wallet checkout transactions running at once before the others queue into groups. */
+  checkoutGroupSlots: number;
   /** LEDGER_SHARDS: shard rows per ledger account for postings that skip its row lock (ledger.shards.ts). */
   ledgerShards: number;
   /** The most one order (and one wallet top-up) may total, in minor units of its currency. */
@@ -285,6 +292,8 @@ export function loadConfig(
       timeoutMs: duration(env, 'MIDTRANS_TIMEOUT', '10s'),
     },
     platformFeeBps: integer(env, 'PLATFORM_FEE_BPS', 250, 0, 10_000),
+    checkoutGroupSize: integer(env, 'CHECKOUT_GROUP_SIZE', 32, 1, 50),
+    checkoutGroupSlots: integer(env, 'CHECKOUT_GROUP_SLOTS', 2, 1, 500),
     // The default and bound are DEFAULT_LEDGER_SHARDS and MAX_LEDGER_SHARDS (ledger.shards.ts).
     ledgerShards: integer(env, 'LEDGER_SHARDS', 16, 1, 64),
     // Within the ledger's own limit, so that every order the checkout accepts can be booked.

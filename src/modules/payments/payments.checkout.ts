@@ -1,19 +1,14 @@
+import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { withTransactionRetry } from '../../platform/db/retry.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
-import {
-  type AppError,
-  conflict,
-  invalid,
-  invalidField,
-  isAppError,
-  unprocessable,
-} from '../../platform/errors.js';
+import { type AppError, invalid, invalidField, isAppError, unprocessable } from '../../platform/errors.js';
 import { recordCheckout } from '../../platform/metrics/metrics.registry.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
-import { type ReservedLine, type StockLine, type UnitPrice, unitKeyOf } from '../catalog/catalog.stock.js';
+import type { ReservedLine, UnitPrice } from '../catalog/catalog.stock.js';
+import { type CheckoutInput, checkExpectedPrices, stockLineOf } from './payments.checkout-lines.js';
 import type { OrderPricing } from '../pricing/pricing.service.js';
 import {
   type Attempt,
@@ -24,6 +19,13 @@ import {
   receiptPricingOf,
 } from './payments.order-pricing.js';
 import { eventForStatus, noPaymentEvents, type PaymentEvents } from './payments.events.js';
+import { CheckoutQueue } from './payments.checkout-queue.js';
+import {
+  type GroupDeps,
+  type GroupMember,
+  placeTogether,
+  type Written,
+} from './payments.checkout-together.js';
 import { checkOrderLimits, type OrderLimits } from './payments.limits.js';
 import type { PaymentProvider } from './payments.providers.js';
 import { PaymentsRepository } from './payments.repository.js';
@@ -31,6 +33,22 @@ import type { PaymentStatus } from './payments.state.js';
 import type { OrderItemRow, PaymentRow } from './payments.tables.js';
 import type { PaymentsService } from './payments.service.js';
 import { isSameCheckout, newPaymentCode, type PublicPayment, toPublicPayment } from './payments.rules.js';
+
+/** A checkout waiting for its group; `settle` answers its request. */
+interface Queued extends GroupMember {
+  settle(outcome: Promise<PublicPayment>): void;
+}
+
+/**
+ * True when the transaction that threw `error` certainly committed nothing: the code
+ * refused something, or the database answered with an error (SQLSTATE and severity). A
+ * lost connection gives neither, and its COMMIT may have gone through.
+ */
+function rolledBack(error: unknown): boolean {
+  if (isAppError(error)) return true;
+  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
+}
 
 /** Stops a checkout whose idempotency key already made a payment, before it writes anything. */
 class KeyAlreadyUsed extends Error {}
@@ -50,48 +68,7 @@ function replayOf(earlier: PublicPayment, input: CheckoutInput, method: string):
   return earlier;
 }
 
-export interface CheckoutInput {
-  /**
-   * `expected_unit_price_minor`: the price the buyer was shown (a cart's); a line charged
-   * at any other price refuses the whole checkout.
-   */
-  items: { product_id: string; variant_id?: string; quantity: number; expected_unit_price_minor?: bigint }[];
-  payment_method?: string;
-  /**
-   * Prices the order with shipping, tax and discounts (a cart's checkout): where it goes,
-   * the option per seller, the codes, and the total the buyer was shown.
-   */
-  pricing?: {
-    shipping_address_id: string;
-    shipping_option_ids?: Readonly<Record<string, string>>;
-    discount_codes?: readonly string[];
-    expected_total_minor?: bigint;
-  };
-}
-
-/**
- * Refuses a line whose price is not the one its buyer was shown. Checked inside the
- * checkout's transaction against the price it charges, so a change after the caller's own
- * check cannot slip through; unlike `price_changed`, no retry can make it pass.
- * @throws `price_changed_since_quote` (409)
- */
-function checkExpectedPrices(
-  items: CheckoutInput['items'],
-  charged: ReadonlyMap<string, { unitPriceMinor: bigint; name: string }>,
-): void {
-  for (const item of items) {
-    const line = charged.get(unitKeyOf(item.product_id, item.variant_id));
-    if (item.expected_unit_price_minor === undefined || !line) continue;
-    if (line.unitPriceMinor !== item.expected_unit_price_minor)
-      throw conflict('price_changed_since_quote', `the price of ${line.name} changed since it was shown`);
-  }
-}
-
-const stockLineOf = (item: CheckoutInput['items'][number]): StockLine => ({
-  productId: item.product_id,
-  ...(item.variant_id ? { variantId: item.variant_id } : {}),
-  quantity: item.quantity,
-});
+export type { CheckoutInput } from './payments.checkout-lines.js';
 
 const mixedCurrencies = () =>
   invalid('mixed_currencies', 'all items of one order must be priced in one currency');
@@ -110,9 +87,37 @@ export class Checkout {
     private readonly catalog: CatalogService,
     private readonly providers: ReadonlyMap<string, PaymentProvider>,
     private readonly payments: PaymentsService,
-    private readonly options: { defaultMethod: string; feeBps: number; limits: OrderLimits },
+    private readonly options: {
+      defaultMethod: string;
+      feeBps: number;
+      limits: OrderLimits;
+      /**
+       * Wallet checkouts that arrive while `slots` transactions of them run are queued and
+       * committed together, up to `maxGroup` in one transaction (payments.checkout-queue.ts);
+       * without it, or with `maxGroup` 1, every checkout has a transaction of its own.
+       */
+      groups?: { slots: number; maxGroup: number };
+    },
     private readonly events: PaymentEvents = noPaymentEvents,
-  ) {}
+  ) {
+    const groups = options.groups;
+    if (groups && groups.maxGroup > 1) {
+      this.queue = new CheckoutQueue(
+        // The group's statements show in the trace of its first checkout, not of whichever
+        // request freed the slot. What placeGroup did not answer (a fault of its own) is
+        // answered with the fault.
+        (group) =>
+          group[0]!
+            .inContext(() => this.placeGroup(group))
+            .catch((error: unknown) => {
+              for (const member of group) member.settle(Promise.reject(error));
+            }),
+        groups,
+      );
+    }
+  }
+
+  private readonly queue?: CheckoutQueue<Queued>;
 
   private pricing?: OrderPricing;
 
@@ -149,6 +154,87 @@ export class Checkout {
         `payment_method ${method} is not available`,
       );
     }
+    // A keyed checkout keeps its own transaction: its replay rules read what that
+    // transaction wrote. A priced one reads its pricing first, and a gateway's opens after.
+    if (this.queue && provider.authorizeMany && !provider.afterCommit && !input.pricing && !idempotencyKey) {
+      const queue = this.queue;
+      const context = new AsyncResource('mamlaka.checkout');
+      return new Promise<PublicPayment>((resolve, reject) =>
+        queue.submit({
+          buyerId: buyer.userId,
+          input,
+          method,
+          inContext: (write) => context.runInAsyncScope(write),
+          settle: (outcome) => void outcome.then(resolve, reject),
+        }),
+      );
+    }
+    return this.placeAlone(buyer.userId, input, method, provider, idempotencyKey);
+  }
+
+  /**
+   * Several queued checkouts committed in one transaction (placeTogether); one alone is
+   * placed as every other checkout is. Whoever the group leaves out is placed alone, and so
+   * is everyone when the group fails in a way that rolled it back (a product short of stock
+   * for the group's total, a deadlock); a failure that may have committed (the connection
+   * lost at COMMIT) is answered as it is, as a checkout alone would answer it.
+   */
+  private async placeGroup(group: Queued[]): Promise<void> {
+    const alone = (member: Queued) => {
+      const outcome = member.inContext(() =>
+        this.placeAlone(member.buyerId, member.input, member.method, this.providers.get(member.method)!),
+      );
+      member.settle(outcome);
+      return outcome.catch(() => undefined);
+    };
+    if (group.length === 1) {
+      await alone(group[0]!);
+      return;
+    }
+    const provider = this.providers.get(group[0]!.method)!;
+    let placed: Map<GroupMember, Written>;
+    try {
+      placed = await this.db.transaction().execute((trx) =>
+        placeTogether(
+          trx,
+          {
+            catalog: this.catalog,
+            provider: provider as GroupDeps['provider'],
+            events: this.events,
+            feeBps: this.options.feeBps,
+            refuseAboveLimits: (input, prices) => this.refuseAboveLimits(input, prices),
+          },
+          group,
+        ),
+      );
+    } catch (error) {
+      if (!rolledBack(error)) {
+        for (const member of group) member.settle(Promise.reject(error));
+        return;
+      }
+      placed = new Map();
+    }
+    const changed = this.catalog.stockChanged(
+      [...placed.values()].flatMap(({ items }) => items.map((item) => item.product_id)),
+    );
+    const others: Promise<unknown>[] = [changed.catch(() => undefined)];
+    for (const member of group) {
+      const written = placed.get(member);
+      if (written) member.settle(changed.then(() => toPublicPayment(written.payment, written.items)));
+      else others.push(alone(member));
+    }
+    // The slot is held until those placed alone are answered, so a failing group cannot
+    // release more transactions at once than the slots allow.
+    await Promise.all(others);
+  }
+
+  private async placeAlone(
+    buyerId: string,
+    input: CheckoutInput,
+    method: string,
+    provider: PaymentProvider,
+    idempotencyKey?: string,
+  ): Promise<PublicPayment> {
     let attempt: Attempt | undefined;
     // Set once this attempt's payment is committed: what fails after it (opening the payment
     // at a gateway) is this payment's own outcome, not a reason to look for an earlier one.
@@ -158,7 +244,7 @@ export class Checkout {
       // every order's limits are checked on the prices read inside it, before anything is
       // locked or written.
       const prepared = input.pricing
-        ? await preparePricing(this.pricing, input, buyer.userId, await this.checkLimits(input))
+        ? await preparePricing(this.pricing, input, buyerId, await this.checkLimits(input))
         : undefined;
       // A clash of random payment codes (one in 10^12) aborts the transaction like a
       // deadlock would; running it again draws a new code. So does a price changed between
@@ -184,7 +270,7 @@ export class Checkout {
                 idempotencyKey === undefined
                   ? undefined
                   : PaymentsRepository.of(trx)
-                      .findByIdempotencyKey(buyer.userId, idempotencyKey)
+                      .findByIdempotencyKey(buyerId, idempotencyKey)
                       .catch(() => undefined);
               // Prices and stock are read without a lock; the product rows (THE hot rows of a
               // flash sale) are locked by takeStock, the last statement before COMMIT, so they
@@ -206,14 +292,14 @@ export class Checkout {
               const outcome = await provider.authorize({
                 trx,
                 paymentId,
-                buyerId: buyer.userId,
+                buyerId: buyerId,
                 currency,
                 items: ledgerLinesOfAttempt(attempt),
               });
               // A gateway's pay link exists only after this commits: its payment is announced
               // (payment.created) once it has one, so the pending mail and webhooks carry it.
               const announce = outcome.status === 'succeeded' || !provider.afterCommit;
-              const written = await this.write(trx, buyer.userId, method, attempt, announce, {
+              const written = await this.write(trx, buyerId, method, attempt, announce, {
                 id: paymentId,
                 idempotencyKey,
                 ...(outcome.status === 'succeeded'
@@ -229,7 +315,7 @@ export class Checkout {
               if (attempt.priced?.discounts.length) {
                 await this.pricing!.redeem(trx, {
                   discountIds: attempt.priced.discounts.map((discount) => discount.id),
-                  buyerId: buyer.userId,
+                  buyerId: buyerId,
                   paymentId,
                 });
               }
@@ -252,12 +338,12 @@ export class Checkout {
       // repriced, above the limits, the funds spent by the first). Only failures pay for this
       // extra read; a new key's checkout never makes it.
       if (idempotencyKey && !committed) {
-        const earlier = await this.earlier(buyer.userId, idempotencyKey).catch(() => undefined);
+        const earlier = await this.earlier(buyerId, idempotencyKey).catch(() => undefined);
         if (earlier) return replayOf(earlier, input, method);
         if (error instanceof KeyAlreadyUsed) throw new Error('a payment of this idempotency key vanished');
       }
       if (isAppError(error) && error.code === 'insufficient_funds' && attempt) {
-        return this.recordFailure(buyer.userId, method, attempt, error, idempotencyKey);
+        return this.recordFailure(buyerId, method, attempt, error, idempotencyKey);
       }
       throw error;
     }

@@ -60,6 +60,8 @@ export function createPaymentsModule(deps: {
   defaultMethod: string;
   feeBps: number;
   limits: OrderLimits;
+  /** Wallet checkouts committed together when they queue (Checkout's `groups`). */
+  checkoutGroups?: { slots: number; maxGroup: number };
   paymentExpiryMs: number;
   /** The web app's public origin (Midtrans's finish redirect goes back there). */
   appUrl?: string;
@@ -87,6 +89,7 @@ export function createPaymentsModule(deps: {
       defaultMethod: deps.defaultMethod,
       feeBps: deps.feeBps,
       limits: deps.limits,
+      ...(deps.checkoutGroups ? { groups: deps.checkoutGroups } : {}),
     },
     deps.events,
   );

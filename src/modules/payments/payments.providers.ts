@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { AccountRef, LedgerService } from '../ledger/ledger.service.js';
+import type { AccountRef, LedgerService, PostInput } from '../ledger/ledger.service.js';
 import { type LedgerLine, purchaseEntries } from './payments.rules.js';
 import type { OrderItemRow, PaymentRow } from './payments.tables.js';
 /** What a provider needs to take a payment; the payment row itself is written after it. */
@@ -30,6 +30,17 @@ export interface PaymentProvider {
    * @throws `insufficient_funds` (the checkout then records a failed payment)
    */
   authorize(context: AuthorizeContext): Promise<Authorization>;
+  /**
+   * Authorizes several checkouts' payments in one go, inside their common transaction, each
+   * as `authorize` would alone after the ones before it; a payment it cannot take is
+   * `refused` with the code `authorize` would throw, and nothing is written for it. Only
+   * providers that settle at once (no afterCommit) offer it: checkouts are then committed
+   * together (payments.checkout-together.ts).
+   */
+  authorizeMany?(
+    trx: Transaction<object>,
+    contexts: readonly Omit<AuthorizeContext, 'trx'>[],
+  ): Promise<(Authorization | { status: 'refused'; code: string })[]>;
   /**
    * For gateways: runs after the checkout committed its pending payment, outside any
    * database transaction. A failure here fails the payment and releases its stock. The
@@ -74,18 +85,24 @@ export type GatewayRefundOutcome =
   | { status: 'failed'; code: string; message: string }
   | { status: 'unknown'; message: string };
 
-/** Posts the purchase: payer → sellers (less the fee) and platform fees. Idempotent per payment. */
+/** The purchase's posting: payer → sellers (less the fee) and platform fees, referenced by the payment. */
+const purchaseOf = (
+  provider: PaymentProvider,
+  { paymentId, buyerId, currency, items }: Omit<AuthorizeContext, 'trx'>,
+): PostInput => ({
+  kind: 'purchase',
+  reference: paymentId,
+  currency,
+  entries: purchaseEntries(provider.payerAccount(buyerId, currency), items, currency),
+});
+
+/** Posts the purchase. Idempotent per payment. */
 export async function postPurchase(
   ledger: LedgerService,
   provider: PaymentProvider,
-  { trx, paymentId, buyerId, currency, items }: AuthorizeContext,
+  context: AuthorizeContext,
 ): Promise<string> {
-  const { transactionId } = await ledger.post(trx, {
-    kind: 'purchase',
-    reference: paymentId,
-    currency,
-    entries: purchaseEntries(provider.payerAccount(buyerId, currency), items, currency),
-  });
+  const { transactionId } = await ledger.post(context.trx, purchaseOf(provider, context));
   return transactionId;
 }
 
@@ -100,6 +117,27 @@ export class WalletProvider implements PaymentProvider {
 
   async authorize(context: AuthorizeContext): Promise<Authorization> {
     return { status: 'succeeded', ledgerTransactionId: await postPurchase(this.ledger, this, context) };
+  }
+
+  /**
+   * Every purchase in one ledger batch (set-based writes, each wallet locked once): a
+   * wallet that cannot pay is refused `insufficient_funds`, decided in order as postBatch
+   * decides, and the others are posted. A payment id is new, so its reference is never
+   * taken; were it, the purchase is refused rather than settled by another's posting.
+   */
+  async authorizeMany(
+    trx: Transaction<object>,
+    contexts: readonly Omit<AuthorizeContext, 'trx'>[],
+  ): Promise<(Authorization | { status: 'refused'; code: string })[]> {
+    const { results } = await this.ledger.postBatch(
+      trx,
+      contexts.map((context) => purchaseOf(this, context)),
+    );
+    return results.map((result) =>
+      result.status === 'posted'
+        ? { status: 'succeeded', ledgerTransactionId: result.transactionId }
+        : { status: 'refused', code: result.status === 'rejected' ? result.code : 'ledger_reference_taken' },
+    );
   }
 }
 

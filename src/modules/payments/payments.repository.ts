@@ -41,6 +41,45 @@ export type NewPayment = Pick<
     >
   >;
 
+/** An order's item rows as checkout writes them, fulfilment at its start. */
+const itemRowsOf = (orderId: string, lines: readonly PricedLine[]): OrderItemRow[] =>
+  lines.map((item) => ({
+    id: randomUUID(),
+    order_id: orderId,
+    product_id: item.productId,
+    seller_id: item.sellerId,
+    product_name: item.name,
+    variant_id: item.variant?.id ?? null,
+    variant_sku: item.variant?.sku ?? null,
+    variant_options: item.variant?.options ?? null,
+    quantity: item.quantity,
+    unit_price_minor: item.unitPriceMinor,
+    fee_minor: item.feeMinor,
+    subtotal_minor: item.subtotalMinor,
+    restocked_quantity: 0,
+    fulfilment_status: 'unfulfilled',
+    carrier: null,
+    tracking_number: null,
+    shipped_at: null,
+    delivered_at: null,
+  }));
+
+/** What an item row's insert sets: the fulfilment columns keep their defaults. */
+const insertableItem = ({
+  restocked_quantity: _r,
+  fulfilment_status: _f,
+  carrier: _c,
+  tracking_number: _t,
+  shipped_at: _s,
+  delivered_at: _d,
+  variant_options,
+  ...item
+}: OrderItemRow) => ({
+  ...item,
+  variant_options:
+    variant_options === null ? null : sql<Record<string, string>>`${JSON.stringify(variant_options)}::jsonb`,
+});
+
 /** SQL for orders, their items and payments, and nothing else (refunds: RefundsRepository). */
 export class PaymentsRepository {
   constructor(private readonly db: Executor) {}
@@ -66,66 +105,7 @@ export class PaymentsRepository {
     items: OrderItemRow[];
   }> {
     const orderId = randomUUID();
-    const items: OrderItemRow[] = order.items.map((item) => ({
-      id: randomUUID(),
-      order_id: orderId,
-      product_id: item.productId,
-      seller_id: item.sellerId,
-      product_name: item.name,
-      variant_id: item.variant?.id ?? null,
-      variant_sku: item.variant?.sku ?? null,
-      variant_options: item.variant?.options ?? null,
-      quantity: item.quantity,
-      unit_price_minor: item.unitPriceMinor,
-      fee_minor: item.feeMinor,
-      subtotal_minor: item.subtotalMinor,
-      restocked_quantity: 0,
-      fulfilment_status: 'unfulfilled',
-      carrier: null,
-      tracking_number: null,
-      shipped_at: null,
-      delivered_at: null,
-    }));
-    const written = this.db
-      .with('new_order', (db) =>
-        db.insertInto('orders').values({
-          id: orderId,
-          buyer_id: order.buyerId,
-          currency: order.currency,
-          total_minor: order.totalMinor,
-          shipping_address_id: order.pricing?.shippingAddressId ?? null,
-          destination_country: order.pricing?.destination.country ?? null,
-          destination_region: order.pricing?.destination.region ?? null,
-        }),
-      )
-      .with('new_items', (db) =>
-        // Fulfilment starts at the columns' defaults: only what checkout decides is written.
-        db.insertInto('order_items').values(
-          items.map(
-            ({
-              restocked_quantity: _r,
-              fulfilment_status: _f,
-              carrier: _c,
-              tracking_number: _t,
-              shipped_at: _s,
-              delivered_at: _d,
-              variant_options,
-              ...item
-            }) => ({
-              ...item,
-              variant_options:
-                variant_options === null
-                  ? null
-                  : sql<Record<string, string>>`${JSON.stringify(variant_options)}::jsonb`,
-            }),
-          ),
-        ),
-      )
-      .insertInto('payments')
-      .values({ ...payment, order_id: orderId })
-      .returningAll()
-      .executeTakeFirstOrThrow()
-      .then((row) => ({ payment: row, items }));
+    const written = this.createOrdersWithPayments([{ order, payment, orderId }]).then(([first]) => first!);
     if (!order.pricing) return written;
     const { shipments, taxLines } = order.pricing.rows(orderId);
     // A priced order is a cart's checkout, not the hot path: two more statements, after the order.
@@ -134,6 +114,46 @@ export class PaymentsRepository {
       if (taxLines.length > 0) await this.db.insertInto('order_tax_lines').values(taxLines).execute();
       return result;
     });
+  }
+
+  /**
+   * Several orders with their items and payments in one statement, in the order given
+   * (checkouts committed together); a priced order's shipments and tax lines are not written
+   * here (createOrderWithPayment writes them).
+   */
+  async createOrdersWithPayments(
+    orders: readonly { order: NewOrder; payment: NewPayment & { id: string }; orderId?: string }[],
+  ): Promise<{ payment: PaymentRow; items: OrderItemRow[] }[]> {
+    const made = orders.map(({ order, payment, orderId = randomUUID() }) => ({
+      order,
+      payment,
+      orderId,
+      items: itemRowsOf(orderId, order.items),
+    }));
+    const rows = await this.db
+      .with('new_order', (db) =>
+        db.insertInto('orders').values(
+          made.map(({ order, orderId }) => ({
+            id: orderId,
+            buyer_id: order.buyerId,
+            currency: order.currency,
+            total_minor: order.totalMinor,
+            shipping_address_id: order.pricing?.shippingAddressId ?? null,
+            destination_country: order.pricing?.destination.country ?? null,
+            destination_region: order.pricing?.destination.region ?? null,
+          })),
+        ),
+      )
+      .with('new_items', (db) =>
+        // Fulfilment starts at the columns' defaults: only what checkout decides is written.
+        db.insertInto('order_items').values(made.flatMap(({ items }) => items.map(insertableItem))),
+      )
+      .insertInto('payments')
+      .values(made.map(({ payment, orderId }) => ({ ...payment, order_id: orderId })))
+      .returningAll()
+      .execute();
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return made.map(({ payment, items }) => ({ payment: byId.get(payment.id)!, items }));
   }
 
   orderShipments(orderId: string): Promise<OrderShipmentRow[]> {

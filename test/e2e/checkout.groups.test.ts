@@ -1,0 +1,178 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Actor } from '../../src/platform/auth/policy.js';
+import type { CheckoutInput } from '../../src/modules/payments/payments.checkout.js';
+import { createProduct, type ProductJson } from '../helpers/catalog.js';
+import { adminOf, reconcile, topUp, walletOf } from '../helpers/payments.js';
+import { signUp, startTestApp, type TestApp } from '../helpers/test-app.js';
+
+// Wallet checkouts that queue are committed together, several in one transaction
+// (payments.checkout-together.ts). With one slot, the first of a burst runs alone and the
+// rest queue behind it, so the groups form the same way on every run. The checkouts are
+// made through the service, all in one tick, so the burst is one; the outcomes are read
+// through the API and the database.
+
+let app: TestApp;
+let admin: { token: string };
+beforeAll(async () => {
+  app = await startTestApp({ PLATFORM_FEE_BPS: '250', CHECKOUT_GROUP_SLOTS: '1', CHECKOUT_GROUP_SIZE: '8' });
+  admin = await adminOf(app);
+});
+afterAll(() => app.close());
+
+const db = () => app.db.database.db;
+const stockOf = async (id: string) =>
+  (await app.api<ProductJson>('GET', `/products/${id}`)).body.results.stock;
+
+type Buyer = Awaited<ReturnType<typeof signUp>>;
+async function buyers(count: number, funds: string): Promise<Buyer[]> {
+  const all = await Promise.all(Array.from({ length: count }, () => signUp(app)));
+  for (const buyer of all) if (funds !== '0') await topUp(app, buyer.token, funds);
+  return all;
+}
+
+const asBuyer = (buyer: Buyer): Actor => ({ userId: buyer.id, role: 'buyer' });
+
+/** Every checkout started in the same tick; each settles to its payment or its error. */
+function burst(orders: { buyer: Buyer; input: CheckoutInput; key?: string }[]) {
+  return Promise.all(
+    orders.map(({ buyer, input, key }) =>
+      app.platform.payments.checkout.create(asBuyer(buyer), input, key).then(
+        (payment) => ({ payment, error: undefined }),
+        (error: { code?: string }) => ({ payment: undefined, error }),
+      ),
+    ),
+  );
+}
+
+/** How many transactions wrote these payments (rows one transaction inserts share its xmin). */
+async function transactionsOf(paymentIds: string[]): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    SELECT count(DISTINCT xmin::text)::int AS n FROM payments WHERE id = ANY(${paymentIds}::uuid[])`.execute(
+    db(),
+  );
+  return rows[0]!.n;
+}
+
+const line = (productId: string, quantity = 1) => ({ items: [{ product_id: productId, quantity }] });
+
+describe('wallet checkouts committed together', () => {
+  it('commits a burst in groups, each sale exactly as if it had been alone', async () => {
+    const sellers = await Promise.all([signUp(app, { role: 'seller' }), signUp(app, { role: 'seller' })]);
+    const products = await Promise.all([
+      createProduct(app, sellers[0]!.token, { price: '1000', stock: 50 }),
+      createProduct(app, sellers[1]!.token, { price: '4000', stock: 50 }),
+    ]);
+    const crowd = await buyers(12, '100000');
+    const results = await burst(
+      crowd.map((buyer, i) => ({
+        buyer,
+        input: {
+          items: [
+            { product_id: products[0]!.id, quantity: 1 + (i % 2) },
+            { product_id: products[1]!.id, quantity: 1 },
+          ],
+        },
+      })),
+    );
+    const payments = results.map((r) => r.payment!);
+    expect(results.map((r) => r.error)).toEqual(crowd.map(() => undefined));
+    expect(payments.every((p) => p.status === 'succeeded' && p.payment_method === 'wallet')).toBe(true);
+    // One alone, then groups of at most 8: 12 sales in 3 transactions.
+    expect(await transactionsOf(payments.map((p) => p.id))).toBe(3);
+
+    const units0 = crowd.reduce((sum, _, i) => sum + 1 + (i % 2), 0);
+    expect(await stockOf(products[0]!.id)).toBe(50 - units0);
+    expect(await stockOf(products[1]!.id)).toBe(50 - 12);
+    for (const [i, buyer] of crowd.entries()) {
+      const total = (1 + (i % 2)) * 1000 + 4000;
+      expect(payments[i]!.total_amount).toBe(String(total));
+      expect(payments[i]!.items).toHaveLength(2);
+      expect((await walletOf(app, buyer.token)).available).toBe(String(100_000 - total));
+      const mine = await app.api<{ id: string }[]>('GET', '/payments', { token: buyer.token });
+      expect(mine.body.results.map((p) => p.id)).toEqual([payments[i]!.id]);
+    }
+    // 2.5 % fee, rounded half up: 1000 nets 975, 4000 nets 3900.
+    expect((await walletOf(app, sellers[0]!.token)).available).toBe(String(units0 * 975));
+    expect((await walletOf(app, sellers[1]!.token)).available).toBe(String(12 * 3900));
+    // Each payment announced twice, with its own data, as a checkout alone announces it.
+    const { rows: events } = await sql<{ type: string; aggregate: string; data: { id: string } }>`
+      SELECT type, aggregate, data FROM outbox_events
+      WHERE aggregate = ANY(${payments.map((p) => `payment:${p.id}`)}::text[]) ORDER BY position`.execute(
+      db(),
+    );
+    for (const payment of payments) {
+      const own = events.filter((e) => e.aggregate === `payment:${payment.id}`);
+      expect(own.map((e) => e.type)).toEqual(['payment.created', 'payment.succeeded']);
+      expect(own.every((e) => e.data.id === payment.id)).toBe(true);
+    }
+    expect((await reconcile(app, admin.token)).ok).toBe(true);
+  });
+
+  it('places alone whoever the group cannot take, and still commits the others together', async () => {
+    const seller = await signUp(app, { role: 'seller' });
+    const product = await createProduct(app, seller.token, { price: '1000', stock: 100 });
+    const [first, ...crowd] = await buyers(7, '10000');
+    const broke = (await buyers(1, '0'))[0]!;
+    const results = await burst([
+      { buyer: first!, input: line(product.id) },
+      { buyer: crowd[0]!, input: line(product.id) },
+      // Cannot pay: its failed payment is recorded as a checkout alone records it.
+      { buyer: broke, input: line(product.id) },
+      // Shown another price: refused, nothing written.
+      {
+        buyer: crowd[1]!,
+        input: { items: [{ product_id: product.id, quantity: 1, expected_unit_price_minor: 900n }] },
+      },
+      // Above the line limit: refused before anything is written.
+      { buyer: crowd[2]!, input: line(product.id, 1_000_000) },
+      { buyer: crowd[3]!, input: line(product.id) },
+      { buyer: crowd[4]!, input: line(product.id) },
+      { buyer: crowd[5]!, input: line(product.id) },
+    ]);
+    expect(results[2]!.payment).toMatchObject({ status: 'failed', failure_code: 'insufficient_funds' });
+    expect(results[3]!.error).toMatchObject({ code: 'price_changed_since_quote' });
+    expect(results[4]!.error).toMatchObject({ code: 'validation_failed' });
+    const sold = [0, 1, 5, 6, 7].map((i) => results[i]!.payment!);
+    expect(sold.every((p) => p.status === 'succeeded')).toBe(true);
+    // The first alone; the other four sales together, in one transaction.
+    expect(await transactionsOf(sold.slice(1).map((p) => p.id))).toBe(1);
+    expect(await stockOf(product.id)).toBe(100 - 5);
+    expect((await walletOf(app, broke.token)).available).toBe('0');
+    expect((await walletOf(app, crowd[1]!.token)).available).toBe('10000');
+    expect((await walletOf(app, seller.token)).available).toBe(String(5 * 975));
+    expect((await reconcile(app, admin.token)).ok).toBe(true);
+  });
+
+  it('places everyone alone when the group as a whole cannot be sold, selling exactly the stock', async () => {
+    const seller = await signUp(app, { role: 'seller' });
+    const product = await createProduct(app, seller.token, { price: '1000', stock: 5 });
+    const crowd = await buyers(9, '10000');
+    const results = await burst(crowd.map((buyer) => ({ buyer, input: line(product.id) })));
+    const sold = results.filter((r) => r.payment?.status === 'succeeded');
+    expect(sold).toHaveLength(5);
+    expect(results.filter((r) => r.error?.code === 'insufficient_stock')).toHaveLength(4);
+    expect(await stockOf(product.id)).toBe(0);
+    const left = await Promise.all(crowd.map(async (b) => BigInt((await walletOf(app, b.token)).available)));
+    expect(left.reduce((sum, each) => sum + (10_000n - each), 0n)).toBe(5000n);
+    expect((await walletOf(app, seller.token)).available).toBe(String(5 * 975));
+    expect((await reconcile(app, admin.token)).ok).toBe(true);
+  });
+
+  it('keeps a keyed checkout in a transaction of its own, and its retry answers the first payment', async () => {
+    const seller = await signUp(app, { role: 'seller' });
+    const product = await createProduct(app, seller.token, { price: '1000', stock: 10 });
+    const crowd = await buyers(4, '10000');
+    const results = await burst(
+      crowd.map((buyer, i) => ({ buyer, input: line(product.id), ...(i === 3 ? { key: 'k-1' } : {}) })),
+    );
+    const keyed = results[3]!.payment!;
+    expect(keyed.status).toBe('succeeded');
+    const grouped = results.slice(1, 3).map((r) => r.payment!.id);
+    expect(await transactionsOf(grouped)).toBe(1);
+    expect(await transactionsOf([...grouped, keyed.id])).toBe(2);
+    const again = await app.platform.payments.checkout.create(asBuyer(crowd[3]!), line(product.id), 'k-1');
+    expect(again.id).toBe(keyed.id);
+    expect(await stockOf(product.id)).toBe(10 - 4);
+  });
+});
