@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/platform/auth/policy.js';
+import { checkoutGroupSize } from '../../src/platform/metrics/metrics.registry.js';
 import type { CheckoutInput } from '../../src/modules/payments/payments.checkout.js';
 import { createProduct, type ProductJson } from '../helpers/catalog.js';
 import { adminOf, reconcile, topUp, walletOf } from '../helpers/payments.js';
@@ -54,6 +55,16 @@ async function transactionsOf(paymentIds: string[]): Promise<number> {
   return rows[0]!.n;
 }
 
+/** The group-size histogram's count and sum, to compare before and after a burst. */
+async function groupSizes() {
+  const { values } = await checkoutGroupSize.get();
+  const pick = (name: string) => values.find((v) => v.metricName === name)?.value ?? 0;
+  return {
+    groups: pick('mamlaka_checkout_group_size_count'),
+    sales: pick('mamlaka_checkout_group_size_sum'),
+  };
+}
+
 const line = (productId: string, quantity = 1) => ({ items: [{ product_id: productId, quantity }] });
 
 describe('wallet checkouts committed together', () => {
@@ -64,6 +75,7 @@ describe('wallet checkouts committed together', () => {
       createProduct(app, sellers[1]!.token, { price: '4000', stock: 50 }),
     ]);
     const crowd = await buyers(12, '100000');
+    const before = await groupSizes();
     const results = await burst(
       crowd.map((buyer, i) => ({
         buyer,
@@ -80,6 +92,11 @@ describe('wallet checkouts committed together', () => {
     expect(payments.every((p) => p.status === 'succeeded' && p.payment_method === 'wallet')).toBe(true);
     // One alone, then groups of at most 8: 12 sales in 3 transactions.
     expect(await transactionsOf(payments.map((p) => p.id))).toBe(3);
+    const after = await groupSizes();
+    expect({ groups: after.groups - before.groups, sales: after.sales - before.sales }).toEqual({
+      groups: 3,
+      sales: 12,
+    });
 
     const units0 = crowd.reduce((sum, _, i) => sum + 1 + (i % 2), 0);
     expect(await stockOf(products[0]!.id)).toBe(50 - units0);

@@ -5,7 +5,7 @@ import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { withTransactionRetry } from '../../platform/db/retry.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import { type AppError, invalid, invalidField, isAppError, unprocessable } from '../../platform/errors.js';
-import { recordCheckout } from '../../platform/metrics/metrics.registry.js';
+import { checkoutGroupSize, recordCheckout } from '../../platform/metrics/metrics.registry.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { ReservedLine, UnitPrice } from '../catalog/catalog.stock.js';
 import { type CheckoutInput, checkExpectedPrices, stockLineOf } from './payments.checkout-lines.js';
@@ -185,7 +185,10 @@ export class Checkout {
         this.placeAlone(member.buyerId, member.input, member.method, this.providers.get(member.method)!),
       );
       member.settle(outcome);
-      return outcome.catch(() => undefined);
+      return outcome.then(
+        () => checkoutGroupSize.observe(1),
+        () => undefined,
+      );
     };
     if (group.length === 1) {
       await alone(group[0]!);
@@ -214,6 +217,7 @@ export class Checkout {
       }
       placed = new Map();
     }
+    if (placed.size > 0) checkoutGroupSize.observe(placed.size);
     const changed = this.catalog.stockChanged(
       [...placed.values()].flatMap(({ items }) => items.map((item) => item.product_id)),
     );

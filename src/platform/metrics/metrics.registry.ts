@@ -37,6 +37,13 @@ export const checkoutsTotal = new Counter({
   registers,
 });
 
+export const checkoutGroupSize = new Histogram({
+  name: 'mamlaka_checkout_group_size',
+  help: 'Queued wallet checkouts committed per transaction: 1 alone, more when committed together.',
+  buckets: [1, 2, 4, 8, 16, 32, 50],
+  registers,
+});
+
 export const outboxRelayedTotal = new Counter({
   name: 'mamlaka_outbox_relayed_events_total',
   help: 'Outbox events relayed to the bus.',
