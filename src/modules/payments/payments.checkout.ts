@@ -1,11 +1,10 @@
-import { AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { type Actor, authorize } from '../../platform/auth/policy.js';
 import { withTransactionRetry } from '../../platform/db/retry.js';
 import { isUniqueViolation } from '../../platform/db/errors.js';
 import { type AppError, invalid, invalidField, isAppError, unprocessable } from '../../platform/errors.js';
-import { checkoutGroupSize, recordCheckout } from '../../platform/metrics/metrics.registry.js';
+import { recordCheckout } from '../../platform/metrics/metrics.registry.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { ReservedLine, UnitPrice } from '../catalog/catalog.stock.js';
 import { type CheckoutInput, checkExpectedPrices, stockLineOf } from './payments.checkout-lines.js';
@@ -19,13 +18,7 @@ import {
   receiptPricingOf,
 } from './payments.order-pricing.js';
 import { eventForStatus, noPaymentEvents, type PaymentEvents } from './payments.events.js';
-import { CheckoutQueue } from './payments.checkout-queue.js';
-import {
-  type GroupDeps,
-  type GroupMember,
-  placeTogether,
-  type Written,
-} from './payments.checkout-together.js';
+import { CheckoutGroups } from './payments.checkout-groups.js';
 import { checkOrderLimits, type OrderLimits } from './payments.limits.js';
 import type { PaymentProvider } from './payments.providers.js';
 import { PaymentsRepository } from './payments.repository.js';
@@ -33,22 +26,6 @@ import type { PaymentStatus } from './payments.state.js';
 import type { OrderItemRow, PaymentRow } from './payments.tables.js';
 import type { PaymentsService } from './payments.service.js';
 import { isSameCheckout, newPaymentCode, type PublicPayment, toPublicPayment } from './payments.rules.js';
-
-/** A checkout waiting for its group; `settle` answers its request. */
-interface Queued extends GroupMember {
-  settle(outcome: Promise<PublicPayment>): void;
-}
-
-/**
- * True when the transaction that threw `error` certainly committed nothing: the code
- * refused something, or the database answered with an error (SQLSTATE and severity). A
- * lost connection gives neither, and its COMMIT may have gone through.
- */
-function rolledBack(error: unknown): boolean {
-  if (isAppError(error)) return true;
-  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
-}
 
 /** Stops a checkout whose idempotency key already made a payment, before it writes anything. */
 class KeyAlreadyUsed extends Error {}
@@ -93,7 +70,7 @@ export class Checkout {
       limits: OrderLimits;
       /**
        * Wallet checkouts that arrive while `slots` transactions of them run are queued and
-       * committed together, up to `maxGroup` in one transaction (payments.checkout-queue.ts);
+       * committed together, up to `maxGroup` in one transaction (payments.checkout-groups.ts);
        * without it, or with `maxGroup` 1, every checkout has a transaction of its own.
        */
       groups?: { slots: number; maxGroup: number };
@@ -102,22 +79,23 @@ export class Checkout {
   ) {
     const groups = options.groups;
     if (groups && groups.maxGroup > 1) {
-      this.queue = new CheckoutQueue(
-        // The group's statements show in the trace of its first checkout, not of whichever
-        // request freed the slot. What placeGroup did not answer (a fault of its own) is
-        // answered with the fault.
-        (group) =>
-          group[0]!
-            .inContext(() => this.placeGroup(group))
-            .catch((error: unknown) => {
-              for (const member of group) member.settle(Promise.reject(error));
-            }),
+      this.groups = new CheckoutGroups(
+        {
+          db,
+          catalog,
+          providers,
+          events,
+          feeBps: options.feeBps,
+          refuseAboveLimits: (input, prices) => this.refuseAboveLimits(input, prices),
+          placeAlone: (member) =>
+            this.placeAlone(member.buyerId, member.input, member.method, providers.get(member.method)!),
+        },
         groups,
       );
     }
   }
 
-  private readonly queue?: CheckoutQueue<Queued>;
+  private readonly groups?: CheckoutGroups;
 
   private pricing?: OrderPricing;
 
@@ -154,82 +132,9 @@ export class Checkout {
         `payment_method ${method} is not available`,
       );
     }
-    // A keyed checkout keeps its own transaction: its replay rules read what that
-    // transaction wrote. A priced one reads its pricing first, and a gateway's opens after.
-    if (this.queue && provider.authorizeMany && !provider.afterCommit && !input.pricing && !idempotencyKey) {
-      const queue = this.queue;
-      const context = new AsyncResource('mamlaka.checkout');
-      return new Promise<PublicPayment>((resolve, reject) =>
-        queue.submit({
-          buyerId: buyer.userId,
-          input,
-          method,
-          inContext: (write) => context.runInAsyncScope(write),
-          settle: (outcome) => void outcome.then(resolve, reject),
-        }),
-      );
-    }
+    if (this.groups?.takes(provider, input, idempotencyKey))
+      return this.groups.place(buyer.userId, input, method);
     return this.placeAlone(buyer.userId, input, method, provider, idempotencyKey);
-  }
-
-  /**
-   * Several queued checkouts committed in one transaction (placeTogether); one alone is
-   * placed as every other checkout is. Whoever the group leaves out is placed alone, and so
-   * is everyone when the group fails in a way that rolled it back (a product short of stock
-   * for the group's total, a deadlock); a failure that may have committed (the connection
-   * lost at COMMIT) is answered as it is, as a checkout alone would answer it.
-   */
-  private async placeGroup(group: Queued[]): Promise<void> {
-    const alone = (member: Queued) => {
-      const outcome = member.inContext(() =>
-        this.placeAlone(member.buyerId, member.input, member.method, this.providers.get(member.method)!),
-      );
-      member.settle(outcome);
-      return outcome.then(
-        () => checkoutGroupSize.observe(1),
-        () => undefined,
-      );
-    };
-    if (group.length === 1) {
-      await alone(group[0]!);
-      return;
-    }
-    const provider = this.providers.get(group[0]!.method)!;
-    let placed: Map<GroupMember, Written>;
-    try {
-      placed = await this.db.transaction().execute((trx) =>
-        placeTogether(
-          trx,
-          {
-            catalog: this.catalog,
-            provider: provider as GroupDeps['provider'],
-            events: this.events,
-            feeBps: this.options.feeBps,
-            refuseAboveLimits: (input, prices) => this.refuseAboveLimits(input, prices),
-          },
-          group,
-        ),
-      );
-    } catch (error) {
-      if (!rolledBack(error)) {
-        for (const member of group) member.settle(Promise.reject(error));
-        return;
-      }
-      placed = new Map();
-    }
-    if (placed.size > 0) checkoutGroupSize.observe(placed.size);
-    const changed = this.catalog.stockChanged(
-      [...placed.values()].flatMap(({ items }) => items.map((item) => item.product_id)),
-    );
-    const others: Promise<unknown>[] = [changed.catch(() => undefined)];
-    for (const member of group) {
-      const written = placed.get(member);
-      if (written) member.settle(changed.then(() => toPublicPayment(written.payment, written.items)));
-      else others.push(alone(member));
-    }
-    // The slot is held until those placed alone are answered, so a failing group cannot
-    // release more transactions at once than the slots allow.
-    await Promise.all(others);
   }
 
   private async placeAlone(
