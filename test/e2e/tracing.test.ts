@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flushTraces } from '../../src/platform/tracing/tracing.js';
 import { eventually } from '../helpers/eventually.js';
 import { type ReceivedSpan, startOtlpReceiver } from '../helpers/otlp-receiver.js';
-import { market, type PaymentJson } from '../helpers/payments.js';
-import { startTestApp, type TestApp } from '../helpers/test-app.js';
+import { market, type PaymentJson, topUp } from '../helpers/payments.js';
+import { testDatabase } from '../helpers/services.js';
+import { signUp, startTestApp, type TestApp } from '../helpers/test-app.js';
 
 const SERVER = 2;
 const CLIENT = 3;
@@ -52,6 +54,9 @@ beforeAll(async () => {
         MIDTRANS_SERVER_KEY: 'SB-Mid-server-tracing',
         MIDTRANS_SNAP_URL: midtransUrl,
         MIDTRANS_API_URL: midtransUrl,
+        // One checkout transaction at a time: concurrent wallet checkouts queue and commit
+        // together, and the test below checks that each keeps its own trace.
+        CHECKOUT_GROUP_SLOTS: '1',
       },
       undefined,
       { write: (line: string) => logLines.push(JSON.parse(line) as Record<string, unknown>) },
@@ -182,6 +187,45 @@ describe('tracing (OTLP) through the split shape', () => {
     const lines = logLines.filter((line) => line.trace_id === traceId);
     expect(lines.length, JSON.stringify(logLines.slice(-5))).toBeGreaterThan(0);
     expect(lines.every((line) => typeof line.span_id === 'string')).toBe(true);
+  });
+
+  it('writes the events of checkouts committed together each in its own trace', async () => {
+    const { product } = await market(app, { stock: 100, price: '1000' });
+    const buyers = await Promise.all(Array.from({ length: 6 }, () => signUp(app)));
+    for (const buyer of buyers) await topUp(app, buyer.token, '100000');
+    const db = app.db.database.db;
+    // A burst of six: the first runs alone, the others queue behind it and commit together.
+    // Requests reach the service over HTTP and gRPC, so a burst is tried again until one did.
+    // On PGlite's one connection each request's own reads wait for the running checkout, so
+    // they reach the queue after it and rarely meet: there the traces alone are checked.
+    for (let attempt = 1; ; attempt++) {
+      const traces = buyers.map(() => randomBytes(16).toString('hex'));
+      const paid = await Promise.all(
+        buyers.map((buyer, i) =>
+          app.api<PaymentJson>('POST', '/payments', {
+            token: buyer.token,
+            headers: { traceparent: `00-${traces[i]}-${randomBytes(8).toString('hex')}-01` },
+            body: { product_id: product.id, quantity: 1, payment_method: 'wallet' },
+          }),
+        ),
+      );
+      expect(paid.map((r) => r.body.results.status)).toEqual(buyers.map(() => 'succeeded'));
+      const ids = paid.map((r) => r.body.results.id);
+      const { rows } = await sql<{ id: string; tx: string; trace: string | null }>`
+        SELECT p.id, p.xmin::text AS tx, e.trace_context AS trace
+        FROM payments p JOIN outbox_events e ON e.aggregate = 'payment:' || p.id::text
+        WHERE p.id = ANY(${ids}::uuid[])`.execute(db);
+      expect(rows).toHaveLength(12);
+      for (const [i, id] of ids.entries()) {
+        const own = rows.filter((row) => row.id === id);
+        expect(
+          own.every((row) => row.trace?.split('-')[1] === traces[i]),
+          `payment ${i}`,
+        ).toBe(true);
+      }
+      if (testDatabase() !== 'postgres' || new Set(rows.map((row) => row.tx)).size < ids.length) break;
+      if (attempt === 5) throw new Error('five bursts of six checkouts never committed two together');
+    }
   });
 
   it('starts a trace of its own for a request without traceparent', async () => {
