@@ -4,8 +4,9 @@
 // A rate the server can carry shows whether its background work keeps up with its sales.
 //   BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres npx tsx bench/checkout-fixed-rate.ts [rate] [seconds]
 // Defaults: 150 checkouts/s for 30 s after 5 s at the same rate. Uses dist/ as it is (npm run build).
-// DATABASE_BACKGROUND_POOL_SIZE (0: one pool for everything), MAIL_SEND_INTERVAL and
-// OUTBOX_BATCH_WINDOW, when set, are passed to the server;
+// DATABASE_BACKGROUND_POOL_SIZE (0: one pool for everything), MAIL_SEND_INTERVAL,
+// OUTBOX_BATCH_WINDOW, CHECKOUT_GROUP_SLOTS and CHECKOUT_GROUP_SIZE, when set, are passed to
+// the server;
 // BENCH_CPU_PROF=<dir> has the server write its CPU profile there; BENCH_IDEMPOTENCY_KEYS=1
 // sends every checkout with an Idempotency-Key of its own, as the web app does.
 import { randomUUID } from 'node:crypto';
@@ -17,7 +18,13 @@ import { createBenchDatabase, postgresTarget, withClient } from './postgres.js';
 import { mamlakaSpec, startServer } from './servers.js';
 import { runScript } from './script.js';
 
-const PASSED_ON = ['DATABASE_BACKGROUND_POOL_SIZE', 'MAIL_SEND_INTERVAL', 'OUTBOX_BATCH_WINDOW'] as const;
+const PASSED_ON = [
+  'DATABASE_BACKGROUND_POOL_SIZE',
+  'MAIL_SEND_INTERVAL',
+  'OUTBOX_BATCH_WINDOW',
+  'CHECKOUT_GROUP_SLOTS',
+  'CHECKOUT_GROUP_SIZE',
+] as const;
 
 async function main(): Promise<void> {
   const rate = Number(process.argv[2] ?? 150);
