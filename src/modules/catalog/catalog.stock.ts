@@ -41,8 +41,8 @@ export const unitKeyOf = (productId: string, variantId?: string | null): string 
 const keyOf = (line: { productId: string; variantId?: string }) => unitKeyOf(line.productId, line.variantId);
 
 /** One line per key, quantities added up, sorted by key (the lock order: product, then variant). */
-function mergeLines(items: readonly StockLine[]): StockLine[] {
-  const merged = new Map<string, StockLine>();
+export function mergeLines<T extends StockLine>(items: readonly T[]): T[] {
+  const merged = new Map<string, T>();
   for (const item of items) {
     const key = keyOf(item);
     const seen = merged.get(key);

@@ -3,7 +3,7 @@ import type { Transaction } from 'kysely';
 import { isAppError } from '../../platform/errors.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { ReservedLine, UnitPrice } from '../catalog/catalog.stock.js';
-import { unitKeyOf } from '../catalog/catalog.stock.js';
+import { mergeLines, unitKeyOf } from '../catalog/catalog.stock.js';
 import { type CheckoutInput, checkExpectedPrices, stockLineOf } from './payments.checkout-lines.js';
 import { eventForStatus, type PaymentEvents } from './payments.events.js';
 import { type Attempt, ledgerLinesOfAttempt, priceAttempt } from './payments.order-pricing.js';
@@ -33,27 +33,11 @@ export interface GroupDeps {
 export type Written = { payment: PaymentRow; items: OrderItemRow[] };
 
 /** One line per key for a member's items, quantities added up, priced from the group's quote. */
-function reservedOf(input: CheckoutInput, quoted: ReadonlyMap<string, ReservedLine>): ReservedLine[] {
-  const own = new Map<string, ReservedLine>();
-  for (const item of input.items) {
-    const key = unitKeyOf(item.product_id, item.variant_id);
-    const seen = own.get(key);
-    if (seen) seen.quantity += item.quantity;
-    else own.set(key, { ...quoted.get(key)!, quantity: item.quantity });
-  }
-  return [...own.values()].sort((a, b) => (a.key < b.key ? -1 : 1));
-}
-
-/** The lines of every member, one per key with the quantities added up: what the group takes. */
-function mergedLines(lines: readonly ReservedLine[]): ReservedLine[] {
-  const merged = new Map<string, ReservedLine>();
-  for (const line of lines) {
-    const seen = merged.get(line.key);
-    if (seen) seen.quantity += line.quantity;
-    else merged.set(line.key, { ...line });
-  }
-  return [...merged.values()];
-}
+const reservedOf = (input: CheckoutInput, quoted: ReadonlyMap<string, ReservedLine>): ReservedLine[] =>
+  mergeLines(input.items.map(stockLineOf)).map((line) => ({
+    ...quoted.get(unitKeyOf(line.productId, line.variantId))!,
+    quantity: line.quantity,
+  }));
 
 /** Keeps only what a member's own lines cost, so its limits and currency rule see nothing else. */
 function pricesOf(input: CheckoutInput, prices: ReadonlyMap<string, UnitPrice>): Map<string, UnitPrice> {
@@ -183,9 +167,7 @@ export async function placeTogether(
       ),
     );
   }
-  await deps.catalog.takeStock(
-    trx,
-    mergedLines(paid.flatMap(({ member }) => attempts.get(member)!.reserved)),
-  );
+  // One decrement per product (and variant) for the whole group.
+  await deps.catalog.takeStock(trx, mergeLines(paid.flatMap(({ member }) => attempts.get(member)!.reserved)));
   return new Map(paid.map(({ member }, i) => [member, written[i]!]));
 }
