@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/platform/auth/policy.js';
@@ -129,7 +130,7 @@ describe('wallet checkouts committed together', () => {
   it('places alone whoever the group cannot take, and still commits the others together', async () => {
     const seller = await signUp(app, { role: 'seller' });
     const product = await createProduct(app, seller.token, { price: '1000', stock: 100 });
-    const [first, ...crowd] = await buyers(7, '10000');
+    const [first, ...crowd] = await buyers(9, '10000');
     const broke = (await buyers(1, '0'))[0]!;
     const results = await burst([
       { buyer: first!, input: line(product.id) },
@@ -146,17 +147,26 @@ describe('wallet checkouts committed together', () => {
       { buyer: crowd[3]!, input: line(product.id) },
       { buyer: crowd[4]!, input: line(product.id) },
       { buyer: crowd[5]!, input: line(product.id) },
+      // Names what is not for sale: refused with its 404 alone, the group unharmed.
+      { buyer: crowd[6]!, input: { items: [line(product.id).items[0]!, line(randomUUID()).items[0]!] } },
+      {
+        buyer: crowd[7]!,
+        input: { items: [{ product_id: product.id, variant_id: randomUUID(), quantity: 1 }] },
+      },
     ]);
     expect(results[2]!.payment).toMatchObject({ status: 'failed', failure_code: 'insufficient_funds' });
     expect(results[3]!.error).toMatchObject({ code: 'price_changed_since_quote' });
     expect(results[4]!.error).toMatchObject({ code: 'validation_failed' });
+    expect(results[8]!.error).toMatchObject({ code: 'product_not_found' });
+    expect(results[9]!.error).toMatchObject({ code: 'variant_not_found' });
     const sold = [0, 1, 5, 6, 7].map((i) => results[i]!.payment!);
     expect(sold.every((p) => p.status === 'succeeded')).toBe(true);
     // The first alone; the other four sales together, in one transaction.
     expect(await transactionsOf(sold.slice(1).map((p) => p.id))).toBe(1);
     expect(await stockOf(product.id)).toBe(100 - 5);
     expect((await walletOf(app, broke.token)).available).toBe('0');
-    expect((await walletOf(app, crowd[1]!.token)).available).toBe('10000');
+    for (const refused of [1, 6, 7])
+      expect((await walletOf(app, crowd[refused]!.token)).available).toBe('10000');
     expect((await walletOf(app, seller.token)).available).toBe(String(5 * 975));
     expect((await reconcile(app, admin.token)).ok).toBe(true);
   });

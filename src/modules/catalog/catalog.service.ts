@@ -155,8 +155,9 @@ export class CatalogService {
     trx: Transaction<object>,
     items: readonly StockLine[],
     check?: (prices: ReadonlyMap<string, UnitPrice>) => void,
+    options?: { skipUnpriced?: boolean },
   ): Promise<ReservedLine[]> {
-    return this.stock.quoteStock(trx, items, check);
+    return this.stock.quoteStock(trx, items, check, options);
   }
 
   takeStock(trx: Transaction<object>, lines: readonly ReservedLine[]): Promise<void> {

@@ -119,6 +119,10 @@ export class CatalogStock {
    *
    * `check` sees the prices read (as `prices` gives them) before any line is refused, so a
    * caller's own refusals, such as an order's limits, come first whatever the lines hold.
+   *
+   * With `skipUnpriced`, the lines `check` saw no price for (an unknown product or variant, a
+   * line that must name a variant) are left out of the answer instead of refused, for a
+   * caller quoting several orders at once that answers for them itself.
    * @throws what `check` throws, then `product_not_found`, `variant_not_found` (404),
    * `variant_required` (422), `insufficient_stock` (409) when the stock read is short
    */
@@ -126,12 +130,15 @@ export class CatalogStock {
     trx: Transaction<object>,
     items: readonly StockLine[],
     check?: (prices: ReadonlyMap<string, UnitPrice>) => void,
+    { skipUnpriced = false } = {},
   ): Promise<ReservedLine[]> {
-    const lines = mergeLines(items);
-    const found = await CatalogRepository.in(trx).quote([...new Set(lines.map((line) => line.productId))]);
+    const merged = mergeLines(items);
+    const found = await CatalogRepository.in(trx).quote([...new Set(merged.map((line) => line.productId))]);
     const withVariants = found.filter((row) => row.variant_count > 0).map((row) => row.id);
     const variants = byProduct(await VariantsRepository.in(trx).of(withVariants));
-    check?.(unitPricesOf(items, found, variants));
+    const prices = unitPricesOf(items, found, variants);
+    check?.(prices);
+    const lines = skipUnpriced ? merged.filter((line) => prices.has(keyOf(line))) : merged;
     const rows = new Map(found.map((row) => [row.id, row]));
     return lines.map((line) => {
       const row = rows.get(line.productId);

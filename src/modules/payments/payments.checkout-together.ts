@@ -39,11 +39,13 @@ const reservedOf = (input: CheckoutInput, quoted: ReadonlyMap<string, ReservedLi
     quantity: line.quantity,
   }));
 
+const keyOfItem = (item: CheckoutInput['items'][number]) => unitKeyOf(item.product_id, item.variant_id);
+
 /** Keeps only what a member's own lines cost, so its limits and currency rule see nothing else. */
 function pricesOf(input: CheckoutInput, prices: ReadonlyMap<string, UnitPrice>): Map<string, UnitPrice> {
   const own = new Map<string, UnitPrice>();
   for (const item of input.items) {
-    const key = unitKeyOf(item.product_id, item.variant_id);
+    const key = keyOfItem(item);
     const price = prices.get(key);
     if (price) own.set(key, price);
   }
@@ -62,9 +64,9 @@ function pricesOf(input: CheckoutInput, prices: ReadonlyMap<string, UnitPrice>):
  * Returns the members it placed. A member it cannot place as the others (above the limits,
  * a price changed since shown, a wallet that cannot pay) is left out, with nothing written
  * for it, and is answered by the caller placing it alone, which refuses it or records its
- * failed payment exactly as before. What fails the whole group (a product missing, or
- * short of stock for the group's total, which its decrement finds at COMMIT) throws, and
- * the transaction commits nothing.
+ * failed payment exactly as before, and so is one that names a product or variant not for
+ * sale. What fails the whole group (a product short of stock for the group's total, which
+ * its decrement finds at COMMIT) throws, and the transaction commits nothing.
  */
 export async function placeTogether(
   trx: Transaction<object>,
@@ -83,13 +85,20 @@ export async function placeTogether(
     members.flatMap((member) => member.input.items.map((item) => ({ ...stockLineOf(item), quantity: 0 }))),
     (prices) => {
       for (const member of members) {
-        try {
-          deps.refuseAboveLimits(member.input, pricesOf(member.input, prices));
-        } catch (error) {
-          leaveOut(member, error);
+        const own = pricesOf(member.input, prices);
+        // A line without a price names no product or variant for sale: alone, the member
+        // hears which; here it must not fail the others.
+        if (own.size < new Set(member.input.items.map(keyOfItem)).size) left.add(member);
+        else {
+          try {
+            deps.refuseAboveLimits(member.input, own);
+          } catch (error) {
+            leaveOut(member, error);
+          }
         }
       }
     },
+    { skipUnpriced: true },
   );
   const byKey = new Map(quoted.map((line) => [line.key, line]));
   const attempts = new Map<GroupMember, { attempt: Attempt; reserved: ReservedLine[] }>();
