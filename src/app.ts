@@ -213,7 +213,11 @@ export async function createPlatform(
     defaultMethod: config.defaultPaymentMethod ?? (midtrans ? 'midtrans' : 'wallet'),
     feeBps: config.platformFeeBps,
     limits: { maxOrderAmountMinor: config.maxOrderAmountMinor, maxLineQuantity: config.maxLineQuantity },
-    checkoutGroups: { slots: config.checkoutGroupSlots, maxGroup: config.checkoutGroupSize },
+    checkoutGroups: {
+      slots: config.checkoutGroupSlots,
+      maxGroup: config.checkoutGroupSize,
+      maxWaitMs: config.checkoutMaxWaitMs,
+    },
     paymentExpiryMs: config.paymentExpiryMs,
     appUrl: config.publicUrl,
     refundTiming: config.refunds,

@@ -63,9 +63,16 @@ describe('loadConfig', () => {
     ['DATABASE_STATEMENT_CACHE', 'all'],
     ['DATABASE_BACKGROUND_POOL_SIZE', '-1'],
     ['DATABASE_BACKGROUND_POOL_SIZE', '101'],
+    ['CHECKOUT_MAX_WAIT', '0s'],
+    ['CHECKOUT_MAX_WAIT', 'soon'],
   ])('names %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}`));
+  });
+
+  it('refuses a wallet checkout queued for 5 s unless told otherwise', () => {
+    expect(loadConfig({}).checkoutMaxWaitMs).toBe(5_000);
+    expect(loadConfig({ CHECKOUT_MAX_WAIT: '800ms' }).checkoutMaxWaitMs).toBe(800);
   });
 
   it('keeps 200 statements prepared per database connection unless told otherwise, 0 for none', () => {

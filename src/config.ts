@@ -128,6 +128,8 @@ export interface Config {
   checkoutGroupSize: number;
   /** CHECKOUT_GROUP_SLOTS: wallet checkout transactions running at once before the others queue into groups. */
   checkoutGroupSlots: number;
+  /** CHECKOUT_MAX_WAIT: the longest a queued wallet checkout waits before it is refused (503, Retry-After). */
+  checkoutMaxWaitMs: number;
   /** LEDGER_SHARDS: shard rows per ledger account for postings that skip its row lock (ledger.shards.ts). */
   ledgerShards: number;
   /** The most one order (and one wallet top-up) may total, in minor units of its currency. */
@@ -294,6 +296,7 @@ export function loadConfig(
     platformFeeBps: integer(env, 'PLATFORM_FEE_BPS', 250, 0, 10_000),
     checkoutGroupSize: integer(env, 'CHECKOUT_GROUP_SIZE', 32, 1, 50),
     checkoutGroupSlots: integer(env, 'CHECKOUT_GROUP_SLOTS', 2, 1, 500),
+    checkoutMaxWaitMs: duration(env, 'CHECKOUT_MAX_WAIT', '5s'),
     // The default and bound are DEFAULT_LEDGER_SHARDS and MAX_LEDGER_SHARDS (ledger.shards.ts).
     ledgerShards: integer(env, 'LEDGER_SHARDS', 16, 1, 64),
     // Within the ledger's own limit, so that every order the checkout accepts can be booked.

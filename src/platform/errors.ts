@@ -49,4 +49,13 @@ export const rateLimited = (retryAfterMs: number) =>
   new AppError('rate_limited', 'rate_limited', 'too many requests, try again later', { retryAfterMs });
 export const unavailable = (code: string, message: string) => new AppError('unavailable', code, message);
 
+/** The floor of a busy refusal's Retry-After: clients should not come back within the same second. */
+const MIN_RETRY_AFTER_MS = 1_000;
+
+/** 503 with a Retry-After of `waitMs` (at least a second): too busy to take this request now. */
+export const busy = (code: string, message: string, waitMs: number) =>
+  new AppError('unavailable', code, message, {
+    retryAfterMs: Math.max(MIN_RETRY_AFTER_MS, Math.ceil(waitMs)),
+  });
+
 export const isAppError = (error: unknown): error is AppError => error instanceof AppError;

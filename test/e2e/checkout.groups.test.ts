@@ -203,3 +203,56 @@ describe('wallet checkouts committed together', () => {
     expect(await stockOf(product.id)).toBe(10 - 4);
   });
 });
+
+describe('a checkout queue that stops draining', () => {
+  let slow: TestApp;
+  beforeAll(async () => {
+    slow = await startTestApp({
+      CHECKOUT_GROUP_SLOTS: '1',
+      CHECKOUT_GROUP_SIZE: '8',
+      CHECKOUT_MAX_WAIT: '50ms',
+    });
+  });
+  afterAll(() => slow.close());
+
+  it('answers 503 with a Retry-After to whoever waited past CHECKOUT_MAX_WAIT, charging nothing', async () => {
+    const seller = await signUp(slow, { role: 'seller' });
+    const product = await createProduct(slow, seller.token, { price: '1000', stock: 10 });
+    const [first, second] = await Promise.all([signUp(slow), signUp(slow)]);
+    for (const buyer of [first!, second!]) {
+      await topUp(slow, buyer.token, '5000');
+      // Its token checked once, so its checkout reaches the queue without the database.
+      expect((await slow.api('GET', '/users/me', { token: buyer.token })).status).toBe(200);
+    }
+    // The product row held by another transaction: the one slot's checkout waits on it at
+    // its decrement (on PGlite, on the one connection), and the next checkout queues.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const holding = slow.db.database.db.transaction().execute(async (trx) => {
+      await sql`SELECT id FROM products WHERE id = ${product.id} FOR UPDATE`.execute(trx);
+      await held;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const placed = slow.platform.payments.checkout.create(asBuyer(first!), line(product.id));
+    const body = { product_id: product.id, quantity: 1, payment_method: 'wallet' };
+    const refused = slow.api<unknown>('POST', '/payments', { token: second!.token, body });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    release();
+    await holding;
+
+    expect((await placed).status).toBe('succeeded');
+    const answer = await refused;
+    expect(answer.status).toBe(503);
+    expect(answer.body.meta).toMatchObject({ success: false, code: 'checkouts_busy' });
+    expect(answer.headers.get('retry-after')).toBe('1');
+    expect((await walletOf(slow, second!.token)).available).toBe('5000');
+    const theirs = await slow.api<unknown[]>('GET', '/payments', { token: second!.token });
+    expect(theirs.body.results).toEqual([]);
+    expect((await slow.api<ProductJson>('GET', `/products/${product.id}`)).body.results.stock).toBe(9);
+
+    // Drained, the queue takes checkouts again.
+    const again = await slow.api<{ status: string }>('POST', '/payments', { token: second!.token, body });
+    expect(again.status).toBe(201);
+    expect(again.body.results.status).toBe('succeeded');
+  });
+});

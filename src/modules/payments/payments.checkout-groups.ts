@@ -1,6 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { Kysely } from 'kysely';
-import { isAppError } from '../../platform/errors.js';
+import { busy, isAppError } from '../../platform/errors.js';
 import { checkoutGroupSize } from '../../platform/metrics/metrics.registry.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { UnitPrice } from '../catalog/catalog.stock.js';
@@ -32,6 +32,24 @@ function rolledBack(error: unknown): boolean {
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof severity === 'string';
 }
 
+/** The checkout was not placed, nothing was written for it: trying again is safe. */
+const checkoutsBusy = (queuedMs: number) =>
+  busy(
+    'checkouts_busy',
+    'too many checkouts are being placed right now; nothing was charged, try again shortly',
+    queuedMs,
+  );
+
+/**
+ * How groups form (payments.checkout-queue.ts): `slots` transactions at once, up to
+ * `maxGroup` checkouts in one, none waiting longer than `maxWaitMs` for its turn.
+ */
+export interface CheckoutGroupSettings {
+  slots: number;
+  maxGroup: number;
+  maxWaitMs: number;
+}
+
 export interface CheckoutGroupsDeps {
   db: Kysely<object>;
   catalog: CatalogService;
@@ -55,7 +73,7 @@ export class CheckoutGroups {
 
   constructor(
     private readonly deps: CheckoutGroupsDeps,
-    options: { slots: number; maxGroup: number },
+    settings: CheckoutGroupSettings,
   ) {
     this.#queue = new CheckoutQueue(
       // The group's statements show in the trace of its first checkout, not of whichever
@@ -67,7 +85,7 @@ export class CheckoutGroups {
           .catch((error: unknown) => {
             for (const member of group) member.settle(Promise.reject(error));
           }),
-      options,
+      { ...settings, refuse: (member, queuedMs) => member.settle(Promise.reject(checkoutsBusy(queuedMs))) },
     );
   }
 

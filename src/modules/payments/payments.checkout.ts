@@ -18,7 +18,7 @@ import {
   receiptPricingOf,
 } from './payments.order-pricing.js';
 import { eventForStatus, noPaymentEvents, type PaymentEvents } from './payments.events.js';
-import { CheckoutGroups } from './payments.checkout-groups.js';
+import { type CheckoutGroupSettings, CheckoutGroups } from './payments.checkout-groups.js';
 import { checkOrderLimits, type OrderLimits } from './payments.limits.js';
 import type { PaymentProvider } from './payments.providers.js';
 import { PaymentsRepository } from './payments.repository.js';
@@ -73,7 +73,7 @@ export class Checkout {
        * committed together, up to `maxGroup` in one transaction (payments.checkout-groups.ts);
        * without it, or with `maxGroup` 1, every checkout has a transaction of its own.
        */
-      groups?: { slots: number; maxGroup: number };
+      groups?: CheckoutGroupSettings;
     },
     private readonly events: PaymentEvents = noPaymentEvents,
   ) {
@@ -111,7 +111,8 @@ export class Checkout {
    * @throws `validation_failed` (400; an `amount_too_large` field above the limits),
    * `product_not_found` (404), `insufficient_stock` (409), `mixed_currencies` (400),
    * `price_changed` (409) when the price kept changing during every attempt,
-   * `price_changed_since_quote` (409) when a line's `expected_unit_price_minor` is not its price
+   * `price_changed_since_quote` (409) when a line's `expected_unit_price_minor` is not its price,
+   * `checkouts_busy` (503, nothing written) when a queued wallet checkout waited past CHECKOUT_MAX_WAIT
    */
   create(actor: Actor | undefined, input: CheckoutInput, idempotencyKey?: string): Promise<PublicPayment> {
     return recordCheckout(() => this.place(actor, input, idempotencyKey));

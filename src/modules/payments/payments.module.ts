@@ -8,6 +8,7 @@ import type { MidtransClient } from '../midtrans/midtrans.client.js';
 import type { GatewayOrders } from '../midtrans/midtrans.orders.js';
 import { MidtransProvider } from './midtrans/midtrans.provider.js';
 import { Checkout } from './payments.checkout.js';
+import type { CheckoutGroupSettings } from './payments.checkout-groups.js';
 import type { PaymentEvents } from './payments.events.js';
 import { paymentsGrpc } from './payments.grpc.js';
 import type { OrderLimits } from './payments.limits.js';
@@ -61,7 +62,7 @@ export function createPaymentsModule(deps: {
   feeBps: number;
   limits: OrderLimits;
   /** Wallet checkouts committed together when they queue (Checkout's `groups`). */
-  checkoutGroups?: { slots: number; maxGroup: number };
+  checkoutGroups?: CheckoutGroupSettings;
   paymentExpiryMs: number;
   /** The web app's public origin (Midtrans's finish redirect goes back there). */
   appUrl?: string;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Algorithm } from '@node-rs/argon2';
 import { type PasswordHashingSettings, passwordHashingSettings } from '../../config.passwords.js';
 import { BoundedConcurrency } from '../../platform/bounded-concurrency.js';
-import { AppError } from '../../platform/errors.js';
+import { AppError, busy } from '../../platform/errors.js';
 import {
   type HashingJob,
   type HashingPlace,
@@ -14,15 +14,11 @@ import {
 const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 const ARGON2_PREFIX = `$argon2id$v=19$m=${ARGON2_OPTIONS.memoryCost},t=${ARGON2_OPTIONS.timeCost},p=${ARGON2_OPTIONS.parallelism}$`;
 
-/** The floor of the Retry-After of a refusal: clients should not come back within the same second. */
-const MIN_RETRY_AFTER_MS = 1_000;
-
-const busy = (estimatedWaitMs: number) =>
-  new AppError(
-    'unavailable',
+const hashingBusy = (estimatedWaitMs: number) =>
+  busy(
     'password_hashing_busy',
     'too many passwords are being checked right now, try again shortly',
-    { retryAfterMs: Math.max(MIN_RETRY_AFTER_MS, estimatedWaitMs) },
+    estimatedWaitMs,
   );
 
 const limiterFor = (settings: PasswordHashingSettings) =>
@@ -30,7 +26,7 @@ const limiterFor = (settings: PasswordHashingSettings) =>
     concurrency: settings.concurrency,
     queueLimit: settings.queueLimit,
     maxWaitMs: settings.maxWaitMs,
-    refusal: busy,
+    refusal: hashingBusy,
   });
 const poolFor = (settings: PasswordHashingSettings) =>
   new HashingPool({ threads: settings.concurrency, nice: settings.nice });
@@ -85,14 +81,7 @@ export const passwordHashingPlace = (): Promise<HashingPlace> => pool.place();
  * password, and not the client's fault, so a 503 to try again rather than a 401.
  */
 const gone = () =>
-  new AppError(
-    'unavailable',
-    'password_hashing_unavailable',
-    'passwords cannot be checked right now, try again',
-    {
-      retryAfterMs: MIN_RETRY_AFTER_MS,
-    },
-  );
+  busy('password_hashing_unavailable', 'passwords cannot be checked right now, try again', 0);
 
 const run = async (job: HashingJob) => {
   await calm();
