@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProduct, type ProductJson } from '../helpers/catalog.js';
+import { topUp } from '../helpers/payments.js';
 import { serviceUrl } from '../helpers/services.js';
 import { encryptionEnv, signUp, signingKeyPem, startTestApp, type TestApp } from '../helpers/test-app.js';
 
@@ -73,5 +74,52 @@ describe.runIf(redisUrl)('catalog caches across instances (Redis)', () => {
     expect(await eventually(async () => (await a.api('GET', `/products/${product.id}`)).status === 404)).toBe(
       true,
     );
+  });
+
+  it('tells the other instances of every product a sale took stock from, and of the listings once', async () => {
+    const seller = await signUp(a, { role: 'seller' });
+    const products = await Promise.all(
+      [1, 2, 3].map(() => createProduct(a, seller.token, { price: '1000', stock: 5 })),
+    );
+    const buyer = await signUp(a);
+    await topUp(a, buyer.token, '10000');
+    const listener = new Redis(redisUrl!);
+    const heard: [string, string, string][] = [];
+    listener.on('message', (_channel: string, message: string) =>
+      heard.push(JSON.parse(message) as [string, string, string]),
+    );
+    await listener.subscribe('mamlaka:invalidate');
+    try {
+      const payment = await a.platform.payments.checkout.create(
+        { userId: buyer.id, role: 'buyer' },
+        { items: products.map((p) => ({ product_id: p.id, quantity: 1 })) },
+      );
+      expect(payment.status).toBe('succeeded');
+      const ids = new Set(products.map((p) => p.id));
+      // Other suites share this Redis: only what instance A sent counts.
+      const fromA = () => {
+        const a = heard.find(([, , key]) => ids.has(key))?.[0];
+        return heard.filter(([from]) => from === a);
+      };
+      const lists = () => fromA().filter(([, topic]) => topic === 'catalog.list');
+      expect(
+        await eventually(
+          async () => fromA().filter(([, , key]) => ids.has(key)).length === 3 && lists().length > 0,
+        ),
+      ).toBe(true);
+      // Time for a second listings message, were one sent.
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const sold = fromA().filter(([, topic]) => topic === 'catalog.product');
+      expect(sold.map(([, , key]) => key).sort()).toEqual([...ids].sort());
+      expect(lists().map(([, , key]) => key)).toEqual(['*']);
+    } finally {
+      await listener.quit();
+    }
+    for (const product of products)
+      expect(
+        await eventually(
+          async () => (await b.api<ProductJson>('GET', `/products/${product.id}`)).body.results.stock === 4,
+        ),
+      ).toBe(true);
   });
 });

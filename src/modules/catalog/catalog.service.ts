@@ -45,8 +45,11 @@ export interface ProductPage {
   nextCursor: string | null;
 }
 
-/** Notified after every committed change, so read caches can drop what they hold. */
-export type ProductChangeListener = (productId: string) => Promise<void>;
+/**
+ * Notified after every committed change of the products named, so read caches can drop
+ * what they hold; several at once when one transaction changed several (a checkout's).
+ */
+export type ProductChangeListener = (...productIds: string[]) => Promise<void>;
 
 /** The catalog module's facade: sellers' products, their images and the public listing. */
 export class CatalogService {
@@ -174,7 +177,7 @@ export class CatalogService {
 
   /** To be called after a transaction that changed stock has committed: drops cached reads. */
   async stockChanged(productIds: string[]): Promise<void> {
-    for (const id of new Set(productIds)) await this.onChange(id);
+    if (productIds.length > 0) await this.onChange(...new Set(productIds));
   }
 
   /** A product as it is now, deleted or not, for order history. */
