@@ -49,6 +49,24 @@ export function paymentEventsOn(outbox: Outbox): PaymentEvents {
         types.map((each) => ({ type: each, aggregate: `payment:${payment.id}`, data })),
       );
     },
+    emitEach: async (trx, type, payments) => {
+      const types = typeof type === 'string' ? [type] : type;
+      await onCommit(trx, () => {
+        for (const { payment } of payments)
+          paymentsTotal.inc({ status: payment.status, method: payment.payment_method });
+      });
+      await outbox.append(
+        trx,
+        payments.flatMap(({ payment, traceparent }) =>
+          types.map((each) => ({
+            type: each,
+            aggregate: `payment:${payment.id}`,
+            data: payment,
+            ...(traceparent ? { traceparent } : {}),
+          })),
+        ),
+      );
+    },
     // On the payment's aggregate, so a refund's events stay in order with its payment's.
     emitRefund: async (trx, type, refund, { payment }) => {
       await onCommit(trx, () => refundsTotal.inc({ status: refund.status }));

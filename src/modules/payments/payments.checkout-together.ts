@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { isAppError } from '../../platform/errors.js';
+import { currentTraceparent } from '../../platform/tracing/tracing.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { ReservedLine, UnitPrice } from '../catalog/catalog.stock.js';
 import { mergeLines, unitKeyOf } from '../catalog/catalog.stock.js';
@@ -165,17 +166,15 @@ export async function placeTogether(
     }),
   );
   const settled = eventForStatus('succeeded');
-  for (const [i, { member }] of paid.entries()) {
-    const { payment, items } = written[i]!;
-    await member.inContext(() =>
-      deps.events.emit(
-        trx,
-        settled ? ['payment.created', settled] : 'payment.created',
-        toPublicPayment(payment, items),
-        {},
-      ),
-    );
-  }
+  // Every payment's events in one statement, each in the trace of its own request.
+  await deps.events.emitEach(
+    trx,
+    settled ? ['payment.created', settled] : 'payment.created',
+    paid.map(({ member }, i) => ({
+      payment: toPublicPayment(written[i]!.payment, written[i]!.items),
+      traceparent: member.inContext(currentTraceparent),
+    })),
+  );
   // One decrement per product (and variant) for the whole group.
   await deps.catalog.takeStock(trx, mergeLines(paid.flatMap(({ member }) => attempts.get(member)!.reserved)));
   return new Map(paid.map(({ member }, i) => [member, written[i]!]));

@@ -61,6 +61,15 @@ export interface PaymentEvents {
      */
     extra?: { refund?: { id: string; amount: string; reason: string }; pricing?: ReceiptPricing },
   ): Promise<void>;
+  /**
+   * The same events of several payments, written in one statement; each carries the trace
+   * of the request it belongs to (`traceparent`) rather than the current one.
+   */
+  emitEach(
+    trx: Transaction<object>,
+    type: PaymentEventType | readonly PaymentEventType[],
+    payments: readonly { payment: PublicPayment; traceparent: string | undefined }[],
+  ): Promise<void>;
   /** A refund's event; its data is the refund with the payment as it stands after it. */
   emitRefund(
     trx: Transaction<object>,
@@ -74,6 +83,7 @@ export interface PaymentEvents {
 
 export const noPaymentEvents: PaymentEvents = {
   emit: async () => {},
+  emitEach: async () => {},
   emitRefund: async () => {},
   emitOrder: async () => {},
 };

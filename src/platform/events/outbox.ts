@@ -10,6 +10,11 @@ export interface NewEvent {
   /** What the event is about, e.g. `payment:<id>`: events of one aggregate are published in order. */
   aggregate: string;
   data: unknown;
+  /**
+   * The W3C trace the event continues, when it is not the current one: one statement may
+   * write the events of several requests (a group of checkouts), each in its own trace.
+   */
+  traceparent?: string;
 }
 
 /**
@@ -44,7 +49,7 @@ function insertOf(trx: Transaction<object>, events: readonly NewEvent[]) {
         type: event.type,
         aggregate: event.aggregate,
         data: JSON.stringify(event.data),
-        trace_context: traceContext,
+        trace_context: event.traceparent ?? traceContext,
       })),
     );
 }
