@@ -108,7 +108,13 @@ describe('a burst of logins that would wait longer than PASSWORD_HASH_MAX_WAIT',
     const user = await signUp(app);
     const answers = await burstOfLogins(app, user);
     const statuses = answers.map((answer) => answer.status);
-    expect(statuses.filter((status) => status === 200).length, `${statuses}`).toBeGreaterThanOrEqual(2);
+    // The first finds the slot free. Whether any other does depends on how the burst's
+    // requests spread over the first hash's time, so only one sign-in is certain.
+    expect(statuses.filter((status) => status === 200).length, `${statuses}`).toBeGreaterThanOrEqual(1);
+    expect(
+      statuses.every((status) => status === 200 || status === 503),
+      `${statuses}`,
+    ).toBe(true);
     // The queue had room for all: without the bound every login would wait and sign in.
     const refused = answers.filter((answer) => answer.status === 503);
     expect(refused.length, `${statuses}`).toBeGreaterThanOrEqual(1);
