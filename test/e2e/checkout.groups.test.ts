@@ -245,6 +245,10 @@ describe('a checkout queue that stops draining', () => {
     expect(answer.status).toBe(503);
     expect(answer.body.meta).toMatchObject({ success: false, code: 'checkouts_busy' });
     expect(answer.headers.get('retry-after')).toBe('1');
+    const doc = (await slow.api('GET', '/openapi.json')).body as unknown as {
+      paths: Record<string, { post?: { responses?: Record<string, unknown> } }>;
+    };
+    expect(Object.keys(doc.paths['/payments']?.post?.responses ?? {})).toContain('503');
     expect((await walletOf(slow, second!.token)).available).toBe('5000');
     const theirs = await slow.api<unknown[]>('GET', '/payments', { token: second!.token });
     expect(theirs.body.results).toEqual([]);

@@ -45,7 +45,7 @@ export function paymentsRoutes(
           'Buy one product (the seed’s checkout); a failed wallet payment is returned with status failed',
         security: bearer,
         body: CreatePaymentBody,
-        response: { 201: envelope(Payment), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+        response: { 201: envelope(Payment), ...errorResponses(400, 401, 403, 404, 409, 422, 429, 503) },
       },
     },
     async (request, reply) => {
@@ -72,7 +72,7 @@ export function paymentsRoutes(
         summary: 'Buy several products, from one or more sellers, with one payment',
         security: bearer,
         body: CreateOrderBody,
-        response: { 201: envelope(Payment), ...errorResponses(400, 401, 403, 404, 409, 422, 429) },
+        response: { 201: envelope(Payment), ...errorResponses(400, 401, 403, 404, 409, 422, 429, 503) },
       },
     },
     async (request, reply) => {
