@@ -15,7 +15,7 @@ import { createCheckoutFixture, unfinishedWork } from './checkout.js';
 import { cpuTicks, postgresTicks, TICK_MS } from './process-cpu.js';
 import { drive, httpRequest, type LoadTarget } from './open-loop.js';
 import { createBenchDatabase, postgresTarget, withClient } from './postgres.js';
-import { mamlakaSpec, startServer } from './servers.js';
+import { mamlakaSpec, passedOn, startServer } from './servers.js';
 import { runScript } from './script.js';
 
 const PASSED_ON = [
@@ -32,10 +32,7 @@ async function main(): Promise<void> {
   const target = postgresTarget();
   if (!target) throw new Error('set BENCH_PG_URL (or DATABASE_URL) to a PostgreSQL server');
   const database = await createBenchDatabase(target.url);
-  const env = Object.fromEntries(
-    PASSED_ON.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])),
-  );
-  const spec = await mamlakaSpec({ databaseUrl: database.url, env });
+  const spec = await mamlakaSpec({ databaseUrl: database.url, env: passedOn(PASSED_ON) });
   // BENCH_CPU_PROF=<dir>: the server writes its CPU profile there (bench/cpu-profile.ts).
   const profileDir = process.env.BENCH_CPU_PROF;
   if (profileDir) spec.args.unshift('--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir));

@@ -2,7 +2,8 @@
 // invariants, and the ledger batches), as `npm run bench` runs them:
 //   BENCH_PG_URL=postgres://postgres@127.0.0.1:5432/postgres npx tsx bench/checkout-only.ts
 // BENCH_SECONDS, BENCH_WARMUP_SECONDS as for the whole bench; BENCH_NO_BUILD=1 uses dist/ as it is;
-// BENCH_CPU_PROF=<dir> has every server write its CPU profile there (bench/cpu-profile.ts reads it).
+// BENCH_CPU_PROF=<dir> has every server write its CPU profile there (bench/cpu-profile.ts reads it);
+// CHECKOUT_GROUP_SLOTS and CHECKOUT_GROUP_SIZE, when set, are passed to the servers.
 // Exits 1 when the section reports a problem (an invariant broken, counts that disagree).
 import { checkoutReport, runCheckoutSection } from './checkout-section.js';
 import { benchSettings } from './measure.js';

@@ -37,7 +37,7 @@ import {
 } from './checkout-scenarios.js';
 import type { LedgerBatchResult } from './ledger-batch.js';
 import { createBenchDatabase, type PostgresTarget } from './postgres.js';
-import { mamlakaSpec, startServer } from './servers.js';
+import { mamlakaSpec, passedOn, startServer } from './servers.js';
 
 export type { CheckoutGoal, CheckoutScenario } from './checkout-scenarios.js';
 
@@ -132,6 +132,8 @@ export async function runCheckoutSection(
       // parked, so the events these servers leave unrelayed say nothing about it.
       OUTBOX_POLL_INTERVAL: '1h',
       OUTBOX_LISTEN: 'false',
+      // How groups form, when the bench is asked to try other settings than the defaults.
+      ...passedOn(['CHECKOUT_GROUP_SLOTS', 'CHECKOUT_GROUP_SIZE']),
     };
     const start = async () => {
       const spec = await mamlakaSpec({ databaseUrl: database.url, env });

@@ -69,6 +69,12 @@ export const unlimitedRates = {
   RATE_LIMIT_PER_USER: UNLIMITED,
 };
 
+/** The settings among `names` set in the bench's own environment, to hand to a server it starts. */
+export const passedOn = (names: readonly string[]): NodeJS.ProcessEnv =>
+  Object.fromEntries(
+    names.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]]])),
+  );
+
 /**
  * `databaseUrl` overrides DATABASE_URL (the checkout scenarios use a database of their own;
  * null: embedded PGlite whatever DATABASE_URL says); `env` adds settings, e.g. METRICS_PORT
