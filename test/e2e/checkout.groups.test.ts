@@ -2,7 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../src/platform/auth/policy.js';
-import { checkoutGroupSize } from '../../src/platform/metrics/metrics.registry.js';
+import {
+  checkoutGroupSize,
+  checkoutQueueWaiting,
+  checkoutsTotal,
+} from '../../src/platform/metrics/metrics.registry.js';
 import type { CheckoutInput } from '../../src/modules/payments/payments.checkout.js';
 import { createProduct, type ProductJson } from '../helpers/catalog.js';
 import { adminOf, reconcile, topUp, walletOf } from '../helpers/payments.js';
@@ -65,6 +69,9 @@ async function groupSizes() {
     sales: pick('mamlaka_checkout_group_size_sum'),
   };
 }
+
+const busyCount = async () =>
+  (await checkoutsTotal.get()).values.find((v) => v.labels.outcome === 'busy')?.value ?? 0;
 
 const line = (productId: string, quantity = 1) => ({ items: [{ product_id: productId, quantity }] });
 
@@ -233,10 +240,13 @@ describe('a checkout queue that stops draining', () => {
       await held;
     });
     await new Promise((resolve) => setTimeout(resolve, 20));
+    const busyBefore = await busyCount();
     const placed = slow.platform.payments.checkout.create(asBuyer(first!), line(product.id));
     const body = { product_id: product.id, quantity: 1, payment_method: 'wallet' };
     const refused = slow.api<unknown>('POST', '/payments', { token: second!.token, body });
     await new Promise((resolve) => setTimeout(resolve, 150));
+    // The second checkout shows on the gauge while it waits for the held slot.
+    expect((await checkoutQueueWaiting.get()).values[0]?.value).toBe(1);
     release();
     await holding;
 
@@ -245,6 +255,8 @@ describe('a checkout queue that stops draining', () => {
     expect(answer.status).toBe(503);
     expect(answer.body.meta).toMatchObject({ success: false, code: 'checkouts_busy' });
     expect(answer.headers.get('retry-after')).toBe('1');
+    expect(await busyCount()).toBe(busyBefore + 1);
+    expect((await checkoutQueueWaiting.get()).values[0]?.value).toBe(0);
     const doc = (await slow.api('GET', '/openapi.json')).body as unknown as {
       paths: Record<string, { post?: { responses?: Record<string, unknown> } }>;
     };

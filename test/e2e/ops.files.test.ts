@@ -26,6 +26,7 @@ const CONTRACT: Record<string, string> = {
   mamlaka_refunds_total: 'counter',
   mamlaka_checkouts_total: 'counter',
   mamlaka_checkout_group_size: 'histogram',
+  mamlaka_checkout_queue_waiting: 'gauge',
   mamlaka_outbox_lag_seconds: 'gauge',
   mamlaka_outbox_relayed_events_total: 'counter',
   mamlaka_webhook_deliveries_total: 'counter',

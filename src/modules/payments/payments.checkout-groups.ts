@@ -1,7 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { Kysely } from 'kysely';
 import { busy, isAppError } from '../../platform/errors.js';
-import { checkoutGroupSize } from '../../platform/metrics/metrics.registry.js';
+import { checkoutGroupSize, checkoutQueueWaiting } from '../../platform/metrics/metrics.registry.js';
 import type { CatalogService } from '../catalog/catalog.service.js';
 import type { UnitPrice } from '../catalog/catalog.stock.js';
 import type { CheckoutInput } from './payments.checkout-lines.js';
@@ -85,7 +85,11 @@ export class CheckoutGroups {
           .catch((error: unknown) => {
             for (const member of group) member.settle(Promise.reject(error));
           }),
-      { ...settings, refuse: (member, queuedMs) => member.settle(Promise.reject(checkoutsBusy(queuedMs))) },
+      {
+        ...settings,
+        refuse: (member, queuedMs) => member.settle(Promise.reject(checkoutsBusy(queuedMs))),
+        waitingChanged: (by) => checkoutQueueWaiting.inc(by),
+      },
     );
   }
 

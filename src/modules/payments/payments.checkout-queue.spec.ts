@@ -9,6 +9,8 @@ function queueOf(options: { slots: number; maxGroup: number; maxWaitMs?: number 
   const finishers: (() => void)[] = [];
   const refused: [number, number][] = [];
   const clock = { now: 0 };
+  // What a gauge fed by waitingChanged would show.
+  const gauge = { value: 0 };
   const queue = new CheckoutQueue<number>(
     (group) =>
       new Promise<void>((resolve) => {
@@ -19,6 +21,7 @@ function queueOf(options: { slots: number; maxGroup: number; maxWaitMs?: number 
       maxWaitMs: 5_000,
       ...options,
       refuse: (member, queuedMs) => refused.push([member, queuedMs]),
+      waitingChanged: (by) => (gauge.value += by),
       now: () => clock.now,
     },
   );
@@ -27,7 +30,7 @@ function queueOf(options: { slots: number; maxGroup: number; maxWaitMs?: number 
     // Lets the queue's `finally` run and start what waited.
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { queue, groups, finish, refused, clock };
+  return { queue, groups, finish, refused, clock, gauge };
 }
 
 describe('CheckoutQueue', () => {
@@ -40,13 +43,15 @@ describe('CheckoutQueue', () => {
   });
 
   it('groups what arrives while every slot runs, in arrival order, when a slot frees', async () => {
-    const { queue, groups, finish } = queueOf({ slots: 1, maxGroup: 8 });
+    const { queue, groups, finish, gauge } = queueOf({ slots: 1, maxGroup: 8 });
     for (let n = 1; n <= 5; n++) queue.submit(n);
     expect(groups).toEqual([[1]]);
     expect(queue.waiting).toBe(4);
+    expect(gauge.value).toBe(4);
     await finish(0);
     expect(groups).toEqual([[1], [2, 3, 4, 5]]);
     expect(queue.waiting).toBe(0);
+    expect(gauge.value).toBe(0);
   });
 
   it('never puts more than maxGroup in one group, and fills every free slot', async () => {
@@ -77,7 +82,11 @@ describe('CheckoutQueue', () => {
   });
 
   it('refuses whoever would join a queue whose oldest checkout waited maxWaitMs, placing nothing for it', async () => {
-    const { queue, groups, finish, refused, clock } = queueOf({ slots: 1, maxGroup: 8, maxWaitMs: 5_000 });
+    const { queue, groups, finish, refused, clock, gauge } = queueOf({
+      slots: 1,
+      maxGroup: 8,
+      maxWaitMs: 5_000,
+    });
     queue.submit(1);
     queue.submit(2);
     clock.now = 4_999;
@@ -87,6 +96,7 @@ describe('CheckoutQueue', () => {
     queue.submit(4);
     expect(refused).toEqual([[4, 5_000]]);
     expect(queue.waiting).toBe(2);
+    expect(gauge.value).toBe(2);
     // 2 waited its bound when the slot freed: refused then, not placed; 3 had not.
     await finish(0);
     expect(refused).toEqual([
@@ -95,6 +105,7 @@ describe('CheckoutQueue', () => {
     ]);
     expect(groups).toEqual([[1], [3]]);
     expect(queue.waiting).toBe(0);
+    expect(gauge.value).toBe(0);
   });
 
   it('queues again once the stale checkouts are gone', async () => {

@@ -19,6 +19,8 @@ export interface CheckoutQueueOptions<T> {
   maxWaitMs: number;
   /** Answers a checkout the queue will not place; `queuedMs` is how long the queue takes now. */
   refuse(member: T, queuedMs: number): void;
+  /** Told each change in how many wait (+1 queued, −n taken or refused), for a gauge. */
+  waitingChanged?(by: number): void;
   /** Milliseconds from any fixed origin; injectable so tests control time. */
   now?: () => number;
 }
@@ -46,6 +48,7 @@ export class CheckoutQueue<T> {
       return;
     }
     this.#waiting.push({ member, since: now });
+    this.options.waitingChanged?.(1);
     this.#next();
   }
 
@@ -64,10 +67,12 @@ export class CheckoutQueue<T> {
       const now = this.#now();
       while (this.#waiting.length > 0 && this.#oldestWait(now) >= this.options.maxWaitMs) {
         const stale = this.#waiting.shift()!;
+        this.options.waitingChanged?.(-1);
         this.options.refuse(stale.member, now - stale.since);
       }
       if (this.#waiting.length === 0) return;
       const group = this.#waiting.splice(0, this.options.maxGroup).map(({ member }) => member);
+      this.options.waitingChanged?.(-group.length);
       this.#running++;
       // `run` answers its members itself, failure included: a rejection only frees the slot.
       void this.run(group)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conflict, invalid, unavailable, unprocessable } from '../errors.js';
+import { busy, conflict, invalid, unavailable, unprocessable } from '../errors.js';
 import { checkoutsTotal, recordCheckout, timeMidtrans, midtransErrorsTotal } from './metrics.registry.js';
 
 const count = async (outcome: string) =>
@@ -10,6 +10,7 @@ describe('checkout outcomes', () => {
     ['insufficient_stock', conflict('insufficient_stock', 'no stock')],
     ['insufficient_funds', unprocessable('insufficient_funds', 'no money')],
     ['rejected', invalid('validation_failed', 'bad input')],
+    ['busy', busy('checkouts_busy', 'shed', 5000)],
     ['failed', unavailable('gateway_unavailable', 'down')],
     ['failed', new Error('bug')],
   ])('counts a checkout that threw as %s', async (outcome, error) => {

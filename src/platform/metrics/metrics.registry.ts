@@ -1,4 +1,4 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { isAppError } from '../errors.js';
 
 /**
@@ -28,11 +28,13 @@ export const refundsTotal = new Counter({
 });
 
 export type CheckoutOutcome =
-  'succeeded' | 'insufficient_stock' | 'insufficient_funds' | 'rejected' | 'failed';
+  'succeeded' | 'insufficient_stock' | 'insufficient_funds' | 'rejected' | 'busy' | 'failed';
 
 export const checkoutsTotal = new Counter({
   name: 'mamlaka_checkouts_total',
-  help: 'Checkout outcomes: succeeded, insufficient_stock, insufficient_funds, rejected (other 4xx), failed.',
+  help:
+    'Checkout outcomes: succeeded, insufficient_stock, insufficient_funds, rejected (other 4xx), ' +
+    'busy (503 checkouts_busy: shed by the checkout queue, nothing charged), failed.',
   labelNames: ['outcome'] as const,
   registers,
 });
@@ -41,6 +43,12 @@ export const checkoutGroupSize = new Histogram({
   name: 'mamlaka_checkout_group_size',
   help: 'Queued wallet checkouts committed per transaction: 1 alone, more when committed together.',
   buckets: [1, 2, 4, 8, 16, 32, 50],
+  registers,
+});
+
+export const checkoutQueueWaiting = new Gauge({
+  name: 'mamlaka_checkout_queue_waiting',
+  help: 'Queued wallet checkouts waiting for a slot to be committed in a group.',
   registers,
 });
 
@@ -123,5 +131,7 @@ export async function recordCheckout<T extends { status: string }>(checkout: () 
 function checkoutFailure(error: unknown): CheckoutOutcome {
   if (!isAppError(error)) return 'failed';
   if (error.code === 'insufficient_stock' || error.code === 'insufficient_funds') return error.code;
+  // Shed before anything was written: load to watch, not a fault to alert on.
+  if (error.code === 'checkouts_busy') return 'busy';
   return error.kind === 'internal' || error.kind === 'unavailable' ? 'failed' : 'rejected';
 }
