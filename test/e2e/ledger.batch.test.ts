@@ -180,6 +180,29 @@ describe('ledger batches', () => {
     expect(await ledger.check()).toMatchObject({ ok: true, violations: [] });
   });
 
+  it('writes a batch of new references without a savepoint, and fails the whole transaction if one was taken after all', async () => {
+    const owner = randomUUID();
+    const prefix = randomUUID();
+    const topUps = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, i) => topUp(owner, 1n, `${prefix}-${from + i}`));
+    const fresh = await inTransaction(t, (trx) =>
+      ledger.postBatch(trx, topUps(0, 3), { newReferences: true }),
+    );
+    expect(fresh).toMatchObject({ posted: 3, skipped: 0, rejected: 0 });
+    expect(await available(owner)).toBe(3n);
+    const before = await rowCounts(t);
+    // Two new references and one taken: not skipped, as without the promise, but the
+    // transaction fails, at the latest at the statement after the batch.
+    const attempt = inTransaction(t, async (trx) => {
+      await ledger.postBatch(trx, topUps(2, 5), { newReferences: true });
+      await sql`SELECT 1`.execute(trx);
+    });
+    await expect(attempt).rejects.toMatchObject({ code: '23505' });
+    expect(await rowCounts(t)).toEqual(before);
+    expect(await available(owner)).toBe(3n);
+    expect(await ledger.check()).toMatchObject({ ok: true, violations: [] });
+  });
+
   // PGlite has one connection: nothing runs side by side there.
   it.skipIf(testDatabase() !== 'postgres')(
     'skips a reference another batch is posting at the same moment, once that one commits',

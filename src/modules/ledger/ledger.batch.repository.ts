@@ -1,9 +1,17 @@
-import { type Kysely, sql } from 'kysely';
+import { type CompiledQuery, type Kysely, sql } from 'kysely';
 import type { Balances } from './ledger.rules.js';
 import type { PlannedEntry, PlannedTransaction } from './ledger.batch.plan.js';
 import { accountNamedByW } from './ledger.account-lookup.js';
 import { addToShards, type ShardChoice } from './ledger.shards.repository.js';
 import { int4Array, int8Array, textArray, uuidArray } from '../../platform/db/array-parameter.js';
+
+/** What insertPosted writes: transactions with their entries, and the counters they change. */
+export interface PostedRows {
+  transactions: readonly PlannedTransaction[];
+  entries: readonly PlannedEntry[];
+  changes?: ReadonlyMap<string, Balances>;
+  shard?: { choice: ShardChoice; changes: ReadonlyMap<string, Balances> };
+}
 
 /**
  * SQL for posting batches: set-based, so a batch costs a few statements whatever its size.
@@ -58,12 +66,12 @@ export class LedgerBatchRepository {
    * that shard of each of its accounts instead (rows not locked). A taken reference fails
    * the statement (23505); the CHECK constraints see each account's final counters.
    */
-  async insertPosted(input: {
-    transactions: readonly PlannedTransaction[];
-    entries: readonly PlannedEntry[];
-    changes?: ReadonlyMap<string, Balances>;
-    shard?: { choice: ShardChoice; changes: ReadonlyMap<string, Balances> };
-  }): Promise<void> {
+  async insertPosted(input: PostedRows): Promise<void> {
+    await this.db.executeQuery(this.insertPostedQuery(input));
+  }
+
+  /** insertPosted's statement, to send without waiting for its answer (sendAhead). */
+  insertPostedQuery(input: PostedRows): CompiledQuery {
     const { transactions: t, entries: e, changes, shard } = input;
     // The transaction ids travel once: each entry names its transaction by position
     // (entries come grouped with their transaction, in its order).
@@ -72,7 +80,7 @@ export class LedgerBatchRepository {
       while (t[k]!.id !== e[i]!.transactionId) k++;
       positions.push(k + 1);
     }
-    await sql`
+    return sql`
       WITH batch AS (SELECT ${uuidArray(t.map((x) => x.id))}::uuid[] AS ids),
       tx AS (
         INSERT INTO ledger_transactions (id, kind, reference, currency, status)
@@ -95,7 +103,7 @@ export class LedgerBatchRepository {
           ? sql`, shards AS (${addToShards(shard.changes, shard.choice, sql`true`)})`
           : sql``
       }
-      SELECT 1`.execute(this.db);
+      SELECT 1`.compile(this.db);
   }
 }
 

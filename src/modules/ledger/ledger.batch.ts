@@ -1,4 +1,5 @@
-import { sql, type Transaction } from 'kysely';
+import { type RawBuilder, sql, type Transaction } from 'kysely';
+import { sendAhead } from '../../platform/db/send-ahead.js';
 import { conflict, unavailable } from '../../platform/errors.js';
 import {
   accountsOf,
@@ -13,7 +14,7 @@ import {
 } from './ledger.batch.plan.js';
 import type { AccountIdCache, KnownAccount } from './ledger.account-ids.js';
 import { timeOrderedId as newId } from './ledger.batch.ids.js';
-import { LedgerBatchRepository } from './ledger.batch.repository.js';
+import { LedgerBatchRepository, type PostedRows } from './ledger.batch.repository.js';
 import { balancesOf, LedgerRepository, type WantedAccount } from './ledger.repository.js';
 import type { ShardChoice } from './ledger.shards.repository.js';
 import type { LedgerAccountRow } from './ledger.tables.js';
@@ -50,6 +51,12 @@ const LOCK_ATTEMPTS = 3;
  * each) and the batch planned and written again, each taken one skipped. So a batch of new
  * references reads no reference, where it used to probe every one of them first.
  *
+ * A caller whose references are new by construction (a payment's fresh id) says so with
+ * `newReferences`: then no savepoint is taken and the writes are sent without waiting for
+ * their answers (platform/db/send-ahead.ts), as every item's fate is decided on the locked
+ * balances before they are written. Were a reference taken after all, the caller's
+ * transaction fails at its next statement or its COMMIT, and nothing of it is written.
+ *
  * As a single posting does (ledger.shards.ts), an account whose every entry in the batch
  * can only raise what the no-overdraft rule protects (credits, and any entry on the
  * platform's own accounts) is not locked: its net change goes to one shard row, the same
@@ -61,6 +68,7 @@ export async function postLedgerBatch(
   inputs: readonly PostInput[],
   shard: () => ShardChoice,
   known: AccountIdCache,
+  { newReferences = false } = {},
 ): Promise<BatchResult> {
   const rejected = screenBatch(inputs);
   const { refs, unlocked, keys } = accountsOf(inputs, rejected);
@@ -70,6 +78,11 @@ export async function postLedgerBatch(
   const accounts = await lockAccounts(trx, refs, unlocked, known);
   const repo = new LedgerBatchRepository(trx);
   const hopeful = planBatch({ inputs, rejected, taken: new Map(), accounts, newId, keys });
+  if (newReferences) {
+    // Every item is decided already, on the locked balances: the writes need no answer.
+    await writePlan(repo, hopeful, accounts, shard, (rows) => sendAhead(trx, repo.insertPostedQuery(rows)));
+    return summarise(hopeful.results);
+  }
   if (await writtenUnlessTaken(trx, () => writePlan(repo, hopeful, accounts, shard)))
     return summarise(hopeful.results);
   const valid = inputs.filter((_, index) => !rejected.has(index));
@@ -84,19 +97,23 @@ export async function postLedgerBatch(
 /**
  * Runs `write` in a savepoint and says whether it was written; false, with nothing of it
  * left, when a reference it posts is taken. Any other failure is answered as `guard` does.
+ * The savepoint's own statements are sent ahead (platform/db/send-ahead.ts): none is
+ * waited for, as none can fail but in a transaction already failed, which the statement
+ * after it reports; so the savepoint costs no round trip of its own.
  */
 async function writtenUnlessTaken(trx: Transaction<object>, write: () => Promise<void>): Promise<boolean> {
-  await sql`SAVEPOINT ledger_batch`.execute(trx);
+  const ahead = (statement: RawBuilder<unknown>) => sendAhead(trx, statement.compile(trx));
+  await ahead(sql`SAVEPOINT ledger_batch`);
   try {
     await write();
   } catch (error) {
     const { code, constraint } = error as { code?: string; constraint?: string };
     if (code !== '23505' || constraint !== 'ledger_transactions_reference_key') throw inLedgerTerms(error);
-    await sql`ROLLBACK TO SAVEPOINT ledger_batch`.execute(trx);
-    await sql`RELEASE SAVEPOINT ledger_batch`.execute(trx);
+    await ahead(sql`ROLLBACK TO SAVEPOINT ledger_batch`);
+    await ahead(sql`RELEASE SAVEPOINT ledger_batch`);
     return false;
   }
-  await sql`RELEASE SAVEPOINT ledger_batch`.execute(trx);
+  await ahead(sql`RELEASE SAVEPOINT ledger_batch`);
   return true;
 }
 
@@ -105,6 +122,7 @@ async function writePlan(
   plan: BatchPlan,
   accounts: ReadonlyMap<string, BatchAccount>,
   shard: () => ShardChoice,
+  insert: (rows: PostedRows) => Promise<void> = (rows) => repo.insertPosted(rows),
 ): Promise<void> {
   const unlockedIds = new Set([...accounts.values()].filter((a) => a.unlocked).map((a) => a.id));
   const rows = new Map<string, Balances>();
@@ -113,7 +131,7 @@ async function writePlan(
   const parts = statementParts(plan, ENTRIES_PER_STATEMENT);
   for (const [i, part] of parts.entries()) {
     // The balances go with the last statement: one update per account per batch.
-    await repo.insertPosted(
+    await insert(
       i === parts.length - 1
         ? {
             ...part,

@@ -260,8 +260,17 @@ export class LedgerService {
    *   conflict 'ledger_reference_taken' when, after a first attempt found some references
    *   taken, another posting took one of the rest before the second attempt (the caller's
    *   transaction must roll back; a retry skips it); unavailable 'ledger_busy'
+   *
+   * With `newReferences` (references no posting can have taken, such as fresh ids), the
+   * batch is written without the savepoint and without waiting for its writes (see
+   * postLedgerBatch): a reference taken after all fails the caller's transaction instead of
+   * being skipped.
    */
-  postBatch(trx: Transaction<object>, inputs: readonly PostInput[]): Promise<BatchResult> {
+  postBatch(
+    trx: Transaction<object>,
+    inputs: readonly PostInput[],
+    options: { newReferences?: boolean } = {},
+  ): Promise<BatchResult> {
     // One shard for the whole batch, drawn at random: the batch's transaction ids are
     // time-ordered, so shardOf would send batches started together to the same shard.
     return postLedgerBatch(
@@ -269,6 +278,7 @@ export class LedgerService {
       inputs,
       () => ({ preferred: randomInt(this.shardCount), count: this.shardCount }),
       this.#knownAccounts,
+      options,
     );
   }
 

@@ -123,7 +123,8 @@ export class WalletProvider implements PaymentProvider {
    * Every purchase in one ledger batch (set-based writes, each wallet locked once): a
    * wallet that cannot pay is refused `insufficient_funds`, decided in order as postBatch
    * decides, and the others are posted. A payment id is new, so its reference is never
-   * taken; were it, the purchase is refused rather than settled by another's posting.
+   * taken: the batch is written as one of new references, its writes not waited for. Were
+   * one taken, the caller's transaction fails and commits nothing of any purchase.
    */
   async authorizeMany(
     trx: Transaction<object>,
@@ -132,6 +133,7 @@ export class WalletProvider implements PaymentProvider {
     const { results } = await this.ledger.postBatch(
       trx,
       contexts.map((context) => purchaseOf(this, context)),
+      { newReferences: true },
     );
     return results.map((result) =>
       result.status === 'posted'
