@@ -203,6 +203,67 @@ describe('ledger batches', () => {
     expect(await ledger.check()).toMatchObject({ ok: true, violations: [] });
   });
 
+  it('locks every wallet of the buyers ahead, in any currency, and decides the batch on the balances it read', async () => {
+    const [rich, poor, walletless, seller] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const usd = { kind: 'user_wallet' as const, ownerId: rich, currency: 'USD' };
+    const usdTopUp: PostInput = {
+      kind: 'top_up',
+      reference: randomUUID(),
+      currency: 'USD',
+      entries: [
+        { account: { kind: 'gateway_clearing', currency: 'USD' }, direction: 'debit', amountMinor: 5n },
+        { account: usd, direction: 'credit', amountMinor: 5n },
+      ],
+    };
+    // Top-ups credit through shards: the lock must fold them in to see the balances.
+    await postBatch([topUp(rich, 100n, randomUUID()), topUp(poor, 50n, randomUUID()), usdTopUp]);
+    const heldElsewhere = async (owner: string) => {
+      if (testDatabase() !== 'postgres') return undefined;
+      // Another connection, which must not get the rows while the batch's transaction holds them.
+      return inTransaction(t, async (other) => {
+        const { rows } = await sql<{ held: boolean }>`
+          SELECT count(*) = 0 AS held FROM (
+            SELECT id FROM ledger_accounts WHERE kind = 'user_wallet' AND owner_id = ${owner}::uuid
+            FOR NO KEY UPDATE SKIP LOCKED) free`.execute(other);
+        return rows[0]!.held;
+      });
+    };
+    const result = await inTransaction(t, async (trx) => {
+      const locked = await ledger.lockWalletsAhead(trx, [rich, poor, walletless, rich]);
+      await sql`SELECT 1`.execute(trx);
+      if (testDatabase() === 'postgres') {
+        expect(await heldElsewhere(rich)).toBe(true);
+        expect(await heldElsewhere(poor)).toBe(true);
+      }
+      // Both of the rich buyer's wallets and the poor one's; the walletless buyer has none.
+      expect((await locked()).size).toBe(3);
+      return ledger.postBatch(
+        trx,
+        [
+          purchase(rich, seller, 80n, 2n, randomUUID()),
+          purchase(poor, seller, 60n, 2n, randomUUID()),
+          purchase(walletless, seller, 2n, 1n, randomUUID()),
+          purchase(rich, seller, 21n, 1n, randomUUID()),
+        ],
+        { newReferences: true, locked },
+      );
+    });
+    expect(result.results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
+      'posted',
+      'insufficient_funds',
+      'insufficient_funds',
+      'insufficient_funds',
+    ]);
+    const idr = async (owner: string) =>
+      (await ledger.wallets(owner)).find((w) => w.currency === 'IDR')?.available;
+    expect(await idr(rich)).toBe(20n);
+    expect(await available(poor)).toBe(50n);
+    expect(await available(seller)).toBe(78n);
+    expect((await ledger.wallets(rich)).find((w) => w.currency === 'USD')?.available).toBe(5n);
+    if (testDatabase() === 'postgres') expect(await heldElsewhere(rich)).toBe(false);
+    expect(await ledger.check()).toMatchObject({ ok: true, violations: [] });
+  });
+
   // PGlite has one connection: nothing runs side by side there.
   it.skipIf(testDatabase() !== 'postgres')(
     'skips a reference another batch is posting at the same moment, once that one commits',
@@ -343,9 +404,8 @@ describe('ledger batches', () => {
       // debit of each would, and a batch of top-ups is posted meanwhile: it must not wait.
       const { rows: held } = await sql<{ id: string }>`
       SELECT id FROM ledger_accounts
-      WHERE (kind = 'user_wallet' AND owner_id = ANY(${owners}::uuid[])) OR kind = 'gateway_clearing'`.execute(
-        t.database.db,
-      );
+      WHERE (kind = 'user_wallet' AND owner_id = ANY(${owners}::uuid[]))
+        OR (kind = 'gateway_clearing' AND currency = 'IDR')`.execute(t.database.db);
       expect(held).toHaveLength(owners.length + 1);
       let release!: () => void;
       const released = new Promise<void>((resolve) => (release = resolve));

@@ -1,5 +1,5 @@
 import { type RawBuilder, sql, type Transaction } from 'kysely';
-import { sendAhead } from '../../platform/db/send-ahead.js';
+import { sendAhead, sendForLater } from '../../platform/db/send-ahead.js';
 import { conflict, unavailable } from '../../platform/errors.js';
 import {
   accountsOf,
@@ -37,6 +37,43 @@ const ENTRIES_PER_STATEMENT = 20_000;
 // A concurrent posting may create one of the accounts while this one waits: ask again.
 const LOCK_ATTEMPTS = 3;
 
+/** Accounts the caller's transaction locked before its batch (lockWalletsAhead), by key. */
+export type LockedAccounts = ReadonlyMap<string, BatchAccount>;
+
+export interface BatchOptions {
+  /** Every reference is new by construction: see postLedgerBatch. */
+  newReferences?: boolean;
+  /** Accounts already locked (lockWalletsAhead): not locked again, their balances as read then. */
+  locked?: () => Promise<LockedAccounts>;
+}
+
+const accountOf = (row: LedgerAccountRow): [string, BatchAccount] => [
+  accountKey({ kind: row.kind, ownerId: row.owner_id ?? undefined, currency: row.currency }),
+  { id: row.id, noOverdraft: row.no_overdraft, balances: balancesOf(row) },
+];
+
+/**
+ * Locks every wallet of `ownerIds`, whatever its currency (a checkout's is known only once
+ * its products are read), with the statement sent ahead: it goes out with whatever the
+ * caller sends next, such as that read, instead of in a round trip of its own. Returns
+ * what to pass postLedgerBatch as `locked`. Locked in id order, in one statement, as every
+ * posting locks; the locks are held to the end of the caller's transaction.
+ */
+export async function lockWalletsAhead(
+  trx: Transaction<object>,
+  ownerIds: readonly string[],
+): Promise<() => Promise<LockedAccounts>> {
+  const repo = LedgerRepository.of(trx);
+  const { answer } = await sendForLater<LedgerAccountRow & { has_shards: boolean }>(
+    trx,
+    repo.lockWalletsQuery(ownerIds),
+  );
+  // Read once: folding the shards again would find them emptied and read the rows short.
+  let read: Promise<LockedAccounts> | undefined;
+  return () =>
+    (read ??= answer.then(async ({ rows }) => new Map((await repo.lockedWallets(rows)).map(accountOf))));
+}
+
 /**
  * Posts many transactions in a few statements, in the caller's transaction: the accounts
  * locked up front (LedgerRepository.lockAccounts: id order, complete balances), every item
@@ -68,14 +105,14 @@ export async function postLedgerBatch(
   inputs: readonly PostInput[],
   shard: () => ShardChoice,
   known: AccountIdCache,
-  { newReferences = false } = {},
+  { newReferences = false, locked }: BatchOptions = {},
 ): Promise<BatchResult> {
   const rejected = screenBatch(inputs);
   const { refs, unlocked, keys } = accountsOf(inputs, rejected);
   // Nothing valid: no account to lock, nothing to write.
   if (refs.size === 0)
     return summarise(planBatch({ inputs, rejected, taken: new Map(), accounts: new Map(), newId }).results);
-  const accounts = await lockAccounts(trx, refs, unlocked, known);
+  const accounts = await lockAccounts(trx, refs, unlocked, known, locked && (await locked()));
   const repo = new LedgerBatchRepository(trx);
   const hopeful = planBatch({ inputs, rejected, taken: new Map(), accounts, newId, keys });
   if (newReferences) {
@@ -156,22 +193,31 @@ async function lockAccounts(
   refs: ReadonlyMap<string, AccountRef>,
   unlocked: ReadonlySet<string>,
   known: AccountIdCache,
+  locked: LockedAccounts = new Map(),
 ): Promise<Map<string, BatchAccount>> {
   const repo = LedgerRepository.of(trx);
   const found = new Map<string, BatchAccount>();
   const keep = (rows: readonly LedgerAccountRow[]) => {
     for (const row of rows) {
-      const key = accountKey({ kind: row.kind, ownerId: row.owner_id ?? undefined, currency: row.currency });
-      found.set(key, {
-        id: row.id,
-        noOverdraft: row.no_overdraft,
-        balances: balancesOf(row),
-        ...(unlocked.has(key) ? { unlocked: true as const } : {}),
-      });
+      const [key, account] = accountOf(row);
+      found.set(key, unlocked.has(key) ? { ...account, unlocked: true } : account);
     }
   };
-  const keys = [...refs.keys()];
-  const existing = known.all(keys) ?? (await readExisting(trx, keys, [...refs.values()], known));
+  // Those locked ahead are taken as they were read: nothing else can have changed them.
+  for (const key of refs.keys()) {
+    const account = locked.get(key);
+    if (account && !unlocked.has(key)) found.set(key, account);
+  }
+  if (found.size === refs.size) return found;
+  const keys = [...refs.keys()].filter((key) => !found.has(key));
+  const existing =
+    known.all(keys) ??
+    (await readExisting(
+      trx,
+      keys,
+      keys.map((key) => refs.get(key)!),
+      known,
+    ));
   if (existing.length === keys.length) {
     const toLock: string[] = [];
     for (let i = 0; i < keys.length; i++) {

@@ -1,4 +1,4 @@
-import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
+import { type CompiledQuery, type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { tablesOf } from '../../platform/db/database.js';
 import type { AccountKind, Balances, Direction, TransactionStatus } from './ledger.rules.js';
 import {
@@ -131,6 +131,27 @@ export class LedgerRepository {
       ) locked
       ORDER BY locked.id`.execute(this.db);
     return this.#folded(rows);
+  }
+
+  /**
+   * The statement that locks every wallet of these owners (any currency), in id order, as
+   * lockAccountsById locks; its rows still carry `has_shards` (see lockedWallets).
+   */
+  lockWalletsQuery(ownerIds: readonly string[]): CompiledQuery {
+    return sql`
+      SELECT locked.*, ${hasShards(sql`locked.id`)} AS has_shards FROM (
+        SELECT * FROM ledger_accounts
+        WHERE kind = 'user_wallet'
+          AND coalesce(owner_id, ${NO_OWNER}::uuid) = ANY(${uuidArray([...new Set(ownerIds)])}::uuid[])
+        ORDER BY id
+        FOR NO KEY UPDATE
+      ) locked
+      ORDER BY locked.id`.compile(this.db);
+  }
+
+  /** The rows lockWalletsQuery answered, with their shards folded in: complete balances. */
+  lockedWallets(rows: readonly (LedgerAccountRow & { has_shards: boolean })[]): Promise<LedgerAccountRow[]> {
+    return this.#folded([...rows]);
   }
 
   /**

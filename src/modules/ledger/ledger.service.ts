@@ -2,7 +2,13 @@ import { randomInt, randomUUID } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import { conflict, invalid, notFound, unavailable } from '../../platform/errors.js';
 import { AccountIdCache } from './ledger.account-ids.js';
-import { type BatchResult, postLedgerBatch } from './ledger.batch.js';
+import {
+  type BatchOptions,
+  type BatchResult,
+  lockWalletsAhead,
+  type LockedAccounts,
+  postLedgerBatch,
+} from './ledger.batch.js';
 import { keyOfRow, lockAccountsOf } from './ledger.accounts.js';
 import { LedgerHistory } from './ledger.history.js';
 import { DEFAULT_LEDGER_SHARDS, shardedAccounts, shardOf } from './ledger.shards.js';
@@ -39,7 +45,7 @@ export { DEFAULT_MAX_VIOLATIONS, MAX_VIOLATIONS_LIMIT } from './ledger.reconcili
 export const MAX_REFERENCES_PER_LOOKUP = 5_000;
 
 export { MAX_BATCH_TRANSACTIONS } from './ledger.batch.js';
-export type { BatchItemResult, BatchResult } from './ledger.batch.js';
+export type { BatchItemResult, BatchResult, LockedAccounts } from './ledger.batch.js';
 const lockedById = (rows: readonly LedgerAccountRow[]) =>
   new Map(rows.map((row) => [row.id, { noOverdraft: row.no_overdraft, balances: balancesOf(row) }]));
 
@@ -264,12 +270,12 @@ export class LedgerService {
    * With `newReferences` (references no posting can have taken, such as fresh ids), the
    * batch is written without the savepoint and without waiting for its writes (see
    * postLedgerBatch): a reference taken after all fails the caller's transaction instead of
-   * being skipped.
+   * being skipped. With `locked` (lockWalletsAhead), those wallets are not locked again.
    */
   postBatch(
     trx: Transaction<object>,
     inputs: readonly PostInput[],
-    options: { newReferences?: boolean } = {},
+    options: BatchOptions = {},
   ): Promise<BatchResult> {
     // One shard for the whole batch, drawn at random: the batch's transaction ids are
     // time-ordered, so shardOf would send batches started together to the same shard.
@@ -280,6 +286,18 @@ export class LedgerService {
       this.#knownAccounts,
       options,
     );
+  }
+
+  /**
+   * Starts locking every wallet of `ownerIds` in the caller's transaction without waiting
+   * for the lock: it goes out with the caller's next statement (ledger.batch.ts). Pass the
+   * answer to postBatch as `locked`.
+   */
+  lockWalletsAhead(
+    trx: Transaction<object>,
+    ownerIds: readonly string[],
+  ): Promise<() => Promise<LockedAccounts>> {
+    return lockWalletsAhead(trx, ownerIds);
   }
 
   async #record(trx: Transaction<object>, input: PostInput, status: 'posted' | 'pending') {

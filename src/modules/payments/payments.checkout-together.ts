@@ -55,8 +55,9 @@ function pricesOf(input: CheckoutInput, prices: ReadonlyMap<string, UnitPrice>):
 
 /**
  * Places several checkouts in the caller's transaction with the statements of one: one
- * quote for every line, one ledger batch for every payment (each buyer's wallet locked
- * once, the sellers' and the fee account's credits on one shard row each), one insert of
+ * quote for every line, with the buyers' wallets locked in its round trip, one ledger batch
+ * for every payment (written without waiting; the sellers' and the fee account's credits
+ * on one shard row each), one insert of
  * every order, item and payment, each payment's events, and one conditional decrement per
  * product for the whole group, last, before the one COMMIT. So the group shares its round
  * trips, its durable commit and the hot rows' single lock, where alone each would pay for
@@ -79,6 +80,11 @@ export async function placeTogether(
     if (!isAppError(error)) throw error;
     left.add(member);
   };
+  // The buyers' wallets are locked in the quote's round trip, not one of their own.
+  const payers = await deps.provider.lockPayersAhead?.(
+    trx,
+    members.map((member) => member.buyerId),
+  );
   // Quoted at quantity 0: the stock read is no verdict on the group (a member it leaves
   // out must not refuse the others); the group's decrement, last, takes it or fails it.
   const quoted = await deps.catalog.quoteStock(
@@ -132,6 +138,7 @@ export async function placeTogether(
             items: ledgerLinesOfAttempt(attempt),
           };
         }),
+        payers,
       )
     : [];
   const paid = trying.flatMap((member, i) => {

@@ -1,5 +1,5 @@
 import type { Transaction } from 'kysely';
-import type { AccountRef, LedgerService, PostInput } from '../ledger/ledger.service.js';
+import type { AccountRef, LedgerService, LockedAccounts, PostInput } from '../ledger/ledger.service.js';
 import { type LedgerLine, purchaseEntries } from './payments.rules.js';
 import type { OrderItemRow, PaymentRow } from './payments.tables.js';
 /** What a provider needs to take a payment; the payment row itself is written after it. */
@@ -11,6 +11,9 @@ export interface AuthorizeContext {
   /** What the ledger moves: the order's items, or a priced order's shipments (ledgerLinesOf). */
   items: readonly LedgerLine[];
 }
+
+/** What lockPayersAhead locked, read when authorizeMany needs it. */
+export type PayersLocked = () => Promise<LockedAccounts>;
 
 export type Authorization =
   | { status: 'succeeded'; ledgerTransactionId: string }
@@ -40,7 +43,14 @@ export interface PaymentProvider {
   authorizeMany?(
     trx: Transaction<object>,
     contexts: readonly Omit<AuthorizeContext, 'trx'>[],
+    payers?: PayersLocked,
   ): Promise<(Authorization | { status: 'refused'; code: string })[]>;
+  /**
+   * With authorizeMany: starts locking what these buyers pay from, inside their common
+   * transaction, without waiting, so the lock shares the round trip of the statement sent
+   * next. Its answer goes to authorizeMany as `payers`.
+   */
+  lockPayersAhead?(trx: Transaction<object>, buyerIds: readonly string[]): Promise<PayersLocked>;
   /**
    * For gateways: runs after the checkout committed its pending payment, outside any
    * database transaction. A failure here fails the payment and releases its stock. The
@@ -129,17 +139,23 @@ export class WalletProvider implements PaymentProvider {
   async authorizeMany(
     trx: Transaction<object>,
     contexts: readonly Omit<AuthorizeContext, 'trx'>[],
+    payers?: PayersLocked,
   ): Promise<(Authorization | { status: 'refused'; code: string })[]> {
     const { results } = await this.ledger.postBatch(
       trx,
       contexts.map((context) => purchaseOf(this, context)),
-      { newReferences: true },
+      { newReferences: true, ...(payers ? { locked: payers } : {}) },
     );
     return results.map((result) =>
       result.status === 'posted'
         ? { status: 'succeeded', ledgerTransactionId: result.transactionId }
         : { status: 'refused', code: result.status === 'rejected' ? result.code : 'ledger_reference_taken' },
     );
+  }
+
+  /** Every wallet of these buyers, in any currency: a checkout's is known only from its quote. */
+  lockPayersAhead(trx: Transaction<object>, buyerIds: readonly string[]): Promise<PayersLocked> {
+    return this.ledger.lockWalletsAhead(trx, buyerIds);
   }
 }
 

@@ -7,7 +7,7 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import { isSentAhead, PendingAnswers } from './send-ahead.js';
+import { handOver, isSentAhead, PendingAnswers } from './send-ahead.js';
 
 const ON_COMMIT = Symbol('onCommit');
 
@@ -103,7 +103,9 @@ export class CommitWatchDriver implements Driver {
             return { rows: [] };
           }
           if (state.inTransaction && isSentAhead(compiled)) {
-            state.ahead.add(inner.executeQuery(compiled));
+            const answer = inner.executeQuery(compiled);
+            state.ahead.add(answer);
+            handOver(compiled, answer);
             this.#noteInsert(state, compiled);
             return { rows: [] };
           }

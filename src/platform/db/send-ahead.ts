@@ -1,4 +1,4 @@
-import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import type { Compilable, CompiledQuery, Kysely, QueryResult } from 'kysely';
 
 // A transaction waits for every statement's answer before sending the next, even for a
 // write whose answer nobody reads (an event appended to the outbox). Such a write can go
@@ -8,8 +8,13 @@ import type { Compilable, CompiledQuery, Kysely } from 'kysely';
 // nothing, as PostgreSQL refuses everything after an error in a transaction.
 
 const AHEAD = Symbol('sendAhead');
+const ANSWER = Symbol('sendAhead.answer');
 
-type AheadMarker = CompiledQuery & { [AHEAD]: true };
+type AheadMarker = CompiledQuery & {
+  [AHEAD]: true;
+  /** Given the statement's answer when it was sent ahead (sendForLater). */
+  [ANSWER]?: (answer: Promise<QueryResult<unknown>>) => void;
+};
 
 /**
  * Sends `query` inside the transaction `trx` without waiting for its answer. Needs a
@@ -21,8 +26,32 @@ export async function sendAhead(trx: Kysely<object>, query: Compilable | Compile
   await trx.executeQuery(marker);
 }
 
+/**
+ * Sends `query` as sendAhead does, and hands back its answer to wait for later: a read
+ * whose rows are needed only after other statements went out (a lock taken early) shares
+ * their round trip. A failure is reported by the answer, and also by the statement sent
+ * after it, as for sendAhead. Outside a transaction the answer is waited for at once.
+ */
+export async function sendForLater<R>(
+  trx: Kysely<object>,
+  query: CompiledQuery,
+): Promise<{ answer: Promise<QueryResult<R>> }> {
+  let answer: Promise<QueryResult<R>> | undefined;
+  const marker: AheadMarker = {
+    ...query,
+    [AHEAD]: true,
+    [ANSWER]: (sent) => (answer = sent as Promise<QueryResult<R>>),
+  };
+  const result = await trx.executeQuery<R>(marker);
+  return { answer: answer ?? Promise.resolve(result) };
+}
+
 export const isSentAhead = (compiled: CompiledQuery): boolean =>
   (compiled as Partial<AheadMarker>)[AHEAD] === true;
+
+/** Hands a statement sent ahead its answer, when its sender waits for it (sendForLater). */
+export const handOver = (compiled: CompiledQuery, answer: Promise<QueryResult<unknown>>): void =>
+  (compiled as Partial<AheadMarker>)[ANSWER]?.(answer);
 
 const ignore = () => {};
 
