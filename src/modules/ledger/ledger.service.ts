@@ -1,6 +1,6 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomInt } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import { conflict, invalid, notFound, unavailable } from '../../platform/errors.js';
+import { invalid } from '../../platform/errors.js';
 import { AccountIdCache } from './ledger.account-ids.js';
 import {
   type BatchOptions,
@@ -9,32 +9,17 @@ import {
   type LockedAccounts,
   postLedgerBatch,
 } from './ledger.batch.js';
-import { keyOfRow, lockAccountsOf } from './ledger.accounts.js';
 import { LedgerHistory } from './ledger.history.js';
-import { DEFAULT_LEDGER_SHARDS, shardedAccounts, shardOf } from './ledger.shards.js';
-import { type LedgerAccountRow } from './ledger.tables.js';
+import { recordPosting, settleHold, voidHold } from './ledger.postings.js';
+import { DEFAULT_LEDGER_SHARDS } from './ledger.shards.js';
 import {
   DEFAULT_MAX_VIOLATIONS,
   type Reconciliation,
   reconcileLedger,
   reconcileLedgerWithin,
 } from './ledger.reconciliation.js';
-import { balancesOf, LedgerRepository, type NewEntry, type NewTransaction } from './ledger.repository.js';
-import {
-  accountKey,
-  type EntryInput,
-  assertNoOverdraft,
-  assertValidPosting,
-  balanceChanges,
-  holdStateOf,
-  insufficientFunds,
-  isUuid,
-  type PostInput,
-  resolveHold,
-  samePosting,
-  settlementEntries,
-  walletBalance,
-} from './ledger.rules.js';
+import { balancesOf, LedgerRepository } from './ledger.repository.js';
+import { type EntryInput, holdStateOf, isUuid, type PostInput, walletBalance } from './ledger.rules.js';
 
 export type { AccountKind, AccountRef, EntryInput, PostInput } from './ledger.rules.js';
 export type { Reconciliation } from './ledger.reconciliation.js';
@@ -46,21 +31,13 @@ export const MAX_REFERENCES_PER_LOOKUP = 5_000;
 
 export { MAX_BATCH_TRANSACTIONS } from './ledger.batch.js';
 export type { BatchItemResult, BatchResult, LockedAccounts } from './ledger.batch.js';
-const lockedById = (rows: readonly LedgerAccountRow[]) =>
-  new Map(rows.map((row) => [row.id, { noOverdraft: row.no_overdraft, balances: balancesOf(row) }]));
-
-/** The DB's own overdraft check fired: the code's check was bypassed or is wrong. */
-const isOverdraftViolation = (error: unknown) =>
-  typeof error === 'object' &&
-  error !== null &&
-  (error as { code?: string }).code === '23514' &&
-  [undefined, 'ledger_accounts_no_overdraft'].includes((error as { constraint?: string }).constraint);
 
 /**
  * The ledger's facade. Every write runs in the caller's transaction, so a posting commits
  * or rolls back with the business change it records; within it, the touched accounts are
  * locked in id order, so concurrent postings serialise per account and cannot deadlock
- * one another, and no wallet can be overdrawn (checked here, and by the database).
+ * one another, and no wallet can be overdrawn (checked in ledger.postings.ts and
+ * ledger.batch.ts, and by the database).
  * Entries that can only raise a protected balance (credits; anything on system accounts)
  * are added to one of the account's shard rows instead, without locking it, so a busy
  * seller or the fee account does not serialise the platform (ledger.shards.ts).
@@ -93,7 +70,7 @@ export class LedgerService {
    *   posting already used the reference
    */
   post(trx: Transaction<object>, input: PostInput): Promise<{ transactionId: string; created: boolean }> {
-    return this.#record(trx, input, 'posted');
+    return recordPosting(trx, input, 'posted', this.shardCount);
   }
 
   /**
@@ -102,7 +79,7 @@ export class LedgerService {
    * Idempotent and refused exactly as post.
    */
   hold(trx: Transaction<object>, input: PostInput): Promise<{ transactionId: string; created: boolean }> {
-    return this.#record(trx, input, 'pending');
+    return recordPosting(trx, input, 'pending', this.shardCount);
   }
 
   /**
@@ -111,48 +88,20 @@ export class LedgerService {
    * @throws not_found 'hold_not_found'; conflict 'hold_already_resolved';
    *   invalid 'invalid_settlement_amount'
    */
-  async postPending(
+  postPending(
     trx: Transaction<object>,
     pendingId: string,
     amountMinor?: bigint,
   ): Promise<{ transactionId: string }> {
-    const repo = LedgerRepository.of(trx);
-    const hold = await this.#lockHold(repo, pendingId, 'post');
-    const settled = settlementEntries(hold.entries, amountMinor);
-    const accounts = await repo.lockAccountsById([...new Set(hold.entries.map((e) => e.accountId))].sort());
-    const changes = balanceChanges(settled, 'posted', balanceChanges(hold.entries, 'release'));
-    assertNoOverdraft(lockedById(accounts), changes);
-    const transaction: NewTransaction = {
-      id: randomUUID(),
-      kind: hold.kind,
-      reference: `settlement:${hold.id}`,
-      currency: hold.currency,
-      status: 'posted',
-      pendingId: hold.id,
-    };
-    const entries = settled.map((entry) => ({ ...entry, transactionId: transaction.id }));
-    await this.#guard(() =>
-      repo.insertTransactions({
-        transactions: [transaction],
-        entries,
-        changes,
-        skipTaken: false,
-        resolvesHold: hold.id,
-      }),
-    );
-    return { transactionId: transaction.id };
+    return settleHold(trx, pendingId, amountMinor);
   }
 
   /**
    * Voids a hold: everything it reserved is released and nothing moves.
    * @throws not_found 'hold_not_found'; conflict 'hold_already_resolved'
    */
-  async voidPending(trx: Transaction<object>, pendingId: string): Promise<void> {
-    const repo = LedgerRepository.of(trx);
-    const hold = await this.#lockHold(repo, pendingId, 'void');
-    await repo.lockAccountsById([...new Set(hold.entries.map((e) => e.accountId))].sort());
-    const voided = await repo.voidHold(hold.id, balanceChanges(hold.entries, 'release'));
-    if (!voided) throw conflict('hold_already_resolved', 'the hold is already resolved');
+  voidPending(trx: Transaction<object>, pendingId: string): Promise<void> {
+    return voidHold(trx, pendingId);
   }
 
   /**
@@ -298,119 +247,5 @@ export class LedgerService {
     ownerIds: readonly string[],
   ): Promise<() => Promise<LockedAccounts>> {
     return lockWalletsAhead(trx, ownerIds);
-  }
-
-  async #record(trx: Transaction<object>, input: PostInput, status: 'posted' | 'pending') {
-    assertValidPosting(input);
-    const repo = LedgerRepository.of(trx);
-    // Entries that can only raise a protected balance go to a shard, their rows unlocked.
-    const sharded = shardedAccounts(
-      input.entries.map((e) => ({
-        key: accountKey(e.account),
-        kind: e.account.kind,
-        direction: e.direction,
-      })),
-      status,
-    );
-    const accounts = await lockAccountsOf(
-      repo,
-      input.entries.map((e) => e.account),
-      sharded,
-    );
-    const transaction = this.#newTransaction(input, status);
-    const entries = this.#place(input, accounts, transaction.id);
-    const shardedIds = new Set([...sharded].map((key) => accounts.get(key)!.id));
-    const changes = balanceChanges(
-      entries.filter((e) => !shardedIds.has(e.accountId)),
-      status,
-    );
-    const shard = {
-      choice: { preferred: shardOf(transaction.id, this.shardCount), count: this.shardCount },
-      changes: balanceChanges(
-        entries.filter((e) => shardedIds.has(e.accountId)),
-        status,
-      ),
-    };
-    try {
-      assertNoOverdraft(lockedById([...accounts.values()]), changes);
-    } catch (error) {
-      // A replay must answer as the first posting did, even after the money has moved on.
-      const replay = await this.#replay(repo, input, status);
-      if (replay) return replay;
-      throw error;
-    }
-    const written = await this.#guard(() =>
-      repo.insertTransactions({ transactions: [transaction], entries, changes, skipTaken: true, shard }),
-    );
-    if (written.length === 1) return { transactionId: transaction.id, created: true };
-    const replay = await this.#replay(repo, input, status);
-    if (!replay) throw unavailable('ledger_busy', 'the ledger reference is being posted concurrently; retry');
-    return replay;
-  }
-
-  /** The posting already recorded under the input's reference, if it is the same posting. */
-  async #replay(repo: LedgerRepository, input: PostInput, status: 'posted' | 'pending') {
-    const existing = await repo.findByReference(input.kind, input.reference);
-    if (!existing) return undefined;
-    const wasHold = existing.status !== 'posted';
-    const same =
-      wasHold === (status === 'pending') &&
-      existing.pendingId === null &&
-      samePosting(
-        existing.entries.map((e) => ({
-          key: keyOfRow({ kind: e.accountKind, owner_id: e.ownerId, currency: e.currency }),
-          direction: e.direction,
-          amountMinor: e.amountMinor,
-        })),
-        input.entries.map((e) => ({
-          key: accountKey(e.account),
-          direction: e.direction,
-          amountMinor: e.amountMinor,
-        })),
-      );
-    if (!same) {
-      throw conflict(
-        'ledger_reference_reused',
-        `${input.kind} ${input.reference} was already posted differently`,
-      );
-    }
-    return { transactionId: existing.id, created: false };
-  }
-
-  async #lockHold(repo: LedgerRepository, pendingId: string, action: 'post' | 'void') {
-    const hold = isUuid(pendingId) ? await repo.lockHold(pendingId) : undefined;
-    const state = hold && holdStateOf(hold);
-    if (!hold || !state) throw notFound('hold');
-    resolveHold(state, action);
-    return hold;
-  }
-
-  #newTransaction(input: PostInput, status: 'posted' | 'pending'): NewTransaction {
-    const { kind, reference, currency } = input;
-    return { id: randomUUID(), kind, reference, currency, status, pendingId: null };
-  }
-
-  #place(
-    input: PostInput,
-    accounts: ReadonlyMap<string, LedgerAccountRow>,
-    transactionId: string,
-  ): NewEntry[] {
-    return input.entries.map((entry) => ({
-      transactionId,
-      accountId: accounts.get(accountKey(entry.account))!.id,
-      direction: entry.direction,
-      amountMinor: entry.amountMinor,
-    }));
-  }
-
-  async #guard<T>(write: () => Promise<T>): Promise<T> {
-    try {
-      return await write();
-    } catch (error) {
-      if (isOverdraftViolation(error)) throw insufficientFunds();
-      if ((error as { code?: string }).code === '23505')
-        throw conflict('ledger_reference_taken', 'a reference was posted concurrently; retry');
-      throw error;
-    }
   }
 }
