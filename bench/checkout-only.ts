@@ -16,7 +16,7 @@ async function main(): Promise<number> {
     console.error('the checkout scenarios need PostgreSQL: set DATABASE_URL or BENCH_PG_URL');
     return 2;
   }
-  if (process.env.BENCH_NO_BUILD !== '1') buildMamlaka();
+  buildMamlaka();
   const cleanups: (() => Promise<void>)[] = [];
   const cleanUp = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});

@@ -167,7 +167,7 @@ async function main(): Promise<void> {
     durationSeconds: number('BENCH_SECONDS', 10),
     warmupSeconds: number('BENCH_WARMUP_SECONDS', 2),
   };
-  if (process.env.BENCH_NO_BUILD !== '1') buildMamlaka();
+  buildMamlaka();
   const spec = await mamlakaSpec();
   const profileDir = process.env.BENCH_CPU_PROF;
   if (profileDir) spec.args.unshift('--cpu-prof', '--cpu-prof-dir', path.resolve(profileDir));

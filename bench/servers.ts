@@ -25,8 +25,12 @@ export interface ServerSpec {
   cleanup?: () => void;
 }
 
-/** Mamlaka runs from dist/, as in production, so the bench never measures tsx. */
+/**
+ * Mamlaka runs from dist/, as in production, so the bench never measures tsx. BENCH_NO_BUILD=1
+ * leaves dist/ as it is (two trees compared, each built apart).
+ */
 export function buildMamlaka(): void {
+  if (process.env.BENCH_NO_BUILD === '1') return;
   const build = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, stdio: 'inherit' });
   if (build.status !== 0) throw new Error(`npm run build failed (exit ${build.status ?? build.signal})`);
 }
@@ -106,6 +110,8 @@ export async function mamlakaSpec(
       ACCESS_TOKEN_TTL: '2h',
       // The all-in-one server would default to its local Midtrans; these checkouts pay from wallets.
       DEFAULT_PAYMENT_METHOD: 'wallet',
+      // BENCH_NO_BUILD=1: dist/ as it is, even where a source is newer (bin/mamlaka.js).
+      ...(process.env.BENCH_NO_BUILD === '1' ? { MAMLAKA_RUN_AS_BUILT: '1' } : {}),
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...options.env,
     },

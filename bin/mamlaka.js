@@ -2,13 +2,15 @@
 // The entry point runs the compiled CLI (dist/). In a checkout with its sources, it first
 // rebuilds when a source changed since the last build (about a second; `npm ci` built it
 // once), so `npm start` and `npx mamlaka` never run stale code. An installation without
-// sources (a production image) runs what was built.
+// sources (a production image) runs what was built, and so does MAMLAKA_RUN_AS_BUILT=1 (the
+// bench's BENCH_NO_BUILD=1, to compare trees built apart).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const build = new URL('../scripts/build.mjs', import.meta.url);
-if (existsSync(new URL('../src', import.meta.url)) && existsSync(build)) {
+const asBuilt = process.env.MAMLAKA_RUN_AS_BUILT === '1';
+if (!asBuilt && existsSync(new URL('../src', import.meta.url)) && existsSync(build)) {
   const { isStale } = await import(build.href);
   if (isStale()) {
     console.error('sources changed since the last build: building');
