@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
+import { pooledRandomBytes } from './random-pool.js';
 
 /** One AES-256 key of the ring: `id` is written into every ciphertext made with it. */
 export interface RingKey {
@@ -74,7 +75,7 @@ export class KeyRing {
   encrypt(plaintext: string, context: string): string {
     if (this.source && Date.now() - this.lastRefresh >= REFRESH_INTERVAL_MS) this.refresh();
     const { id, key } = this.material.keys[0]!;
-    const nonce = randomBytes(NONCE_BYTES);
+    const nonce = pooledRandomBytes(NONCE_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, nonce);
     cipher.setAAD(aad(id, context));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final(), cipher.getAuthTag()]);

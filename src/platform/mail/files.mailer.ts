@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { pooledRandomBytes } from '../crypto/random-pool.js';
 import { writeFileAtomically } from '../fs/atomic-write.js';
 import type { StreamSentMessageInfo, Transporter } from 'nodemailer';
 import { type MailMessage, type Mailer, toMailDeliveryError, toSendMailOptions } from './mailer.js';
@@ -25,7 +25,7 @@ export function emlFileName(sentAt: Date, messageId: string): string {
     .replace(/^<|>$/g, '')
     .replace(/[^A-Za-z0-9._-]/g, '_')
     .slice(0, MAX_ID_IN_NAME);
-  return `${sentAt.toISOString().replaceAll(':', '-')}-${id}-${randomBytes(3).toString('hex')}.eml`;
+  return `${sentAt.toISOString().replaceAll(':', '-')}-${id}-${pooledRandomBytes(3).toString('hex')}.eml`;
 }
 
 /**
