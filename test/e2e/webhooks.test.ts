@@ -352,6 +352,63 @@ describe('outbound webhooks', () => {
     expect(receiver.received.every((r) => r.signatureValid)).toBe(true);
   });
 
+  it('clears the failure streak of an endpoint when a delivery to it succeeds', async () => {
+    const hook = await endpoint();
+    const streak = async () => {
+      const { rows } = await sql<{ failure_streak: number; failing_since: Date | null }>`
+        SELECT failure_streak, failing_since FROM webhook_endpoints WHERE id = ${hook.id}`.execute(db);
+      return rows[0]!;
+    };
+    receiver.answer = () => ({ status: 500 });
+    await enqueue('payment.failed', { id: 'pay_streak' });
+    await module.webhooks.deliverDue();
+    expect(await streak()).toMatchObject({ failure_streak: 1, failing_since: expect.any(Date) });
+
+    receiver.answer = () => ({ status: 204 });
+    await due();
+    expect(await module.webhooks.deliverDue()).toBe(1);
+    expect(await streak()).toEqual({ failure_streak: 0, failing_since: null });
+    const [delivery] = await deliveriesOf(hook.id);
+    expect(delivery).toMatchObject({
+      status: 'delivered',
+      attempts: 2,
+      last_status_code: 204,
+      last_error: null,
+    });
+    expect(delivery!.delivered_at).not.toBeNull();
+    expect(delivery!.attempt_log.map((a) => [a.status_code, a.error])).toEqual([
+      [500, 'unexpected status 500'],
+      [204, null],
+    ]);
+  });
+
+  it('records nothing for a delivery that moved on while it was being sent', async () => {
+    const hook = await endpoint();
+    let sending: () => void = () => {};
+    const sent = new Promise<void>((resolve) => (sending = resolve));
+    receiver.answer = () => {
+      sending();
+      // Answered within the module's fetch timeout (300 ms): a delivered attempt, not a failed one.
+      return { status: 200, delayMs: 100 };
+    };
+    await enqueue('payment.created', { id: 'pay_moved' });
+    const worker = module.webhooks.deliverDue();
+    await sent;
+    // Its lease ran out meanwhile and another worker tried it and failed: its attempt count moved.
+    await sql`UPDATE webhook_deliveries SET attempts = attempts + 1, last_status_code = 502
+      WHERE endpoint_id = ${hook.id}`.execute(db);
+    expect(await worker).toBe(1);
+
+    const [delivery] = await deliveriesOf(hook.id);
+    expect(delivery).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      last_status_code: 502,
+      delivered_at: null,
+    });
+    expect(delivery!.attempt_log).toEqual([]);
+  });
+
   it('gives up on a receiver that does not answer in time', async () => {
     const hook = await endpoint();
     receiver.answer = () => ({ status: 200, delayMs: 2_000 });

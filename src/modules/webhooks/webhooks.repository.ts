@@ -232,6 +232,37 @@ export class WebhooksRepository {
     });
   }
 
+  /**
+   * Records a delivered attempt in one statement, its own transaction: the attempt logged,
+   * the delivery marked delivered, the endpoint's failure streak cleared (written only when
+   * there is one, so deliveries to a healthy endpoint do not queue on its row). Only if the
+   * delivery is still as claimed (pending, after `attempts` attempts); false, with nothing
+   * written, if it moved on meanwhile (lease expired and taken by another worker, deleted).
+   */
+  async recordDelivered(
+    id: string,
+    attempts: number,
+    outcome: { statusCode: number; durationMs: number },
+  ): Promise<boolean> {
+    const { rows } = await sql<{ delivered: number }>`
+      WITH delivered AS (
+        UPDATE webhook_deliveries SET
+          status = 'delivered', attempts = attempts + 1, last_status_code = ${outcome.statusCode},
+          last_error = NULL, delivered_at = now()
+        WHERE id = ${id} AND status = 'pending' AND attempts = ${attempts}
+        RETURNING id, endpoint_id
+      ), logged AS (
+        INSERT INTO webhook_attempts (delivery_id, status_code, error, duration_ms)
+        SELECT id, ${outcome.statusCode}, NULL, ${outcome.durationMs} FROM delivered
+      ), healthy AS (
+        UPDATE webhook_endpoints SET failure_streak = 0, failing_since = NULL
+        WHERE id = (SELECT endpoint_id FROM delivered)
+          AND (failure_streak <> 0 OR failing_since IS NOT NULL)
+      )
+      SELECT count(*)::int AS delivered FROM delivered`.execute(this.db);
+    return rows[0]!.delivered === 1;
+  }
+
   /** The delivery as claimed, locked; undefined if it moved on meanwhile (lease expired, deleted). */
   lockClaimed(trx: Transaction<object>, id: string, attempts: number) {
     return this.of(trx)
@@ -251,20 +282,6 @@ export class WebhooksRepository {
     await this.of(trx).insertInto('webhook_attempts').values(row).execute();
   }
 
-  async markDelivered(trx: Transaction<object>, id: string, statusCode: number): Promise<void> {
-    await this.of(trx)
-      .updateTable('webhook_deliveries')
-      .set((eb) => ({
-        status: 'delivered',
-        attempts: eb('attempts', '+', 1),
-        last_status_code: statusCode,
-        last_error: null,
-        delivered_at: sql<Date>`now()`,
-      }))
-      .where('id', '=', id)
-      .execute();
-  }
-
   async markFailedAttempt(
     trx: Transaction<object>,
     id: string,
@@ -282,14 +299,6 @@ export class WebhooksRepository {
           : { next_attempt_at: sql<Date>`now() + ${outcome.retryInMs} * interval '1 millisecond'` }),
       }))
       .where('id', '=', id)
-      .execute();
-  }
-
-  async resetFailures(trx: Transaction<object>, endpointId: string): Promise<void> {
-    await this.of(trx)
-      .updateTable('webhook_endpoints')
-      .set({ failure_streak: 0, failing_since: null })
-      .where('id', '=', endpointId)
       .execute();
   }
 

@@ -300,17 +300,24 @@ export class WebhooksService {
       'Mamlaka-Event-Type': delivery.event_type,
       'Mamlaka-Delivery-Id': delivery.id,
     });
-    const delivered = isDelivered(result.statusCode ?? undefined);
-    const error = delivered
-      ? null
-      : (result.error ??
-        (result.statusCode !== null && result.statusCode >= 300 && result.statusCode < 400
-          ? `redirect (${result.statusCode}) not followed`
-          : `unexpected status ${result.statusCode}`));
+    if (isDelivered(result.statusCode ?? undefined)) {
+      const recorded = await this.repo.recordDelivered(delivery.id, delivery.attempts, {
+        statusCode: result.statusCode!,
+        durationMs: result.durationMs,
+      });
+      if (recorded) webhookDeliveriesTotal.inc({ outcome: 'delivered' });
+      else this.movedOn(delivery.id);
+      return;
+    }
+    const error =
+      result.error ??
+      (result.statusCode !== null && result.statusCode >= 300 && result.statusCode < 400
+        ? `redirect (${result.statusCode}) not followed`
+        : `unexpected status ${result.statusCode}`);
     await this.repo.transaction(async (trx) => {
       const current = await this.repo.lockClaimed(trx, delivery.id, delivery.attempts);
       if (!current) {
-        this.options.logger.warn({ deliveryId: delivery.id }, 'webhook delivery moved on while being sent');
+        this.movedOn(delivery.id);
         return;
       }
       await this.repo.insertAttempt(trx, {
@@ -319,12 +326,6 @@ export class WebhooksService {
         error,
         duration_ms: result.durationMs,
       });
-      if (delivered) {
-        await this.repo.markDelivered(trx, delivery.id, result.statusCode!);
-        await this.repo.resetFailures(trx, delivery.endpoint_id);
-        webhookDeliveriesTotal.inc({ outcome: 'delivered' });
-        return;
-      }
       const next = afterFailure(
         { attempts: current.attempts + 1, ageMs: Date.now() - new Date(current.created_at).getTime() },
         this.options.policy,
@@ -354,6 +355,10 @@ export class WebhooksService {
         this.options.logger.warn({ endpointId: delivery.endpoint_id }, 'webhook endpoint disabled');
       }
     });
+  }
+
+  private movedOn(deliveryId: string): void {
+    this.options.logger.warn({ deliveryId }, 'webhook delivery moved on while being sent');
   }
 
   private async ownedEndpoint(actor: Actor | undefined, id: string): Promise<EndpointRow> {
