@@ -65,6 +65,8 @@ describe('loadConfig', () => {
     ['DATABASE_BACKGROUND_POOL_SIZE', '101'],
     ['CHECKOUT_MAX_WAIT', '0s'],
     ['CHECKOUT_MAX_WAIT', 'soon'],
+    ['MAIL_FROM', 'no-reply'],
+    ['MAIL_FROM', 'a@shop.example, b@shop.example'],
   ])('names %s when it is %j', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^${name}`));

@@ -2,8 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { pooledRandomBytes } from '../crypto/random-pool.js';
 import { writeFileAtomically } from '../fs/atomic-write.js';
-import type { StreamSentMessageInfo, Transporter } from 'nodemailer';
-import { type MailMessage, type Mailer, toMailDeliveryError, toSendMailOptions } from './mailer.js';
+import { type MailMessage, type Mailer, toMailDeliveryError } from './mailer.js';
+import { composeMail } from './mime.js';
 
 /** Longest part of a Message-ID kept in a file name, so names stay well under NAME_MAX. */
 const MAX_ID_IN_NAME = 64;
@@ -37,34 +37,17 @@ export class FilesMailer implements Mailer {
   readonly kind = 'files' as const;
   readonly concurrency = FILES_IN_FLIGHT;
   #directory: Promise<unknown> | undefined;
-  // nodemailer only composes here; the buffer is the whole message. It is loaded with the
-  // first mail, not at start-up.
-  #composer: Promise<Transporter<StreamSentMessageInfo>> | undefined;
-  private composer(): Promise<Transporter<StreamSentMessageInfo>> {
-    this.#composer ??= import('nodemailer').then(({ default: nodemailer }) =>
-      nodemailer.createTransport({
-        streamTransport: true,
-        buffer: true,
-        // RFC 5322 lines end in CRLF, as they would on the wire.
-        newline: 'windows',
-        disableFileAccess: true,
-        disableUrlAccess: true,
-      }),
-    );
-    return this.#composer;
-  }
 
   constructor(private readonly dir: string) {}
 
   /** Writes the message atomically: a reader never sees half a file, even after a crash. */
   async send(message: MailMessage): Promise<{ messageId: string }> {
     try {
-      const info = await (await this.composer()).sendMail(toSendMailOptions(message));
-      if (!Buffer.isBuffer(info.message)) throw new Error('nodemailer returned a stream, not a buffer');
+      const sentAt = new Date();
+      const { messageId, raw } = composeMail(message, sentAt);
       await this.directory();
-      const file = path.join(this.dir, emlFileName(new Date(), info.messageId));
-      await writeFileAtomically(file, info.message);
-      return { messageId: info.messageId };
+      await writeFileAtomically(path.join(this.dir, emlFileName(sentAt, messageId)), raw);
+      return { messageId };
     } catch (error) {
       // Someone removed the directory meanwhile: the next send makes it again.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.#directory = undefined;
@@ -82,7 +65,5 @@ export class FilesMailer implements Mailer {
     return this.#directory;
   }
 
-  async close(): Promise<void> {
-    (await this.#composer)?.close();
-  }
+  async close(): Promise<void> {}
 }

@@ -94,13 +94,3 @@ export function toMailDeliveryError(error: unknown): MailDeliveryError {
     cause: error,
   });
 }
-
-/**
- * The fields of `message` nodemailer should see, and nothing else: an object that merely
- * looks like a MailMessage could carry nodemailer options such as `attachments` with a
- * file path, which must never reach the transport.
- */
-export function toSendMailOptions(message: MailMessage) {
-  const { from, to, subject, text, html, messageId, headers } = message;
-  return { from, to, subject, text, html, messageId, headers };
-}

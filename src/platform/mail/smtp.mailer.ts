@@ -3,7 +3,8 @@ import nodemailer, {
   type SMTPTransportOptions,
   type Transporter,
 } from 'nodemailer';
-import { type MailMessage, type Mailer, toMailDeliveryError, toSendMailOptions } from './mailer.js';
+import { type MailMessage, type Mailer, toMailDeliveryError } from './mailer.js';
+import { composeMail } from './mime.js';
 
 export interface SmtpMailerOptions {
   /** How long to wait to connect, for the server's greeting, and on an idle socket. Default 10 s. */
@@ -123,13 +124,16 @@ export class SmtpMailer implements Mailer {
 
   async send(message: MailMessage): Promise<{ messageId: string }> {
     try {
-      const info = await this.transport.sendMail({
-        ...toSendMailOptions(message),
+      // Composed here, as the files mailer composes it; nodemailer only carries the bytes.
+      const { messageId, envelope, raw } = composeMail(message);
+      await this.transport.sendMail({
+        envelope,
+        raw,
         // An aborted send may still have been accepted by the server, so a retry after
         // this deadline can deliver twice: acceptable for notifications, and rare.
         signal: AbortSignal.timeout(this.sendTimeoutMs),
       });
-      return { messageId: info.messageId };
+      return { messageId };
     } catch (error) {
       throw toMailDeliveryError(error);
     }
