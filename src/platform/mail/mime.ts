@@ -73,7 +73,8 @@ export function parseMailbox(input: string): Mailbox {
     throw new Error(`not a single mailbox: ${JSON.stringify(input.slice(0, 100))}`);
   const local = address.slice(0, at);
   const domain = PRINTABLE_ASCII.test(local) ? domainToASCII(address.slice(at + 1)) : address.slice(at + 1);
-  if (!domain || /[\s<>]/.test(domain))
+  // eslint-disable-next-line no-control-regex
+  if (!domain || /[\s<>()[\],;:"\\\x00-\x1f\x7f]/.test(domain))
     throw new Error(`not a mail domain: ${JSON.stringify(address.slice(at + 1, at + 101))}`);
   return { name: mailbox.name.trim(), address: `${local}@${domain}` };
 }
