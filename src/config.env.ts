@@ -1,5 +1,6 @@
 import { createECDH } from 'node:crypto';
 import { parseDurationMs } from './platform/duration.js';
+import { parseMailbox } from './platform/mail/mime.js';
 
 /**
  * Reading one environment variable each: the parsers loadConfig (config.ts) is made of. Each
@@ -226,6 +227,20 @@ export function vapidKeys(
   if (!derived.equals(publicBytes))
     throw new ConfigError('VAPID_PUBLIC_KEY', 'does not belong to VAPID_PRIVATE_KEY');
   return { publicKey, privateKey };
+}
+
+/** One mailbox (`Name <address>` or a bare address), refused at boot rather than at the first mail. */
+export function mailbox(env: Env, name: string, fallback: string): string {
+  const value = read(env, name) ?? fallback;
+  try {
+    parseMailbox(value);
+  } catch (error) {
+    throw new ConfigError(
+      name,
+      `must be one mailbox, e.g. "Shop <no-reply@shop.example>": ${(error as Error).message}`,
+    );
+  }
+  return value;
 }
 
 /**

@@ -2,7 +2,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { MAX_AMOUNT_MINOR } from './platform/money.js';
 import { DEFAULT_STATEMENT_CACHE } from './platform/db/prepared-statements.js';
-import { parseMailbox } from './platform/mail/mime.js';
 import {
   address,
   boolean,
@@ -11,6 +10,7 @@ import {
   corsOrigins,
   duration,
   integer,
+  mailbox,
   minorAmount,
   oneOf,
   read,
@@ -21,7 +21,6 @@ import {
   webhookAllowList,
   type Env,
 } from './config.env.js';
-
 import { encryptionSettings, type OidcSettings, oidcSettings } from './config.identity.js';
 import type { EncryptionSettings } from './platform/crypto/keyring.load.js';
 import { type TlsSettings, tlsSettings } from './config.tls.js';
@@ -253,7 +252,7 @@ export function loadConfig(
     redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
     natsUrl: url(env, 'NATS_URL', ['nats:', 'tls:']),
     smtpUrl: url(env, 'SMTP_URL', ['smtp:', 'smtps:']),
-    mailFrom: mailFrom(env),
+    mailFrom: mailbox(env, 'MAIL_FROM', 'Mamlaka <no-reply@mamlaka.local>'),
     events: eventsSettings(env),
     mail: {
       brandName: read(env, 'MAIL_BRAND_NAME') ?? 'Mamlaka',
@@ -379,20 +378,6 @@ export function loadConfig(
     }
   }
   return config;
-}
-
-/** The sender of every mail: one mailbox, refused at boot rather than at the first send. */
-function mailFrom(env: Env): string {
-  const value = read(env, 'MAIL_FROM') ?? 'Mamlaka <no-reply@mamlaka.local>';
-  try {
-    parseMailbox(value);
-  } catch (error) {
-    throw new ConfigError(
-      'MAIL_FROM',
-      `must be one mailbox, e.g. "Shop <no-reply@shop.example>": ${(error as Error).message}`,
-    );
-  }
-  return value;
 }
 
 function defaultReadFile(p: string): string {
