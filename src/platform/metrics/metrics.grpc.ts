@@ -28,9 +28,8 @@ export function observedService(
       const started = performance.now();
       unary(call, (error, ...rest) => {
         const code = (error as { code?: number } | null)?.code ?? status.OK;
-        const labels = { service, method, code: STATUS_NAMES.get(code) ?? String(code) };
-        metrics.grpcRequests.inc(labels);
-        metrics.grpcDuration.observe(labels, (performance.now() - started) / 1000);
+        const name = STATUS_NAMES.get(code) ?? String(code);
+        metrics.grpc.observe(service, method, name, (performance.now() - started) / 1000);
         callback(error, ...rest);
       });
     }) as UntypedServiceImplementation[string];

@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
+import { DurationSeries } from './metrics.series.js';
 import { processRegistry } from './metrics.registry.js';
 import type { PoolStats } from '../db/database.js';
 
@@ -16,8 +17,7 @@ export interface GaugeSources {
   payoutsPendingAgeSeconds?(): Promise<number>;
 }
 
-// Fixed buckets (seconds) from a fast cached read to a slow gateway call: one histogram
-// observation per request is a handful of array lookups, nothing measurable.
+// Fixed buckets (seconds) from a fast cached read to a slow gateway call.
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 /**
@@ -27,40 +27,34 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
  */
 export class PlatformMetrics {
   readonly registry = new Registry();
-  readonly httpRequests: Counter<'method' | 'route' | 'status_code'>;
-  readonly httpDuration: Histogram<'method' | 'route' | 'status_code'>;
-  readonly grpcRequests: Counter<'service' | 'method' | 'code'>;
-  readonly grpcDuration: Histogram<'service' | 'method' | 'code'>;
+  /** REST requests by method, route template and status code: their count and latency. */
+  readonly http = new DurationSeries(['method', 'route', 'status_code'], LATENCY_BUCKETS);
+  /** gRPC calls by service, method and status code name: their count and latency. */
+  readonly grpc = new DurationSeries(['service', 'method', 'code'], LATENCY_BUCKETS);
   readonly ledgerViolations: Gauge;
   readonly ledgerLastRun: Gauge;
 
   constructor(sources: GaugeSources) {
     const registers = [this.registry];
-    this.httpRequests = new Counter({
-      name: 'mamlaka_http_requests_total',
-      help: 'REST requests answered, by method, route template and status code.',
-      labelNames: ['method', 'route', 'status_code'],
-      registers,
+    this.http.register(this.registry, {
+      counter: {
+        name: 'mamlaka_http_requests_total',
+        help: 'REST requests answered, by method, route template and status code.',
+      },
+      histogram: {
+        name: 'mamlaka_http_request_duration_seconds',
+        help: 'REST latency, by method, route template and status code.',
+      },
     });
-    this.httpDuration = new Histogram({
-      name: 'mamlaka_http_request_duration_seconds',
-      help: 'REST latency, by method, route template and status code.',
-      labelNames: ['method', 'route', 'status_code'],
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
-    this.grpcRequests = new Counter({
-      name: 'mamlaka_grpc_requests_total',
-      help: 'gRPC calls answered, by service, method and status code name.',
-      labelNames: ['service', 'method', 'code'],
-      registers,
-    });
-    this.grpcDuration = new Histogram({
-      name: 'mamlaka_grpc_request_duration_seconds',
-      help: 'gRPC latency, by service, method and status code name.',
-      labelNames: ['service', 'method', 'code'],
-      buckets: LATENCY_BUCKETS,
-      registers,
+    this.grpc.register(this.registry, {
+      counter: {
+        name: 'mamlaka_grpc_requests_total',
+        help: 'gRPC calls answered, by service, method and status code name.',
+      },
+      histogram: {
+        name: 'mamlaka_grpc_request_duration_seconds',
+        help: 'gRPC latency, by service, method and status code name.',
+      },
     });
     new Gauge({
       name: 'mamlaka_db_pool_connections',
