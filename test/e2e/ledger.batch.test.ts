@@ -7,6 +7,7 @@ import {
   MAX_BATCH_TRANSACTIONS,
   type PostInput,
 } from '../../src/modules/ledger/ledger.service.js';
+import { uuidArray } from '../../src/platform/db/array-parameter.js';
 import { testDatabase } from '../helpers/services.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
@@ -510,6 +511,31 @@ describe('ledger batches', () => {
         VALUES (${tx}::uuid, ${acc}::uuid, 'debit', 1)`.execute(t.database.db);
     await expect(insertEntry(transactionId, randomUUID())).rejects.toMatchObject({ code: '23503' });
     await expect(insertEntry(randomUUID(), accountId)).rejects.toMatchObject({ code: '23503' });
+    // Within a statement of many rows, one missing id among existing (and repeated) ones is
+    // enough; a statement that inserts no row passes.
+    const insertEntries = (pairs: readonly (readonly [string, string])[]) =>
+      sql`INSERT INTO ledger_entries (transaction_id, account_id, direction, amount)
+        SELECT tx, acc, 'debit', 1
+        FROM unnest(${uuidArray(pairs.map(([tx]) => tx))}::uuid[], ${uuidArray(pairs.map(([, acc]) => acc))}::uuid[]) AS p(tx, acc)`.execute(
+        t.database.db,
+      );
+    const before = await rowCounts(t);
+    await expect(
+      insertEntries([
+        [transactionId, accountId],
+        [transactionId, accountId],
+        [transactionId, randomUUID()],
+      ]),
+    ).rejects.toMatchObject({ code: '23503', message: expect.stringMatching(/names an account/) });
+    await expect(
+      insertEntries([
+        [transactionId, accountId],
+        [randomUUID(), accountId],
+        [transactionId, accountId],
+      ]),
+    ).rejects.toMatchObject({ code: '23503', message: expect.stringMatching(/names a transaction/) });
+    await insertEntries([]);
+    expect(await rowCounts(t)).toEqual(before);
     await expect(
       sql`DELETE FROM ledger_accounts WHERE id = ${accountId}::uuid`.execute(t.database.db),
     ).rejects.toMatchObject({ code: '23001' });
