@@ -30,7 +30,11 @@ export async function scrapeMetrics(metricsUrl: string): Promise<string> {
 
 /** Reads (and thereby resets) the event-loop delay since the previous scrape. */
 export async function scrapeEventLoopLag(metricsUrl: string): Promise<EventLoopLag> {
-  const text = await scrapeMetrics(metricsUrl);
+  return eventLoopLagIn(await scrapeMetrics(metricsUrl));
+}
+
+/** The event-loop delay in one /metrics text (the delay since the scrape before it). */
+export function eventLoopLagIn(text: string): EventLoopLag {
   const ms = (name: string) =>
     Math.max(0, Math.round((metricValue(text, name) * 1000 - RESOLUTION_MS) * 10) / 10);
   return {

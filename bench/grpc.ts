@@ -10,6 +10,7 @@ import autocannon from 'autocannon';
 import { loadContracts } from '../src/platform/grpc/contracts.js';
 import { callOnce, framed, type LoadResult, type UnaryCall, unaryLoad } from './grpc-load.js';
 import { h2loadPath, h2loadUnary } from './h2load.js';
+import { withCpuOf } from './process-cpu.js';
 import { createFixture } from './scenarios.js';
 import { buildMamlaka, mamlakaSpec, startServer } from './servers.js';
 
@@ -20,7 +21,17 @@ export interface UnaryLoad {
   calls: number;
   errors: number;
   /** The REST twin measured just before, when a REST URL was given. */
-  rest?: { name: string; requestsPerSec: number; p50Ms: number; p99Ms: number; non2xx: number };
+  rest?: {
+    name: string;
+    requestsPerSec: number;
+    p50Ms: number;
+    p99Ms: number;
+    non2xx: number;
+    /** The server's CPU meanwhile, in cores, when its process id was given. */
+    serverCores?: number;
+  };
+  /** The server's CPU during the gRPC calls, in cores, when its process id was given. */
+  serverCores?: number;
   /** gRPC ÷ REST, from the same run at the same concurrency. */
   ratioToRest?: number;
   /** What drove the gRPC calls: h2load, or Node's HTTP/2 client where h2load is missing. */
@@ -95,7 +106,11 @@ async function grpcLoad(
   const h2load = h2loadPath();
   const options = { streams: settings.connections, seconds: settings.durationSeconds };
   if (h2load) {
-    const load = await h2loadUnary(h2load, address, call, answerBytes, { ...options, ...settings });
+    // All `connections` calls in flight on one connection, as one gRPC channel.
+    const load = await h2loadUnary(h2load, address, call, answerBytes, {
+      ...options,
+      warmupSeconds: settings.warmupSeconds,
+    });
     return { ...load, client: 'h2load' };
   }
   if (settings.warmupSeconds > 0) await unaryLoad(address, call, options.streams, settings.warmupSeconds);
@@ -111,8 +126,11 @@ export async function measureGrpc(
   address: string,
   fixture: { token: string; userId: string; productIds: string[] },
   settings: Settings,
-  rest?: { url: string },
+  rest?: { url: string; pid?: number },
 ): Promise<{ name: string; load: UnaryLoad }[]> {
+  // The server's CPU beside each figure, where its process is known (this section run alone).
+  const cpuOf = async <T>(load: () => Promise<T>): Promise<{ result: T; cores?: number }> =>
+    rest?.pid === undefined ? { result: await load() } : withCpuOf(rest.pid, load);
   const results: { name: string; load: UnaryLoad }[] = [];
   for (const item of cases(fixture)) {
     const bytes = await callOnce(address, item.call);
@@ -122,8 +140,11 @@ export async function measureGrpc(
     if (rest) {
       if (settings.warmupSeconds > 0)
         await cannon(rest.url, item.rest, settings.connections, settings.warmupSeconds);
-      const measured = await cannon(rest.url, item.rest, settings.connections, settings.durationSeconds);
+      const { result: measured, cores } = await cpuOf(() =>
+        cannon(rest.url, item.rest, settings.connections, settings.durationSeconds),
+      );
       restResult = {
+        ...(cores === undefined ? {} : { serverCores: cores }),
         name: item.rest.name,
         requestsPerSec: measured.requests.average,
         p50Ms: measured.latency.p50,
@@ -132,7 +153,11 @@ export async function measureGrpc(
       };
     }
     // The answer framed as on the wire: what h2load must receive per successful call.
-    const load: UnaryLoad = await grpcLoad(address, item.call, bytes.length + 5, settings);
+    const grpc = await cpuOf(() => grpcLoad(address, item.call, bytes.length + 5, settings));
+    const load: UnaryLoad = {
+      ...grpc.result,
+      ...(grpc.cores === undefined ? {} : { serverCores: grpc.cores }),
+    };
     if (restResult) {
       load.rest = restResult;
       load.ratioToRest = restResult.requestsPerSec > 0 ? load.callsPerSec / restResult.requestsPerSec : 0;
@@ -145,11 +170,12 @@ export async function measureGrpc(
 export function grpcReport(results: { name: string; load: UnaryLoad }[]): string {
   return results
     .map(({ name, load }) => {
-      const own = `${name.padEnd(18)} ${Math.round(load.callsPerSec).toLocaleString('en-US').padStart(7)}/s (p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.errors} errors, ${load.client})`;
+      const cores = (of?: number) => (of === undefined ? '' : `, server ${of.toFixed(2)} cores`);
+      const own = `${name.padEnd(18)} ${Math.round(load.callsPerSec).toLocaleString('en-US').padStart(7)}/s (p50 ${load.p50Ms} ms, p99 ${load.p99Ms} ms, ${load.errors} errors, ${load.client}${cores(load.serverCores)})`;
       if (!load.rest) return own;
       return (
         `${own}  ${load.rest.name} ${Math.round(load.rest.requestsPerSec).toLocaleString('en-US')}/s ` +
-        `(p99 ${load.rest.p99Ms} ms)  gRPC ÷ REST ${load.ratioToRest!.toFixed(2)}×`
+        `(p99 ${load.rest.p99Ms} ms${cores(load.rest.serverCores)})  gRPC ÷ REST ${load.ratioToRest!.toFixed(2)}×`
       );
     })
     .join('\n');
@@ -178,6 +204,7 @@ async function main(): Promise<void> {
     for (const id of fixture.productIds) await (await fetch(`${server.url}/products/${id}`)).arrayBuffer();
     const results = await measureGrpc(`127.0.0.1:${spec.env.GRPC_PORT}`, fixture, settings, {
       url: server.url,
+      pid: server.pid,
     });
     console.log(`\n${grpcReport(results)}\n`);
   } finally {

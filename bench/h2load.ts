@@ -52,8 +52,8 @@ function runH2load(h2load: string, args: string[]): Promise<string> {
 }
 
 /**
- * `streams` calls of `call.messages[0]` in flight on one connection (one gRPC channel) for
- * `seconds`, after a run of `warmupSeconds` of its own (h2load's warm-up would count its
+ * `streams` calls of `call.messages[0]` in flight on each of `connections` connections (one
+ * by default, as one gRPC channel) for `seconds`, after a run of `warmupSeconds` of its own (h2load's warm-up would count its
  * bytes in the measured run's). A gRPC error is an HTTP 200 whose trailers say so, which
  * h2load does not read; an error carries no message, though, so every call short of
  * `answerBytes` of response data (the framed answer of a call checked beforehand) is counted
@@ -64,8 +64,9 @@ export async function h2loadUnary(
   address: string,
   call: UnaryCall,
   answerBytes: number,
-  options: { streams: number; seconds: number; warmupSeconds: number },
+  options: { streams: number; seconds: number; warmupSeconds: number; connections?: number },
 ): Promise<LoadResult> {
+  const connections = options.connections ?? 1;
   const dir = mkdtempSync(path.join(tmpdir(), 'mamlaka-h2load-'));
   try {
     const body = path.join(dir, 'request.bin');
@@ -73,14 +74,15 @@ export async function h2loadUnary(
     writeFileSync(body, call.messages[0]!);
     const headers = Object.entries({ 'content-type': 'application/grpc', te: 'trailers', ...call.metadata });
     const args = (seconds: number) => [
-      ...['-D', String(seconds), '-c', '1', '-m', String(options.streams), '-d', body, `--log-file=${log}`],
+      ...['-D', String(seconds), '-c', String(connections), '-m', String(options.streams)],
+      ...['-d', body, `--log-file=${log}`],
       ...headers.flatMap(([name, value]) => ['-H', `${name}: ${value}`]),
       `http://${address}${call.path}`,
     ];
     if (options.warmupSeconds > 0) await runH2load(h2load, args(options.warmupSeconds));
     const run = parseH2loadOutput(await runH2load(h2load, args(options.seconds)));
     const answered = Math.floor(run.dataBytes / answerBytes);
-    const errors = run.failed + Math.max(0, run.succeeded - answered - options.streams);
+    const errors = run.failed + Math.max(0, run.succeeded - answered - options.streams * connections);
     const latencies = readFileSync(log, 'utf8')
       .split('\n')
       .map((line) => line.split('\t'))

@@ -71,7 +71,7 @@ export interface LatencySection {
 
 type Cleanup = (fn: () => Promise<void>) => void;
 
-async function startWithMetrics(databaseUrl: string | null, onCleanup: Cleanup) {
+export async function startWithMetrics(databaseUrl: string | null, onCleanup: Cleanup) {
   const metricsPort = await freePort();
   const server = await startServer(
     await mamlakaSpec({ databaseUrl, env: { METRICS_PORT: String(metricsPort), METRICS_HOST: '127.0.0.1' } }),
@@ -168,7 +168,7 @@ async function databaseControlRuns(
   });
 }
 
-function readsTarget(url: string, productIds: string[]): LoadTarget {
+export function readsTarget(url: string, productIds: string[]): LoadTarget {
   const requests = productIds.map((id) => httpRequest(url, 'GET', `/products/${id}`));
   let turn = 0;
   return { url, request: () => requests[turn++ % requests.length]! };

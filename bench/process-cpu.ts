@@ -33,3 +33,16 @@ export const postgresTicks = (): number =>
 /** The CPU ticks of the children of `parent` (the server's password hashing process). */
 export const childrenTicks = (parent: number): number =>
   sumOver((pid) => statFields(pid)[1] === String(parent));
+
+/**
+ * `load` run against the process `pid`, with the CPU that process spent meanwhile, in cores
+ * (1.0: one core busy throughout): a server short of a whole core was waiting on its client.
+ */
+export async function withCpuOf<T>(
+  pid: number,
+  load: () => Promise<T>,
+): Promise<{ result: T; cores: number }> {
+  const [ticks, started] = [cpuTicks(pid), performance.now()];
+  const result = await load();
+  return { result, cores: ((cpuTicks(pid) - ticks) * TICK_MS) / (performance.now() - started) };
+}
