@@ -27,7 +27,7 @@ type Kind = 'grpc-js' | 'http2';
 
 interface Measured {
   perSec: number;
-  /** The server's CPU over the measured seconds, in cores (1.0: one core busy throughout). */
+  /** The server's CPU over the run, its warm-up included, in cores (1.0: one core busy throughout). */
   cores: number;
 }
 
