@@ -3,7 +3,7 @@
 // and is retried on the other gateway when a connection dies, as a careful client would;
 // what the server acknowledged is remembered so the invariants can be checked afterwards.
 import { randomUUID } from 'node:crypto';
-import { type Actor, type Cast, post } from './stack.js';
+import type { Actor, Cast } from './stack.js';
 import type { Sample } from './stats.js';
 
 export type Operation = 'read' | 'list' | 'checkout' | 'refund';
@@ -52,6 +52,8 @@ interface Answer {
   status: number;
   /** The request was refused (401) again with a token from a new sign-in. */
   afterSignIn?: boolean;
+  /** A refusal's Retry-After, in seconds, when it named one. */
+  retryAfterSeconds?: number;
   body: { meta?: { code?: string }; results?: Record<string, unknown> };
 }
 
@@ -94,15 +96,22 @@ export class LoadDriver {
     if (actor.token !== expired) return Promise.resolve();
     let renewal = this.renewals.get(actor);
     if (!renewal) {
-      const base = this.gateways()[0]!;
-      renewal = post(base, '/users/login', { email: actor.email, password: actor.password }, 200)
-        .then((login) => {
-          actor.token = String(login.token);
-        })
-        .finally(() => this.renewals.delete(actor));
+      renewal = this.signIn(actor).finally(() => this.renewals.delete(actor));
       this.renewals.set(actor, renewal);
     }
     return renewal;
+  }
+
+  /**
+   * Signs the account in again. When every account's token expires at once, the server's
+   * bounded password hashing refuses the excess with 503 `password_hashing_busy` and a
+   * Retry-After, which sendOnce waits out before it tries again.
+   */
+  private async signIn(actor: Actor): Promise<void> {
+    const credentials = { email: actor.email, password: actor.password };
+    const answer = await this.sendOnce('POST', '/users/login', undefined, credentials);
+    if (answer.status !== 200) throw new Error(`POST /users/login: ${describe(answer)}`);
+    actor.token = String(answer.body.results?.token);
   }
 
   private async sendOnce(
@@ -131,12 +140,25 @@ export class LoadDriver {
           signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });
         const text = await response.text();
+        const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
+        const answer: Answer = {
+          status: response.status,
+          body: text ? (JSON.parse(text) as Answer['body']) : {},
+          ...(retryAfter > 0 ? { retryAfterSeconds: retryAfter } : {}),
+        };
         // A gateway whose service just died answers 503/502; a keyed or read request can go again.
+        // A refusal that names when to come back (a Retry-After: password hashing or checkouts
+        // busy) is waited out, plus up to a second so the refused do not all return together.
         if ((response.status === 502 || response.status === 503) && attempt < RETRIES - 1) {
-          await sleep(100 * (attempt + 1));
+          const { retryAfterSeconds } = answer;
+          await sleep(
+            retryAfterSeconds === undefined
+              ? 100 * (attempt + 1)
+              : retryAfterSeconds * 1000 + Math.random() * 1000,
+          );
           continue;
         }
-        return { status: response.status, body: text ? (JSON.parse(text) as Answer['body']) : {} };
+        return answer;
       } catch (error) {
         lastError = error;
         await sleep(50 * (attempt + 1));

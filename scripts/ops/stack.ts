@@ -107,6 +107,9 @@ export async function startStack(database: string, instances: number): Promise<S
     // A key whose holder was killed is free again soon (the default is a minute).
     IDEMPOTENCY_LEASE: '2s',
     LOG_LEVEL: 'warn',
+    // A shorter token life (OPS_ACCESS_TOKEN_TTL, e.g. 2m) lets a short run meet the moment
+    // every account's token expires and all of them sign in again, as a soak meets at 15 min.
+    ...(process.env.OPS_ACCESS_TOKEN_TTL ? { ACCESS_TOKEN_TTL: process.env.OPS_ACCESS_TOKEN_TTL } : {}),
   };
   let deployment: SplitDeployment | undefined;
   const close = async () => {
@@ -156,16 +159,26 @@ export interface Cast {
   webhookEndpointId: string;
 }
 
+/** Refusals with a Retry-After (503: password hashing busy) that setting up waits out. */
+const SETUP_RETRIES = 10;
+
 export async function post(base: string, path: string, body: unknown, expected: number, token?: string) {
-  const response = await fetch(`${base}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status !== expected)
-    throw new Error(`POST ${path}: expected ${expected}, got ${response.status}: ${text.slice(0, 400)}`);
-  return (JSON.parse(text) as { results: Record<string, unknown> }).results;
+  for (let attempt = 1; ; attempt++) {
+    const response = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    const text = await response.text();
+    const retryAfter = Number(response.headers.get('retry-after') ?? Number.NaN);
+    if (response.status === 503 && retryAfter > 0 && attempt < SETUP_RETRIES) {
+      await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000 + Math.random() * 1000));
+      continue;
+    }
+    if (response.status !== expected)
+      throw new Error(`POST ${path}: expected ${expected}, got ${response.status}: ${text.slice(0, 400)}`);
+    return (JSON.parse(text) as { results: Record<string, unknown> }).results;
+  }
 }
 
 async function account(base: string, role: 'buyer' | 'seller', n: number): Promise<Actor> {
