@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import { JetStreamApiError, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import {
 } from '../../src/platform/events/event.js';
 import type { EventBus, EventHandler } from '../../src/platform/events/event-bus.js';
 import { createInProcessBus } from '../../src/platform/events/in-process.bus.js';
-import { connectNatsBus, type NatsBusOptions } from '../../src/platform/events/nats.bus.js';
+import { connectNatsBus, createdByAnother, type NatsBusOptions } from '../../src/platform/events/nats.bus.js';
 import { openEventBus } from '../../src/platform/events/open.js';
 import { sleep } from '../helpers/crashable-server.js';
 import { NatsTestServer } from '../helpers/nats-server.js';
@@ -230,6 +230,40 @@ describe.runIf(testDatabase() === 'pglite')('event bus', () => {
       await staying!.publish(events);
       await until(() => stayed.handled.length === 20, 'all events on the remaining process');
       expect(left.handled).toEqual([]);
+    });
+
+    it('refuses a stream whose subjects another stream already takes, and creates nothing', async () => {
+      const nc = await connect({ servers: natsUrl! });
+      const jsm = await jetstreamManager(nc);
+      const suffix = randomUUID().slice(0, 8);
+      const taken = { url: natsUrl!, stream: `TEST_TAKEN_${suffix}`, subjectPrefix: `test.${suffix}` };
+      const ours = { ...taken, stream: `TEST_EVENTS_${suffix}` };
+      streams.push(taken, ours);
+      await jsm.streams.add({ name: taken.stream, subjects: [`${taken.subjectPrefix}.>`] });
+      await expect(connectNatsBus({ ...ours, logger })).rejects.toThrow(/subjects overlap/);
+      await expect(jsm.streams.info(ours.stream)).rejects.toThrow(/stream not found/);
+      await nc.close();
+    });
+
+    it('reads a subject overlap on its own stream name as the stream another process has just made', async () => {
+      const nc = await connect({ servers: natsUrl! });
+      const jsm = await jetstreamManager(nc);
+      const suffix = randomUUID().slice(0, 8);
+      const stream = `TEST_EVENTS_${suffix}`;
+      const overlap = new JetStreamApiError({ code: 400, err_code: 10065, description: 'subjects overlap' });
+      const inUse = new JetStreamApiError({
+        code: 400,
+        err_code: 10058,
+        description: 'stream name already in use',
+      });
+      // Before the other process's stream exists the overlap is a real clash.
+      expect(await createdByAnother(jsm, stream, overlap)).toBe(false);
+      expect(await createdByAnother(jsm, stream, inUse)).toBe(true);
+      streams.push({ url: natsUrl!, stream, subjectPrefix: `test.${suffix}` });
+      await jsm.streams.add({ name: stream, subjects: [`test.${suffix}.>`] });
+      expect(await createdByAnother(jsm, stream, overlap)).toBe(true);
+      expect(await createdByAnother(jsm, stream, new Error('timeout'))).toBe(false);
+      await nc.close();
     });
 
     it('gives a consumer that subscribes late the events published before it existed', async () => {

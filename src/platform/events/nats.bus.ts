@@ -62,6 +62,7 @@ function streamHeaders(event: DomainEvent, stream: string) {
 }
 const CLOSE_TIMEOUT_MS = 10_000;
 const STREAM_IN_USE = 10058;
+const SUBJECTS_OVERLAP = 10065;
 
 type Subscription = Handling & {
   messages: ConsumerMessages | undefined;
@@ -131,11 +132,36 @@ async function ensureStream(jsm: JetStreamManager, stream: string, subjectPrefix
       ...config,
     });
   } catch (error) {
-    if (!(error instanceof JetStreamApiError && error.code === STREAM_IN_USE)) throw error;
+    if (!(await createdByAnother(jsm, stream, error))) throw error;
     const info = await jsm.streams.update(stream, config);
     // Storage cannot be changed by an update, and a memory stream would lose events on a restart.
     if (info.config.storage !== StorageType.File)
       throw new Error(`stream ${stream} exists with ${info.config.storage} storage; it must be file`);
+  }
+}
+
+/**
+ * Whether a refused add means the stream exists, made by another process. A name in use
+ * says so; a subject overlap does too when the stream with our name now exists, because
+ * nats-server 2.9 checks a new stream's name and its subjects at two moments: a process
+ * adding the stream while another is adding it can pass the first check and fail the
+ * second on the stream the other has just registered. Any other overlap is a real clash
+ * with another stream and is left to fail.
+ */
+export async function createdByAnother(
+  jsm: JetStreamManager,
+  stream: string,
+  error: unknown,
+): Promise<boolean> {
+  if (!(error instanceof JetStreamApiError)) return false;
+  if (error.code === STREAM_IN_USE) return true;
+  if (error.code !== SUBJECTS_OVERLAP) return false;
+  try {
+    await jsm.streams.info(stream);
+    return true;
+  } catch (lookup) {
+    if (lookup instanceof JetStreamApiError && lookup.code === JetStreamApiCodes.StreamNotFound) return false;
+    throw lookup;
   }
 }
 
