@@ -5,6 +5,7 @@
 // (goal: flat), as SVG charts and a Markdown summary under docs/operations/. Needs
 // PostgreSQL, Redis and NATS (OPS_POSTGRES_URL, OPS_REDIS_URL, OPS_NATS_URL; local
 // defaults). Not a CI test: it takes as long as it is told to.
+import { sustainedPerSec } from '../bench/background-work.js';
 import { drain } from './ops/invariants.js';
 import { LoadDriver, MIX, newLoadState } from './ops/load.js';
 import { startMemorySampler } from './ops/memory.js';
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
     const peakDrainMs =
       peak === undefined ? 0 : await drain(stack.databaseUrl, cast.webhookEndpointId, PEAK_DRAIN_LIMIT_MS);
     const sustained =
-      peak === undefined ? undefined : (peak * PEAK_SECONDS) / (PEAK_SECONDS + peakDrainMs / 1000);
+      peak === undefined ? undefined : sustainedPerSec(peak, PEAK_SECONDS, peakDrainMs / 1000);
     const rate = fixedRate ?? sustained! * LOAD_SHARE;
     const peakErrors = peakState.samples.filter((s) => !s.ok).length;
     console.log(
